@@ -1,0 +1,47 @@
+/**
+ * Typed errors. Commands throw them; only the entry point turns them into a message and an exit code.
+ * Exit codes: 0 success; 1 a check or a script failed; 2 usage, config or connection error.
+ */
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+export class RscriptError extends Error {
+  /** `detail` lines are printed under the message (a quoted source line, a hint). */
+  constructor(
+    message: string,
+    readonly exitCode: number,
+    readonly detail: string[] = [],
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad flags or arguments. */
+export class UsageError extends RscriptError {
+  constructor(message: string, detail: string[] = []) {
+    super(message, EXIT_USAGE, detail);
+  }
+}
+
+/** A config file or manifest that cannot be used as it is. */
+export class ConfigError extends RscriptError {
+  constructor(message: string, detail: string[] = []) {
+    super(message, EXIT_USAGE, detail);
+  }
+}
+
+/** The server could not be reached, refused us, or stopped answering. */
+export class ConnectionError extends RscriptError {
+  constructor(message: string, detail: string[] = []) {
+    super(message, EXIT_USAGE, detail);
+  }
+}
+
+/** A check failed or a script failed on the server (compile error, error reply, missing SHA). */
+export class CheckFailedError extends RscriptError {
+  constructor(message: string, detail: string[] = []) {
+    super(message, EXIT_FAILED, detail);
+  }
+}

@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, basename } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { compareNames, toPosix } from '../registry/discover.js';
+import type { LocalScript } from '../registry/script.js';
+
+export const MANIFEST_VERSION = 1;
+export const DEFAULT_MANIFEST = 'rscript.lock.json';
+
+/** One script as the lockfile records it. */
+export interface ManifestEntry {
+  /** Relative to the manifest's folder, posix separators. */
+  path: string;
+  sha: string;
+  size: number;
+  flags: string[];
+}
+
+/** The committed lockfile: a format version, then scripts sorted by name. */
+export interface Manifest {
+  version: typeof MANIFEST_VERSION;
+  scripts: Record<string, ManifestEntry>;
+}
+
+export function emptyManifest(): Manifest {
+  return { version: MANIFEST_VERSION, scripts: {} };
+}
+
+/** Deterministic text: sorted names, 2-space indent, trailing newline, no timestamps. */
+export function serializeManifest(manifest: Manifest): string {
+  const scripts: Record<string, ManifestEntry> = {};
+  for (const name of Object.keys(manifest.scripts).sort(compareNames)) {
+    const e = manifest.scripts[name]!;
+    scripts[name] = { path: e.path, sha: e.sha, size: e.size, flags: [...e.flags] };
+  }
+  return JSON.stringify({ version: manifest.version, scripts }, null, 2) + '\n';
+}
+
+/** Parses and validates a manifest's text; every problem names the file. */
+export function parseManifest(text: string, file: string): Manifest {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${file}: not valid JSON (${(err as Error).message}); fix it or delete it and run rscript load`);
+  }
+  const bad = (what: string): never => {
+    throw new ConfigError(`${file}: ${what}; fix it or delete it and run rscript load`);
+  };
+  if (!isRecord(data)) return bad('expected a JSON object');
+  if (data.version !== MANIFEST_VERSION) {
+    return bad(`unknown manifest version ${JSON.stringify(data.version)} (this rscript reads version ${MANIFEST_VERSION})`);
+  }
+  for (const key of Object.keys(data)) {
+    if (key !== 'version' && key !== 'scripts') bad(`unknown key "${key}"`);
+  }
+  if (!isRecord(data.scripts)) return bad('"scripts" must be an object');
+  const scripts: Record<string, ManifestEntry> = {};
+  for (const [name, raw] of Object.entries(data.scripts)) {
+    if (!isRecord(raw)) return bad(`scripts["${name}"] must be an object`);
+    const { path, sha, size, flags } = raw;
+    if (typeof path !== 'string' || path === '') bad(`scripts["${name}"].path must be a non-empty string`);
+    if (typeof sha !== 'string' || !/^[0-9a-f]{40}$/.test(sha)) bad(`scripts["${name}"].sha must be 40 lowercase hex digits`);
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) bad(`scripts["${name}"].size must be a whole number`);
+    if (!Array.isArray(flags) || !flags.every((f) => typeof f === 'string')) {
+      bad(`scripts["${name}"].flags must be an array of strings`);
+    }
+    scripts[name] = { path: path as string, sha: sha as string, size: size as number, flags: flags as string[] };
+  }
+  return { version: MANIFEST_VERSION, scripts };
+}
+
+/** Reads the manifest; null when the file does not exist. A corrupt one is an error, never ignored. */
+export function readManifest(file: string): Manifest | null {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new ConfigError(`${file}: cannot read the manifest (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  return parseManifest(text, file);
+}
+
+/**
+ * Writes the manifest atomically: a temp file beside it, then rename, so a reader (or a concurrent
+ * rscript) sees the old file or the new one, never half of one. Returns false when the text on disk
+ * is already identical (nothing written).
+ */
+export function writeManifestAtomic(file: string, manifest: Manifest): boolean {
+  const text = serializeManifest(manifest);
+  try {
+    if (readFileSync(file, 'utf8') === text) return false;
+  } catch {
+    // absent or unreadable: write it
+  }
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw new ConfigError(`${file}: cannot write the manifest (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  return true;
+}
+
+/** The manifest entry for a local script, its path relative to the manifest's folder. */
+export function entryFor(script: LocalScript, manifestFile: string): ManifestEntry {
+  return {
+    path: toPosix(relative(dirname(resolve(manifestFile)), script.absPath)),
+    sha: script.sha,
+    size: script.size,
+    flags: script.flags,
+  };
+}
+
+/** Absolute path of an entry's file. */
+export function entryAbsPath(entry: ManifestEntry, manifestFile: string): string {
+  return resolve(dirname(resolve(manifestFile)), entry.path);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

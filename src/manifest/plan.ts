@@ -1,0 +1,68 @@
+import { resolve, sep } from 'node:path';
+import { UsageError } from '../errors.js';
+import type { LocalScript } from '../registry/script.js';
+import { entryAbsPath, entryFor, MANIFEST_VERSION, type Manifest } from './manifest.js';
+
+export type LocalStatus = 'new' | 'changed' | 'unchanged';
+
+export interface PlanRow {
+  script: LocalScript;
+  status: LocalStatus;
+  /** The manifest's SHA before this change, when there was one. */
+  previousSha?: string;
+}
+
+/** Local files against the manifest: what is new, changed, unchanged, removed, and the next manifest. */
+export interface ManifestPlan {
+  rows: PlanRow[];
+  /** Manifest names whose files, under the scanned paths, are gone. */
+  removed: string[];
+  next: Manifest;
+  /** True when `next` differs from the manifest read (or there was none). */
+  changed: boolean;
+}
+
+/**
+ * Diffs the scripts found under `roots` against the manifest. Entries whose files lie under the
+ * scanned roots are rebuilt from disk; entries elsewhere are kept as they are.
+ */
+export function planManifest(
+  local: LocalScript[],
+  manifest: Manifest | null,
+  manifestFile: string,
+  roots: string[],
+  cwd: string = process.cwd(),
+): ManifestPlan {
+  const previous = manifest?.scripts ?? {};
+  const absRoots = roots.map((r) => resolve(cwd, r));
+  const underRoots = (abs: string) => absRoots.some((root) => abs === root || abs.startsWith(root + sep));
+
+  const next: Manifest = { version: MANIFEST_VERSION, scripts: {} };
+  const removed: string[] = [];
+  for (const [name, entry] of Object.entries(previous)) {
+    const abs = entryAbsPath(entry, manifestFile);
+    if (underRoots(abs)) {
+      if (!local.some((s) => s.name === name)) removed.push(name);
+    } else {
+      next.scripts[name] = entry;
+    }
+  }
+
+  const rows: PlanRow[] = local.map((script) => {
+    const kept = next.scripts[script.name];
+    if (kept) {
+      throw new UsageError(
+        `script name "${script.name}" is already in the manifest for ${kept.path}, outside the scanned paths; rename one of them`,
+      );
+    }
+    next.scripts[script.name] = entryFor(script, manifestFile);
+    const before = previous[script.name];
+    if (!before) return { script, status: 'new' };
+    const same = before.sha === script.sha && before.path === next.scripts[script.name]!.path;
+    return { script, status: same ? 'unchanged' : 'changed', previousSha: before.sha };
+  });
+
+  const changed =
+    manifest === null || removed.length > 0 || rows.some((r) => r.status !== 'unchanged');
+  return { rows, removed, next, changed };
+}

@@ -1,0 +1,115 @@
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { UsageError } from '../errors.js';
+import { makeScript, type LocalScript } from './script.js';
+
+export interface DiscoverOptions {
+  /** Files or folders, as the user wrote them. */
+  paths: string[];
+  /** Base for relative paths and for the displayed paths (default: the working directory). */
+  cwd?: string;
+}
+
+/** Folder names that never hold a project's scripts. */
+const SKIPPED_DIRS = new Set(['node_modules']);
+
+/** Dotfiles, editor backups and swap files are not scripts even when they end in `.lua`. */
+export function isIgnoredName(name: string): boolean {
+  return name.startsWith('.') || name.startsWith('#') || name.endsWith('~');
+}
+
+/** Turns an OS path into the `/`-separated form used in names and in the manifest. */
+export function toPosix(path: string): string {
+  return sep === '/' ? path : path.split(sep).join('/');
+}
+
+/**
+ * Finds every `*.lua` file under the given paths, recursively, and reads it (synchronously: many
+ * small files read faster that way than through thousands of pending promises).
+ * Names are relative to the root each file was found under. Two scripts with one name is an error.
+ */
+export function discoverScripts(options: DiscoverOptions): LocalScript[] {
+  const cwd = options.cwd ?? process.cwd();
+  const found = new Map<string, LocalScript>();
+  const byFolded = new Map<string, LocalScript>();
+  for (const given of options.paths) {
+    const root = resolve(cwd, given);
+    let stat;
+    try {
+      stat = statSync(root);
+    } catch {
+      throw new UsageError(`script path not found: ${given}`);
+    }
+    const files: Array<[name: string, abs: string]> = [];
+    if (stat.isDirectory()) {
+      walk(root, root, new Set(), files);
+    } else if (root.endsWith('.lua')) {
+      files.push([basename(root, '.lua'), root]);
+    } else {
+      throw new UsageError(`not a .lua file or a folder: ${given}`);
+    }
+    for (const [name, abs] of files) {
+      const script = makeScript(name, displayPath(cwd, abs), abs, readFileSync(abs));
+      const same = found.get(name);
+      if (same) {
+        if (same.absPath === abs) continue;
+        throw new UsageError(`two scripts are named "${name}": ${same.path} and ${script.path}`);
+      }
+      // Names that differ only by case or Unicode form collide on macOS and Windows checkouts.
+      const folded = name.normalize('NFC').toLowerCase();
+      const twin = byFolded.get(folded);
+      if (twin) {
+        throw new UsageError(
+          `script names "${twin.name}" and "${name}" differ only by case or Unicode form: ${twin.path} and ${script.path}`,
+        );
+      }
+      found.set(name, script);
+      byFolded.set(folded, script);
+    }
+  }
+  return [...found.values()].sort((a, b) => compareNames(a.name, b.name));
+}
+
+/** Code-unit order: the same on every machine and locale, so the manifest is byte-identical. */
+export function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function displayPath(cwd: string, abs: string): string {
+  const rel = relative(cwd, abs);
+  return toPosix(rel === '' || rel.startsWith('..') || isAbsolute(rel) ? abs : rel);
+}
+
+function walk(root: string, dir: string, seen: Set<string>, out: Array<[string, string]>): void {
+  // A symlink loop would revisit a folder: remember each folder's real path.
+  let real: string;
+  try {
+    real = realpathSync(dir);
+  } catch {
+    return;
+  }
+  if (seen.has(real)) return;
+  seen.add(real);
+  const entries = readdirSync(dir, { withFileTypes: true });
+  entries.sort((a, b) => compareNames(a.name, b.name));
+  for (const entry of entries) {
+    if (isIgnoredName(entry.name)) continue;
+    const abs = join(dir, entry.name);
+    let isDir = entry.isDirectory();
+    let isFile = entry.isFile();
+    if (entry.isSymbolicLink()) {
+      try {
+        const target = statSync(abs);
+        isDir = target.isDirectory();
+        isFile = target.isFile();
+      } catch {
+        continue; // dangling link
+      }
+    }
+    if (isDir) {
+      if (!SKIPPED_DIRS.has(entry.name)) walk(root, abs, seen, out);
+    } else if (isFile && entry.name.endsWith('.lua')) {
+      out.push([toPosix(relative(root, abs)).slice(0, -'.lua'.length), abs]);
+    }
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * The runtime API for applications: run the committed manifest's scripts by name through an existing
+ * node-redis client. Script bodies are read once, when the Scripts object is made, never per call.
+ */
+import { readFileSync } from 'node:fs';
+import { entryAbsPath, readManifest, type Manifest } from './manifest/manifest.js';
+import { sha1hex } from './registry/script.js';
+
+/** What the runtime needs of a client: node-redis's `sendCommand` (RedisClient). */
+export interface CommandSender {
+  sendCommand(args: Array<string | Buffer>): Promise<unknown>;
+}
+
+export type ScriptArg = string | number | Buffer;
+
+export interface RunOptions {
+  keys?: ScriptArg[];
+  args?: ScriptArg[];
+  /** EVALSHA_RO: for scripts flagged `no-writes`, runs on read-only replicas too. */
+  readOnly?: boolean;
+}
+
+/** The name is not in the manifest. */
+export class UnknownScriptError extends Error {
+  constructor(readonly script: string, known: string[]) {
+    super(`unknown script "${script}" (the manifest has: ${known.join(', ') || 'none'})`);
+    this.name = 'UnknownScriptError';
+  }
+}
+
+/** Too few keys or args for what the script documents, found before anything is sent. */
+export class ScriptArgumentsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScriptArgumentsError';
+  }
+}
+
+/** The script ran and answered with an error (its own `redis.error_reply` or a failed call). */
+export class ScriptReplyError extends Error {
+  constructor(
+    readonly script: string,
+    readonly sha: string,
+    readonly reply: string,
+  ) {
+    super(`${script}: ${reply}`);
+    this.name = 'ScriptReplyError';
+  }
+}
+
+interface Known {
+  name: string;
+  sha: string;
+  body: Buffer;
+  keys: number;
+  args: number;
+}
+
+/** A manifest's scripts, ready to run by name. */
+export class Scripts {
+  readonly #known = new Map<string, Known>();
+
+  /**
+   * @param manifest the parsed lockfile
+   * @param manifestFile where it lives: script paths are relative to its folder
+   */
+  constructor(manifest: Manifest, manifestFile: string) {
+    for (const [name, entry] of Object.entries(manifest.scripts)) {
+      const body = readFileSync(entryAbsPath(entry, manifestFile));
+      const sha = sha1hex(body);
+      if (sha !== entry.sha) {
+        throw new Error(
+          `${entry.path} does not match the manifest (sha ${sha.slice(0, 12)}, manifest ${entry.sha.slice(0, 12)}): run rscript load`,
+        );
+      }
+      const meta = entry as { keys?: unknown[]; args?: unknown[] };
+      this.#known.set(name, {
+        name,
+        sha,
+        body,
+        keys: Array.isArray(meta.keys) ? meta.keys.length : 0,
+        args: Array.isArray(meta.args) ? meta.args.length : 0,
+      });
+    }
+  }
+
+  /** Reads the manifest file (default `rscript.lock.json`) and every script it names, once. */
+  static fromManifest(manifestFile = 'rscript.lock.json'): Scripts {
+    const manifest = readManifest(manifestFile);
+    if (!manifest) throw new Error(`${manifestFile}: no manifest; run rscript load first`);
+    return new Scripts(manifest, manifestFile);
+  }
+
+  /** Script names, sorted. */
+  names(): string[] {
+    return [...this.#known.keys()];
+  }
+
+  /** The SHA the server knows the script by. */
+  sha(name: string): string {
+    return this.#get(name).sha;
+  }
+
+  /**
+   * Runs a script by name: EVALSHA, and on NOSCRIPT (a restart, a failover, a SCRIPT FLUSH)
+   * SCRIPT LOAD then EVALSHA once more. Never EVAL: EVAL-created scripts can be evicted (7.4+).
+   * @see https://redis.io/commands/evalsha/
+   */
+  async run(client: CommandSender, name: string, options: RunOptions = {}): Promise<unknown> {
+    const script = this.#get(name);
+    const keys = (options.keys ?? []).map(toArg);
+    const args = (options.args ?? []).map(toArg);
+    if (keys.length < script.keys || args.length < script.args) {
+      throw new ScriptArgumentsError(
+        `${name}: expects ${script.keys} key(s) and ${script.args} arg(s), got ${keys.length} and ${args.length}`,
+      );
+    }
+    const command = [options.readOnly ? 'EVALSHA_RO' : 'EVALSHA', script.sha, String(keys.length), ...keys, ...args];
+    try {
+      return await client.sendCommand(command);
+    } catch (err) {
+      if (!isNoScript(err)) throw wrapReply(script, err);
+    }
+    await client.sendCommand(['SCRIPT', 'LOAD', script.body]);
+    try {
+      return await client.sendCommand(command);
+    } catch (err) {
+      throw wrapReply(script, err);
+    }
+  }
+
+  #get(name: string): Known {
+    const script = this.#known.get(name);
+    if (!script) throw new UnknownScriptError(name, this.names());
+    return script;
+  }
+}
+
+function toArg(value: ScriptArg): string | Buffer {
+  return typeof value === 'number' ? String(value) : value;
+}
+
+/** The server's NOSCRIPT error reply (first word; Valkey words the rest differently). */
+export function isNoScript(err: unknown): boolean {
+  return err instanceof Error && err.message.startsWith('NOSCRIPT');
+}
+
+function wrapReply(script: Known, err: unknown): unknown {
+  // Only server error replies become ScriptReplyError; connection errors pass through untouched.
+  return err instanceof Error && isErrorReply(err) ? new ScriptReplyError(script.name, script.sha, err.message) : err;
+}
+
+/** node-redis's ErrorReply (SimpleError / BlobError), matched by class name so that an application
+ * with its own copy of @redis/client is recognised too. */
+function isErrorReply(err: Error): boolean {
+  let proto: object | null = Object.getPrototypeOf(err);
+  while (proto) {
+    if ((proto as { constructor: { name: string } }).constructor.name === 'ErrorReply') return true;
+    proto = Object.getPrototypeOf(proto);
+  }
+  return false;
+}
