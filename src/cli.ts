@@ -1,0 +1,193 @@
+/**
+ * The command line: wires commander to the commands, and is the only place that prints results,
+ * turns errors into messages, and sets the exit code. Commands are imported when they run, so
+ * `--help` and `--version` load neither the Redis client nor the config loader.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { createRequire } from 'node:module';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, RscriptError, UsageError } from './errors.js';
+import { flagsToConfig, globalOptions, type GlobalFlags } from './options.js';
+import { scrub } from './output/secrets.js';
+import type { Config } from './config/schema.js';
+import type { Target } from './server/connection.js';
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  success
+  1  a check or a script failed (missing SHAs, error reply, compile error, stale manifest)
+  2  usage, config or connection error`;
+
+interface Context {
+  config: Config;
+  flags: GlobalFlags;
+  target: Target;
+}
+
+/** Runs rscript with `argv` (without node and script path); resolves to the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  let exitCode = EXIT_OK;
+  let flags: GlobalFlags = {};
+  const program = new Command('rscript')
+    .description('Manage, check, run and benchmark Redis Lua scripts.')
+    .version(version(), '-V, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(scrub(s)) })
+    .addHelpText('after', EXIT_CODES_HELP);
+
+  const command = (name: string, description: string) => {
+    const cmd = program.command(name).description(description).addHelpText('after', EXIT_CODES_HELP);
+    for (const opt of globalOptions()) cmd.addOption(opt);
+    return cmd;
+  };
+
+  /** Wraps an action: context, the command's result, output, exit code. */
+  type Outcome = { data: unknown; text: string; exitCode?: number };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- commander hands positional args and opts untyped
+  const action = (fn: (ctx: Context, ...a: any[]) => Promise<Outcome>) =>
+    async (...a: unknown[]) => {
+      const cmd = a[a.length - 1] as Command;
+      flags = cmd.optsWithGlobals<GlobalFlags>();
+      const ctx = await context(flags);
+      // commander calls action(...positional, opts, cmd)
+      const { data, text, exitCode: code } = await fn(ctx, ...a.slice(0, -1));
+      print(flags.json ? JSON.stringify(data, null, 2) : text);
+      exitCode = code ?? EXIT_OK;
+    };
+
+  command('load', 'hash local scripts, load the ones the server lacks, and write the manifest')
+    .argument('[paths...]', 'script folders or files (default: "scripts" in the config, else ./lua)')
+    .option('--dry-run', 'show the plan; load nothing and write nothing')
+    .option('--check', 'exit 1 if the manifest does not match the files (no server needed)')
+    .action(
+      action(async (ctx, paths: string[], opts: { dryRun?: boolean; check?: boolean }) => {
+        const { load } = await import('./commands/load.js');
+        const { renderLoad } = await import('./output/render.js');
+        const result = await load({
+          paths: paths.length > 0 ? paths : ctx.config.scripts,
+          manifest: ctx.config.manifest,
+          target: ctx.target,
+          dryRun: opts.dryRun,
+          check: opts.check,
+        });
+        return { data: result, text: renderLoad(result), exitCode: opts.check && result.stale ? EXIT_FAILED : EXIT_OK };
+      }),
+    );
+
+  command('exec', 'run a script by name, path or SHA through EVALSHA and show the typed reply')
+    .argument('<script>', 'a manifest name (rate_limit), a path (lua/rate_limit.lua) or a SHA')
+    .addOption(new Option('-k, --keys <keys...>', 'key names (KEYS)').default([]))
+    .addOption(new Option('-a, --args <args...>', 'arguments (ARGV)').default([]))
+    .option('--ro', 'use EVALSHA_RO (scripts flagged no-writes; runs on replicas)')
+    .action(
+      action(async (ctx, script: string, opts: { keys: string[]; args: string[]; ro?: boolean }) => {
+        const { exec } = await import('./commands/exec.js');
+        const { renderExec } = await import('./output/render.js');
+        const result = await exec({
+          script,
+          keys: opts.keys,
+          args: opts.args,
+          readOnly: opts.ro,
+          manifest: ctx.config.manifest,
+          scripts: ctx.config.scripts,
+          target: ctx.target,
+        });
+        if (result.reloaded && ctx.flags.verbose && !ctx.flags.json) {
+          process.stderr.write(`note: the server lacked ${result.script} (NOSCRIPT): loaded it and retried\n`);
+        }
+        return { data: result, text: renderExec(result) };
+      }),
+    );
+
+  command('exists', "check that the server's script cache holds every script of the manifest")
+    .argument('[names...]', 'script names (default: all in the manifest)')
+    .action(
+      action(async (ctx, names: string[]) => {
+        const { exists } = await import('./commands/exists.js');
+        const { renderExists } = await import('./output/render.js');
+        const result = await exists({ names, manifest: ctx.config.manifest, target: ctx.target });
+        return { data: result, text: renderExists(result), exitCode: result.missing > 0 ? EXIT_FAILED : EXIT_OK };
+      }),
+    );
+
+  command('flush', "empty the server's script cache (SCRIPT FLUSH)")
+    .option('--async', 'flush in the background (SCRIPT FLUSH ASYNC)')
+    .option('--sync', 'flush before answering (SCRIPT FLUSH SYNC)')
+    .option('-y, --yes', 'do not ask for confirmation (needed when stdin is not a terminal)')
+    .action(
+      action(async (ctx, opts: { async?: boolean; sync?: boolean; yes?: boolean }) => {
+        if (opts.async && opts.sync) throw new UsageError('flush: choose --async or --sync, not both');
+        if (!opts.yes) await confirm(`Flush the script cache of ${ctx.target.url.replace(/\/\/[^@]*@/, '//')}? [y/N] `);
+        const { flush } = await import('./commands/flush.js');
+        const { renderFlush } = await import('./output/render.js');
+        const result = await flush({ mode: opts.async ? 'ASYNC' : opts.sync ? 'SYNC' : undefined, target: ctx.target });
+        return { data: result, text: renderFlush(result) };
+      }),
+    );
+
+  command('kill', 'stop a script that runs too long (SCRIPT KILL, or FUNCTION KILL for a function)').action(
+    action(async (ctx) => {
+      const { kill } = await import('./commands/kill.js');
+      const { renderKill } = await import('./output/render.js');
+      const result = await kill({ target: ctx.target });
+      return { data: result, text: renderKill(result) };
+    }),
+  );
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    exitCode = report(err, flags);
+  }
+  return exitCode;
+}
+
+async function context(flags: GlobalFlags): Promise<Context> {
+  const { loadConfig } = await import('./config/load.js');
+  const { config, warnings } = await loadConfig(flagsToConfig(flags));
+  for (const w of warnings) process.stderr.write(scrub(`warning: ${w}\n`));
+  return { config, flags, target: { url: config.url, timeoutMs: config.timeoutMs, tls: config.tls } };
+}
+
+function print(text: string): void {
+  process.stdout.write(scrub(text) + '\n');
+}
+
+/** Turns any error into one line on stderr (plus detail lines) and an exit code. */
+function report(err: unknown, flags: GlobalFlags): number {
+  if (err instanceof CommanderError) {
+    // commander has printed its own message (or the help/version) already.
+    return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+  }
+  const debug = flags.verbose || /\brscript\b/.test(process.env.DEBUG ?? '');
+  const known = err instanceof RscriptError;
+  const message = known ? err.message : `unexpected error: ${(err as Error)?.message ?? String(err)}`;
+  const exitCode = known ? err.exitCode : EXIT_USAGE;
+  const detail = known ? err.detail : [];
+  if (flags.json) {
+    print(JSON.stringify({ error: { message, exitCode, detail } }, null, 2));
+  }
+  const lines = [`rscript: ${message}`, ...detail.map((d) => `  ${d}`)];
+  if (debug && err instanceof Error && err.stack) lines.push(err.stack);
+  process.stderr.write(scrub(lines.join('\n')) + '\n');
+  return exitCode;
+}
+
+async function confirm(question: string): Promise<void> {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) {
+    throw new UsageError('refusing to flush without confirmation: stdin is not a terminal; pass --yes');
+  }
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(question);
+    if (!/^y(es)?$/i.test(answer.trim())) throw new UsageError('flush cancelled');
+  } finally {
+    rl.close();
+  }
+}
+
+function version(): string {
+  const require = createRequire(import.meta.url);
+  return (require('../package.json') as { version: string }).version;
+}

@@ -1,0 +1,74 @@
+/**
+ * Every flag that maps to a config key, defined once: the flag, its help, its parser and its key.
+ * cli.ts derives commander options from this table, and `flagsToConfig` derives the config overlay.
+ */
+import { InvalidArgumentError, Option } from 'commander';
+import type { Config } from './config/schema.js';
+
+export interface GlobalFlags {
+  url?: string;
+  config?: string;
+  manifest?: string;
+  timeout?: number;
+  json?: boolean;
+  verbose?: boolean;
+  tlsCa?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsInsecure?: boolean;
+  cluster?: boolean;
+}
+
+/** A value parser that names its flag in the error. */
+export function positiveInt(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n <= 0) {
+      throw new InvalidArgumentError(`${flag} takes a positive whole number, got "${value}"`);
+    }
+    return n;
+  };
+}
+
+export function positiveNumber(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
+      throw new InvalidArgumentError(`${flag} takes a positive number, got "${value}"`);
+    }
+    return n;
+  };
+}
+
+/** The options every command takes. */
+export function globalOptions(): Option[] {
+  return [
+    new Option('-u, --url <url>', 'Redis URL, redis://[user:password@]host:port[/db] or rediss:// (env REDIS_URL)'),
+    new Option('-c, --config <file>', 'config file (default: .redisscriptsrc and friends, found from here up)'),
+    new Option('-m, --manifest <file>', 'SHA manifest (lockfile) to read and write (default rscript.lock.json)'),
+    new Option('--timeout <ms>', 'connect and request timeout in ms (default 5000)').argParser(positiveInt('--timeout')),
+    new Option('--cluster', 'treat the server as a Redis Cluster (detected by itself otherwise)'),
+    new Option('--tls-ca <file>', 'CA certificate (PEM) to verify a rediss:// server'),
+    new Option('--tls-cert <file>', 'client certificate (PEM) for rediss://'),
+    new Option('--tls-key <file>', 'client key (PEM) for rediss://'),
+    new Option('--tls-insecure', 'skip TLS certificate verification (testing only)'),
+    new Option('--json', 'print one JSON document on stdout and nothing else there'),
+    new Option('-v, --verbose', 'say more, and show stack traces on errors (also DEBUG=rscript)'),
+  ];
+}
+
+/** The config overlay the flags make; flags left undefined are dropped by loadConfig. */
+export function flagsToConfig(flags: GlobalFlags): Partial<Config> & { config?: string } {
+  const tls =
+    flags.tlsCa || flags.tlsCert || flags.tlsKey || flags.tlsInsecure
+      ? { ca: flags.tlsCa, cert: flags.tlsCert, key: flags.tlsKey, insecure: flags.tlsInsecure }
+      : undefined;
+  return {
+    config: flags.config,
+    url: flags.url,
+    manifest: flags.manifest,
+    timeoutMs: flags.timeout,
+    cluster: flags.cluster,
+    tls,
+  };
+}

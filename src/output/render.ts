@@ -1,0 +1,86 @@
+/**
+ * The one module that owns colour and tables. Commands return data; this turns it into text.
+ * No colour when stdout is not a TTY or NO_COLOR is set.
+ */
+import { Chalk, type ChalkInstance } from 'chalk';
+import Table from 'cli-table3';
+import type { ExecResult } from '../commands/exec.js';
+import type { ExistsResult } from '../commands/exists.js';
+import type { FlushResult } from '../commands/flush.js';
+import type { KillResult } from '../commands/kill.js';
+import type { LoadResult } from '../commands/load.js';
+import { replyRows } from './reply.js';
+
+export function colorLevel(stream: NodeJS.WriteStream): 0 | 1 {
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return 0;
+  if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return 1;
+  return stream.isTTY ? 1 : 0;
+}
+
+export const out: ChalkInstance = new Chalk({ level: colorLevel(process.stdout) });
+export const err: ChalkInstance = new Chalk({ level: colorLevel(process.stderr) });
+
+export function table(head: string[], rows: string[][], align?: Array<'left' | 'right'>): string {
+  const t = new Table({
+    head: head.map((h) => out.bold(h)),
+    style: { head: [], border: [] },
+    // No rule between body rows: long tables stay readable.
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    ...(align ? { colAligns: align } : {}),
+  });
+  t.push(...rows);
+  return t.toString();
+}
+
+export const shortSha = (sha: string) => sha.slice(0, 12);
+export const ms = (n: number) => (n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : n.toFixed(0));
+
+export function renderLoad(r: LoadResult): string {
+  const statusColor = (s: string) => (s === 'new' ? out.green(s) : s === 'changed' ? out.yellow(s) : out.dim(s));
+  const serverColor = (s: string) => (s === 'loaded' ? out.green(s) : s === 'would load' ? out.yellow(s) : s === 'cached' ? out.dim('already cached') : out.dim('-'));
+  const rows = r.rows.map((row) => [row.name, shortSha(row.sha), statusColor(row.status), serverColor(row.server), String(row.size)]);
+  for (const name of r.removed) rows.push([out.strikethrough(name), '', out.red('removed'), out.dim('-'), '']);
+  const lines = [table(['script', 'sha', 'status', 'server', 'bytes'], rows, ['left', 'left', 'left', 'left', 'right'])];
+  const count = (s: string) => r.rows.filter((row) => row.status === s).length;
+  const loaded = r.rows.filter((row) => row.server === 'loaded').length;
+  const cached = r.rows.filter((row) => row.server === 'cached').length;
+  const parts = [`${r.rows.length} scripts`, `${count('new')} new`, `${count('changed')} changed`, `${count('unchanged')} unchanged`];
+  if (r.removed.length) parts.push(`${r.removed.length} removed`);
+  if (!r.check) parts.push(r.dryRun ? `${r.rows.filter((x) => x.server === 'would load').length} to load` : `${loaded} loaded`, `${cached} already cached`);
+  let tail: string;
+  if (r.check) tail = r.stale ? out.red(`${r.manifest} is out of date: run rscript load and commit it`) : out.green(`${r.manifest} is up to date`);
+  else if (r.dryRun) tail = out.yellow('dry run: nothing loaded, nothing written');
+  else tail = r.manifestWritten ? `${r.manifest} written` : `${r.manifest} unchanged`;
+  lines.push(`${parts.join(', ')} in ${ms(r.elapsedMs)} ms; ${tail}`);
+  return lines.join('\n');
+}
+
+export function renderExec(r: ExecResult): string {
+  const rows = replyRows(r.reply).map((row) => [out.dim(row.path), out.cyan(row.type), row.value]);
+  const note = r.reloaded ? out.yellow(' (the server lacked it: loaded and retried)') : '';
+  return `${table(['at', 'type', 'value'], rows)}\n${ms(r.rttMs)} ms  ${r.script}  sha ${shortSha(r.sha)}${note}`;
+}
+
+export function renderExists(r: ExistsResult): string {
+  const rows = r.rows.map((row) => [row.name, shortSha(row.sha), row.cached ? out.green('yes') : out.red('MISSING')]);
+  const summary =
+    r.missing === 0
+      ? out.green(`all ${r.rows.length} scripts are cached on the server`)
+      : out.red(`${r.missing} of ${r.rows.length} scripts missing on the server: run rscript load`);
+  return `${table(['script', 'sha', 'cached'], rows)}\n${summary}`;
+}
+
+export function renderFlush(r: FlushResult): string {
+  return `script cache flushed on ${r.server}${r.mode === 'default' ? '' : ` (${r.mode})`}`;
+}
+
+export function renderKill(r: KillResult): string {
+  switch (r.outcome) {
+    case 'killed script':
+      return `${r.server}: the running script was killed`;
+    case 'killed function':
+      return `${r.server}: a FUNCTION was running; it was killed with FUNCTION KILL`;
+    case 'nothing running':
+      return `${r.server}: no script is running; nothing to kill`;
+  }
+}

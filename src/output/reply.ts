@@ -1,0 +1,101 @@
+/**
+ * A server reply as a typed tree, so `exec` can show what Redis really answered: a bulk string is not
+ * a status, an empty array is not null. Pure: takes node-redis values (bulk strings as Buffers,
+ * maps as Map, sets as Set) and gives data.
+ */
+
+export type TypedReply =
+  | { type: 'integer'; value: number | string }
+  | { type: 'double'; value: number | string }
+  | { type: 'big number'; value: string }
+  | { type: 'bulk string'; value: string; encoding?: 'base64' }
+  | { type: 'verbatim string'; value: string }
+  | { type: 'status'; value: string }
+  | { type: 'boolean'; value: boolean }
+  | { type: 'null' }
+  | { type: 'array'; items: TypedReply[] }
+  | { type: 'set'; items: TypedReply[] }
+  | { type: 'map'; entries: Array<[TypedReply, TypedReply]> };
+
+/**
+ * Types a node-redis reply. Limitation: RESP3 integers and doubles both arrive as JS numbers, so a
+ * double with a whole value (`{double=3}`) shows as an integer.
+ */
+export function typeReply(value: unknown): TypedReply {
+  if (value === null || value === undefined) return { type: 'null' };
+  if (Buffer.isBuffer(value)) {
+    const text = value.toString('utf8');
+    return Buffer.byteLength(text) === value.length && Buffer.from(text, 'utf8').equals(value)
+      ? { type: 'bulk string', value: text }
+      : { type: 'bulk string', value: value.toString('base64'), encoding: 'base64' };
+  }
+  if (typeof value === 'string') return { type: 'status', value };
+  if (value instanceof String) return { type: 'verbatim string', value: value.toString() };
+  if (typeof value === 'number') {
+    if (Number.isInteger(value)) return { type: 'integer', value };
+    return { type: 'double', value: Number.isFinite(value) ? value : String(value) };
+  }
+  if (typeof value === 'bigint') return { type: 'big number', value: value.toString() };
+  if (typeof value === 'boolean') return { type: 'boolean', value };
+  if (Array.isArray(value)) return { type: 'array', items: value.map(typeReply) };
+  if (value instanceof Set) return { type: 'set', items: [...value].map(typeReply) };
+  if (value instanceof Map) return { type: 'map', entries: [...value].map(([k, v]) => [typeReply(k), typeReply(v)]) };
+  if (typeof value === 'object') {
+    return { type: 'map', entries: Object.entries(value).map(([k, v]) => [{ type: 'status', value: k }, typeReply(v)]) };
+  }
+  return { type: 'status', value: String(value) };
+}
+
+export interface ReplyRow {
+  /** Where the value sits: `` for the top, `1`, `2.1`, `3["field"]`. */
+  path: string;
+  type: string;
+  value: string;
+}
+
+/** Flattens a typed reply into table rows, one per value, nested values under their parent. */
+export function replyRows(reply: TypedReply, path = ''): ReplyRow[] {
+  switch (reply.type) {
+    case 'array':
+    case 'set': {
+      const rows: ReplyRow[] = [{ path: path || '(reply)', type: reply.type, value: countLabel(reply.items.length, 'element') }];
+      reply.items.forEach((item, i) => rows.push(...replyRows(item, path ? `${path}.${i + 1}` : `${i + 1}`)));
+      return rows;
+    }
+    case 'map': {
+      const rows: ReplyRow[] = [{ path: path || '(reply)', type: 'map', value: countLabel(reply.entries.length, 'field') }];
+      for (const [k, v] of reply.entries) {
+        const key = k.type === 'bulk string' || k.type === 'status' ? JSON.stringify(k.value) : scalarText(k);
+        rows.push(...replyRows(v, `${path}[${key}]`));
+      }
+      return rows;
+    }
+    default:
+      return [{ path: path || '(reply)', type: reply.type, value: scalarText(reply) }];
+  }
+}
+
+/** A scalar as redis-cli would quote it: strings in quotes, binary as base64. */
+export function scalarText(reply: TypedReply): string {
+  switch (reply.type) {
+    case 'bulk string':
+      return reply.encoding === 'base64' ? `base64:${reply.value}` : JSON.stringify(reply.value);
+    case 'verbatim string':
+      return JSON.stringify(reply.value);
+    case 'status':
+      return reply.value;
+    case 'null':
+      return '(nil)';
+    case 'integer':
+    case 'double':
+    case 'big number':
+    case 'boolean':
+      return String(reply.value);
+    default:
+      return '';
+  }
+}
+
+function countLabel(n: number, what: string): string {
+  return n === 0 ? `(empty)` : `${n} ${what}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { basename, relative, resolve as resolvePath } from 'node:path';
+import { UsageError } from '../errors.js';
+import { entryAbsPath, readManifest } from '../manifest/manifest.js';
+import { discoverScripts, toPosix } from './discover.js';
+import { makeScript, type LocalScript } from './script.js';
+
+/** A script named on the command line, with what is known of its source. */
+export interface ResolvedScript {
+  name: string;
+  sha: string;
+  /** The file, when it is known and readable: needed to reload on NOSCRIPT and to map error lines. */
+  script?: LocalScript;
+}
+
+export interface ResolveOptions {
+  manifest: string;
+  scripts: string[];
+  cwd?: string;
+}
+
+const SHA = /^[0-9a-fA-F]{40}$/;
+
+/**
+ * Resolves `<script>`: a path to a .lua file, a SHA, or a name from the manifest (or, failing that,
+ * from the scripts folders). The file's current bytes win over the manifest's SHA.
+ */
+export function resolveScript(ref: string, options: ResolveOptions): ResolvedScript {
+  const cwd = options.cwd ?? process.cwd();
+  if (ref.endsWith('.lua')) {
+    const abs = resolvePath(cwd, ref);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(abs);
+    } catch {
+      throw new UsageError(`script file not found: ${ref}`);
+    }
+    const script = makeScript(basename(ref, '.lua'), toPosix(relative(cwd, abs)), abs, bytes);
+    return { name: script.name, sha: script.sha, script };
+  }
+  const manifest = readManifest(options.manifest);
+  if (SHA.test(ref)) {
+    const sha = ref.toLowerCase();
+    const entry = Object.entries(manifest?.scripts ?? {}).find(([, e]) => e.sha === sha);
+    if (!entry) return { name: sha.slice(0, 12), sha };
+    const script = tryRead(entry[0], entryAbsPath(entry[1], options.manifest), cwd);
+    return { name: entry[0], sha, script: script?.sha === sha ? script : undefined };
+  }
+  const entry = manifest?.scripts[ref];
+  if (entry) {
+    const script = tryRead(ref, entryAbsPath(entry, options.manifest), cwd);
+    return { name: ref, sha: script?.sha ?? entry.sha, script };
+  }
+  let local: LocalScript[] = [];
+  try {
+    local = discoverScripts({ paths: options.scripts, cwd });
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+  }
+  const found = local.find((s) => s.name === ref);
+  if (found) return { name: ref, sha: found.sha, script: found };
+  const known = [...new Set([...Object.keys(manifest?.scripts ?? {}), ...local.map((s) => s.name)])];
+  const close = suggest(ref, known);
+  throw new UsageError(
+    `unknown script "${ref}"` +
+      (close.length > 0 ? `; did you mean ${close.map((n) => `"${n}"`).join(' or ')}?` : known.length > 0 ? '' : ' (no scripts found: run rscript load first)'),
+  );
+}
+
+function tryRead(name: string, abs: string, cwd: string): LocalScript | undefined {
+  try {
+    return makeScript(name, toPosix(relative(cwd, abs)), abs, readFileSync(abs));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Up to three known names closest to `name` (edit distance, or a shared prefix/suffix). */
+export function suggest(name: string, known: string[]): string[] {
+  const lower = name.toLowerCase();
+  // `pusj` should find `queue/push`: compare with the last segment too.
+  const scored = known
+    .map((k) => ({ k, d: Math.min(distance(lower, k.toLowerCase()), distance(lower, k.toLowerCase().split('/').pop()!)) }))
+    .filter(({ k, d }) => d <= Math.max(2, Math.floor(k.length / 3)) || k.includes(name) || name.includes(k));
+  scored.sort((a, b) => a.d - b.d || (a.k < b.k ? -1 : 1));
+  return scored.slice(0, 3).map(({ k }) => k);
+}
+
+/** Levenshtein distance. */
+export function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}

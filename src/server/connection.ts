@@ -1,0 +1,247 @@
+/**
+ * The one module that talks to Redis: connections, timeouts, and turning socket and server failures
+ * into messages a user can act on. Everything above it sends plain command arrays.
+ */
+import { readFileSync } from 'node:fs';
+import type { RedisClientType } from '@redis/client';
+import { ConfigError, ConnectionError, UsageError } from '../errors.js';
+import type { TlsConfig } from '../config/schema.js';
+import { registerSecret } from '../output/secrets.js';
+
+export interface Target {
+  url: string;
+  timeoutMs: number;
+  tls?: TlsConfig;
+}
+
+export type Arg = string | Buffer;
+
+export interface SendOptions {
+  /** Per-request deadline in ms; 0 for none (a bench's hot loop). Default: the target's timeout. */
+  timeoutMs?: number;
+  /** Replies' bulk strings as Buffers and maps as Map: exact types for `exec` output. */
+  raw?: boolean;
+}
+
+/** One connection to one Redis node. */
+export interface RedisConnection {
+  /** `host:port`, never the password. */
+  readonly label: string;
+  send(args: Arg[], options?: SendOptions): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export interface ParsedUrl {
+  tls: boolean;
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+  db?: number;
+}
+
+/** Validates a redis:// or rediss:// URL; the error never repeats the password. */
+export function parseRedisUrl(url: string): ParsedUrl {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new UsageError(`invalid Redis URL "${redactUrl(url)}": expected redis://[user:password@]host[:port][/db]`);
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
+    throw new UsageError(`invalid Redis URL "${redactUrl(url)}": the scheme must be redis:// or rediss:// (TLS)`);
+  }
+  if (!u.hostname) throw new UsageError(`invalid Redis URL "${redactUrl(url)}": no host`);
+  const port = u.port ? Number(u.port) : 6379;
+  const path = u.pathname.replace(/^\//, '');
+  let db: number | undefined;
+  if (path !== '') {
+    db = Number(path);
+    if (!Number.isInteger(db) || db < 0) {
+      throw new UsageError(`invalid Redis URL "${redactUrl(url)}": the path must be a database number, got "${path}"`);
+    }
+  }
+  const password = u.password ? decodeURIComponent(u.password) : undefined;
+  if (password) registerSecret(password);
+  return {
+    tls: u.protocol === 'rediss:',
+    host: u.hostname.replace(/^\[|\]$/g, ''),
+    port,
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password,
+    db,
+  };
+}
+
+/** The URL with its password replaced by `***`, safe to print. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z]+:\/\/)([^:@/]*):([^@/]*)@/i, (_m, scheme: string, user: string) => `${scheme}${user}:***@`);
+}
+
+/** Opens one connection (RESP3), with a connect timeout and no automatic reconnection. */
+export async function connect(target: Target): Promise<RedisConnection> {
+  const parsed = parseRedisUrl(target.url);
+  return connectNode(parsed, target);
+}
+
+/** Opens a connection to one node: the credentials and TLS of `parsed`, at `host:port` (cluster nodes). */
+export async function connectNode(parsed: ParsedUrl, target: Target): Promise<RedisConnection> {
+  const label = `${parsed.host.includes(':') ? `[${parsed.host}]` : parsed.host}:${parsed.port}`;
+  const { createClient } = await import('@redis/client');
+  const client = createClient({
+    socket: {
+      host: parsed.host,
+      port: parsed.port,
+      connectTimeout: target.timeoutMs,
+      reconnectStrategy: false,
+      ...(parsed.tls ? tlsOptions(parsed.host, target.tls ?? {}) : {}),
+    },
+    username: parsed.username,
+    password: parsed.password,
+    database: parsed.db,
+    RESP: 3,
+    // node-redis arms a 5 s timer per command by default; rscript sets its own deadline per request.
+    commandOptions: { timeout: 0 },
+  }) as unknown as RedisClientType;
+  let lastError: Error | undefined;
+  client.on('error', (err: Error) => (lastError = err));
+  try {
+    await withDeadline(client.connect(), target.timeoutMs, () => {
+      void client.destroy();
+      return new ConnectionError(`${label}: no answer within ${target.timeoutMs} ms while connecting (is it a Redis server? change the limit with --timeout)`);
+    });
+  } catch (err) {
+    if (client.isOpen) client.destroy();
+    throw describeFailure(err instanceof ConnectionError ? err : (lastError ?? err), label, 'connect');
+  }
+  return new NodeConnection(client, label, target.timeoutMs);
+}
+
+class NodeConnection implements RedisConnection {
+  constructor(
+    private readonly client: RedisClientType,
+    readonly label: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async send(args: Arg[], options: SendOptions = {}): Promise<unknown> {
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const command = String(args[0]).toUpperCase() + (/^(SCRIPT|FUNCTION|CONFIG|CLUSTER)$/i.test(String(args[0])) ? ` ${String(args[1] ?? '').toUpperCase()}` : '');
+    const pending = this.client.sendCommand(args, options.raw ? { typeMapping: RAW_TYPES } : undefined);
+    try {
+      return timeoutMs > 0
+        ? await withDeadline(pending, timeoutMs, () => {
+            this.client.destroy();
+            return new ConnectionError(`${this.label}: no answer to ${command} within ${timeoutMs} ms (change the limit with --timeout)`);
+          })
+        : await pending;
+    } catch (err) {
+      throw describeFailure(err, this.label, command);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.client.isOpen) this.client.destroy();
+  }
+}
+
+// Bulk strings as Buffers (binary-safe, and told apart from status replies), maps as Map, sets as Set.
+const RAW_TYPES = { 36: Buffer, 37: Map, 126: Set } as const;
+
+function tlsOptions(host: string, tls: TlsConfig): Record<string, unknown> {
+  const read = (file: string, what: string) => {
+    try {
+      return readFileSync(file);
+    } catch {
+      throw new ConfigError(`cannot read the TLS ${what} file: ${file}`);
+    }
+  };
+  return {
+    tls: true,
+    servername: host,
+    rejectUnauthorized: !tls.insecure,
+    ...(tls.ca ? { ca: read(tls.ca, 'CA') } : {}),
+    ...(tls.cert ? { cert: read(tls.cert, 'certificate') } : {}),
+    ...(tls.key ? { key: read(tls.key, 'key') } : {}),
+  };
+}
+
+/** Resolves with `promise`, or rejects with `onTimeout()` after `ms`. One timer per request. */
+export function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** The first word of a server error reply (`NOSCRIPT`, `BUSY`, `ERR`), or undefined. */
+export function replyCode(err: unknown): string | undefined {
+  if (!(err instanceof Error) || !isErrorReply(err)) return undefined;
+  return err.message.split(' ', 1)[0];
+}
+
+export function isErrorReply(err: Error): boolean {
+  for (let p: object | null = Object.getPrototypeOf(err); p; p = Object.getPrototypeOf(p)) {
+    if ((p as { constructor: { name: string } }).constructor.name === 'ErrorReply') return true;
+  }
+  return false;
+}
+
+/**
+ * Failures that no command can handle become ConnectionError (exit 2) with a message that says what
+ * to do; script-level error replies (NOSCRIPT, compile and run-time errors) are returned unchanged.
+ */
+export function describeFailure(err: unknown, label: string, command: string): unknown {
+  if (err instanceof ConnectionError || err instanceof ConfigError || err instanceof UsageError) return err;
+  if (!(err instanceof Error)) return new ConnectionError(`${label}: ${String(err)}`);
+  const code = replyCode(err);
+  if (code !== undefined) {
+    switch (code) {
+      case 'NOPERM':
+        return new ConnectionError(`${label}: permission denied: this user may not run ${command} (${err.message})`, [
+          'Ask for the ACL permission, or use a user that has it (rscript needs SCRIPT EXISTS/LOAD and EVALSHA).',
+        ]);
+      case 'WRONGPASS':
+        return new ConnectionError(`${label}: authentication failed: wrong username or password`);
+      case 'NOAUTH':
+        return new ConnectionError(`${label}: the server requires a password: give it in the URL or in REDIS_URL (redis://user:PASSWORD@host:port)`);
+      case 'BUSY':
+        // SCRIPT KILL and FUNCTION KILL are how a busy server is recovered: their BUSY is theirs to read.
+        if (/^(SCRIPT|FUNCTION) KILL$/.test(command)) return err;
+        return new ConnectionError(`${label}: the server is busy running a script and answers nothing else; stop it with: rscript kill`);
+      case 'LOADING':
+        return new ConnectionError(`${label}: the server is loading its dataset; try again in a moment`);
+      case 'MASTERDOWN':
+      case 'CLUSTERDOWN':
+        return new ConnectionError(`${label}: ${err.message}`);
+      default:
+        return err;
+    }
+  }
+  const errno = (err as NodeJS.ErrnoException).code;
+  switch (errno) {
+    case 'ECONNREFUSED':
+      return new ConnectionError(`${label}: connection refused (is redis-server running there? set the URL with --url or REDIS_URL)`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new ConnectionError(`${label}: unknown host`);
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return new ConnectionError(`${label}: the connection was closed by the server during ${command}`);
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return new ConnectionError(`${label}: host unreachable`);
+  }
+  const name = err.constructor.name;
+  if (name === 'ConnectionTimeoutError') {
+    return new ConnectionError(`${label}: no answer within the connect timeout (change it with --timeout)`);
+  }
+  if (name === 'SocketClosedUnexpectedlyError' || name === 'ClientClosedError' || name === 'DisconnectsClientError') {
+    return new ConnectionError(`${label}: the connection was lost during ${command} (did the server stop or restart?)`);
+  }
+  if (/certificate|SSL|TLS|self[- ]signed/i.test(err.message) || errno?.startsWith('ERR_TLS') || errno?.includes('CERT')) {
+    return new ConnectionError(`${label}: TLS failed: ${err.message} (give the CA with --tls-ca, or --tls-insecure to skip verification)`);
+  }
+  return new ConnectionError(`${label}: ${command} failed: ${err.message}`);
+}

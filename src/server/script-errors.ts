@@ -1,0 +1,50 @@
+/**
+ * Maps the server's script error replies back to the user's file: `user_script:LINE` and
+ * `@user_script:LINE` carry the file's own line numbers (Redis 7, shebang line included).
+ */
+
+export interface LocatedError {
+  /** `lua/file.lua:LINE: message` (or `lua/file.lua: message` when the server gave no line). */
+  text: string;
+  line?: number;
+  /** The source line, quoted with its number, when the line is known. */
+  source?: string;
+  compile: boolean;
+}
+
+const COMPILE = /^ERR Error compiling script \(new function\): user_script:(\d+): (.*)$/s;
+const RUNTIME_PREFIX = /^(ERR )?user_script:(\d+): /;
+const RUNTIME_SUFFIX = / script: [0-9a-f]{40}, on @user_script:(\d+)\.\s*$/;
+
+/** Splits a script error reply into its line and the message without the server's decoration. */
+export function parseScriptError(reply: string): { line?: number; message: string; compile: boolean } {
+  const compile = COMPILE.exec(reply);
+  if (compile) return { line: Number(compile[1]), message: compile[2]!.trim(), compile: true };
+  let message = reply;
+  let line: number | undefined;
+  const suffix = RUNTIME_SUFFIX.exec(message);
+  if (suffix) {
+    line = Number(suffix[1]);
+    message = message.slice(0, suffix.index);
+  }
+  const prefix = RUNTIME_PREFIX.exec(message);
+  if (prefix) {
+    line ??= Number(prefix[2]);
+    message = message.slice(prefix[0].length);
+  }
+  return { line, message: message.trim(), compile: false };
+}
+
+/** Points a script error reply at `path:LINE` and quotes that line of `body`. */
+export function locateScriptError(reply: string, path: string, body?: Buffer): LocatedError {
+  const { line, message, compile } = parseScriptError(reply);
+  const where = line !== undefined ? `${path}:${line}` : path;
+  const text = `${where}: ${compile ? 'compile error: ' : ''}${message}`;
+  let source: string | undefined;
+  if (line !== undefined && body) {
+    const lines = body.toString('utf8').split('\n');
+    const src = lines[line - 1];
+    if (src !== undefined) source = `${line} | ${src.replace(/\r$/, '')}`;
+  }
+  return { text, line, source, compile };
+}

@@ -1,0 +1,88 @@
+/**
+ * Script-cache verbs on one connection, batched: one SCRIPT EXISTS for any number of SHAs, and
+ * SCRIPT LOADs written together (auto-pipelined) under one deadline.
+ */
+import { ConnectionError } from '../errors.js';
+import { replyCode, withDeadline, type Arg, type RedisConnection } from './connection.js';
+
+/**
+ * Which SHAs the server has, in one round trip.
+ * @see https://redis.io/commands/script-exists/
+ */
+export async function scriptExists(conn: RedisConnection, shas: string[]): Promise<boolean[]> {
+  if (shas.length === 0) return [];
+  const reply = (await conn.send(['SCRIPT', 'EXISTS', ...shas])) as number[];
+  return reply.map((v) => Number(v) === 1);
+}
+
+export interface LoadOutcome {
+  sha?: string;
+  /** The server's error reply (a compile error, an invalid shebang flag). */
+  error?: string;
+}
+
+/**
+ * SCRIPT LOAD for every body, pipelined: all written in the same tick, one deadline for the batch.
+ * SCRIPT LOAD, not EVAL: EVAL-created scripts can be evicted (7.4+), loaded ones cannot.
+ * @see https://redis.io/commands/script-load/
+ */
+export async function scriptLoadMany(conn: RedisConnection, bodies: Buffer[], timeoutMs: number): Promise<LoadOutcome[]> {
+  const pending = bodies.map((body) =>
+    conn.send(['SCRIPT', 'LOAD', body], { timeoutMs: 0 }).then(
+      (sha): LoadOutcome => ({ sha: String(sha) }),
+      (err: unknown): LoadOutcome => {
+        if (replyCode(err) !== undefined) return { error: (err as Error).message };
+        throw err;
+      },
+    ),
+  );
+  return sendBatch(conn, pending, timeoutMs, `SCRIPT LOAD of ${bodies.length} script(s)`);
+}
+
+/** Waits for a batch under one deadline; the first connection failure fails the batch. */
+export async function sendBatch<T>(conn: RedisConnection, pending: Promise<T>[], timeoutMs: number, what: string): Promise<T[]> {
+  const all = Promise.all(pending);
+  // Don't let the other rejections of a failed batch surface as unhandled.
+  for (const p of pending) p.catch(() => undefined);
+  return withDeadline(all, timeoutMs, () => {
+    void conn.close();
+    return new ConnectionError(`${conn.label}: no answer to ${what} within ${timeoutMs} ms (change the limit with --timeout)`);
+  });
+}
+
+export interface EvalResult {
+  reply: unknown;
+  /** Round trip of the call that answered, in ms. */
+  rttMs: number;
+  /** True when the server lacked the script and it was loaded, then run again. */
+  reloaded: boolean;
+}
+
+/**
+ * EVALSHA (or EVALSHA_RO); on NOSCRIPT, SCRIPT LOAD of `body` and one retry.
+ * @see https://redis.io/commands/evalsha/
+ */
+export async function evalSha(
+  conn: RedisConnection,
+  sha: string,
+  keys: Arg[],
+  args: Arg[],
+  options: { readOnly?: boolean; body?: Buffer; raw?: boolean } = {},
+): Promise<EvalResult> {
+  const command: Arg[] = [options.readOnly ? 'EVALSHA_RO' : 'EVALSHA', sha, String(keys.length), ...keys, ...args];
+  const timed = async () => {
+    const start = process.hrtime.bigint();
+    const reply = await conn.send(command, { raw: options.raw });
+    return { reply, rttMs: Number(process.hrtime.bigint() - start) / 1e6 };
+  };
+  try {
+    return { ...(await timed()), reloaded: false };
+  } catch (err) {
+    if (replyCode(err) !== 'NOSCRIPT' || !options.body) throw err;
+  }
+  const loaded = String(await conn.send(['SCRIPT', 'LOAD', options.body]));
+  if (loaded !== sha) {
+    throw new ConnectionError(`${conn.label}: SCRIPT LOAD returned sha ${loaded}, expected ${sha}`);
+  }
+  return { ...(await timed()), reloaded: true };
+}
