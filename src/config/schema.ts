@@ -166,6 +166,8 @@ export function validateConfig(input: unknown): Partial<Config> {
   const data = record(input, '(top level)');
   const out: Partial<Config> = {};
   for (const [key, value] of Object.entries(data)) {
+    // JSON has no comments: "//" keys (and a "$schema") are notes for people, not settings.
+    if (key.startsWith('//') || key === '$schema') continue;
     const def = (CONFIG_KEYS as Record<string, { check: Check<unknown> }>)[key];
     if (!def) throw new SchemaError(key, `is not a known key (known: ${Object.keys(CONFIG_KEYS).join(', ')})`);
     if (value !== undefined) (out as Record<string, unknown>)[key] = def.check(value, key);
