@@ -1,0 +1,74 @@
+/**
+ * Every example runs against a real server: imported (so its results can be checked), and once
+ * through the one-line command its README gives.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createClient, type RedisClientType } from '@redis/client';
+import { startRedis, type TestServer } from '../helpers/redis-server.js';
+import { main as rateLimiter } from '../../examples/rate-limiter.js';
+import { main as lock } from '../../examples/lock.js';
+import { main as purchase } from '../../examples/purchase.js';
+import { main as queueWorker } from '../../examples/queue-worker.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+let server: TestServer;
+let client: RedisClientType;
+const quiet = () => undefined;
+
+beforeAll(async () => {
+  server = await startRedis();
+  client = createClient({ url: server.url }) as RedisClientType;
+  await client.connect();
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await server?.stop();
+});
+
+test('the committed manifest matches lua/ (rscript load --check)', () => {
+  const res = spawnSync('node', ['bin/rscript', 'load', '--check', '--url', 'redis://127.0.0.1:1'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  expect(res.stderr).toBe('');
+  expect(res.status).toBe(0);
+});
+
+test('rate limiter: 10 of 12 pass at one instant, the rest wait, and the bucket refills', async () => {
+  const { decisions, later, status } = await rateLimiter(client, quiet);
+  expect(decisions.filter((d) => d.allowed)).toHaveLength(10);
+  expect(decisions.slice(10).every((d) => !d.allowed && d.retryAfterMs === 200)).toBe(true);
+  expect(later.allowed).toBe(true);
+  expect(status.tokens).toBe(4);
+});
+
+test('lock: five workers under the lock lose no update; a non-owner cannot release', async () => {
+  const { total, stolen } = await lock(client, quiet);
+  expect(total).toBe(25);
+  expect(stolen).toBe(false);
+});
+
+test('purchase: concurrent buyers never oversell', async () => {
+  const { results, stock, sold } = await purchase(client, quiet);
+  expect(results.filter((r) => r.ok)).toHaveLength(6);
+  expect(stock).toBe(2);
+  expect(sold).toBe(18);
+});
+
+test('queue worker: urgent first, oldest first within a priority', async () => {
+  const { done } = await queueWorker(client, quiet);
+  expect(done).toEqual(['charge card', 'refund', 'send receipt', 'send newsletter', 'resize image', 'clean cache']);
+});
+
+test.each(['rate-limiter', 'lock', 'purchase', 'queue-worker'])('npx tsx examples/%s.ts runs as the README says', (name) => {
+  const res = spawnSync('npx', ['tsx', `examples/${name}.ts`], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, REDIS_URL: server.url } });
+  expect(res.stderr).toBe('');
+  expect(res.status).toBe(0);
+  expect(res.stdout.length).toBeGreaterThan(0);
+});
+
+test("import { Scripts } from 'rscript' works for a user (package exports, built library)", () => {
+  const code = "import { Scripts, ScriptReplyError } from 'rscript'; console.log(typeof Scripts, typeof ScriptReplyError)";
+  const res = spawnSync('node', ['--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8' });
+  expect(res.stderr).toBe('');
+  expect(res.stdout.trim()).toBe('function function');
+});
