@@ -79,10 +79,16 @@ function tryRead(name: string, abs: string, cwd: string): LocalScript | undefine
 /** Up to three known names closest to `name` (edit distance, or a shared prefix/suffix). */
 export function suggest(name: string, known: string[]): string[] {
   const lower = name.toLowerCase();
-  // `pusj` should find `queue/push`: compare with the last segment too.
-  const scored = known
-    .map((k) => ({ k, d: Math.min(distance(lower, k.toLowerCase()), distance(lower, k.toLowerCase().split('/').pop()!)) }))
-    .filter(({ k, d }) => d <= Math.max(2, Math.floor(k.length / 3)) || k.includes(name) || name.includes(k));
+  // `pusj` should find `queue/push`: compare with the last segment too. Each comparison allows edits
+  // in proportion to what it compares with: the last segment `pop` is not close to `lock` just
+  // because `queue/pop` is long.
+  const near = (target: string) => distance(lower, target) <= Math.max(2, Math.floor(target.length / 3));
+  const scored = known.flatMap((k) => {
+    const full = k.toLowerCase();
+    const last = full.split('/').pop()!;
+    const close = near(full) || near(last) || full.includes(lower) || lower.includes(full);
+    return close ? [{ k, d: Math.min(distance(lower, full), distance(lower, last)) }] : [];
+  });
   scored.sort((a, b) => a.d - b.d || (a.k < b.k ? -1 : 1));
   return scored.slice(0, 3).map(({ k }) => k);
 }

@@ -1,0 +1,112 @@
+/** Config validation and merging: defaults < config file < REDIS_URL < flags. No Redis needed. */
+import { resolve } from 'node:path';
+import { loadConfig } from '../../src/config/load.js';
+import { DEFAULTS } from '../../src/config/schema.js';
+import { ConfigError } from '../../src/errors.js';
+import { makeProject, type Project } from '../helpers/cli.js';
+
+let project: Project;
+afterEach(() => project?.cleanup());
+
+async function configError(promise: Promise<unknown>): Promise<ConfigError> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error('loadConfig did not fail');
+}
+
+describe('validation errors name the file and the key', () => {
+  test.each<[string, string, string, RegExp]>([
+    ['an unknown key', '.redisscriptsrc', '{ "bogus": 1 }', /^\.redisscriptsrc: "bogus" is not a known key \(known: url, scripts, /],
+    ['a wrong type', '.redisscriptsrc', '{ "timeoutMs": "5000" }', /^\.redisscriptsrc: "timeoutMs" must be a positive whole number$/],
+    ['a zero timeout', '.redisscriptsrc', '{ "timeoutMs": 0 }', /^\.redisscriptsrc: "timeoutMs" must be a positive whole number$/],
+    ['an empty scripts list', '.redisscriptsrc.json', '{ "scripts": [] }', /^\.redisscriptsrc\.json: "scripts" must be a path or a non-empty list of paths$/],
+    ['a nested wrong type', '.redisscriptsrc', '{ "tls": { "ca": 1 } }', /^\.redisscriptsrc: "tls\.ca" must be a non-empty string$/],
+    ['a nested unknown key', '.redisscriptsrc', '{ "tls": { "cafile": "x" } }', /^\.redisscriptsrc: "tls\.cafile" is not a known key/],
+    ['a bench fixture', '.redisscriptsrc', '{ "bench": { "rate": { "requests": -1 } } }', /^\.redisscriptsrc: "bench\.rate\.requests" must be a positive whole number$/],
+    ['a lint severity', '.redisscriptsrc', '{ "lint": { "rules": { "x": "loud" } } }', /^\.redisscriptsrc: "lint\.rules\.x" must be "off", "warning" or "error"$/],
+    ['YAML with a wrong type', '.redisscriptsrc', 'cluster: maybe\n', /^\.redisscriptsrc: "cluster" must be true or false$/],
+    ['package.json "redisscripts"', 'package.json', '{ "name": "p", "redisscripts": { "url": 5 } }', /^package\.json: "url" must be a non-empty string$/],
+  ])('%s', async (_what, file, text, message) => {
+    project = makeProject({ [file]: text });
+    const err = await configError(loadConfig({}, {}, project.dir));
+    expect(err.message).toMatch(message);
+    expect(err.exitCode).toBe(2);
+  });
+
+  test('a file that does not parse names the file', async () => {
+    project = makeProject({ '.redisscriptsrc.json': '{ "url": ' });
+    const err = await configError(loadConfig({}, {}, project.dir));
+    expect(err.message).toContain('.redisscriptsrc.json');
+  });
+
+  test('an explicit --config that does not exist', async () => {
+    project = makeProject();
+    const err = await configError(loadConfig({ config: 'nope.json' }, {}, project.dir));
+    expect(err.message).toBe('config file not found: nope.json');
+  });
+});
+
+describe('precedence: defaults < file < env < flags', () => {
+  const FILE = 'redis://file:6379';
+  const ENV = 'redis://env:6379';
+  const FLAG = 'redis://flag:6379';
+
+  test.each<[string, boolean, Record<string, string>, string | undefined, string]>([
+    ['defaults alone', false, {}, undefined, DEFAULTS.url],
+    ['the file over the defaults', true, {}, undefined, FILE],
+    ['REDIS_URL over the file', true, { REDIS_URL: ENV }, undefined, ENV],
+    ['a flag over REDIS_URL', true, { REDIS_URL: ENV }, FLAG, FLAG],
+    ['a flag over the file', true, {}, FLAG, FLAG],
+    ['an empty REDIS_URL is ignored', true, { REDIS_URL: '' }, undefined, FILE],
+  ])('%s', async (_what, withFile, env, flag, expected) => {
+    project = makeProject(withFile ? { '.redisscriptsrc': JSON.stringify({ url: FILE, timeoutMs: 1234 }) } : {});
+    const { config } = await loadConfig({ url: flag, timeoutMs: undefined }, env, project.dir);
+    expect(config.url).toBe(expected);
+    // A flag left undefined does not erase the file's value.
+    expect(config.timeoutMs).toBe(withFile ? 1234 : DEFAULTS.timeoutMs);
+  });
+
+  test('each key merges on its own', async () => {
+    project = makeProject({ '.redisscriptsrc': JSON.stringify({ manifest: 'locks/a.json', timeoutMs: 100, cluster: true }) });
+    const { config, file } = await loadConfig({ timeoutMs: 200 }, {}, project.dir);
+    expect(file).toBe(project.path('.redisscriptsrc'));
+    expect(config).toMatchObject({ manifest: 'locks/a.json', timeoutMs: 200, cluster: true, scripts: ['lua'], url: DEFAULTS.url });
+  });
+});
+
+describe('relative paths in a config file are relative to its folder', () => {
+  test('found by searching up from a sub-folder', async () => {
+    project = makeProject({
+      '.redisscriptsrc': JSON.stringify({ scripts: ['lua', 'vendor/lua'], manifest: 'rscript.lock.json', tls: { ca: 'certs/ca.pem' } }),
+      'app/src/.keep': '',
+    });
+    const cwd = project.path('app/src');
+    const { config } = await loadConfig({}, {}, cwd);
+    expect(config.scripts.map((p) => resolve(cwd, p))).toEqual([project.path('lua'), project.path('vendor/lua')]);
+    expect(resolve(cwd, config.manifest)).toBe(project.path('rscript.lock.json'));
+    expect(resolve(cwd, config.tls.ca!)).toBe(project.path('certs/ca.pem'));
+  });
+
+  test('given with --config; absolute paths stay; flag paths are not rebased', async () => {
+    project = makeProject({
+      'conf/rscript.json': JSON.stringify({ scripts: ['../lua', '/opt/scripts'], manifest: 'locks/x.json' }),
+    });
+    const { config } = await loadConfig({ config: 'conf/rscript.json' }, {}, project.dir);
+    expect(config.scripts.map((p) => resolve(project.dir, p))).toEqual([project.path('lua'), '/opt/scripts']);
+    expect(resolve(project.dir, config.manifest)).toBe(project.path('conf/locks/x.json'));
+    const withFlag = await loadConfig({ config: 'conf/rscript.json', manifest: 'mine.json' }, {}, project.dir);
+    expect(withFlag.config.manifest).toBe('mine.json');
+  });
+
+  test('a password in the config file is a warning', async () => {
+    project = makeProject({ '.redisscriptsrc': JSON.stringify({ url: 'redis://:hunter2@db:6379' }) });
+    const { warnings } = await loadConfig({}, {}, project.dir);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/\.redisscriptsrc holds a Redis password in plain text; prefer the REDIS_URL/);
+    expect(warnings[0]).not.toContain('hunter2');
+  });
+});
