@@ -1,0 +1,228 @@
+/**
+ * `load` against a real redis-server: the SHAs the server computes, what is sent (counted with
+ * INFO commandstats and a recording proxy), dry run, check, and compile errors.
+ */
+import { CheckFailedError } from '../../src/errors.js';
+import { load, type LoadResult } from '../../src/commands/load.js';
+import { makeProject, runCli, type Project } from '../helpers/cli.js';
+import { commandCalls } from '../helpers/commandstats.js';
+import { startRedis, type TestServer } from '../helpers/redis-server.js';
+import { recordingProxy, silentListener } from '../helpers/tcp.js';
+
+let server: TestServer;
+let project: Project;
+
+beforeAll(async () => {
+  server = await startRedis();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+beforeEach(() => {
+  server.cli('SCRIPT', 'FLUSH');
+});
+afterEach(() => project?.cleanup());
+
+const FILES: Record<string, string> = {
+  'lua/one.lua': 'return 1',
+  'lua/newline.lua': 'return 1\n',
+  'lua/crlf.lua': 'local a = 1\r\nreturn a\r\n',
+  'lua/shebang.lua': '#!lua flags=no-writes\nreturn redis.call("GET", KEYS[1])\n',
+  'lua/queue/push.lua': "-- pousser l'élément ✓\nreturn redis.call('RPUSH', KEYS[1], ARGV[1])\n",
+};
+
+const MANIFEST = 'rscript.lock.json';
+const run = (options: { paths?: string[]; dryRun?: boolean; check?: boolean; url?: string } = {}): Promise<LoadResult> =>
+  load({
+    paths: options.paths ?? ['lua'],
+    manifest: project.path(MANIFEST),
+    target: { url: options.url ?? server.url, timeoutMs: 5000 },
+    dryRun: options.dryRun,
+    check: options.check,
+    cwd: project.dir,
+  });
+
+async function failure(promise: Promise<unknown>): Promise<CheckFailedError> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(CheckFailedError);
+    return err as CheckFailedError;
+  }
+  throw new Error('load did not fail');
+}
+
+test('the SHAs equal what redis-cli SCRIPT LOAD returns for the same bytes', async () => {
+  project = makeProject(FILES);
+  const result = await run();
+  expect(result.rows).toHaveLength(5);
+  for (const row of result.rows) {
+    expect(row.server).toBe('loaded');
+    expect(server.cli('SCRIPT', 'LOAD', FILES[row.path]!)).toBe(row.sha);
+  }
+  expect(result.rows.find((r) => r.name === 'one')!.sha).toBe('e0e1f9fabfc9d4800c877a703b823ac0578ff8db');
+  const manifest = JSON.parse(project.read(MANIFEST).toString());
+  expect(Object.keys(manifest.scripts)).toEqual(['crlf', 'newline', 'one', 'queue/push', 'shebang']);
+  expect(manifest.scripts.shebang.flags).toEqual(['no-writes']);
+  for (const row of result.rows) expect(manifest.scripts[row.name].sha).toBe(row.sha);
+});
+
+test('a second load with nothing changed sends no SCRIPT LOAD and leaves the manifest byte for byte', async () => {
+  project = makeProject(FILES);
+  const first = await run();
+  expect(first.manifestWritten).toBe(true);
+  const bytes = project.read(MANIFEST);
+  const loadsBefore = commandCalls(server, 'script|load');
+  const second = await run();
+  expect(commandCalls(server, 'script|load')).toBe(loadsBefore);
+  expect(second.rows.every((r) => r.status === 'unchanged' && r.server === 'cached')).toBe(true);
+  expect(second.manifestWritten).toBe(false);
+  expect(second.stale).toBe(false);
+  expect(project.read(MANIFEST).equals(bytes)).toBe(true);
+});
+
+test('one SCRIPT EXISTS for all scripts, and SCRIPT LOAD only for the missing ones', async () => {
+  project = makeProject(FILES);
+  server.cli('SCRIPT', 'LOAD', FILES['lua/one.lua']!);
+  const existsBefore = commandCalls(server, 'script|exists');
+  const loadsBefore = commandCalls(server, 'script|load');
+  const result = await run();
+  expect(commandCalls(server, 'script|exists') - existsBefore).toBe(1);
+  expect(commandCalls(server, 'script|load') - loadsBefore).toBe(4);
+  expect(result.rows.find((r) => r.name === 'one')!.server).toBe('cached');
+  expect(result.rows.filter((r) => r.server === 'loaded')).toHaveLength(4);
+});
+
+test('the SCRIPT LOADs are pipelined: all written before the first reply comes back', async () => {
+  project = makeProject(FILES);
+  const proxy = await recordingProxy(server.port);
+  try {
+    await run({ url: proxy.url });
+  } finally {
+    await proxy.close();
+  }
+  const marker = '$6\r\nSCRIPT\r\n$4\r\nLOAD\r\n';
+  let total = 0;
+  let first = -1;
+  let last = -1;
+  proxy.chunks.forEach((chunk, i) => {
+    if (chunk.from !== 'client') return;
+    const n = chunk.data.toString('latin1').split(marker).length - 1;
+    if (n === 0) return;
+    total += n;
+    if (first < 0) first = i;
+    last = i;
+  });
+  expect(total).toBe(5);
+  // Sent one by one, each LOAD after the previous reply, a server chunk would sit between them.
+  expect(proxy.chunks.slice(first, last + 1).filter((c) => c.from === 'server')).toEqual([]);
+});
+
+test('--dry-run loads nothing and writes nothing', async () => {
+  project = makeProject(FILES);
+  const loadsBefore = commandCalls(server, 'script|load');
+  const result = await run({ dryRun: true });
+  expect(result.dryRun).toBe(true);
+  expect(result.manifestWritten).toBe(false);
+  expect(result.rows.every((r) => r.server === 'would load' && r.status === 'new')).toBe(true);
+  expect(commandCalls(server, 'script|load')).toBe(loadsBefore);
+  expect(server.cli('SCRIPT', 'EXISTS', result.rows[0]!.sha)).toBe('0');
+  expect(project.exists(MANIFEST)).toBe(false);
+
+  // With a manifest on disk and a changed file: the manifest stays as it was.
+  await run();
+  const bytes = project.read(MANIFEST);
+  project.write('lua/one.lua', 'return 2');
+  const dry = await run({ dryRun: true });
+  expect(dry.rows.find((r) => r.name === 'one')).toMatchObject({ status: 'changed', server: 'would load' });
+  expect(project.read(MANIFEST).equals(bytes)).toBe(true);
+  expect(server.cli('SCRIPT', 'EXISTS', dry.rows.find((r) => r.name === 'one')!.sha)).toBe('0');
+});
+
+test('after SCRIPT FLUSH every script is loaded again; the manifest is unchanged', async () => {
+  project = makeProject(FILES);
+  await run();
+  const bytes = project.read(MANIFEST);
+  server.cli('SCRIPT', 'FLUSH');
+  const result = await run();
+  expect(result.rows.every((r) => r.status === 'unchanged' && r.server === 'loaded')).toBe(true);
+  expect(server.cli('SCRIPT', 'EXISTS', ...result.rows.map((r) => r.sha))).toBe('1\n1\n1\n1\n1');
+  expect(project.read(MANIFEST).equals(bytes)).toBe(true);
+});
+
+test('a changed file is loaded and its new SHA written; a removed one leaves the manifest', async () => {
+  project = makeProject(FILES);
+  await run();
+  project.write('lua/one.lua', 'return 2');
+  project.remove('lua/crlf.lua');
+  const result = await run();
+  const one = result.rows.find((r) => r.name === 'one')!;
+  expect(one).toMatchObject({ status: 'changed', server: 'loaded' });
+  expect(result.removed).toEqual(['crlf']);
+  expect(result.stale).toBe(true);
+  const manifest = JSON.parse(project.read(MANIFEST).toString());
+  expect(manifest.scripts.one.sha).toBe(server.cli('SCRIPT', 'LOAD', 'return 2'));
+  expect(manifest.scripts.crlf).toBeUndefined();
+});
+
+test('a compile error names lua/file.lua:LINE, quotes the line, and leaves the manifest byte for byte', async () => {
+  project = makeProject(FILES);
+  await run();
+  const bytes = project.read(MANIFEST);
+  project.write('lua/bad.lua', '#!lua\nlocal a = 1\nlocal b =\nreturn a +\n');
+  project.write('lua/one.lua', 'return 3');
+  const err = await failure(run());
+  expect(err.message).toBe("lua/bad.lua:4: compile error: unexpected symbol near 'return'");
+  expect(err.detail[0]).toBe('4 | return a +');
+  expect(err.detail.at(-1)).toMatch(/1 script\(s\) failed to load; the manifest .*rscript\.lock\.json was not changed/);
+  expect(err.exitCode).toBe(1);
+  expect(project.read(MANIFEST).equals(bytes)).toBe(true);
+});
+
+test('an invalid shebang flag is the server error, pointed at the file', async () => {
+  project = makeProject({ 'lua/flags.lua': '#!lua flags=no-writes,bogus\nreturn 1\n' });
+  const err = await failure(run());
+  expect(err.message).toBe('lua/flags.lua: ERR Unexpected flag in script shebang: bogus');
+  expect(project.exists(MANIFEST)).toBe(false);
+});
+
+describe('--check compares files and manifest only, and never connects', () => {
+  test('in-process: stale, then up to date', async () => {
+    project = makeProject(FILES);
+    const listener = await silentListener();
+    try {
+      expect((await run({ check: true, url: listener.url })).stale).toBe(true);
+      await run();
+      expect((await run({ check: true, url: listener.url })).stale).toBe(false);
+      project.write('lua/newline.lua', 'return 1\n\n');
+      const stale = await run({ check: true, url: listener.url });
+      expect(stale.stale).toBe(true);
+      expect(stale.rows.find((r) => r.name === 'newline')!.status).toBe('changed');
+      expect(listener.connections()).toBe(0);
+    } finally {
+      await listener.close();
+    }
+  });
+
+  test('the CLI exits 1 on a stale manifest and 0 on a fresh one, without any server', async () => {
+    project = makeProject(FILES);
+    await run();
+    const listener = await silentListener();
+    try {
+      const fresh = await runCli(['load', '--check', '--url', listener.url], { cwd: project.dir });
+      expect(fresh.stderr).toBe('');
+      expect(fresh.stdout).toContain('rscript.lock.json is up to date');
+      expect(fresh.code).toBe(0);
+
+      project.write('lua/extra.lua', 'return 9');
+      const bytes = project.read(MANIFEST);
+      const stale = await runCli(['load', '--check', '--url', listener.url], { cwd: project.dir });
+      expect(stale.stdout).toMatch(/rscript\.lock\.json is out of date: run rscript load and commit it/);
+      expect(stale.code).toBe(1);
+      expect(project.read(MANIFEST).equals(bytes)).toBe(true);
+      expect(listener.connections()).toBe(0);
+    } finally {
+      await listener.close();
+    }
+  });
+});
