@@ -39,9 +39,12 @@ export function typeReply(value: unknown): TypedReply {
   if (typeof value === 'boolean') return { type: 'boolean', value };
   if (Array.isArray(value)) return { type: 'array', items: value.map(typeReply) };
   if (value instanceof Set) return { type: 'set', items: [...value].map(typeReply) };
-  if (value instanceof Map) return { type: 'map', entries: [...value].map(([k, v]) => [typeReply(k), typeReply(v)]) };
+  // node-redis decodes every string map key as a JS string, blob or simple alike (whatever the type
+  // mapping says). A script's map keys are Lua strings, which reach the client as bulk strings.
+  const mapKey = (k: unknown): TypedReply => (typeof k === 'string' ? { type: 'bulk string', value: k } : typeReply(k));
+  if (value instanceof Map) return { type: 'map', entries: [...value].map(([k, v]) => [mapKey(k), typeReply(v)]) };
   if (typeof value === 'object') {
-    return { type: 'map', entries: Object.entries(value).map(([k, v]) => [{ type: 'status', value: k }, typeReply(v)]) };
+    return { type: 'map', entries: Object.entries(value).map(([k, v]) => [mapKey(k), typeReply(v)]) };
   }
   return { type: 'status', value: String(value) };
 }

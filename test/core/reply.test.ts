@@ -39,9 +39,10 @@ describe('typeReply', () => {
   });
 
   test('a map keeps its keys and typed values; a set its members', () => {
+    // node-redis hands map keys over as JS strings; from a script they are bulk strings.
     const map = new Map<unknown, unknown>([
-      [bulk('count'), 5],
-      [bulk('tags'), new Set([bulk('x')])],
+      ['count', 5],
+      ['tags', new Set([bulk('x')])],
     ]);
     expect(typeReply(map)).toEqual({
       type: 'map',
@@ -74,8 +75,8 @@ describe('replyRows', () => {
 
   test('a map: quoted keys in the path, nested values under them', () => {
     const map = new Map<unknown, unknown>([
-      [bulk('ok'), 1],
-      [bulk('list'), [bulk('x'), 2.5]],
+      ['ok', 1],
+      ['list', [bulk('x'), 2.5]],
       [7, null],
     ]);
     expect(replyRows(typeReply(map))).toEqual([

@@ -1,0 +1,203 @@
+/**
+ * `exec` against a real redis-server: NOSCRIPT recovery, error replies mapped to the file's lines,
+ * typed replies (RESP3), binary-safe arguments, and EVALSHA_RO.
+ */
+import { exec, type ExecResult } from '../../src/commands/exec.js';
+import { load } from '../../src/commands/load.js';
+import { CheckFailedError } from '../../src/errors.js';
+import type { TypedReply } from '../../src/output/reply.js';
+import { makeProject, type Project } from '../helpers/cli.js';
+import { commandCalls } from '../helpers/commandstats.js';
+import { startRedis, type TestServer } from '../helpers/redis-server.js';
+
+let server: TestServer;
+let project: Project;
+
+const SCRIPTS: Record<string, string> = {
+  'lua/one.lua': 'return 1',
+  'lua/echo.lua': 'return {KEYS, ARGV, #KEYS, #ARGV}',
+  'lua/get.lua': '#!lua flags=no-writes\nreturn redis.call("GET", KEYS[1])\n',
+  'lua/set.lua': '#!lua\nreturn redis.call("SET", KEYS[1], ARGV[1])\n',
+  'lua/set_compat.lua': '-- no shebang: writes are checked when they happen\nreturn redis.call("SET", KEYS[1], ARGV[1])\n',
+  'lua/runtime.lua': '-- line 1\nlocal t = nil\nreturn t.field\n',
+  'lua/wrongtype.lua': '-- line 1\n\nreturn redis.call("INCR", KEYS[1])\n',
+  'lua/custom.lua': 'return redis.error_reply("MYERR custom failure")\n',
+  'lua/status.lua': 'return redis.status_reply("FINE")',
+  'lua/bulk.lua': 'return "FINE"',
+  'lua/null.lua': 'return nil',
+  'lua/nested.lua': 'return {1, {"a", {2, "b"}}, {}}',
+  'lua/map.lua': 'return {map={count=5, tags={"x", "y"}}}',
+  'lua/set_reply.lua': 'return {set={member=true}}',
+  'lua/double.lua': 'return {double=3.5}',
+  'lua/float.lua': 'return 3.9',
+  'lua/resp3_bool.lua': 'redis.setresp(3)\nreturn {true, false}',
+  'lua/resp2_bool.lua': 'return {true, false}',
+  'lua/dropped_keys.lua': 'return {ok = true, remaining = 5}',
+  'lua/binary.lua': 'return "\\255\\0ab"',
+};
+
+beforeAll(async () => {
+  server = await startRedis();
+  project = makeProject(SCRIPTS);
+  await load({ paths: ['lua'], manifest: project.path('rscript.lock.json'), target: { url: server.url, timeoutMs: 5000 }, cwd: project.dir });
+});
+afterAll(async () => {
+  await server?.stop();
+  project?.cleanup();
+});
+
+const run = (script: string, keys: string[] = [], args: string[] = [], readOnly?: boolean): Promise<ExecResult> =>
+  exec({
+    script,
+    keys,
+    args,
+    readOnly,
+    manifest: project.path('rscript.lock.json'),
+    scripts: ['lua'],
+    target: { url: server.url, timeoutMs: 5000 },
+    cwd: project.dir,
+  });
+
+async function failure(promise: Promise<unknown>): Promise<CheckFailedError> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(CheckFailedError);
+    return err as CheckFailedError;
+  }
+  throw new Error('exec did not fail');
+}
+
+const bulk = (value: string): TypedReply => ({ type: 'bulk string', value });
+const int = (value: number): TypedReply => ({ type: 'integer', value });
+
+describe('NOSCRIPT recovery', () => {
+  test('after SCRIPT FLUSH, exec loads the script, retries once, and says so', async () => {
+    server.cli('SCRIPT', 'FLUSH');
+    const first = await run('one');
+    expect(first).toMatchObject({ script: 'one', sha: 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db', path: 'lua/one.lua', reloaded: true, reply: int(1) });
+    expect(server.cli('SCRIPT', 'EXISTS', first.sha)).toBe('1');
+    const loads = commandCalls(server, 'script|load');
+    const second = await run('one');
+    expect(second.reloaded).toBe(false);
+    expect(commandCalls(server, 'script|load')).toBe(loads);
+  });
+
+  test('by path, by SHA, and a SHA nobody can load', async () => {
+    server.cli('SCRIPT', 'FLUSH');
+    expect((await run('lua/one.lua')).reloaded).toBe(true);
+    const bySha = await run('E0E1F9FABFC9D4800C877A703B823AC0578FF8DB');
+    expect(bySha).toMatchObject({ script: 'one', reply: int(1), reloaded: false });
+    const unknown = 'f'.repeat(40);
+    const err = await failure(run(unknown));
+    expect(err.message).toBe(`ffffffffffff: the server does not have sha ${unknown} and no local file is known to load it`);
+    expect(err.exitCode).toBe(1);
+  });
+
+  test('the file on disk wins over a stale manifest entry', async () => {
+    const before = project.read('lua/one.lua');
+    try {
+      project.write('lua/one.lua', 'return 2');
+      const result = await run('one');
+      expect(result.reply).toEqual(int(2));
+      expect(result.sha).toBe(server.cli('SCRIPT', 'LOAD', 'return 2'));
+    } finally {
+      project.write('lua/one.lua', before);
+    }
+  });
+});
+
+describe('error replies', () => {
+  test('a runtime error in Lua points at the line and quotes it', async () => {
+    const err = await failure(run('runtime'));
+    expect(err.message).toBe("lua/runtime.lua:3: attempt to index local 't' (a nil value)");
+    expect(err.detail).toEqual(['3 | return t.field']);
+    expect(err.exitCode).toBe(1);
+  });
+
+  test('a failed redis.call keeps the command error code and the line', async () => {
+    server.cli('DEL', 'list');
+    server.cli('RPUSH', 'list', 'a');
+    const err = await failure(run('wrongtype', ['list']));
+    expect(err.message).toBe('lua/wrongtype.lua:3: WRONGTYPE Operation against a key holding the wrong kind of value');
+    expect(err.detail).toEqual(['3 | return redis.call("INCR", KEYS[1])']);
+  });
+
+  test('redis.error_reply is a failure with its own text', async () => {
+    const err = await failure(run('custom'));
+    expect(err.message).toBe('lua/custom.lua: MYERR custom failure');
+    expect(err.exitCode).toBe(1);
+  });
+});
+
+describe('typed replies (RESP3)', () => {
+  test.each<[string, TypedReply]>([
+    ['one', int(1)],
+    ['bulk', bulk('FINE')],
+    ['status', { type: 'status', value: 'FINE' }],
+    ['null', { type: 'null' }],
+    ['float', int(3)],
+    ['double', { type: 'double', value: 3.5 }],
+    ['binary', { type: 'bulk string', value: Buffer.from([0xff, 0x00, 0x61, 0x62]).toString('base64'), encoding: 'base64' }],
+    ['nested', { type: 'array', items: [int(1), { type: 'array', items: [bulk('a'), { type: 'array', items: [int(2), bulk('b')] }] }, { type: 'array', items: [] }] }],
+    ['set_reply', { type: 'set', items: [bulk('member')] }],
+    ['resp3_bool', { type: 'array', items: [{ type: 'boolean', value: true }, { type: 'boolean', value: false }] }],
+    ['resp2_bool', { type: 'array', items: [int(1), { type: 'null' }] }],
+    ['dropped_keys', { type: 'array', items: [] }],
+  ])('%s', async (name, expected) => {
+    expect((await run(name)).reply).toEqual(expected);
+  });
+
+  test('a {map=...} table arrives as a map', async () => {
+    const reply = (await run('map')).reply;
+    expect(reply.type).toBe('map');
+    const entries = reply.type === 'map' ? reply.entries : [];
+    expect(new Map(entries.map(([k, v]) => [JSON.stringify(k), v]))).toEqual(
+      new Map([
+        [JSON.stringify(bulk('count')), int(5)],
+        [JSON.stringify(bulk('tags')), { type: 'array', items: [bulk('x'), bulk('y')] }],
+      ]),
+    );
+  });
+});
+
+test('keys and args are binary-safe: spaces, unicode, an empty string', async () => {
+  const keys = ['key with spaces', 'clé-ü-✓'];
+  const args = ['', ' lead and trail ', '日本語', 'a\nb', '--json'];
+  const result = await run('echo', keys, args);
+  expect(result.reply).toEqual({
+    type: 'array',
+    items: [
+      { type: 'array', items: keys.map(bulk) },
+      { type: 'array', items: args.map(bulk) },
+      int(2),
+      int(5),
+    ],
+  });
+});
+
+describe('--ro (EVALSHA_RO)', () => {
+  test('a no-writes script runs', async () => {
+    server.cli('SET', 'ro:key', 'value');
+    expect((await run('get', ['ro:key'], [], true)).reply).toEqual(bulk('value'));
+  });
+
+  test('a script with the write flag is refused by the server, exit 1', async () => {
+    const err = await failure(run('set', ['ro:key'], ['x'], true));
+    expect(err.message).toBe('lua/set.lua: ERR Can not execute a script with write flag using *_ro command.');
+    expect(err.exitCode).toBe(1);
+    expect(server.cli('GET', 'ro:key')).toBe('value');
+  });
+
+  test('a script without shebang fails at its first write, with the line', async () => {
+    const err = await failure(run('set_compat', ['ro:key'], ['x'], true));
+    expect(err.message).toBe('lua/set_compat.lua:2: ERR Write commands are not allowed from read-only scripts.');
+    expect(err.detail).toEqual(['2 | return redis.call("SET", KEYS[1], ARGV[1])']);
+    expect(server.cli('GET', 'ro:key')).toBe('value');
+  });
+
+  test('without --ro the write script writes', async () => {
+    expect((await run('set', ['ro:key'], ['new'])).reply).toEqual({ type: 'status', value: 'OK' });
+    expect(server.cli('GET', 'ro:key')).toBe('new');
+  });
+});
