@@ -1,0 +1,104 @@
+/** `exists` and `flush` against a real redis-server, through the built CLI (exit codes matter here). */
+import { makeProject, runCli, type Project } from '../helpers/cli.js';
+import { commandCalls } from '../helpers/commandstats.js';
+import { startRedis, type TestServer } from '../helpers/redis-server.js';
+
+let server: TestServer;
+let project: Project;
+let shas: Record<string, string>;
+
+const SCRIPTS = { 'lua/a.lua': 'return "a"', 'lua/b.lua': 'return "b"', 'lua/queue/push.lua': 'return "push"' };
+
+beforeAll(async () => {
+  server = await startRedis();
+  project = makeProject(SCRIPTS);
+  const loaded = await cli('load', '--json');
+  expect(loaded.code).toBe(0);
+  shas = Object.fromEntries((JSON.parse(loaded.stdout).rows as Array<{ name: string; sha: string }>).map((r) => [r.name, r.sha]));
+});
+afterAll(async () => {
+  await server?.stop();
+  project?.cleanup();
+});
+
+function cli(...args: string[]) {
+  return runCli([...args, '--url', server.url], { cwd: project.dir });
+}
+const loadAll = () => Object.values(SCRIPTS).forEach((body) => server.cli('SCRIPT', 'LOAD', body));
+
+describe('exists', () => {
+  test('all cached: exit 0, in ONE SCRIPT EXISTS', async () => {
+    loadAll();
+    const before = commandCalls(server, 'script|exists');
+    const result = await cli('exists', '--json');
+    expect(commandCalls(server, 'script|exists') - before).toBe(1);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      rows: [
+        { name: 'a', sha: shas.a, cached: true },
+        { name: 'b', sha: shas.b, cached: true },
+        { name: 'queue/push', sha: shas['queue/push'], cached: true },
+      ],
+      missing: 0,
+    });
+  });
+
+  test('after SCRIPT FLUSH it reports the missing scripts and exits 1', async () => {
+    server.cli('SCRIPT', 'FLUSH');
+    server.cli('SCRIPT', 'LOAD', SCRIPTS['lua/b.lua']);
+    const json = await cli('exists', '--json');
+    expect(json.code).toBe(1);
+    const data = JSON.parse(json.stdout);
+    expect(data.missing).toBe(2);
+    expect(data.rows.filter((r: { cached: boolean }) => !r.cached).map((r: { name: string }) => r.name)).toEqual(['a', 'queue/push']);
+
+    const text = await cli('exists');
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/│ a\s+│ [0-9a-f]{12} │ MISSING │/);
+    expect(text.stdout).toMatch(/│ b\s+│ [0-9a-f]{12} │ yes\s+│/);
+    expect(text.stdout).toContain('2 of 3 scripts missing on the server: run rscript load');
+  });
+
+  test('named scripts only; an unknown name suggests the closest (exit 2)', async () => {
+    server.cli('SCRIPT', 'FLUSH');
+    server.cli('SCRIPT', 'LOAD', SCRIPTS['lua/a.lua']);
+    const some = await cli('exists', 'a', '--json');
+    expect(some.code).toBe(0);
+    expect(JSON.parse(some.stdout).rows.map((r: { name: string }) => r.name)).toEqual(['a']);
+
+    const typo = await cli('exists', 'queue/psh');
+    expect(typo.code).toBe(2);
+    expect(typo.stderr.trim()).toBe('rscript: unknown script "queue/psh"; did you mean "queue/push"?');
+  });
+});
+
+describe('flush', () => {
+  test('--yes empties the script cache', async () => {
+    loadAll();
+    const before = commandCalls(server, 'script|flush');
+    const result = await cli('flush', '--yes');
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe(`script cache flushed on 127.0.0.1:${server.port}`);
+    expect(commandCalls(server, 'script|flush') - before).toBe(1);
+    expect(server.cli('SCRIPT', 'EXISTS', shas.a!)).toBe('0');
+  });
+
+  test('--async is passed on', async () => {
+    loadAll();
+    const result = await cli('flush', '-y', '--async', '--json');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ flushed: true, mode: 'ASYNC', server: `127.0.0.1:${server.port}` });
+    expect(server.cli('SCRIPT', 'EXISTS', shas.a!)).toBe('0');
+  });
+
+  test('without --yes and no terminal: exit 2, nothing flushed', async () => {
+    loadAll();
+    const before = commandCalls(server, 'script|flush');
+    const result = await cli('flush');
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('rscript: refusing to flush without confirmation: stdin is not a terminal; pass --yes');
+    expect(result.stdout).toBe('');
+    expect(commandCalls(server, 'script|flush')).toBe(before);
+    expect(server.cli('SCRIPT', 'EXISTS', shas.a!)).toBe('1');
+  });
+});
