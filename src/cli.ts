@@ -41,8 +41,11 @@ export async function run(argv: string[]): Promise<number> {
     return cmd;
   };
 
-  /** Wraps an action: context, the command's result, output, exit code. */
-  type Outcome = { data: unknown; text: string; exitCode?: number };
+  /**
+   * Wraps an action: context, the command's result, output, exit code. `text` may be a function so
+   * that `--json` skips rendering a large table it would throw away.
+   */
+  type Outcome = { data: unknown; text: string | (() => string); exitCode?: number };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- commander hands positional args and opts untyped
   const action = (fn: (ctx: Context, ...a: any[]) => Promise<Outcome>) =>
     async (...a: unknown[]) => {
@@ -51,7 +54,7 @@ export async function run(argv: string[]): Promise<number> {
       const ctx = await context(flags);
       // commander calls action(...positional, opts, cmd)
       const { data, text, exitCode: code } = await fn(ctx, ...a.slice(0, -1));
-      print(flags.json ? JSON.stringify(data, null, 2) : text);
+      print(flags.json ? JSON.stringify(data, null, 2) : typeof text === 'function' ? text() : text);
       exitCode = code ?? EXIT_OK;
     };
 
@@ -70,7 +73,7 @@ export async function run(argv: string[]): Promise<number> {
           dryRun: opts.dryRun,
           check: opts.check,
         });
-        return { data: result, text: renderLoad(result), exitCode: opts.check && result.stale ? EXIT_FAILED : EXIT_OK };
+        return { data: result, text: () => renderLoad(result), exitCode: opts.check && result.stale ? EXIT_FAILED : EXIT_OK };
       }),
     );
 

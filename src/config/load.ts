@@ -1,4 +1,8 @@
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
+// A static import: cli.ts loads this module only when a command needs its settings, so --help and
+// --version never pay for cosmiconfig. (A dynamic import() of a CommonJS package loses its named
+// exports in the bundled CLI: esbuild's split chunks export only `default`.)
+import { cosmiconfig } from 'cosmiconfig';
 import { ConfigError } from '../errors.js';
 import { DEFAULTS, SchemaError, validateConfig, type Config } from './schema.js';
 
@@ -49,8 +53,6 @@ export async function loadConfig(
 }
 
 async function readConfigFile(explicit: string | undefined, cwd: string): Promise<{ file: string; data: unknown } | null> {
-  // Loaded only here, when a command needs its settings: --help and --version never pay for it.
-  const { cosmiconfig } = await import('cosmiconfig');
   const explorer = cosmiconfig(MODULE_NAME, { searchStrategy: 'project', cache: false });
   try {
     const result = explicit ? await explorer.load(resolve(cwd, explicit)) : await explorer.search(cwd);

@@ -39,10 +39,12 @@ export function planManifest(
 
   const next: Manifest = { version: MANIFEST_VERSION, scripts: {} };
   const removed: string[] = [];
+  // A set, not a scan of `local` per entry: 10,000 scripts made that 10^8 comparisons.
+  const localNames = new Set(local.map((s) => s.name));
   for (const [name, entry] of Object.entries(previous)) {
     const abs = entryAbsPath(entry, manifestFile);
     if (underRoots(abs)) {
-      if (!local.some((s) => s.name === name)) removed.push(name);
+      if (!localNames.has(name)) removed.push(name);
     } else {
       next.scripts[name] = entry;
     }

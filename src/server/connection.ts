@@ -3,7 +3,7 @@
  * into messages a user can act on. Everything above it sends plain command arrays.
  */
 import { readFileSync } from 'node:fs';
-import type { RedisClientType } from '@redis/client';
+import type { BaseClient } from './base-client.js';
 import { ConfigError, ConnectionError, UsageError } from '../errors.js';
 import type { TlsConfig } from '../config/schema.js';
 import { registerSecret } from '../output/secrets.js';
@@ -87,8 +87,9 @@ export async function connect(target: Target): Promise<RedisConnection> {
 /** Opens a connection to one node: the credentials and TLS of `parsed`, at `host:port` (cluster nodes). */
 export async function connectNode(parsed: ParsedUrl, target: Target): Promise<RedisConnection> {
   const label = `${parsed.host.includes(':') ? `[${parsed.host}]` : parsed.host}:${parsed.port}`;
-  const { createClient } = await import('@redis/client');
-  const client = createClient({
+  // Loaded here, not at the top: `load --check` and the other commands that need no server never load it.
+  const { createBaseClient } = await import('./base-client.js');
+  const client = createBaseClient({
     socket: {
       host: parsed.host,
       port: parsed.port,
@@ -102,7 +103,10 @@ export async function connectNode(parsed: ParsedUrl, target: Target): Promise<Re
     RESP: 3,
     // node-redis arms a 5 s timer per command by default; rscript sets its own deadline per request.
     commandOptions: { timeout: 0 },
-  }) as unknown as RedisClientType;
+    // Maintenance notifications serve long-lived clients across failovers; for a short CLI run they
+    // would cost a handshake command and, for a host name, a DNS lookup before it.
+    maintNotifications: 'disabled',
+  });
   let lastError: Error | undefined;
   client.on('error', (err: Error) => (lastError = err));
   try {
@@ -119,7 +123,7 @@ export async function connectNode(parsed: ParsedUrl, target: Target): Promise<Re
 
 class NodeConnection implements RedisConnection {
   constructor(
-    private readonly client: RedisClientType,
+    private readonly client: BaseClient,
     readonly label: string,
     private readonly timeoutMs: number,
   ) {}
