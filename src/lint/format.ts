@@ -1,0 +1,113 @@
+/**
+ * Lint output: a human report (grouped by file, the source line with a caret under the column) and
+ * SARIF 2.1.0 for code-scanning tools. Both return text/data; printing is the caller's business.
+ */
+import { pathToFileURL } from 'node:url';
+import { isAbsolute } from 'node:path';
+import { Chalk } from 'chalk';
+import type { Finding } from './finding.js';
+import { RULES } from './lint.js';
+import { computeLineStarts } from './source.js';
+
+export interface FileResult {
+  file: string;
+  source: string;
+  findings: Finding[];
+}
+
+/** The human report; `color` turns ANSI colours on. Ends with a summary line and a newline. */
+export function formatText(results: readonly FileResult[], color: boolean): string {
+  const c = new Chalk({ level: color ? 1 : 0 });
+  const out: string[] = [];
+  let errors = 0;
+  let warnings = 0;
+  for (const result of results) {
+    if (result.findings.length === 0) continue;
+    out.push(c.bold.underline(result.file));
+    const lines = splitLines(result.source);
+    for (const f of result.findings) {
+      if (f.severity === 'error') errors++;
+      else warnings++;
+      const level = f.severity === 'error' ? c.red('error  ') : c.yellow('warning');
+      out.push(`  ${c.dim(`${f.line}:${f.column}`)}  ${level}  ${f.message}  ${c.dim(f.rule)}`);
+      const text = lines[f.line - 1];
+      if (text !== undefined) {
+        out.push(`    ${text}`);
+        out.push(`    ${caretLine(text, f)}`.replace(/[~^]+/, (m) => (f.severity === 'error' ? c.red(m) : c.yellow(m))));
+      }
+      if (f.hint) out.push(`    ${c.cyan('hint:')} ${f.hint}`);
+    }
+    out.push('');
+  }
+  const summary = `${plural(errors, 'error')}, ${plural(warnings, 'warning')} in ${plural(results.length, 'file')}`;
+  out.push(errors > 0 ? c.red.bold(summary) : warnings > 0 ? c.yellow.bold(summary) : c.green(summary));
+  return out.join('\n') + '\n';
+}
+
+/** Blanks that keep tabs as tabs, so the caret lands under the column in any tab width. */
+function caretLine(text: string, f: Finding): string {
+  const start = Math.max(0, Math.min(f.column - 1, text.length));
+  const pad = text.slice(0, start).replace(/[^\t]/g, ' ');
+  const sameLine = f.endLine === undefined || f.endLine === f.line;
+  const end = sameLine && f.endColumn !== undefined ? Math.min(f.endColumn - 1, text.length) : start + 1;
+  return pad + '^' + '~'.repeat(Math.max(0, end - start - 1));
+}
+
+function splitLines(source: string): string[] {
+  const starts = computeLineStarts(source);
+  return starts.map((s, i) => source.slice(s, i + 1 < starts.length ? starts[i + 1] : source.length).replace(/[\r\n]+$/, ''));
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * SARIF 2.1.0: one run, the rule list in the driver, one result per finding.
+ * @see https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
+ */
+export function formatSarif(results: readonly FileResult[], toolVersion: string): object {
+  const ruleIndex = new Map(RULES.map((r, i) => [r.id, i]));
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'rscript',
+            version: toolVersion,
+            rules: RULES.map((r) => ({
+              id: r.id,
+              shortDescription: { text: r.description },
+              defaultConfiguration: { level: r.defaultSeverity },
+            })),
+          },
+        },
+        // Columns are counted in UTF-16 code units, as the linter counts them.
+        columnKind: 'utf16CodeUnits',
+        results: results.flatMap((result) =>
+          result.findings.map((f) => {
+            const region: Record<string, number> = { startLine: f.line, startColumn: f.column };
+            if (f.endLine !== undefined) region.endLine = f.endLine;
+            if (f.endColumn !== undefined) region.endColumn = f.endColumn;
+            const index = ruleIndex.get(f.rule);
+            return {
+              ruleId: f.rule,
+              ...(index === undefined ? {} : { ruleIndex: index }),
+              level: f.severity,
+              message: { text: f.hint ? `${f.message}. ${f.hint}` : f.message },
+              locations: [{ physicalLocation: { artifactLocation: { uri: fileUri(f.file) }, region } }],
+            };
+          }),
+        ),
+      },
+    ],
+  };
+}
+
+/** A relative path stays relative (SARIF resolves it against the checkout); an absolute one becomes file://. */
+function fileUri(file: string): string {
+  if (isAbsolute(file)) return pathToFileURL(file).href;
+  return encodeURI(file.replace(/\\/g, '/'));
+}

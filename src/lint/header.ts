@@ -1,0 +1,165 @@
+/**
+ * Reads the documentation header of a script: the comments before the first line of code.
+ *
+ *   -- <name>: <one line of what it does>
+ *   --
+ *   -- KEYS[1]: <meaning> (<type>)
+ *   -- ARGV[1]: <meaning> (<type>)
+ *   -- Returns: <shape and meaning>
+ *   -- Errors: <error replies it raises>
+ *
+ * Separators after `KEYS[n]` may be `:`, `-`, `=`, `->` or `→` (the French guide writes `KEYS[1] : ...`).
+ * Only comments are read here (from the parser's comment list), never code.
+ */
+import type { Comment } from 'luaparse';
+
+/** One documented `KEYS[n]` or `ARGV[n]`. */
+export interface HeaderEntry {
+  /** The n of `KEYS[n]` (1-based). */
+  index: number;
+  /** The text after the separator, continuation lines joined; '' when there is none. */
+  doc: string;
+  /** Where `KEYS[n]` is written (1-based). */
+  line: number;
+  column: number;
+  endColumn: number;
+}
+
+export interface Header {
+  summary?: string;
+  keys: HeaderEntry[];
+  args: HeaderEntry[];
+  returns?: string;
+  errors: string[];
+}
+
+interface HeaderLine {
+  /** Text with the comment dashes removed, right-trimmed. */
+  text: string;
+  /** Indentation of `text` (leading blanks) and its 0-based column in the file. */
+  indent: number;
+  line: number;
+  column: number;
+}
+
+const DOC_LINE = /^(KEYS|ARGV)\s*\[\s*(\d+)\s*\](?:\s*(?:->|=>|:|→|–|—|-|=)\s*|\s+|$)(.*)$/;
+const RETURNS = /^returns?\s*:\s*(.*)$/i;
+const ERRORS = /^(?:errors?|raises?)\s*:\s*(.*)$/i;
+const DESCRIPTION = /^(?:description|summary)\s*:\s*(.*)$/i;
+const NAMED_SUMMARY = /^([\w.\-/]+)\s*:\s+(.+)$/;
+const BARE_NAME = /^[\w\-/]+(?:\.lua)?$/;
+const OTHER_FIELD = /^[A-Z][\w ]{0,20}:/i;
+
+/** The comments that form the header: those before any code, with only blank text between them. */
+export function headerComments(comments: readonly Comment[], code: string): Comment[] {
+  const header: Comment[] = [];
+  let pos = 0;
+  for (const comment of comments) {
+    const [start, end] = rangeOf(comment);
+    if (code.slice(pos, start).trim() !== '') break;
+    header.push(comment);
+    pos = end;
+  }
+  return header;
+}
+
+export function readHeader(comments: readonly Comment[], code: string): Header {
+  const lines = commentLines(headerComments(comments, code));
+  const header: Header = { keys: [], args: [], errors: [] };
+  // The section the following more-indented lines continue.
+  let open: { indent: number; append: (text: string) => void } | null = null;
+  let sawFirstLine = false;
+  let summaryFromNextLine = false;
+  for (const l of lines) {
+    const text = l.text.trim();
+    if (text === '') {
+      open = null;
+      continue;
+    }
+    const doc = DOC_LINE.exec(text);
+    const ret = RETURNS.exec(text);
+    const err = ERRORS.exec(text);
+    if (open && !doc && !ret && !err && l.indent > open.indent) {
+      open.append(text);
+      continue;
+    }
+    open = null;
+    if (doc) {
+      const index = Number(doc[2]);
+      const list = doc[1] === 'KEYS' ? header.keys : header.args;
+      const startCol = l.column + l.indent + 1;
+      const entry: HeaderEntry = {
+        index,
+        doc: doc[3]!.trim(),
+        line: l.line,
+        column: startCol,
+        endColumn: startCol + text.indexOf(']') + 1,
+      };
+      if (!list.some((e) => e.index === index)) list.push(entry);
+      open = { indent: l.indent, append: (more) => (entry.doc = entry.doc ? `${entry.doc} ${more}` : more) };
+    } else if (ret) {
+      header.returns = ret[1]!.trim() || undefined;
+      open = {
+        indent: l.indent,
+        append: (more) => (header.returns = header.returns ? `${header.returns} ${more}` : more),
+      };
+    } else if (err) {
+      header.errors.push(...splitErrors(err[1]!));
+      open = { indent: l.indent, append: (more) => header.errors.push(...splitErrors(more)) };
+    } else if (!header.summary) {
+      const description = DESCRIPTION.exec(text);
+      const named = NAMED_SUMMARY.exec(text);
+      if (description && description[1]!.trim()) {
+        header.summary = description[1]!.trim();
+      } else if (!sawFirstLine && named) {
+        header.summary = named[2]!.trim();
+      } else if (!sawFirstLine && BARE_NAME.test(text)) {
+        summaryFromNextLine = true;
+      } else if (summaryFromNextLine && !OTHER_FIELD.test(text)) {
+        header.summary = text;
+      }
+    }
+    sawFirstLine = true;
+  }
+  header.keys.sort((a, b) => a.index - b.index);
+  header.args.sort((a, b) => a.index - b.index);
+  return header;
+}
+
+/** "ERR a; ERR b" lists two error replies. */
+function splitErrors(text: string): string[] {
+  return text
+    .split(/;\s+/)
+    .map((e) => e.trim())
+    .filter(Boolean);
+}
+
+function commentLines(comments: readonly Comment[]): HeaderLine[] {
+  const out: HeaderLine[] = [];
+  for (const comment of comments) {
+    const start = comment.loc!.start;
+    const isBlock = /^--\[=*\[/.test(comment.raw);
+    if (!isBlock) {
+      // "--- text" and "-- text" alike: drop every leading dash.
+      const body = comment.value.replace(/^-+/, '');
+      const dashes = comment.raw.length - body.length;
+      out.push(toLine(body, start.line, start.column + dashes));
+      continue;
+    }
+    const open = /^--\[=*\[/.exec(comment.raw)![0].length;
+    comment.value.split(/\r\n|\n\r|\r|\n/).forEach((part, i) => {
+      out.push(toLine(part, start.line + i, i === 0 ? start.column + open : 0));
+    });
+  }
+  return out;
+}
+
+function toLine(body: string, line: number, column: number): HeaderLine {
+  const text = body.replace(/\s+$/, '');
+  const indent = text.length - text.trimStart().length;
+  return { text, indent, line, column };
+}
+
+function rangeOf(node: Comment): [number, number] {
+  return (node as Comment & { range: [number, number] }).range;
+}

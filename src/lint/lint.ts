@@ -1,0 +1,122 @@
+/**
+ * Lints one Redis Lua script: what Redis would refuse, break or silently change, with where and how
+ * to fix it. Pure: text in, findings out; no Redis connection.
+ */
+import type * as lua from 'luaparse';
+import { ConfigError } from '../errors.js';
+import { analyse } from './analysis.js';
+import type { Finding, RuleInfo, Severity } from './finding.js';
+import { readHeader } from './header.js';
+import { resolveCommand } from './known-commands.js';
+import { parseLua } from './parse.js';
+import { ALL_RULES } from './rules/index.js';
+import type { AstContext, At, Report, RuleContext } from './rules/rule.js';
+import { prepareSource } from './source.js';
+
+export type { Finding, RuleInfo, Severity } from './finding.js';
+
+/** The rules, their default severity and what they check (for docs, config validation and SARIF). */
+export const RULES: RuleInfo[] = ALL_RULES.map(({ id, defaultSeverity, description }) => ({ id, defaultSeverity, description }));
+
+export interface LintOptions {
+  /** Per-rule severity; rules left out keep their default. */
+  rules?: Record<string, Severity>;
+}
+
+const SEVERITIES: readonly string[] = ['off', 'warning', 'error'];
+
+/**
+ * Lints a script's text or bytes. `file` is only copied into the findings.
+ * Findings come sorted by line, then column. Throws ConfigError for an unknown rule id or severity.
+ */
+export function lintSource(source: string | Buffer, file: string, options: LintOptions = {}): Finding[] {
+  const severities = resolveSeverities(options.rules);
+  const prepared = prepareSource(source);
+  const parsed = parseLua(prepared.code);
+  const header = readHeader(parsed.comments, prepared.code);
+  const suppressed = readSuppressions(parsed.comments);
+  const findings: Finding[] = [];
+
+  const base = { source: prepared, parsed, header };
+  let ast: Omit<AstContext, 'report'> | undefined;
+  if (parsed.chunk) {
+    const analysis = analyse(parsed.chunk);
+    const commands = analysis.redisCalls.map((site) => ({ site, command: resolveCommand(site.args) }));
+    ast = { ...base, analysis, commands };
+  }
+
+  for (const rule of ALL_RULES) {
+    const severity = severities.get(rule.id)!;
+    if (severity === 'off') continue;
+    const report = (at: At, r: Report): void => {
+      const pos = position(at);
+      if (isSuppressed(suppressed, pos.line, rule.id)) return;
+      const finding: Finding = { rule: rule.id, severity, message: r.message, file, ...pos };
+      if (r.hint) finding.hint = r.hint;
+      findings.push(finding);
+    };
+    if (rule.needsAst) {
+      if (ast) rule.check({ ...ast, report });
+    } else {
+      rule.check({ ...base, report } satisfies RuleContext);
+    }
+  }
+  return findings.sort((x, y) => x.line - y.line || x.column - y.column || (x.rule < y.rule ? -1 : x.rule > y.rule ? 1 : 0));
+}
+
+const DEFAULT_SEVERITIES: ReadonlyMap<string, Severity> = new Map(ALL_RULES.map((r) => [r.id, r.defaultSeverity]));
+
+function resolveSeverities(rules: Record<string, Severity> | undefined): ReadonlyMap<string, Severity> {
+  if (!rules || Object.keys(rules).length === 0) return DEFAULT_SEVERITIES;
+  const out = new Map(DEFAULT_SEVERITIES);
+  for (const [id, severity] of Object.entries(rules)) {
+    if (!out.has(id)) {
+      throw new ConfigError(`lint: unknown rule "${id}"`, [`Known rules: ${ALL_RULES.map((r) => r.id).join(', ')}`]);
+    }
+    if (!SEVERITIES.includes(severity)) {
+      throw new ConfigError(`lint: rule "${id}" has severity ${JSON.stringify(severity)}; use "off", "warning" or "error"`);
+    }
+    out.set(id, severity);
+  }
+  return out;
+}
+
+function position(at: At): Pick<Finding, 'line' | 'column' | 'endLine' | 'endColumn'> {
+  if ('node' in at) {
+    const loc = at.node.loc!;
+    return { line: loc.start.line, column: loc.start.column + 1, endLine: loc.end.line, endColumn: loc.end.column + 1 };
+  }
+  const pos: Pick<Finding, 'line' | 'column' | 'endLine' | 'endColumn'> = { line: at.line, column: at.column };
+  if (at.endLine !== undefined) pos.endLine = at.endLine;
+  if (at.endColumn !== undefined) pos.endColumn = at.endColumn;
+  return pos;
+}
+
+/** Line -> rule ids silenced on it ('*': every rule). */
+type Suppressions = Map<number, Set<string>>;
+
+const DIRECTIVE = /^rscript-disable-(next-line|line)(?=\s|$)(.*)$/s;
+
+/**
+ * `-- rscript-disable-next-line rule-a, rule-b` silences the next line, `-- rscript-disable-line rule`
+ * its own line; without ids every rule is silenced. Text after " -- " is a free explanation.
+ */
+function readSuppressions(comments: readonly lua.Comment[]): Suppressions {
+  const out: Suppressions = new Map();
+  for (const c of comments) {
+    const m = DIRECTIVE.exec(c.value.trim());
+    if (!m) continue;
+    const line = m[1] === 'next-line' ? c.loc!.end.line + 1 : c.loc!.start.line;
+    const ids = m[2]!.split(/\s--\s/)[0]!.split(/[\s,]+/).filter(Boolean);
+    const set = out.get(line) ?? new Set<string>();
+    if (ids.length === 0) set.add('*');
+    for (const id of ids) set.add(id);
+    out.set(line, set);
+  }
+  return out;
+}
+
+function isSuppressed(s: Suppressions, line: number, rule: string): boolean {
+  const set = s.get(line);
+  return set !== undefined && (set.has('*') || set.has(rule));
+}

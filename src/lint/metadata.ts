@@ -1,0 +1,77 @@
+/**
+ * What a script expects and gives back, read from its header comments and its code: the manifest
+ * stores it and the CLI shows it. Works from the header alone when the code does not parse.
+ */
+import { readHeader, type HeaderEntry } from './header.js';
+import { parseLua } from './parse.js';
+import { prepareSource } from './source.js';
+
+/** One KEYS or ARGV slot. */
+export interface SlotDoc {
+  /** A short name taken from the doc when one is obvious (`bucket key` from "bucket key (hash)"). */
+  name?: string;
+  /** The header's text for this slot. */
+  doc?: string;
+}
+
+export interface ScriptMetadata {
+  /** KEYS[1..n]: n is the highest index the code reads or the header documents. */
+  keys: SlotDoc[];
+  /** ARGV[1..n], likewise. */
+  args: SlotDoc[];
+  returns?: string;
+  errors: string[];
+  summary?: string;
+  /** Flags of the `#!lua flags=...` line, `[]` without one. */
+  flags: string[];
+}
+
+export function extractMetadata(source: string | Buffer): ScriptMetadata {
+  const prepared = prepareSource(source);
+  const parsed = parseLua(prepared.code);
+  const header = readHeader(parsed.comments, prepared.code);
+  // Collected while parsing, so the KEYS[n] read before a syntax error still count.
+  const highest = { KEYS: 0, ARGV: 0 };
+  for (const node of parsed.keysArgvIndexes) {
+    if (node.base.type !== 'Identifier' || node.index.type !== 'NumericLiteral') continue;
+    const table = node.base.name as 'KEYS' | 'ARGV';
+    const n = node.index.value;
+    if (Number.isInteger(n) && n > highest[table]) highest[table] = n;
+  }
+  const meta: ScriptMetadata = {
+    keys: slots(header.keys, highest.KEYS),
+    args: slots(header.args, highest.ARGV),
+    errors: header.errors,
+    flags: prepared.shebang ? prepared.shebang.flags : [],
+  };
+  if (header.returns !== undefined) meta.returns = header.returns;
+  if (header.summary !== undefined) meta.summary = header.summary;
+  return meta;
+}
+
+function slots(entries: readonly HeaderEntry[], highestRead: number): SlotDoc[] {
+  const count = Math.max(highestRead, ...entries.map((e) => e.index), 0);
+  const out: SlotDoc[] = [];
+  for (let i = 1; i <= count; i++) {
+    const entry = entries.find((e) => e.index === i);
+    const slot: SlotDoc = {};
+    if (entry && entry.doc) {
+      slot.doc = entry.doc;
+      const name = shortName(entry.doc);
+      if (name) slot.name = name;
+    }
+    out.push(slot);
+  }
+  return out;
+}
+
+/**
+ * The words before a parenthesis, comma, semicolon, dash or colon-space, when they are short enough
+ * to be a name: "bucket key (hash)" -> "bucket key", "capacity (max tokens)" -> "capacity".
+ */
+export function shortName(doc: string): string | undefined {
+  const head = doc.split(/\s*(?:\(|,|;|\s-\s|\s–\s|\s—\s|:\s|\.\s|\.$)/)[0]!.trim();
+  if (!head || head.length > 40 || head.split(/\s+/).length > 4) return undefined;
+  if (/^[[<]/.test(head)) return undefined; // a template placeholder
+  return head;
+}

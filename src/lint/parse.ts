@@ -1,0 +1,43 @@
+/**
+ * The only module that loads luaparse: commands that do not lint never pay for it.
+ * Redis embeds Lua 5.1, so the parser is set to 5.1 (no goto, no integer division, no bit operators).
+ */
+import luaparse from 'luaparse';
+import type { Chunk, Comment, IndexExpression } from 'luaparse';
+
+export interface ParseResult {
+  /** Absent when the code does not compile. */
+  chunk?: Chunk;
+  error?: { message: string; /** 0-based offset in the code */ index: number };
+  /** Every comment the lexer met, in order (up to the error when there is one). */
+  comments: Comment[];
+  /** `KEYS[...]` and `ARGV[...]` expressions built before the error: the metadata's fallback. */
+  keysArgvIndexes: IndexExpression[];
+}
+
+export function parseLua(code: string): ParseResult {
+  const comments: Comment[] = [];
+  const keysArgvIndexes: IndexExpression[] = [];
+  try {
+    const chunk = luaparse.parse(code, {
+      luaVersion: '5.1',
+      locations: true,
+      ranges: true,
+      comments: true,
+      scope: true,
+      onCreateNode(node) {
+        if (node.type === 'Comment') comments.push(node);
+        else if (node.type === 'IndexExpression' && node.base.type === 'Identifier') {
+          if (node.base.name === 'KEYS' || node.base.name === 'ARGV') keysArgvIndexes.push(node);
+        }
+      },
+    });
+    return { chunk, comments, keysArgvIndexes };
+  } catch (err) {
+    const e = err as { message?: string; index?: number };
+    if (typeof e.index !== 'number') throw err;
+    // luaparse prefixes "[line:col] "; the position is reported separately.
+    const message = String(e.message).replace(/^\[\d+:\d+\]\s*/, '');
+    return { error: { message, index: e.index }, comments, keysArgvIndexes };
+  }
+}

@@ -1,0 +1,41 @@
+import type { Rule } from './rule.js';
+
+/** The header documents what callers pass; the code reads it. Both must agree. */
+export const headerKeysArgv: Rule = {
+  id: 'header-keys-argv',
+  defaultSeverity: 'warning',
+  description: 'KEYS[n] or ARGV[n] read but not documented in the header, or documented but never read.',
+  needsAst: true,
+  check(ctx) {
+    const a = ctx.analysis;
+    for (const table of ['KEYS', 'ARGV'] as const) {
+      const documented = table === 'KEYS' ? ctx.header.keys : ctx.header.args;
+      const docIndexes = new Set(documented.map((d) => d.index));
+      const reported = new Set<number>();
+      for (const use of a.keysArgv) {
+        if (use.table !== table || docIndexes.has(use.index) || reported.has(use.index)) continue;
+        reported.add(use.index);
+        ctx.report(
+          { node: use.node },
+          {
+            message: `${table}[${use.index}] is read here but the header does not document it: callers cannot tell what to pass ${table === 'KEYS' ? 'as key' : 'as argument'} ${use.index}`,
+            hint: `Add a header line "-- ${table}[${use.index}]: <meaning> (<type>)" before the code.`,
+          },
+        );
+      }
+      // With KEYS[i] or #KEYS in the code, any documented entry may be read.
+      if (a.dynamic[table]) continue;
+      const used = new Set(a.keysArgv.filter((u) => u.table === table).map((u) => u.index));
+      for (const doc of documented) {
+        if (used.has(doc.index)) continue;
+        ctx.report(
+          { line: doc.line, column: doc.column, endLine: doc.line, endColumn: doc.endColumn },
+          {
+            message: `${table}[${doc.index}] is documented but the code never reads it: callers must pass it for nothing, or the code reads something else`,
+            hint: `Remove the header line, or read ${table}[${doc.index}] where it is meant to be used.`,
+          },
+        );
+      }
+    }
+  },
+};

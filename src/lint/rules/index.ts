@@ -1,0 +1,35 @@
+/** Every lint rule, in the order they are documented and reported. */
+import { commandNotAllowedInScript } from './command-not-allowed-in-script.js';
+import { headerKeysArgv } from './header-keys-argv.js';
+import { invalidShebang } from './invalid-shebang.js';
+import { keysFromKeysArray } from './keys-from-keys-array.js';
+import { noGlobalAssignment } from './no-global-assignment.js';
+import { noKeyspaceScan } from './no-keyspace-scan.js';
+import { noNilCompare } from './no-nil-compare.js';
+import { noNilInReplyArray } from './no-nil-in-reply-array.js';
+import { noStringKeysInReply } from './no-string-keys-in-reply.js';
+import { noUnboundedLoop } from './no-unbounded-loop.js';
+import { noUndefinedGlobal } from './no-undefined-global.js';
+import { noWritesViolation } from './no-writes-violation.js';
+import type { Rule } from './rule.js';
+import { syntaxError } from './syntax-error.js';
+import { unknownCommand } from './unknown-command.js';
+import { wrongArity } from './wrong-arity.js';
+
+export const ALL_RULES: readonly Rule[] = [
+  syntaxError,
+  invalidShebang,
+  noGlobalAssignment,
+  noUndefinedGlobal,
+  noStringKeysInReply,
+  noNilInReplyArray,
+  keysFromKeysArray,
+  noKeyspaceScan,
+  noUnboundedLoop,
+  noNilCompare,
+  unknownCommand,
+  wrongArity,
+  commandNotAllowedInScript,
+  noWritesViolation,
+  headerKeysArgv,
+];

@@ -1,0 +1,34 @@
+import type * as lua from 'luaparse';
+import { callArguments, numberValue, redisMethod } from '../analysis.js';
+import { isReplyValue } from '../values.js';
+import type { Rule } from './rule.js';
+
+/** Under RESP2 a nil reply arrives in Lua as `false`, so `== nil` never matches. */
+export const noNilCompare: Rule = {
+  id: 'no-nil-compare',
+  defaultSeverity: 'warning',
+  description: 'Comparing a redis.call reply with nil: a missing value arrives as false, so the test never matches.',
+  needsAst: true,
+  check(ctx) {
+    const a = ctx.analysis;
+    // After redis.setresp(3) a null reply does arrive as nil.
+    const resp3 = a.calls.some((c) => redisMethod(c.base, a.refs) === 'setresp' && numberValue(callArguments(c)[0]) !== 2);
+    if (resp3) return;
+    for (const e of a.equalities) {
+      const other = isNil(e.left) ? e.right : isNil(e.right) ? e.left : undefined;
+      if (!other || !isReplyValue(other, a)) continue;
+      const always = e.operator === '==' ? 'false' : 'true';
+      ctx.report(
+        { node: e },
+        {
+          message: `A missing value comes back from redis.call as false, not nil: this ${e.operator} nil test is always ${always}`,
+          hint: e.operator === '==' ? 'Test with "not value" (or "value == false").' : 'Test the value itself ("if value then").',
+        },
+      );
+    }
+  },
+};
+
+function isNil(e: lua.Expression): boolean {
+  return e.type === 'NilLiteral';
+}

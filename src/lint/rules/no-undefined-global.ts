@@ -1,0 +1,25 @@
+import { MISSING_GLOBAL_HINTS, SANDBOX_GLOBALS } from '../sandbox.js';
+import type { Rule } from './rule.js';
+
+/** A name that is neither local nor one of the sandbox's globals. */
+export const noUndefinedGlobal: Rule = {
+  id: 'no-undefined-global',
+  defaultSeverity: 'warning',
+  description: 'Reading a global the Redis sandbox does not define: the script fails with "Script attempted to access nonexistent global variable".',
+  needsAst: true,
+  check(ctx) {
+    const a = ctx.analysis;
+    // A name the script assigns as a global is reported once, by no-global-assignment.
+    const assigned = new Set(a.globalWrites.filter((w) => w.kind !== 'field').map((w) => w.name));
+    for (const id of a.globalReads) {
+      if (SANDBOX_GLOBALS.has(id.name) || assigned.has(id.name)) continue;
+      ctx.report(
+        { node: id },
+        {
+          message: `'${id.name}' is not defined in Redis's Lua sandbox: the script fails with "Script attempted to access nonexistent global variable '${id.name}'" when this line runs`,
+          hint: Object.hasOwn(MISSING_GLOBAL_HINTS, id.name) ? MISSING_GLOBAL_HINTS[id.name] : 'Declare it with local, or check the spelling.',
+        },
+      );
+    }
+  },
+};

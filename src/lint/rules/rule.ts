@@ -1,0 +1,36 @@
+/** What a rule sees and how it reports. */
+import type * as lua from 'luaparse';
+import type { Analysis, RedisCallSite } from '../analysis.js';
+import type { RuleInfo } from '../finding.js';
+import type { Header } from '../header.js';
+import type { ResolvedCommand } from '../known-commands.js';
+import type { ParseResult } from '../parse.js';
+import type { PreparedSource } from '../source.js';
+
+/** Where a finding points: a node, or explicit 1-based positions. */
+export type At =
+  | { node: lua.Node }
+  | { line: number; column: number; endLine?: number; endColumn?: number };
+
+export interface Report {
+  message: string;
+  hint?: string;
+}
+
+export interface RuleContext {
+  source: PreparedSource;
+  parsed: ParseResult;
+  header: Header;
+  report(at: At, report: Report): void;
+}
+
+/** The context of a script that parsed. */
+export interface AstContext extends RuleContext {
+  analysis: Analysis;
+  /** Each redis.call/pcall site with its command (undefined when the name is not a literal). */
+  commands: ReadonlyArray<{ site: RedisCallSite; command: ResolvedCommand | undefined }>;
+}
+
+/** A rule that needs the syntax tree is skipped when the script does not parse. */
+export type Rule = RuleInfo &
+  ({ needsAst: false; check(ctx: RuleContext): void } | { needsAst: true; check(ctx: AstContext): void });

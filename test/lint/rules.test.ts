@@ -1,0 +1,184 @@
+/**
+ * One bad and one good fixture per rule (test/fixtures/lint/<rule>/). A bad fixture must produce the
+ * rule exactly on the listed lines; a good fixture must lint completely clean, so it also guards the
+ * other rules against false positives.
+ */
+import { join } from 'node:path';
+import { RULES } from '../../src/lint/lint.js';
+import { FIXTURES, at, lint, linesOf, readFixture } from './helpers.js';
+
+const EXPECTED_BAD_LINES: Record<string, number[]> = {
+  'syntax-error': [6],
+  'invalid-shebang': [1, 1],
+  'no-global-assignment': [5, 6, 9, 10],
+  'no-undefined-global': [6, 7, 8],
+  'no-string-keys-in-reply': [9, 14, 17, 20, 25],
+  'no-nil-in-reply-array': [7, 9],
+  'keys-from-keys-array': [9, 10, 11, 12, 13, 14, 16, 17, 18, 19],
+  'no-keyspace-scan': [6, 11, 15],
+  'no-unbounded-loop': [5, 11],
+  'no-nil-compare': [6, 10, 14],
+  'unknown-command': [5, 6],
+  'wrong-arity': [6, 7, 8],
+  'command-not-allowed-in-script': [5, 6, 7],
+  'no-writes-violation': [7, 9],
+  'header-keys-argv': [5, 8],
+};
+
+describe('every rule has a bad and a good fixture', () => {
+  test('the table above covers every rule', () => {
+    expect(Object.keys(EXPECTED_BAD_LINES).sort()).toEqual(RULES.map((r) => r.id).sort());
+  });
+
+  describe.each(RULES.map((r) => [r.id, r] as const))('%s', (id, rule) => {
+    test('bad.lua: reported on the expected lines, with the default severity, a message and a hint', () => {
+      const findings = lint(readFixture(join(FIXTURES, id, 'bad.lua')));
+      expect(linesOf(findings, id)).toEqual(EXPECTED_BAD_LINES[id]);
+      for (const f of findings.filter((x) => x.rule === id)) {
+        expect(f.severity).toBe(rule.defaultSeverity);
+        expect(f.message.length).toBeGreaterThan(20);
+        expect(f.hint).toEqual(expect.any(String));
+        expect(f.column).toBeGreaterThanOrEqual(1);
+      }
+    });
+
+    test('good.lua: no finding at all', () => {
+      expect(at(lint(readFixture(join(FIXTURES, id, 'good.lua'))))).toEqual([]);
+    });
+  });
+});
+
+describe('rule details', () => {
+  test('bad fixtures report only their own rule, so each proves one thing', () => {
+    for (const id of Object.keys(EXPECTED_BAD_LINES)) {
+      const others = lint(readFixture(join(FIXTURES, id, 'bad.lua'))).filter((f) => f.rule !== id);
+      expect({ id, others: at(others) }).toEqual({ id, others: [] });
+    }
+  });
+
+  test('syntax-error points at the offending token and names the Lua 5.1 problem', () => {
+    const [f] = lint('local x = 1\nif x then\n  return x\n');
+    expect(f).toMatchObject({ rule: 'syntax-error', line: 4, severity: 'error' });
+    expect(f!.message).toContain("'end' expected");
+    expect(at(lint('local a = 1\ngoto done\n'))).toEqual(['syntax-error@2']);
+    expect(at(lint('return 1 & 2\n'))).toEqual(['syntax-error@1']);
+  });
+
+  test('syntax-error: a BOM without shebang does not compile in Redis', () => {
+    const findings = lint(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('return 1\n')]));
+    expect(at(findings)).toEqual(['syntax-error@1']);
+    expect(findings[0]!.message).toContain('byte order mark');
+  });
+
+  test('invalid-shebang: the messages Redis gives', () => {
+    const messages = (src: string): string[] => lint(src).filter((f) => f.rule === 'invalid-shebang').map((f) => f.message);
+    expect(messages('#!lua flags=no-writes,\nreturn 1\n')).toEqual([expect.stringContaining('Unexpected flag in script shebang: "')]);
+    expect(messages('#!lua flags=NO-WRITES\nreturn 1\n')).toEqual([expect.stringContaining('Unexpected flag in script shebang: NO-WRITES')]);
+    expect(messages('#!luajit\nreturn 1\n')).toEqual([expect.stringContaining('Unexpected engine in script shebang: #!luajit')]);
+    expect(messages('#!lua')).toEqual([expect.stringContaining('Invalid script shebang')]);
+    expect(messages('#!lua name=lib\nreturn 1\n')).toEqual([expect.stringContaining('Unknown lua shebang option: name=lib')]);
+    expect(messages('#!lua\nreturn 1\n')).toEqual([]);
+    expect(messages('#!lua flags=\nreturn 1\n')).toEqual([]);
+    expect(messages('#!lua flags=no-writes flags=allow-oom\r\nreturn 1\r\n')).toEqual([]);
+    expect(messages('#!lua flags=no-cluster,allow-cross-slot-keys,allow-oom,allow-stale\nreturn 1\n')).toEqual([]);
+  });
+
+  test('invalid-shebang: a BOM before #! hides the shebang; the rest of the file is still linted', () => {
+    const src = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('#!lua flags=no-writes\nreturn redis.call("SET", KEYS[1], 1)\n')]);
+    const findings = lint(src);
+    expect(at(findings)).toEqual(['invalid-shebang@1', 'no-writes-violation@2', 'header-keys-argv@2']);
+    expect(findings[0]!.message).toContain('byte order mark');
+  });
+
+  test('the shebang line is blanked, not removed: positions stay those of the file', () => {
+    const findings = lint('#!lua flags=no-writes\n\nlocal x = 1\nx = y\n');
+    expect(findings.find((f) => f.rule === 'no-undefined-global')).toMatchObject({ line: 4, column: 5 });
+  });
+
+  test('no-undefined-global: a name assigned as a global is reported once, as the assignment', () => {
+    expect(at(lint('counter = 1\nreturn counter\n'))).toEqual(['no-global-assignment@1']);
+  });
+
+  test('no-undefined-global: the sandbox globals are known, shadowing is respected', () => {
+    const src = [
+      'local print = function() end',
+      'print(_G, _VERSION, getmetatable, setmetatable, next, select, rawget, rawequal, xpcall, loadstring, unpack, type, assert, error)',
+      'return cmsgpack.pack(coroutine, gcinfo, collectgarbage)',
+    ].join('\n');
+    expect(at(lint(src))).toEqual([]);
+  });
+
+  test('no-string-keys-in-reply: special replies need the right value type', () => {
+    expect(at(lint('return {ok = true}\n'))).toEqual(['no-string-keys-in-reply@1']);
+    expect(at(lint('return {err = 5}\n'))).toEqual(['no-string-keys-in-reply@1']);
+    expect(at(lint('return {double = "3.5"}\n'))).toEqual(['no-string-keys-in-reply@1']);
+    expect(at(lint('return {ok = "OK", note = 1}\n'))).toEqual([]);
+    expect(at(lint('local m = "x"\nreturn {err = m}\n'))).toEqual([]);
+    expect(at(lint('return {set = {a = true}}\n'))).toEqual([]);
+    expect(at(lint('return {["a"] = 1}\n'))).toEqual(['no-string-keys-in-reply@1']);
+    expect(at(lint('return {[1] = "a", [2] = "b"}\n'))).toEqual([]);
+  });
+
+  test('no-string-keys-in-reply: returns inside helpers count only when the helper is what the script returns', () => {
+    const src = [
+      'local function stats() return {hits = 1} end',
+      'local function main() return {1, 2} end',
+      'local s = stats()',
+      'return main()',
+    ].join('\n');
+    expect(at(lint(src))).toEqual([]);
+    expect(at(lint('local function main() return {a = 1} end\nreturn main()\n'))).toEqual(['no-string-keys-in-reply@1']);
+  });
+
+  test('no-nil-compare: redis.setresp(3) makes null replies nil, so the test is right', () => {
+    const src = "redis.setresp(3)\nif redis.call('GET', KEYS[1]) == nil then return 0 end\nreturn 1\n";
+    expect(linesOf(lint(src), 'no-nil-compare')).toEqual([]);
+    expect(linesOf(lint(src.replace('setresp(3)', 'setresp(2)')), 'no-nil-compare')).toEqual([2]);
+  });
+
+  test('no-nil-compare: a local reassigned from something else is left alone', () => {
+    const src = "local v = redis.call('GET', KEYS[1])\nv = tonumber(v)\nif v == nil then return 0 end\nreturn v\n";
+    expect(linesOf(lint(src), 'no-nil-compare')).toEqual([]);
+  });
+
+  test('no-unbounded-loop: a break in a nested loop does not end the outer one; a return does', () => {
+    expect(linesOf(lint('while true do\n  for i = 1, 3 do break end\nend\n'), 'no-unbounded-loop')).toEqual([1]);
+    expect(linesOf(lint('while true do\n  for i = 1, 3 do return i end\nend\n'), 'no-unbounded-loop')).toEqual([]);
+    expect(linesOf(lint('while true do\n  local f = function() return 1 end\nend\n'), 'no-unbounded-loop')).toEqual([1]);
+  });
+
+  test('keys-from-keys-array: key positions come from the command table (key specs)', () => {
+    const keyLines = (src: string): number[] => linesOf(lint(src), 'keys-from-keys-array');
+    // EVAL-like numkeys: only the declared count of keys.
+    expect(keyLines("redis.call('ZINTERSTORE', KEYS[1], 1, KEYS[2], 'WEIGHTS', 2)\n")).toEqual([]);
+    expect(keyLines("redis.call('ZINTERSTORE', KEYS[1], 2, KEYS[2], 'other')\n")).toEqual([1]);
+    // Keyword search: the argument after STORE is a key, the unit before it is not.
+    expect(keyLines("redis.call('GEORADIUS', KEYS[1], 0, 0, 10, 'km', 'STORE', 'dest')\n")).toEqual([1]);
+    expect(keyLines("redis.call('GEORADIUS', KEYS[1], 0, 0, 10, 'km', 'STORE', KEYS[2])\n")).toEqual([]);
+    // Keys up to the middle of what follows STREAMS (the rest are ids).
+    const xread = lint("redis.call('XREAD', 'COUNT', 1, 'STREAMS', 'events', KEYS[1], '0', '0')\n");
+    expect(xread.filter((f) => f.rule === 'keys-from-keys-array').map((f) => f.column)).toEqual([44]);
+    // Subcommand keys.
+    expect(keyLines("redis.call('XINFO', 'STREAM', 'mystream')\n")).toEqual([1]);
+    expect(keyLines("redis.call('MEMORY', 'USAGE', KEYS[1])\n")).toEqual([]);
+    // Values are not keys.
+    expect(keyLines("redis.call('SET', KEYS[1], 'literal value')\n")).toEqual([]);
+    // A number of keys that is not a literal: unknown, so nothing is said.
+    expect(keyLines("redis.call('ZUNIONSTORE', KEYS[1], ARGV[1], 'a', 'b')\n")).toEqual([]);
+  });
+
+  test('keys-from-keys-array: a key derived from KEYS mentions hash tags', () => {
+    const [f] = lint("-- KEYS[1]: base (string)\nredis.call('GET', KEYS[1] .. ':x')\n");
+    expect(f).toMatchObject({ rule: 'keys-from-keys-array', line: 2, column: 19 });
+    expect(f!.hint).toContain('hash tag');
+  });
+
+  test('unknown-command and wrong-arity say nothing about a command name that is not a literal', () => {
+    expect(at(lint("local cmd = 'GETT'\nreturn redis.call(cmd)\n"))).toEqual([]);
+  });
+
+  test('unknown-command leaves module commands (a dot in the name) alone', () => {
+    expect(at(lint("return redis.call('JSON.GET', KEYS[1], '$')\n"))).toEqual(['header-keys-argv@1']);
+    expect(at(lint("-- KEYS[1]: doc (json)\nreturn redis.call('JSONGET', KEYS[1], '$')\n"))).toEqual(['unknown-command@2']);
+  });
+});
