@@ -1,10 +1,11 @@
-import { CheckFailedError } from '../errors.js';
+import { CheckFailedError, UsageError } from '../errors.js';
 import { typeReply, type TypedReply } from '../output/reply.js';
 import { resolveScript } from '../registry/resolve.js';
 import { replyCode, type Target } from '../server/connection.js';
 import { locateScriptError } from '../server/script-errors.js';
 import { evalSha } from '../server/scripts.js';
-import { withConnection } from '../server/session.js';
+import { hashTag, slotOfKeys, type KeySlot } from '../server/slot.js';
+import { withTopology, type NodeRole } from '../server/topology.js';
 
 export interface ExecOptions {
   script: string;
@@ -25,20 +26,39 @@ export interface ExecResult {
   rttMs: number;
   /** The server lacked the script: it was loaded and the call retried once. */
   reloaded: boolean;
+  /** Cluster only: the node that ran it, and the keys' slot. */
+  node?: { node: string; role: NodeRole; slot?: number };
 }
 
 /** Runs one script by name, path or SHA through EVALSHA, reloading it once on NOSCRIPT. */
 export async function exec(options: ExecOptions): Promise<ExecResult> {
   const resolved = resolveScript(options.script, options);
   const body = resolved.script?.bytes;
-  return withConnection(options.target, async (conn) => {
+  return withTopology(options.target, { lazy: true }, async (topology) => {
+    // A cluster runs a script only when its keys share one slot: say so before sending anything.
+    let slot: number | undefined;
+    if (topology.cluster && options.keys.length > 0) {
+      const slots = slotOfKeys(options.keys);
+      if (slots.slot === undefined) throw crossSlotError(slots.keys);
+      slot = slots.slot;
+    }
     try {
-      const { reply, rttMs, reloaded } = await evalSha(conn, resolved.sha, options.keys, options.args, {
-        readOnly: options.readOnly,
-        body,
-        raw: true,
+      return await topology.onSlot(slot, { readOnly: options.readOnly }, async (node) => {
+        const { reply, rttMs, reloaded } = await evalSha(node.conn, resolved.sha, options.keys, options.args, {
+          readOnly: options.readOnly,
+          body,
+          raw: true,
+        });
+        return {
+          script: resolved.name,
+          sha: resolved.sha,
+          path: resolved.script?.path,
+          reply: typeReply(reply),
+          rttMs,
+          reloaded,
+          ...(topology.cluster ? { node: { node: node.label, role: node.role, ...(slot !== undefined ? { slot } : {}) } } : {}),
+        };
       });
-      return { script: resolved.name, sha: resolved.sha, path: resolved.script?.path, reply: typeReply(reply), rttMs, reloaded };
     } catch (err) {
       const code = replyCode(err);
       if (code === undefined) throw err;
@@ -52,4 +72,19 @@ export async function exec(options: ExecOptions): Promise<ExecResult> {
       throw new CheckFailedError(located.text, located.source ? [located.source] : []);
     }
   });
+}
+
+/** Keys in several slots: each key's slot, and how a hash tag puts them in one. */
+function crossSlotError(keys: KeySlot[]): UsageError {
+  const width = Math.max(...keys.map((k) => k.key.length));
+  const first = keys[0]!.key;
+  const tag = Buffer.from(hashTag(Buffer.from(first))).toString('utf8');
+  const hint =
+    tag !== first
+      ? `e.g. put {${tag}} in every key name, as KEYS[1] has it: ${keys.map((k) => (k.key.includes(`{${tag}}`) ? k.key : `{${tag}}:${k.key}`)).join(' ')}`
+      : 'e.g. {order:42}:stock and {order:42}:log';
+  return new UsageError('the keys hash to different cluster slots; a script runs only when all its keys are in one slot', [
+    ...keys.map((k, i) => `KEYS[${i + 1}] ${k.key.padEnd(width)}  slot ${k.slot}`),
+    `Give the keys a common hash tag (only the text inside the first {...} is hashed), ${hint}.`,
+  ]);
 }

@@ -1,6 +1,6 @@
 import { CheckFailedError } from '../errors.js';
 import { replyCode, type RedisConnection, type Target } from '../server/connection.js';
-import { withConnection } from '../server/session.js';
+import { withTopology, type NodeRole, type TopologySummary } from '../server/topology.js';
 
 export interface KillOptions {
   target: Target;
@@ -10,7 +10,11 @@ export type KillOutcome = 'killed script' | 'killed function' | 'nothing running
 
 export interface KillResult {
   outcome: KillOutcome;
+  /** The node that ran the killed script; on a cluster with nothing running, every primary, comma-separated. */
   server: string;
+  /** Cluster only: each primary's answer. */
+  nodes?: Array<{ node: string; role: NodeRole; outcome: KillOutcome | 'failed'; error?: string }>;
+  cluster?: TopologySummary;
 }
 
 /**
@@ -19,7 +23,31 @@ export interface KillResult {
  * @see https://redis.io/commands/script-kill/
  */
 export async function kill(options: KillOptions): Promise<KillResult> {
-  return withConnection(options.target, async (conn) => ({ outcome: await killOn(conn), server: conn.label }));
+  return withTopology(options.target, { lazy: true, seedOnlyWhenBusy: true }, async (topology) => {
+    if (!topology.cluster) {
+      const node = topology.nodes[0]!;
+      return { outcome: await killOn(node.conn), server: node.label };
+    }
+    // Every primary at once: any of them may be the busy one, and one kill is a success.
+    const primaries = topology.primaries();
+    const settled = await Promise.allSettled(primaries.map((node) => killOn(node.conn)));
+    const nodes: NonNullable<KillResult['nodes']> = primaries.map((node, i) => {
+      const s = settled[i]!;
+      return s.status === 'fulfilled'
+        ? { node: node.label, role: node.role, outcome: s.value }
+        : { node: node.label, role: node.role, outcome: 'failed', error: (s.reason as Error)?.message ?? String(s.reason) };
+    });
+    const killed = nodes.filter((n) => n.outcome === 'killed script' || n.outcome === 'killed function');
+    const cluster = topology.summary();
+    if (killed.length > 0) {
+      return { outcome: killed[0]!.outcome as KillOutcome, server: killed.map((n) => n.node).join(', '), nodes, cluster };
+    }
+    const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+    // An UNKILLABLE script (a check failure) says more than a node that could not be reached.
+    const failure = failures.find((f) => f instanceof CheckFailedError) ?? failures[0];
+    if (failure !== undefined) throw failure;
+    return { outcome: 'nothing running', server: nodes.map((n) => n.node).join(', '), nodes, cluster };
+  });
 }
 
 /** SCRIPT KILL on one node, with each of the server's answers turned into an outcome or an error. */

@@ -2,10 +2,11 @@ import { CheckFailedError } from '../errors.js';
 import { readManifest, writeManifestAtomic } from '../manifest/manifest.js';
 import { planManifest, type LocalStatus } from '../manifest/plan.js';
 import { discoverScripts } from '../registry/discover.js';
-import type { Target } from '../server/connection.js';
+import type { RedisConnection, Target } from '../server/connection.js';
+import type { LocalScript } from '../registry/script.js';
 import { locateScriptError } from '../server/script-errors.js';
 import { scriptExists, scriptLoadMany } from '../server/scripts.js';
-import { withConnection } from '../server/session.js';
+import { withTopology, type NodeRole, type TopologySummary } from '../server/topology.js';
 
 export interface LoadOptions {
   paths: string[];
@@ -26,7 +27,10 @@ export interface LoadRow {
   sha: string;
   size: number;
   status: LocalStatus;
+  /** On a cluster: `loaded` when any node got it, `cached` when every node had it. */
   server: ServerStatus;
+  /** Cluster only: what each node did with this script. */
+  nodes?: Array<{ node: string; role: NodeRole; server: ServerStatus }>;
 }
 
 export interface LoadResult {
@@ -39,6 +43,8 @@ export interface LoadResult {
   dryRun: boolean;
   check: boolean;
   elapsedMs: number;
+  /** Cluster only: the nodes that were synced. */
+  cluster?: TopologySummary;
 }
 
 /**
@@ -63,6 +69,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     status,
     server: 'unknown',
   }));
+  let cluster: TopologySummary | undefined;
   const result = (manifestWritten: boolean): LoadResult => ({
     rows,
     removed: plan.removed,
@@ -72,36 +79,59 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     dryRun: !!options.dryRun,
     check: !!options.check,
     elapsedMs: performance.now() - started,
+    ...(cluster ? { cluster } : {}),
   });
 
   if (options.check) return result(false);
 
-  await withConnection(options.target, async (conn) => {
-    const cached = await scriptExists(conn, scripts.map((s) => s.sha));
-    const missing = scripts.filter((_, i) => !cached[i]);
-    rows.forEach((row, i) => (row.server = cached[i] ? 'cached' : options.dryRun ? 'would load' : 'loaded'));
-    if (options.dryRun || missing.length === 0) return;
-
-    const outcomes = await scriptLoadMany(conn, missing.map((s) => s.bytes), options.target.timeoutMs);
-    const problems: string[] = [];
-    outcomes.forEach((outcome, i) => {
-      const script = missing[i]!;
-      if (outcome.error !== undefined) {
-        const located = locateScriptError(outcome.error, script.path, script.bytes);
-        problems.push(located.text, ...(located.source ? [located.source] : []));
-      } else if (outcome.sha !== script.sha) {
-        problems.push(`${script.path}: the server hashed it to ${outcome.sha}, the local SHA1 is ${script.sha}`);
-      }
+  cluster = await withTopology(options.target, {}, async (topology) => {
+    // Every node, replicas too: SCRIPT LOAD is not replicated, and a failover must find the scripts there.
+    const perNode = await Promise.all(topology.nodes.map((node) => syncNode(node.conn, scripts, options)));
+    rows.forEach((row, i) => {
+      const statuses = perNode.map((n) => n.statuses[i]!);
+      row.server = statuses.includes('would load') ? 'would load' : statuses.includes('loaded') ? 'loaded' : 'cached';
+      if (topology.cluster) row.nodes = topology.nodes.map((node, j) => ({ node: node.label, role: node.role, server: statuses[j]! }));
     });
+    // A compile error is the same on every node: say it once.
+    const problems = [...new Set(perNode.flatMap((n) => n.problems))];
     if (problems.length > 0) {
-      const failed = outcomes.filter((o) => o.error !== undefined || o.sha === undefined).length || 1;
+      const failed = new Set(perNode.flatMap((n) => n.failed)).size || 1;
       throw new CheckFailedError(problems[0]!, [
         ...problems.slice(1),
         `${failed} script(s) failed to load; the manifest ${options.manifest} was not changed`,
       ]);
     }
+    return topology.summary();
   });
 
   const written = options.dryRun ? false : writeManifestAtomic(options.manifest, plan.next);
   return result(written);
+}
+
+/** One node: one SCRIPT EXISTS for every SHA, then SCRIPT LOAD (pipelined) for the ones it lacks. */
+async function syncNode(
+  conn: RedisConnection,
+  scripts: LocalScript[],
+  options: LoadOptions,
+): Promise<{ statuses: ServerStatus[]; problems: string[]; failed: string[] }> {
+  const cached = await scriptExists(conn, scripts.map((s) => s.sha));
+  const missing = scripts.filter((_, i) => !cached[i]);
+  const statuses: ServerStatus[] = cached.map((c) => (c ? 'cached' : options.dryRun ? 'would load' : 'loaded'));
+  const problems: string[] = [];
+  const failed: string[] = [];
+  if (options.dryRun || missing.length === 0) return { statuses, problems, failed };
+
+  const outcomes = await scriptLoadMany(conn, missing.map((s) => s.bytes), options.target.timeoutMs);
+  outcomes.forEach((outcome, i) => {
+    const script = missing[i]!;
+    if (outcome.error !== undefined) {
+      const located = locateScriptError(outcome.error, script.path, script.bytes);
+      problems.push(located.text, ...(located.source ? [located.source] : []));
+      failed.push(script.name);
+    } else if (outcome.sha !== script.sha) {
+      problems.push(`${script.path}: the server hashed it to ${outcome.sha}, the local SHA1 is ${script.sha}`);
+      failed.push(script.name);
+    }
+  });
+  return { statuses, problems, failed };
 }

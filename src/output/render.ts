@@ -9,6 +9,7 @@ import type { ExistsResult } from '../commands/exists.js';
 import type { FlushResult } from '../commands/flush.js';
 import type { KillResult } from '../commands/kill.js';
 import type { LoadResult } from '../commands/load.js';
+import type { NodeRole, TopologySummary } from '../server/topology.js';
 import { replyRows } from './reply.js';
 
 export function colorLevel(stream: NodeJS.WriteStream): 0 | 1 {
@@ -38,7 +39,7 @@ export const ms = (n: number) => (n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1)
 export function renderLoad(r: LoadResult): string {
   const statusColor = (s: string) => (s === 'new' ? out.green(s) : s === 'changed' ? out.yellow(s) : out.dim(s));
   const serverColor = (s: string) => (s === 'loaded' ? out.green(s) : s === 'would load' ? out.yellow(s) : s === 'cached' ? out.dim('already cached') : out.dim('-'));
-  const rows = r.rows.map((row) => [row.name, shortSha(row.sha), statusColor(row.status), serverColor(row.server), String(row.size)]);
+  const rows = r.rows.map((row) => [row.name, shortSha(row.sha), statusColor(row.status), row.nodes ? nodeCounts(row.nodes) : serverColor(row.server), String(row.size)]);
   for (const name of r.removed) rows.push([out.strikethrough(name), '', out.red('removed'), out.dim('-'), '']);
   const lines = [table(['script', 'sha', 'status', 'server', 'bytes'], rows, ['left', 'left', 'left', 'left', 'right'])];
   const count = (s: string) => r.rows.filter((row) => row.status === s).length;
@@ -51,17 +52,50 @@ export function renderLoad(r: LoadResult): string {
   if (r.check) tail = r.stale ? out.red(`${r.manifest} is out of date: run rscript load and commit it`) : out.green(`${r.manifest} is up to date`);
   else if (r.dryRun) tail = out.yellow('dry run: nothing loaded, nothing written');
   else tail = r.manifestWritten ? `${r.manifest} written` : `${r.manifest} unchanged`;
+  if (r.cluster) parts.push(`${r.cluster.nodes.length} cluster nodes (${describeNodes(r.cluster.nodes)})`);
   lines.push(`${parts.join(', ')} in ${ms(r.elapsedMs)} ms; ${tail}`);
+  lines.push(...clusterWarnings(r.cluster));
   return lines.join('\n');
+}
+
+/** A load row on a cluster: on how many nodes the script was loaded and on how many it was cached. */
+function nodeCounts(nodes: NonNullable<LoadResult['rows'][number]['nodes']>): string {
+  const count = (s: string) => nodes.filter((n) => n.server === s).length;
+  const [loaded, cached, wouldLoad] = [count('loaded'), count('cached'), count('would load')];
+  if (cached === nodes.length) return out.dim(`already cached on all ${nodes.length} nodes`);
+  const parts: string[] = [];
+  if (loaded > 0) parts.push(out.green(`loaded on ${loaded}`));
+  if (wouldLoad > 0) parts.push(out.yellow(`would load on ${wouldLoad}`));
+  if (cached > 0) parts.push(out.dim(`already cached on ${cached}`));
+  return `${parts.join(', ')} of ${nodes.length} nodes`;
+}
+
+/** "3 primaries, 3 replicas" (or "1 primary"). */
+export function describeNodes(nodes: ReadonlyArray<{ role: NodeRole }>): string {
+  const primaries = nodes.filter((n) => n.role === 'primary').length;
+  const replicas = nodes.length - primaries;
+  const parts = [`${primaries} ${primaries === 1 ? 'primary' : 'primaries'}`];
+  if (replicas > 0) parts.push(`${replicas} ${replicas === 1 ? 'replica' : 'replicas'}`);
+  return parts.join(', ');
+}
+
+/** Lines about cluster nodes that were not asked (marked failed, no address yet, the URL's node busy). */
+function clusterWarnings(cluster: TopologySummary | undefined): string[] {
+  if (!cluster) return [];
+  const lines = cluster.skipped.map((n) => out.yellow(`warning: ${n.label} (${n.role}) was skipped: ${n.reason}`));
+  if (cluster.note) lines.push(out.yellow(`warning: ${cluster.note}`));
+  return lines;
 }
 
 export function renderExec(r: ExecResult): string {
   const rows = replyRows(r.reply).map((row) => [out.dim(row.path), out.cyan(row.type), row.value]);
   const note = r.reloaded ? out.yellow(' (the server lacked it: loaded and retried)') : '';
-  return `${table(['at', 'type', 'value'], rows)}\n${ms(r.rttMs)} ms  ${r.script}  sha ${shortSha(r.sha)}${note}`;
+  const where = r.node ? out.dim(`  on ${r.node.node} (${r.node.role}${r.node.slot !== undefined ? `, slot ${r.node.slot}` : ''})`) : '';
+  return `${table(['at', 'type', 'value'], rows)}\n${ms(r.rttMs)} ms  ${r.script}  sha ${shortSha(r.sha)}${where}${note}`;
 }
 
 export function renderExists(r: ExistsResult): string {
+  if (r.cluster) return renderClusterExists(r, r.cluster);
   const rows = r.rows.map((row) => [row.name, shortSha(row.sha), row.cached ? out.green('yes') : out.red('MISSING')]);
   const summary =
     r.missing === 0
@@ -70,11 +104,42 @@ export function renderExists(r: ExistsResult): string {
   return `${table(['script', 'sha', 'cached'], rows)}\n${summary}`;
 }
 
+/** On a cluster: one line when every node has every script, else the scripts and the nodes that lack them. */
+function renderClusterExists(r: ExistsResult, cluster: TopologySummary): string {
+  const nodes = `${cluster.nodes.length} nodes (${describeNodes(cluster.nodes)})`;
+  const warnings = clusterWarnings(cluster);
+  if (r.missing === 0) return [out.green(`all ${r.rows.length} scripts are cached on all ${nodes}`), ...warnings].join('\n');
+  const rows = r.rows
+    .filter((row) => !row.cached)
+    .map((row) => [row.name, shortSha(row.sha), out.red((row.missingOn ?? []).map((n) => `${n.node} (${n.role})`).join('\n'))]);
+  const lacking = new Set(r.rows.flatMap((row) => (row.missingOn ?? []).map((n) => n.node)));
+  const summary = out.red(
+    `${r.missing} of ${r.rows.length} scripts missing on ${lacking.size} of ${nodes}: run rscript load`,
+  );
+  return [table(['script', 'sha', 'missing on'], rows), summary, ...warnings].join('\n');
+}
+
 export function renderFlush(r: FlushResult): string {
+  if (r.nodes) {
+    const cluster = clusterWarnings(r.cluster);
+    return [`script cache flushed on ${r.nodes.length} nodes (${describeNodes(r.nodes)})${r.mode === 'default' ? '' : ` (${r.mode})`}: ${r.server}`, ...cluster].join('\n');
+  }
   return `script cache flushed on ${r.server}${r.mode === 'default' ? '' : ` (${r.mode})`}`;
 }
 
 export function renderKill(r: KillResult): string {
+  if (r.nodes) {
+    const notes = r.nodes.filter((n) => n.outcome === 'failed').map((n) => out.yellow(`warning: ${n.node}: ${n.error}`));
+    if (r.outcome === 'nothing running') {
+      const where = r.nodes.length === 1 ? r.server : `any of the ${r.nodes.length} primaries (${r.server})`;
+      return [`no script is running on ${where}; nothing to kill`, ...clusterWarnings(r.cluster)].join('\n');
+    }
+    return [renderStandaloneKill(r), ...notes, ...clusterWarnings(r.cluster)].join('\n');
+  }
+  return renderStandaloneKill(r);
+}
+
+function renderStandaloneKill(r: KillResult): string {
   switch (r.outcome) {
     case 'killed script':
       return `${r.server}: the running script was killed`;

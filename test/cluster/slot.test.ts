@@ -1,0 +1,78 @@
+import { crc16, hashTag, keySlot, slotOfKeys } from '../../src/server/slot.js';
+
+describe('crc16 (XMODEM)', () => {
+  test('the standard check value: "123456789" -> 0x31C3', () => {
+    expect(crc16(Buffer.from('123456789'))).toBe(0x31c3);
+  });
+  test('empty input -> 0', () => {
+    expect(crc16(Buffer.alloc(0))).toBe(0);
+  });
+});
+
+describe('keySlot', () => {
+  // Each expected value is what `redis-cli CLUSTER KEYSLOT <key>` answered on a Redis 7.0 cluster node.
+  test.each([
+    ['foo', 12182],
+    ['bar', 5061],
+    ['a', 15495],
+    ['hello', 866],
+    ['user:1000', 1649],
+    ['123456789', 12739],
+    ['', 0],
+    [' ', 9314],
+    ['é', 10180],
+    ['{user1000}.following', 3443],
+    ['{user1000}.followers', 3443],
+    ['{bank}:acct:1', 11529],
+    // Only the first {...} counts, and only when it is not empty.
+    ['foo{bar}{zap}', 5061],
+    ['foo{}{bar}', 8363],
+    ['{}', 15257],
+    ['foo{{bar}}', 4015],
+    ['{bar', 4015],
+    ['foo{', 7673],
+    ['}{', 12793],
+  ])('%j -> %i', (key, slot) => {
+    expect(keySlot(key)).toBe(slot);
+  });
+
+  test('a Buffer key hashes its bytes', () => {
+    expect(keySlot(Buffer.from('{user1000}.following'))).toBe(3443);
+  });
+});
+
+describe('hashTag', () => {
+  test.each([
+    ['{user1000}.following', 'user1000'],
+    ['no tag', 'no tag'],
+    ['foo{}{bar}', 'foo{}{bar}'],
+    ['a{b}c{d}', 'b'],
+    ['x{y', 'x{y'],
+  ])('%j hashes %j', (key, tag) => {
+    expect(Buffer.from(hashTag(Buffer.from(key))).toString()).toBe(tag);
+  });
+});
+
+describe('slotOfKeys', () => {
+  test('keys sharing a hash tag share a slot', () => {
+    expect(slotOfKeys(['{bank}:a', '{bank}:b', '{bank}:log'])).toEqual({
+      slot: 11529,
+      keys: [
+        { key: '{bank}:a', slot: 11529 },
+        { key: '{bank}:b', slot: 11529 },
+        { key: '{bank}:log', slot: 11529 },
+      ],
+    });
+  });
+  test('keys in different slots have no common slot, and each keeps its own', () => {
+    const r = slotOfKeys(['foo', 'bar']);
+    expect(r.slot).toBeUndefined();
+    expect(r.keys).toEqual([
+      { key: 'foo', slot: 12182 },
+      { key: 'bar', slot: 5061 },
+    ]);
+  });
+  test('no keys: no slot', () => {
+    expect(slotOfKeys([]).slot).toBeUndefined();
+  });
+});

@@ -1,0 +1,261 @@
+/**
+ * A real Redis Cluster for the test suite: redis-server processes with `cluster-enabled yes` on free
+ * loopback ports, joined by `redis-cli --cluster create`, and removed (processes and files) afterwards.
+ * Six nodes form in about two seconds.
+ */
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assertRedisInstalled } from './redis-server.js';
+
+export interface ClusterNode {
+  port: number;
+  url: string;
+  process: ChildProcess;
+  /** `host:port` as the cluster announces it (and as rscript labels the node). */
+  label: string;
+  /** redis-cli against this node; trimmed stdout. */
+  cli(...args: string[]): string;
+  /** The node's cluster id. */
+  id(): string;
+  /** `primary` or `replica`, asked from the node itself. */
+  role(): 'primary' | 'replica';
+  /** A field of `INFO <section>`, e.g. info('replication', 'master_link_status'). */
+  info(section: string, field: string): string | undefined;
+  /** `calls=` of a command in INFO commandstats (`script|load`, `evalsha`), 0 when never called. */
+  calls(command: string): number;
+}
+
+export interface TestCluster {
+  nodes: ClusterNode[];
+  /** The URL of the first node: rscript finds the others. */
+  url: string;
+  dir: string;
+  byPort(port: number): ClusterNode;
+  /** The node serving `slot` as primary, and its replicas, as the cluster sees it now. */
+  owner(slot: number): { primary: ClusterNode; replicas: ClusterNode[] };
+  /** Manual failover: `CLUSTER FAILOVER` on the replica, then waits until every node agrees. */
+  failover(replica: ClusterNode): Promise<void>;
+  /** Starts one more (empty) node and joins it as a replica of `primary`. */
+  addReplica(primary: ClusterNode): Promise<ClusterNode>;
+  /** Waits for cluster_state:ok on every node and one shared view of who is primary. */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A port where `port` and the cluster bus port `port + 10000` are both free, below the kernel's
+ * ephemeral range (32768+) so that neither collides with a port handed out by `freePort()`.
+ */
+export async function freeClusterPort(taken: Set<number> = new Set()): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 10000 + Math.floor(Math.random() * 12700);
+    if (taken.has(port) || taken.has(port + 10000)) continue;
+    if ((await canListen(port)) && (await canListen(port + 10000))) return port;
+  }
+  throw new Error('no free port pair (port, port + 10000) found');
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+function cliSync(port: number, args: string[]): string {
+  const res = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { encoding: 'utf8' });
+  return (res.stdout ?? '').trim();
+}
+
+function cliAsync(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('redis-cli', args, { encoding: 'utf8', timeout: 30000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what: string, check: () => boolean, timeoutMs = 20000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+function makeNode(port: number, child: ChildProcess): ClusterNode {
+  const cli = (...args: string[]) => cliSync(port, args);
+  const node: ClusterNode = {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    process: child,
+    label: `127.0.0.1:${port}`,
+    cli,
+    id: () => cli('CLUSTER', 'MYID'),
+    role: () => (cli('ROLE').split('\n')[0] === 'master' ? 'primary' : 'replica'),
+    info(section, field) {
+      const line = cli('INFO', section)
+        .split('\n')
+        .find((l) => l.startsWith(`${field}:`));
+      return line?.slice(field.length + 1).trim();
+    },
+    calls(command) {
+      const value = node.info('commandstats', `cmdstat_${command}`);
+      return value ? Number(/calls=(\d+)/.exec(value)![1]) : 0;
+    },
+  };
+  return node;
+}
+
+async function startNode(dir: string, taken: Set<number>): Promise<ClusterNode> {
+  for (let attempt = 0; ; attempt++) {
+    const port = await freeClusterPort(taken);
+    const child = spawn(
+      'redis-server',
+      [
+        '--port', String(port),
+        '--bind', '127.0.0.1',
+        '--cluster-enabled', 'yes',
+        '--cluster-config-file', `nodes-${port}.conf`,
+        '--cluster-node-timeout', '3000',
+        // A replica's first sync would otherwise wait 5 s for more replicas to share the transfer.
+        '--repl-diskless-sync-delay', '0',
+        '--save', '',
+        '--appendonly', 'no',
+        '--dir', dir,
+        '--logfile', `node-${port}.log`,
+      ],
+      { stdio: 'ignore' },
+    );
+    let ok = false;
+    for (let i = 0; i < 200 && child.exitCode === null; i++) {
+      if (cliSync(port, ['PING']) === 'PONG') {
+        ok = true;
+        break;
+      }
+      await sleep(25);
+    }
+    if (ok) {
+      taken.add(port).add(port + 10000);
+      return makeNode(port, child);
+    }
+    child.kill('SIGKILL');
+    if (attempt >= 3) throw new Error(`a cluster node did not start on port ${port} (log: ${dir}/node-${port}.log)`);
+  }
+}
+
+/** Starts `primaries` primaries with `replicas` replicas each (default 3 and 1: six nodes). */
+export async function startCluster(options: { primaries?: number; replicas?: number } = {}): Promise<TestCluster> {
+  assertRedisInstalled();
+  const primaries = options.primaries ?? 3;
+  const replicas = options.replicas ?? 1;
+  const dir = mkdtempSync(join(tmpdir(), 'rscript-cluster-'));
+  const taken = new Set<number>();
+  const nodes: ClusterNode[] = [];
+  const stop = async () => {
+    await Promise.all(
+      nodes.map(async (n) => {
+        if (n.process.exitCode === null && n.process.signalCode === null) {
+          const exited = new Promise((r) => n.process.once('exit', r));
+          n.process.kill('SIGKILL');
+          await exited;
+        }
+      }),
+    );
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    // One at a time: parallel starts could pick the same port before either binds it.
+    for (let i = 0; i < primaries * (replicas + 1); i++) nodes.push(await startNode(dir, taken));
+    const created = await cliAsync([
+      '--cluster', 'create',
+      ...nodes.map((n) => n.label),
+      '--cluster-replicas', String(replicas),
+      '--cluster-yes',
+    ]);
+    if (created.code !== 0) throw new Error(`redis-cli --cluster create failed:\n${created.stdout}\n${created.stderr}`);
+
+    const cluster: TestCluster = {
+      nodes,
+      url: nodes[0]!.url,
+      dir,
+      byPort(port) {
+        const node = nodes.find((n) => n.port === port);
+        if (!node) throw new Error(`no node on port ${port}`);
+        return node;
+      },
+      owner(slot) {
+        // CLUSTER SHARDS as redis-cli prints it would need parsing; CLUSTER NODES is one line per node.
+        const lines = nodes[0]!.cli('CLUSTER', 'NODES').split('\n');
+        const primaryLine = lines.find((l) => {
+          const f = l.split(' ');
+          return f[2]!.includes('master') && f.slice(8).some((r) => {
+            const [a, b = a] = r.split('-').map(Number);
+            return slot >= a! && slot <= b!;
+          });
+        });
+        if (!primaryLine) throw new Error(`no primary for slot ${slot}`);
+        const [id, address] = primaryLine.split(' ');
+        const portOf = (addr: string) => Number(addr.split('@')[0]!.split(':').pop());
+        const replicaPorts = lines.filter((l) => l.split(' ')[3] === id).map((l) => portOf(l.split(' ')[1]!));
+        return { primary: cluster.byPort(portOf(address!)), replicas: replicaPorts.map((p) => cluster.byPort(p)) };
+      },
+      async settle() {
+        await until('cluster_state:ok on every node', () => nodes.every((n) => /^cluster_state:ok\r?$/m.test(n.cli('CLUSTER', 'INFO'))));
+        // Every node sees every node, none in handshake or failing, and the same primaries.
+        const view = (n: ClusterNode) =>
+          n
+            .cli('CLUSTER', 'NODES')
+            .split('\n')
+            .map((l) => l.split(' '))
+            .map((f) => `${f[0]} ${f[2]!.replace('myself,', '')}`)
+            .sort()
+            .join('\n');
+        await until('one view of the cluster on every node', () => {
+          const views = nodes.map(view);
+          return views.every((v) => v === views[0] && v.split('\n').length === nodes.length && !/fail|handshake|noaddr/.test(v));
+        });
+        // Linked to their primaries and caught up with them (a read on a replica sees earlier writes).
+        await until('replicas in sync', () =>
+          nodes
+            .filter((n) => n.role() === 'replica')
+            .every((n) => {
+              if (n.info('replication', 'master_link_status') !== 'up') return false;
+              const primary = cluster.byPort(Number(n.info('replication', 'master_port')));
+              return n.info('replication', 'slave_repl_offset') === primary.info('replication', 'master_repl_offset');
+            }),
+        );
+      },
+      async failover(replica) {
+        const reply = replica.cli('CLUSTER', 'FAILOVER');
+        if (reply !== 'OK') throw new Error(`CLUSTER FAILOVER on ${replica.label}: ${reply}`);
+        await until(`${replica.label} to become primary`, () => replica.role() === 'primary');
+        await cluster.settle();
+      },
+      async addReplica(primary) {
+        const node = await startNode(dir, taken);
+        nodes.push(node);
+        const added = await cliAsync([
+          '--cluster', 'add-node', node.label, primary.label,
+          '--cluster-slave', '--cluster-master-id', primary.id(),
+        ]);
+        if (added.code !== 0) throw new Error(`redis-cli --cluster add-node failed:\n${added.stdout}\n${added.stderr}`);
+        await cluster.settle();
+        return node;
+      },
+      stop,
+    };
+    await cluster.settle();
+    return cluster;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
