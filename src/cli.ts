@@ -26,13 +26,19 @@ interface Context {
 /** Runs rscript with `argv` (without node and script path); resolves to the exit code. */
 export async function run(argv: string[]): Promise<number> {
   let exitCode = EXIT_OK;
-  let flags: GlobalFlags = {};
+  // Until commander has parsed the flags (and when it fails to), a usage error still honours --json.
+  let flags: GlobalFlags = { json: jsonRequested(argv) };
   const program = new Command('rscript')
     .description('Manage, check, run and benchmark Redis Lua scripts.')
     .version(version(), '-V, --version')
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(scrub(s)) })
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(scrub(s)),
+      // commander's usage errors start with "error:"; every rscript error starts with "rscript:",
+      // and its detail lines (commander's "(Did you mean ...?)") are indented under it.
+      outputError: (s, write) => write(s.replace(/^error: /, 'rscript: ').replace(/\n(?=.)/g, '\n  ')),
+    })
     .addHelpText('after', EXIT_CODES_HELP);
 
   const command = (name: string, description: string) => {
@@ -149,7 +155,7 @@ async function context(flags: GlobalFlags): Promise<Context> {
   const { loadConfig } = await import('./config/load.js');
   const { config, warnings } = await loadConfig(flagsToConfig(flags));
   for (const w of warnings) process.stderr.write(scrub(`warning: ${w}\n`));
-  return { config, flags, target: { url: config.url, timeoutMs: config.timeoutMs, tls: config.tls, cluster: config.cluster } };
+  return { config, flags, target: { url: config.url, timeoutMs: config.timeoutMs, tls: config.tls } };
 }
 
 function print(text: string): void {
@@ -160,7 +166,11 @@ function print(text: string): void {
 function report(err: unknown, flags: GlobalFlags): number {
   if (err instanceof CommanderError) {
     // commander has printed its own message (or the help/version) already.
-    return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return EXIT_OK;
+    if (flags.json) {
+      print(JSON.stringify({ error: { message: err.message.replace(/^error: /, ''), exitCode: EXIT_USAGE, detail: [] } }, null, 2));
+    }
+    return EXIT_USAGE;
   }
   const debug = flags.verbose || /\brscript\b/.test(process.env.DEBUG ?? '');
   const known = err instanceof RscriptError;
@@ -174,6 +184,12 @@ function report(err: unknown, flags: GlobalFlags): number {
   if (debug && err instanceof Error && err.stack) lines.push(err.stack);
   process.stderr.write(scrub(lines.join('\n')) + '\n');
   return exitCode;
+}
+
+/** `--json` among the options (not after `--`), for errors commander raises before any action runs. */
+function jsonRequested(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
 }
 
 async function confirm(question: string): Promise<void> {

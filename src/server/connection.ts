@@ -12,8 +12,6 @@ export interface Target {
   url: string;
   timeoutMs: number;
   tls?: TlsConfig;
-  /** Treat the server as a Redis Cluster (`--cluster`); without it a cluster is detected by itself. */
-  cluster?: boolean;
 }
 
 export type Arg = string | Buffer;
@@ -109,8 +107,9 @@ export async function connectNode(parsed: ParsedUrl, target: Target): Promise<Re
     // would cost a handshake command and, for a host name, a DNS lookup before it.
     maintNotifications: 'disabled',
   });
-  let lastError: Error | undefined;
-  client.on('error', (err: Error) => (lastError = err));
+  // The first error is the cause; the ones after it (the socket closing) are its consequences.
+  let firstError: Error | undefined;
+  client.on('error', (err: Error) => (firstError ??= err));
   try {
     await withDeadline(client.connect(), target.timeoutMs, () => {
       void client.destroy();
@@ -118,7 +117,12 @@ export async function connectNode(parsed: ParsedUrl, target: Target): Promise<Re
     });
   } catch (err) {
     if (client.isOpen) client.destroy();
-    throw describeFailure(err instanceof ConnectionError ? err : (lastError ?? err), label, 'connect');
+    const failure = describeFailure(err instanceof ConnectionError ? err : (firstError ?? err), label, 'connect');
+    // An error reply to the handshake (HELLO, SELECT of a database the server lacks) is a connection
+    // problem, not a script's.
+    throw replyCode(failure) !== undefined
+      ? new ConnectionError(`${label}: the server refused the connection: ${(failure as Error).message}`)
+      : failure;
   }
   return new NodeConnection(client, label, target.timeoutMs);
 }
@@ -194,13 +198,6 @@ export function isErrorReply(err: Error): boolean {
   return false;
 }
 
-const BUSY_FAILURES = new WeakSet<Error>();
-
-/** True for the error `send` gives when the node answered BUSY (a script is running there). */
-export function isBusyFailure(err: unknown): boolean {
-  return err instanceof Error && BUSY_FAILURES.has(err);
-}
-
 /**
  * Failures that no command can handle become ConnectionError (exit 2) with a message that says what
  * to do; script-level error replies (NOSCRIPT, compile and run-time errors) are returned unchanged.
@@ -219,13 +216,10 @@ export function describeFailure(err: unknown, label: string, command: string): u
         return new ConnectionError(`${label}: authentication failed: wrong username or password`);
       case 'NOAUTH':
         return new ConnectionError(`${label}: the server requires a password: give it in the URL or in REDIS_URL (redis://user:PASSWORD@host:port)`);
-      case 'BUSY': {
+      case 'BUSY':
         // SCRIPT KILL and FUNCTION KILL are how a busy server is recovered: their BUSY is theirs to read.
         if (/^(SCRIPT|FUNCTION) KILL$/.test(command)) return err;
-        const busy = new ConnectionError(`${label}: the server is busy running a script and answers nothing else; stop it with: rscript kill`);
-        BUSY_FAILURES.add(busy);
-        return busy;
-      }
+        return new ConnectionError(`${label}: the server is busy running a script and answers nothing else; stop it with: rscript kill`);
       case 'LOADING':
         return new ConnectionError(`${label}: the server is loading its dataset; try again in a moment`);
       case 'MASTERDOWN':
@@ -248,6 +242,10 @@ export function describeFailure(err: unknown, label: string, command: string): u
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
       return new ConnectionError(`${label}: host unreachable`);
+  }
+  // The reply parser met bytes that are not RESP: something else listens there (a web server, a proxy).
+  if (/^Unknown RESP type/.test(err.message)) {
+    return new ConnectionError(`${label}: the server does not speak the Redis protocol (is it a Redis server? check the host and port)`);
   }
   const name = err.constructor.name;
   if (name === 'ConnectionTimeoutError') {

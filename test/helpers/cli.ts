@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 /** The repository root (this file is test/helpers/cli.ts). */
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const BIN = join(REPO, 'bin', 'rscript');
+/** The entry point spawned: `bin/rscript`, or RSCRIPT_BIN to run the same tests against another build. */
+export const BIN = process.env.RSCRIPT_BIN ? resolve(process.env.RSCRIPT_BIN) : join(REPO, 'bin', 'rscript');
 
 export interface CliResult {
   code: number | null;

@@ -1,0 +1,113 @@
+/**
+ * argv -> options: a table of command lines run through the built binary, each checked by what it
+ * did (which server, which manifest, which keys and args reached the script).
+ */
+import { makeProject, runCli, type Project } from '../helpers/cli.js';
+import { commandCalls } from '../helpers/commandstats.js';
+import { freePort, startRedis, type TestServer } from '../helpers/redis-server.js';
+
+let server: TestServer;
+let project: Project;
+let deadUrl: string;
+
+beforeAll(async () => {
+  server = await startRedis();
+  deadUrl = `redis://127.0.0.1:${await freePort()}`;
+});
+afterAll(async () => {
+  await server?.stop();
+});
+beforeEach(() => {
+  project = makeProject({
+    'lua/echo.lua': 'return {KEYS, ARGV}',
+    'scripts/other.lua': 'return "other"',
+  });
+});
+afterEach(() => project.cleanup());
+
+interface EchoReply {
+  reply: { items: Array<{ items: Array<{ value: string }> }> };
+}
+const echoed = (stdout: string) => {
+  const { reply } = JSON.parse(stdout) as EchoReply;
+  return { keys: reply.items[0]!.items.map((i) => i.value), args: reply.items[1]!.items.map((i) => i.value) };
+};
+
+describe('exec: -k/--keys and -a/--args reach KEYS and ARGV', () => {
+  test.each<[string[], string[], string[]]>([
+    [[], [], []],
+    [['-k', 'a', 'b', '-a', 'x'], ['a', 'b'], ['x']],
+    [['--keys', 'k1', '--args', '', 'two words'], ['k1'], ['', 'two words']],
+    [['-a', '1', '2', '-k', 'late'], ['late'], ['1', '2']],
+    [['-a', '-5'], [], ['-5']],
+    [['--keys=only'], ['only'], []],
+    [['-k', 'ключ', '-a', '✓ ok'], ['ключ'], ['✓ ok']],
+  ])('%j', async (argv, keys, args) => {
+    const result = await runCli(['exec', 'echo', ...argv, '--json', '--url', server.url], { cwd: project.dir });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(echoed(result.stdout)).toEqual({ keys, args });
+  });
+
+  test('--ro sends EVALSHA_RO', async () => {
+    project.write('lua/ro.lua', '#!lua flags=no-writes\nreturn 1\n');
+    const before = commandCalls(server, 'evalsha_ro');
+    const result = await runCli(['exec', 'ro', '--ro', '--url', server.url], { cwd: project.dir });
+    expect(result.code).toBe(0);
+    expect(commandCalls(server, 'evalsha_ro') - before).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('where the server is: --url > REDIS_URL > config file > default', () => {
+  test.each<[string, { flag?: 'live' | 'dead'; env?: 'live' | 'dead'; file?: 'live' | 'dead' }, number]>([
+    ['--url', { flag: 'live' }, 0],
+    ['--url over a dead REDIS_URL', { flag: 'live', env: 'dead' }, 0],
+    ['a dead --url over a live REDIS_URL', { flag: 'dead', env: 'live' }, 2],
+    ['REDIS_URL over a dead config file', { env: 'live', file: 'dead' }, 0],
+    ['the config file', { file: 'live' }, 0],
+    ['a dead config file', { file: 'dead' }, 2],
+  ])('%s', async (_what, where, code) => {
+    const url = (w: 'live' | 'dead') => (w === 'live' ? server.url : deadUrl);
+    if (where.file) project.write('.redisscriptsrc', JSON.stringify({ url: url(where.file) }));
+    const argv = ['exists', '--json', ...(where.flag ? ['-u', url(where.flag)] : [])];
+    project.write('rscript.lock.json', '{ "version": 1, "scripts": {} }\n');
+    const result = await runCli(argv, { cwd: project.dir, env: where.env ? { REDIS_URL: url(where.env) } : {} });
+    expect(result.code).toBe(code);
+    if (code === 2) expect(result.stderr).toMatch(new RegExp(`^rscript: 127\\.0\\.0\\.1:${deadUrl.split(':').pop()}: connection refused`));
+  });
+});
+
+describe('load: paths, --manifest and --config', () => {
+  test.each<[string, string[], string, string[]]>([
+    ['defaults: ./lua and rscript.lock.json', [], 'rscript.lock.json', ['echo']],
+    ['a positional path', ['scripts'], 'rscript.lock.json', ['other']],
+    ['two positional paths', ['lua', 'scripts'], 'rscript.lock.json', ['echo', 'other']],
+    ['-m', ['-m', 'custom.json'], 'custom.json', ['echo']],
+    ['--manifest in a folder', ['--manifest', 'deploy/lock.json'], 'deploy/lock.json', ['echo']],
+  ])('%s', async (_what, argv, manifest, names) => {
+    project.write('deploy/.keep', '');
+    const result = await runCli(['load', ...argv, '--url', server.url], { cwd: project.dir });
+    expect(result.code).toBe(0);
+    expect(Object.keys(JSON.parse(project.read(manifest).toString()).scripts)).toEqual(names);
+    if (manifest !== 'rscript.lock.json') expect(project.exists('rscript.lock.json')).toBe(false);
+  });
+
+  test('-c: paths in the config file are relative to it; a flag still wins', async () => {
+    project.write('conf/rscript.json', JSON.stringify({ scripts: ['../scripts'], manifest: 'locks/rscript.lock.json' }));
+    project.write('conf/locks/.keep', '');
+    const result = await runCli(['load', '-c', 'conf/rscript.json', '--url', server.url, '--json'], { cwd: project.dir });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(project.read('conf/locks/rscript.lock.json').toString()).scripts.other.path).toBe('../../scripts/other.lua');
+    const flag = await runCli(['load', '-c', 'conf/rscript.json', '-m', 'mine.json', '--url', server.url], { cwd: project.dir });
+    expect(flag.code).toBe(0);
+    expect(project.exists('mine.json')).toBe(true);
+  });
+});
+
+describe('value parsers name their flag', () => {
+  test.each([['0'], ['-1'], ['1.5'], ['soon']])('--timeout %s', async (value) => {
+    const result = await runCli(['exists', '--timeout', value], { cwd: project.dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`--timeout takes a positive whole number, got "${value}"`);
+  });
+});

@@ -1,0 +1,189 @@
+/**
+ * Bad input, end to end through the built binary: each case gives one clear `rscript:` line on
+ * stderr (detail lines indented under it), the right exit code, no stack trace, and leaves the
+ * manifest as it was.
+ */
+import { freePort, startRedis, type TestServer } from '../helpers/redis-server.js';
+import { makeProject, runCli, stackLines, type CliResult, type Project } from '../helpers/cli.js';
+import { httpListener, silentListener } from '../helpers/tcp.js';
+
+let server: TestServer;
+let project: Project;
+let manifest: Buffer;
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+beforeAll(async () => {
+  server = await startRedis();
+  project = makeProject({
+    'lua/rate_limit.lua': 'return 1',
+    'lua/rate_limit_token_bucket.lua': 'return 2',
+    'lua/lock_acquire.lua': 'return 3',
+  });
+  const loaded = await cli('load');
+  expect(loaded.code).toBe(0);
+  manifest = project.read('rscript.lock.json');
+});
+afterAll(async () => {
+  await server?.stop();
+  project?.cleanup();
+});
+afterEach(() => {
+  // Every case leaves the manifest byte for byte as it was.
+  expect(project.read('rscript.lock.json').equals(manifest)).toBe(true);
+});
+
+function cli(...args: string[]): Promise<CliResult> {
+  return runCli(args, { cwd: project.dir, env: { REDIS_URL: server.url } });
+}
+
+/** One `rscript:` line (plus indented detail lines), the exit code, no stack trace, nothing on stdout. */
+function expectError(result: CliResult, code: number, first: RegExp | string): string[] {
+  const lines = result.stderr.trimEnd().split('\n');
+  if (typeof first === 'string') expect(lines[0]).toBe(first);
+  else expect(lines[0]).toMatch(first);
+  expect(lines[0]).toMatch(/^rscript: /);
+  for (const line of lines.slice(1)) expect(line).toMatch(/^ {2}\S/);
+  expect(stackLines(result.stderr)).toEqual([]);
+  expect(result.stdout).toBe('');
+  expect(result.code).toBe(code);
+  return lines;
+}
+
+/** Runs `fn` with extra files in the project, removed afterwards. */
+async function withFiles(files: Record<string, string | Buffer>, fn: () => Promise<void>): Promise<void> {
+  for (const [rel, content] of Object.entries(files)) project.write(rel, content);
+  try {
+    await fn();
+  } finally {
+    for (const rel of Object.keys(files)) project.remove(rel);
+  }
+}
+
+test('an unknown script name suggests the closest names (exit 2)', async () => {
+  expectError(await cli('exec', 'rate_limt'), 2, 'rscript: unknown script "rate_limt"; did you mean "rate_limit"?');
+  expectError(await cli('exec', 'lock_aquire'), 2, 'rscript: unknown script "lock_aquire"; did you mean "lock_acquire"?');
+  expectError(await cli('exec', 'zzzzzzzz'), 2, 'rscript: unknown script "zzzzzzzz"');
+});
+
+test('a missing path (exit 2)', async () => {
+  expectError(await cli('load', 'scripts'), 2, 'rscript: script path not found: scripts');
+  expectError(await cli('exec', 'lua/nope.lua'), 2, 'rscript: script file not found: lua/nope.lua');
+});
+
+test('an empty scripts folder (exit 1)', async () => {
+  project.write('empty/.keep', '');
+  try {
+    expectError(await cli('load', 'empty'), 1, 'rscript: no .lua files found under empty');
+  } finally {
+    project.remove('empty');
+  }
+});
+
+test('a Lua syntax error: file:LINE, the source line, exit 1', async () => {
+  await withFiles({ 'lua/broken.lua': 'local a = 1\nif a then\n  return a +\nend\n' }, async () => {
+    const lines = expectError(await cli('load'), 1, "rscript: lua/broken.lua:4: compile error: unexpected symbol near 'end'");
+    expect(lines[1]).toBe('  4 | end');
+    expect(lines.at(-1)).toMatch(/the manifest rscript\.lock\.json was not changed/);
+  });
+});
+
+test('a file starting with a BOM is refused before anything is sent (exit 1)', async () => {
+  await withFiles({ 'lua/bom.lua': Buffer.concat([BOM, Buffer.from('#!lua flags=no-writes\nreturn 1\n')]) }, async () => {
+    const lines = expectError(await cli('load'), 1, /^rscript: lua\/bom\.lua: starts with a UTF-8 byte order mark \(BOM\)/);
+    expect(lines[1]).toMatch(/Save the file as UTF-8 without BOM/);
+    expectError(await cli('exec', 'lua/bom.lua'), 1, /^rscript: lua\/bom\.lua: starts with a UTF-8 byte order mark/);
+  });
+});
+
+describe('an unreachable server: exit 2, one line, fast', () => {
+  test('nothing listens on the port', async () => {
+    const port = await freePort();
+    const result = await cli('exists', '--url', `redis://127.0.0.1:${port}`);
+    expectError(result, 2, `rscript: 127.0.0.1:${port}: connection refused (is redis-server running there? set the URL with --url or REDIS_URL)`);
+    expect(result.ms).toBeLessThan(4000);
+  });
+
+  test('a listener that never answers: the --timeout is honoured', async () => {
+    const listener = await silentListener();
+    try {
+      const result = await cli('load', '--url', listener.url, '--timeout', '300');
+      expectError(result, 2, `rscript: 127.0.0.1:${listener.port}: no answer within 300 ms while connecting (is it a Redis server? change the limit with --timeout)`);
+      expect(result.ms).toBeLessThan(4000);
+    } finally {
+      await listener.close();
+    }
+  });
+
+  test('something that is not Redis (a web server)', async () => {
+    const listener = await httpListener();
+    try {
+      const result = await cli('exec', 'rate_limit', '--url', listener.url);
+      expectError(result, 2, `rscript: 127.0.0.1:${listener.port}: the server does not speak the Redis protocol (is it a Redis server? check the host and port)`);
+      expect(result.ms).toBeLessThan(4000);
+    } finally {
+      await listener.close();
+    }
+  });
+});
+
+describe('an invalid URL (exit 2, the password never repeated)', () => {
+  test.each<[string, string]>([
+    ['http://x', 'rscript: invalid Redis URL "http://x": the scheme must be redis:// or rediss:// (TLS)'],
+    ['redis://:Sup3rSecret@', 'rscript: invalid Redis URL "redis://:***@": expected redis://[user:password@]host[:port][/db]'],
+    ['redis://127.0.0.1:6379/abc', 'rscript: invalid Redis URL "redis://127.0.0.1:6379/abc": the path must be a database number, got "abc"'],
+    ['127.0.0.1:6379', 'rscript: invalid Redis URL "127.0.0.1:6379": expected redis://[user:password@]host[:port][/db]'],
+    ['not a url', 'rscript: invalid Redis URL "not a url": expected redis://[user:password@]host[:port][/db]'],
+  ])('%s', async (url, message) => {
+    const result = await cli('load', '--url', url);
+    expectError(result, 2, message);
+    expect(result.stderr).not.toContain('Sup3rSecret');
+  });
+
+  test('a database the server does not have', async () => {
+    expectError(await cli('load', '--url', `${server.url}/99`), 2, `rscript: 127.0.0.1:${server.port}: the server refused the connection: ERR DB index is out of range`);
+  });
+});
+
+test('a corrupt manifest is an error naming the file, for every command that reads it (exit 2)', async () => {
+  const message = /^rscript: rscript\.lock\.json: not valid JSON \(.*\); fix it or delete it and run rscript load$/;
+  project.write('rscript.lock.json', '{"version": 1, "scripts": {');
+  try {
+    expectError(await cli('load'), 2, message);
+    expectError(await cli('load', '--check'), 2, message);
+    expectError(await cli('exists'), 2, message);
+    expectError(await cli('exec', 'rate_limit'), 2, message);
+    expect(project.read('rscript.lock.json').toString()).toBe('{"version": 1, "scripts": {');
+  } finally {
+    project.write('rscript.lock.json', manifest);
+  }
+  project.write('rscript.lock.json', '{"version": 7, "scripts": {}}\n');
+  try {
+    expectError(await cli('load'), 2, 'rscript: rscript.lock.json: unknown manifest version 7 (this rscript reads version 1); fix it or delete it and run rscript load');
+  } finally {
+    project.write('rscript.lock.json', manifest);
+  }
+});
+
+test('an unknown key in .redisscriptsrc names the file and the key (exit 2)', async () => {
+  await withFiles({ '.redisscriptsrc': '{ "scripts": "lua", "manifets": "x.json" }\n' }, async () => {
+    expectError(await cli('load'), 2, /^rscript: \.redisscriptsrc: "manifets" is not a known key \(known: url, scripts, manifest, /);
+    expectError(await cli('kill'), 2, /^rscript: \.redisscriptsrc: "manifets" is not a known key/);
+  });
+  await withFiles({ '.redisscriptsrc': 'timeoutMs: soon\n' }, async () => {
+    expectError(await cli('exists'), 2, 'rscript: .redisscriptsrc: "timeoutMs" must be a positive whole number');
+  });
+});
+
+test('usage errors from the argument parser are rscript errors too (exit 2)', async () => {
+  expectError(await cli('exec'), 2, "rscript: missing required argument 'script'");
+  expectError(await cli('load', '--timeout', 'soon'), 2, /^rscript: option '--timeout <ms>' argument 'soon' is invalid\. --timeout takes a positive whole number, got "soon"$/);
+  const typo = expectError(await cli('lod'), 2, "rscript: unknown command 'lod'");
+  expect(typo[1]).toBe('  (Did you mean load?)');
+  expectError(await cli('exists', '--frobnicate'), 2, "rscript: unknown option '--frobnicate'");
+  expectError(await cli('flush', '--yes', '--async', '--sync'), 2, 'rscript: flush: choose --async or --sync, not both');
+});
+
+test('flush without --yes and no terminal (exit 2)', async () => {
+  expectError(await cli('flush'), 2, 'rscript: refusing to flush without confirmation: stdin is not a terminal; pass --yes');
+});

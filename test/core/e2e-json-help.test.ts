@@ -1,0 +1,119 @@
+/** `--json` (stdout is one JSON document, errors included) and `--help` (exit codes listed). */
+import { createRequire } from 'node:module';
+import { makeProject, REPO, runCli, stackLines, type CliResult, type Project } from '../helpers/cli.js';
+import { freePort, startRedis, type TestServer } from '../helpers/redis-server.js';
+
+let server: TestServer;
+let project: Project;
+
+beforeAll(async () => {
+  server = await startRedis();
+  project = makeProject({ 'lua/one.lua': 'return 1', 'lua/hello.lua': 'return "hello " .. ARGV[1]' });
+});
+afterAll(async () => {
+  await server?.stop();
+  project?.cleanup();
+});
+
+const cli = (...args: string[]) => runCli(args, { cwd: project.dir, env: { REDIS_URL: server.url } });
+
+/** stdout parses as a whole; an error document carries the same exit code as the process. */
+function json(result: CliResult): Record<string, unknown> {
+  const data = JSON.parse(result.stdout) as Record<string, unknown>;
+  if ('error' in data) {
+    expect(data.error).toEqual({ message: expect.any(String), exitCode: result.code, detail: expect.any(Array) });
+    expect(result.stderr).toMatch(/^rscript: /);
+  }
+  expect(stackLines(result.stderr)).toEqual([]);
+  return data;
+}
+
+test('every command prints one JSON document on success', async () => {
+  const load = await cli('load', '--json');
+  expect(load.code).toBe(0);
+  expect(json(load)).toMatchObject({ manifestWritten: true, rows: [{ name: 'hello', server: 'loaded' }, { name: 'one', server: 'loaded' }] });
+  expect(load.stderr).toBe('');
+
+  const dry = await cli('load', '--dry-run', '--json');
+  expect(json(dry)).toMatchObject({ dryRun: true, manifestWritten: false });
+
+  const check = await cli('load', '--check', '--json');
+  expect(check.code).toBe(0);
+  expect(json(check)).toMatchObject({ check: true, stale: false });
+
+  const exec = await cli('exec', 'hello', '-a', 'world', '--json');
+  expect(exec.code).toBe(0);
+  expect(json(exec)).toMatchObject({ script: 'hello', reply: { type: 'bulk string', value: 'hello world' }, reloaded: false });
+
+  const exists = await cli('exists', '--json');
+  expect(json(exists)).toMatchObject({ missing: 0 });
+
+  const kill = await cli('kill', '--json');
+  expect(json(kill)).toEqual({ outcome: 'nothing running', server: `127.0.0.1:${server.port}` });
+
+  const flush = await cli('flush', '--yes', '--json');
+  expect(json(flush)).toEqual({ flushed: true, mode: 'default', server: `127.0.0.1:${server.port}` });
+
+  const missing = await cli('exists', '--json');
+  expect(missing.code).toBe(1);
+  expect(json(missing)).toMatchObject({ missing: 2 });
+
+  const reloaded = await cli('exec', 'one', '--json', '--verbose');
+  expect(json(reloaded)).toMatchObject({ reply: { type: 'integer', value: 1 }, reloaded: true });
+});
+
+test('every command prints {"error": ...} on failure, with its exit code', async () => {
+  const dead = `redis://127.0.0.1:${await freePort()}`;
+  project.write('lua/bad.lua', 'return +');
+  project.write('lua/fail.lua', 'return redis.error_reply("NOPE not today")');
+  try {
+    const cases: Array<[string[], number, RegExp]> = [
+      [['load', '--json'], 1, /^lua\/bad\.lua:1: compile error: /],
+      [['load', 'missing', '--json'], 2, /^script path not found: missing/],
+      [['load', '--check', '--json'], 1, /^$/],
+      [['exec', 'fail', '--json'], 1, /^lua\/fail\.lua: NOPE not today$/],
+      [['exec', 'onr', '--json'], 2, /^unknown script "onr"; did you mean "one"\?$/],
+      [['exists', 'nope', '--json'], 2, /^unknown script "nope"/],
+      [['flush', '--json'], 2, /^refusing to flush without confirmation/],
+      [['kill', '--json', '--url', dead], 2, /connection refused/],
+      [['exec', '--json'], 2, /^missing required argument 'script'$/],
+      [['exists', '--json', '--timeout', 'x'], 2, /--timeout takes a positive whole number, got "x"/],
+      [['lod', '--json'], 2, /^unknown command 'lod'/],
+    ];
+    for (const [args, code, message] of cases) {
+      const result = await cli(...args);
+      expect({ args, code: result.code }).toEqual({ args, code });
+      const data = json(result);
+      // `load --check` on a stale manifest is a finding, not an error: its document is the plan.
+      if (message.source === '^$') expect(data).toMatchObject({ check: true, stale: true });
+      else expect((data.error as { message: string }).message).toMatch(message);
+    }
+  } finally {
+    project.remove('lua/bad.lua');
+    project.remove('lua/fail.lua');
+  }
+});
+
+test('--help lists the exit codes, for the program and each command', async () => {
+  const exitCodes = ['Exit codes:', '  0  success', '  1  a check or a script failed', '  2  usage, config or connection error'];
+  const runs = await Promise.all([['--help'], ...['load', 'exec', 'exists', 'flush', 'kill'].map((c) => [c, '--help'])].map((args) => cli(...args)));
+  for (const result of runs) {
+    expect(result.code).toBe(0);
+    let at = -1;
+    for (const line of exitCodes) {
+      const next = result.stdout.indexOf(line, at + 1);
+      expect(next).toBeGreaterThan(at);
+      at = next;
+    }
+  }
+  expect(runs[0]!.stdout).toMatch(/Commands:\n\s+load .*\n(.*\n)*\s+exec .*\n(.*\n)*\s+exists .*\n(.*\n)*\s+flush .*\n(.*\n)*\s+kill /);
+  expect(runs[1]!.stdout).toContain('--dry-run');
+  expect(runs[1]!.stdout).toContain('--check');
+});
+
+test('--version prints the package version', async () => {
+  const { version } = createRequire(import.meta.url)(`${REPO}/package.json`) as { version: string };
+  const result = await cli('--version');
+  expect(result.code).toBe(0);
+  expect(result.stdout.trim()).toBe(version);
+});
