@@ -155,7 +155,7 @@ async function context(flags: GlobalFlags): Promise<Context> {
   const { loadConfig } = await import('./config/load.js');
   const { config, warnings } = await loadConfig(flagsToConfig(flags));
   for (const w of warnings) process.stderr.write(scrub(`warning: ${w}\n`));
-  return { config, flags, target: { url: config.url, timeoutMs: config.timeoutMs, tls: config.tls } };
+  return { config, flags, target: { url: config.url, timeoutMs: config.timeoutMs, tls: config.tls, cluster: config.cluster } };
 }
 
 function print(text: string): void {

@@ -12,6 +12,8 @@ export interface Target {
   url: string;
   timeoutMs: number;
   tls?: TlsConfig;
+  /** Treat the server as a Redis Cluster (`--cluster`); without it a cluster is detected by itself. */
+  cluster?: boolean;
 }
 
 export type Arg = string | Buffer;
@@ -198,6 +200,13 @@ export function isErrorReply(err: Error): boolean {
   return false;
 }
 
+const BUSY_FAILURES = new WeakSet<Error>();
+
+/** True for the error `send` gives when the node answered BUSY (a script is running there). */
+export function isBusyFailure(err: unknown): boolean {
+  return err instanceof Error && BUSY_FAILURES.has(err);
+}
+
 /**
  * Failures that no command can handle become ConnectionError (exit 2) with a message that says what
  * to do; script-level error replies (NOSCRIPT, compile and run-time errors) are returned unchanged.
@@ -216,10 +225,13 @@ export function describeFailure(err: unknown, label: string, command: string): u
         return new ConnectionError(`${label}: authentication failed: wrong username or password`);
       case 'NOAUTH':
         return new ConnectionError(`${label}: the server requires a password: give it in the URL or in REDIS_URL (redis://user:PASSWORD@host:port)`);
-      case 'BUSY':
+      case 'BUSY': {
         // SCRIPT KILL and FUNCTION KILL are how a busy server is recovered: their BUSY is theirs to read.
         if (/^(SCRIPT|FUNCTION) KILL$/.test(command)) return err;
-        return new ConnectionError(`${label}: the server is busy running a script and answers nothing else; stop it with: rscript kill`);
+        const busy = new ConnectionError(`${label}: the server is busy running a script and answers nothing else; stop it with: rscript kill`);
+        BUSY_FAILURES.add(busy);
+        return busy;
+      }
       case 'LOADING':
         return new ConnectionError(`${label}: the server is loading its dataset; try again in a moment`);
       case 'MASTERDOWN':
