@@ -8,6 +8,7 @@ import { analyse } from './analysis.js';
 import type { Finding, RuleInfo, Severity } from './finding.js';
 import { readHeader } from './header.js';
 import { resolveCommand } from './known-commands.js';
+import { metadataFrom, type ScriptMetadata } from './metadata.js';
 import { parseLua } from './parse.js';
 import { ALL_RULES } from './rules/index.js';
 import type { AstContext, At, Report, RuleContext } from './rules/rule.js';
@@ -30,10 +31,16 @@ const SEVERITIES: readonly string[] = ['off', 'warning', 'error'];
  * Findings come sorted by line, then column. Throws ConfigError for an unknown rule id or severity.
  */
 export function lintSource(source: string | Buffer, file: string, options: LintOptions = {}): Finding[] {
+  return checkScript(source, file, options).findings;
+}
+
+/** Findings and metadata from one parse: what `load` needs for every new or changed script. */
+export function checkScript(source: string | Buffer, file: string, options: LintOptions = {}): { findings: Finding[]; metadata: ScriptMetadata } {
   const severities = resolveSeverities(options.rules);
   const prepared = prepareSource(source);
   const parsed = parseLua(prepared.code);
   const header = readHeader(parsed.comments, prepared.code);
+  const metadata = metadataFrom(prepared, parsed, header);
   const suppressed = readSuppressions(parsed.comments);
   const findings: Finding[] = [];
 
@@ -61,7 +68,8 @@ export function lintSource(source: string | Buffer, file: string, options: LintO
       rule.check({ ...base, report } satisfies RuleContext);
     }
   }
-  return findings.sort((x, y) => x.line - y.line || x.column - y.column || (x.rule < y.rule ? -1 : x.rule > y.rule ? 1 : 0));
+  findings.sort((x, y) => x.line - y.line || x.column - y.column || (x.rule < y.rule ? -1 : x.rule > y.rule ? 1 : 0));
+  return { findings, metadata };
 }
 
 const DEFAULT_SEVERITIES: ReadonlyMap<string, Severity> = new Map(ALL_RULES.map((r) => [r.id, r.defaultSeverity]));

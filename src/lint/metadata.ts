@@ -2,9 +2,9 @@
  * What a script expects and gives back, read from its header comments and its code: the manifest
  * stores it and the CLI shows it. Works from the header alone when the code does not parse.
  */
-import { readHeader, type HeaderEntry } from './header.js';
-import { parseLua } from './parse.js';
-import { prepareSource } from './source.js';
+import { readHeader, type Header, type HeaderEntry } from './header.js';
+import { parseLua, type ParseResult } from './parse.js';
+import { prepareSource, type PreparedSource } from './source.js';
 
 /** One KEYS or ARGV slot. */
 export interface SlotDoc {
@@ -29,7 +29,11 @@ export interface ScriptMetadata {
 export function extractMetadata(source: string | Buffer): ScriptMetadata {
   const prepared = prepareSource(source);
   const parsed = parseLua(prepared.code);
-  const header = readHeader(parsed.comments, prepared.code);
+  return metadataFrom(prepared, parsed, readHeader(parsed.comments, prepared.code));
+}
+
+/** The metadata of a script already parsed (the linter parses once for findings and metadata). */
+export function metadataFrom(prepared: PreparedSource, parsed: ParseResult, header: Header): ScriptMetadata {
   // Collected while parsing, so the KEYS[n] read before a syntax error still count.
   const highest = { KEYS: 0, ARGV: 0 };
   for (const node of parsed.keysArgvIndexes) {

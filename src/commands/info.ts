@@ -1,0 +1,32 @@
+import { UsageError } from '../errors.js';
+import { extractMetadata, type ScriptMetadata } from '../lint/metadata.js';
+import { discoverScripts } from '../registry/discover.js';
+import { suggest } from '../registry/resolve.js';
+
+export interface InfoOptions {
+  /** One script name, or every script when undefined. */
+  script?: string;
+  paths: string[];
+  cwd?: string;
+}
+
+export interface ScriptInfo extends ScriptMetadata {
+  name: string;
+  path: string;
+  sha: string;
+  size: number;
+}
+
+/** The catalog: what each script expects (KEYS, ARGV, with their documented meaning), flags, returns. */
+export async function info(options: InfoOptions): Promise<ScriptInfo[]> {
+  const scripts = discoverScripts({ paths: options.paths, cwd: options.cwd });
+  let chosen = scripts;
+  if (options.script !== undefined) {
+    chosen = scripts.filter((s) => s.name === options.script || s.path === options.script);
+    if (chosen.length === 0) {
+      const close = suggest(options.script, scripts.map((s) => s.name));
+      throw new UsageError(`unknown script "${options.script}"${close.length ? `; did you mean ${close.map((n) => `"${n}"`).join(' or ')}?` : ''}`);
+    }
+  }
+  return chosen.map((s) => ({ name: s.name, path: s.path, sha: s.sha, size: s.size, ...extractMetadata(s.bytes) }));
+}
