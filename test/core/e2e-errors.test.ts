@@ -71,10 +71,10 @@ test('a missing path (exit 2)', async () => {
   expectError(await cli('exec', 'lua/nope.lua'), 2, 'rscript: script file not found: lua/nope.lua');
 });
 
-test('an empty scripts folder (exit 1)', async () => {
+test('an empty scripts folder (exit 2: a usage mistake, nothing to do)', async () => {
   project.write('empty/.keep', '');
   try {
-    expectError(await cli('load', 'empty'), 1, 'rscript: no .lua files found under empty');
+    expectError(await cli('load', 'empty'), 2, 'rscript: no .lua files found under empty');
   } finally {
     project.remove('empty');
   }
