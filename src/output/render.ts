@@ -47,15 +47,26 @@ export function renderLoad(r: LoadResult): string {
   const cached = r.rows.filter((row) => row.server === 'cached').length;
   const parts = [`${r.rows.length} scripts`, `${count('new')} new`, `${count('changed')} changed`, `${count('unchanged')} unchanged`];
   if (r.removed.length) parts.push(`${r.removed.length} removed`);
-  if (!r.check) parts.push(r.dryRun ? `${r.rows.filter((x) => x.server === 'would load').length} to load` : `${loaded} loaded`, `${cached} already cached`);
+  if (!r.check && r.cluster) parts.push(...clusterLoadCounts(r, r.cluster));
+  else if (!r.check) parts.push(r.dryRun ? `${r.rows.filter((x) => x.server === 'would load').length} to load` : `${loaded} loaded`, `${cached} already cached`);
   let tail: string;
   if (r.check) tail = r.stale ? out.red(`${r.manifest} is out of date: run rscript load and commit it`) : out.green(`${r.manifest} is up to date`);
   else if (r.dryRun) tail = out.yellow('dry run: nothing loaded, nothing written');
   else tail = r.manifestWritten ? `${r.manifest} written` : `${r.manifest} unchanged`;
-  if (r.cluster) parts.push(`${r.cluster.nodes.length} cluster nodes (${describeNodes(r.cluster.nodes)})`);
   lines.push(`${parts.join(', ')} in ${ms(r.elapsedMs)} ms; ${tail}`);
   lines.push(...clusterWarnings(r.cluster));
   return lines.join('\n');
+}
+
+/** On a cluster a script can be loaded on some nodes and cached on others: loads are counted per node. */
+function clusterLoadCounts(r: LoadResult, cluster: TopologySummary): string[] {
+  const status = r.dryRun ? 'would load' : 'loaded';
+  const loads = r.rows.flatMap((row) => row.nodes ?? []).filter((n) => n.server === status);
+  const nodes = new Set(loads.map((n) => n.node)).size;
+  return [
+    `${loads.length} ${r.dryRun ? 'loads to do' : 'loads'} on ${nodes} of ${cluster.nodes.length} cluster nodes (${describeNodes(cluster.nodes)})`,
+    `${r.rows.filter((row) => row.server === 'cached').length} already cached everywhere`,
+  ];
 }
 
 /** A load row on a cluster: on how many nodes the script was loaded and on how many it was cached. */

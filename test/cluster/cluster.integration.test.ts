@@ -131,6 +131,11 @@ describe('load', () => {
     const second = await doLoad();
     expect(second.rows.every((r) => r.server === 'cached' && r.nodes!.every((n) => n.server === 'cached'))).toBe(true);
     expect(cluster.nodes.map((n) => n.calls('script|load'))).toEqual(loadsBefore);
+
+    const text = await cli('load');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/│ saga_transfer\s+│ [0-9a-f]{12} │ unchanged │ already cached on all 6 nodes │/);
+    expect(text.stdout).toContain('0 loads on 0 of 6 cluster nodes (3 primaries, 3 replicas), 4 already cached everywhere');
   });
 });
 
@@ -158,9 +163,10 @@ describe('exists', () => {
     expect(data.missing).toBe(4);
     for (const row of data.rows) expect(row.missingOn).toEqual([{ node: replica.label, role: 'replica' }]);
 
-    const repaired = await doLoad();
-    for (const row of repaired.rows) {
-      expect(row.nodes!.filter((n) => n.server === 'loaded')).toEqual([{ node: replica.label, role: 'replica', server: 'loaded' }]);
+    const repaired = await cli('load', '--json');
+    expect(repaired.code).toBe(0);
+    for (const row of JSON.parse(repaired.stdout).rows as Array<{ nodes: Array<{ server: string }> }>) {
+      expect(row.nodes.filter((n) => n.server === 'loaded')).toEqual([{ node: replica.label, role: 'replica', server: 'loaded' }]);
     }
     expect(cachedOn(replica)).toEqual([1, 1, 1, 1]);
     expect((await exists({ names: [], manifest: manifest(), target })).missing).toBe(0);
