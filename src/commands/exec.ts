@@ -1,5 +1,6 @@
 import { CheckFailedError, UsageError } from '../errors.js';
 import { typeReply, type TypedReply } from '../output/reply.js';
+import { checkArity, expectedOf } from '../registry/arity.js';
 import { resolveScript } from '../registry/resolve.js';
 import { replyCode, type Target } from '../server/connection.js';
 import { locateScriptError } from '../server/script-errors.js';
@@ -33,6 +34,7 @@ export interface ExecResult {
 /** Runs one script by name, path or SHA through EVALSHA, reloading it once on NOSCRIPT. */
 export async function exec(options: ExecOptions): Promise<ExecResult> {
   const resolved = resolveScript(options.script, options);
+  checkArity(resolved.name, await expectedOf(resolved), options.keys.length, options.args.length);
   const body = resolved.script?.bytes;
   return withTopology(options.target, { lazy: true }, async (topology) => {
     // A cluster runs a script only when its keys share one slot: say so before sending anything.

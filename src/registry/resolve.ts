@@ -11,6 +11,9 @@ export interface ResolvedScript {
   sha: string;
   /** The file, when it is known and readable: needed to reload on NOSCRIPT and to map error lines. */
   script?: LocalScript;
+  /** What the manifest documents for KEYS and ARGV, when its entry describes this very SHA. */
+  keys?: string[];
+  args?: string[];
 }
 
 export interface ResolveOptions {
@@ -49,7 +52,8 @@ export function resolveScript(ref: string, options: ResolveOptions): ResolvedScr
   const entry = manifest?.scripts[ref];
   if (entry) {
     const script = tryRead(ref, entryAbsPath(entry, options.manifest), cwd);
-    return { name: ref, sha: script?.sha ?? entry.sha, script };
+    const sha = script?.sha ?? entry.sha;
+    return { name: ref, sha, script, ...(sha === entry.sha && entry.keys && entry.args ? { keys: entry.keys, args: entry.args } : {}) };
   }
   let local: LocalScript[] = [];
   try {
