@@ -1,4 +1,4 @@
-import { CheckFailedError } from '../errors.js';
+import { CheckFailedError, UsageError } from '../errors.js';
 import { readManifest, writeManifestAtomic } from '../manifest/manifest.js';
 import { planManifest, type LocalStatus } from '../manifest/plan.js';
 import { discoverScripts } from '../registry/discover.js';
@@ -7,6 +7,9 @@ import type { LocalScript } from '../registry/script.js';
 import { locateScriptError } from '../server/script-errors.js';
 import { scriptExists, scriptLoadMany } from '../server/scripts.js';
 import { withTopology, type NodeRole, type TopologySummary } from '../server/topology.js';
+import type { Severity } from '../config/schema.js';
+import type { Manifest } from '../manifest/manifest.js';
+import type { ManifestPlan } from '../manifest/plan.js';
 
 export interface LoadOptions {
   paths: string[];
@@ -16,6 +19,10 @@ export interface LoadOptions {
   dryRun?: boolean;
   /** Compare files and manifest only; no server. */
   check?: boolean;
+  /** Run the linter's error-level rules on new and changed scripts first (default true). */
+  lint?: boolean;
+  /** Lint rule severities from the config. */
+  rules?: Record<string, Severity>;
   cwd?: string;
 }
 
@@ -57,7 +64,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   const cwd = options.cwd ?? process.cwd();
   const scripts = discoverScripts({ paths: options.paths, cwd });
   if (scripts.length === 0) {
-    throw new CheckFailedError(`no .lua files found under ${options.paths.join(', ')}`);
+    throw new UsageError(`no .lua files found under ${options.paths.join(', ')}`);
   }
   const previous = readManifest(options.manifest);
   const plan = planManifest(scripts, previous, options.manifest, options.paths, cwd);
@@ -82,6 +89,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     ...(cluster ? { cluster } : {}),
   });
 
+  await describeScripts(plan, previous, options);
   if (options.check) return result(false);
 
   cluster = await withTopology(options.target, {}, async (topology) => {
@@ -134,4 +142,42 @@ async function syncNode(
     }
   });
   return { statuses, problems, failed };
+}
+
+/**
+ * Puts each script's KEYS and ARGV (their documented meaning) into the next manifest, and refuses
+ * scripts with error-level lint findings before anything reaches the server. One parse per new or
+ * changed script; unchanged scripts keep what the manifest already says, so a load with nothing
+ * new never loads the Lua parser.
+ */
+async function describeScripts(plan: ManifestPlan, previous: Manifest | null, options: LoadOptions): Promise<void> {
+  const todo = plan.rows.filter(({ script, status }) => {
+    const before = previous?.scripts[script.name];
+    if (status === 'unchanged' && before?.keys && before.args) {
+      plan.next.scripts[script.name]!.keys = before.keys;
+      plan.next.scripts[script.name]!.args = before.args;
+      return false;
+    }
+    return true;
+  });
+  if (todo.length === 0) return;
+  const { checkScript } = await import('../lint/lint.js');
+  const gate = options.lint !== false && !options.check;
+  const problems: string[] = [];
+  for (const { script } of todo) {
+    const { findings, metadata } = checkScript(script.bytes, script.path, { rules: options.rules });
+    const entry = plan.next.scripts[script.name]!;
+    entry.keys = metadata.keys.map((k) => k.doc ?? '');
+    entry.args = metadata.args.map((a) => a.doc ?? '');
+    if (!gate) continue;
+    for (const f of findings) {
+      if (f.severity === 'error') problems.push(`${f.file}:${f.line}:${f.column}: ${f.message} (${f.rule})`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new CheckFailedError(problems[0]!, [
+      ...problems.slice(1),
+      `load refused before contacting the server: fix the error(s) above (rscript lint shows them in full) or pass --no-lint`,
+    ]);
+  }
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, basename } from 'node:path';
+import { dirname, join, relative, resolve, basename, sep } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { compareNames, toPosix } from '../registry/discover.js';
 import type { LocalScript } from '../registry/script.js';
@@ -15,6 +15,10 @@ export interface ManifestEntry {
   sha: string;
   size: number;
   flags: string[];
+  /** What each KEYS[i] means, from the script's header ('' when undocumented); length = KEYS read. */
+  keys?: string[];
+  /** What each ARGV[i] means, likewise. */
+  args?: string[];
 }
 
 /** The committed lockfile: a format version, then scripts sorted by name. */
@@ -33,6 +37,8 @@ export function serializeManifest(manifest: Manifest): string {
   for (const name of Object.keys(manifest.scripts).sort(compareNames)) {
     const e = manifest.scripts[name]!;
     scripts[name] = { path: e.path, sha: e.sha, size: e.size, flags: [...e.flags] };
+    if (e.keys) scripts[name]!.keys = [...e.keys];
+    if (e.args) scripts[name]!.args = [...e.args];
   }
   return JSON.stringify({ version: manifest.version, scripts }, null, 2) + '\n';
 }
@@ -67,6 +73,12 @@ export function parseManifest(text: string, file: string): Manifest {
       bad(`scripts["${name}"].flags must be an array of strings`);
     }
     scripts[name] = { path: path as string, sha: sha as string, size: size as number, flags: flags as string[] };
+    for (const field of ['keys', 'args'] as const) {
+      const list = raw[field];
+      if (list === undefined) continue;
+      if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) bad(`scripts["${name}"].${field} must be an array of strings`);
+      scripts[name]![field] = list as string[];
+    }
   }
   return { version: MANIFEST_VERSION, scripts };
 }
@@ -108,17 +120,42 @@ export function writeManifestAtomic(file: string, manifest: Manifest): boolean {
 
 /** The manifest entry for a local script, its path relative to the manifest's folder. */
 export function entryFor(script: LocalScript, manifestFile: string): ManifestEntry {
-  return {
-    path: toPosix(relative(dirname(resolve(manifestFile)), script.absPath)),
-    sha: script.sha,
-    size: script.size,
-    flags: script.flags,
-  };
+  return manifestPaths(manifestFile).entryFor(script);
 }
 
 /** Absolute path of an entry's file. */
 export function entryAbsPath(entry: ManifestEntry, manifestFile: string): string {
-  return resolve(dirname(resolve(manifestFile)), entry.path);
+  return manifestPaths(manifestFile).absPath(entry);
+}
+
+export interface ManifestPaths {
+  entryFor(script: LocalScript): ManifestEntry;
+  absPath(entry: ManifestEntry): string;
+}
+
+/**
+ * entryFor and entryAbsPath for many scripts of one manifest, its folder resolved once. A plain
+ * `a/b.lua` under the folder is joined or sliced as a string: path.resolve() and path.relative() for
+ * every entry took longer than reading 10,000 script files.
+ */
+export function manifestPaths(manifestFile: string): ManifestPaths {
+  const dir = dirname(resolve(manifestFile));
+  const prefix = dir.endsWith(sep) ? dir : dir + sep;
+  const posix = sep === '/';
+  return {
+    entryFor: (script) => ({
+      path: posix && script.absPath.startsWith(prefix) ? script.absPath.slice(prefix.length) : toPosix(relative(dir, script.absPath)),
+      sha: script.sha,
+      size: script.size,
+      flags: script.flags,
+    }),
+    absPath: (entry) => (posix && isPlainRelative(entry.path) ? prefix + entry.path : resolve(dir, entry.path)),
+  };
+}
+
+/** A relative path that resolve() would leave as it is: no `.`/`..` segments, no empty segment. */
+function isPlainRelative(path: string): boolean {
+  return path !== '' && !path.startsWith('/') && !path.endsWith('/') && !path.includes('//') && !/(^|\/)\.\.?(\/|$)/.test(path);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

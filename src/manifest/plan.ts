@@ -1,7 +1,7 @@
 import { resolve, sep } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { LocalScript } from '../registry/script.js';
-import { entryAbsPath, entryFor, MANIFEST_VERSION, type Manifest } from './manifest.js';
+import { manifestPaths, MANIFEST_VERSION, type Manifest } from './manifest.js';
 
 export type LocalStatus = 'new' | 'changed' | 'unchanged';
 
@@ -37,12 +37,13 @@ export function planManifest(
   const absRoots = roots.map((r) => resolve(cwd, r));
   const underRoots = (abs: string) => absRoots.some((root) => abs === root || abs.startsWith(root + sep));
 
+  const paths = manifestPaths(manifestFile);
   const next: Manifest = { version: MANIFEST_VERSION, scripts: {} };
   const removed: string[] = [];
   // A set, not a scan of `local` per entry: 10,000 scripts made that 10^8 comparisons.
   const localNames = new Set(local.map((s) => s.name));
   for (const [name, entry] of Object.entries(previous)) {
-    const abs = entryAbsPath(entry, manifestFile);
+    const abs = paths.absPath(entry);
     if (underRoots(abs)) {
       if (!localNames.has(name)) removed.push(name);
     } else {
@@ -57,7 +58,7 @@ export function planManifest(
         `script name "${script.name}" is already in the manifest for ${kept.path}, outside the scanned paths; rename one of them`,
       );
     }
-    next.scripts[script.name] = entryFor(script, manifestFile);
+    next.scripts[script.name] = paths.entryFor(script);
     const before = previous[script.name];
     if (!before) return { script, status: 'new' };
     const same = before.sha === script.sha && before.path === next.scripts[script.name]!.path;
