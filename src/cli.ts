@@ -180,10 +180,19 @@ function report(err: unknown, flags: GlobalFlags): number {
   if (flags.json) {
     print(JSON.stringify({ error: { message, exitCode, detail } }, null, 2));
   }
-  const lines = [`rscript: ${message}`, ...detail.map((d) => `  ${d}`)];
+  const lines = [`rscript: ${printable(message)}`, ...detail.map((d) => `  ${printable(d)}`)];
   if (debug && err instanceof Error && err.stack) lines.push(err.stack);
   process.stderr.write(scrub(lines.join('\n')) + '\n');
   return exitCode;
+}
+
+/**
+ * Control characters made visible: a message can quote a binary script file or a server reply, and
+ * raw ones could move the cursor, recolour or retitle the terminal.
+ */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** `--json` among the options (not after `--`), for errors commander raises before any action runs. */

@@ -1,4 +1,5 @@
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 // A static import: cli.ts loads this module only when a command needs its settings, so --help and
 // --version never pay for cosmiconfig. (A dynamic import() of a CommonJS package loses its named
 // exports in the bundled CLI: esbuild's split chunks export only `default`.)
@@ -53,7 +54,11 @@ export async function loadConfig(
 }
 
 async function readConfigFile(explicit: string | undefined, cwd: string): Promise<{ file: string; data: unknown } | null> {
-  const explorer = cosmiconfig(MODULE_NAME, { searchStrategy: 'project', cache: false });
+  const explorer = cosmiconfig(MODULE_NAME, {
+    searchStrategy: 'project',
+    cache: false,
+    loaders: { '.js': importConfig, '.cjs': importConfig, '.mjs': importConfig },
+  });
   try {
     const result = explicit ? await explorer.load(resolve(cwd, explicit)) : await explorer.search(cwd);
     if (!result || result.isEmpty) {
@@ -63,12 +68,27 @@ async function readConfigFile(explicit: string | undefined, cwd: string): Promis
     return { file: result.filepath, data: result.config };
   } catch (err) {
     if (err instanceof ConfigError) throw err;
-    const e = err as NodeJS.ErrnoException;
+    const e = (err ?? {}) as NodeJS.ErrnoException & { filepath?: string };
     if (explicit && e.code === 'ENOENT') throw new ConfigError(`config file not found: ${explicit}`);
-    const file = explicit ?? e.path ?? 'config file';
-    const firstLine = String(e.message ?? err).split('\n')[0];
-    throw new ConfigError(`${file}: cannot load the config (${firstLine})`);
+    // cosmiconfig names the file that failed in `filepath`, also a file it found by searching.
+    const file = explicit ?? (typeof e.filepath === 'string' ? displayFile(e.filepath, cwd) : 'config file');
+    // Its parse errors start with a "JSON Error in <file>:" line; the reason is on the next one.
+    const reason =
+      String(e.message ?? err)
+        .split('\n')
+        .map((l) => l.trim())
+        .find((l) => l !== '' && !/^\w* ?Error in /.test(l)) ?? String(err);
+    throw new ConfigError(`${file}: cannot load the config (${reason})`);
   }
+}
+
+/**
+ * A JS config through import() only (it loads CommonJS too). cosmiconfig's own loader retries a
+ * failed import with require(): that runs a throwing config twice and, in the bundled CLI, reports
+ * "__filename is not defined" instead of the config's own error.
+ */
+async function importConfig(file: string): Promise<unknown> {
+  return ((await import(pathToFileURL(file).href)) as { default?: unknown }).default;
 }
 
 function rebasePaths(config: Partial<Config>, base: string, cwd: string): void {

@@ -35,9 +35,17 @@ export function parseLua(code: string): ParseResult {
     return { chunk, comments, keysArgvIndexes };
   } catch (err) {
     const e = err as { message?: string; index?: number };
-    if (typeof e.index !== 'number') throw err;
+    if (typeof e.index !== 'number') {
+      // luaparse itself crashes on a NUL byte outside a string (a TypeError, not a syntax error);
+      // Lua refuses that byte too ("unexpected symbol near '<\0>'"), so report it as Lua would.
+      const nul = code.indexOf('\0');
+      if (nul < 0) throw err;
+      return { error: { message: "unexpected symbol near '<\\0>' (a NUL byte)", index: nul }, comments, keysArgvIndexes };
+    }
     // luaparse prefixes "[line:col] "; the position is reported separately.
-    const message = String(e.message).replace(/^\[\d+:\d+\]\s*/, '');
+    // An unfinished string quotes the rest of the file as its token: keep the message readable.
+    const full = String(e.message).replace(/^\[\d+:\d+\]\s*/, '');
+    const message = full.length > 300 ? `${full.slice(0, 300)}…` : full;
     return { error: { message, index: e.index }, comments, keysArgvIndexes };
   }
 }

@@ -3,6 +3,7 @@
  * into messages a user can act on. Everything above it sends plain command arrays.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import type { BaseClient } from './base-client.js';
 import { ConfigError, ConnectionError, UsageError } from '../errors.js';
 import type { TlsConfig } from '../config/schema.js';
@@ -75,9 +76,12 @@ export function parseRedisUrl(url: string): ParsedUrl {
   };
 }
 
-/** The URL with its password replaced by `***`, safe to print. */
+/**
+ * The URL with its password replaced by `***`, safe to print. The password runs to the LAST `@`:
+ * an unencoded `/`, `@` or `?` in it makes the URL invalid, and that is exactly when it is printed.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z]+:\/\/)([^:@/]*):([^@/]*)@/i, (_m, scheme: string, user: string) => `${scheme}${user}:***@`);
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^:@/]*):(.*)@/is, (_m, scheme: string, user: string) => `${scheme}${user}:***@`);
 }
 
 /** Opens one connection (RESP3), with a connect timeout and no automatic reconnection. */
@@ -170,7 +174,8 @@ function tlsOptions(host: string, tls: TlsConfig): Record<string, unknown> {
   };
   return {
     tls: true,
-    servername: host,
+    // SNI takes a host name only: Node warns (DEP0123) on an IP, and checks the certificate's IP SAN without it.
+    ...(isIP(host) === 0 ? { servername: host } : {}),
     rejectUnauthorized: !tls.insecure,
     ...(tls.ca ? { ca: read(tls.ca, 'CA') } : {}),
     ...(tls.cert ? { cert: read(tls.cert, 'certificate') } : {}),
@@ -181,10 +186,17 @@ function tlsOptions(host: string, tls: TlsConfig): Record<string, unknown> {
 /** Resolves with `promise`, or rejects with `onTimeout()` after `ms`. One timer per request. */
 export function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   let timer: NodeJS.Timeout;
+  let timedOut: Error | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
+    timer = setTimeout(() => reject((timedOut = onTimeout())), ms);
   });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+  // onTimeout usually destroys the client, which rejects `promise` at once ("socket closed"): that
+  // rejection can win the race, but the user must read the timeout, the cause.
+  return Promise.race([promise, deadline])
+    .catch((err: unknown) => {
+      throw timedOut ?? err;
+    })
+    .finally(() => clearTimeout(timer));
 }
 
 /** The first word of a server error reply (`NOSCRIPT`, `BUSY`, `ERR`), or undefined. */

@@ -39,12 +39,19 @@ export function parseScriptError(reply: string): { line?: number; message: strin
 export function locateScriptError(reply: string, path: string, body?: Buffer): LocatedError {
   const { line, message, compile } = parseScriptError(reply);
   const where = line !== undefined ? `${path}:${line}` : path;
-  const text = `${where}: ${compile ? 'compile error: ' : ''}${message}`;
+  // Lua quotes the offending token, and an unfinished string is a token of the rest of the file.
+  const text = `${where}: ${compile ? 'compile error: ' : ''}${clip(message, 300)}`;
   let source: string | undefined;
   if (line !== undefined && body) {
     const lines = body.toString('utf8').split('\n');
     const src = lines[line - 1];
-    if (src !== undefined) source = `${line} | ${src.replace(/\r$/, '')}`;
+    // A minified or generated script can be one line of megabytes: quote its start only.
+    if (src !== undefined) source = `${line} | ${clip(src.replace(/\r$/, ''))}`;
   }
   return { text, line, source, compile };
+}
+
+/** At most `max` characters, with an ellipsis when cut. */
+export function clip(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
