@@ -119,7 +119,7 @@ export async function connectNode(parsed: ParsedUrl, target: Target): Promise<Re
   try {
     await withDeadline(client.connect(), target.timeoutMs, () => {
       void client.destroy();
-      return new ConnectionError(`${label}: no answer within ${target.timeoutMs} ms while connecting (is it a Redis server? change the limit with --timeout)`);
+      return new ConnectionError(`${label}: no answer within ${target.timeoutMs} ms while connecting (is it a Redis server${parsed.tls ? ' with TLS? for a plain port use redis://;' : '?'} change the limit with --timeout)`);
     });
   } catch (err) {
     if (client.isOpen) client.destroy();
@@ -262,7 +262,8 @@ export function describeFailure(err: unknown, label: string, command: string): u
       return new ConnectionError(`${label}: unknown host`);
     case 'ECONNRESET':
     case 'EPIPE':
-      return new ConnectionError(`${label}: the connection was closed by the server during ${command}`);
+      // A TLS-only port hangs up on a plain handshake.
+      return new ConnectionError(`${label}: the connection was closed by the server during ${command}${command === 'connect' ? ' (if it requires TLS, use rediss://)' : ''}`);
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
       return new ConnectionError(`${label}: host unreachable`);

@@ -60,7 +60,8 @@ export async function startRedisProcess(options: RedisProcessOptions = {}): Prom
     child.stderr!.on('data', (c: Buffer) => (log += c.toString()));
     for (let i = 0; i < 200; i++) {
       if (child.exitCode !== null) break;
-      if (cli('PING') === 'PONG') return;
+      // NOAUTH: up, and asking for the password the test gave it (--requirepass).
+      if (/^(PONG|NOAUTH)/.test(cli('PING'))) return;
       await new Promise((r) => setTimeout(r, 25));
     }
     child.kill('SIGKILL');

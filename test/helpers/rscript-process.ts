@@ -74,11 +74,18 @@ export function rscript(args: string[], options: RunOptions): Promise<RunResult>
 
 /**
  * What a user must see when a command fails: the exit code, a first stderr line `rscript: <message>`
- * matching `message`, at most a few indented detail lines, no stack trace, no raw control characters.
+ * matching `message`, at most a few indented detail lines, no stack trace (unless `verbose`: then one
+ * must follow the message), no raw control characters.
  */
-export function expectFailure(result: RunResult, exitCode: number, message: RegExp): void {
+export function expectFailure(result: RunResult, exitCode: number, message: RegExp, options: { verbose?: boolean } = {}): void {
   const context = `exit ${result.code} (${result.signal ?? 'no signal'})\nstderr:\n${result.stderr}\nstdout:\n${result.stdout}`;
-  const lines = result.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('warning: '));
+  let lines = result.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('warning: '));
+  if (options.verbose) {
+    // --verbose asks for the stack trace: it follows the message, headed by the error's class name.
+    const stack = lines.findIndex((l) => /^[A-Z]\w*Error: /.test(l));
+    if (stack < 0) throw new Error(`--verbose: expected a stack trace after the message, got ${context}`);
+    lines = lines.slice(0, stack);
+  }
   if (result.code !== exitCode) throw new Error(`expected exit ${exitCode}, got ${context}`);
   if (!/^rscript: /.test(lines[0] ?? '')) throw new Error(`expected a first line "rscript: ...", got ${context}`);
   if (!message.test(lines[0]!)) throw new Error(`expected the message to match ${message}, got ${context}`);
