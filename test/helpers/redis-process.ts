@@ -75,7 +75,12 @@ export async function startRedisProcess(options: RedisProcessOptions = {}): Prom
     await exited;
   };
 
-  await launch();
+  try {
+    await launch();
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     port,
     url: `${options.tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
