@@ -1,0 +1,165 @@
+/**
+ * The lint, info and metadata features through the built binary: what a user sees, the exit codes,
+ * and load's lint gate and manifest metadata against a real server.
+ */
+import { makeProject, runCli, stackLines, type Project } from '../helpers/cli.js';
+import { startRedis, type TestServer } from '../helpers/redis-server.js';
+
+const GOOD = `-- good: returns what it is given
+--
+-- KEYS[1]: the counter (string)
+-- ARGV[1]: increment (integer)
+-- Returns: the new value (integer)
+return redis.call('INCRBY', KEYS[1], ARGV[1])
+`;
+// Redis turns this reply into an empty array: an error-level finding.
+const STRING_KEYS = `-- bad: returns a record
+--
+-- KEYS[1]: the counter (string)
+-- Returns: nothing useful
+local v = redis.call('INCR', KEYS[1])
+return { ok = true, value = v }
+`;
+// A warning only: the key is built from ARGV.
+const WARNS = `-- warns: builds its key
+--
+-- ARGV[1]: user id (string)
+-- Returns: the value (string)
+return redis.call('GET', 'user:' .. ARGV[1])
+`;
+
+let server: TestServer;
+let project: Project;
+const cli = (...args: string[]) => runCli(args, { cwd: project.dir, env: { REDIS_URL: server.url } });
+
+beforeAll(async () => {
+  server = await startRedis();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+beforeEach(() => {
+  project = makeProject({ 'lua/good.lua': GOOD });
+});
+afterEach(() => project.cleanup());
+
+describe('rscript lint', () => {
+  test('a clean folder exits 0 and says so', async () => {
+    const r = await cli('lint');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/0 errors, 0 warnings in 1 file/);
+  });
+
+  test('an error-level finding exits 1 and shows file:line:col, the source line and a caret', async () => {
+    project.write('lua/bad.lua', STRING_KEYS);
+    const r = await cli('lint');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('lua/bad.lua');
+    expect(r.stdout).toMatch(/6:\d+/);
+    expect(r.stdout).toContain('return { ok = true, value = v }');
+    expect(r.stdout).toMatch(/\^/);
+    expect(r.stdout).toContain('no-string-keys-in-reply');
+    expect(stackLines(r.stderr)).toEqual([]);
+  });
+
+  test('warnings alone exit 0, unless --max-warnings is exceeded', async () => {
+    project.write('lua/warns.lua', WARNS);
+    expect((await cli('lint')).code).toBe(0);
+    expect((await cli('lint', '--max-warnings', '5')).code).toBe(0);
+    expect((await cli('lint', '--max-warnings', '0')).code).toBe(1);
+  });
+
+  test('--json and --format json carry the findings; --format sarif is SARIF 2.1.0', async () => {
+    project.write('lua/bad.lua', STRING_KEYS);
+    for (const flags of [['--json'], ['--format', 'json']]) {
+      const r = await cli('lint', ...flags);
+      const doc = JSON.parse(r.stdout);
+      expect(doc.errors).toBe(1);
+      expect(doc.findings[0]).toMatchObject({ rule: 'no-string-keys-in-reply', severity: 'error', file: 'lua/bad.lua', line: 6 });
+    }
+    const sarif = JSON.parse((await cli('lint', '--format', 'sarif')).stdout);
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs[0].results[0]).toMatchObject({ ruleId: 'no-string-keys-in-reply', level: 'error' });
+  });
+
+  test('a rule turned off in the config is not reported', async () => {
+    project.write('lua/bad.lua', STRING_KEYS);
+    project.write('.redisscriptsrc', JSON.stringify({ lint: { rules: { 'no-string-keys-in-reply': 'off' } } }));
+    const r = await cli('lint', '--json');
+    expect(JSON.parse(r.stdout).errors).toBe(0);
+    expect(r.code).toBe(0);
+  });
+
+  test('an unknown rule in the config is a usage error naming it', async () => {
+    project.write('.redisscriptsrc', JSON.stringify({ lint: { rules: { 'no-such-rule': 'off' } } }));
+    const r = await cli('lint');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no-such-rule');
+  });
+});
+
+describe('load and the linter', () => {
+  test('load refuses a script with an error-level finding before contacting the server', async () => {
+    project.write('lua/bad.lua', STRING_KEYS);
+    const before = server.cli('INFO', 'commandstats');
+    const r = await cli('load');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^rscript: lua\/bad\.lua:6:\d+: .*\(no-string-keys-in-reply\)/);
+    expect(r.stderr).toContain('--no-lint');
+    expect(project.exists('rscript.lock.json')).toBe(false);
+    // Nothing reached the server: no SCRIPT EXISTS or LOAD was counted.
+    expect(server.cli('INFO', 'commandstats').match(/cmdstat_script\|(exists|load):calls=\d+/g)).toEqual(before.match(/cmdstat_script\|(exists|load):calls=\d+/g));
+  });
+
+  test('--no-lint loads it anyway', async () => {
+    project.write('lua/bad.lua', STRING_KEYS);
+    const r = await cli('load', '--no-lint');
+    expect(r.code).toBe(0);
+    expect(project.exists('rscript.lock.json')).toBe(true);
+  });
+
+  test("the manifest records each script's documented KEYS and ARGV", async () => {
+    expect((await cli('load')).code).toBe(0);
+    const manifest = JSON.parse(project.read('rscript.lock.json').toString());
+    expect(manifest.scripts.good.keys).toEqual(['the counter (string)']);
+    expect(manifest.scripts.good.args).toEqual(['increment (integer)']);
+  });
+
+  test('exec refuses too few args before sending, naming what is missing', async () => {
+    expect((await cli('load')).code).toBe(0);
+    const before = server.cli('INFO', 'commandstats').match(/cmdstat_evalsha:calls=\d+/)?.[0];
+    const r = await cli('exec', 'good', '--keys', 'c');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('ARGV[1] (increment (integer))');
+    expect(server.cli('INFO', 'commandstats').match(/cmdstat_evalsha:calls=\d+/)?.[0]).toBe(before);
+    const ok = await cli('exec', 'good', '--keys', 'c', '--args', '5', '--json');
+    expect(JSON.parse(ok.stdout).reply).toEqual({ type: 'integer', value: 5 });
+  });
+
+  test('exec of a script file not in the manifest checks its header too', async () => {
+    const r = await cli('exec', 'lua/good.lua');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('KEYS[1] (the counter (string))');
+  });
+});
+
+describe('rscript info', () => {
+  test('lists the catalog and shows one script in full', async () => {
+    project.write('lua/warns.lua', WARNS);
+    const all = await cli('info');
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/good\s.*the counter.*increment/);
+    const one = await cli('info', 'good');
+    expect(one.stdout).toContain('KEYS[1]  the counter (string)');
+    expect(one.stdout).toContain('ARGV[1]  increment (integer)');
+    expect(one.stdout).toContain('returns: the new value (integer)');
+    const json = JSON.parse((await cli('ls', '--json')).stdout);
+    expect(json.map((s: { name: string }) => s.name)).toEqual(['good', 'warns']);
+  });
+
+  test('an unknown script suggests the closest name', async () => {
+    const r = await cli('info', 'goo');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('did you mean "good"');
+  });
+});
