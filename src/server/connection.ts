@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import type { BaseClient } from './base-client.js';
+import type { ConnectionOptions } from 'node:tls';
+import type { RespClient } from './resp-client.js';
 import { ConfigError, ConnectionError, UsageError } from '../errors.js';
 import type { TlsConfig } from '../config/schema.js';
 import { registerSecret } from '../output/secrets.js';
@@ -94,24 +95,15 @@ export async function connect(target: Target): Promise<RedisConnection> {
 export async function connectNode(parsed: ParsedUrl, target: Target): Promise<RedisConnection> {
   const label = `${parsed.host.includes(':') ? `[${parsed.host}]` : parsed.host}:${parsed.port}`;
   // Loaded here, not at the top: `load --check` and the other commands that need no server never load it.
-  const { createBaseClient } = await import('./base-client.js');
-  const client = createBaseClient({
-    socket: {
-      host: parsed.host,
-      port: parsed.port,
-      connectTimeout: target.timeoutMs,
-      reconnectStrategy: false,
-      ...(parsed.tls ? tlsOptions(parsed.host, target.tls ?? {}) : {}),
-    },
+  const { RespClient } = await import('./resp-client.js');
+  // No reconnection and no per-command timer inside: rscript sets its own deadline per request.
+  const client = new RespClient({
+    host: parsed.host,
+    port: parsed.port,
+    tls: parsed.tls ? (tlsOptions(parsed.host, target.tls ?? {}) as ConnectionOptions) : undefined,
     username: parsed.username,
     password: parsed.password,
     database: parsed.db,
-    RESP: 3,
-    // node-redis arms a 5 s timer per command by default; rscript sets its own deadline per request.
-    commandOptions: { timeout: 0 },
-    // Maintenance notifications serve long-lived clients across failovers; for a short CLI run they
-    // would cost a handshake command and, for a host name, a DNS lookup before it.
-    maintNotifications: 'disabled',
   });
   // The first error is the cause; the ones after it (the socket closing) are its consequences.
   let firstError: Error | undefined;
@@ -135,30 +127,35 @@ export async function connectNode(parsed: ParsedUrl, target: Target): Promise<Re
 
 class NodeConnection implements RedisConnection {
   constructor(
-    private readonly client: BaseClient,
+    private readonly client: RespClient,
     readonly label: string,
     private readonly timeoutMs: number,
   ) {}
 
   async send(args: Arg[], options: SendOptions = {}): Promise<unknown> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const command = String(args[0]).toUpperCase() + (/^(SCRIPT|FUNCTION|CONFIG|CLUSTER)$/i.test(String(args[0])) ? ` ${String(args[1] ?? '').toUpperCase()}` : '');
     const pending = this.client.sendCommand(args, options.raw ? { typeMapping: RAW_TYPES } : undefined);
     try {
       return timeoutMs > 0
         ? await withDeadline(pending, timeoutMs, () => {
             this.client.destroy();
-            return new ConnectionError(`${this.label}: no answer to ${command} within ${timeoutMs} ms (change the limit with --timeout)`);
+            return new ConnectionError(`${this.label}: no answer to ${commandName(args)} within ${timeoutMs} ms (change the limit with --timeout)`);
           })
         : await pending;
     } catch (err) {
-      throw describeFailure(err, this.label, command);
+      throw describeFailure(err, this.label, commandName(args));
     }
   }
 
   async close(): Promise<void> {
     if (this.client.isOpen) this.client.destroy();
   }
+}
+
+/** `SCRIPT LOAD`, `EVALSHA`: named only when a message needs it, not for each of 10,000 requests. */
+function commandName(args: Arg[]): string {
+  const verb = String(args[0]).toUpperCase();
+  return /^(SCRIPT|FUNCTION|CONFIG|CLUSTER)$/.test(verb) ? `${verb} ${String(args[1] ?? '').toUpperCase()}` : verb;
 }
 
 // Bulk strings as Buffers (binary-safe, and told apart from status replies), maps as Map, sets as Set.

@@ -1,0 +1,37 @@
+/**
+ * Bundles the command line for bin/rscript (run by `npm run build`, after tsc has written the library
+ * in dist/). One entry file, dist/rscript.js, with its dependencies inside, so Node resolves a handful
+ * of files instead of hundreds; every `import()` of the CLI becomes a chunk in dist/chunks/ that loads
+ * only when a command needs it (the Redis client, the config loader, the Lua parser).
+ */
+import { build } from 'esbuild';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+
+const result = await build({
+  entryPoints: { rscript: 'src/cli.ts' },
+  outdir: 'dist',
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  minify: true,
+  // The code tells errors apart by class name (node-redis's ErrorReply, rscript's own errors).
+  keepNames: true,
+  // cosmiconfig requires TypeScript only to read a .ts config file: the user's own, never bundled.
+  external: ['typescript'],
+  // The bundled CommonJS packages call require() for Node's modules; an ES module has none.
+  banner: { js: "import{createRequire as __rscriptRequire}from'node:module';const require=__rscriptRequire(import.meta.url);" },
+  metafile: true,
+  logLevel: 'warning',
+});
+
+// Remove the chunks of earlier builds only now: a CLI started before this build still finds its own.
+const current = new Set(Object.keys(result.metafile.outputs).map((file) => basename(file)));
+for (const file of readdirSync('dist/chunks')) {
+  if (!current.has(file)) rmSync(`dist/chunks/${file}`);
+}
+// What each output holds; test/perf/bundle.test.ts reads it to check what --help loads.
+writeFileSync('dist/rscript.meta.json', JSON.stringify(result.metafile));

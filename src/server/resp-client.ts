@@ -1,0 +1,195 @@
+/**
+ * The socket under a RedisConnection: one TCP or TLS connection, RESP3, requests answered in order.
+ * Replies are decoded by node-redis's own RESP3 decoder, so they arrive with exactly the types node-redis
+ * gives them (strings, numbers, BigInt, Map/Set or objects per type mapping) and error replies as its
+ * ErrorReply; socket failures use node-redis's error classes too. connection.ts loads this module on
+ * the first connect, so a command that never talks to Redis never loads it.
+ *
+ * Why not node-redis's client: importing @redis/client costs 40-50 ms per process (some 480 modules,
+ * every command module included), and createClient() another 40-50 ms to attach some 800 command
+ * methods: together more than everything else `rscript exists` does. rscript sends plain command
+ * arrays, pipelined, with its own deadlines and no reconnection; that needs a socket, a queue and the
+ * decoder. The decoder and the error classes are imported from @redis/client's dist files, below its
+ * documented entry point, so the dependency is pinned to one version (6.3.1).
+ */
+import { connect as netConnect, type Socket } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
+import type { TypeMapping } from '@redis/client';
+import { Decoder } from '@redis/client/dist/lib/RESP/decoder.js';
+import { ClientClosedError, DisconnectsClientError, SocketClosedUnexpectedlyError } from '@redis/client/dist/lib/errors.js';
+
+export type RespArg = string | Buffer;
+
+export interface RespClientOptions {
+  host: string;
+  port: number;
+  /** TLS options (`servername`, `ca`, `cert`, `key`, `rejectUnauthorized`); absent for plain TCP. */
+  tls?: ConnectionOptions;
+  username?: string;
+  password?: string;
+  /** SELECTed after the handshake when given. */
+  database?: number;
+}
+
+interface Pending {
+  resolve(reply: unknown): void;
+  reject(err: Error): void;
+  typeMapping?: TypeMapping;
+}
+
+/**
+ * One connection. `connect()` opens the socket and sends `HELLO 3` (with AUTH when there is a password)
+ * and SELECT; `sendCommand()` queues a request, and every request made in the same tick goes out in one
+ * socket write. A failure rejects every request waiting for its reply; there is no reconnection.
+ */
+export class RespClient {
+  readonly #options: RespClientOptions;
+  #socket: Socket | undefined;
+  #open = false;
+  /** Requests sent and waiting for their replies, oldest first (`#head` is the next to answer). */
+  #waiting: Pending[] = [];
+  #head = 0;
+  /** Encoded requests not yet written: written together on the next tick. */
+  #unwritten: RespArg[] = [];
+  #errorListeners: Array<(err: Error) => void> = [];
+  #failed = false;
+  /** Rejects a `connect()` still waiting for the socket (a `destroy()` on its deadline). */
+  #abortConnect: ((err: Error) => void) | undefined;
+  readonly #decoder = new Decoder({
+    onReply: (reply: unknown) => this.#next()?.resolve(reply),
+    onErrorReply: (err: Error) => this.#next()?.reject(err),
+    // RESP3 pushes (client tracking, pub/sub) are never asked for.
+    onPush: () => undefined,
+    getTypeMapping: () => this.#waiting[this.#head]?.typeMapping ?? {},
+  });
+
+  constructor(options: RespClientOptions) {
+    this.#options = options;
+  }
+
+  /** True from `connect()` until the socket fails or `destroy()` is called. */
+  get isOpen(): boolean {
+    return this.#open;
+  }
+
+  /** Called with the first socket failure, as node-redis's `error` event. */
+  on(event: 'error', listener: (err: Error) => void): this {
+    this.#errorListeners.push(listener);
+    return this;
+  }
+
+  /** Opens the socket (and the TLS session) and runs the handshake; rejects with the first failure. */
+  async connect(): Promise<this> {
+    const { host, port, tls } = this.#options;
+    this.#open = true;
+    // Loaded only for rediss://: node:tls takes longer to load than the rest of this module.
+    const tlsConnect = tls ? (await import('node:tls')).connect : undefined;
+    if (!this.#open) throw new DisconnectsClientError();
+    await new Promise<void>((resolve, reject) => {
+      this.#abortConnect = reject;
+      const socket = tlsConnect ? tlsConnect({ ...tls, host, port }) : netConnect({ host, port });
+      this.#socket = socket;
+      // Requests are small and answered one by one: Nagle's delay would only add latency.
+      socket.setNoDelay(true);
+      socket.once(tls ? 'secureConnect' : 'connect', () => {
+        socket.off('error', reject);
+        this.#abortConnect = undefined;
+        resolve();
+      });
+      socket.once('error', reject);
+      socket.on('data', (chunk: Buffer) => {
+        try {
+          this.#decoder.write(chunk);
+        } catch (err) {
+          // Bytes that are not RESP ("Unknown RESP type"): something else listens there. Nothing
+          // after them can be trusted, so the connection ends with that error.
+          this.#fail(err as Error);
+          socket.destroy();
+          reject(err);
+        }
+      });
+      socket.on('error', (err: Error) => this.#fail(err));
+      socket.on('close', () => this.#fail(new SocketClosedUnexpectedlyError()));
+    });
+    const { username, password, database } = this.#options;
+    // HELLO 3 switches to RESP3 and authenticates in the same round trip.
+    await this.sendCommand(password ? ['HELLO', '3', 'AUTH', username ?? 'default', password] : ['HELLO', '3']);
+    if (database) await this.sendCommand(['SELECT', String(database)]);
+    return this;
+  }
+
+  /** Sends one command; resolves with its decoded reply, rejects with an ErrorReply or the socket's failure. */
+  sendCommand(args: readonly RespArg[], options?: { typeMapping?: TypeMapping }): Promise<unknown> {
+    if (!this.#open || !this.#socket) return Promise.reject(new ClientClosedError());
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ resolve, reject, typeMapping: options?.typeMapping });
+      if (this.#unwritten.length === 0) process.nextTick(() => this.#write());
+      encodeCommand(args, this.#unwritten);
+    });
+  }
+
+  /** Closes the socket at once; requests still waiting are rejected. */
+  destroy(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.#abortConnect?.(new DisconnectsClientError());
+    this.#rejectWaiting(new DisconnectsClientError());
+    this.#socket?.destroy();
+  }
+
+  #write(): void {
+    const socket = this.#socket;
+    const chunks = this.#unwritten;
+    this.#unwritten = [];
+    if (!socket || !this.#open) return;
+    socket.cork();
+    for (const chunk of chunks) socket.write(chunk);
+    socket.uncork();
+  }
+
+  #next(): Pending | undefined {
+    const pending = this.#waiting[this.#head];
+    if (pending === undefined) return undefined;
+    this.#head++;
+    if (this.#head === this.#waiting.length) {
+      this.#waiting = [];
+      this.#head = 0;
+    }
+    return pending;
+  }
+
+  #fail(err: Error): void {
+    const wasOpen = this.#open;
+    this.#open = false;
+    this.#rejectWaiting(err);
+    if (wasOpen && !this.#failed) {
+      this.#failed = true;
+      for (const listener of this.#errorListeners) listener(err);
+    }
+  }
+
+  #rejectWaiting(err: Error): void {
+    const waiting = this.#waiting.slice(this.#head);
+    this.#waiting = [];
+    this.#head = 0;
+    this.#unwritten = [];
+    for (const pending of waiting) pending.reject(err);
+  }
+}
+
+/**
+ * Appends a command as a RESP array of bulk strings: the text parts joined into one string, Buffers
+ * (script bodies, binary arguments) kept as they are.
+ */
+export function encodeCommand(args: readonly RespArg[], out: RespArg[]): void {
+  let text = `*${args.length}\r\n`;
+  for (const arg of args) {
+    if (typeof arg === 'string') {
+      text += `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`;
+    } else {
+      out.push(`${text}$${arg.length}\r\n`, arg);
+      text = '\r\n';
+    }
+  }
+  out.push(text);
+}
