@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, RscriptError, UsageError } from './errors.js';
 import { flagsToConfig, globalOptions, type GlobalFlags } from './options.js';
+import { benchOptions, type BenchFlags } from './bench/options.js';
 import { scrub } from './output/secrets.js';
 import type { Config } from './config/schema.js';
 import type { Target } from './server/connection.js';
@@ -88,19 +89,40 @@ export async function run(argv: string[]): Promise<number> {
     .addOption(new Option('-k, --keys <keys...>', 'key names (KEYS)').default([]))
     .addOption(new Option('-a, --args <args...>', 'arguments (ARGV)').default([]))
     .option('--ro', 'use EVALSHA_RO (scripts flagged no-writes; runs on replicas)')
+    .option('--sandbox', "run on a throwaway redis-server (from PATH or \"redisServer\") after the script's fixture setup")
     .action(
-      action(async (ctx, script: string, opts: { keys: string[]; args: string[]; ro?: boolean }) => {
+      action(async (ctx, script: string, opts: { keys: string[]; args: string[]; ro?: boolean; sandbox?: boolean }) => {
         const { exec } = await import('./commands/exec.js');
         const { renderExec } = await import('./output/render.js');
-        const result = await exec({
-          script,
-          keys: opts.keys,
-          args: opts.args,
-          readOnly: opts.ro,
-          manifest: ctx.config.manifest,
-          scripts: ctx.config.scripts,
-          target: ctx.target,
-        });
+        const execOn = (target: Target) =>
+          exec({
+            script,
+            keys: opts.keys,
+            args: opts.args,
+            readOnly: opts.ro,
+            manifest: ctx.config.manifest,
+            scripts: ctx.config.scripts,
+            target,
+          });
+        let result;
+        if (opts.sandbox) {
+          const { withSandbox } = await import('./server/sandbox.js');
+          const { resolveScript } = await import('./registry/resolve.js');
+          const resolved = resolveScript(script, ctx.config);
+          const fixture = ctx.config.bench[resolved.name];
+          result = await withSandbox(
+            {
+              binary: ctx.config.redisServer,
+              timeoutMs: ctx.config.timeoutMs,
+              load: resolved.script ? [resolved.script.bytes] : [],
+              setup: fixture?.setup,
+              setupLabel: `bench.${resolved.name}.setup`,
+            },
+            execOn,
+          );
+        } else {
+          result = await execOn(ctx.target);
+        }
         if (result.reloaded && ctx.flags.verbose && !ctx.flags.json) {
           process.stderr.write(`note: the server lacked ${result.script} (NOSCRIPT): loaded it and retried\n`);
         }
@@ -142,6 +164,64 @@ export async function run(argv: string[]): Promise<number> {
       return { data: result, text: renderKill(result) };
     }),
   );
+
+  {
+    // -c is the concurrency here, as in redis-benchmark: the config file takes the long --config only.
+    const bench = program
+      .command('bench')
+      .description('benchmark a script through EVALSHA, or every script with a fixture, against the latency budget')
+      .addHelpText('after', EXIT_CODES_HELP);
+    for (const opt of globalOptions()) bench.addOption(opt.long === '--config' ? new Option('--config <file>', opt.description) : opt);
+    for (const opt of benchOptions()) bench.addOption(opt);
+    bench.argument('[script]', 'a name, path or SHA (default: every script with a fixture under "bench" in the config)').action(
+      action(async (ctx, script: string | undefined, opts: BenchFlags) => {
+        const { bench: run, EXIT_INTERRUPTED } = await import('./commands/bench.js');
+        const { renderBench, startProgress } = await import('./output/bench.js');
+        const { benchCsv } = await import('./bench/report.js');
+        // Ctrl-C stops the bench and reports what was measured; a second one exits at once.
+        const controller = new AbortController();
+        const onSigint = () => (controller.signal.aborted ? process.exit(EXIT_INTERRUPTED) : controller.abort());
+        process.on('SIGINT', onSigint);
+        let stopProgress: (() => void) | undefined;
+        try {
+          const result = await run({
+            script,
+            keys: opts.keys,
+            args: opts.args,
+            requests: opts.requests,
+            durationMs: opts.duration,
+            concurrency: opts.concurrency,
+            pipeline: opts.pipeline,
+            warmup: opts.warmup,
+            keyspace: opts.keyspace,
+            budgetMs: opts.budget,
+            config: ctx.config,
+            target: ctx.target,
+            sandbox: opts.sandbox,
+            confirm: opts.yes ? undefined : (question) => confirm(question, 'bench'),
+            signal: controller.signal,
+            onSandbox: (s) => {
+              if (!ctx.flags.json || ctx.flags.verbose) process.stderr.write(`sandbox: redis-server ${s.version ?? ''} (pid ${s.pid}) on 127.0.0.1:${s.port}\n`);
+            },
+            onRun: process.stderr.isTTY && !ctx.flags.json ? (name, live) => (stopProgress = startProgress(name, live)) : undefined,
+            onRunEnd: () => {
+              stopProgress?.();
+              stopProgress = undefined;
+            },
+          });
+          const failed = result.failed + result.over_budget > 0;
+          return {
+            data: result,
+            text: () => (opts.csv ? benchCsv(result.results) : renderBench(result)),
+            exitCode: result.interrupted ? EXIT_INTERRUPTED : failed ? EXIT_FAILED : EXIT_OK,
+          };
+        } finally {
+          stopProgress?.();
+          process.removeListener('SIGINT', onSigint);
+        }
+      }),
+    );
+  }
 
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -201,15 +281,15 @@ function jsonRequested(argv: string[]): boolean {
   return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
 }
 
-async function confirm(question: string): Promise<void> {
+async function confirm(question: string, what = 'flush'): Promise<void> {
   if (!process.stdin.isTTY || !process.stderr.isTTY) {
-    throw new UsageError('refusing to flush without confirmation: stdin is not a terminal; pass --yes');
+    throw new UsageError(`refusing to ${what} without confirmation: stdin is not a terminal; pass --yes`);
   }
   const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = await rl.question(question);
-    if (!/^y(es)?$/i.test(answer.trim())) throw new UsageError('flush cancelled');
+    if (!/^y(es)?$/i.test(answer.trim())) throw new UsageError(`${what} cancelled`);
   } finally {
     rl.close();
   }

@@ -1,0 +1,294 @@
+import { CheckFailedError, UsageError } from '../errors.js';
+import type { BenchFixture, Config } from '../config/schema.js';
+import { runLoad, type LiveRun, type LoadOutcome } from '../bench/load.js';
+import { argvMaker } from '../bench/rand-int.js';
+import { makeRow, type BenchRow } from '../bench/report.js';
+import { serverTime, type ServerTime } from '../bench/server-stats.js';
+import { takeServerSnapshot } from '../bench/snapshot.js';
+import { discoverScripts } from '../registry/discover.js';
+import { resolveScript, type ResolvedScript } from '../registry/resolve.js';
+import { connect, parseRedisUrl, replyCode, type RedisConnection, type Target } from '../server/connection.js';
+import { runSetup, startSandbox, type Sandbox } from '../server/sandbox.js';
+import { locateScriptError } from '../server/script-errors.js';
+import { scriptExists, scriptLoadMany } from '../server/scripts.js';
+
+/** Exit code of a bench stopped by Ctrl-C (128 + SIGINT), as shells report it. */
+export const EXIT_INTERRUPTED = 130;
+
+/** Defaults: one script is benched like redis-benchmark; fixtures are a budget check (c=1: tight bounds). */
+export const BENCH_DEFAULTS = {
+  script: { requests: 100_000, concurrency: 50 },
+  fixture: { requests: 10_000, concurrency: 1 },
+  pipeline: 1,
+  /** Calls before the measured ones (JIT, connection, server caches), at most for `warmupMs` by default. */
+  warmup: 1000,
+  warmupMs: 1000,
+  keyspace: 1e12,
+} as const;
+
+export interface BenchOptions {
+  /** A name, path or SHA; undefined benches every script with a fixture in the config. */
+  script?: string;
+  /** Flags; each overrides the fixture's value, which overrides the default. */
+  keys?: string[];
+  args?: string[];
+  requests?: number;
+  durationMs?: number;
+  concurrency?: number;
+  pipeline?: number;
+  warmup?: number;
+  keyspace?: number;
+  budgetMs?: number;
+  config: Pick<Config, 'budgetMs' | 'bench' | 'manifest' | 'scripts' | 'redisServer' | 'timeoutMs'>;
+  target: Target;
+  /** Run against a throwaway redis-server instead of `target`. */
+  sandbox?: boolean;
+  /**
+   * Asked before writing to a server that is not on loopback; resolves to go on, throws to stop.
+   * Undefined: go on without asking (`--yes`).
+   */
+  confirm?: (question: string) => Promise<void>;
+  /** Ctrl-C: stops the bench; the result holds what was measured. */
+  signal?: AbortSignal;
+  onSandbox?: (sandbox: Sandbox) => void;
+  /** Called when a script's measured calls start, with the live state (for a progress line). */
+  onRun?: (script: string, live: LiveRun) => void;
+  onRunEnd?: () => void;
+  cwd?: string;
+}
+
+export interface BenchResult {
+  /** `host:port` benched, or the sandbox's. */
+  server: string;
+  sandbox: { version: string | null; port: number; pid: number } | null;
+  mode: 'script' | 'fixtures';
+  results: BenchRow[];
+  over_budget: number;
+  failed: number;
+  /** Stopped by Ctrl-C: the last row is partial and later scripts did not run. */
+  interrupted: boolean;
+  /** Local scripts that have no fixture (fixture mode): they were not benched. */
+  without_fixture: string[];
+}
+
+interface Plan {
+  name: string;
+  resolved: ResolvedScript;
+  keys: string[];
+  args: string[];
+  setup: string[][];
+  requests?: number;
+  durationMs?: number;
+  concurrency: number;
+  pipeline: number;
+  warmup: number;
+  /** Stop the warmup after this long (the default warmup only: a slow script must not spend minutes). */
+  warmupMs?: number;
+  keyspace: number;
+  budgetMs: number;
+}
+
+/**
+ * Benches one script, or every script that has a fixture, through EVALSHA; the verdict holds the
+ * server-side time per call against the budget.
+ */
+export async function bench(options: BenchOptions): Promise<BenchResult> {
+  const { plans, withoutFixture } = makePlans(options);
+  if (!options.sandbox) await checkWrites(plans, options);
+  let sandbox: Sandbox | undefined;
+  try {
+    let target = options.target;
+    if (options.sandbox) {
+      sandbox = await startSandbox({ binary: options.config.redisServer, timeoutMs: options.config.timeoutMs });
+      options.onSandbox?.(sandbox);
+      target = { ...sandbox.target, timeoutMs: options.config.timeoutMs };
+    }
+    const conn = await connect(target);
+    try {
+      const rows = await benchAll(conn, plans, options);
+      return {
+        server: conn.label,
+        sandbox: sandbox ? { version: sandbox.version ?? null, port: sandbox.port, pid: sandbox.pid } : null,
+        mode: options.script === undefined ? 'fixtures' : 'script',
+        results: rows,
+        over_budget: rows.filter((r) => r.verdict === 'over' || r.verdict === 'unsure').length,
+        failed: rows.filter((r) => r.verdict === 'error').length,
+        interrupted: options.signal?.aborted === true,
+        without_fixture: withoutFixture,
+      };
+    } finally {
+      await conn.close();
+    }
+  } finally {
+    await sandbox?.stop();
+  }
+}
+
+function makePlans(options: BenchOptions): { plans: Plan[]; withoutFixture: string[] } {
+  const { config } = options;
+  const resolveOptions = { manifest: config.manifest, scripts: config.scripts, cwd: options.cwd };
+  const fromFlags = (name: string, resolved: ResolvedScript, fixture: BenchFixture, defaults: { requests: number; concurrency: number }): Plan => ({
+    name,
+    resolved,
+    keys: options.keys ?? fixture.keys ?? [],
+    args: options.args ?? fixture.args ?? [],
+    setup: fixture.setup ?? [],
+    // --duration replaces the request count, from the flags or the fixture.
+    ...(options.durationMs !== undefined
+      ? { durationMs: options.durationMs }
+      : { requests: options.requests ?? fixture.requests ?? defaults.requests }),
+    concurrency: options.concurrency ?? fixture.concurrency ?? defaults.concurrency,
+    pipeline: options.pipeline ?? BENCH_DEFAULTS.pipeline,
+    ...(options.warmup !== undefined ? { warmup: options.warmup } : { warmup: BENCH_DEFAULTS.warmup, warmupMs: BENCH_DEFAULTS.warmupMs }),
+    keyspace: options.keyspace ?? BENCH_DEFAULTS.keyspace,
+    budgetMs: options.budgetMs ?? fixture.budgetMs ?? config.budgetMs,
+  });
+
+  if (options.script !== undefined) {
+    const resolved = resolveScript(options.script, resolveOptions);
+    const fixture = config.bench[resolved.name] ?? config.bench[options.script] ?? {};
+    return { plans: [fromFlags(resolved.name, resolved, fixture, BENCH_DEFAULTS.script)], withoutFixture: [] };
+  }
+  if (options.keys !== undefined || options.args !== undefined) {
+    throw new UsageError('--keys and --args go with a script (rscript bench rate_limit -k ...); without one, each fixture gives its own');
+  }
+  const names = Object.keys(config.bench);
+  if (names.length === 0) {
+    throw new UsageError('no script to bench: name one (rscript bench rate_limit), or add fixtures under "bench" in .redisscriptsrc', [
+      'A fixture: "bench": { "rate_limit": { "keys": ["rl:__rand_int__"], "args": ["10", "1"], "setup": [["DEL", "x"]] } }',
+    ]);
+  }
+  const plans = names.map((name) => {
+    let resolved: ResolvedScript;
+    try {
+      resolved = resolveScript(name, resolveOptions);
+    } catch (err) {
+      if (err instanceof UsageError) throw new UsageError(`bench.${name}: ${err.message}`, err.detail);
+      throw err;
+    }
+    return fromFlags(name, resolved, config.bench[name]!, BENCH_DEFAULTS.fixture);
+  });
+  let withoutFixture: string[] = [];
+  try {
+    const benched = new Set(plans.map((p) => p.resolved.script?.absPath));
+    withoutFixture = discoverScripts({ paths: config.scripts, cwd: options.cwd })
+      .filter((s) => !benched.has(s.absPath))
+      .map((s) => s.name);
+  } catch {
+    // No scripts folder: nothing to mention.
+  }
+  return { plans, withoutFixture };
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|0:0:0:0:0:0:0:1)$/i;
+
+/** A bench writes to the keys it is given: outside loopback, a script that may write needs a yes. */
+async function checkWrites(plans: Plan[], options: BenchOptions): Promise<void> {
+  const { host, port } = parseRedisUrl(options.target.url);
+  if (LOOPBACK.test(host) || !options.confirm) return;
+  const writers = plans.filter((p) => !p.resolved.script?.flags.includes('no-writes'));
+  if (writers.length === 0) return;
+  const keys = [...new Set(writers.flatMap((p) => p.keys))];
+  const shownKeys = keys.length === 0 ? 'no declared keys' : keys.slice(0, 5).join(', ') + (keys.length > 5 ? `, ... (${keys.length})` : '');
+  const shownScripts = writers.slice(0, 5).map((p) => p.name).join(', ') + (writers.length > 5 ? `, ... (${writers.length})` : '');
+  await options.confirm(
+    `${host}:${port} is not on this machine, and the bench of ${shownScripts} may write to its keys (${shownKeys}). Go on? [y/N] `,
+  );
+}
+
+async function benchAll(conn: RedisConnection, plans: Plan[], options: BenchOptions): Promise<BenchRow[]> {
+  await ensureLoaded(conn, plans, options.config.timeoutMs);
+  const rows: BenchRow[] = [];
+  for (const plan of plans) {
+    if (options.signal?.aborted) break;
+    rows.push(await benchOne(conn, plan, options));
+  }
+  return rows;
+}
+
+/** One SCRIPT EXISTS for all, SCRIPT LOAD of the missing; a compile error fails with file:line. */
+async function ensureLoaded(conn: RedisConnection, plans: Plan[], timeoutMs: number): Promise<void> {
+  const unique = [...new Map(plans.map((p) => [p.resolved.sha, p])).values()];
+  const cached = await scriptExists(
+    conn,
+    unique.map((p) => p.resolved.sha),
+  );
+  const missing = unique.filter((_, i) => !cached[i]);
+  const noSource = missing.find((p) => !p.resolved.script);
+  if (noSource) {
+    throw new CheckFailedError(`${noSource.name}: the server does not have sha ${noSource.resolved.sha} and no local file is known to load it`, [
+      'Run rscript load, or pass the path of the .lua file.',
+    ]);
+  }
+  const outcomes = await scriptLoadMany(
+    conn,
+    missing.map((p) => p.resolved.script!.bytes),
+    timeoutMs,
+  );
+  for (const [i, outcome] of outcomes.entries()) {
+    if (outcome.error) {
+      const script = missing[i]!.resolved.script!;
+      const located = locateScriptError(outcome.error, script.path, script.bytes);
+      throw new CheckFailedError(located.text, located.source ? [located.source] : []);
+    }
+  }
+}
+
+async function benchOne(conn: RedisConnection, plan: Plan, options: BenchOptions): Promise<BenchRow> {
+  const { resolved } = plan;
+  await runSetup(conn, plan.setup, `bench.${plan.name}.setup`);
+  const argv = argvMaker(['EVALSHA', resolved.sha, String(plan.keys.length)], [...plan.keys, ...plan.args], plan.keyspace);
+  const shape = { argv, concurrency: plan.concurrency, pipeline: plan.pipeline };
+  // An error reply in the warmup ends the bench there: its calls are then what the row reports.
+  let outcome: LoadOutcome | undefined;
+  if (plan.warmup > 0) {
+    const warm = await runLoad(
+      conn,
+      { ...shape, requests: plan.warmup, durationMs: plan.warmupMs, concurrency: Math.min(plan.concurrency, plan.warmup) },
+      { signal: options.signal },
+    );
+    if (warm.error !== undefined) outcome = warm;
+  }
+  let server: ServerTime | undefined;
+  if (!outcome) {
+    const before = await takeServerSnapshot(conn);
+    try {
+      outcome = await runLoad(
+        conn,
+        { ...shape, ...(plan.durationMs !== undefined ? { durationMs: plan.durationMs } : { requests: plan.requests }) },
+        { signal: options.signal, onStart: (live) => options.onRun?.(plan.name, live) },
+      );
+    } finally {
+      options.onRunEnd?.();
+    }
+    server = serverTime(before, await takeServerSnapshot(conn));
+  }
+  const error = describeError(outcome.error, plan);
+  return makeRow({
+    script: plan.name,
+    sha: resolved.sha,
+    path: resolved.script?.path,
+    keys: plan.keys,
+    args: plan.args,
+    concurrency: plan.concurrency,
+    pipeline: plan.pipeline,
+    budgetMs: plan.budgetMs,
+    histogram: outcome.histogram,
+    completed: outcome.completed,
+    errors: outcome.errors,
+    elapsedMs: outcome.elapsedMs,
+    ...(server ? { server } : {}),
+    interrupted: outcome.interrupted,
+    ...(error ? { error } : {}),
+  });
+}
+
+/** An error reply becomes the row's `file:line: message`; anything else (a lost connection) is thrown. */
+function describeError(err: unknown, plan: Plan): { text: string; source?: string } | undefined {
+  if (err === undefined) return undefined;
+  if (replyCode(err) === undefined) throw err;
+  const message = (err as Error).message;
+  if (replyCode(err) === 'NOSCRIPT') return { text: `${plan.name}: the script left the server's cache during the bench (SCRIPT FLUSH?): ${message}` };
+  const located = locateScriptError(message, plan.resolved.script?.path ?? plan.name, plan.resolved.script?.bytes);
+  return { text: located.text, ...(located.source ? { source: located.source } : {}) };
+}

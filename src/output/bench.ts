@@ -1,0 +1,158 @@
+/**
+ * `rscript bench` on the terminal: the result table, a small latency histogram, the budget verdicts,
+ * and the live progress line (stderr, TTY only). `--json` and `--csv` need none of this.
+ */
+import type { BenchResult } from '../commands/bench.js';
+import type { LiveRun } from '../bench/load.js';
+import type { BenchRow } from '../bench/report.js';
+import { err, out, table } from './render.js';
+
+/** A figure in ms with 3 significant-ish digits: 0.021, 1.25, 48.2, 1520. */
+export function fmtMs(ms: number | null): string {
+  if (ms === null) return '-';
+  if (ms === 0) return '0';
+  return ms < 1 ? ms.toFixed(3) : ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0);
+}
+
+const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+function verdictText(row: BenchRow): string {
+  switch (row.verdict) {
+    case 'ok':
+      return out.green('ok');
+    case 'over':
+      return out.red('OVER');
+    case 'unsure':
+      return out.yellow('UNSURE');
+    case 'error':
+      return out.red('ERROR');
+  }
+}
+
+function sourceText(row: BenchRow): string {
+  if (row.budget_source === 'client') return 'client-side p99 latency (the server gave no statistics)';
+  return row.server_source === 'commandstats+latency-histogram'
+    ? 'server-side time per call (INFO commandstats + LATENCY HISTOGRAM)'
+    : 'server-side mean (INFO commandstats), p99 bounded by client latency';
+}
+
+/** The human report: one table row per script, then the histogram (one script), notes and errors. */
+export function renderBench(r: BenchResult): string {
+  const head = ['script', 'requests', 'errors', 'ops/sec', 'p50 ms', 'p99 ms', 'max ms', 'server mean ms', 'server p99 ms', 'budget ms', 'verdict'];
+  const rows = r.results.map((row) => [
+    row.script + (row.interrupted ? out.yellow(' (partial)') : ''),
+    fmtInt(row.requests),
+    row.errors > 0 ? out.red(String(row.errors)) : '0',
+    fmtInt(row.ops_per_sec),
+    fmtMs(row.p50_ms),
+    fmtMs(row.p99_ms),
+    fmtMs(row.max_ms),
+    fmtMs(row.server_mean_ms),
+    row.server_p99_ms === null ? '-' : `≤ ${fmtMs(row.server_p99_ms)}`,
+    `${row.budget_ms}`,
+    verdictText(row),
+  ]);
+  const lines: string[] = [];
+  const where = r.sandbox ? `sandbox redis-server ${r.sandbox.version ?? ''} on ${r.server}`.replace('  ', ' ') : r.server;
+  lines.push(out.dim(`bench on ${where}`));
+  lines.push(table(head, rows, ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left']));
+  if (r.results.length === 1 && r.results[0]!.requests > r.results[0]!.errors) {
+    const row = r.results[0]!;
+    lines.push(
+      `${fmtInt(row.requests)} calls in ${fmtMs(row.elapsed_ms / 1000)} s, c=${row.concurrency} P=${row.pipeline}; ` +
+        `client latency ms: min ${fmtMs(row.min_ms)}  p50 ${fmtMs(row.p50_ms)}  p90 ${fmtMs(row.p90_ms)}  p99 ${fmtMs(row.p99_ms)}  p99.9 ${fmtMs(row.p999_ms)}  max ${fmtMs(row.max_ms)}`,
+    );
+    if (row.histogram.length > 0) lines.push(drawHistogram(row.histogram));
+  }
+  // One line per script that needs a word (all of them for a single script); the table says the rest.
+  const sources = new Set<string>();
+  for (const row of r.results) {
+    if (row.error) {
+      lines.push(`${row.script}: ${verdictText(row)} after ${fmtInt(row.requests)} calls: ${out.red(row.error)}`);
+      if (row.error_line) lines.push(out.dim(`  ${row.error_line}`));
+      continue;
+    }
+    sources.add(sourceText(row));
+    if (r.results.length > 1 && row.verdict === 'ok' && !row.note) continue;
+    const figure = `p99 ≤ ${fmtMs(row.budget_figure_ms)} ms` + (row.server_mean_ms !== null ? `, mean ${fmtMs(row.server_mean_ms)} ms` : '');
+    lines.push(`${row.script}: ${verdictText(row)}: ${figure} against ${row.budget_ms} ms`);
+    if (row.note) lines.push(out.dim(`  ${row.note}`));
+  }
+  if (sources.size > 0) lines.push(out.dim(`held against the budget: ${[...sources].join('; ')}`));
+  if (r.without_fixture.length > 0) {
+    lines.push(out.dim(`no fixture, not benched: ${r.without_fixture.join(', ')}`));
+  }
+  if (r.interrupted) lines.push(out.yellow('interrupted (Ctrl-C): the figures cover what ran before it'));
+  const bad = r.over_budget + r.failed;
+  if (!r.interrupted) {
+    lines.push(
+      bad === 0
+        ? out.green(`all ${r.results.length} within budget`)
+        : out.red(`${r.over_budget} over budget or unsure, ${r.failed} failed, of ${r.results.length}`),
+    );
+  }
+  return lines.join('\n');
+}
+
+/**
+ * A small histogram of client latency: one line per power-of-two bin, a bar scaled to the fullest
+ * bin, and the share of calls. Bins with nothing at either end are left out.
+ */
+export function drawHistogram(bins: BenchRow['histogram'], width = 40): string {
+  let first = bins.findIndex((b) => b.count > 0);
+  let last = bins.length - 1 - [...bins].reverse().findIndex((b) => b.count > 0);
+  if (first < 0) return '';
+  // Keep it small: merge the thinnest bins at the ends into "< x" / ">= y" when there are many.
+  while (last - first + 1 > 12) {
+    if (bins[first]!.count <= bins[last]!.count) first++;
+    else last--;
+  }
+  const total = bins.reduce((s, b) => s + b.count, 0);
+  const shown = bins.slice(first, last + 1).map((b) => ({ ...b }));
+  shown[0]!.count += bins.slice(0, first).reduce((s, b) => s + b.count, 0);
+  shown[shown.length - 1]!.count += bins.slice(last + 1).reduce((s, b) => s + b.count, 0);
+  const peak = Math.max(...shown.map((b) => b.count));
+  const labels = shown.map((b, i) => {
+    const lo = i === 0 && first > 0 ? '' : fmtMs(b.from_ms);
+    const hi = i === shown.length - 1 && last < bins.length - 1 ? '' : fmtMs(b.to_ms);
+    return lo === '' ? `< ${hi} ms` : hi === '' ? `>= ${lo} ms` : `${lo} - ${hi} ms`;
+  });
+  const pad = Math.max(...labels.map((l) => l.length));
+  return shown
+    .map((b, i) => {
+      const len = b.count === 0 ? 0 : Math.max(1, Math.round((b.count / peak) * width));
+      const share = ((b.count / total) * 100).toFixed(1).padStart(5);
+      return `  ${labels[i]!.padStart(pad)} ${out.cyan('█'.repeat(len))}${' '.repeat(width - len)} ${share}%`;
+    })
+    .join('\n');
+}
+
+/** The live line: script, a bar, calls, ops/sec, p50 and p99 so far, elapsed. */
+export function progressLine(script: string, live: LiveRun, nowMs: number, columns = 80): string {
+  const elapsedMs = Math.max(1, nowMs - live.startedAt);
+  const done = live.completed + live.errors;
+  const fraction =
+    live.requests !== undefined ? done / live.requests : live.durationMs !== undefined ? elapsedMs / live.durationMs : 0;
+  const h = live.histogram;
+  const stats =
+    ` ${fmtInt(done)}${live.requests !== undefined ? `/${fmtInt(live.requests)}` : ''} calls` +
+    `  ${fmtInt((done / elapsedMs) * 1000)} ops/s` +
+    `  p50 ${fmtMs(h.percentile(50) / 1e6)} ms  p99 ${fmtMs(h.percentile(99) / 1e6)} ms` +
+    `  ${(elapsedMs / 1000).toFixed(1)}s` +
+    (live.errors > 0 ? `  ${live.errors} errors` : '');
+  const barWidth = Math.max(10, Math.min(30, columns - script.length - stats.length - 6));
+  const filled = Math.min(barWidth, Math.round(Math.min(1, fraction) * barWidth));
+  const bar = `[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}]`;
+  return `${script} ${err.cyan(bar)}${stats}`;
+}
+
+/** Redraws the progress line on `stream` every 200 ms until the returned stop is called. */
+export function startProgress(script: string, live: LiveRun, stream: NodeJS.WriteStream = process.stderr): () => void {
+  const draw = () => stream.write(`\r\x1b[2K${progressLine(script, live, Date.now(), stream.columns ?? 80)}`);
+  const timer = setInterval(draw, 200);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    stream.write('\r\x1b[2K');
+  };
+}

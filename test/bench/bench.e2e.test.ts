@@ -1,0 +1,163 @@
+/**
+ * `rscript bench` end to end: the built binary against a real redis-server, checked through its exit
+ * code, its JSON and CSV, and the server's own keyspace. No assertion on speed.
+ */
+import { makeProject, runCli, type Project } from '../helpers/cli.js';
+import { startRedis, type TestServer } from '../helpers/redis-server.js';
+import { CSV_FIELDS } from '../../src/bench/report.js';
+
+// Busy-loops for ARGV[1] µs of server time (TIME is allowed in scripts since effects replication).
+const SLOW = `-- spins for ARGV[1] microseconds
+local t = redis.call('TIME')
+local start = t[1] * 1000000 + t[2]
+while true do
+  local n = redis.call('TIME')
+  if n[1] * 1000000 + n[2] - start >= tonumber(ARGV[1]) then break end
+end
+return 1
+`;
+
+let server: TestServer;
+let project: Project;
+
+beforeAll(async () => {
+  server = await startRedis();
+  project = makeProject({
+    'lua/fast.lua': 'return 1\n',
+    'lua/slow.lua': SLOW,
+    'lua/stock.lua': `local v = redis.call('GET', KEYS[1])
+if not v then return redis.error_reply('ERR no stock: the setup did not run') end
+return redis.call('DECR', KEYS[1])
+`,
+    'lua/typed.lua': `-- counts
+return redis.call('INCR', KEYS[1])
+`,
+    'lua/touch.lua': `redis.call('SET', KEYS[1], ARGV[1])
+return 1
+`,
+  });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  project?.cleanup();
+});
+
+function config(bench: Record<string, unknown>, extra: Record<string, unknown> = {}): void {
+  project.write('.redisscriptsrc', JSON.stringify({ url: server.url, bench, ...extra }, null, 2));
+}
+
+const bench = (args: string[]) => runCli(['bench', ...args], { cwd: project.dir, timeoutMs: 60_000 });
+
+describe('rscript bench', () => {
+  it('fails the budget with a script that blocks Redis ~60 ms per call, and passes a fast one', async () => {
+    config({ fast: { requests: 200 }, slow: { args: ['60000'], requests: 3 } });
+    const r = await bench(['--json', '--warmup', '0']);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.mode).toBe('fixtures');
+    const fast = doc.results.find((x: { script: string }) => x.script === 'fast');
+    const slow = doc.results.find((x: { script: string }) => x.script === 'slow');
+    expect(fast).toMatchObject({ verdict: 'ok', budget_ms: 50, budget_source: 'server', requests: 200, errors: 0 });
+    expect(slow).toMatchObject({ verdict: 'over', budget_source: 'server', server_source: 'commandstats+latency-histogram', requests: 3 });
+    expect(slow.server_mean_ms).toBeGreaterThanOrEqual(55);
+    expect(doc.over_budget).toBe(1);
+
+    const human = await bench(['--warmup', '0']);
+    expect(human.code).toBe(1);
+    expect(human.stdout).toMatch(/slow: OVER/);
+    expect(human.stdout).toMatch(/│ fast .*│ ok +│/);
+    expect(human.stdout).toMatch(/│ slow .*│ OVER +│/);
+  });
+
+  it('takes the budget from --budget over the fixture over the config', async () => {
+    config({ slow: { args: ['60000'], requests: 2, budgetMs: 100 } }, { budgetMs: 10 });
+    const fixture = await bench(['--json', '--warmup', '0']);
+    expect(JSON.parse(fixture.stdout).results[0]).toMatchObject({ budget_ms: 100, verdict: 'ok' });
+    expect(fixture.code).toBe(0);
+    const flag = await bench(['--json', '--warmup', '0', '--budget', '20']);
+    expect(JSON.parse(flag.stdout).results[0]).toMatchObject({ budget_ms: 20, verdict: 'over' });
+    expect(flag.code).toBe(1);
+  });
+
+  it('benches one script with the documented JSON and CSV fields', async () => {
+    config({});
+    const json = await bench(['fast', '-n', '2000', '-c', '4', '-P', '3', '--json']);
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.stdout);
+    expect(doc.mode).toBe('script');
+    const row = doc.results[0];
+    for (const f of [...CSV_FIELDS, 'histogram', 'keys', 'args']) expect(row).toHaveProperty(f);
+    expect(row).toMatchObject({ script: 'fast', path: 'lua/fast.lua', requests: 2000, errors: 0, concurrency: 4, pipeline: 3, verdict: 'ok' });
+    expect(row.server_calls).toBe(2000);
+    expect(row.ops_per_sec).toBeGreaterThan(0);
+    expect(row.p50_ms).toBeLessThanOrEqual(row.p99_ms);
+    expect(row.p99_ms).toBeLessThanOrEqual(row.max_ms);
+
+    const csv = await bench(['fast', '-n', '500', '--csv']);
+    expect(csv.code).toBe(0);
+    const lines = csv.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]!.split(',')).toEqual([...CSV_FIELDS]);
+    const values = Object.fromEntries(lines[0]!.split(',').map((k, i) => [k, lines[1]!.split(',')[i]]));
+    expect(values).toMatchObject({ script: 'fast', requests: '500', errors: '0', verdict: 'ok' });
+    expect(Number(values.p99_ms)).toBeGreaterThan(0);
+  });
+
+  it('replaces __rand_int__ per call: many different keys on the server', async () => {
+    config({});
+    server.cli('FLUSHALL');
+    const r = await bench(['touch', '-k', 'u:__rand_int__', '-a', 'v', '-r', '1000', '-n', '400', '--warmup', '0', '--json']);
+    expect(r.code).toBe(0);
+    const keys = server.cli('--scan', '--pattern', 'u:*').split('\n').filter(Boolean);
+    expect(keys.length).toBeGreaterThan(100);
+    for (const k of keys) {
+      expect(k).toMatch(/^u:\d{12}$/);
+      expect(Number(k.slice(2))).toBeLessThan(1000);
+    }
+    expect(server.cli('EXISTS', 'u:__rand_int__')).toBe('0');
+  });
+
+  it('runs the fixture setup commands before the bench', async () => {
+    server.cli('DEL', 'stock');
+    config({ stock: { keys: ['stock'], setup: [['SET', 'stock', '100000']], requests: 500 } });
+    const r = await bench(['--json', '--warmup', '10']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).results[0]).toMatchObject({ verdict: 'ok', errors: 0, requests: 500 });
+    expect(server.cli('GET', 'stock')).toBe(String(100000 - 500 - 10));
+  });
+
+  it('stops on an error reply with file:line and exits 1', async () => {
+    server.cli('DEL', 'h');
+    server.cli('HSET', 'h', 'f', '1');
+    config({});
+    const r = await bench(['typed', '-k', 'h', '-n', '100']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/lua\/typed\.lua:2: WRONGTYPE/);
+    expect(r.stdout).toMatch(/2 \| return redis.call\('INCR', KEYS\[1\]\)/);
+    const json = await bench(['typed', '-k', 'h', '-n', '100', '--json']);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout).results[0]).toMatchObject({ verdict: 'error', error: expect.stringMatching(/^lua\/typed\.lua:2: WRONGTYPE/) });
+  });
+
+  it('asks before writing to a server that is not on loopback, and refuses without a terminal', async () => {
+    config({});
+    const r = await bench(['fast', '--url', 'redis://192.0.2.1:6379', '-n', '10']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/refusing to bench without confirmation.*--yes/);
+  });
+
+  it.each([
+    [['fast', '--json', '--csv'], /--csv.*--json|--json.*--csv/],
+    [['fast', '-n', '10', '--duration', '1s'], /--requests|--duration/],
+    [['fast', '-c', '0'], /--concurrency takes a positive whole number/],
+    [['fast', '--duration', 'soon'], /--duration takes a duration/],
+    [[], /no script to bench/],
+    [['-k', 'x'], /--keys and --args go with a script/],
+  ])('rejects %j with exit 2', async (args, message) => {
+    config({});
+    const r = await bench(args as string[]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * `--sandbox`: a throwaway redis-server that is gone afterwards, whatever happened: success, an error
+ * reply, Ctrl-C (SIGINT sent to rscript alone, as a terminal's Ctrl-C would reach it: the server runs in
+ * its own process group).
+ */
+import { spawn } from 'node:child_process';
+import { BIN, makeProject, runCli, type Project } from '../helpers/cli.js';
+import { assertRedisInstalled } from '../helpers/redis-server.js';
+
+let project: Project;
+
+beforeAll(() => {
+  assertRedisInstalled();
+  project = makeProject({
+    'lua/fast.lua': 'return 1\n',
+    'lua/counter.lua': `local n = redis.call('INCR', KEYS[1])
+return n
+`,
+  });
+  project.write(
+    '.redisscriptsrc',
+    JSON.stringify({
+      // Never reached: --sandbox replaces it.
+      url: 'redis://127.0.0.1:1',
+      bench: {
+        fast: { requests: 300 },
+        counter: { keys: ['c'], setup: [['SET', 'c', '41']], requests: 100 },
+      },
+    }),
+  );
+});
+
+afterAll(() => project?.cleanup());
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits (a little) for a killed process to be reaped. */
+async function gone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 40 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  return !alive(pid);
+}
+
+const sandboxPid = (stderr: string) => Number(/sandbox: redis-server .*\(pid (\d+)\)/.exec(stderr)?.[1]);
+
+describe('--sandbox', () => {
+  it('benches the fixtures on a throwaway server and stops it', async () => {
+    const r = await runCli(['bench', '--sandbox', '--json'], { cwd: project.dir, timeoutMs: 60_000 });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.sandbox.pid).toBeGreaterThan(0);
+    expect(doc.results.map((x: { script: string }) => x.script)).toEqual(['fast', 'counter']);
+    expect(doc.results.every((x: { verdict: string }) => x.verdict === 'ok')).toBe(true);
+    expect(await gone(doc.sandbox.pid)).toBe(true);
+  });
+
+  it('stops the server after an error reply too', async () => {
+    project.write('lua/broken.lua', "return redis.call('HGET', KEYS[1])\n");
+    const r = await runCli(['bench', 'broken', '--sandbox', '-k', 'x', '-n', '10'], { cwd: project.dir, timeoutMs: 60_000 });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/lua\/broken\.lua:1: /);
+    const pid = sandboxPid(r.stderr);
+    expect(pid).toBeGreaterThan(0);
+    expect(await gone(pid)).toBe(true);
+  });
+
+  it('stops cleanly on SIGINT: prints what was measured, exits 130, leaves no redis-server', async () => {
+    const child = spawn(process.execPath, [BIN, 'bench', 'fast', '--sandbox', '--duration', '60s', '-c', '2'], {
+      cwd: project.dir,
+      env: { ...process.env, NO_COLOR: '1', NODE_OPTIONS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    const started = new Promise<void>((resolve) =>
+      child.stderr.setEncoding('utf8').on('data', (s: string) => {
+        stderr += s;
+        if (sandboxPid(stderr) > 0) resolve();
+      }),
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+    await started;
+    const pid = sandboxPid(stderr);
+    expect(alive(pid)).toBe(true);
+    // Let some calls run, then Ctrl-C.
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill('SIGINT');
+    const code = await exited;
+    clearTimeout(killer);
+    expect(code).toBe(130);
+    expect(stdout).toMatch(/fast \(partial\)/);
+    expect(stdout).toMatch(/interrupted/);
+    expect(await gone(pid)).toBe(true);
+  });
+
+  it('runs exec on a sandbox after the fixture setup', async () => {
+    const r = await runCli(['exec', 'counter', '--sandbox', '-k', 'c', '--json'], { cwd: project.dir, timeoutMs: 30_000 });
+    expect(r.code).toBe(0);
+    expect(JSON.stringify(JSON.parse(r.stdout).reply)).toContain('42');
+  });
+
+  it('says how to install redis-server when it is missing', async () => {
+    const p = makeProject({ 'lua/fast.lua': 'return 1\n' });
+    try {
+      p.write('.redisscriptsrc', JSON.stringify({ redisServer: 'no-such-redis-server-here' }));
+      const r = await runCli(['bench', 'fast', '--sandbox'], { cwd: p.dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/--sandbox needs redis-server, and "no-such-redis-server-here" was not found on PATH/);
+      expect(r.stderr).toMatch(/apt-get install redis-server/);
+    } finally {
+      p.cleanup();
+    }
+  });
+});
