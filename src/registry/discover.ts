@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../errors.js';
 import { makeScript, type LocalScript } from './script.js';
@@ -53,7 +53,7 @@ export function discoverScripts(options: DiscoverOptions): LocalScript[] {
       throw new UsageError(`not a .lua file or a folder: ${given}`);
     }
     for (const [name, abs, path] of files) {
-      const script = makeScript(name, path, abs, readFileSync(abs), options.allowBom);
+      const script = makeScript(name, path, abs, readScriptFile(abs), options.allowBom);
       const same = found.get(name);
       if (same) {
         if (same.absPath === abs) continue;
@@ -72,6 +72,25 @@ export function discoverScripts(options: DiscoverOptions): LocalScript[] {
     }
   }
   return [...found.values()].sort((a, b) => compareNames(a.name, b.name));
+}
+
+/** Scratch space for readScriptFile: scripts are small, and most fit in one read. */
+const scratch = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * A file's bytes in three system calls (open, read, close) where readFileSync makes four: it asks
+ * the size first. A read of a regular file that returns less than asked for has reached its end; a
+ * file that fills the scratch buffer is read again in full. The copy comes from Node's buffer pool.
+ */
+function readScriptFile(abs: string): Buffer {
+  const fd = openSync(abs, 'r');
+  let n: number;
+  try {
+    n = readSync(fd, scratch, 0, scratch.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return n < scratch.length ? Buffer.from(scratch.subarray(0, n)) : readFileSync(abs);
 }
 
 /** Code-unit order: the same on every machine and locale, so the manifest is byte-identical. */

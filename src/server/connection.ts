@@ -107,7 +107,7 @@ export async function connectNode(parsed: ParsedUrl, target: Target): Promise<Re
   });
   // The first error is the cause; the ones after it (the socket closing) are its consequences.
   let firstError: Error | undefined;
-  client.on('error', (err: Error) => (firstError ??= err));
+  client.onError((err) => (firstError ??= err));
   try {
     await withDeadline(client.connect(), target.timeoutMs, () => {
       void client.destroy();

@@ -49,7 +49,7 @@ export class RespClient {
   /** Requests sent and waiting for their replies, oldest first (`#head` is the next to answer). */
   #waiting: Pending[] = [];
   #head = 0;
-  /** Encoded requests not yet written: written together on the next tick. */
+  /** Encoded requests not yet written: written together, in one buffer, on the next tick. */
   #unwritten: RespArg[] = [];
   #errorListeners: Array<(err: Error) => void> = [];
   #failed = false;
@@ -72,8 +72,8 @@ export class RespClient {
     return this.#open;
   }
 
-  /** Called with the first socket failure, as node-redis's `error` event. */
-  on(event: 'error', listener: (err: Error) => void): this {
+  /** Calls `listener` with the first socket failure (node-redis's `error` event). */
+  onError(listener: (err: Error) => void): this {
     this.#errorListeners.push(listener);
     return this;
   }
@@ -142,9 +142,8 @@ export class RespClient {
     const chunks = this.#unwritten;
     this.#unwritten = [];
     if (!socket || !this.#open) return;
-    socket.cork();
-    for (const chunk of chunks) socket.write(chunk);
-    socket.uncork();
+    // One buffer, one write: 10,000 SCRIPT LOADs written as 30,000 corked chunks took twice as long.
+    socket.write(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c))));
   }
 
   #next(): Pending | undefined {

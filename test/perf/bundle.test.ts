@@ -1,0 +1,116 @@
+/**
+ * The CLI users run is the esbuild bundle, and each command loads only what it uses. Every module a
+ * real `node bin/rscript ...` process loads is recorded (module loader hooks), and the bundle's
+ * metafile tells which sources each loaded chunk holds. No timing here: `npm run bench:cli` measures.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = join(REPO, 'bin', 'rscript');
+const META = join(REPO, 'dist', 'rscript.meta.json');
+
+/** What esbuild's metafile says of each output file: the source files it holds. */
+interface Metafile {
+  outputs: Record<string, { inputs: Record<string, unknown>; entryPoint?: string }>;
+}
+
+// Runs in the loader's hooks thread: appends the URL of every module the process loads to a file.
+const HOOKS = `
+import { appendFileSync } from 'node:fs';
+let log;
+export function initialize(data) { log = data.log; }
+export async function load(url, context, next) { appendFileSync(log, url + '\\n'); return next(url, context); }
+`;
+const REGISTER = `import { register } from 'node:module';
+register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(HOOKS)}`)}, { data: { log: process.env.RSCRIPT_LOAD_LOG } });`;
+
+let work: string;
+let meta: Metafile;
+
+beforeAll(() => {
+  if (!existsSync(META)) throw new Error('dist/rscript.meta.json is missing: run npm run build first (npm test does)');
+  meta = JSON.parse(readFileSync(META, 'utf8')) as Metafile;
+  work = mkdtempSync(join(tmpdir(), 'rscript-bundle-test-'));
+  mkdirSync(join(work, 'lua'));
+  writeFileSync(join(work, 'lua', 'hello.lua'), "return 'hello'\n");
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+interface Loaded {
+  status: number | null;
+  /** Loaded files, relative to the repository (`bin/rscript`, `dist/chunks/...`). */
+  files: string[];
+  /** The packages whose code came in through the loaded chunks (`@redis/client`, `luaparse`). */
+  packages: Set<string>;
+}
+
+/** Runs `node bin/rscript ...args` in the temp project and records what it loaded. */
+function runRecorded(args: string[]): Loaded {
+  const log = join(work, `loads-${Math.random().toString(36).slice(2)}.txt`);
+  writeFileSync(log, '');
+  const env: NodeJS.ProcessEnv = { ...process.env, RSCRIPT_LOAD_LOG: log, NO_COLOR: '1' };
+  for (const k of ['NODE_OPTIONS', 'REDIS_URL', 'DEBUG']) delete env[k];
+  const result = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(REGISTER)}`, BIN, ...args], {
+    cwd: work,
+    env,
+    encoding: 'utf8',
+    timeout: 20000,
+  });
+  const files = readFileSync(log, 'utf8')
+    .split('\n')
+    .filter((url) => url.startsWith('file:'))
+    .map((url) => relative(REPO, fileURLToPath(url)).split('\\').join('/'));
+  const packages = new Set<string>();
+  for (const file of files) {
+    for (const input of Object.keys(meta.outputs[file]?.inputs ?? {})) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1];
+      if (pkg) packages.add(pkg);
+    }
+  }
+  return { status: result.status, files, packages };
+}
+
+test('bin/rscript runs the bundle: dist/rscript.js and its chunks, nothing from node_modules or tsc output', () => {
+  const { status, files } = runRecorded(['--version']);
+  expect(status).toBe(0);
+  expect(files[0]).toBe('bin/rscript');
+  expect(files[1]).toBe('dist/rscript.js');
+  for (const file of files.slice(2)) expect(file).toMatch(/^dist\/chunks\/[\w-]+\.js$/);
+  // Every loaded file is an output of this build, as the metafile lists it.
+  for (const file of files.slice(1)) expect(meta.outputs[file]).toBeDefined();
+  expect(readFileSync(BIN, 'utf8')).toMatch(/from '\.\.\/dist\/rscript\.js'/);
+});
+
+test.each([[['--help']], [['--version']], [['load', '--help']]])('%j loads neither the Redis client nor the Lua parser nor the config loader', (args) => {
+  const { status, packages } = runRecorded(args);
+  expect(status).toBe(0);
+  expect([...packages].sort()).toEqual(['commander']);
+});
+
+test('load --check (no server) loads no Redis code', () => {
+  const { status, packages } = runRecorded(['load', '--check']);
+  // No manifest yet: the check fails (exit 1), without a server.
+  expect(status).toBe(1);
+  expect(packages.has('@redis/client')).toBe(false);
+});
+
+// The controls: the recording sees a chunk with node-redis or luaparse code when one is loaded.
+test('a command that connects loads the Redis client (node-redis RESP decoder)', () => {
+  // Nothing listens on port 1: connection refused, exit 2, after the client was loaded.
+  const { status, packages } = runRecorded(['flush', '--yes', '--url', 'redis://127.0.0.1:1']);
+  expect(status).toBe(2);
+  expect(packages.has('@redis/client')).toBe(true);
+  expect(packages.has('luaparse')).toBe(false);
+});
+
+// The lint command comes from its own change; until a build has it, this control cannot run.
+const hasLint = /command\('lint'/.test(readFileSync(join(REPO, 'src', 'cli.ts'), 'utf8'));
+(hasLint ? test : test.skip)('lint loads the Lua parser and no Redis code', () => {
+  const { packages } = runRecorded(['lint', 'lua']);
+  expect(packages.has('luaparse')).toBe(true);
+  expect(packages.has('@redis/client')).toBe(false);
+});
