@@ -8,6 +8,24 @@ import { build } from 'esbuild';
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 
+/**
+ * commander requires node:child_process when it loads, for executable subcommands, which rscript has
+ * none of; loading it (and node:net behind it) was a fifth of `rscript --help`. For commander only,
+ * it becomes a proxy that loads the module on first use.
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
+      contents: "module.exports = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });",
+      loader: 'js',
+    }));
+  },
+};
+
 const result = await build({
   entryPoints: { rscript: 'src/cli.ts' },
   outdir: 'dist',
@@ -24,6 +42,7 @@ const result = await build({
   external: ['typescript'],
   // The bundled CommonJS packages call require() for Node's modules; an ES module has none.
   banner: { js: "import{createRequire as __rscriptRequire}from'node:module';const require=__rscriptRequire(import.meta.url);" },
+  plugins: [lazyChildProcess],
   metafile: true,
   logLevel: 'warning',
 });
