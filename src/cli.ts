@@ -6,7 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, RscriptError, UsageError } from './errors.js';
-import { flagsToConfig, globalOptions, type GlobalFlags } from './options.js';
+import { flagsToConfig, globalOptions, positiveInt, type GlobalFlags } from './options.js';
 import { benchOptions, type BenchFlags } from './bench/options.js';
 import { scrub } from './output/secrets.js';
 import type { Config } from './config/schema.js';
@@ -69,8 +69,9 @@ export async function run(argv: string[]): Promise<number> {
     .argument('[paths...]', 'script folders or files (default: "scripts" in the config, else ./lua)')
     .option('--dry-run', 'show the plan; load nothing and write nothing')
     .option('--check', 'exit 1 if the manifest does not match the files (no server needed)')
+    .option('--no-lint', "load even when the linter finds error-level problems")
     .action(
-      action(async (ctx, paths: string[], opts: { dryRun?: boolean; check?: boolean }) => {
+      action(async (ctx, paths: string[], opts: { dryRun?: boolean; check?: boolean; lint: boolean }) => {
         const { load } = await import('./commands/load.js');
         const { renderLoad } = await import('./output/render.js');
         const result = await load({
@@ -79,6 +80,8 @@ export async function run(argv: string[]): Promise<number> {
           target: ctx.target,
           dryRun: opts.dryRun,
           check: opts.check,
+          lint: opts.lint,
+          rules: ctx.config.lint.rules,
         });
         return { data: result, text: () => renderLoad(result), exitCode: opts.check && result.stale ? EXIT_FAILED : EXIT_OK };
       }),
@@ -164,6 +167,40 @@ export async function run(argv: string[]): Promise<number> {
       return { data: result, text: renderKill(result) };
     }),
   );
+
+  command('lint', 'check scripts for Redis-specific Lua mistakes (no server needed)')
+    .argument('[paths...]', 'script folders or files (default: "scripts" in the config, else ./lua)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+    .option('--max-warnings <n>', 'exit 1 when there are more warnings than this', parseCount('--max-warnings'))
+    .action(
+      action(async (ctx, paths: string[], opts: { format: 'text' | 'json' | 'sarif'; maxWarnings?: number }) => {
+        const { lint } = await import('./commands/lint.js');
+        const { formatText, formatSarif } = await import('./lint/format.js');
+        const result = await lint({ paths: paths.length > 0 ? paths : ctx.config.scripts, rules: ctx.config.lint.rules });
+        const findings = result.files.flatMap((f) => f.findings);
+        const tooManyWarnings = opts.maxWarnings !== undefined && result.warnings > opts.maxWarnings;
+        const format = ctx.flags.json ? 'json' : opts.format;
+        const data = format === 'sarif' ? formatSarif(result.files, version()) : { errors: result.errors, warnings: result.warnings, findings };
+        const { colorLevel } = await import('./output/render.js');
+        return {
+          data,
+          text: () => (format === 'text' ? formatText(result.files, colorLevel(process.stdout) > 0) : JSON.stringify(data, null, 2)),
+          exitCode: result.errors > 0 || tooManyWarnings ? EXIT_FAILED : EXIT_OK,
+        };
+      }),
+    );
+
+  command('info', 'show the catalog: what each script takes (KEYS, ARGV), its flags and what it returns')
+    .alias('ls')
+    .argument('[script]', 'one script name (default: all)')
+    .action(
+      action(async (ctx, script: string | undefined) => {
+        const { info } = await import('./commands/info.js');
+        const { renderInfo } = await import('./output/render.js');
+        const result = await info({ script, paths: ctx.config.scripts });
+        return { data: result, text: () => renderInfo(result, script !== undefined) };
+      }),
+    );
 
   {
     // -c is the concurrency here, as in redis-benchmark: the config file takes the long --config only.
@@ -293,6 +330,11 @@ async function confirm(question: string, what = 'flush'): Promise<void> {
   } finally {
     rl.close();
   }
+}
+
+/** A count flag (0 allowed), its name in the error. */
+function parseCount(flag: string) {
+  return (value: string): number => (value === '0' ? 0 : positiveInt(flag)(value));
 }
 
 function version(): string {

@@ -5,6 +5,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { ExecResult } from '../commands/exec.js';
+import type { ScriptInfo } from '../commands/info.js';
 import type { ExistsResult } from '../commands/exists.js';
 import type { FlushResult } from '../commands/flush.js';
 import type { KillResult } from '../commands/kill.js';
@@ -159,4 +160,31 @@ function renderStandaloneKill(r: KillResult): string {
     case 'nothing running':
       return `${r.server}: no script is running; nothing to kill`;
   }
+}
+
+/** `rscript info`: a one-row-per-script catalog, or the full card of one script. */
+export function renderInfo(scripts: ScriptInfo[], detailed: boolean): string {
+  const slot = (s: { name?: string; doc?: string }, i: number, what: string) => s.name ?? `${what}[${i + 1}]`;
+  if (!detailed) {
+    const rows = scripts.map((s) => [
+      s.name,
+      shortSha(s.sha),
+      s.keys.map((k, i) => slot(k, i, 'KEYS')).join(', ') || out.dim('none'),
+      s.args.map((a, i) => slot(a, i, 'ARGV')).join(', ') || out.dim('none'),
+      s.flags.join(',') || out.dim('-'),
+    ]);
+    return `${table(['script', 'sha', 'keys', 'args', 'flags'], rows)}\n${scripts.length} scripts; rscript info <script> for one in full`;
+  }
+  return scripts
+    .map((s) => {
+      const lines = [`${out.bold(s.name)}  ${s.path}  sha ${s.sha}  ${s.size} bytes`];
+      if (s.summary) lines.push(s.summary);
+      lines.push(`flags: ${s.flags.join(', ') || 'none (writes allowed)'}`);
+      s.keys.forEach((k, i) => lines.push(`KEYS[${i + 1}]  ${k.doc ?? out.dim('(undocumented)')}`));
+      s.args.forEach((a, i) => lines.push(`ARGV[${i + 1}]  ${a.doc ?? out.dim('(undocumented)')}`));
+      if (s.returns) lines.push(`returns: ${s.returns}`);
+      if (s.errors.length) lines.push(`errors: ${s.errors.join('; ')}`);
+      return lines.join('\n');
+    })
+    .join('\n\n');
 }
