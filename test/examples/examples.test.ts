@@ -72,3 +72,18 @@ test("import { Scripts } from 'rscript' works for a user (package exports, built
   expect(res.stderr).toBe('');
   expect(res.stdout.trim()).toBe('function function');
 });
+
+test('the repository config benches every lua/ script within its budget on a sandbox (the quick start)', () => {
+  const res = spawnSync('node', ['bin/rscript', 'bench', '--sandbox', '-n', '300', '--warmup', '50', '--json'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  expect(res.status).toBe(0);
+  const report = JSON.parse(res.stdout);
+  const names = report.results.map((r: { script: string }) => r.script).sort();
+  const library = JSON.parse(spawnSync('node', ['bin/rscript', 'ls', '--json'], { cwd: ROOT, encoding: 'utf8' }).stdout).map((s: { name: string }) => s.name).sort();
+  expect(names).toEqual(library);
+  expect(report.results.every((r: { verdict: string; errors: number }) => r.verdict === 'ok' && r.errors === 0)).toBe(true);
+  expect(report.without_fixture).toEqual([]);
+}, 60_000);
