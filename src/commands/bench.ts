@@ -3,11 +3,13 @@ import type { BenchFixture, Config } from '../config/schema.js';
 import { runLoad, type LiveRun, type LoadOutcome } from '../bench/load.js';
 import { argvMaker } from '../bench/rand-int.js';
 import { makeRow, type BenchRow } from '../bench/report.js';
-import { serverTime, type ServerTime } from '../bench/server-stats.js';
+import { clusterSnapshot, routedConnection } from '../bench/routing.js';
+import { serverTime, type ServerSnapshot, type ServerTime } from '../bench/server-stats.js';
 import { takeServerSnapshot } from '../bench/snapshot.js';
 import { discoverScripts } from '../registry/discover.js';
 import { resolveScript, type ResolvedScript } from '../registry/resolve.js';
-import { connect, parseRedisUrl, replyCode, type RedisConnection, type Target } from '../server/connection.js';
+import { parseRedisUrl, replyCode, type RedisConnection, type Target } from '../server/connection.js';
+import { openTopology, type Topology } from '../server/topology.js';
 import { runSetup, startSandbox, type Sandbox } from '../server/sandbox.js';
 import { locateScriptError } from '../server/script-errors.js';
 import { scriptExists, scriptLoadMany } from '../server/scripts.js';
@@ -103,9 +105,12 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
       options.onSandbox?.(sandbox);
       target = { ...sandbox.target, timeoutMs: options.config.timeoutMs };
     }
-    const conn = await connect(target);
+    const topology = await openTopology(target);
+    // On a cluster each call goes to the primary of its keys' slot, and the server's figures add up.
+    const conn = topology.cluster ? routedConnection(topology) : topology.nodes[0]!.conn;
+    const snapshot = topology.cluster ? () => clusterSnapshot(topology) : () => takeServerSnapshot(conn);
     try {
-      const rows = await benchAll(conn, plans, options);
+      const rows = await benchAll(conn, plans, options, topology, snapshot);
       return {
         server: conn.label,
         sandbox: sandbox ? { version: sandbox.version ?? null, port: sandbox.port, pid: sandbox.pid } : null,
@@ -117,7 +122,7 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
         without_fixture: withoutFixture,
       };
     } finally {
-      await conn.close();
+      await topology.close();
     }
   } finally {
     await sandbox?.stop();
@@ -196,12 +201,19 @@ async function checkWrites(plans: Plan[], options: BenchOptions): Promise<void> 
   );
 }
 
-async function benchAll(conn: RedisConnection, plans: Plan[], options: BenchOptions): Promise<BenchRow[]> {
-  await ensureLoaded(conn, plans, options.config.timeoutMs);
+async function benchAll(
+  conn: RedisConnection,
+  plans: Plan[],
+  options: BenchOptions,
+  topology: Topology,
+  snapshot: () => Promise<ServerSnapshot>,
+): Promise<BenchRow[]> {
+  // Every node gets the scripts (as rscript load does), so the routed calls never meet NOSCRIPT.
+  for (const node of topology.nodes) await ensureLoaded(node.conn, plans, options.config.timeoutMs);
   const rows: BenchRow[] = [];
   for (const plan of plans) {
     if (options.signal?.aborted) break;
-    rows.push(await benchOne(conn, plan, options));
+    rows.push(await benchOne(conn, plan, options, snapshot));
   }
   return rows;
 }
@@ -234,7 +246,7 @@ async function ensureLoaded(conn: RedisConnection, plans: Plan[], timeoutMs: num
   }
 }
 
-async function benchOne(conn: RedisConnection, plan: Plan, options: BenchOptions): Promise<BenchRow> {
+async function benchOne(conn: RedisConnection, plan: Plan, options: BenchOptions, snapshot: () => Promise<ServerSnapshot>): Promise<BenchRow> {
   const { resolved } = plan;
   await runSetup(conn, plan.setup, `bench.${plan.name}.setup`);
   const argv = argvMaker(['EVALSHA', resolved.sha, String(plan.keys.length)], [...plan.keys, ...plan.args], plan.keyspace);
@@ -251,7 +263,7 @@ async function benchOne(conn: RedisConnection, plan: Plan, options: BenchOptions
   }
   let server: ServerTime | undefined;
   if (!outcome) {
-    const before = await takeServerSnapshot(conn);
+    const before = await snapshot();
     try {
       outcome = await runLoad(
         conn,
@@ -261,7 +273,7 @@ async function benchOne(conn: RedisConnection, plan: Plan, options: BenchOptions
     } finally {
       options.onRunEnd?.();
     }
-    server = serverTime(before, await takeServerSnapshot(conn));
+    server = serverTime(before, await snapshot());
   }
   const error = describeError(outcome.error, plan);
   return makeRow({

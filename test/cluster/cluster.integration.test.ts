@@ -363,3 +363,21 @@ describe('flush', () => {
     for (const node of cluster.nodes) expect(cachedOn(node)).toEqual([0, 0, 0, 0]);
   });
 });
+
+describe('bench', () => {
+  test('routes every call to the primary of its keys, loads the script on every node, and adds up the server figures', async () => {
+    const primaries = cluster.nodes.filter((n) => n.role() === 'primary');
+    const before = primaries.map((n) => n.calls('evalsha'));
+    // One hash tag per call, drawn at random: the calls spread over every primary's slots.
+    const run = await cli('bench', 'lua/incr.lua', '-k', '{user:__rand_int__}:n', '-a', '1', '-n', '3000', '-c', '10', '--warmup', '0', '--json');
+    expect(run.stderr).not.toMatch(/MOVED|CROSSSLOT|NOSCRIPT/);
+    expect(run.code).toBe(0);
+    const [row] = JSON.parse(run.stdout).results;
+    expect(row).toMatchObject({ requests: 3000, errors: 0, verdict: 'ok' });
+    const grown = primaries.map((n, i) => n.calls('evalsha') - before[i]!);
+    expect(grown.every((g) => g > 0)).toBe(true);
+    expect(grown.reduce((a, b) => a + b, 0)).toBe(3000);
+    // The server-side figures come from every primary, not from one.
+    expect(row.server_calls).toBe(3000);
+  }, 30000);
+});
