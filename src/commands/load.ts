@@ -170,14 +170,19 @@ async function describeScripts(plan: ManifestPlan, previous: Manifest | null, op
     entry.keys = metadata.keys.map((k) => k.doc ?? '');
     entry.args = metadata.args.map((a) => a.doc ?? '');
     if (!gate) continue;
+    const lines = script.bytes.toString('utf8').split('\n');
     for (const f of findings) {
-      if (f.severity === 'error') problems.push(`${f.file}:${f.line}:${f.column}: ${f.message} (${f.rule})`);
+      if (f.severity !== 'error') continue;
+      // The same shape as the server's compile errors: file:line, the message, the line quoted.
+      problems.push(`${f.file}:${f.line}:${f.column}: ${f.message} (${f.rule})`);
+      const source = lines[f.line - 1];
+      if (source !== undefined) problems.push(`${f.line} | ${source.replace(/\r$/, '').slice(0, 200)}`);
     }
   }
   if (problems.length > 0) {
     throw new CheckFailedError(problems[0]!, [
       ...problems.slice(1),
-      `load refused before contacting the server: fix the error(s) above (rscript lint shows them in full) or pass --no-lint`,
+      `load refused before contacting the server; the manifest ${options.manifest} was not changed. Fix the error(s) (rscript lint explains them) or pass --no-lint`,
     ]);
   }
 }

@@ -82,9 +82,13 @@ test('an empty scripts folder (exit 2: a usage mistake, nothing to do)', async (
 
 test('a Lua syntax error: file:LINE, the source line, exit 1', async () => {
   await withFiles({ 'lua/broken.lua': 'local a = 1\nif a then\n  return a +\nend\n' }, async () => {
-    const lines = expectError(await cli('load'), 1, "rscript: lua/broken.lua:4: compile error: unexpected symbol near 'end'");
+    // The linter stops it before the server: the same file:LINE and quoted line as a server compile error.
+    const lines = expectError(await cli('load'), 1, /^rscript: lua\/broken\.lua:4:1: .*'end'.*\(syntax-error\)$/);
     expect(lines[1]).toBe('  4 | end');
     expect(lines.at(-1)).toMatch(/the manifest rscript\.lock\.json was not changed/);
+    // With --no-lint the server's own compile error says the same.
+    const server = expectError(await cli('load', '--no-lint'), 1, "rscript: lua/broken.lua:4: compile error: unexpected symbol near 'end'");
+    expect(server[1]).toBe('  4 | end');
   });
 });
 

@@ -68,7 +68,8 @@ test('every command prints {"error": ...} on failure, with its exit code', async
   project.write('lua/fail.lua', 'return redis.error_reply("NOPE not today")');
   try {
     const cases: Array<[string[], number, RegExp]> = [
-      [['load', '--json'], 1, /^lua\/bad\.lua:1: compile error: /],
+      [['load', '--json'], 1, /^lua\/bad\.lua:1:\d+: .*\(syntax-error\)$/],
+      [['load', '--no-lint', '--json'], 1, /^lua\/bad\.lua:1: compile error: /],
       [['load', 'missing', '--json'], 2, /^script path not found: missing/],
       [['load', '--check', '--json'], 1, /^$/],
       [['exec', 'fail', '--json'], 1, /^lua\/fail\.lua: NOPE not today$/],

@@ -32,13 +32,14 @@ const FILES: Record<string, string> = {
 };
 
 const MANIFEST = 'rscript.lock.json';
-const run = (options: { paths?: string[]; dryRun?: boolean; check?: boolean; url?: string } = {}): Promise<LoadResult> =>
+const run = (options: { paths?: string[]; dryRun?: boolean; check?: boolean; url?: string; lint?: boolean } = {}): Promise<LoadResult> =>
   load({
     paths: options.paths ?? ['lua'],
     manifest: project.path(MANIFEST),
     target: { url: options.url ?? server.url, timeoutMs: 5000 },
     dryRun: options.dryRun,
     check: options.check,
+    lint: options.lint,
     cwd: project.dir,
   });
 
@@ -171,7 +172,8 @@ test('a compile error names lua/file.lua:LINE, quotes the line, and leaves the m
   const bytes = project.read(MANIFEST);
   project.write('lua/bad.lua', '#!lua\nlocal a = 1\nlocal b =\nreturn a +\n');
   project.write('lua/one.lua', 'return 3');
-  const err = await failure(run());
+  // --no-lint: the server's own compile error (the linter would stop it first, as the next test shows).
+  const err = await failure(run({ lint: false }));
   expect(err.message).toBe("lua/bad.lua:4: compile error: unexpected symbol near 'return'");
   expect(err.detail[0]).toBe('4 | return a +');
   expect(err.detail.at(-1)).toMatch(/1 script\(s\) failed to load; the manifest .*rscript\.lock\.json was not changed/);
@@ -181,9 +183,23 @@ test('a compile error names lua/file.lua:LINE, quotes the line, and leaves the m
 
 test('an invalid shebang flag is the server error, pointed at the file', async () => {
   project = makeProject({ 'lua/flags.lua': '#!lua flags=no-writes,bogus\nreturn 1\n' });
-  const err = await failure(run());
+  const err = await failure(run({ lint: false }));
   expect(err.message).toBe('lua/flags.lua: ERR Unexpected flag in script shebang: bogus');
   expect(project.exists(MANIFEST)).toBe(false);
+});
+
+test('with the linter on, the same compile error is refused before the server sees it', async () => {
+  project = makeProject(FILES);
+  await run();
+  const bytes = project.read(MANIFEST);
+  project.write('lua/bad.lua', '#!lua\nlocal a = 1\nlocal b =\nreturn a +\n');
+  const loadsBefore = commandCalls(server, 'script|load');
+  const err = await failure(run());
+  expect(err.message).toMatch(/^lua\/bad\.lua:4:1: .*\(syntax-error\)$/);
+  expect(err.detail[0]).toBe('4 | return a +');
+  expect(err.detail.at(-1)).toMatch(/load refused before contacting the server; the manifest .*rscript\.lock\.json was not changed/);
+  expect(commandCalls(server, 'script|load')).toBe(loadsBefore);
+  expect(project.read(MANIFEST).equals(bytes)).toBe(true);
 });
 
 describe('--check compares files and manifest only, and never connects', () => {
