@@ -1,9 +1,8 @@
 /**
- * The one module that owns colour and tables. Commands return data; this turns it into text.
+ * The one module that owns colour (chalk) and tables (./table.ts). Commands return data; this turns it into text.
  * No colour when stdout is not a TTY or NO_COLOR is set.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
-import Table from 'cli-table3';
 import type { ExecResult } from '../commands/exec.js';
 import type { ScriptInfo } from '../commands/info.js';
 import type { ExistsResult } from '../commands/exists.js';
@@ -12,6 +11,7 @@ import type { KillResult } from '../commands/kill.js';
 import type { LoadResult } from '../commands/load.js';
 import type { NodeRole, TopologySummary } from '../server/topology.js';
 import { replyRows } from './reply.js';
+import { renderTable, type Align } from './table.js';
 
 export function colorLevel(stream: NodeJS.WriteStream): 0 | 1 {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return 0;
@@ -22,16 +22,8 @@ export function colorLevel(stream: NodeJS.WriteStream): 0 | 1 {
 export const out: ChalkInstance = new Chalk({ level: colorLevel(process.stdout) });
 export const err: ChalkInstance = new Chalk({ level: colorLevel(process.stderr) });
 
-export function table(head: string[], rows: string[][], align?: Array<'left' | 'right'>): string {
-  const t = new Table({
-    head: head.map((h) => out.bold(h)),
-    style: { head: [], border: [] },
-    // No rule between body rows: long tables stay readable.
-    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
-    ...(align ? { colAligns: align } : {}),
-  });
-  t.push(...rows);
-  return t.toString();
+export function table(head: string[], rows: string[][], align?: Align[]): string {
+  return renderTable(head.map((h) => out.bold(h)), rows, align);
 }
 
 export const shortSha = (sha: string) => sha.slice(0, 12);
