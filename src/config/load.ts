@@ -1,14 +1,9 @@
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-// A static import: cli.ts loads this module only when a command needs its settings, so --help and
-// --version never pay for cosmiconfig. (A dynamic import() of a CommonJS package loses its named
-// exports in the bundled CLI: esbuild's split chunks export only `default`.)
-import { cosmiconfig } from 'cosmiconfig';
 import { ConfigError } from '../errors.js';
+import { mayHaveConfigFile } from './search.js';
 import { DEFAULTS, SchemaError, validateConfig, type Config } from './schema.js';
 
-/** The cosmiconfig module name: `.redisscriptsrc`, `redisscripts.config.js`, package.json "redisscripts". */
-export const MODULE_NAME = 'redisscripts';
+export { MODULE_NAME } from './search.js';
 
 export interface LoadedConfig {
   config: Config;
@@ -28,7 +23,9 @@ export async function loadConfig(
   cwd: string = process.cwd(),
 ): Promise<LoadedConfig> {
   const warnings: string[] = [];
-  const found = await readConfigFile(flags.config, cwd);
+  // cosmiconfig is loaded only when there may be a file for it to read.
+  const found =
+    flags.config !== undefined || mayHaveConfigFile(cwd) ? await (await import('./file.js')).readConfigFile(flags.config, cwd) : null;
   let fromFile: Partial<Config> = {};
   if (found) {
     try {
@@ -53,44 +50,12 @@ export async function loadConfig(
   return { config, file: found?.file, warnings };
 }
 
-async function readConfigFile(explicit: string | undefined, cwd: string): Promise<{ file: string; data: unknown } | null> {
-  const explorer = cosmiconfig(MODULE_NAME, {
-    searchStrategy: 'project',
-    cache: false,
-    loaders: { '.js': importConfig, '.cjs': importConfig, '.mjs': importConfig },
-  });
-  try {
-    const result = explicit ? await explorer.load(resolve(cwd, explicit)) : await explorer.search(cwd);
-    if (!result || result.isEmpty) {
-      if (explicit) throw new ConfigError(`${explicit}: the config file is empty`);
-      return null;
-    }
-    return { file: result.filepath, data: result.config };
-  } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    const e = (err ?? {}) as NodeJS.ErrnoException & { filepath?: string };
-    if (explicit && e.code === 'ENOENT') throw new ConfigError(`config file not found: ${explicit}`);
-    // cosmiconfig names the file that failed in `filepath`, also a file it found by searching.
-    const file = explicit ?? (typeof e.filepath === 'string' ? displayFile(e.filepath, cwd) : 'config file');
-    // Its parse errors start with a "JSON Error in <file>:" line; the reason is on the next one.
-    const reason =
-      String(e.message ?? err)
-        .split('\n')
-        .map((l) => l.trim())
-        .find((l) => l !== '' && !/^\w* ?Error in /.test(l)) ?? String(err);
-    throw new ConfigError(`${file}: cannot load the config (${reason})`);
-  }
-}
 
 /**
  * A JS config through import() only (it loads CommonJS too). cosmiconfig's own loader retries a
  * failed import with require(): that runs a throwing config twice and, in the bundled CLI, reports
  * "__filename is not defined" instead of the config's own error.
  */
-async function importConfig(file: string): Promise<unknown> {
-  return ((await import(pathToFileURL(file).href)) as { default?: unknown }).default;
-}
-
 function rebasePaths(config: Partial<Config>, base: string, cwd: string): void {
   const rebase = (p: string) => (isAbsolute(p) ? p : relative(cwd, resolve(base, p)) || '.');
   if (config.scripts) config.scripts = config.scripts.map(rebase);

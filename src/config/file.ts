@@ -1,0 +1,50 @@
+/**
+ * Reading the config file with cosmiconfig. A module of its own, loaded only when a config file may
+ * exist (see mayHaveConfigFile): cosmiconfig and its YAML parser take some 20 ms to load, a tenth of
+ * a whole `rscript exists`.
+ */
+import { relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+// A static import: this module itself is loaded lazily. (A dynamic import() of a CommonJS package
+// loses its named exports in the bundled CLI: esbuild's split chunks export only `default`.)
+import { cosmiconfig } from 'cosmiconfig';
+import { ConfigError } from '../errors.js';
+import { MODULE_NAME } from './search.js';
+
+export async function readConfigFile(explicit: string | undefined, cwd: string): Promise<{ file: string; data: unknown } | null> {
+  const explorer = cosmiconfig(MODULE_NAME, {
+    searchStrategy: 'project',
+    cache: false,
+    loaders: { '.js': importConfig, '.cjs': importConfig, '.mjs': importConfig },
+  });
+  try {
+    const result = explicit ? await explorer.load(resolve(cwd, explicit)) : await explorer.search(cwd);
+    if (!result || result.isEmpty) {
+      if (explicit) throw new ConfigError(`${explicit}: the config file is empty`);
+      return null;
+    }
+    return { file: result.filepath, data: result.config };
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    const e = (err ?? {}) as NodeJS.ErrnoException & { filepath?: string };
+    if (explicit && e.code === 'ENOENT') throw new ConfigError(`config file not found: ${explicit}`);
+    // cosmiconfig names the file that failed in `filepath`, also a file it found by searching.
+    const file = explicit ?? (typeof e.filepath === 'string' ? displayFile(e.filepath, cwd) : 'config file');
+    // Its parse errors start with a "JSON Error in <file>:" line; the reason is on the next one.
+    const reason =
+      String(e.message ?? err)
+        .split('\n')
+        .map((l) => l.trim())
+        .find((l) => l !== '' && !/^\w* ?Error in /.test(l)) ?? String(err);
+    throw new ConfigError(`${file}: cannot load the config (${reason})`);
+  }
+}
+
+async function importConfig(file: string): Promise<unknown> {
+  return ((await import(pathToFileURL(file).href)) as { default?: unknown }).default;
+}
+
+function displayFile(file: string, cwd: string): string {
+  const rel = relative(cwd, file);
+  return rel.startsWith('..') ? file : rel;
+}
