@@ -146,7 +146,7 @@ async function syncNode(
 
 /**
  * Puts each script's KEYS and ARGV (their documented meaning) into the next manifest, and refuses
- * scripts with error-level lint findings before anything reaches the server. One parse per new or
+ * scripts with error-level lint findings before anything reaches the server (unless --no-lint). One parse per new or
  * changed script; unchanged scripts keep what the manifest already says, so a load with nothing
  * new never loads the Lua parser.
  */
@@ -160,9 +160,11 @@ async function describeScripts(plan: ManifestPlan, previous: Manifest | null, op
     }
     return true;
   });
-  if (todo.length === 0) return;
+  // --no-lint is also the fast path for bulk loads: no parse at all, so new and changed scripts get
+  // no KEYS/ARGV metadata until a load with the linter (exec then reads the header itself).
+  if (todo.length === 0 || options.lint === false) return;
   const { checkScript } = await import('../lint/lint.js');
-  const gate = options.lint !== false && !options.check;
+  const gate = !options.check;
   const problems: string[] = [];
   for (const { script } of todo) {
     const { findings, metadata } = checkScript(script.bytes, script.path, { rules: options.rules });

@@ -118,6 +118,15 @@ describe('load and the linter', () => {
     expect(project.exists('rscript.lock.json')).toBe(true);
   });
 
+  test('--no-lint parses nothing: no metadata until a load with the linter adds it', async () => {
+    expect((await cli('load', '--no-lint')).code).toBe(0);
+    expect(JSON.parse(project.read('rscript.lock.json').toString()).scripts.good.keys).toBeUndefined();
+    const again = await cli('load');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/rscript\.lock\.json written/);
+    expect(JSON.parse(project.read('rscript.lock.json').toString()).scripts.good.keys).toEqual(['the counter (string)']);
+  });
+
   test("the manifest records each script's documented KEYS and ARGV", async () => {
     expect((await cli('load')).code).toBe(0);
     const manifest = JSON.parse(project.read('rscript.lock.json').toString());
