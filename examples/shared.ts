@@ -12,7 +12,11 @@ export function loadScripts(): Scripts {
 }
 
 export async function connectFromEnv(): Promise<RedisClientType> {
-  const client = createClient({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' }) as RedisClientType;
+  // No reconnection: without a server, connect() fails at once instead of retrying for ever.
+  const client = createClient({
+    url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    socket: { reconnectStrategy: false, connectTimeout: 5000 },
+  }) as RedisClientType;
   client.on('error', () => undefined); // connect() rejects with the error; nothing else to report
   await client.connect();
   return client;

@@ -87,3 +87,15 @@ test('the repository config benches every lua/ script within its budget on a san
   expect(report.results.every((r: { verdict: string; errors: number }) => r.verdict === 'ok' && r.errors === 0)).toBe(true);
   expect(report.without_fixture).toEqual([]);
 }, 60_000);
+
+test('an example without a Redis says so and exits 2 instead of hanging', async () => {
+  const { freePort } = await import('../helpers/redis-server.js');
+  const res = spawnSync('npx', ['tsx', 'examples/lock.ts'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, REDIS_URL: `redis://127.0.0.1:${await freePort()}` },
+    timeout: 20_000,
+  });
+  expect(res.status).toBe(2);
+  expect(res.stderr).toMatch(/^cannot connect to Redis .*; start one or set REDIS_URL/);
+});
