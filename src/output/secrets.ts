@@ -4,6 +4,13 @@
  */
 const secrets = new Set<string>();
 
+/**
+ * Below this length a password is masked only where a URL carries it (`:secret@`): masking every
+ * occurrence of "e" or "wrong" would turn "authentication failed: wrong username" into "auth***ntication",
+ * and tell which letters the password holds. rscript's own messages never hold a password.
+ */
+const MASK_EVERYWHERE_FROM = 6;
+
 export function registerSecret(secret: string): void {
   if (secret.length > 0) secrets.add(secret);
 }
@@ -11,9 +18,9 @@ export function registerSecret(secret: string): void {
 export function scrub(text: string): string {
   let out = text;
   for (const s of secrets) {
-    out = out.split(s).join('***');
-    const encoded = encodeURIComponent(s);
-    if (encoded !== s) out = out.split(encoded).join('***');
+    for (const form of new Set([s, encodeURIComponent(s)])) {
+      out = s.length >= MASK_EVERYWHERE_FROM ? out.split(form).join('***') : out.split(`:${form}@`).join(':***@');
+    }
   }
   return out;
 }
