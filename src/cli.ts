@@ -76,6 +76,7 @@ export async function run(argv: string[]): Promise<number> {
         const { renderLoad } = await import('./output/render.js');
         const result = await load({
           paths: paths.length > 0 ? paths : ctx.config.scripts,
+          scriptRoots: ctx.config.scripts,
           manifest: ctx.config.manifest,
           target: ctx.target,
           dryRun: opts.dryRun,

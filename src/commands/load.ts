@@ -13,6 +13,8 @@ import type { ManifestPlan } from '../manifest/plan.js';
 
 export interface LoadOptions {
   paths: string[];
+  /** The configured script folders: paths inside them keep the names they have there. */
+  scriptRoots?: string[];
   manifest: string;
   target: Target;
   /** Show the plan; load nothing, write nothing. */
@@ -62,7 +64,7 @@ export interface LoadResult {
 export async function load(options: LoadOptions): Promise<LoadResult> {
   const started = performance.now();
   const cwd = options.cwd ?? process.cwd();
-  const scripts = discoverScripts({ paths: options.paths, cwd });
+  const scripts = discoverScripts({ paths: options.paths, cwd, nameRoots: options.scriptRoots });
   if (scripts.length === 0) {
     throw new UsageError(`no .lua files found under ${options.paths.join(', ')}`);
   }

@@ -10,6 +10,11 @@ export interface DiscoverOptions {
   cwd?: string;
   /** Keep files that start with a BOM instead of refusing them (the linter reports them itself). */
   allowBom?: boolean;
+  /**
+   * The configured script folders. A path given inside one of them keeps the names it has there:
+   * `rscript load lua/queue` names `lua/queue/push.lua` `queue/push`, as `rscript load` does.
+   */
+  nameRoots?: string[];
 }
 
 /** Folder names that never hold a project's scripts. */
@@ -34,8 +39,13 @@ export function discoverScripts(options: DiscoverOptions): LocalScript[] {
   const cwd = options.cwd ?? process.cwd();
   const found = new Map<string, LocalScript>();
   const byFolded = new Map<string, LocalScript>();
+  const nameRoots = (options.nameRoots ?? []).map((r) => resolve(cwd, r));
   for (const given of options.paths) {
+    if (given === '') throw new UsageError('an empty script path was given (an unset variable?)');
     const root = resolve(cwd, given);
+    // The innermost configured folder that holds this path, if any: names are relative to it.
+    const base = nameRoots.filter((r) => root === r || root.startsWith(r.endsWith(sep) ? r : r + sep)).sort((a, b) => b.length - a.length)[0];
+    const prefix = base && base !== root ? toPosix(relative(base, root)) : '';
     let stat;
     try {
       stat = statSync(root);
@@ -46,9 +56,9 @@ export function discoverScripts(options: DiscoverOptions): LocalScript[] {
     if (stat.isDirectory()) {
       // Names and displayed paths are built by joining strings down the walk: path.relative() per
       // file was a tenth of a 10,000-script load.
-      walk(root, '', displayPrefix(cwd, root), new Set(), files);
+      walk(root, prefix ? `${prefix}/` : '', displayPrefix(cwd, root), new Set(), files);
     } else if (root.endsWith('.lua')) {
-      files.push([basename(root, '.lua'), root, displayPath(cwd, root)]);
+      files.push([prefix ? prefix.slice(0, -'.lua'.length) : basename(root, '.lua'), root, displayPath(cwd, root)]);
     } else {
       throw new UsageError(`not a .lua file or a folder: ${given}`);
     }
