@@ -55,6 +55,15 @@ export function resolveScript(ref: string, options: ResolveOptions): ResolvedScr
     const sha = script?.sha ?? entry.sha;
     return { name: ref, sha, script, ...(sha === entry.sha && entry.keys && entry.args ? { keys: entry.keys, args: entry.args } : {}) };
   }
+  // A SHA prefix, as the tables print them (12 characters), when it names one manifest entry.
+  if (/^[0-9a-fA-F]{7,39}$/.test(ref)) {
+    const prefix = ref.toLowerCase();
+    const matches = Object.entries(manifest?.scripts ?? {}).filter(([, e]) => e.sha.startsWith(prefix));
+    if (matches.length === 1) return resolveScript(matches[0]![0], options);
+    if (matches.length > 1) {
+      throw new UsageError(`sha prefix ${ref} matches ${matches.length} scripts (${matches.map(([n]) => n).join(', ')}); give more characters`);
+    }
+  }
   let local: LocalScript[] = [];
   try {
     local = discoverScripts({ paths: options.scripts, cwd });

@@ -29,3 +29,23 @@ test('distance is the Levenshtein distance', () => {
   expect(distance('', 'abc')).toBe(3);
   expect(distance('same', 'same')).toBe(0);
 });
+
+describe('a SHA prefix names a script', () => {
+  test('the 12 characters the tables show resolve to the manifest entry; too short or unknown does not', async () => {
+    const { makeProject } = await import('../helpers/cli.js');
+    const { resolveScript } = await import('../../src/registry/resolve.js');
+    const { sha1hex } = await import('../../src/registry/script.js');
+    const project = makeProject({
+      'lua/one.lua': 'return 1',
+      'rscript.lock.json': JSON.stringify({ version: 1, scripts: { one: { path: 'lua/one.lua', sha: sha1hex('return 1'), size: 8, flags: [] } } }),
+    });
+    try {
+      const options = { manifest: project.path('rscript.lock.json'), scripts: ['lua'], cwd: project.dir };
+      expect(resolveScript('e0e1f9fabfc9', options)).toMatchObject({ name: 'one', sha: 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db' });
+      expect(() => resolveScript('e0e1f9', options)).toThrow(/unknown script "e0e1f9"/);
+      expect(() => resolveScript('abcdef012345', options)).toThrow(/unknown script/);
+    } finally {
+      project.cleanup();
+    }
+  });
+});
