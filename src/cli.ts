@@ -3,10 +3,10 @@
  * turns errors into messages, and sets the exit code. Commands are imported when they run, so
  * `--help` and `--version` load neither the Redis client nor the config loader.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, RscriptError, UsageError } from './errors.js';
-import { flagsToConfig, globalOptions, positiveInt, type GlobalFlags } from './options.js';
+import { flagsToConfig, globalOptions, type GlobalFlags } from './options.js';
 import { benchOptions, type BenchFlags } from './bench/options.js';
 import { scrub } from './output/secrets.js';
 import type { Config } from './config/schema.js';
@@ -335,7 +335,12 @@ async function confirm(question: string, what = 'flush'): Promise<void> {
 
 /** A count flag (0 allowed), its name in the error. */
 function parseCount(flag: string) {
-  return (value: string): number => (value === '0' ? 0 : positiveInt(flag)(value));
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+      throw new InvalidArgumentError(`${flag} takes a whole number (0 or more), got "${value}"`);
+    }
+    return Number(value);
+  };
 }
 
 function version(): string {

@@ -26,6 +26,8 @@ export function positiveInt(flag: string) {
     if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n <= 0) {
       throw new InvalidArgumentError(`${flag} takes a positive whole number, got "${value}"`);
     }
+    // Node's timers hold at most 2^31 - 1 ms (24.8 days); past that a timer fires at once.
+    if (flag === '--timeout' && n > 2_147_483_647) throw new InvalidArgumentError(`--timeout takes at most 2147483647 ms, got "${value}"`);
     return n;
   };
 }

@@ -87,7 +87,7 @@ export function renderBench(r: BenchResult): string {
   if (!r.interrupted) {
     lines.push(
       bad === 0
-        ? out.green(`all ${r.results.length} within budget`)
+        ? out.green(r.results.length === 1 ? 'within budget' : `all ${r.results.length} within budget`)
         : out.red(`${r.over_budget} over budget or unsure, ${r.failed} failed, of ${r.results.length}`),
     );
   }

@@ -27,6 +27,8 @@ export function table(head: string[], rows: string[][], align?: Align[]): string
 }
 
 export const shortSha = (sha: string) => sha.slice(0, 12);
+/** `1 script`, `2 scripts`. */
+export const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 export const ms = (n: number) => (n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : n.toFixed(0));
 
 export function renderLoad(r: LoadResult): string {
@@ -38,7 +40,7 @@ export function renderLoad(r: LoadResult): string {
   const count = (s: string) => r.rows.filter((row) => row.status === s).length;
   const loaded = r.rows.filter((row) => row.server === 'loaded').length;
   const cached = r.rows.filter((row) => row.server === 'cached').length;
-  const parts = [`${r.rows.length} scripts`, `${count('new')} new`, `${count('changed')} changed`, `${count('unchanged')} unchanged`];
+  const parts = [plural(r.rows.length, 'script'), `${count('new')} new`, `${count('changed')} changed`, `${count('unchanged')} unchanged`];
   if (r.removed.length) parts.push(`${r.removed.length} removed`);
   if (!r.check && r.cluster) parts.push(...clusterLoadCounts(r, r.cluster));
   else if (!r.check) parts.push(r.dryRun ? `${r.rows.filter((x) => x.server === 'would load').length} to load` : `${loaded} loaded`, `${cached} already cached`);
@@ -103,8 +105,8 @@ export function renderExists(r: ExistsResult): string {
   const rows = r.rows.map((row) => [row.name, shortSha(row.sha), row.cached ? out.green('yes') : out.red('MISSING')]);
   const summary =
     r.missing === 0
-      ? out.green(`all ${r.rows.length} scripts are cached on the server`)
-      : out.red(`${r.missing} of ${r.rows.length} scripts missing on the server: run rscript load`);
+      ? out.green(r.rows.length === 1 ? 'the script is cached on the server' : `all ${r.rows.length} scripts are cached on the server`)
+      : out.red(`${r.missing} of ${plural(r.rows.length, 'script')} missing on the server: run rscript load`);
   return `${table(['script', 'sha', 'cached'], rows)}\n${summary}`;
 }
 
@@ -118,7 +120,7 @@ function renderClusterExists(r: ExistsResult, cluster: TopologySummary): string 
     .map((row) => [row.name, shortSha(row.sha), out.red((row.missingOn ?? []).map((n) => `${n.node} (${n.role})`).join('\n'))]);
   const lacking = new Set(r.rows.flatMap((row) => (row.missingOn ?? []).map((n) => n.node)));
   const summary = out.red(
-    `${r.missing} of ${r.rows.length} scripts missing on ${lacking.size} of ${nodes}: run rscript load`,
+    `${r.missing} of ${plural(r.rows.length, 'script')} missing on ${lacking.size} of ${nodes}: run rscript load`,
   );
   return [table(['script', 'sha', 'missing on'], rows), summary, ...warnings].join('\n');
 }
@@ -165,7 +167,7 @@ export function renderInfo(scripts: ScriptInfo[], detailed: boolean): string {
       s.args.map((a, i) => slot(a, i, 'ARGV')).join(', ') || out.dim('none'),
       s.flags.join(',') || out.dim('-'),
     ]);
-    return `${table(['script', 'sha', 'keys', 'args', 'flags'], rows)}\n${scripts.length} scripts; rscript info <script> for one in full`;
+    return `${table(['script', 'sha', 'keys', 'args', 'flags'], rows)}\n${plural(scripts.length, 'script')}; rscript info <script> for one in full`;
   }
   return scripts
     .map((s) => {
