@@ -4,10 +4,10 @@
  * folders, and the checks every failure must pass (one `rscript:` line, the exit code, no stack trace).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeProject, type Project } from './cli.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = join(REPO, 'bin', 'rscript');
@@ -105,33 +105,13 @@ export function expectSuccess(result: RunResult, exitCode = 0): void {
   }
 }
 
-export interface TempProject {
-  dir: string;
-  path(rel: string): string;
-  write(rel: string, content: string | Buffer): void;
-  read(rel: string): Buffer;
-  remove(rel: string): void;
+export interface TempProject extends Project {
   /** Names in the folder of `rel` (default: the project folder): spots leftover temp files. */
   list(rel?: string): string[];
-  cleanup(): void;
 }
 
-/** A temp folder with a package.json (so config search stops there, as in a real project) and `files`. */
+/** A temp project (see makeProject) that can also list a folder's names. */
 export function tempProject(files: Record<string, string | Buffer> = {}): TempProject {
-  const dir = mkdtempSync(join(tmpdir(), 'rscript-fault-'));
-  const project: TempProject = {
-    dir,
-    path: (rel) => join(dir, rel),
-    write(rel, content) {
-      mkdirSync(dirname(join(dir, rel)), { recursive: true });
-      writeFileSync(join(dir, rel), content);
-    },
-    read: (rel) => readFileSync(join(dir, rel)),
-    remove: (rel) => rmSync(join(dir, rel), { recursive: true, force: true }),
-    list: (rel = '.') => readdirSync(join(dir, rel)).sort(),
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
-  };
-  project.write('package.json', '{ "name": "rscript-fault-project", "private": true }\n');
-  for (const [rel, content] of Object.entries(files)) project.write(rel, content);
-  return project;
+  const project = makeProject(files);
+  return { ...project, list: (rel = '.') => readdirSync(join(project.dir, rel)).sort() };
 }
