@@ -10,7 +10,7 @@
  *   npm run bench:cli -- [--runs 21] [--load-runs 5] [--scripts 10000] [--json]
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -272,6 +272,13 @@ async function main(): Promise<void> {
     for (let i = 0; i < 10; i++) writeFileSync(join(small, 'lua', `script${i}.lua`), `return redis.call('GET', KEYS[1]) or '${i}'\n`);
     timeOnce(rscript('load (setup)', ['load'], small));
 
+    // 1,000 real scripts for the linter: the lua/ library's files, copied round-robin (issue 6's
+    // "linting 1,000 files takes well under a second").
+    const lintMany = join(work, 'lint1000');
+    mkdirSync(lintMany, { recursive: true });
+    const library = readdirSync(join(REPO, 'lua'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.lua'));
+    for (let i = 0; i < 1000; i++) cpSync(join(REPO, 'lua', library[i % library.length]!), join(lintMany, `s${String(i).padStart(4, '0')}.lua`));
+
     const big = join(work, 'big');
     const { loadProto, existsProto } = generateScripts(join(big, 'scripts'), count, work);
     const manifest = join(big, 'rscript.lock.json');
@@ -315,6 +322,14 @@ async function main(): Promise<void> {
         reference: redisCliPipe('redis-cli --pipe (SCRIPT LOAD)', loadProto, flush),
         target: { maxMs: 600, maxRatio: 4 },
         runs: loadRuns,
+      },
+      {
+        name: 'lint 1,000 files',
+        rscript: { label: 'rscript lint (1,000 library scripts)', file: node, args: [bin, 'lint', lintMany], cwd: work, okCodes: [0, 1] },
+        reference: nodeBaseline,
+        target: { maxMs: 1000 },
+        runs: loadRuns,
+        ...(hasLint ? {} : { skip: 'no lint command in this build' }),
       },
       {
         // The bulk path: no Lua parse, so no lint gate and no KEYS/ARGV metadata for the new scripts.
