@@ -67,8 +67,11 @@ function canListen(port: number): Promise<boolean> {
   });
 }
 
-function cliSync(port: number, args: string[]): string {
-  const res = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { encoding: 'utf8' });
+/** redis-cli's own flags for a password (without the warning it prints about `-a`). */
+const auth = (password?: string) => (password ? ['-a', password, '--no-auth-warning'] : []);
+
+function cliSync(port: number, args: string[], password?: string): string {
+  const res = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...auth(password), ...args], { encoding: 'utf8' });
   return (res.stdout ?? '').trim();
 }
 
@@ -90,11 +93,11 @@ async function until(what: string, check: () => boolean, timeoutMs = 20000): Pro
   }
 }
 
-function makeNode(port: number, child: ChildProcess): ClusterNode {
-  const cli = (...args: string[]) => cliSync(port, args);
+function makeNode(port: number, child: ChildProcess, password?: string): ClusterNode {
+  const cli = (...args: string[]) => cliSync(port, args, password);
   const node: ClusterNode = {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: password ? `redis://:${encodeURIComponent(password)}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`,
     process: child,
     label: `127.0.0.1:${port}`,
     cli,
@@ -114,7 +117,7 @@ function makeNode(port: number, child: ChildProcess): ClusterNode {
   return node;
 }
 
-async function startNode(dir: string, taken: Set<number>): Promise<ClusterNode> {
+async function startNode(dir: string, taken: Set<number>, password?: string): Promise<ClusterNode> {
   for (let attempt = 0; ; attempt++) {
     const port = await freeClusterPort(taken);
     const child = spawn(
@@ -131,12 +134,14 @@ async function startNode(dir: string, taken: Set<number>): Promise<ClusterNode> 
         '--appendonly', 'no',
         '--dir', dir,
         '--logfile', `node-${port}.log`,
+        // A password on every node, and for replicas to reach their primary.
+        ...(password ? ['--requirepass', password, '--masterauth', password] : []),
       ],
       { stdio: 'ignore' },
     );
     let ok = false;
     for (let i = 0; i < 200 && child.exitCode === null; i++) {
-      if (cliSync(port, ['PING']) === 'PONG') {
+      if (cliSync(port, ['PING'], password) === 'PONG') {
         ok = true;
         break;
       }
@@ -144,7 +149,7 @@ async function startNode(dir: string, taken: Set<number>): Promise<ClusterNode> 
     }
     if (ok) {
       taken.add(port).add(port + 10000);
-      return makeNode(port, child);
+      return makeNode(port, child, password);
     }
     child.kill('SIGKILL');
     if (attempt >= 3) throw new Error(`a cluster node did not start on port ${port} (log: ${dir}/node-${port}.log)`);
@@ -152,7 +157,7 @@ async function startNode(dir: string, taken: Set<number>): Promise<ClusterNode> 
 }
 
 /** Starts `primaries` primaries with `replicas` replicas each (default 3 and 1: six nodes). */
-export async function startCluster(options: { primaries?: number; replicas?: number } = {}): Promise<TestCluster> {
+export async function startCluster(options: { primaries?: number; replicas?: number; password?: string } = {}): Promise<TestCluster> {
   assertRedisInstalled();
   const primaries = options.primaries ?? 3;
   const replicas = options.replicas ?? 1;
@@ -173,8 +178,9 @@ export async function startCluster(options: { primaries?: number; replicas?: num
   };
   try {
     // One at a time: parallel starts could pick the same port before either binds it.
-    for (let i = 0; i < primaries * (replicas + 1); i++) nodes.push(await startNode(dir, taken));
+    for (let i = 0; i < primaries * (replicas + 1); i++) nodes.push(await startNode(dir, taken, options.password));
     const created = await cliAsync([
+      ...auth(options.password),
       '--cluster', 'create',
       ...nodes.map((n) => n.label),
       '--cluster-replicas', String(replicas),
@@ -240,7 +246,7 @@ export async function startCluster(options: { primaries?: number; replicas?: num
         await cluster.settle();
       },
       async addReplica(primary) {
-        const node = await startNode(dir, taken);
+        const node = await startNode(dir, taken, options.password);
         nodes.push(node);
         const added = await cliAsync([
           '--cluster', 'add-node', node.label, primary.label,
