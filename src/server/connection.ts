@@ -33,6 +33,8 @@ export interface RedisConnection {
   readonly label: string;
   send(args: Arg[], options?: SendOptions): Promise<unknown>;
   close(): Promise<void>;
+  /** The reply to the HELLO 3 of the handshake, when this connection made one. */
+  readonly hello?: unknown;
 }
 
 export interface ParsedUrl {
@@ -131,6 +133,10 @@ class NodeConnection implements RedisConnection {
     readonly label: string,
     private readonly timeoutMs: number,
   ) {}
+
+  get hello(): unknown {
+    return this.client.hello;
+  }
 
   // Not an async function: a bench sends hundreds of thousands of these, and the extra promise and
   // microtask of an async wrapper were a measurable share of a pipelined call.

@@ -63,8 +63,15 @@ export class RespClient {
     getTypeMapping: () => this.#waiting[this.#head]?.typeMapping ?? {},
   });
 
+  #hello: unknown;
+
   constructor(options: RespClientOptions) {
     this.#options = options;
+  }
+
+  /** The server's reply to the handshake's HELLO 3 (server, version, mode, role...). */
+  get hello(): unknown {
+    return this.#hello;
   }
 
   /** True from `connect()` until the socket fails or `destroy()` is called. */
@@ -113,7 +120,7 @@ export class RespClient {
     });
     const { username, password, database } = this.#options;
     // HELLO 3 switches to RESP3 and authenticates in the same round trip.
-    await this.sendCommand(password ? ['HELLO', '3', 'AUTH', username ?? 'default', password] : ['HELLO', '3']);
+    this.#hello = await this.sendCommand(password ? ['HELLO', '3', 'AUTH', username ?? 'default', password] : ['HELLO', '3']);
     if (database) await this.sendCommand(['SELECT', String(database)]);
     return this;
   }

@@ -98,7 +98,8 @@ export async function openTopology(target: Target, options: TopologyOptions = {}
   const parsed = parseRedisUrl(target.url);
   const seed = await connectNode(parsed, target);
   try {
-    const hello = asRecord(await seed.send(['HELLO', '3']));
+    // The handshake's HELLO already says whether this is a cluster node: no second round trip.
+    const hello = asRecord(seed.hello ?? (await seed.send(['HELLO', '3'])));
     const mode = String(hello.mode ?? 'standalone');
     if (mode !== 'cluster') {
       if (options.cluster) {
