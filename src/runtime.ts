@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { entryAbsPath, readManifest, type Manifest } from './manifest/manifest.js';
 import { sha1hex } from './registry/script.js';
+import { replyCode, type RedisConnection } from './server/connection.js';
+import { evalSha } from './server/scripts.js';
 
 /** What the runtime needs of a client: node-redis's `sendCommand` (RedisClient). */
 export interface CommandSender {
@@ -115,17 +117,13 @@ export class Scripts {
         `${name}: expects ${script.keys} key(s) and ${script.args} arg(s), got ${keys.length} and ${args.length}`,
       );
     }
-    const command = [options.readOnly ? 'EVALSHA_RO' : 'EVALSHA', script.sha, String(keys.length), ...keys, ...args];
+    // The same EVALSHA -> NOSCRIPT -> SCRIPT LOAD -> retry as `rscript exec`, over the application's client.
+    const conn: RedisConnection = { label: name, send: (command) => client.sendCommand(command), close: async () => undefined };
     try {
-      return await client.sendCommand(command);
+      return (await evalSha(conn, script.sha, keys, args, { readOnly: options.readOnly, body: script.body })).reply;
     } catch (err) {
-      if (!isNoScript(err)) throw wrapReply(script, err);
-    }
-    await client.sendCommand(['SCRIPT', 'LOAD', script.body]);
-    try {
-      return await client.sendCommand(command);
-    } catch (err) {
-      throw wrapReply(script, err);
+      // Only server error replies become ScriptReplyError; connection errors pass through untouched.
+      throw replyCode(err) !== undefined ? new ScriptReplyError(script.name, script.sha, (err as Error).message) : err;
     }
   }
 
@@ -142,21 +140,5 @@ function toArg(value: ScriptArg): string | Buffer {
 
 /** The server's NOSCRIPT error reply (first word; Valkey words the rest differently). */
 export function isNoScript(err: unknown): boolean {
-  return err instanceof Error && err.message.startsWith('NOSCRIPT');
-}
-
-function wrapReply(script: Known, err: unknown): unknown {
-  // Only server error replies become ScriptReplyError; connection errors pass through untouched.
-  return err instanceof Error && isErrorReply(err) ? new ScriptReplyError(script.name, script.sha, err.message) : err;
-}
-
-/** node-redis's ErrorReply (SimpleError / BlobError), matched by class name so that an application
- * with its own copy of @redis/client is recognised too. */
-function isErrorReply(err: Error): boolean {
-  let proto: object | null = Object.getPrototypeOf(err);
-  while (proto) {
-    if ((proto as { constructor: { name: string } }).constructor.name === 'ErrorReply') return true;
-    proto = Object.getPrototypeOf(proto);
-  }
-  return false;
+  return replyCode(err) === 'NOSCRIPT';
 }
