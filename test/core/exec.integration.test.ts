@@ -4,8 +4,8 @@
  */
 import { exec, type ExecResult } from '../../src/commands/exec.js';
 import { load } from '../../src/commands/load.js';
-import { CheckFailedError } from '../../src/errors.js';
 import type { TypedReply } from '../../src/output/reply.js';
+import { checkFailure } from '../helpers/failure.js';
 import { makeProject, type Project } from '../helpers/cli.js';
 import { commandCalls } from '../helpers/commandstats.js';
 import { startRedis, type TestServer } from '../helpers/redis-server.js';
@@ -60,15 +60,7 @@ const run = (script: string, keys: string[] = [], args: string[] = [], readOnly?
     cwd: project.dir,
   });
 
-async function failure(promise: Promise<unknown>): Promise<CheckFailedError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(CheckFailedError);
-    return err as CheckFailedError;
-  }
-  throw new Error('exec did not fail');
-}
+const failure = checkFailure;
 
 const bulk = (value: string): TypedReply => ({ type: 'bulk string', value });
 const int = (value: number): TypedReply => ({ type: 'integer', value });

@@ -2,8 +2,8 @@
  * `load` against a real redis-server: the SHAs the server computes, what is sent (counted with
  * INFO commandstats and a recording proxy), dry run, check, and compile errors.
  */
-import { CheckFailedError } from '../../src/errors.js';
 import { load, type LoadResult } from '../../src/commands/load.js';
+import { checkFailure } from '../helpers/failure.js';
 import { makeProject, runCli, type Project } from '../helpers/cli.js';
 import { commandCalls } from '../helpers/commandstats.js';
 import { startRedis, type TestServer } from '../helpers/redis-server.js';
@@ -43,15 +43,7 @@ const run = (options: { paths?: string[]; dryRun?: boolean; check?: boolean; url
     cwd: project.dir,
   });
 
-async function failure(promise: Promise<unknown>): Promise<CheckFailedError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(CheckFailedError);
-    return err as CheckFailedError;
-  }
-  throw new Error('load did not fail');
-}
+const failure = checkFailure;
 
 test('the SHAs equal what redis-cli SCRIPT LOAD returns for the same bytes', async () => {
   project = makeProject(FILES);
