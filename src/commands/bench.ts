@@ -1,7 +1,7 @@
 import { CheckFailedError, UsageError } from '../errors.js';
 import type { BenchFixture, Config } from '../config/schema.js';
 import { runLoad, type LiveRun, type LoadOutcome } from '../bench/load.js';
-import { argvMaker } from '../bench/rand-int.js';
+import { argvMaker, commandEncoder } from '../bench/rand-int.js';
 import { makeRow, type BenchRow } from '../bench/report.js';
 import { clusterSnapshot, routedConnection } from '../bench/routing.js';
 import { serverTime, type ServerSnapshot, type ServerTime } from '../bench/server-stats.js';
@@ -249,8 +249,14 @@ async function ensureLoaded(conn: RedisConnection, plans: Plan[], timeoutMs: num
 async function benchOne(conn: RedisConnection, plan: Plan, options: BenchOptions, snapshot: () => Promise<ServerSnapshot>): Promise<BenchRow> {
   const { resolved } = plan;
   await runSetup(conn, plan.setup, `bench.${plan.name}.setup`);
-  const argv = argvMaker(['EVALSHA', resolved.sha, String(plan.keys.length)], [...plan.keys, ...plan.args], plan.keyspace);
-  const shape = { argv, concurrency: plan.concurrency, pipeline: plan.pipeline };
+  const head = ['EVALSHA', resolved.sha, String(plan.keys.length)];
+  const tail = [...plan.keys, ...plan.args];
+  const shape = {
+    argv: argvMaker(head, tail, plan.keyspace),
+    encode: commandEncoder(head, tail, plan.keyspace),
+    concurrency: plan.concurrency,
+    pipeline: plan.pipeline,
+  };
   // An error reply in the warmup ends the bench there: its calls are then what the row reports.
   let outcome: LoadOutcome | undefined;
   if (plan.warmup > 0) {

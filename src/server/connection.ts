@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import type { RespClient } from './resp-client.js';
+import type { BatchDone, RespClient } from './resp-client.js';
 import { ConfigError, ConnectionError, UsageError } from '../errors.js';
 import type { TlsConfig } from '../config/schema.js';
 import { registerSecret } from '../output/secrets.js';
@@ -19,6 +19,7 @@ export interface Target {
 }
 
 export type Arg = string | Buffer;
+export type { BatchDone } from './resp-client.js';
 
 export interface SendOptions {
   /** Per-request deadline in ms; 0 for none (a bench's hot loop). Default: the target's timeout. */
@@ -32,6 +33,12 @@ export interface RedisConnection {
   /** `host:port`, never the password. */
   readonly label: string;
   send(args: Arg[], options?: SendOptions): Promise<unknown>;
+  /**
+   * `count` commands already encoded as RESP, in one write, with `done` called once when their last
+   * reply is in (no deadline): the bench's path, on a connection to one node. A failure of the
+   * connection reaches `done` as the message `send` would give.
+   */
+  sendEncoded?(payload: Arg, count: number, done: BatchDone): void;
   close(): Promise<void>;
   /** The reply to the HELLO 3 of the handshake, when this connection made one. */
   readonly hello?: unknown;
@@ -154,6 +161,13 @@ class NodeConnection implements RedisConnection {
       throw describeFailure(err, this.label, commandName(args));
     });
   }
+
+  sendEncoded(payload: Arg, count: number, done: BatchDone): void {
+    this.client.sendEncoded(payload, count, done, this.describeBatchFailure);
+  }
+
+  /** A bench batch's first failure, told as `send` tells it (one function per connection). */
+  private readonly describeBatchFailure = (err: Error): Error => describeFailure(err, this.label, 'EVALSHA') as Error;
 
   async close(): Promise<void> {
     if (this.client.isOpen) this.client.destroy();

@@ -35,6 +35,12 @@ return redis.call('INCR', KEYS[1])
     'lua/touch.lua': `redis.call('SET', KEYS[1], ARGV[1])
 return 1
 `,
+    'lua/capped.lua': `local n = redis.call('INCR', KEYS[1])
+if n > tonumber(ARGV[1]) then
+  return redis.error_reply('ERR over the cap')
+end
+return n
+`,
   });
 });
 
@@ -138,6 +144,41 @@ describe('rscript bench', () => {
     const json = await bench(['typed', '-k', 'h', '-n', '100', '--json']);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout).results[0]).toMatchObject({ verdict: 'error', error: expect.stringMatching(/^lua\/typed\.lua:2: WRONGTYPE/) });
+  });
+
+  it('makes exactly the requested calls when -c and -P do not divide them', async () => {
+    server.cli('DEL', 'count');
+    config({});
+    const r = await bench(['typed', '-k', 'count', '-n', '1000', '-c', '7', '-P', '16', '--warmup', '0', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).results[0]).toMatchObject({ requests: 1000, errors: 0, concurrency: 7, pipeline: 16 });
+    expect(server.cli('GET', 'count')).toBe('1000');
+  });
+
+  it('stops on an error reply inside a pipelined batch, with the calls answered before it', async () => {
+    server.cli('DEL', 'capped');
+    config({});
+    const r = await bench(['capped', '-k', 'capped', '-a', '300', '-n', '5000', '-c', '4', '-P', '16', '--warmup', '0', '--json']);
+    expect(r.code).toBe(1);
+    const row = JSON.parse(r.stdout).results[0];
+    expect(row).toMatchObject({ verdict: 'error', error: 'lua/capped.lua: ERR over the cap' });
+    // Calls 1-300 answered, then the error replies of the batches already in flight: every answer
+    // is counted, and no new batch went out after the first error.
+    expect(row.errors).toBeGreaterThanOrEqual(1);
+    expect(row.requests - row.errors).toBe(300);
+    expect(row.errors).toBeLessThanOrEqual(4 * 16);
+    expect(Number(server.cli('GET', 'capped'))).toBe(row.requests);
+  });
+
+  it('exits 2 with one line when the connection is lost in the middle of a bench', async () => {
+    config({});
+    const running = bench(['fast', '-d', '20s', '--warmup', '0']);
+    // Wait until the bench's calls reach the server, then close every client connection but ours.
+    for (let i = 0; i < 200 && !server.cli('CLIENT', 'LIST').includes('cmd=evalsha'); i++) await new Promise((r) => setTimeout(r, 50));
+    server.cli('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    const r = await running;
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^rscript: 127\.0\.0\.1:\d+: the connection was lost during EVALSHA/)]);
   });
 
   it('asks before writing to a server that is not on loopback, and refuses without a terminal', async () => {

@@ -1,4 +1,21 @@
-import { argvMaker, expandRandInt, hasRandInt, randDigits } from '../../src/bench/rand-int.js';
+import { argvMaker, commandEncoder, expandRandInt, hasRandInt, randDigits } from '../../src/bench/rand-int.js';
+import { encodeCommand } from '../../src/server/resp-client.js';
+import { prng } from '../helpers/prng.js';
+
+const seeded = (seed: number) => {
+  const g = prng(seed);
+  return () => g.next();
+};
+
+/** What encodeCommand writes for these argvs, as one string. */
+const encoded = (argvs: string[][]) =>
+  argvs
+    .map((argv) => {
+      const out: Array<string | Buffer> = [];
+      encodeCommand(argv, out);
+      return out.join('');
+    })
+    .join('');
 
 describe('__rand_int__', () => {
   it('becomes 12 digits below the keyspace, as redis-benchmark -r writes it', () => {
@@ -37,5 +54,27 @@ describe('__rand_int__', () => {
     expect(a[5]).toMatch(/^x\d{12}$/);
     const seen = new Set(Array.from({ length: 200 }, () => random()[3]));
     expect(seen.size).toBeGreaterThan(190);
+  });
+
+  it('encodes a batch of calls as RESP exactly as the argvs would be, placeholders drawn per call', () => {
+    const head = ['EVALSHA', 'sha', '2'];
+    for (const [tail, keyspace] of [
+      [['clé:__rand_int__', 'x', 'a__rand_int__b__rand_int__', '✓'], 1000],
+      [['k', 'v'], 10],
+      [['big:__rand_int__'], 1e15],
+    ] as Array<[string[], number]>) {
+      for (const n of [1, 3, 16]) {
+        const fromArgv = argvMaker(head, tail, keyspace, seeded(7));
+        const fromEncoder = commandEncoder(head, tail, keyspace, seeded(7));
+        const batch = fromEncoder(n);
+        expect(Buffer.from(batch).toString()).toBe(encoded(Array.from({ length: n }, () => fromArgv())));
+      }
+    }
+  });
+
+  it('shares one encoded batch per size when nothing is random', () => {
+    const encode = commandEncoder(['EVALSHA', 'sha', '1'], ['k'], 10);
+    expect(encode(16)).toBe(encode(16));
+    expect(encode(3)).not.toBe(encode(16));
   });
 });
