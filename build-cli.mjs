@@ -36,8 +36,9 @@ const result = await build({
   platform: 'node',
   target: 'node20',
   minify: true,
-  // The code tells errors apart by class name (node-redis's ErrorReply, rscript's own errors).
-  keepNames: true,
+  // No keepNames: it wraps every function made at run time in a defineProperty call (150,000 of
+  // them to lint 10,000 scripts, a fifth of the linter's time). The code tells errors apart by
+  // class (instanceof), never by a name the minifier changes.
   // cosmiconfig requires TypeScript only to read a .ts config file: the user's own, never bundled.
   external: ['typescript'],
   // The bundled CommonJS packages call require() for Node's modules; an ES module has none.

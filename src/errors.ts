@@ -14,9 +14,10 @@ export class RscriptError extends Error {
     readonly detail: string[] = [],
   ) {
     super(message);
-    this.name = new.target.name;
   }
 }
+// Named by hand: the bundled CLI minifies class names, and a stack trace (--verbose) should say these.
+RscriptError.prototype.name = 'RscriptError';
 
 /** Bad flags or arguments. */
 export class UsageError extends RscriptError {
@@ -24,6 +25,7 @@ export class UsageError extends RscriptError {
     super(message, EXIT_USAGE, detail);
   }
 }
+UsageError.prototype.name = 'UsageError';
 
 /** A config file or manifest that cannot be used as it is. */
 export class ConfigError extends RscriptError {
@@ -31,6 +33,7 @@ export class ConfigError extends RscriptError {
     super(message, EXIT_USAGE, detail);
   }
 }
+ConfigError.prototype.name = 'ConfigError';
 
 /** The server could not be reached, refused us, or stopped answering. */
 export class ConnectionError extends RscriptError {
@@ -38,6 +41,7 @@ export class ConnectionError extends RscriptError {
     super(message, EXIT_USAGE, detail);
   }
 }
+ConnectionError.prototype.name = 'ConnectionError';
 
 /** A check failed or a script failed on the server (compile error, error reply, missing SHA). */
 export class CheckFailedError extends RscriptError {
@@ -45,3 +49,4 @@ export class CheckFailedError extends RscriptError {
     super(message, EXIT_FAILED, detail);
   }
 }
+CheckFailedError.prototype.name = 'CheckFailedError';

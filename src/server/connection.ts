@@ -104,7 +104,9 @@ export async function connect(target: Target): Promise<RedisConnection> {
 export async function connectNode(parsed: ParsedUrl, target: Target): Promise<RedisConnection> {
   const label = `${parsed.host.includes(':') ? `[${parsed.host}]` : parsed.host}:${parsed.port}`;
   // Loaded here, not at the top: `load --check` and the other commands that need no server never load it.
-  const { RespClient } = await import('./resp-client.js');
+  const respClient = await import('./resp-client.js');
+  errorClasses ??= respClient;
+  const { RespClient } = respClient;
   // No reconnection and no per-command timer inside: rscript sets its own deadline per request.
   const client = new RespClient({
     host: parsed.host,
@@ -225,11 +227,27 @@ export function replyCode(err: unknown): string | undefined {
 }
 
 export function isErrorReply(err: Error): boolean {
+  if (errorClasses !== undefined && err instanceof errorClasses.ErrorReply) return true;
+  return hasClassNamed(err, 'ErrorReply');
+}
+
+/**
+ * Whether `err` is of a class so named, up its prototype chain: for errors of a node-redis client the
+ * user made (the runtime API takes one), maybe from another copy of the package. The bundled CLI's
+ * names are minified, but its errors all come from its own connections, which `instanceof` tells.
+ */
+function hasClassNamed(err: Error, ...names: string[]): boolean {
   for (let p: object | null = Object.getPrototypeOf(err); p; p = Object.getPrototypeOf(p)) {
-    if ((p as { constructor: { name: string } }).constructor.name === 'ErrorReply') return true;
+    if (names.includes((p as { constructor: { name: string } }).constructor.name)) return true;
   }
   return false;
 }
+
+/**
+ * node-redis's error classes, from the module every connection is made with: an error reply or a
+ * socket failure of an rscript connection exists only once it has been loaded.
+ */
+let errorClasses: typeof import('./resp-client.js') | undefined;
 
 const BUSY_FAILURES = new WeakSet<Error>();
 
@@ -291,11 +309,8 @@ export function describeFailure(err: unknown, label: string, command: string): u
   if (/^Unknown RESP type/.test(err.message)) {
     return new ConnectionError(`${label}: the server does not speak the Redis protocol (is it a Redis server? check the host and port)`);
   }
-  const name = err.constructor.name;
-  if (name === 'ConnectionTimeoutError') {
-    return new ConnectionError(`${label}: no answer within the connect timeout (change it with --timeout)`);
-  }
-  if (name === 'SocketClosedUnexpectedlyError' || name === 'ClientClosedError' || name === 'DisconnectsClientError') {
+  const lost = errorClasses ? [errorClasses.SocketClosedUnexpectedlyError, errorClasses.ClientClosedError, errorClasses.DisconnectsClientError] : [];
+  if (lost.some((type) => err instanceof type) || hasClassNamed(err, 'SocketClosedUnexpectedlyError', 'ClientClosedError', 'DisconnectsClientError')) {
     return new ConnectionError(`${label}: the connection was lost during ${command} (did the server stop or restart?)`);
   }
   if (/certificate|SSL|TLS|self[- ]signed/i.test(err.message) || errno?.startsWith('ERR_TLS') || errno?.includes('CERT')) {

@@ -20,6 +20,9 @@ import { ClientClosedError, DisconnectsClientError, ErrorReply, SocketClosedUnex
 
 export type RespArg = string | Buffer;
 
+/** node-redis's error classes, for `instanceof` where the bundle's minified names cannot be read. */
+export { ClientClosedError, DisconnectsClientError, ErrorReply, SocketClosedUnexpectedlyError };
+
 export interface RespClientOptions {
   host: string;
   port: number;
@@ -236,7 +239,7 @@ export class RespClient {
     // written as one string (encoded by the socket, no Buffer made here).
     if (chunks.length === 1) socket.write(chunks[0]!);
     else if (chunks.every((c) => typeof c === 'string')) socket.write(chunks.join(''));
-    else socket.write(Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c))));
+    else socket.write(concatChunks(chunks));
   }
 
   #next(): Pending | undefined {
@@ -272,6 +275,22 @@ export class RespClient {
 }
 
 
+
+/** Text and Buffers as one Buffer, each copied once (no Buffer made per string on the way). */
+function concatChunks(chunks: readonly RespArg[]): Buffer {
+  let size = 0;
+  for (const c of chunks) size += typeof c === 'string' ? Buffer.byteLength(c) : c.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const c of chunks) {
+    if (typeof c === 'string') at += out.write(c, at);
+    else {
+      out.set(c, at);
+      at += c.length;
+    }
+  }
+  return out;
+}
 
 /**
  * Appends a command as a RESP array of bulk strings: the text parts joined into one string, Buffers
