@@ -1,7 +1,7 @@
 /**
- * Reading the config file with cosmiconfig. A module of its own, loaded only when a config file may
- * exist (see mayHaveConfigFile): cosmiconfig and its YAML parser take some 20 ms to load, a tenth of
- * a whole `rscript exists`.
+ * Reading the config file with cosmiconfig. A module of its own, loaded only for a file that
+ * findConfig leaves to it (YAML, JS, TS, `--config`): cosmiconfig and its YAML parser take some 20 ms
+ * to load, a tenth of a whole `rscript exists`.
  */
 import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { mayHaveConfigFile } from './search.js';
+import { findConfig } from './search.js';
 import { DEFAULTS, SchemaError, validateConfig, type Config } from './schema.js';
 
 export { MODULE_NAME } from './search.js';
@@ -23,9 +23,9 @@ export async function loadConfig(
   cwd: string = process.cwd(),
 ): Promise<LoadedConfig> {
   const warnings: string[] = [];
-  // cosmiconfig is loaded only when there may be a file for it to read.
-  const found =
-    flags.config !== undefined || mayHaveConfigFile(cwd) ? await (await import('./file.js')).readConfigFile(flags.config, cwd) : null;
+  // cosmiconfig is loaded only for a file it must read itself (YAML, JS, TS): see findConfig.
+  const lookup = flags.config !== undefined ? 'cosmiconfig' : findConfig(cwd);
+  const found = lookup === 'cosmiconfig' ? await (await import('./file.js')).readConfigFile(flags.config, cwd) : lookup;
   let fromFile: Partial<Config> = {};
   if (found) {
     try {

@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { mayHaveConfigFile } from '../../src/config/search.js';
+import { dirname, join } from 'node:path';
+import { readConfigFile } from '../../src/config/file.js';
+import { findConfig, mayHaveConfigFile } from '../../src/config/search.js';
 
 // Skipping cosmiconfig is only right when cosmiconfig would find nothing: every place it looks counts.
 describe('mayHaveConfigFile', () => {
@@ -37,5 +38,47 @@ describe('mayHaveConfigFile', () => {
     writeFileSync(join(root, 'sub', 'package.json'), '{"name":"inner"}');
     writeFileSync(join(root, '.redisscriptsrc'), '{}');
     expect(mayHaveConfigFile(join(root, 'sub', 'deeper'))).toBe(false);
+  });
+});
+
+// findConfig reads JSON configs itself; whatever it reads must be what cosmiconfig would have given.
+describe('findConfig agrees with cosmiconfig', () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'rscript-find-'));
+    mkdirSync(join(root, 'sub', 'deeper'), { recursive: true });
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  const layouts: Array<[string, Record<string, string>, 'plain' | 'cosmiconfig' | null]> = [
+    ['a JSON .redisscriptsrc here', { 'package.json': '{"name":"p"}', 'sub/deeper/.redisscriptsrc': '{"url":"redis://a"}' }, 'plain'],
+    ['a JSON .redisscriptsrc in a parent', { 'package.json': '{"name":"p"}', 'sub/.redisscriptsrc': '{"url":"redis://b"}' }, 'plain'],
+    ['the package.json key before .redisscriptsrc', { 'package.json': '{"redisscripts":{"url":"redis://c"}}', '.redisscriptsrc': '{"url":"redis://d"}' }, 'plain'],
+    ['.redisscriptsrc.json before .yaml and .js', { '.redisscriptsrc.json': '{"url":"redis://e"}', '.redisscriptsrc.yaml': 'url: redis://f', '.redisscriptsrc.js': 'export default {}' }, 'plain'],
+    ['.redisscriptsrc before .redisscriptsrc.json', { '.redisscriptsrc': '{"url":"redis://g"}', '.redisscriptsrc.json': '{"url":"redis://h"}' }, 'plain'],
+    ['a YAML .redisscriptsrc', { '.redisscriptsrc': 'url: redis://i\n' }, 'cosmiconfig'],
+    ['a .yaml file alone', { '.redisscriptsrc.yaml': 'url: redis://j\n' }, 'cosmiconfig'],
+    ['$import', { 'base.json': '{"url":"redis://k"}', '.redisscriptsrc.json': '{"$import":"base.json"}' }, 'cosmiconfig'],
+    ['an empty .redisscriptsrc', { '.redisscriptsrc': '' }, 'cosmiconfig'],
+    ['only a backup file', { 'package.json': '{"name":"p"}', '.redisscriptsrc.bak': '{"url":"redis://l"}' }, null],
+    ['a null package.json key', { 'package.json': '{"redisscripts":null}' }, 'cosmiconfig'],
+    ['.config/redisscriptsrc.json', { '.config/redisscriptsrc.json': '{"url":"redis://m"}' }, 'cosmiconfig'],
+    ['a .redisscriptsrc above the package root', { '.redisscriptsrc': '{"url":"redis://n"}', 'sub/package.json': '{"name":"inner"}' }, null],
+  ];
+
+  test.each(layouts)('%s', async (_, files, expected) => {
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, name)), { recursive: true });
+      writeFileSync(join(root, name), text);
+    }
+    const cwd = join(root, 'sub', 'deeper');
+    const ours = findConfig(cwd);
+    const theirs = await readConfigFile(undefined, cwd);
+    if (expected === 'plain') {
+      expect(ours).toEqual({ file: theirs!.file, data: theirs!.data });
+    } else {
+      expect(ours).toBe(expected);
+      if (expected === null) expect(theirs).toBeNull();
+    }
   });
 });
