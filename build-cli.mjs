@@ -5,8 +5,23 @@
  * only when a command needs it (the Redis client, the config loader, the Lua parser).
  */
 import { build } from 'esbuild';
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+
+/**
+ * The lint cache's key to the linter's build (src/lint/cached.ts): a hash of every source file of the
+ * linter, luaparse's version and rscript's. Another linter, another cache file.
+ */
+function lintFingerprint() {
+  const hash = createHash('sha1');
+  for (const file of readdirSync('src/lint', { recursive: true, encoding: 'utf8' }).sort()) {
+    if (!/\.(ts|json)$/.test(file)) continue;
+    hash.update(file).update('\0').update(readFileSync(join('src/lint', file))).update('\0');
+  }
+  for (const pkg of ['package.json', 'node_modules/luaparse/package.json']) hash.update(JSON.parse(readFileSync(pkg, 'utf8')).version);
+  return hash.digest('hex').slice(0, 16);
+}
 
 /**
  * commander requires node:child_process when it loads, for executable subcommands, which rscript has
@@ -44,6 +59,7 @@ const result = await build({
   // The bundled CommonJS packages call require() for Node's modules; an ES module has none.
   banner: { js: "import{createRequire as __rscriptRequire}from'node:module';const require=__rscriptRequire(import.meta.url);" },
   plugins: [lazyChildProcess],
+  define: { RSCRIPT_LINT_FINGERPRINT: JSON.stringify(lintFingerprint()) },
   metafile: true,
   logLevel: 'warning',
 });

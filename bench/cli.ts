@@ -8,6 +8,9 @@
  * targets are ratios to a reference measured in the same run, or budgets of the issue that set them.
  *
  *   npm run bench:cli -- [--runs 21] [--load-runs 5] [--scripts 10000] [--json]
+ *
+ * Cases marked "cold" empty the lint cache before each run (the linter itself is timed); "lint cache
+ * warm" cases find what the case's warm-up runs left, as a repeated `rscript lint` does.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -105,12 +108,20 @@ function timeOnce(cmd: Command): number {
   return ms;
 }
 
-/** The environment of a user's shell: no colour, no inherited NODE_OPTIONS or REDIS_URL. */
+/** The environment of a user's shell: no colour, no inherited NODE_OPTIONS or REDIS_URL; the run's own lint cache. */
 function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', RSCRIPT_CACHE_DIR: lintCache };
   for (const k of ['NODE_OPTIONS', 'REDIS_URL', 'DEBUG', 'FORCE_COLOR']) delete env[k];
   return env;
 }
+
+/**
+ * The lint cache of the timed processes (src/lint/cached.ts), inside the run's temp folder. A "cold"
+ * case empties it before every run, so it times the linter itself; a "warm" case keeps what the run
+ * before it left, as a second `rscript lint` or a `load` after a `lint` finds it.
+ */
+let lintCache = join(tmpdir(), 'rscript-bench-cli-cache');
+const coldLint = () => rmSync(lintCache, { recursive: true, force: true });
 
 /** Runs a case: two warm-up rounds, then `runs` rounds alternating which side goes first. */
 function runCase(c: Case, warmup: number): CaseResult {
@@ -252,6 +263,7 @@ async function main(): Promise<void> {
     process.exit(130);
   });
   try {
+    lintCache = join(work, 'lint-cache');
     const bin = snapshotCli(join(work, 'cli'));
     server = await startRedis();
     const url = server.url;
@@ -289,6 +301,10 @@ async function main(): Promise<void> {
       flush();
       rmSync(manifest, { force: true });
     };
+    const freshCold = () => {
+      fresh();
+      coldLint();
+    };
     const redisCliPipe = (label: string, proto: string, prepare?: () => void): Command => ({
       label,
       file: 'redis-cli',
@@ -297,8 +313,13 @@ async function main(): Promise<void> {
       stdin: proto,
       prepare,
     });
-    const loadNew = (json: boolean, lint = true) =>
-      rscript(`rscript load${json ? ' --json' : ''}${lint ? '' : ' --no-lint'}`, ['load', 'scripts', ...(json ? ['--json'] : []), ...(lint ? [] : ['--no-lint'])], big, { prepare: fresh });
+    const loadNew = (json: boolean, lint = true, warm = false) =>
+      rscript(
+        `rscript load${json ? ' --json' : ''}${lint ? '' : ' --no-lint'}${warm ? ' (lint cache warm)' : ''}`,
+        ['load', 'scripts', ...(json ? ['--json'] : []), ...(lint ? [] : ['--no-lint'])],
+        big,
+        { prepare: warm ? fresh : freshCold },
+      );
     const reload = (json: boolean) => rscript(`rscript load${json ? ' --json' : ''}`, ['load', 'scripts', ...(json ? ['--json'] : [])], big);
     // `lint --help` of a build without the command prints the program's help, not the command's.
     const hasLint = /Usage: rscript lint/.test(spawnSync(node, [bin, 'lint', '--help'], { env: childEnv(), encoding: 'utf8' }).stdout);
@@ -309,7 +330,15 @@ async function main(): Promise<void> {
       { name: '--version', rscript: rscript('rscript --version', ['--version'], work), reference: nodeBaseline, target: { maxRatio: 1.3 }, runs },
       { name: 'exists (10 scripts)', rscript: rscript('rscript exists', ['exists'], small), reference: nodeBaseline, target: { maxRatio: 2.0 }, runs },
       {
-        name: 'lint lua/',
+        name: 'lint lua/ (cold)',
+        rscript: { label: 'rscript lint lua', file: node, args: [bin, 'lint', 'lua'], cwd: REPO, okCodes: [0, 1], prepare: coldLint },
+        reference: nodeBaseline,
+        target: { maxRatio: 1.5 },
+        runs,
+        ...(hasLint ? {} : { skip: 'no lint command in this build' }),
+      },
+      {
+        name: 'lint lua/ (lint cache warm)',
         rscript: { label: 'rscript lint lua', file: node, args: [bin, 'lint', 'lua'], cwd: REPO, okCodes: [0, 1] },
         reference: nodeBaseline,
         target: { maxRatio: 1.5 },
@@ -324,8 +353,16 @@ async function main(): Promise<void> {
         runs: loadRuns,
       },
       {
+        // New to the server and the manifest, linted before (a `load` after `rscript lint`).
+        name: `load ${k} new (--json, lint cache warm)`,
+        rscript: loadNew(true, true, true),
+        reference: redisCliPipe('redis-cli --pipe (SCRIPT LOAD)', loadProto, flush),
+        target: { maxMs: 600, maxRatio: 4 },
+        runs: loadRuns,
+      },
+      {
         name: 'lint 1,000 files',
-        rscript: { label: 'rscript lint (1,000 library scripts)', file: node, args: [bin, 'lint', lintMany], cwd: work, okCodes: [0, 1] },
+        rscript: { label: 'rscript lint (1,000 library scripts)', file: node, args: [bin, 'lint', lintMany], cwd: work, okCodes: [0, 1], prepare: coldLint },
         reference: nodeBaseline,
         target: { maxMs: 1000 },
         runs: loadRuns,

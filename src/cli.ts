@@ -26,6 +26,7 @@ interface Context {
 
 /** Runs rscript with `argv` (without node and script path); resolves to the exit code. */
 export async function run(argv: string[]): Promise<number> {
+  quietOnClosedPipe();
   let exitCode = EXIT_OK;
   // Until commander has parsed the flags (and when it fails to), a usage error still honours --json.
   let flags: GlobalFlags = { json: jsonRequested(argv) };
@@ -35,7 +36,7 @@ export async function run(argv: string[]): Promise<number> {
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
-      writeErr: (s) => process.stderr.write(scrub(s)),
+      writeErr: (s) => stderr().write(scrub(s)),
       // commander's usage errors start with "error:"; every rscript error starts with "rscript:",
       // and its detail lines (commander's "(Did you mean ...?)") are indented under it.
       outputError: (s, write) => write(s.replace(/^error: /, 'rscript: ').replace(/\n(?=.)/g, '\n  ')),
@@ -70,8 +71,9 @@ export async function run(argv: string[]): Promise<number> {
     .option('--dry-run', 'show the plan; load nothing and write nothing')
     .option('--check', 'exit 1 if the manifest does not match the files (no server needed)')
     .option('--no-lint', "load even when the linter finds error-level problems")
+    .option('--no-cache', 'lint every new or changed script again instead of reusing the lint cache')
     .action(
-      action(async (ctx, paths: string[], opts: { dryRun?: boolean; check?: boolean; lint: boolean }) => {
+      action(async (ctx, paths: string[], opts: { dryRun?: boolean; check?: boolean; lint: boolean; cache: boolean }) => {
         const { load } = await import('./commands/load.js');
         const { renderLoad } = await import('./output/render.js');
         const result = await load({
@@ -83,6 +85,7 @@ export async function run(argv: string[]): Promise<number> {
           check: opts.check,
           lint: opts.lint,
           rules: ctx.config.lint.rules,
+          cache: opts.cache,
         });
         return { data: result, text: () => renderLoad(result), exitCode: opts.check && result.stale ? EXIT_FAILED : EXIT_OK };
       }),
@@ -128,7 +131,7 @@ export async function run(argv: string[]): Promise<number> {
           result = await execOn(ctx.target);
         }
         if (result.reloaded && ctx.flags.verbose && !ctx.flags.json) {
-          process.stderr.write(`note: the server lacked ${result.script} (NOSCRIPT): loaded it and retried\n`);
+          stderr().write(`note: the server lacked ${result.script} (NOSCRIPT): loaded it and retried\n`);
         }
         return { data: result, text: renderExec(result) };
       }),
@@ -173,15 +176,16 @@ export async function run(argv: string[]): Promise<number> {
     .argument('[paths...]', 'script folders or files (default: "scripts" in the config, else ./lua)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
     .option('--max-warnings <n>', 'exit 1 when there are more warnings than this', parseCount('--max-warnings'))
+    .option('--no-cache', 'check every script again instead of reusing the lint cache')
     .action(
-      action(async (ctx, paths: string[], opts: { format: 'text' | 'json' | 'sarif'; maxWarnings?: number }) => {
+      action(async (ctx, paths: string[], opts: { format: 'text' | 'json' | 'sarif'; maxWarnings?: number; cache: boolean }) => {
         const { lint } = await import('./commands/lint.js');
         const { formatText, formatSarif } = await import('./lint/format.js');
-        const result = await lint({ paths: paths.length > 0 ? paths : ctx.config.scripts, rules: ctx.config.lint.rules });
+        const result = await lint({ paths: paths.length > 0 ? paths : ctx.config.scripts, rules: ctx.config.lint.rules, cache: opts.cache });
         const findings = result.files.flatMap((f) => f.findings);
         const tooManyWarnings = opts.maxWarnings !== undefined && result.warnings > opts.maxWarnings;
         const format = ctx.flags.json ? 'json' : opts.format;
-        const data = format === 'sarif' ? formatSarif(result.files, version()) : { errors: result.errors, warnings: result.warnings, findings };
+        const data = format === 'sarif' ? formatSarif(result.files, version(), (await import('./lint/lint.js')).RULES) : { errors: result.errors, warnings: result.warnings, findings };
         const { colorLevel } = await import('./output/render.js');
         return {
           data,
@@ -239,7 +243,7 @@ export async function run(argv: string[]): Promise<number> {
             confirm: opts.yes ? undefined : (question) => confirm(question, 'bench'),
             signal: controller.signal,
             onSandbox: (s) => {
-              if (!ctx.flags.json || ctx.flags.verbose) process.stderr.write(`sandbox: redis-server ${s.version ?? ''} (pid ${s.pid}) on 127.0.0.1:${s.port}\n`);
+              if (!ctx.flags.json || ctx.flags.verbose) stderr().write(`sandbox: redis-server ${s.version ?? ''} (pid ${s.pid}) on 127.0.0.1:${s.port}\n`);
             },
             onRun: process.stderr.isTTY && !ctx.flags.json ? (name, live) => (stopProgress = startProgress(name, live)) : undefined,
             onRunEnd: () => {
@@ -272,9 +276,31 @@ export async function run(argv: string[]): Promise<number> {
 async function context(flags: GlobalFlags): Promise<Context> {
   const { loadConfig } = await import('./config/load.js');
   const { config, warnings } = await loadConfig(flagsToConfig(flags));
-  for (const w of warnings) process.stderr.write(scrub(`warning: ${w}\n`));
+  for (const w of warnings) stderr().write(scrub(`warning: ${w}\n`));
   return { config, flags, target: { url: config.url, timeoutMs: config.timeoutMs, tls: config.tls, cluster: config.cluster } };
 }
+
+/**
+ * `rscript info | head -3`, `rscript --help | less` quit early: the next write to the closed pipe
+ * fails with EPIPE, which Node raises as an uncaught error with a stack trace. The reader has all it
+ * wanted; rscript stops quietly with the exit code it has so far.
+ */
+function quietOnClosedPipe(stream: NodeJS.WriteStream = process.stdout): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK);
+  });
+}
+
+/** process.stderr, made (and guarded against a closed pipe) only when something is written to it. */
+function stderr(): NodeJS.WriteStream {
+  if (!stderrGuarded) {
+    stderrGuarded = true;
+    quietOnClosedPipe(process.stderr);
+  }
+  return process.stderr;
+}
+let stderrGuarded = false;
 
 function print(text: string): void {
   process.stdout.write(scrub(text) + '\n');
@@ -300,7 +326,7 @@ function report(err: unknown, flags: GlobalFlags): number {
   }
   const lines = [`rscript: ${printable(message)}`, ...detail.map((d) => `  ${printable(d)}`)];
   if (debug && err instanceof Error && err.stack) lines.push(err.stack);
-  process.stderr.write(scrub(lines.join('\n')) + '\n');
+  stderr().write(scrub(lines.join('\n')) + '\n');
   return exitCode;
 }
 

@@ -1,4 +1,5 @@
-import { checkScript, type Finding, type Severity } from '../lint/lint.js';
+import { checkScripts } from '../lint/cached.js';
+import type { Finding, Severity } from '../lint/finding.js';
 import type { ScriptMetadata } from '../lint/metadata.js';
 import { discoverScripts } from '../registry/discover.js';
 import { UsageError } from '../errors.js';
@@ -7,6 +8,8 @@ export interface LintOptions {
   paths: string[];
   rules?: Record<string, Severity>;
   cwd?: string;
+  /** False: neither read nor write the lint cache (`--no-cache`). */
+  cache?: boolean;
 }
 
 export interface LintedFile {
@@ -23,12 +26,13 @@ export interface LintResult {
   warnings: number;
 }
 
-/** Lints every script under the paths; pure apart from reading the files. */
+/** Lints every script under the paths; pure apart from reading the files and the lint cache. */
 export async function lint(options: LintOptions): Promise<LintResult> {
   const scripts = discoverScripts({ paths: options.paths, cwd: options.cwd, allowBom: true });
   if (scripts.length === 0) throw new UsageError(`no .lua files found under ${options.paths.join(', ')}`);
-  const files = scripts.map((s) => {
-    const { findings, metadata } = checkScript(s.bytes, s.path, { rules: options.rules });
+  const checked = await checkScripts(scripts, { rules: options.rules, cache: options.cache, cwd: options.cwd ?? process.cwd() });
+  const files = scripts.map((s, i) => {
+    const { findings, metadata } = checked[i]!;
     return { file: s.path, name: s.name, source: s.bytes.toString('utf8'), findings, metadata };
   });
   const count = (sev: string) => files.reduce((n, f) => n + f.findings.filter((x) => x.severity === sev).length, 0);

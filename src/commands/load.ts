@@ -26,6 +26,8 @@ export interface LoadOptions {
   /** Lint rule severities from the config. */
   rules?: Record<string, Severity>;
   cwd?: string;
+  /** False: neither read nor write the lint cache (`--no-cache`). */
+  cache?: boolean;
 }
 
 export type ServerStatus = 'loaded' | 'cached' | 'would load' | 'unknown';
@@ -149,8 +151,8 @@ async function syncNode(
 /**
  * Puts each script's KEYS and ARGV (their documented meaning) into the next manifest, and refuses
  * scripts with error-level lint findings before anything reaches the server (unless --no-lint). One parse per new or
- * changed script; unchanged scripts keep what the manifest already says, so a load with nothing
- * new never loads the Lua parser.
+ * changed script (none for a script the lint cache knows); unchanged scripts keep what the manifest
+ * already says, so a load with nothing new never loads the Lua parser.
  */
 async function describeScripts(plan: ManifestPlan, previous: Manifest | null, options: LoadOptions): Promise<void> {
   const todo = plan.rows.filter(({ script, status }) => {
@@ -165,11 +167,15 @@ async function describeScripts(plan: ManifestPlan, previous: Manifest | null, op
   // --no-lint is also the fast path for bulk loads: no parse at all, so new and changed scripts get
   // no KEYS/ARGV metadata until a load with the linter (exec then reads the header itself).
   if (todo.length === 0 || options.lint === false) return;
-  const { checkScript } = await import('../lint/lint.js');
+  const { checkScripts } = await import('../lint/cached.js');
+  const checked = await checkScripts(
+    todo.map((row) => row.script),
+    { rules: options.rules, cache: options.cache, cwd: options.cwd ?? process.cwd() },
+  );
   const gate = !options.check;
   const problems: string[] = [];
-  for (const { script } of todo) {
-    const { findings, metadata } = checkScript(script.bytes, script.path, { rules: options.rules });
+  for (const [i, { script }] of todo.entries()) {
+    const { findings, metadata } = checked[i]!;
     const entry = plan.next.scripts[script.name]!;
     entry.keys = metadata.keys.map((k) => k.doc ?? '');
     entry.args = metadata.args.map((a) => a.doc ?? '');

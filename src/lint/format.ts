@@ -5,8 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import { isAbsolute } from 'node:path';
 import { Chalk } from 'chalk';
-import type { Finding } from './finding.js';
-import { RULES } from './lint.js';
+import type { Finding, RuleInfo } from './finding.js';
 import { computeLineStarts } from './source.js';
 
 export interface FileResult {
@@ -63,11 +62,13 @@ function plural(n: number, word: string): string {
 }
 
 /**
- * SARIF 2.1.0: one run, the rule list in the driver, one result per finding.
+ * SARIF 2.1.0: one run, the rule list in the driver, one result per finding. The rules come from the
+ * caller (`RULES` of lint.ts): this module does not load the rules and the Lua parser for a text or
+ * JSON report of cached findings.
  * @see https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
  */
-export function formatSarif(results: readonly FileResult[], toolVersion: string): object {
-  const ruleIndex = new Map(RULES.map((r, i) => [r.id, i]));
+export function formatSarif(results: readonly FileResult[], toolVersion: string, rules: readonly RuleInfo[]): object {
+  const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -77,7 +78,7 @@ export function formatSarif(results: readonly FileResult[], toolVersion: string)
           driver: {
             name: 'rscript',
             version: toolVersion,
-            rules: RULES.map((r) => ({
+            rules: rules.map((r) => ({
               id: r.id,
               shortDescription: { text: r.description },
               defaultConfiguration: { level: r.defaultSeverity },

@@ -3,8 +3,9 @@
  * stderr (detail lines indented under it), the right exit code, no stack trace, and leaves the
  * manifest as it was.
  */
+import { spawnSync } from 'node:child_process';
 import { freePort, startRedis, type TestServer } from '../helpers/redis-server.js';
-import { makeProject, runCli, stackLines, type CliResult, type Project } from '../helpers/cli.js';
+import { BIN, makeProject, REPO, runCli, stackLines, type CliResult, type Project } from '../helpers/cli.js';
 import { httpListener, silentListener } from '../helpers/tcp.js';
 
 let server: TestServer;
@@ -190,4 +191,14 @@ test('usage errors from the argument parser are rscript errors too (exit 2)', as
 
 test('flush without --yes and no terminal (exit 2)', async () => {
   expectError(await cli('flush'), 2, 'rscript: refusing to flush without confirmation: stdin is not a terminal; pass --yes');
+});
+
+// `rscript info | head -3`: the reader quits, the next write meets a closed pipe (EPIPE).
+describe('a reader that stops reading early', () => {
+  test.each([['--help'], ['lint', '--format', 'json', 'lua'], ['info']])('rscript %s | true: quiet, no stack trace', (...args) => {
+    const quoted = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ');
+    // `true` exits at once without reading, long before rscript writes.
+    const r = spawnSync('sh', ['-c', `${quoted} | true; exit 0`], { cwd: REPO, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.stderr).toBe('');
+  });
 });

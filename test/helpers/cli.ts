@@ -33,7 +33,8 @@ export interface RunCliOptions {
 export function runCli(args: string[], options: RunCliOptions): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of ['REDIS_URL', 'DEBUG', 'FORCE_COLOR', 'NODE_OPTIONS']) delete env[k];
-  Object.assign(env, { NO_COLOR: '1' }, options.env);
+  // The lint cache of the tests' own (one per test worker), never the user's.
+  Object.assign(env, { NO_COLOR: '1', RSCRIPT_CACHE_DIR: testCacheDir() }, options.env);
   const started = performance.now();
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -49,6 +50,11 @@ export function runCli(args: string[], options: RunCliOptions): Promise<CliResul
       resolvePromise({ code, stdout, stderr, ms: performance.now() - started });
     });
   });
+}
+
+let cacheDirOfWorker: string | undefined;
+function testCacheDir(): string {
+  return (cacheDirOfWorker ??= mkdtempSync(join(tmpdir(), 'rscript-test-cache-')));
 }
 
 /** Lines of stderr that look like a stack trace (`    at fn (file:line)`). */

@@ -46,7 +46,7 @@ describe('formatText', () => {
 });
 
 describe('formatSarif', () => {
-  const sarif = formatSarif(results, '1.2.3') as {
+  const sarif = formatSarif(results, '1.2.3', RULES) as {
     version: string;
     $schema: string;
     runs: Array<{

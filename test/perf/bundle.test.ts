@@ -46,13 +46,16 @@ interface Loaded {
   files: string[];
   /** The packages whose code came in through the loaded chunks (`@redis/client`, `luaparse`). */
   packages: Set<string>;
+  stdout: string;
 }
 
 /** Runs `node bin/rscript ...args` in the temp project and records what it loaded. */
-function runRecorded(args: string[]): Loaded {
+function runRecorded(args: string[], extraEnv: Record<string, string> = {}): Loaded {
   const log = join(work, `loads-${Math.random().toString(36).slice(2)}.txt`);
   writeFileSync(log, '');
-  const env: NodeJS.ProcessEnv = { ...process.env, RSCRIPT_LOAD_LOG: log, NO_COLOR: '1' };
+  // An empty lint cache of its own unless the test shares one.
+  const cache = mkdtempSync(join(work, 'cache-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, RSCRIPT_LOAD_LOG: log, NO_COLOR: '1', RSCRIPT_CACHE_DIR: cache, ...extraEnv };
   for (const k of ['NODE_OPTIONS', 'REDIS_URL', 'DEBUG']) delete env[k];
   const result = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(REGISTER)}`, BIN, ...args], {
     cwd: work,
@@ -71,7 +74,7 @@ function runRecorded(args: string[]): Loaded {
       if (pkg) packages.add(pkg);
     }
   }
-  return { status: result.status, files, packages };
+  return { status: result.status, files, packages, stdout: result.stdout };
 }
 
 test('bin/rscript runs the bundle: dist/rscript.js and its chunks, nothing from node_modules or tsc output', () => {
@@ -113,4 +116,22 @@ const hasLint = /command\('lint'/.test(readFileSync(join(REPO, 'src', 'cli.ts'),
   const { packages } = runRecorded(['lint', 'lua']);
   expect(packages.has('luaparse')).toBe(true);
   expect(packages.has('@redis/client')).toBe(false);
+});
+
+(hasLint ? test : test.skip)('with the lint cache warm, lint and load load no Lua parser, and lint prints the same', () => {
+  const cache = mkdtempSync(join(work, 'shared-cache-'));
+  // A script with findings, so that cached findings are what is compared.
+  writeFileSync(join(work, 'lua', 'reply.lua'), "return { ok = 1 }\n");
+  const first = runRecorded(['lint', '--format', 'json', 'lua'], { RSCRIPT_CACHE_DIR: cache });
+  expect(first.packages.has('luaparse')).toBe(true);
+  const second = runRecorded(['lint', '--format', 'json', 'lua'], { RSCRIPT_CACHE_DIR: cache });
+  expect(second.packages.has('luaparse')).toBe(false);
+  expect(second.stdout).toBe(first.stdout);
+  expect(JSON.parse(second.stdout).findings.length).toBeGreaterThan(0);
+  // load --check reads the new script's KEYS/ARGV for the manifest from the same cache.
+  const check = runRecorded(['load', '--check'], { RSCRIPT_CACHE_DIR: cache });
+  expect(check.status).toBe(1);
+  expect(check.packages.has('luaparse')).toBe(false);
+  // --no-cache checks again.
+  expect(runRecorded(['lint', '--no-cache', 'lua'], { RSCRIPT_CACHE_DIR: cache }).packages.has('luaparse')).toBe(true);
 });

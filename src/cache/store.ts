@@ -1,0 +1,48 @@
+/**
+ * rscript's cache: JSON files in the user's cache folder, never in the project (nothing to ignore in
+ * git). Best effort: a cache file that cannot be read is an empty cache, one that cannot be written is
+ * not written; neither is ever an error. `RSCRIPT_CACHE_DIR` chooses the folder (empty: no cache);
+ * otherwise `$XDG_CACHE_HOME/rscript`, `%LOCALAPPDATA%\rscript\Cache` on Windows, `~/.cache/rscript`.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.RSCRIPT_CACHE_DIR !== undefined) return env.RSCRIPT_CACHE_DIR === '' ? undefined : env.RSCRIPT_CACHE_DIR;
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'rscript');
+  if (process.platform === 'win32' && env.LOCALAPPDATA) return join(env.LOCALAPPDATA, 'rscript', 'Cache');
+  let home: string;
+  try {
+    home = homedir();
+  } catch {
+    return undefined;
+  }
+  return home ? join(home, '.cache', 'rscript') : undefined;
+}
+
+/** The parsed content of a cache file; undefined when it is absent, unreadable or not JSON. */
+export function readCache(dir: string, name: string): unknown {
+  try {
+    return JSON.parse(readFileSync(join(dir, name), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes a cache file atomically (temp file, then rename: a concurrent reader sees all or nothing). */
+export function writeCache(dir: string, name: string, data: unknown): void {
+  const tmp = join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(tmp, JSON.stringify(data));
+    renameSync(tmp, join(dir, name));
+  } catch {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // not even a folder there: nothing was written
+    }
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The lint cache through the built binary (only the bundled CLI carries the linter's fingerprint):
+ * what a cached run prints is what a fresh run prints, a change to a script or to the rules is seen
+ * at once, a broken cache file is an empty cache, and --no-cache and RSCRIPT_CACHE_DIR= leave no file.
+ */
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeProject, runCli, stackLines, type Project } from '../helpers/cli.js';
+
+const GOOD = `-- counts
+--
+-- KEYS[1]: the counter (string)
+-- Returns: the new value (integer)
+return redis.call('INCR', KEYS[1])
+`;
+// Redis turns a string-keyed table into an empty array: an error-level finding.
+const BAD = `-- bad
+--
+-- KEYS[1]: the counter (string)
+-- Returns: a record
+return { value = redis.call('INCR', KEYS[1]) }
+`;
+
+let project: Project;
+let cache: string;
+const lint = (...args: string[]) => runCli(['lint', '--format', 'json', ...args], { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: cache } });
+const cacheFiles = () => readdirSync(cache).filter((f) => f.endsWith('.json'));
+
+beforeEach(() => {
+  project = makeProject({ 'lua/good.lua': GOOD, 'lua/bad.lua': BAD, 'lua/copy.lua': BAD });
+  cache = mkdtempSync(join(tmpdir(), 'rscript-lint-cache-'));
+});
+afterEach(() => project.cleanup());
+
+test('a second run prints exactly what the first printed, from the cache file', async () => {
+  const first = await lint('lua');
+  expect(first.code).toBe(1);
+  expect(cacheFiles()).toHaveLength(1);
+  const second = await lint('lua');
+  expect(second).toMatchObject({ code: 1, stdout: first.stdout, stderr: '' });
+  // Two files with the same bytes share an entry but each finding names its own file.
+  const files = JSON.parse(second.stdout).findings.map((f: { file: string; rule: string }) => `${f.file} ${f.rule}`);
+  expect(files).toEqual(['lua/bad.lua no-string-keys-in-reply', 'lua/copy.lua no-string-keys-in-reply']);
+  const uncached = await runCli(['lint', '--format', 'json', '--no-cache', 'lua'], { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: cache } });
+  expect(uncached.stdout).toBe(first.stdout);
+});
+
+test('a changed script and a changed rule severity are linted again', async () => {
+  await lint('lua');
+  project.write('lua/good.lua', GOOD.replace("redis.call('INCR', KEYS[1])", "{ n = redis.call('INCR', KEYS[1]) }"));
+  const changed = JSON.parse((await lint('lua')).stdout);
+  expect(changed.findings.map((f: { file: string }) => f.file)).toContain('lua/good.lua');
+  project.write('.redisscriptsrc', JSON.stringify({ lint: { rules: { 'no-string-keys-in-reply': 'off' } } }));
+  const off = await lint('lua');
+  expect(off.code).toBe(0);
+  expect(JSON.parse(off.stdout).findings).toEqual([]);
+});
+
+test('a broken cache file counts as empty and is written again', async () => {
+  const first = await lint('lua');
+  const [file] = cacheFiles();
+  for (const junk of ['{not json', '{"version":1,"entries":{"x":{"f":"no"}}}', '[]']) {
+    writeFileSync(join(cache, file!), junk);
+    const r = await lint('lua');
+    expect(r).toMatchObject({ code: 1, stdout: first.stdout, stderr: '' });
+    expect(stackLines(r.stderr)).toEqual([]);
+    expect(JSON.parse(readFileSync(join(cache, file!), 'utf8')).version).toBe(1);
+  }
+});
+
+test('an unwritable cache folder is no error', async () => {
+  writeFileSync(join(cache, 'blocked'), '');
+  const r = await runCli(['lint', 'lua'], { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: join(cache, 'blocked', 'sub') } });
+  expect(r.code).toBe(1);
+  expect(r.stderr).toBe('');
+});
+
+test('--no-cache and an empty RSCRIPT_CACHE_DIR write no cache file', async () => {
+  await runCli(['lint', '--no-cache', 'lua'], { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: cache } });
+  await runCli(['load', '--check', '--no-cache'], { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: cache } });
+  expect(cacheFiles()).toEqual([]);
+  const r = await runCli(['lint', 'lua'], { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: '' } });
+  expect(r.code).toBe(1);
+  expect(cacheFiles()).toEqual([]);
+});
