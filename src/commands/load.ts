@@ -180,9 +180,10 @@ async function describeScripts(plan: ManifestPlan, previous: Manifest | null, op
     entry.keys = metadata.keys.map((k) => k.doc ?? '');
     entry.args = metadata.args.map((a) => a.doc ?? '');
     if (!gate) continue;
-    const lines = script.bytes.toString('utf8').split('\n');
+    let lines: string[] | undefined;
     for (const f of findings) {
       if (f.severity !== 'error') continue;
+      lines ??= script.bytes.toString('utf8').split('\n');
       // The same shape as the server's compile errors: file:line, the message, the line quoted.
       problems.push(`${f.file}:${f.line}:${f.column}: ${f.message} (${f.rule})`);
       const source = lines[f.line - 1];

@@ -44,6 +44,18 @@ export interface CheckOptions {
 
 type Entry = { f: Array<Omit<Finding, 'file'>>; m: ScriptMetadata };
 
+/**
+ * The file's form, compact because 10,000 scripts with a warning each made 3.9 MB of JSON that took
+ * 50 ms to parse: every string (rule, message, hint, a metadata's JSON) once in `strings`, and per
+ * script `[findings, metadata]`, a finding as `[rule, severity, message, hint, line, column, endLine,
+ * endColumn]` with string indexes and -1 for an absent field.
+ */
+interface CacheFile {
+  version: 2;
+  strings: string[];
+  entries: Record<string, [number[][], number]>;
+}
+
 /** At most this many scripts per project file; beyond it only the ones of the last run are kept. */
 const MAX_ENTRIES = 50_000;
 
@@ -53,39 +65,92 @@ export async function checkScripts(scripts: readonly ScriptToCheck[], options: C
   const dir = options.cache === false || fingerprint === undefined ? undefined : cacheDir(options.env);
   const rules = JSON.stringify(Object.entries(options.rules ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const file = `lint-${fingerprint}-${sha1hex(`${options.cwd}\0${rules}`).slice(0, 16)}.json`;
-  const entries = dir === undefined ? new Map<string, Entry>() : readEntries(readCache(dir, file));
+  const stored = dir === undefined ? undefined : asCacheFile(readCache(dir, file));
   const used = new Map<string, Entry>();
   let checkScript: typeof import('./lint.js').checkScript | undefined;
   const out: Checked[] = [];
   for (const script of scripts) {
-    let entry = used.get(script.sha) ?? entries.get(script.sha);
+    let entry = used.get(script.sha) ?? (stored && decode(stored, script.sha));
     if (entry === undefined) {
       checkScript ??= (await import('./lint.js')).checkScript;
       const { findings, metadata } = checkScript(script.bytes, script.path, { rules: options.rules });
       entry = { f: findings.map(({ file: _, ...rest }) => rest), m: metadata };
     }
     used.set(script.sha, entry);
-    out.push({ findings: entry.f.map((f) => ({ ...f, file: script.path })), metadata: entry.m });
+    out.push({ findings: entry.f.map((f) => withFile(f, script.path)), metadata: entry.m });
   }
   // Written only when something was new: a run that found everything writes nothing.
   if (dir !== undefined && checkScript !== undefined) {
-    const keep = entries.size + used.size <= MAX_ENTRIES ? new Map([...entries, ...used]) : used;
-    writeCache(dir, file, { version: 1, entries: Object.fromEntries(keep) });
+    const keep = new Map<string, Entry>();
+    if (stored && Object.keys(stored.entries).length + used.size <= MAX_ENTRIES) {
+      for (const sha of Object.keys(stored.entries)) {
+        const entry = used.has(sha) ? undefined : decode(stored, sha);
+        if (entry) keep.set(sha, entry);
+      }
+    }
+    for (const [sha, entry] of used) keep.set(sha, entry);
+    writeCache(dir, file, encode(keep));
   }
   return out;
 }
 
-/** The entries of a cache file; anything malformed counts as absent. */
-function readEntries(data: unknown): Map<string, Entry> {
-  const map = new Map<string, Entry>();
-  if (typeof data !== 'object' || data === null || (data as { version?: unknown }).version !== 1) return map;
-  const entries = (data as { entries?: unknown }).entries;
-  if (typeof entries !== 'object' || entries === null) return map;
-  for (const [sha, entry] of Object.entries(entries as Record<string, unknown>)) {
-    const e = entry as Partial<Entry> | null;
-    if (e && Array.isArray(e.f) && typeof e.m === 'object' && e.m !== null && Array.isArray(e.m.keys) && Array.isArray(e.m.args)) {
-      map.set(sha, e as Entry);
-    }
+/** A finding with its file, its fields in the order checkScript gives them (JSON output keeps it). */
+function withFile({ rule, severity, message, line, column, endLine, endColumn, hint }: Entry['f'][number], file: string): Finding {
+  const finding: Finding = { rule, severity, message, file, line, column };
+  if (endLine !== undefined) finding.endLine = endLine;
+  if (endColumn !== undefined) finding.endColumn = endColumn;
+  if (hint !== undefined) finding.hint = hint;
+  return finding;
+}
+
+function encode(entries: ReadonlyMap<string, Entry>): CacheFile {
+  const strings: string[] = [];
+  const index = new Map<string, number>();
+  const id = (s: string | undefined): number => {
+    if (s === undefined) return -1;
+    let i = index.get(s);
+    if (i === undefined) index.set(s, (i = strings.push(s) - 1));
+    return i;
+  };
+  const out: CacheFile['entries'] = {};
+  for (const [sha, { f, m }] of entries) {
+    const findings = f.map((x) => [id(x.rule), id(x.severity), id(x.message), id(x.hint), x.line, x.column, x.endLine ?? -1, x.endColumn ?? -1]);
+    out[sha] = [findings, id(JSON.stringify(m))];
   }
-  return map;
+  return { version: 2, strings, entries: out };
+}
+
+/** One script's entry; undefined when absent or malformed (then it is linted again). */
+function decode(file: CacheFile, sha: string): Entry | undefined {
+  const raw = Object.hasOwn(file.entries, sha) ? file.entries[sha] : undefined;
+  if (!Array.isArray(raw) || !Array.isArray(raw[0])) return undefined;
+  const str = (i: unknown) => (typeof i === 'number' && i >= 0 && i < file.strings.length ? file.strings[i] : undefined);
+  const f: Entry['f'] = [];
+  for (const t of raw[0]) {
+    if (!Array.isArray(t) || t.length !== 8) return undefined;
+    const [rule, severity, message, hint, line, column, endLine, endColumn] = t as unknown[];
+    const sev = str(severity);
+    if (typeof str(rule) !== 'string' || (sev !== 'error' && sev !== 'warning') || typeof str(message) !== 'string') return undefined;
+    if (typeof line !== 'number' || typeof column !== 'number' || typeof endLine !== 'number' || typeof endColumn !== 'number') return undefined;
+    const finding: Entry['f'][number] = { rule: str(rule)!, severity: sev, message: str(message)!, line, column };
+    if (endLine >= 0) finding.endLine = endLine;
+    if (endColumn >= 0) finding.endColumn = endColumn;
+    if (str(hint) !== undefined) finding.hint = str(hint);
+    f.push(finding);
+  }
+  let m: unknown;
+  try {
+    m = JSON.parse(str(raw[1]) ?? '');
+  } catch {
+    return undefined;
+  }
+  const meta = m as Partial<ScriptMetadata> | null;
+  if (!meta || !Array.isArray(meta.keys) || !Array.isArray(meta.args) || !Array.isArray(meta.errors) || !Array.isArray(meta.flags)) return undefined;
+  return { f, m: meta as ScriptMetadata };
+}
+
+function asCacheFile(data: unknown): CacheFile | undefined {
+  const d = data as Partial<CacheFile> | null;
+  if (!d || d.version !== 2 || !Array.isArray(d.strings) || typeof d.entries !== 'object' || d.entries === null) return undefined;
+  return d as CacheFile;
 }

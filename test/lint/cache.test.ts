@@ -42,6 +42,8 @@ test('a second run prints exactly what the first printed, from the cache file', 
   // Two files with the same bytes share an entry but each finding names its own file.
   const files = JSON.parse(second.stdout).findings.map((f: { file: string; rule: string }) => `${f.file} ${f.rule}`);
   expect(files).toEqual(['lua/bad.lua no-string-keys-in-reply', 'lua/copy.lua no-string-keys-in-reply']);
+  // The fields keep the order of a finding made by the linter itself.
+  expect(Object.keys(JSON.parse(second.stdout).findings[0])).toEqual(['rule', 'severity', 'message', 'file', 'line', 'column', 'endLine', 'endColumn', 'hint']);
   const uncached = await runCli(['lint', '--format', 'json', '--no-cache', 'lua'], { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: cache } });
   expect(uncached.stdout).toBe(first.stdout);
 });
@@ -60,12 +62,24 @@ test('a changed script and a changed rule severity are linted again', async () =
 test('a broken cache file counts as empty and is written again', async () => {
   const first = await lint('lua');
   const [file] = cacheFiles();
-  for (const junk of ['{not json', '{"version":1,"entries":{"x":{"f":"no"}}}', '[]']) {
+  const stored = JSON.parse(readFileSync(join(cache, file!), 'utf8'));
+  const [sha] = Object.keys(stored.entries);
+  const broken = (entry: unknown, strings: unknown = stored.strings) => JSON.stringify({ ...stored, strings, entries: { ...stored.entries, [sha!]: entry } });
+  for (const junk of [
+    '{not json',
+    '[]',
+    '{"version":1,"entries":{}}',
+    broken('no'),
+    broken([[[0, 1, 2]], 0]),
+    broken([[[999, 1, 2, -1, 1, 1, -1, -1]], 0]),
+    broken([[], 999]),
+    broken(stored.entries[sha!], ['not', 'the', 'strings']),
+  ]) {
     writeFileSync(join(cache, file!), junk);
     const r = await lint('lua');
     expect(r).toMatchObject({ code: 1, stdout: first.stdout, stderr: '' });
     expect(stackLines(r.stderr)).toEqual([]);
-    expect(JSON.parse(readFileSync(join(cache, file!), 'utf8')).version).toBe(1);
+    expect(JSON.parse(readFileSync(join(cache, file!), 'utf8')).version).toBe(2);
   }
 });
 
