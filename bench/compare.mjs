@@ -4,7 +4,8 @@
  * runs redis-benchmark and `rscript bench` on the same script, keys and args at (c=1, P=1), (c=50, P=1)
  * and (c=50, P=16), for a trivial `return 1` and for lua/rate_limit_token_bucket.lua, several rounds in
  * alternating order (the median of each is kept: a shared machine is noisy), and prints ops/sec, p50
- * and p99 of both with the ratio rscript / redis-benchmark, then the same as JSON.
+ * and p99 of both with the ratio rscript / redis-benchmark, then the same as JSON. At c=1 a minimal
+ * Node client (bench/node-loop.mjs) runs as well: its ratio is the floor of any Node client here.
  *
  *   npm run build && npm run bench:compare [-- --rounds 3 --quick --json --no-pin]
  *
@@ -50,6 +51,7 @@ const { startSandbox } = await import(join(root, 'dist', 'server', 'sandbox.js')
 const { connect } = await import(join(root, 'dist', 'server', 'connection.js'));
 
 const KEYSPACE = 100_000;
+const TOOLS = { rb: 'redis-benchmark', rs: 'rscript bench', node: 'node loop (bench/node-loop.mjs)' };
 const SCRIPTS = [
   { name: 'return 1', file: null, body: 'return 1', keys: ['bench:__rand_int__'], args: [], target: 0.7 },
   {
@@ -88,14 +90,16 @@ try {
     for (const s of SCRIPTS) {
       for (const set of SETTINGS) {
         const key = `${s.name}|${set.c}|${set.P}`;
-        if (!samples.has(key)) samples.set(key, { rb: [], rs: [] });
+        if (!samples.has(key)) samples.set(key, { rb: [], rs: [], node: [] });
         const entry = samples.get(key);
-        // Alternate who goes first: a noisy neighbour then hurts both alike over the rounds.
+        // Alternate who goes first: a noisy neighbour then hurts both alike over the rounds. At c=1 a
+        // minimal Node client runs too: the floor of any Node client on this machine.
         const order = round % 2 === 0 ? ['rb', 'rs'] : ['rs', 'rb'];
+        if (set.c === 1 && set.P === 1) order.push('node');
         for (const tool of order) {
           await flushAll();
-          log(`round ${round + 1}/${rounds}  ${s.name.padEnd(12)} c=${String(set.c).padEnd(2)} P=${String(set.P).padEnd(2)} ${tool === 'rb' ? 'redis-benchmark' : 'rscript bench'}`);
-          entry[tool].push(tool === 'rb' ? await redisBenchmark(s, set) : await rscriptBench(s, set));
+          log(`round ${round + 1}/${rounds}  ${s.name.padEnd(12)} c=${String(set.c).padEnd(2)} P=${String(set.P).padEnd(2)} ${TOOLS[tool]}`);
+          entry[tool].push(tool === 'rb' ? await redisBenchmark(s, set) : tool === 'rs' ? await rscriptBench(s, set) : await nodeLoop(s, set));
         }
       }
     }
@@ -104,7 +108,7 @@ try {
 
   for (const s of SCRIPTS) {
     for (const set of SETTINGS) {
-      const { rb, rs } = samples.get(`${s.name}|${set.c}|${set.P}`);
+      const { rb, rs, node } = samples.get(`${s.name}|${set.c}|${set.P}`);
       const m = (list, f) => median(list.map((x) => x[f]));
       const row = {
         script: s.name,
@@ -114,6 +118,10 @@ try {
         redis_benchmark: { ops_per_sec: m(rb, 'ops'), p50_ms: m(rb, 'p50'), p99_ms: m(rb, 'p99') },
         rscript: { ops_per_sec: m(rs, 'ops'), p50_ms: m(rs, 'p50'), p99_ms: m(rs, 'p99') },
       };
+      if (node.length > 0) {
+        row.node_loop = { ops_per_sec: m(node, 'ops'), p50_ms: m(node, 'p50'), p99_ms: m(node, 'p99') };
+        row.node_loop_ratio = round2(row.node_loop.ops_per_sec / row.redis_benchmark.ops_per_sec);
+      }
       row.ops_ratio = round2(row.rscript.ops_per_sec / row.redis_benchmark.ops_per_sec);
       row.p50_ratio = round2(row.rscript.p50_ms / row.redis_benchmark.p50_ms);
       row.target = `ops ratio >= ${s.target}` + (set.c === 1 ? ', p50 ratio <= 1.5' : '');
@@ -142,7 +150,7 @@ const doc = { machine, results };
 if (opts.json) {
   process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
 } else {
-  const head = ['script', 'c', 'P', 'redis-benchmark ops/s', 'rscript ops/s', 'ratio', 'rb p50 ms', 'rs p50 ms', 'rb p99 ms', 'rs p99 ms', 'target'];
+  const head = ['script', 'c', 'P', 'redis-benchmark ops/s', 'rscript ops/s', 'ratio', 'rb p50 ms', 'rs p50 ms', 'rb p99 ms', 'rs p99 ms', 'node loop ratio', 'target'];
   const rows = results.map((r) => [
     r.script,
     r.concurrency,
@@ -154,16 +162,17 @@ if (opts.json) {
     r.rscript.p50_ms.toFixed(3),
     r.redis_benchmark.p99_ms.toFixed(3),
     r.rscript.p99_ms.toFixed(3),
+    r.node_loop_ratio === undefined ? '' : r.node_loop_ratio.toFixed(2),
     r.met ? 'met' : `MISSED (${r.target})`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => '| ' + cells.map((c, i) => (i < 1 || i === 10 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(' | ') + ' |';
+  const line = (cells) => '| ' + cells.map((c, i) => (i < 1 || i === 11 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(' | ') + ' |';
   const out = [
     `${machine.date}  ${machine.cpu}, ${machine.cores} cores, ${machine.memory_gb} GB; node ${machine.node}; redis-server ${machine.redis_server}`,
     `median of ${rounds} rounds; ${machine.placement}`,
     '',
     line(head),
-    '|' + widths.map((w, i) => (i < 1 || i === 10 ? ':' + '-'.repeat(w + 1) : '-'.repeat(w + 1) + ':')).join('|') + '|',
+    '|' + widths.map((w, i) => (i < 1 || i === 11 ? ':' + '-'.repeat(w + 1) : '-'.repeat(w + 1) + ':')).join('|') + '|',
     ...rows.map(line),
     '',
     JSON.stringify(doc),
@@ -183,6 +192,18 @@ async function redisBenchmark(s, set) {
   if (code !== 0 || values.length < header.length) throw new Error(`redis-benchmark failed (${code}): ${stderr || stdout}`);
   const get = (name) => Number(values[header.indexOf(name)]);
   return { ops: get('rps'), p50: get('p50_latency_ms'), p99: get('p99_latency_ms') };
+}
+
+/** The minimal Node client of bench/node-loop.mjs, on the same command. */
+async function nodeLoop(s, set) {
+  const port = String(new URL(url).port);
+  const args = [join(root, 'bench', 'node-loop.mjs'), port, String(set.n), String(KEYSPACE), 'EVALSHA', s.sha, String(s.keys.length), ...s.keys, ...s.args];
+  const { stdout, stderr, code } = await run(process.execPath, args);
+  try {
+    return JSON.parse(stdout);
+  } catch {
+    throw new Error(`node loop failed (${code}): ${stderr || stdout}`);
+  }
 }
 
 async function rscriptBench(s, set) {
