@@ -93,7 +93,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     ...(cluster ? { cluster } : {}),
   });
 
-  await describeScripts(plan, previous, options);
+  const described = await describeScripts(plan, previous, options);
   if (options.check) return result(false);
 
   cluster = await withTopology(options.target, {}, async (topology) => {
@@ -116,7 +116,17 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     return topology.summary();
   });
 
-  const written = options.dryRun ? false : writeManifestAtomic(options.manifest, plan.next);
+  // Nothing new, changed or removed, and no KEYS/ARGV read anew: the manifest says what it said. It
+  // is left as it is, also when formatted by hand (no serialization: 15 ms for 10,000 scripts).
+  const same =
+    previous !== null &&
+    !plan.changed &&
+    described === 0 &&
+    plan.rows.every(({ script }) => {
+      const before = previous.scripts[script.name]!;
+      return before.size === script.size && before.flags.join(',') === script.flags.join(',');
+    });
+  const written = options.dryRun || same ? false : writeManifestAtomic(options.manifest, plan.next);
   return result(written);
 }
 
@@ -154,7 +164,7 @@ async function syncNode(
  * changed script (none for a script the lint cache knows); unchanged scripts keep what the manifest
  * already says, so a load with nothing new never loads the Lua parser.
  */
-async function describeScripts(plan: ManifestPlan, previous: Manifest | null, options: LoadOptions): Promise<void> {
+async function describeScripts(plan: ManifestPlan, previous: Manifest | null, options: LoadOptions): Promise<number> {
   const todo = plan.rows.filter(({ script, status }) => {
     const before = previous?.scripts[script.name];
     if (status === 'unchanged' && before?.keys && before.args) {
@@ -166,7 +176,7 @@ async function describeScripts(plan: ManifestPlan, previous: Manifest | null, op
   });
   // --no-lint is also the fast path for bulk loads: no parse at all, so new and changed scripts get
   // no KEYS/ARGV metadata until a load with the linter (exec then reads the header itself).
-  if (todo.length === 0 || options.lint === false) return;
+  if (todo.length === 0 || options.lint === false) return 0;
   const { checkScripts } = await import('../lint/cached.js');
   const checked = await checkScripts(
     todo.map((row) => row.script),
@@ -196,4 +206,5 @@ async function describeScripts(plan: ManifestPlan, previous: Manifest | null, op
       `load refused before contacting the server; the manifest ${options.manifest} was not changed. Fix the error(s) (rscript lint explains them) or pass --no-lint`,
     ]);
   }
+  return todo.length;
 }

@@ -74,6 +74,22 @@ test('a second load with nothing changed sends no SCRIPT LOAD and leaves the man
   expect(project.read(MANIFEST).equals(bytes)).toBe(true);
 });
 
+test('nothing changed: a manifest formatted by hand is left as it is; a wrong size in it is put right', async () => {
+  project = makeProject(FILES);
+  await run({ lint: true });
+  const manifest = JSON.parse(project.read(MANIFEST).toString());
+  // Same content, other formatting (4 spaces, no final newline): not rewritten.
+  const byHand = JSON.stringify(manifest, null, 4);
+  project.write(MANIFEST, byHand);
+  expect((await run({ lint: true })).manifestWritten).toBe(false);
+  expect(project.read(MANIFEST).toString()).toBe(byHand);
+  // A size that does not match the file is content: the load writes the manifest again.
+  manifest.scripts.one.size = 999;
+  project.write(MANIFEST, JSON.stringify(manifest, null, 4));
+  expect((await run({ lint: true })).manifestWritten).toBe(true);
+  expect(JSON.parse(project.read(MANIFEST).toString()).scripts.one.size).toBe(8);
+});
+
 test('one SCRIPT EXISTS for all scripts, and SCRIPT LOAD only for the missing ones', async () => {
   project = makeProject(FILES);
   server.cli('SCRIPT', 'LOAD', FILES['lua/one.lua']!);
