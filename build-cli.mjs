@@ -10,14 +10,15 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 /**
- * The lint cache's key to the linter's build (src/lint/cached.ts): a hash of every source file of the
- * linter, luaparse's version and rscript's. Another linter, another cache file.
+ * The lint cache's key to the linter's build (src/lint/cached.ts): a hash of every source file (the
+ * linter reads a few outside src/lint, such as the shebang flags of src/registry), luaparse's version
+ * and rscript's. Another build, another cache file.
  */
 function lintFingerprint() {
   const hash = createHash('sha1');
-  for (const file of readdirSync('src/lint', { recursive: true, encoding: 'utf8' }).sort()) {
+  for (const file of readdirSync('src', { recursive: true, encoding: 'utf8' }).sort()) {
     if (!/\.(ts|json)$/.test(file)) continue;
-    hash.update(file).update('\0').update(readFileSync(join('src/lint', file))).update('\0');
+    hash.update(file).update('\0').update(readFileSync(join('src', file))).update('\0');
   }
   for (const pkg of ['package.json', 'node_modules/luaparse/package.json']) hash.update(JSON.parse(readFileSync(pkg, 'utf8')).version);
   return hash.digest('hex').slice(0, 16);

@@ -186,7 +186,7 @@ export async function run(argv: string[]): Promise<number> {
         const tooManyWarnings = opts.maxWarnings !== undefined && result.warnings > opts.maxWarnings;
         const format = ctx.flags.json ? 'json' : opts.format;
         const data = format === 'sarif' ? formatSarif(result.files, version(), (await import('./lint/lint.js')).RULES) : { errors: result.errors, warnings: result.warnings, findings };
-        const { colorLevel } = await import('./output/render.js');
+        const { colorLevel } = await import('./output/color.js');
         return {
           data,
           text: () => (format === 'text' ? formatText(result.files, colorLevel(process.stdout) > 0) : JSON.stringify(data, null, 2)),
@@ -286,21 +286,22 @@ async function context(flags: GlobalFlags): Promise<Context> {
  * wanted; rscript stops quietly with the exit code it has so far.
  */
 function quietOnClosedPipe(stream: NodeJS.WriteStream = process.stdout): void {
+  // Once per stream, however often run() is called in one process (the tests call it many times).
+  if (GUARDED.has(stream)) return;
+  GUARDED.add(stream);
   stream.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE') throw err;
     process.exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK);
   });
 }
 
+const GUARDED = new WeakSet<NodeJS.WriteStream>();
+
 /** process.stderr, made (and guarded against a closed pipe) only when something is written to it. */
 function stderr(): NodeJS.WriteStream {
-  if (!stderrGuarded) {
-    stderrGuarded = true;
-    quietOnClosedPipe(process.stderr);
-  }
+  quietOnClosedPipe(process.stderr);
   return process.stderr;
 }
-let stderrGuarded = false;
 
 function print(text: string): void {
   process.stdout.write(scrub(text) + '\n');

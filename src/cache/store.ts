@@ -2,17 +2,19 @@
  * rscript's cache: JSON files in the user's cache folder, never in the project (nothing to ignore in
  * git). Best effort: a cache file that cannot be read is an empty cache, one that cannot be written is
  * not written; neither is ever an error. `RSCRIPT_CACHE_DIR` chooses the folder (empty: no cache);
- * otherwise `$XDG_CACHE_HOME/rscript`, `%LOCALAPPDATA%\rscript\Cache` on Windows, `~/.cache/rscript`.
+ * otherwise `$XDG_CACHE_HOME/rscript` (when absolute), `%LOCALAPPDATA%\rscript\Cache` on Windows,
+ * `~/.cache/rscript`.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.RSCRIPT_CACHE_DIR !== undefined) return env.RSCRIPT_CACHE_DIR === '' ? undefined : env.RSCRIPT_CACHE_DIR;
-  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'rscript');
-  if (process.platform === 'win32' && env.LOCALAPPDATA) return join(env.LOCALAPPDATA, 'rscript', 'Cache');
+  // The XDG spec ignores a relative XDG_CACHE_HOME: it would put the cache inside the project.
+  if (env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME)) return join(env.XDG_CACHE_HOME, 'rscript');
+  if (process.platform === 'win32' && env.LOCALAPPDATA && isAbsolute(env.LOCALAPPDATA)) return join(env.LOCALAPPDATA, 'rscript', 'Cache');
   let home: string;
   try {
     home = homedir();

@@ -1,12 +1,12 @@
 /**
  * Finding the config file without cosmiconfig where that gives the same answer. The search cosmiconfig
  * makes ("project" strategy) goes from the working directory up to the first folder that holds a
- * package.json, and in each folder tries, in this order: a "redisscripts" key in package.json,
+ * package.json or package.yaml, and in each folder tries, in this order: a "redisscripts" key in package.json,
  * .redisscriptsrc, .redisscriptsrc.json, .yaml, .yml, .js, .ts, .cjs, .mjs, the same under .config/,
  * then redisscripts.config.*. The first one found wins. When it is a package.json key or a JSON file
  * (the usual case), it is read here: cosmiconfig and its YAML parser cost 15-25 ms to load, a tenth of
  * a whole `rscript exists` or `rscript lint`. Anything else (YAML, JS, TS, `$import`, a file that is
- * not valid JSON, so that cosmiconfig gives its own error) is left to cosmiconfig.
+ * not valid JSON, a repeated key, so that cosmiconfig gives its own error) is left to cosmiconfig.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -31,8 +31,9 @@ const CONFIG_FILES = ['.js', '.ts', '.cjs', '.mjs'].map((ext) => `${MODULE_NAME}
 export function findConfig(cwd: string): ConfigLookup {
   for (let dir = cwd; ; dir = dirname(dir)) {
     const names = safeList(dir);
-    const hasPackage = names.includes('package.json');
-    if (hasPackage) {
+    // cosmiconfig's "project" search ends at the first folder with a package.json or a package.yaml.
+    const projectRoot = names.includes('package.json') || names.includes('package.yaml');
+    if (names.includes('package.json')) {
       let pkg: unknown;
       try {
         pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
@@ -41,7 +42,7 @@ export function findConfig(cwd: string): ConfigLookup {
       }
       if (isObject(pkg) && Object.prototype.hasOwnProperty.call(pkg, MODULE_NAME)) {
         const data = pkg[MODULE_NAME];
-        return data === undefined || data === null ? 'cosmiconfig' : { file: join(dir, 'package.json'), data };
+        return isObject(data) && !Object.prototype.hasOwnProperty.call(data, '$import') ? { file: join(dir, 'package.json'), data } : 'cosmiconfig';
       }
     }
     // The first of the folder's files in cosmiconfig's order: .redisscriptsrc before .redisscriptsrc.json.
@@ -50,7 +51,7 @@ export function findConfig(cwd: string): ConfigLookup {
     if (rc !== undefined) return 'cosmiconfig';
     if (names.includes('.config') && safeList(join(dir, '.config')).some((n) => n.startsWith(`${MODULE_NAME}rc`))) return 'cosmiconfig';
     if (CONFIG_FILES.some((n) => names.includes(n))) return 'cosmiconfig';
-    if (hasPackage || dirname(dir) === dir) return null;
+    if (projectRoot || dirname(dir) === dir) return null;
   }
 }
 
@@ -61,13 +62,42 @@ export function mayHaveConfigFile(cwd: string): boolean {
 
 /** A JSON object read as cosmiconfig would read it; anything unusual goes to cosmiconfig. */
 function readJson(file: string): ConfigLookup {
+  let text: string;
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
+    data = JSON.parse(text);
   } catch {
     return 'cosmiconfig'; // empty, YAML, or broken: cosmiconfig says which, with its message
   }
-  return isObject(data) && !Object.prototype.hasOwnProperty.call(data, '$import') ? { file, data } : 'cosmiconfig';
+  // cosmiconfig reads .redisscriptsrc as YAML, which refuses a repeated key where JSON.parse keeps
+  // the last one: such a file gets cosmiconfig's error, as before.
+  if (!isObject(data) || Object.prototype.hasOwnProperty.call(data, '$import') || hasRepeatedKey(text)) return 'cosmiconfig';
+  return { file, data };
+}
+
+/** Whether an object in this valid JSON text has the same key twice. */
+export function hasRepeatedKey(text: string): boolean {
+  const objects: Array<Set<string> | null> = []; // null: an array
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      let next = end + 1;
+      while (next < text.length && ' \t\r\n'.includes(text[next]!)) next++;
+      const keys = objects[objects.length - 1];
+      if (text[next] === ':' && keys) {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        if (keys.has(key)) return true;
+        keys.add(key);
+      }
+      i = end;
+    } else if (c === '{') objects.push(new Set());
+    else if (c === '[') objects.push(null);
+    else if (c === '}' || c === ']') objects.pop();
+  }
+  return false;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

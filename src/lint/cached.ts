@@ -11,7 +11,7 @@
 import { sha1hex } from '../registry/script.js';
 import { cacheDir, readCache, writeCache } from '../cache/store.js';
 import type { Finding, Severity } from './finding.js';
-import type { ScriptMetadata } from './metadata.js';
+import type { ScriptMetadata, SlotDoc } from './metadata.js';
 
 declare const RSCRIPT_LINT_FINGERPRINT: string | undefined;
 
@@ -144,9 +144,27 @@ function decode(file: CacheFile, sha: string): Entry | undefined {
   } catch {
     return undefined;
   }
+  return isMetadata(m) ? { f, m } : undefined;
+}
+
+/** The shape checkScript gives, field by field: a cache entry is only data from a file. */
+function isMetadata(m: unknown): m is ScriptMetadata {
+  const optionalString = (v: unknown) => v === undefined || typeof v === 'string';
+  const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  const slots = (v: unknown) =>
+    Array.isArray(v) &&
+    v.every((x) => typeof x === 'object' && x !== null && !Array.isArray(x) && optionalString((x as SlotDoc).name) && optionalString((x as SlotDoc).doc));
   const meta = m as Partial<ScriptMetadata> | null;
-  if (!meta || !Array.isArray(meta.keys) || !Array.isArray(meta.args) || !Array.isArray(meta.errors) || !Array.isArray(meta.flags)) return undefined;
-  return { f, m: meta as ScriptMetadata };
+  return (
+    typeof meta === 'object' &&
+    meta !== null &&
+    slots(meta.keys) &&
+    slots(meta.args) &&
+    strings(meta.errors) &&
+    strings(meta.flags) &&
+    optionalString(meta.returns) &&
+    optionalString(meta.summary)
+  );
 }
 
 function asCacheFile(data: unknown): CacheFile | undefined {

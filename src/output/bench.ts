@@ -143,7 +143,7 @@ export function progressLine(script: string, live: LiveRun, nowMs: number, colum
   const barWidth = Math.max(10, Math.min(30, columns - script.length - stats.length - 6));
   const filled = Math.min(barWidth, Math.round(Math.min(1, fraction) * barWidth));
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}]`;
-  return `${script} ${err.cyan(bar)}${stats}`;
+  return `${script} ${err().cyan(bar)}${stats}`;
 }
 
 /** Redraws the progress line on `stream` every 200 ms until the returned stop is called. */

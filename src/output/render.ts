@@ -10,17 +10,16 @@ import type { FlushResult } from '../commands/flush.js';
 import type { KillResult } from '../commands/kill.js';
 import type { LoadResult } from '../commands/load.js';
 import type { NodeRole, TopologySummary } from '../server/topology.js';
+import { colorLevel } from './color.js';
 import { replyRows } from './reply.js';
 import { renderTable, type Align } from './table.js';
 
-export function colorLevel(stream: NodeJS.WriteStream): 0 | 1 {
-  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return 0;
-  if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return 1;
-  return stream.isTTY ? 1 : 0;
-}
+export { colorLevel };
 
 export const out: ChalkInstance = new Chalk({ level: colorLevel(process.stdout) });
-export const err: ChalkInstance = new Chalk({ level: colorLevel(process.stderr) });
+/** For stderr (the bench's progress line): made on first use, so that stderr is not opened for nothing. */
+let errChalk: ChalkInstance | undefined;
+export const err = (): ChalkInstance => (errChalk ??= new Chalk({ level: colorLevel(process.stderr) }));
 
 export function table(head: string[], rows: string[][], align?: Align[]): string {
   return renderTable(head.map((h) => out.bold(h)), rows, align);

@@ -64,6 +64,11 @@ describe('findConfig agrees with cosmiconfig', () => {
     ['a null package.json key', { 'package.json': '{"redisscripts":null}' }, 'cosmiconfig'],
     ['.config/redisscriptsrc.json', { '.config/redisscriptsrc.json': '{"url":"redis://m"}' }, 'cosmiconfig'],
     ['a .redisscriptsrc above the package root', { '.redisscriptsrc': '{"url":"redis://n"}', 'sub/package.json': '{"name":"inner"}' }, null],
+    ['a .redisscriptsrc above a package.yaml', { '.redisscriptsrc.json': '{"url":"redis://o"}', 'sub/package.yaml': 'name: inner\n' }, null],
+    ['$import in the package.json key', { 'base.json': '{"url":"redis://p"}', 'package.json': '{"redisscripts":{"$import":"./base.json"}}' }, 'cosmiconfig'],
+    ['a repeated key (YAML refuses it)', { '.redisscriptsrc': '{"url":"redis://q","url":"redis://r"}' }, 'cosmiconfig'],
+    ['a repeated key in a nested object', { '.redisscriptsrc': '{"lint":{"rules":{"a":"off","a":"error"}}}' }, 'cosmiconfig'],
+    ['the same key in two objects, tabs, escapes', { '.redisscriptsrc': '{\n\t"bench": {"x": {"keys": ["k\\"", "a"]}, "y": {"keys": []}},\n\t"url": "redis://s"\n}' }, 'plain'],
   ];
 
   test.each(layouts)('%s', async (_, files, expected) => {
@@ -73,9 +78,11 @@ describe('findConfig agrees with cosmiconfig', () => {
     }
     const cwd = join(root, 'sub', 'deeper');
     const ours = findConfig(cwd);
-    const theirs = await readConfigFile(undefined, cwd);
+    const theirs = await readConfigFile(undefined, cwd).catch((err: Error) => ({ error: err.message }));
     if (expected === 'plain') {
-      expect(ours).toEqual({ file: theirs!.file, data: theirs!.data });
+      expect(theirs).not.toHaveProperty('error');
+      const found = theirs as { file: string; data: unknown };
+      expect(ours).toEqual({ file: found.file, data: found.data });
     } else {
       expect(ours).toBe(expected);
       if (expected === null) expect(theirs).toBeNull();

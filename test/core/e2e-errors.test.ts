@@ -198,7 +198,8 @@ describe('a reader that stops reading early', () => {
   test.each([['--help'], ['lint', '--format', 'json', 'lua'], ['info']])('rscript %s | true: quiet, no stack trace', (...args) => {
     const quoted = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ');
     // `true` exits at once without reading, long before rscript writes.
-    const r = spawnSync('sh', ['-c', `${quoted} | true; exit 0`], { cwd: REPO, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const env = { ...process.env, NO_COLOR: '1', RSCRIPT_CACHE_DIR: '' }; // no lint cache written anywhere
+    const r = spawnSync('sh', ['-c', `${quoted} | true; exit 0`], { cwd: REPO, encoding: 'utf8', env });
     expect(r.stderr).toBe('');
   });
 });

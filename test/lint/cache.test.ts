@@ -74,6 +74,9 @@ test('a broken cache file counts as empty and is written again', async () => {
     broken([[[999, 1, 2, -1, 1, 1, -1, -1]], 0]),
     broken([[], 999]),
     broken(stored.entries[sha!], ['not', 'the', 'strings']),
+    // Metadata of the wrong shape: load reads each slot's doc.
+    broken([[], stored.strings.length], [...stored.strings, '{"keys":[null],"args":[],"errors":[],"flags":[]}']),
+    broken([[], stored.strings.length], [...stored.strings, '{"keys":[{"doc":1}],"args":[],"errors":[],"flags":[]}']),
   ]) {
     writeFileSync(join(cache, file!), junk);
     const r = await lint('lua');
@@ -81,6 +84,24 @@ test('a broken cache file counts as empty and is written again', async () => {
     expect(stackLines(r.stderr)).toEqual([]);
     expect(JSON.parse(readFileSync(join(cache, file!), 'utf8')).version).toBe(2);
   }
+});
+
+test('load reads KEYS/ARGV from the cache and survives a broken entry', async () => {
+  project.write('lua/bad.lua', GOOD.replace('counts', 'counts too'));
+  project.write('lua/copy.lua', GOOD.replace('counts', 'counts again'));
+  const load = () => runCli(['load', '--check'], { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: cache } });
+  await lint('lua');
+  const [file] = cacheFiles();
+  const stored = JSON.parse(readFileSync(join(cache, file!), 'utf8'));
+  const meta = stored.strings.length;
+  stored.strings.push('{"keys":[null],"args":[],"errors":[],"flags":[]}');
+  for (const sha of Object.keys(stored.entries)) stored.entries[sha][1] = meta;
+  writeFileSync(join(cache, file!), JSON.stringify(stored));
+  // No manifest yet: --check says it is out of date (exit 1), in one line, with no crash.
+  const r = await load();
+  expect(r.code).toBe(1);
+  expect(r.stdout).toMatch(/out of date/);
+  expect(r.stderr).toBe('');
 });
 
 test('an unwritable cache folder is no error', async () => {
