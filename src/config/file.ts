@@ -12,11 +12,17 @@ import { ConfigError } from '../errors.js';
 import { MODULE_NAME } from './search.js';
 
 export async function readConfigFile(explicit: string | undefined, cwd: string): Promise<{ file: string; data: unknown } | null> {
-  const explorer = cosmiconfig(MODULE_NAME, {
-    searchStrategy: 'project',
-    cache: false,
-    loaders: { '.js': importConfig, '.cjs': importConfig, '.mjs': importConfig },
-  });
+  let explorer: ReturnType<typeof cosmiconfig>;
+  try {
+    explorer = cosmiconfig(MODULE_NAME, {
+      searchStrategy: 'project',
+      cache: false,
+      loaders: { '.js': importConfig, '.cjs': importConfig, '.mjs': importConfig },
+    });
+  } catch (err) {
+    // cosmiconfig reads the working directory's package.json as it starts (for its own settings).
+    throw configError(err, 'package.json');
+  }
   try {
     const result = explicit ? await explorer.load(resolve(cwd, explicit)) : await explorer.search(cwd);
     if (!result || result.isEmpty) {
@@ -29,15 +35,21 @@ export async function readConfigFile(explicit: string | undefined, cwd: string):
     const e = (err ?? {}) as NodeJS.ErrnoException & { filepath?: string };
     if (explicit && e.code === 'ENOENT') throw new ConfigError(`config file not found: ${explicit}`);
     // cosmiconfig names the file that failed in `filepath`, also a file it found by searching.
-    const file = explicit ?? (typeof e.filepath === 'string' ? displayFile(e.filepath, cwd) : 'config file');
-    // Its parse errors start with a "JSON Error in <file>:" line; the reason is on the next one.
-    const reason =
-      String(e.message ?? err)
-        .split('\n')
-        .map((l) => l.trim())
-        .find((l) => l !== '' && !/^\w* ?Error in /.test(l)) ?? String(err);
-    throw new ConfigError(`${file}: cannot load the config (${reason})`);
+    throw configError(err, explicit ?? (typeof e.filepath === 'string' ? displayFile(e.filepath, cwd) : 'config file'));
   }
+}
+
+/**
+ * One line: cosmiconfig's parse errors start with a "JSON Error in <file>:" line, then a code frame
+ * ("1 | {...", "> 2 | ...", "  | ^") and the reason, or the reason alone: the first line that is neither.
+ */
+function configError(err: unknown, file: string): ConfigError {
+  const lines = String((err as Error | undefined)?.message ?? err)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^\w* ?Error in /.test(l));
+  const reason = lines.find((l) => !/^(>\s*)?\d*\s*\|/.test(l)) ?? lines[0] ?? String(err);
+  return new ConfigError(`${file}: cannot load the config (${reason})`);
 }
 
 async function importConfig(file: string): Promise<unknown> {

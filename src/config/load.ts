@@ -60,6 +60,8 @@ function rebasePaths(config: Partial<Config>, base: string, cwd: string): void {
   const rebase = (p: string) => (isAbsolute(p) ? p : relative(cwd, resolve(base, p)) || '.');
   if (config.scripts) config.scripts = config.scripts.map(rebase);
   if (config.manifest) config.manifest = rebase(config.manifest);
+  // A path to the sandbox's redis-server is relative to the file too; a bare name is looked up in PATH.
+  if (config.redisServer && /[\\/]/.test(config.redisServer)) config.redisServer = rebase(config.redisServer);
   if (config.tls) {
     for (const k of ['ca', 'cert', 'key'] as const) if (config.tls[k]) config.tls[k] = rebase(config.tls[k]!);
   }

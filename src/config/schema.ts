@@ -100,7 +100,7 @@ function object<T>(fields: { [K in keyof T]-?: Check<T[K]> }): Check<T> {
     const input = record(v, key);
     const out: Partial<T> = {};
     for (const [name, value] of Object.entries(input)) {
-      const check = (fields as Record<string, Check<unknown>>)[name];
+      const check = Object.hasOwn(fields, name) ? (fields as Record<string, Check<unknown>>)[name] : undefined;
       if (!check) throw new SchemaError(`${key}.${name}`, `is not a known key (known: ${Object.keys(fields).join(', ')})`);
       if (value !== undefined) (out as Record<string, unknown>)[name] = check(value, `${key}.${name}`);
     }
@@ -144,7 +144,7 @@ export const CONFIG_KEYS: { [K in keyof Config]: { check: Check<Config[K]>; desc
   },
   bench: {
     check: (v, key) => {
-      const out: Record<string, BenchFixture> = {};
+      const out: Record<string, BenchFixture> = Object.create(null) as Record<string, BenchFixture>;
       for (const [name, f] of Object.entries(record(v, key))) out[name] = fixture(f, `${key}.${name}`);
       return out;
     },
@@ -153,7 +153,7 @@ export const CONFIG_KEYS: { [K in keyof Config]: { check: Check<Config[K]>; desc
   lint: {
     check: (v, key) => {
       const input = object<{ rules: Record<string, unknown> }>({ rules: (r, k) => record(r, k) })(v, key);
-      const rules: Record<string, Severity> = {};
+      const rules: Record<string, Severity> = Object.create(null) as Record<string, Severity>;
       for (const [id, s] of Object.entries(input.rules ?? {})) rules[id] = severity(s, `${key}.rules.${id}`);
       return { rules };
     },
@@ -168,7 +168,8 @@ export function validateConfig(input: unknown): Partial<Config> {
   for (const [key, value] of Object.entries(data)) {
     // JSON has no comments: "//" keys (and a "$schema") are notes for people, not settings.
     if (key.startsWith('//') || key === '$schema') continue;
-    const def = (CONFIG_KEYS as Record<string, { check: Check<unknown> }>)[key];
+    // Own keys only: "constructor" or "toString" are not settings, whatever Object.prototype holds.
+    const def = Object.hasOwn(CONFIG_KEYS, key) ? (CONFIG_KEYS as Record<string, { check: Check<unknown> }>)[key] : undefined;
     if (!def) throw new SchemaError(key, `is not a known key (known: ${Object.keys(CONFIG_KEYS).join(', ')})`);
     if (value !== undefined) (out as Record<string, unknown>)[key] = def.check(value, key);
   }

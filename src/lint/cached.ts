@@ -135,7 +135,10 @@ function decode(file: CacheFile, sha: string): Entry | undefined {
     const finding: Entry['f'][number] = { rule: str(rule)!, severity: sev, message: str(message)!, line, column };
     if (endLine >= 0) finding.endLine = endLine;
     if (endColumn >= 0) finding.endColumn = endColumn;
-    if (str(hint) !== undefined) finding.hint = str(hint);
+    if (hint !== -1) {
+      if (str(hint) === undefined) return undefined;
+      finding.hint = str(hint);
+    }
     f.push(finding);
   }
   let m: unknown;

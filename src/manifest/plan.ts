@@ -61,7 +61,9 @@ export function planManifest(
     next.scripts[script.name] = paths.entryFor(script);
     const before = previous[script.name];
     if (!before) return { script, status: 'new' };
-    const same = before.sha === script.sha && before.path === next.scripts[script.name]!.path;
+    const entry = next.scripts[script.name]!;
+    // Size and flags follow from the bytes; a manifest edited by hand to say otherwise is stale too.
+    const same = before.sha === script.sha && before.path === entry.path && before.size === entry.size && before.flags.join(',') === entry.flags.join(',');
     return { script, status: same ? 'unchanged' : 'changed', previousSha: before.sha };
   });
 

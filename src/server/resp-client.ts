@@ -169,7 +169,7 @@ export class RespClient {
           return true;
         },
       };
-      // tls.connect takes onread too (Node >= 14.18), though @types/node does not say so.
+      // tls.connect takes onread too (the TLS tests run through it), though @types/node does not say so.
       const socket = tlsConnect ? tlsConnect({ ...tls, host, port, onread } as ConnectionOptions) : netConnect({ host, port, onread });
       this.#socket = socket;
       // Requests are small and answered one by one: Nagle's delay would only add latency.

@@ -30,6 +30,13 @@ describe('validation errors name the file and the key', () => {
     ['a lint severity', '.redisscriptsrc', '{ "lint": { "rules": { "x": "loud" } } }', /^\.redisscriptsrc: "lint\.rules\.x" must be "off", "warning" or "error"$/],
     ['YAML with a wrong type', '.redisscriptsrc', 'cluster: maybe\n', /^\.redisscriptsrc: "cluster" must be true or false$/],
     ['package.json "redisscripts"', 'package.json', '{ "name": "p", "redisscripts": { "url": 5 } }', /^package\.json: "url" must be a non-empty string$/],
+    // Names that Object.prototype holds are no settings either.
+    ['"constructor"', '.redisscriptsrc', '{ "constructor": 1 }', /^\.redisscriptsrc: "constructor" is not a known key/],
+    ['"toString"', '.redisscriptsrc', '{ "toString": 1 }', /^\.redisscriptsrc: "toString" is not a known key/],
+    ['"hasOwnProperty"', '.redisscriptsrc', '{ "hasOwnProperty": 1 }', /^\.redisscriptsrc: "hasOwnProperty" is not a known key/],
+    ['"__proto__"', '.redisscriptsrc', '{ "__proto__": {} }', /^\.redisscriptsrc: "__proto__" is not a known key/],
+    ['a fixture\'s "toString"', '.redisscriptsrc', '{ "bench": { "x": { "toString": 1 } } }', /^\.redisscriptsrc: "bench\.x\.toString" is not a known key/],
+    ['a broken package.json, in one line', 'package.json', '{ "name": "x",, }', /^package\.json: cannot load the config \([^\n]*\)$/],
   ])('%s', async (_what, file, text, message) => {
     project = makeProject({ [file]: text });
     const err = await configError(loadConfig({}, {}, project.dir));
@@ -89,6 +96,14 @@ describe('relative paths in a config file are relative to its folder', () => {
     expect(config.scripts.map((p) => resolve(cwd, p))).toEqual([project.path('lua'), project.path('vendor/lua')]);
     expect(resolve(cwd, config.manifest)).toBe(project.path('rscript.lock.json'));
     expect(resolve(cwd, config.tls.ca!)).toBe(project.path('certs/ca.pem'));
+  });
+
+  test('a redisServer path is relative to the file; a bare name is left for PATH', async () => {
+    project = makeProject({ '.redisscriptsrc': JSON.stringify({ redisServer: 'tools/redis-server' }), 'deep/er/.keep': '' });
+    const cwd = project.path('deep/er');
+    expect(resolve(cwd, (await loadConfig({}, {}, cwd)).config.redisServer)).toBe(project.path('tools/redis-server'));
+    project.write('.redisscriptsrc', JSON.stringify({ redisServer: 'redis-server-7' }));
+    expect((await loadConfig({}, {}, cwd)).config.redisServer).toBe('redis-server-7');
   });
 
   test('given with --config; absolute paths stay; flag paths are not rebased', async () => {

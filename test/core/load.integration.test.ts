@@ -86,8 +86,10 @@ test('nothing changed: a manifest formatted by hand is left as it is; a wrong si
   // A size that does not match the file is content: the load writes the manifest again.
   manifest.scripts.one.size = 999;
   project.write(MANIFEST, JSON.stringify(manifest, null, 4));
+  expect((await run({ check: true })).stale).toBe(true);
   expect((await run({ lint: true })).manifestWritten).toBe(true);
   expect(JSON.parse(project.read(MANIFEST).toString()).scripts.one.size).toBe(8);
+  expect((await run({ check: true })).stale).toBe(false);
 });
 
 test('one SCRIPT EXISTS for all scripts, and SCRIPT LOAD only for the missing ones', async () => {
