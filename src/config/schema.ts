@@ -2,6 +2,7 @@
  * Every configuration key, defined once: its type check, its default, and its description. The config
  * file, the environment and the flags all go through these definitions.
  */
+import { RULE_IDS } from '../lint/rule-ids.js';
 
 export type Severity = 'off' | 'warning' | 'error';
 
@@ -154,7 +155,10 @@ export const CONFIG_KEYS: { [K in keyof Config]: { check: Check<Config[K]>; desc
     check: (v, key) => {
       const input = object<{ rules: Record<string, unknown> }>({ rules: (r, k) => record(r, k) })(v, key);
       const rules: Record<string, Severity> = Object.create(null) as Record<string, Severity>;
-      for (const [id, s] of Object.entries(input.rules ?? {})) rules[id] = severity(s, `${key}.rules.${id}`);
+      for (const [id, s] of Object.entries(input.rules ?? {})) {
+        if (!RULE_IDS.includes(id)) throw new SchemaError(`${key}.rules.${id}`, `is not a lint rule (rules: ${RULE_IDS.join(', ')})`);
+        rules[id] = severity(s, `${key}.rules.${id}`);
+      }
       return { rules };
     },
     description: 'lint settings: { rules: { "<rule-id>": "off" | "warning" | "error" } }',

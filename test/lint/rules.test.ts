@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { RULES } from '../../src/lint/lint.js';
+import { RULE_IDS } from '../../src/lint/rule-ids.js';
 import { FIXTURES, at, lint, linesOf, readFixture } from './helpers.js';
 
 const EXPECTED_BAD_LINES: Record<string, number[]> = {
@@ -28,6 +29,8 @@ const EXPECTED_BAD_LINES: Record<string, number[]> = {
 describe('every rule has a bad and a good fixture', () => {
   test('the table above covers every rule', () => {
     expect(Object.keys(EXPECTED_BAD_LINES).sort()).toEqual(RULES.map((r) => r.id).sort());
+    // The config check's list of rule ids is the rules' own.
+    expect([...RULE_IDS].sort()).toEqual(RULES.map((r) => r.id).sort());
   });
 
   describe.each(RULES.map((r) => [r.id, r] as const))('%s', (id, rule) => {
