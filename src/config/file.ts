@@ -3,6 +3,7 @@
  * findConfig leaves to it (YAML, JS, TS, `--config`): cosmiconfig and its YAML parser take some 20 ms
  * to load, a tenth of a whole `rscript exists`.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 // A static import: this module itself is loaded lazily. (A dynamic import() of a CommonJS package
@@ -11,7 +12,7 @@ import { cosmiconfig } from 'cosmiconfig';
 import { ConfigError } from '../errors.js';
 import { MODULE_NAME } from './search.js';
 
-export async function readConfigFile(explicit: string | undefined, cwd: string): Promise<{ file: string; data: unknown } | null> {
+export async function readConfigFile(explicit: string | undefined, cwd: string, expected?: string): Promise<{ file: string; data: unknown } | null> {
   let explorer: ReturnType<typeof cosmiconfig>;
   try {
     explorer = cosmiconfig(MODULE_NAME, {
@@ -26,6 +27,11 @@ export async function readConfigFile(explicit: string | undefined, cwd: string):
   try {
     const result = explicit ? await explorer.load(resolve(cwd, explicit)) : await explorer.search(cwd);
     if (!result || result.isEmpty) {
+      // cosmiconfig answers "nothing" when a $import fails (a missing file): the settings would be
+      // dropped without a word, and rscript would run against the defaults.
+      if (expected !== undefined && importsSomething(expected)) {
+        throw new ConfigError(`${displayFile(expected, cwd)}: cannot load the config (its $import gave nothing: is the imported file there?)`);
+      }
       if (explicit) throw new ConfigError(`${explicit}: the config file is empty`);
       return null;
     }
@@ -33,7 +39,8 @@ export async function readConfigFile(explicit: string | undefined, cwd: string):
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     const e = (err ?? {}) as NodeJS.ErrnoException & { filepath?: string };
-    if (explicit && e.code === 'ENOENT') throw new ConfigError(`config file not found: ${explicit}`);
+    // ENOENT: the file named, or one it $imports.
+    if (explicit && e.code === 'ENOENT' && !existsSync(resolve(cwd, explicit))) throw new ConfigError(`config file not found: ${explicit}`);
     // cosmiconfig names the file that failed in `filepath`, also a file it found by searching.
     throw configError(err, explicit ?? (typeof e.filepath === 'string' ? displayFile(e.filepath, cwd) : 'config file'));
   }
@@ -50,6 +57,14 @@ function configError(err: unknown, file: string): ConfigError {
     .filter((l) => l !== '' && !/^\w* ?Error in /.test(l));
   const reason = lines.find((l) => !/^(>\s*)?\d*\s*\|/.test(l)) ?? lines[0] ?? String(err);
   return new ConfigError(`${file}: cannot load the config (${reason})`);
+}
+
+function importsSomething(file: string): boolean {
+  try {
+    return readFileSync(file, 'utf8').includes('$import');
+  } catch {
+    return false;
+  }
 }
 
 async function importConfig(file: string): Promise<unknown> {

@@ -24,8 +24,8 @@ export async function loadConfig(
 ): Promise<LoadedConfig> {
   const warnings: string[] = [];
   // cosmiconfig is loaded only for a file it must read itself (YAML, JS, TS): see findConfig.
-  const lookup = flags.config !== undefined ? 'cosmiconfig' : findConfig(cwd);
-  const found = lookup === 'cosmiconfig' ? await (await import('./file.js')).readConfigFile(flags.config, cwd) : lookup;
+  const lookup = flags.config !== undefined ? { cosmiconfig: resolve(cwd, flags.config) } : findConfig(cwd);
+  const found = lookup !== null && 'cosmiconfig' in lookup ? await (await import('./file.js')).readConfigFile(flags.config, cwd, lookup.cosmiconfig) : lookup;
   let fromFile: Partial<Config> = {};
   if (found) {
     try {

@@ -20,8 +20,13 @@ export interface PlainConfig {
   data: unknown;
 }
 
-/** `null`: no config file anywhere cosmiconfig looks; `'cosmiconfig'`: one that cosmiconfig must read. */
-export type ConfigLookup = PlainConfig | 'cosmiconfig' | null;
+/** A config file that cosmiconfig must read: the first place its search will find. */
+export interface Deferred {
+  cosmiconfig: string;
+}
+
+/** `null`: no config file anywhere cosmiconfig looks. */
+export type ConfigLookup = PlainConfig | Deferred | null;
 
 const RC = `.${MODULE_NAME}rc`;
 /** cosmiconfig's order within one folder (after package.json). */
@@ -38,19 +43,23 @@ export function findConfig(cwd: string): ConfigLookup {
       try {
         pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
       } catch {
-        return 'cosmiconfig'; // let cosmiconfig report a broken package.json
+        return { cosmiconfig: join(dir, 'package.json') }; // let cosmiconfig report a broken package.json
       }
       if (isObject(pkg) && Object.prototype.hasOwnProperty.call(pkg, MODULE_NAME)) {
         const data = pkg[MODULE_NAME];
-        return isObject(data) && !Object.prototype.hasOwnProperty.call(data, '$import') ? { file: join(dir, 'package.json'), data } : 'cosmiconfig';
+        const file = join(dir, 'package.json');
+        return isObject(data) && !Object.prototype.hasOwnProperty.call(data, '$import') ? { file, data } : { cosmiconfig: file };
       }
     }
     // The first of the folder's files in cosmiconfig's order: .redisscriptsrc before .redisscriptsrc.json.
     const rc = RC_FILES.find((n) => names.includes(n));
     if (rc === RC || rc === `${RC}.json`) return readJson(join(dir, rc));
-    if (rc !== undefined) return 'cosmiconfig';
-    if (names.includes('.config') && safeList(join(dir, '.config')).some((n) => n.startsWith(`${MODULE_NAME}rc`))) return 'cosmiconfig';
-    if (CONFIG_FILES.some((n) => names.includes(n))) return 'cosmiconfig';
+    if (rc !== undefined) return { cosmiconfig: join(dir, rc) };
+    const inConfig = names.includes('.config') ? safeList(join(dir, '.config')).filter((n) => n.startsWith(`${MODULE_NAME}rc`)) : [];
+    const inConfigFirst = RC_FILES.map((n) => n.slice(1)).find((n) => inConfig.includes(n)) ?? inConfig[0];
+    if (inConfigFirst !== undefined) return { cosmiconfig: join(dir, '.config', inConfigFirst) };
+    const configFile = CONFIG_FILES.find((n) => names.includes(n));
+    if (configFile !== undefined) return { cosmiconfig: join(dir, configFile) };
     if (projectRoot || dirname(dir) === dir) return null;
   }
 }
@@ -68,11 +77,11 @@ function readJson(file: string): ConfigLookup {
     text = readFileSync(file, 'utf8');
     data = JSON.parse(text);
   } catch {
-    return 'cosmiconfig'; // empty, YAML, or broken: cosmiconfig says which, with its message
+    return { cosmiconfig: file }; // empty, YAML, or broken: cosmiconfig says which, with its message
   }
   // cosmiconfig reads .redisscriptsrc as YAML, which refuses a repeated key where JSON.parse keeps
   // the last one: such a file gets cosmiconfig's error, as before.
-  if (!isObject(data) || Object.prototype.hasOwnProperty.call(data, '$import') || hasRepeatedKey(text)) return 'cosmiconfig';
+  if (!isObject(data) || Object.prototype.hasOwnProperty.call(data, '$import') || hasRepeatedKey(text)) return { cosmiconfig: file };
   return { file, data };
 }
 

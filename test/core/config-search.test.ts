@@ -77,7 +77,8 @@ describe('findConfig agrees with cosmiconfig', () => {
       writeFileSync(join(root, name), text);
     }
     const cwd = join(root, 'sub', 'deeper');
-    const ours = findConfig(cwd);
+    const lookup = findConfig(cwd);
+    const ours = lookup !== null && 'cosmiconfig' in lookup ? 'cosmiconfig' : lookup;
     const theirs = await readConfigFile(undefined, cwd).catch((err: Error) => ({ error: err.message }));
     if (expected === 'plain') {
       expect(theirs).not.toHaveProperty('error');

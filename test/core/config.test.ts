@@ -38,6 +38,9 @@ describe('validation errors name the file and the key', () => {
     ['"__proto__"', '.redisscriptsrc', '{ "__proto__": {} }', /^\.redisscriptsrc: "__proto__" is not a known key/],
     ['a fixture\'s "toString"', '.redisscriptsrc', '{ "bench": { "x": { "toString": 1 } } }', /^\.redisscriptsrc: "bench\.x\.toString" is not a known key/],
     ['a broken package.json, in one line', 'package.json', '{ "name": "x",, }', /^package\.json: cannot load the config \([^\n]*\)$/],
+    // cosmiconfig answers "no config" when an $import fails: that must not fall back to the defaults.
+    ['an $import of a missing file (JSON)', '.redisscriptsrc', '{ "$import": "missing.json", "url": "redis://10.0.0.1" }', /^\.redisscriptsrc: cannot load the config \(its \$import gave nothing/],
+    ['an $import of a missing file (YAML)', '.redisscriptsrc.yaml', '$import: missing.yaml\nurl: redis://10.0.0.1\n', /^\.redisscriptsrc\.yaml: cannot load the config \(its \$import gave nothing/],
   ])('%s', async (_what, file, text, message) => {
     project = makeProject({ [file]: text });
     const err = await configError(loadConfig({}, {}, project.dir));
@@ -49,6 +52,12 @@ describe('validation errors name the file and the key', () => {
     project = makeProject({ '.redisscriptsrc.json': '{ "url": ' });
     const err = await configError(loadConfig({}, {}, project.dir));
     expect(err.message).toContain('.redisscriptsrc.json');
+  });
+
+  test('an explicit --config whose $import gives nothing', async () => {
+    project = makeProject({ 'conf/x.json': '{ "$import": "gone.json", "url": "redis://10.0.0.1" }' });
+    const err = await configError(loadConfig({ config: 'conf/x.json' }, {}, project.dir));
+    expect(err.message).toMatch(/^conf\/x\.json: cannot load the config \(.*gone\.json/);
   });
 
   test('an explicit --config that does not exist', async () => {
