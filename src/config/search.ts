@@ -64,11 +64,6 @@ export function findConfig(cwd: string): ConfigLookup {
   }
 }
 
-/** Whether a config file can exist: false means cosmiconfig would find nothing. */
-export function mayHaveConfigFile(cwd: string): boolean {
-  return findConfig(cwd) !== null;
-}
-
 /** A JSON object read as cosmiconfig would read it; anything unusual goes to cosmiconfig. */
 function readJson(file: string): ConfigLookup {
   let text: string;
@@ -86,7 +81,7 @@ function readJson(file: string): ConfigLookup {
 }
 
 /** Whether an object in this valid JSON text has the same key twice. */
-export function hasRepeatedKey(text: string): boolean {
+function hasRepeatedKey(text: string): boolean {
   const objects: Array<Set<string> | null> = []; // null: an array
   for (let i = 0; i < text.length; i++) {
     const c = text[i];

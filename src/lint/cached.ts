@@ -16,7 +16,7 @@ import type { ScriptMetadata, SlotDoc } from './metadata.js';
 declare const RSCRIPT_LINT_FINGERPRINT: string | undefined;
 
 /** The build's fingerprint of src/lint and luaparse, or undefined outside the bundled CLI. */
-export const LINT_FINGERPRINT = typeof RSCRIPT_LINT_FINGERPRINT === 'string' ? RSCRIPT_LINT_FINGERPRINT : undefined;
+const LINT_FINGERPRINT = typeof RSCRIPT_LINT_FINGERPRINT === 'string' ? RSCRIPT_LINT_FINGERPRINT : undefined;
 
 export interface ScriptToCheck {
   bytes: Buffer;
