@@ -184,7 +184,8 @@ export async function run(argv: string[]): Promise<number> {
         const result = await lint({ paths: paths.length > 0 ? paths : ctx.config.scripts, rules: ctx.config.lint.rules, cache: opts.cache });
         const findings = result.files.flatMap((f) => f.findings);
         const tooManyWarnings = opts.maxWarnings !== undefined && result.warnings > opts.maxWarnings;
-        const format = ctx.flags.json ? 'json' : opts.format;
+        // --json asks for JSON on stdout: SARIF is JSON, so an explicit --format sarif stays SARIF.
+        const format = ctx.flags.json && opts.format !== 'sarif' ? 'json' : opts.format;
         const data = format === 'sarif' ? formatSarif(result.files, version(), (await import('./lint/lint.js')).RULES) : { errors: result.errors, warnings: result.warnings, findings };
         const { colorLevel } = await import('./output/color.js');
         return {

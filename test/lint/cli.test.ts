@@ -79,6 +79,8 @@ describe('rscript lint', () => {
     }
     const sarif = JSON.parse((await cli('lint', '--format', 'sarif')).stdout);
     expect(sarif.version).toBe('2.1.0');
+    // --json with an explicit --format sarif: still SARIF (which is JSON).
+    expect(JSON.parse((await cli('lint', '--format', 'sarif', '--json')).stdout).version).toBe('2.1.0');
     expect(sarif.runs[0].results[0]).toMatchObject({ ruleId: 'no-string-keys-in-reply', level: 'error' });
   });
 
