@@ -5,10 +5,10 @@
  * otherwise `$XDG_CACHE_HOME/rscript` (when absolute), `%LOCALAPPDATA%\rscript\Cache` on Windows,
  * `~/.cache/rscript`.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import { writeFileAtomic } from '../write-atomic.js';
 
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.RSCRIPT_CACHE_DIR !== undefined) return env.RSCRIPT_CACHE_DIR === '' ? undefined : env.RSCRIPT_CACHE_DIR;
@@ -33,18 +33,12 @@ export function readCache(dir: string, name: string): unknown {
   }
 }
 
-/** Writes a cache file atomically (temp file, then rename: a concurrent reader sees all or nothing). */
+/** Writes a cache file atomically (a concurrent reader sees all or nothing); any failure is ignored. */
 export function writeCache(dir: string, name: string, data: unknown): void {
-  const tmp = join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(tmp, JSON.stringify(data));
-    renameSync(tmp, join(dir, name));
+    writeFileAtomic(join(dir, name), JSON.stringify(data));
   } catch {
-    try {
-      rmSync(tmp, { force: true });
-    } catch {
-      // not even a folder there: nothing was written
-    }
+    // a cache that cannot be written is not written
   }
 }

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, basename, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { writeFileAtomic } from '../write-atomic.js';
 import { compareNames, toPosix } from '../registry/discover.js';
 import type { LocalScript } from '../registry/script.js';
 
@@ -107,12 +107,9 @@ export function writeManifestAtomic(file: string, manifest: Manifest): boolean {
   } catch {
     // absent or unreadable: write it
   }
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, file);
+    writeFileAtomic(file, text);
   } catch (err) {
-    rmSync(tmp, { force: true });
     throw new ConfigError(`${file}: cannot write the manifest (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   return true;

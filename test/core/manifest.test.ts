@@ -127,6 +127,14 @@ describe('readManifest and writeManifestAtomic', () => {
     expect(() => writeManifestAtomic(project.path('lock.json'), m)).toThrow(/lock\.json: cannot write the manifest/);
     expect(readdirSync(project.dir).sort()).toEqual(['lock.json', 'package.json']);
   });
+
+  test('a manifest path under a regular file is the same one-line config error', () => {
+    project = makeProject({ 'blocked': '' });
+    const m: Manifest = { version: 1, scripts: {} };
+    // Not even the temp file can be made (ENOTDIR), nor removed.
+    expect(() => writeManifestAtomic(project.path('blocked/lock.json'), m)).toThrow(ConfigError);
+    expect(() => writeManifestAtomic(project.path('blocked/lock.json'), m)).toThrow(/blocked\/lock\.json: cannot write the manifest \(ENOTDIR\)/);
+  });
 });
 
 describe('planManifest', () => {
