@@ -1,12 +1,17 @@
 /**
  * Bundles the command line for bin/rscript (run by `npm run build`, after tsc has written the library
- * in dist/). One entry file, dist/rscript.js, with its dependencies inside, so Node resolves a handful
- * of files instead of hundreds; every `import()` of the CLI becomes a chunk in dist/chunks/ that loads
- * only when a command needs it (the Redis client, the config loader, the Lua parser).
+ * in dist/), so that Node resolves a handful of files instead of hundreds:
+ * - dist/cli.cjs: the CLI (src/cli.ts, every command, commander, chalk) in one CommonJS file; its
+ *   first line names the build (a hash of every file below);
+ * - dist/parts/*.cjs: the Lua parser, the Redis decoder and cosmiconfig, each in a file of its own
+ *   that only the commands using it read;
+ * - dist/rscript.cjs: the launcher (src/launch.ts), which compiles the two above through V8's code
+ *   cache. All CommonJS: node:vm compiles scripts (ES modules would need a flag of Node 20), and an
+ *   ES module anywhere would load Node's ES module loader, a tenth of a short run.
  */
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 /**
@@ -42,33 +47,119 @@ const lazyChildProcess = {
   },
 };
 
-const result = await build({
-  entryPoints: { rscript: 'src/cli.ts' },
-  outdir: 'dist',
-  chunkNames: 'chunks/[name]-[hash]',
+/**
+ * The parts: what the CLI imports from these packages comes from dist/parts/<name>.cjs, through the
+ * launcher. Each part holds one package (and its own dependencies), never a module of src/, so no
+ * class exists twice (an error made in a part is the part's class wherever it is checked).
+ */
+const PARTS = {
+  luaparse: { contents: "module.exports = require('luaparse');", imports: ['luaparse'] },
+  cosmiconfig: { contents: "module.exports = require('cosmiconfig');", imports: ['cosmiconfig'] },
+  redis: {
+    contents: "module.exports = Object.assign({}, require('@redis/client/dist/lib/RESP/decoder.js'), require('@redis/client/dist/lib/errors.js'));",
+    imports: ['@redis/client/dist/lib/RESP/decoder.js', '@redis/client/dist/lib/errors.js'],
+  },
+};
+const PART_OF = new Map(Object.entries(PARTS).flatMap(([name, part]) => part.imports.map((spec) => [spec, name])));
+
+const toParts = {
+  name: 'parts',
+  setup(b) {
+    b.onResolve({ filter: /^(luaparse|cosmiconfig|@redis\/client)(\/|$)/ }, (args) => {
+      if (args.kind === 'require-call' && !args.importer.includes('/src/')) return undefined;
+      const part = PART_OF.get(args.path);
+      if (part === undefined) return { errors: [{ text: `${args.path}: not in a part of build-cli.mjs (add it to PARTS)` }] };
+      return { path: `./parts/${part}.cjs`, external: true };
+    });
+  },
+};
+
+/**
+ * cosmiconfig imports a TypeScript config (compiled to a temp .mjs) and TypeScript itself with
+ * import(), which code compiled by node:vm cannot run in Node 20: those two go through the launcher's
+ * import() (src/import-module.ts), given to every bundled file as __rscriptImport.
+ */
+const cosmiconfigImports = {
+  name: 'cosmiconfig-imports',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]cosmiconfig[\\/]dist[\\/]loaders\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const count = source.match(/\bimport\(/g)?.length ?? 0;
+      if (count !== 2) return { errors: [{ text: `cosmiconfig's loaders.js: expected 2 import() calls, found ${count}: check the rewrite` }] };
+      return { contents: source.replace(/\bimport\(/g, '__rscriptImport('), loader: 'js' };
+    });
+  },
+};
+
+/** In the bundle, src/import-module.ts is the launcher's import() alone (no import() of its own). */
+const bundledImport = {
+  name: 'bundled-import',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]import-module\.ts$/ }, () => ({
+      contents: 'export function importModule(specifier) { return __rscriptImport(specifier); }',
+      loader: 'js',
+    }));
+  },
+};
+
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
   minify: true,
+  write: false,
+  metafile: true,
+  logLevel: 'warning',
+  // cosmiconfig requires TypeScript only to read a .ts config file: the user's own, never bundled.
+  external: ['typescript'],
+};
+
+const cli = await build({
+  ...common,
+  entryPoints: ['src/cli.ts'],
+  outfile: 'dist/cli.cjs',
   // No keepNames: it wraps every function made at run time in a defineProperty call (150,000 of
   // them to lint 10,000 scripts, a fifth of the linter's time). The code tells errors apart by
   // class (instanceof), never by a name the minifier changes.
-  // cosmiconfig requires TypeScript only to read a .ts config file: the user's own, never bundled.
-  external: ['typescript'],
-  // The bundled CommonJS packages call require() for Node's modules; an ES module has none.
-  banner: { js: "import{createRequire as __rscriptRequire}from'node:module';const require=__rscriptRequire(import.meta.url);" },
-  plugins: [lazyChildProcess],
-  define: { RSCRIPT_LINT_FINGERPRINT: JSON.stringify(lintFingerprint()) },
-  metafile: true,
-  logLevel: 'warning',
+  plugins: [lazyChildProcess, toParts, bundledImport],
+  // The launcher gives the bundle its file's URL (src/cli.ts reads package.json beside it).
+  define: { RSCRIPT_LINT_FINGERPRINT: JSON.stringify(lintFingerprint()), 'import.meta.url': '__rscriptMetaUrl' },
 });
+const parts = await Promise.all(
+  Object.entries(PARTS).map(([name, part]) =>
+    build({
+      ...common,
+      stdin: { contents: part.contents, resolveDir: '.', sourcefile: `part-${name}.cjs` },
+      outfile: `dist/parts/${name}.cjs`,
+      plugins: [cosmiconfigImports],
+    }),
+  ),
+);
+const launcher = await build({ ...common, entryPoints: ['src/launch.ts'], outfile: 'dist/rscript.cjs', write: true });
 
-// Remove the chunks of earlier builds only now: a CLI started before this build still finds its own.
-const current = new Set(Object.keys(result.metafile.outputs).map((file) => basename(file)));
-for (const file of readdirSync('dist/chunks')) {
-  if (!current.has(file)) rmSync(`dist/chunks/${file}`);
+// An import() left in a file the launcher compiles would fail at run time: stop the build instead.
+for (const file of [...cli.outputFiles, ...parts.flatMap((p) => p.outputFiles)]) {
+  if (/\bimport\(/.test(file.text)) throw new Error(`${file.path}: holds an import(), which fails in code compiled by node:vm; use src/import-module.ts`);
 }
-// What each output holds; test/perf/bundle.test.ts reads it to check what --help loads.
-writeFileSync('dist/rscript.meta.json', JSON.stringify(result.metafile));
+
+// The build's name: every file the launcher compiles. The code cache of one build is never used by another.
+const outputs = [...cli.outputFiles, ...parts.flatMap((p) => p.outputFiles)];
+const hash = createHash('sha1');
+for (const file of outputs) hash.update(basename(file.path)).update('\0').update(file.contents).update('\0');
+const buildId = hash.digest('hex').slice(0, 16);
+mkdirSync('dist/parts', { recursive: true });
+for (const file of outputs) {
+  const text = file.path.endsWith(`${join('dist', 'cli.cjs')}`) ? `/*rscript-build:${buildId}*/${file.text}` : file.text;
+  writeFileSync(file.path, text);
+}
+
+// Remove what earlier builds left: parts since dropped, and the ES module bundle of before the code cache.
+for (const file of readdirSync('dist/parts')) {
+  if (!(file.replace(/\.cjs$/, '') in PARTS)) rmSync(`dist/parts/${file}`);
+}
+rmSync('dist/chunks', { recursive: true, force: true });
+rmSync('dist/rscript.js', { force: true });
+// What each output holds; test/perf/bundle.test.ts reads it to check what each command loads.
+const outputsMeta = Object.assign({}, ...[cli, ...parts, launcher].map((r) => r.metafile.outputs));
+writeFileSync('dist/rscript.meta.json', JSON.stringify({ outputs: outputsMeta }));

@@ -10,10 +10,12 @@
  *   npm run bench:cli -- [--runs 21] [--load-runs 5] [--scripts 10000] [--json]
  *
  * Cases marked "cold" empty the lint cache before each run (the linter itself is timed); "lint cache
- * warm" cases find what the case's warm-up runs left, as a repeated `rscript lint` does.
+ * warm" cases find what the case's warm-up runs left, as a repeated `rscript lint` does. Every case
+ * runs with the compiled code its warm-up runs saved (src/launch.ts), as every run of an installed
+ * rscript but its first does; the "first run" cases remove it too, and report without a target.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,7 +88,7 @@ export function describeTarget(target: Target): string {
   const parts: string[] = [];
   if (target.maxRatio !== undefined) parts.push(`<= ${target.maxRatio}x`);
   if (target.maxMs !== undefined) parts.push(`<= ${target.maxMs / 1000} s`);
-  return parts.join(' and ');
+  return parts.length === 0 ? 'report only' : parts.join(' and ');
 }
 
 /** Runs a command once, untimed preparation first; returns wall time in ms. Fails loudly on a bad exit. */
@@ -108,20 +110,27 @@ function timeOnce(cmd: Command): number {
   return ms;
 }
 
-/** The environment of a user's shell: no colour, no inherited NODE_OPTIONS or REDIS_URL; the run's own lint cache. */
+/** The environment of a user's shell: no colour, no inherited NODE_OPTIONS or REDIS_URL; the run's own cache folder. */
 function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', RSCRIPT_CACHE_DIR: lintCache };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', RSCRIPT_CACHE_DIR: cacheFolder };
   for (const k of ['NODE_OPTIONS', 'REDIS_URL', 'DEBUG', 'FORCE_COLOR']) delete env[k];
   return env;
 }
 
 /**
- * The lint cache of the timed processes (src/lint/cached.ts), inside the run's temp folder. A "cold"
- * case empties it before every run, so it times the linter itself; a "warm" case keeps what the run
- * before it left, as a second `rscript lint` or a `load` after a `lint` finds it.
+ * The cache folder of the timed processes (src/cache/dir.ts), inside the run's temp folder. It holds
+ * the lint cache (src/lint/cached.ts) and the compiled code of each command (src/launch.ts). A "cold"
+ * case empties the lint cache before every run, so it times the linter itself; a "warm" case keeps
+ * what the run before it left, as a second `rscript lint` or a `load` after a `lint` finds it. Only
+ * the "first run" cases remove the compiled code too: every other run of an installed rscript has it.
  */
-let lintCache = join(tmpdir(), 'rscript-bench-cli-cache');
-const coldLint = () => rmSync(lintCache, { recursive: true, force: true });
+let cacheFolder = join(tmpdir(), 'rscript-bench-cli-cache');
+const coldLint = () => {
+  for (const file of existsSync(cacheFolder) ? readdirSync(cacheFolder) : []) {
+    if (file.startsWith('lint-')) rmSync(join(cacheFolder, file), { force: true });
+  }
+};
+const firstRun = () => rmSync(cacheFolder, { recursive: true, force: true });
 
 /** Runs a case: two warm-up rounds, then `runs` rounds alternating which side goes first. */
 function runCase(c: Case, warmup: number): CaseResult {
@@ -155,7 +164,7 @@ function runCase(c: Case, warmup: number): CaseResult {
     rscript_median_ms: round(m),
     reference_median_ms: round(r),
     ratio: Math.round(ratio * 100) / 100,
-    pass: meets(c.target, m, ratio),
+    pass: c.target.maxRatio === undefined && c.target.maxMs === undefined ? null : meets(c.target, m, ratio),
     rscript_ms: mine.map(round),
     reference_ms: theirs.map(round),
   };
@@ -164,8 +173,10 @@ function runCase(c: Case, warmup: number): CaseResult {
 /** Peak resident memory of one rscript run, read by the process itself as it exits. */
 function peakRssMb(cmd: Command): number | null {
   cmd.prepare?.();
-  const probe = `data:text/javascript,process.on('exit',()=>process.stderr.write('\\nmaxrss_kb='+process.resourceUsage().maxRSS+'\\n'))`;
-  const result = spawnSync(cmd.file, ['--import', probe, ...cmd.args], { cwd: cmd.cwd, env: childEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+  // Preloaded with --require, as --import would load Node's ES module loader, which rscript does not.
+  const probe = join(dirname(cacheFolder), 'rss-probe.cjs');
+  writeFileSync(probe, "process.on('exit',()=>process.stderr.write('\\nmaxrss_kb='+process.resourceUsage().maxRSS+'\\n'))");
+  const result = spawnSync(cmd.file, ['--require', probe, ...cmd.args], { cwd: cmd.cwd, env: childEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
   const kb = /maxrss_kb=(\d+)/.exec(result.stderr?.toString() ?? '');
   return kb ? Math.round(Number(kb[1]) / 1024) : null;
 }
@@ -176,7 +187,7 @@ function peakRssMb(cmd: Command): number | null {
  * the working tree during the run from swapping chunks under the processes being timed.
  */
 function snapshotCli(into: string): string {
-  for (const part of ['bin/rscript', 'dist/rscript.js', 'dist/chunks', 'package.json']) {
+  for (const part of ['bin/rscript', 'bin/package.json', 'dist/rscript.cjs', 'dist/cli.cjs', 'dist/parts', 'package.json']) {
     cpSync(join(REPO, part), join(into, part), { recursive: true });
   }
   return join(into, 'bin', 'rscript');
@@ -230,7 +241,7 @@ function renderTable(results: CaseResult[]): string {
     fmt(r.reference_median_ms),
     r.ratio === null ? '-' : `${r.ratio.toFixed(2)}x`,
     r.target,
-    r.pass === null ? `skipped: ${r.note}` : r.pass ? 'pass' : 'FAIL',
+    r.pass === null ? (r.note ? `skipped: ${r.note}` : '-') : r.pass ? 'pass' : 'FAIL',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
@@ -263,7 +274,7 @@ async function main(): Promise<void> {
     process.exit(130);
   });
   try {
-    lintCache = join(work, 'lint-cache');
+    cacheFolder = join(work, 'cache');
     const bin = snapshotCli(join(work, 'cli'));
     server = await startRedis();
     const url = server.url;
@@ -335,10 +346,26 @@ async function main(): Promise<void> {
       { name: '--version', rscript: rscript('rscript --version', ['--version'], work), reference: nodeBaseline, target: { maxRatio: 1.3 }, runs },
       { name: 'exists (10 scripts)', rscript: rscript('rscript exists', ['exists'], small), reference: nodeBaseline, target: { maxRatio: 2.0 }, runs },
       {
+        // A first run after an install or an upgrade: nothing compiled yet (the code cache is saved by this run).
+        name: '--help (first run)',
+        rscript: rscript('rscript --help', ['--help'], work, { prepare: firstRun }),
+        reference: nodeBaseline,
+        target: {},
+        runs,
+      },
+      {
         name: 'lint lua/ (cold)',
         rscript: { label: 'rscript lint lua', file: node, args: [bin, 'lint', 'lua'], cwd: REPO, okCodes: [0, 1], prepare: coldLint },
         reference: nodeBaseline,
         target: { maxRatio: 1.5 },
+        runs,
+        ...(hasLint ? {} : { skip: 'no lint command in this build' }),
+      },
+      {
+        name: 'lint lua/ (first run)',
+        rscript: { label: 'rscript lint lua', file: node, args: [bin, 'lint', 'lua'], cwd: REPO, okCodes: [0, 1], prepare: firstRun },
+        reference: nodeBaseline,
+        target: {},
         runs,
         ...(hasLint ? {} : { skip: 'no lint command in this build' }),
       },

@@ -9,6 +9,7 @@ import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, RscriptError, UsageError } from './er
 import { flagsToConfig, globalOptions, type GlobalFlags } from './options.js';
 import { benchOptions, type BenchFlags } from './bench/options.js';
 import { scrub } from './output/secrets.js';
+import { importModule } from './import-module.js';
 import type { Config } from './config/schema.js';
 import type { Target } from './server/connection.js';
 
@@ -351,7 +352,7 @@ async function confirm(question: string, what = 'flush'): Promise<void> {
   if (!process.stdin.isTTY || !process.stderr.isTTY) {
     throw new UsageError(`refusing to ${what} without confirmation: stdin is not a terminal; pass --yes`);
   }
-  const { createInterface } = await import('node:readline/promises');
+  const { createInterface } = await importModule<typeof import('node:readline/promises')>('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
     const answer = await rl.question(question);

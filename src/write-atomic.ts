@@ -1,13 +1,14 @@
 /**
  * Writing a file so that a reader (or a concurrent rscript) sees the old file or the new one, never
- * half of one: a temp file beside it, then a rename. Used for the manifest and the cache files.
+ * half of one: a temp file beside it, then a rename. Used for the manifest and the cache files (the
+ * compiled code of src/launch.ts too).
  */
 import { randomBytes } from 'node:crypto';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** Throws the write's or the rename's error, with the temp file removed. */
-export function writeFileAtomic(file: string, text: string): void {
+export function writeFileAtomic(file: string, text: string | Uint8Array): void {
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     writeFileSync(tmp, text);

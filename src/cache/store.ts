@@ -6,23 +6,10 @@
  * `~/.cache/rscript`.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { writeFileAtomic } from '../write-atomic.js';
 
-export function cacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.RSCRIPT_CACHE_DIR !== undefined) return env.RSCRIPT_CACHE_DIR === '' ? undefined : env.RSCRIPT_CACHE_DIR;
-  // The XDG spec ignores a relative XDG_CACHE_HOME: it would put the cache inside the project.
-  if (env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME)) return join(env.XDG_CACHE_HOME, 'rscript');
-  if (process.platform === 'win32' && env.LOCALAPPDATA && isAbsolute(env.LOCALAPPDATA)) return join(env.LOCALAPPDATA, 'rscript', 'Cache');
-  let home: string;
-  try {
-    home = homedir();
-  } catch {
-    return undefined;
-  }
-  return home ? join(home, '.cache', 'rscript') : undefined;
-}
+export { cacheDir } from './dir.js';
 
 /** The parsed content of a cache file; undefined when it is absent, unreadable or not JSON. */
 export function readCache(dir: string, name: string): unknown {

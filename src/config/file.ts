@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 // loses its named exports in the bundled CLI: esbuild's split chunks export only `default`.)
 import { cosmiconfig } from 'cosmiconfig';
 import { ConfigError } from '../errors.js';
+import { importModule } from '../import-module.js';
 import { MODULE_NAME } from './search.js';
 
 export async function readConfigFile(explicit: string | undefined, cwd: string, expected?: string): Promise<{ file: string; data: unknown } | null> {
@@ -68,7 +69,7 @@ function importsSomething(file: string): boolean {
 }
 
 async function importConfig(file: string): Promise<unknown> {
-  return ((await import(pathToFileURL(file).href)) as { default?: unknown }).default;
+  return (await importModule<{ default?: unknown }>(pathToFileURL(file).href)).default;
 }
 
 function displayFile(file: string, cwd: string): string {

@@ -17,6 +17,7 @@ import type { ConnectionOptions } from 'node:tls';
 import type { TypeMapping } from '@redis/client';
 import { Decoder } from '@redis/client/dist/lib/RESP/decoder.js';
 import { ClientClosedError, DisconnectsClientError, ErrorReply, SocketClosedUnexpectedlyError } from '@redis/client/dist/lib/errors.js';
+import { importModule } from '../import-module.js';
 
 export type RespArg = string | Buffer;
 
@@ -142,7 +143,7 @@ export class RespClient {
     const { host, port, tls } = this.#options;
     this.#open = true;
     // Loaded only for rediss://: node:tls takes longer to load than the rest of this module.
-    const tlsConnect = tls ? (await import('node:tls')).connect : undefined;
+    const tlsConnect = tls ? (await importModule<typeof import('node:tls')>('node:tls')).connect : undefined;
     if (!this.#open) throw new DisconnectsClientError();
     await new Promise<void>((resolve, reject) => {
       this.#abortConnect = reject;

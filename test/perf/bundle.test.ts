@@ -1,7 +1,8 @@
 /**
- * The CLI users run is the esbuild bundle, and each command loads only what it uses. Every module a
- * real `node bin/rscript ...` process loads is recorded (module loader hooks), and the bundle's
- * metafile tells which sources each loaded chunk holds. No timing here: `npm run bench:cli` measures.
+ * The CLI users run is the esbuild bundle, and each command loads only what it uses. Every JavaScript
+ * file a real `node bin/rscript ...` process reads is recorded (a preloaded hook on the reads of Node's
+ * CommonJS loader and of the launcher, src/launch.ts), and the bundle's metafile tells which sources
+ * each file holds. No timing here: `npm run bench:cli` measures.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,18 +19,26 @@ interface Metafile {
   outputs: Record<string, { inputs: Record<string, unknown>; entryPoint?: string }>;
 }
 
-// Runs in the loader's hooks thread: appends the URL of every module the process loads to a file.
-const HOOKS = `
-import { appendFileSync } from 'node:fs';
-let log;
-export function initialize(data) { log = data.log; }
-export async function load(url, context, next) { appendFileSync(log, url + '\\n'); return next(url, context); }
+// Preloaded (--require): appends every JavaScript file the process reads to a log. Node's CommonJS
+// loader and the launcher both read through fs.readFileSync.
+const READS = `
+const fs = require('node:fs');
+const { appendFileSync } = fs;
+const read = fs.readFileSync;
+const log = (file) => appendFileSync(process.env.RSCRIPT_LOAD_LOG, String(file) + '\\n');
+fs.readFileSync = function (file, ...rest) {
+  if (typeof file === 'string' && /(\\.c?js|[\\/]bin[\\/]rscript)$/.test(file)) log(file);
+  return read.call(this, file, ...rest);
+};
+// Node loads its ES module loader only for an ES module: one in the process is logged too.
+process.on('exit', () => {
+  if (process.moduleLoadList.includes('NativeModule internal/modules/esm/module_job')) log('(an ES module)');
+});
 `;
-const REGISTER = `import { register } from 'node:module';
-register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(HOOKS)}`)}, { data: { log: process.env.RSCRIPT_LOAD_LOG } });`;
 
 let work: string;
 let meta: Metafile;
+let preload: string;
 
 beforeAll(() => {
   if (!existsSync(META)) throw new Error('dist/rscript.meta.json is missing: run npm run build first (npm test does)');
@@ -37,14 +46,16 @@ beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'rscript-bundle-test-'));
   mkdirSync(join(work, 'lua'));
   writeFileSync(join(work, 'lua', 'hello.lua'), "return 'hello'\n");
+  preload = join(work, 'record-reads.cjs');
+  writeFileSync(preload, READS);
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 interface Loaded {
   status: number | null;
-  /** Loaded files, relative to the repository (`bin/rscript`, `dist/chunks/...`). */
+  /** JavaScript files read, in order, relative to the repository (`bin/rscript`, `dist/cli.cjs`...). */
   files: string[];
-  /** The packages whose code came in through the loaded chunks (`@redis/client`, `luaparse`). */
+  /** The packages whose code came in through the files read (`@redis/client`, `luaparse`). */
   packages: Set<string>;
   stdout: string;
 }
@@ -53,20 +64,15 @@ interface Loaded {
 function runRecorded(args: string[], extraEnv: Record<string, string> = {}): Loaded {
   const log = join(work, `loads-${Math.random().toString(36).slice(2)}.txt`);
   writeFileSync(log, '');
-  // An empty lint cache of its own unless the test shares one.
+  // An empty cache (lint results, compiled code) of its own unless the test shares one.
   const cache = mkdtempSync(join(work, 'cache-'));
   const env: NodeJS.ProcessEnv = { ...process.env, RSCRIPT_LOAD_LOG: log, NO_COLOR: '1', RSCRIPT_CACHE_DIR: cache, ...extraEnv };
   for (const k of ['NODE_OPTIONS', 'REDIS_URL', 'DEBUG']) delete env[k];
-  const result = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(REGISTER)}`, BIN, ...args], {
-    cwd: work,
-    env,
-    encoding: 'utf8',
-    timeout: 20000,
-  });
+  const result = spawnSync(process.execPath, ['--require', preload, BIN, ...args], { cwd: work, env, encoding: 'utf8', timeout: 20000 });
   const files = readFileSync(log, 'utf8')
     .split('\n')
-    .filter((url) => url.startsWith('file:'))
-    .map((url) => relative(REPO, fileURLToPath(url)).split('\\').join('/'));
+    .filter((line) => line !== '' && line !== preload)
+    .map((line) => (line.startsWith('(') ? line : relative(REPO, line).split('\\').join('/')));
   const packages = new Set<string>();
   for (const file of files) {
     for (const input of Object.keys(meta.outputs[file]?.inputs ?? {})) {
@@ -77,21 +83,29 @@ function runRecorded(args: string[], extraEnv: Record<string, string> = {}): Loa
   return { status: result.status, files, packages, stdout: result.stdout };
 }
 
-test('bin/rscript runs the bundle: dist/rscript.js and its chunks, nothing from node_modules or tsc output', () => {
-  const { status, files } = runRecorded(['--version']);
+/** The parts (dist/parts/<name>.cjs) among the files read. */
+const partsOf = (files: string[]) => files.filter((f) => f.startsWith('dist/parts/')).map((f) => f.slice('dist/parts/'.length, -'.cjs'.length));
+
+test('bin/rscript runs the bundle: its launcher and dist/cli.cjs, nothing from node_modules or tsc output', () => {
+  const { status, files, stdout } = runRecorded(['--version']);
   expect(status).toBe(0);
-  expect(files[0]).toBe('bin/rscript');
-  expect(files[1]).toBe('dist/rscript.js');
-  for (const file of files.slice(2)) expect(file).toMatch(/^dist\/chunks\/[\w-]+\.js$/);
-  // Every loaded file is an output of this build, as the metafile lists it.
+  expect(stdout).toBe(`${JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).version}\n`);
+  expect(files).toEqual(['bin/rscript', 'dist/rscript.cjs', 'dist/cli.cjs']);
+  // Every file read is an output of this build, as the metafile lists it.
   for (const file of files.slice(1)) expect(meta.outputs[file]).toBeDefined();
-  expect(readFileSync(BIN, 'utf8')).toMatch(/from '\.\.\/dist\/rscript\.js'/);
+});
+
+test('a command that loads a part reads it from dist/parts, and nothing else', () => {
+  const { status, files } = runRecorded(['lint', 'lua']);
+  expect(status).toBe(0);
+  expect(files).toEqual(['bin/rscript', 'dist/rscript.cjs', 'dist/cli.cjs', 'dist/parts/luaparse.cjs']);
 });
 
 test.each([[['--help']], [['--version']], [['load', '--help']]])('%j loads neither the Redis client nor the Lua parser nor the config loader', (args) => {
-  const { status, packages } = runRecorded(args);
+  const { status, files, packages } = runRecorded(args);
   expect(status).toBe(0);
-  expect([...packages].sort()).toEqual(['commander']);
+  expect(partsOf(files)).toEqual([]);
+  for (const pkg of ['@redis/client', 'luaparse', 'cosmiconfig']) expect(packages.has(pkg)).toBe(false);
 });
 
 test('load --check (no server) loads no Redis code', () => {
@@ -101,7 +115,7 @@ test('load --check (no server) loads no Redis code', () => {
   expect(packages.has('@redis/client')).toBe(false);
 });
 
-// The controls: the recording sees a chunk with node-redis or luaparse code when one is loaded.
+// The controls: the recording sees a part with node-redis or luaparse code when one is loaded.
 test('a command that connects loads the Redis client (node-redis RESP decoder)', () => {
   // Nothing listens on port 1: connection refused, exit 2, after the client was loaded.
   const { status, packages } = runRecorded(['flush', '--yes', '--url', 'redis://127.0.0.1:1']);
