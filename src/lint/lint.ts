@@ -11,7 +11,7 @@ import { resolveCommand } from './known-commands.js';
 import { metadataFrom, type ScriptMetadata } from './metadata.js';
 import { parseLua } from './parse.js';
 import { ALL_RULES } from './rules/index.js';
-import type { AstContext, At, Report, RuleContext } from './rules/rule.js';
+import type { AstContext, At, Report, Rule, RuleContext } from './rules/rule.js';
 import { prepareSource } from './source.js';
 
 export type { Finding, RuleInfo, Severity } from './finding.js';
@@ -44,29 +44,35 @@ export function checkScript(source: string | Buffer, file: string, options: Lint
   const suppressed = readSuppressions(parsed.comments);
   const findings: Finding[] = [];
 
-  const base = { source: prepared, parsed, header };
-  let ast: Omit<AstContext, 'report'> | undefined;
+  // One context for every rule, and `report` names the rule being run: a context spread per rule,
+  // with a closure each, was a fifth of linting 10,000 small scripts.
+  let rule: Rule = ALL_RULES[0]!;
+  let severity: Finding['severity'] = 'warning';
+  const report = (at: At, r: Report): void => {
+    const pos = position(at);
+    if (isSuppressed(suppressed, pos.line, rule.id)) return;
+    const finding: Finding = { rule: rule.id, severity, message: r.message, file, line: pos.line, column: pos.column };
+    if (pos.endLine !== undefined) finding.endLine = pos.endLine;
+    if (pos.endColumn !== undefined) finding.endColumn = pos.endColumn;
+    if (r.hint) finding.hint = r.hint;
+    findings.push(finding);
+  };
+  let ctx: RuleContext | AstContext;
   if (parsed.chunk) {
     const analysis = analyse(parsed.chunk);
     const commands = analysis.redisCalls.map((site) => ({ site, command: resolveCommand(site.args) }));
-    ast = { ...base, analysis, commands };
+    ctx = { source: prepared, parsed, header, report, analysis, commands } satisfies AstContext;
+  } else {
+    ctx = { source: prepared, parsed, header, report } satisfies RuleContext;
   }
 
-  for (const rule of ALL_RULES) {
-    const severity = severities.get(rule.id)!;
-    if (severity === 'off') continue;
-    const report = (at: At, r: Report): void => {
-      const pos = position(at);
-      if (isSuppressed(suppressed, pos.line, rule.id)) return;
-      const finding: Finding = { rule: rule.id, severity, message: r.message, file, ...pos };
-      if (r.hint) finding.hint = r.hint;
-      findings.push(finding);
-    };
-    if (rule.needsAst) {
-      if (ast) rule.check({ ...ast, report });
-    } else {
-      rule.check({ ...base, report } satisfies RuleContext);
-    }
+  for (rule of ALL_RULES) {
+    const level = severities.get(rule.id)!;
+    if (level === 'off') continue;
+    severity = level;
+    // A rule that needs the syntax tree is skipped when the script does not parse.
+    if (!rule.needsAst) rule.check(ctx);
+    else if ('analysis' in ctx) rule.check(ctx);
   }
   findings.sort((x, y) => x.line - y.line || x.column - y.column || (x.rule < y.rule ? -1 : x.rule > y.rule ? 1 : 0));
   return { findings, metadata };
