@@ -1,0 +1,30 @@
+/**
+ * bin/rscript exits as soon as the run is over, skipping Node's teardown of the heap, but never
+ * before stdout and stderr have written everything: a pipe whose reader is slow still gets it all.
+ */
+import { spawnSync } from 'node:child_process';
+import { BIN, makeProject, type Project } from '../helpers/cli.js';
+
+let project: Project;
+
+beforeAll(() => {
+  // 400 scripts with a finding each: the JSON report is more than twice a pipe's 64 KB buffer.
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 400; i++) files[`lua/s${String(i).padStart(3, '0')}.lua`] = `return redis.call('GET', KEYS[1]) -- script ${i}\n`;
+  project = makeProject(files);
+});
+afterAll(() => project.cleanup());
+
+test('a reader that starts late still gets the whole output, and the exit code', () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', NODE: process.execPath, RSCRIPT: BIN };
+  for (const k of ['REDIS_URL', 'DEBUG', 'FORCE_COLOR', 'NODE_OPTIONS']) delete env[k];
+  // The reader sleeps before reading: rscript fills the pipe and must wait for it to drain (an exit
+  // that did not wait left exactly 65,536 bytes). rscript's exit code goes to stderr.
+  const pipeline = '{ "$NODE" "$RSCRIPT" lint --format json lua; echo "exit $?" >&2; } | { sleep 1; cat; }';
+  const result = spawnSync('sh', ['-c', pipeline], { cwd: project.dir, env, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, timeout: 20000 });
+  expect(result.stderr).toBe('exit 0\n');
+  expect(result.stdout.length).toBeGreaterThan(2 * 65536);
+  const report = JSON.parse(result.stdout) as { errors: number; warnings: number; findings: unknown[] };
+  expect(report.findings).toHaveLength(400);
+  expect(report.warnings).toBe(400);
+});
