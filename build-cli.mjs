@@ -11,7 +11,7 @@
  */
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 /**
@@ -66,7 +66,7 @@ const toParts = {
   name: 'parts',
   setup(b) {
     b.onResolve({ filter: /^(luaparse|cosmiconfig|@redis\/client)(\/|$)/ }, (args) => {
-      if (args.kind === 'require-call' && !args.importer.includes('/src/')) return undefined;
+      if (args.kind === 'require-call' && !/[\\/]src[\\/]/.test(args.importer)) return undefined;
       const part = PART_OF.get(args.path);
       if (part === undefined) return { errors: [{ text: `${args.path}: not in a part of build-cli.mjs (add it to PARTS)` }] };
       return { path: `./parts/${part}.cjs`, external: true };
@@ -136,7 +136,7 @@ const parts = await Promise.all(
     }),
   ),
 );
-const launcher = await build({ ...common, entryPoints: ['src/launch.ts'], outfile: 'dist/rscript.cjs', write: true });
+const launcher = await build({ ...common, entryPoints: ['src/launch.ts'], outfile: 'dist/rscript.cjs' });
 
 // An import() left in a file the launcher compiles would fail at run time: stop the build instead.
 for (const file of [...cli.outputFiles, ...parts.flatMap((p) => p.outputFiles)]) {
@@ -148,15 +148,19 @@ const outputs = [...cli.outputFiles, ...parts.flatMap((p) => p.outputFiles)];
 const hash = createHash('sha1');
 for (const file of outputs) hash.update(basename(file.path)).update('\0').update(file.contents).update('\0');
 const buildId = hash.digest('hex').slice(0, 16);
+// Each file whole (a temp file, then a rename), the parts first: an rscript started during the build
+// reads old or new files, never half of one.
 mkdirSync('dist/parts', { recursive: true });
-for (const file of outputs) {
-  const text = file.path.endsWith(`${join('dist', 'cli.cjs')}`) ? `/*rscript-build:${buildId}*/${file.text}` : file.text;
-  writeFileSync(file.path, text);
+const isCli = (file) => file.path.endsWith(join('dist', 'cli.cjs'));
+for (const file of [...outputs.filter((f) => !isCli(f)), ...outputs.filter(isCli), ...launcher.outputFiles]) {
+  const text = isCli(file) ? `/*rscript-build:${buildId}*/${file.text}` : file.text;
+  writeFileSync(`${file.path}.tmp`, text);
+  renameSync(`${file.path}.tmp`, file.path);
 }
 
 // Remove what earlier builds left: parts since dropped, and the ES module bundle of before the code cache.
 for (const file of readdirSync('dist/parts')) {
-  if (!(file.replace(/\.cjs$/, '') in PARTS)) rmSync(`dist/parts/${file}`);
+  if (!Object.hasOwn(PARTS, file.replace(/\.cjs$/, ''))) rmSync(`dist/parts/${file}`);
 }
 rmSync('dist/chunks', { recursive: true, force: true });
 rmSync('dist/rscript.js', { force: true });

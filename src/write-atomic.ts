@@ -7,11 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
-/** Throws the write's or the rename's error, with the temp file removed. */
-export function writeFileAtomic(file: string, text: string | Uint8Array): void {
+/** Throws the write's or the rename's error, with the temp file removed. `mode` as for writeFileSync. */
+export function writeFileAtomic(file: string, text: string | Uint8Array, mode?: number): void {
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    writeFileSync(tmp, text);
+    writeFileSync(tmp, text, mode === undefined ? undefined : { mode });
     renameSync(tmp, file);
   } catch (err) {
     try {

@@ -23,7 +23,8 @@ export function readCache(dir: string, name: string): unknown {
 /** Writes a cache file atomically (a concurrent reader sees all or nothing); any failure is ignored. */
 export function writeCache(dir: string, name: string, data: unknown): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    // Private, whatever the umask: the same folder holds the compiled code of src/launch.ts.
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     writeFileAtomic(join(dir, name), JSON.stringify(data));
   } catch {
     // a cache that cannot be written is not written

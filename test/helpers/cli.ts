@@ -27,6 +27,8 @@ export interface RunCliOptions {
   env?: Record<string, string>;
   /** Kill the process after this many ms (the test then fails on code null). */
   timeoutMs?: number;
+  /** Another copy of bin/rscript to run (default BIN). */
+  bin?: string;
 }
 
 /** Runs `node bin/rscript ...args` and collects its exit code and output. stdin is empty, not a TTY. */
@@ -37,7 +39,7 @@ export function runCli(args: string[], options: RunCliOptions): Promise<CliResul
   Object.assign(env, { NO_COLOR: '1', RSCRIPT_CACHE_DIR: testCacheDir() }, options.env);
   const started = performance.now();
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [options.bin ?? BIN, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdin.end();
     let stdout = '';
     let stderr = '';

@@ -4,11 +4,11 @@
  * else. `DEBUG=rscript` says what happened to it, which is what these tests read (no timing here:
  * `npm run bench:cli` measures what the cache saves).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { makeProject, runCli, stackLines, type Project } from '../helpers/cli.js';
+import { makeProject, REPO, runCli, stackLines, type Project } from '../helpers/cli.js';
 
 let project: Project;
 let cache: string;
@@ -23,8 +23,8 @@ afterEach(() => {
 });
 
 /** `rscript ...args` with DEBUG=rscript; `debug` is the launcher's line about the code cache. */
-async function run(args: string[], env: Record<string, string> = {}) {
-  const result = await runCli(args, { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: cache, DEBUG: 'rscript', ...env } });
+async function run(args: string[], env: Record<string, string> = {}, bin?: string) {
+  const result = await runCli(args, { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: cache, DEBUG: 'rscript', ...env }, bin });
   const debug = result.stderr.split('\n').filter((l) => l.startsWith('rscript: code cache:'));
   expect(debug).toHaveLength(1);
   // DEBUG=rscript adds a stack trace to an error's message; a run that works prints none.
@@ -38,7 +38,7 @@ test('a second run of a command compiles nothing: it runs from the code its firs
   // --no-cache: both runs lint, so both need the Lua parser (a part of its own).
   const first = await run(['lint', '--no-cache', 'lua']);
   expect(first.code).toBe(0);
-  expect(first.debug).toMatch(/^rscript: code cache: cli compiled, luaparse compiled, saved to .*code-[0-9a-f]{16}-v\d+\.\d+\.\d+-\w+-lint\.bin$/);
+  expect(first.debug).toMatch(/^rscript: code cache: cli compiled, luaparse compiled, saved to .*code-[0-9a-f]{16}-v\d+\.\d+\.\d+-\w+-[0-9a-f]{8}-lint\.bin$/);
   expect(codeFiles()).toHaveLength(1);
 
   const second = await run(['lint', '--no-cache', 'lua']);
@@ -54,7 +54,7 @@ test('each command keeps its own code; a part a later run needs is added to the 
   // The lint cache is warm now: this lint needs no parser, and its code is all in the file.
   expect((await run(['lint', 'lua'])).debug).toBe('rscript: code cache: cli from cache');
   expect((await run(['--version'])).debug).toBe('rscript: code cache: cli from cache');
-  expect(codeFiles().map((f) => f.replace(/^code-[0-9a-f]{16}-v[\d.]+-\w+-/, '')).sort()).toEqual(['lint.bin', 'version.bin']);
+  expect(codeFiles().map((f) => f.replace(/^code-[0-9a-f]{16}-v[\d.]+-\w+-[0-9a-f]{8}-/, '')).sort()).toEqual(['lint.bin', 'version.bin']);
 });
 
 test.each([
@@ -82,21 +82,21 @@ test('compiled code of another script is refused by V8 and replaced', async () =
   const version = files.find((f) => f.endsWith('-version.bin'))!;
   const lint = files.find((f) => f.endsWith('-lint.bin'))!;
   // The lint file's sections, named "cli" and "luaparse", over the --version file: the "cli" data
-  // was made for dist/cli.cjs too, but from another run; "luaparse" is unused by --version. Then the
-  // reverse with a section's bytes swapped, which V8 must refuse (made for another source).
+  // was made for the same dist/cli.cjs by another command, so it serves; "luaparse" goes unused.
   writeFileSync(join(cache, version), readFileSync(join(cache, lint)));
   const swapped = await run(['--version']);
   expect(swapped.code).toBe(0);
   expect(swapped.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  expect(swapped.debug).toBe('rscript: code cache: cli from cache');
 
+  // Then each section's bytes under the other's name, each with the CRC-32 of its bytes and the
+  // source CRC of the name it now has: past rscript's checks, V8's own must refuse them.
   const data = readFileSync(join(cache, lint));
   const headerEnd = 4 + data.readUInt32LE(0);
-  const sections = JSON.parse(data.toString('utf8', 4, headerEnd)) as Array<[string, number]>;
+  const sections = JSON.parse(data.toString('utf8', 4, headerEnd)) as Array<[string, number, number, number]>;
   expect(sections.map(([name]) => name)).toEqual(['cli', 'luaparse']);
-  // The parser's data under the name "cli", the CLI's under "luaparse".
   const [cli, parser] = [data.subarray(headerEnd, headerEnd + sections[0]![1]), data.subarray(headerEnd + sections[0]![1])];
-  // Each with its right CRC-32: what refuses it is V8's own check.
-  const header = Buffer.from(JSON.stringify([['cli', parser.length, crc32(parser)], ['luaparse', cli.length, crc32(cli)]]));
+  const header = Buffer.from(JSON.stringify([['cli', parser.length, crc32(parser), sections[0]![3]], ['luaparse', cli.length, crc32(cli), sections[1]![3]]]));
   const length = Buffer.alloc(4);
   length.writeUInt32LE(header.length);
   writeFileSync(join(cache, lint), Buffer.concat([length, header, parser, cli]));
@@ -154,31 +154,90 @@ test('a run that fails saves no compiled code: its code is an error path', async
   expect(codeFiles()).toEqual([]);
 });
 
-test('a run that saves removes the code of other builds not written for a week, and keeps the rest', async () => {
+test('a run that saves removes the code of other builds not written nor used for a week, and keeps the rest', async () => {
   const week = 7 * 24 * 3600;
   const now = Date.now() / 1000;
   const files = {
-    oldBuild: 'code-0123456789abcdef-v20.0.0-x64-lint.bin',
-    recentBuild: 'code-fedcba9876543210-v20.0.0-x64-lint.bin',
+    oldBuild: 'code-0123456789abcdef-v20.0.0-x64-01234567-lint.bin',
+    recentBuild: 'code-fedcba9876543210-v20.0.0-x64-01234567-lint.bin',
+    cutShort: '.code-0123456789abcdef-v20.0.0-x64-01234567-lint.bin.123.abcd.tmp',
     lintResults: 'lint-0123456789abcdef-0123456789abcdef.json',
   };
   for (const name of Object.values(files)) writeFileSync(join(cache, name), 'x');
   utimesSync(join(cache, files.oldBuild), now - week - 3600, now - week - 3600);
   utimesSync(join(cache, files.recentBuild), now - week + 3600, now - week + 3600);
   utimesSync(join(cache, files.lintResults), now - 2 * week, now - 2 * week);
+  utimesSync(join(cache, files.cutShort), now - 2 * week, now - 2 * week);
 
   await run(['--version']);
   const left = readdirSync(cache);
   expect(left).not.toContain(files.oldBuild);
+  expect(left).not.toContain(files.cutShort);
   expect(left).toContain(files.recentBuild);
   expect(left).toContain(files.lintResults);
   const own = left.filter((f) => f.endsWith('-version.bin'));
   expect(own).toHaveLength(1);
-  // A week-old file of this build and Node is kept: it is the command's current code.
+  // A file unwritten for two weeks but in use is kept: using it renews its modification time.
   utimesSync(join(cache, own[0]!), now - 2 * week, now - 2 * week);
+  expect((await run(['--version'])).debug).toBe('rscript: code cache: cli from cache');
+  expect(Date.now() - statSync(join(cache, own[0]!)).mtimeMs).toBeLessThan(60_000);
   await run(['lint', 'lua']);
   expect(readdirSync(cache)).toContain(own[0]);
-  expect(statSync(join(cache, own[0]!)).size).toBeGreaterThan(100);
+  // One not used for two weeks goes when another command saves.
+  utimesSync(join(cache, own[0]!), now - 2 * week, now - 2 * week);
+  rmSync(join(cache, codeFiles().find((f) => f.endsWith('-lint.bin'))!));
+  await run(['lint', 'lua']);
+  expect(readdirSync(cache)).not.toContain(own[0]);
+});
+
+test('the cache is the user’s own: a file or folder that others can write is not used', async () => {
+  if (typeof process.getuid !== 'function') return; // Windows: modes say little there
+  const reference = await run(['lint', '--no-cache', 'lua']);
+  const [file] = codeFiles();
+  expect(statSync(cache).mode & 0o777).toBe(0o700);
+  expect(statSync(join(cache, file!)).mode & 0o777).toBe(0o600);
+
+  chmodSync(join(cache, file!), 0o666);
+  const groupWritable = await run(['lint', '--no-cache', 'lua']);
+  expect(groupWritable.stdout).toBe(reference.stdout);
+  expect(groupWritable.debug).toMatch(/^rscript: code cache: cli compiled, luaparse compiled \(not used: .* can be written by others\)$/);
+  chmodSync(join(cache, file!), 0o600);
+
+  chmodSync(cache, 0o777);
+  expect((await run(['lint', '--no-cache', 'lua'])).debug).toMatch(/\(not used: /);
+  // A shared folder with the sticky bit (as /tmp): others cannot replace this user's files.
+  chmodSync(cache, 0o1777);
+  expect((await run(['lint', '--no-cache', 'lua'])).debug).toBe('rscript: code cache: cli from cache, luaparse from cache');
+  chmodSync(cache, 0o700);
+});
+
+describe('another copy of rscript', () => {
+  let copy: string;
+  beforeEach(() => {
+    copy = mkdtempSync(join(tmpdir(), 'rscript-copy-'));
+    for (const part of ['bin', 'dist/rscript.cjs', 'dist/cli.cjs', 'dist/parts', 'package.json']) cpSync(join(REPO, part), join(copy, part), { recursive: true });
+  });
+  afterEach(() => rmSync(copy, { recursive: true, force: true }));
+  const runCopy = (args: string[]) => run(args, {}, join(copy, 'bin', 'rscript'));
+
+  test('keeps its own files: another install of the same build, sharing the cache folder', async () => {
+    await run(['--version']);
+    await runCopy(['--version']);
+    expect(codeFiles().filter((f) => f.endsWith('-version.bin'))).toHaveLength(2);
+    expect((await runCopy(['--version'])).debug).toBe('rscript: code cache: cli from cache');
+  });
+
+  test('an edit of the bundle that keeps its length is compiled, not run from the old code', async () => {
+    await runCopy(['--help']);
+    expect((await runCopy(['--help'])).debug).toBe('rscript: code cache: cli from cache');
+    const bundle = join(copy, 'dist', 'cli.cjs');
+    const text = readFileSync(bundle, 'utf8');
+    expect(text).toContain('Manage, check, run and benchmark');
+    writeFileSync(bundle, text.replace('Manage, check, run and benchmark', 'MANAGE, CHECK, RUN AND BENCHMARK'));
+    const edited = await runCopy(['--help']);
+    expect(edited.stdout).toContain('MANAGE, CHECK, RUN AND BENCHMARK');
+    expect(edited.debug).toMatch(/^rscript: code cache: cli compiled \(cache rejected\), saved to /);
+  });
 });
 
 test('import() works from compiled and from cached code: a TypeScript config, through cosmiconfig', async () => {
