@@ -19,15 +19,28 @@
  * options (V8 also records the script's path, and refuses data made under other flags), and the
  * command.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
 import * as zlib from 'node:zlib';
-import { cacheDir } from './cache/dir.js';
+import { cacheDir, makeCacheDir } from './cache/dir.js';
 
-const importModule = (specifier: string): Promise<unknown> => import(specifier);
+const importModule = (specifier: string): Promise<unknown> => import(fromProject(specifier));
+
+/**
+ * A bare package name (cosmiconfig imports `typescript` to read a TypeScript config) from the
+ * project first, where its TypeScript is, then from rscript's install.
+ */
+function fromProject(specifier: string): string {
+  if (!/^(@[\w.-]+\/)?[\w.-]+$/.test(specifier)) return specifier;
+  try {
+    return pathToFileURL(createRequire(join(process.cwd(), 'package.json')).resolve(specifier)).href;
+  } catch {
+    return specifier;
+  }
+}
 
 /** Compiled code of another build, install or Node not written (nor used) for a week goes when a run saves its own. */
 const STALE_MS = 7 * 24 * 3600 * 1000;
@@ -195,7 +208,7 @@ async function save(file: string, compiled: readonly Compiled[]): Promise<boolea
     length.writeUInt32LE(header.length);
     const dir = dirname(file);
     // Only this user can read or write a folder it makes (it holds code that runs).
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeCacheDir(dir);
     // Imported here: it loads node:crypto, which most runs do not need.
     const { writeFileAtomic } = await import('./write-atomic.js');
     writeFileAtomic(file, Buffer.concat([length, header, ...data.map((d) => d.bytes)]), 0o600);

@@ -70,6 +70,8 @@ function plain(verdict: Verdict, source: BudgetSource, figureMs: number, lowMs: 
   return { verdict, source, figureMs, lowMs, shared, ...(note ? { note } : {}) };
 }
 
+/** Two decimals (one from 10 ms), and two significant digits below 0.1 ms: a 4 µs mean is not "0.00". */
 function round(ms: number): string {
-  return ms < 10 ? ms.toFixed(2) : ms.toFixed(1);
+  if (ms >= 10) return ms.toFixed(1);
+  return ms >= 0.1 || ms === 0 ? ms.toFixed(2) : String(Number(ms.toPrecision(2)));
 }

@@ -5,9 +5,11 @@
  * otherwise `$XDG_CACHE_HOME/rscript` (when absolute), `%LOCALAPPDATA%\rscript\Cache` on Windows,
  * `~/.cache/rscript`.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../write-atomic.js';
+
+import { makeCacheDir } from './dir.js';
 
 export { cacheDir } from './dir.js';
 
@@ -23,8 +25,7 @@ export function readCache(dir: string, name: string): unknown {
 /** Writes a cache file atomically (a concurrent reader sees all or nothing); any failure is ignored. */
 export function writeCache(dir: string, name: string, data: unknown): void {
   try {
-    // Private, whatever the umask: the same folder holds the compiled code of src/launch.ts.
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeCacheDir(dir);
     writeFileAtomic(join(dir, name), JSON.stringify(data));
   } catch {
     // a cache that cannot be written is not written

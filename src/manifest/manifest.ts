@@ -67,6 +67,10 @@ export function parseManifest(text: string, file: string): Manifest {
     if (!isRecord(raw)) return bad(`scripts["${name}"] must be an object`);
     const { path, sha, size, flags } = raw;
     if (typeof path !== 'string' || path === '') bad(`scripts["${name}"].path must be a non-empty string`);
+    // rscript reads and sends the file a path names (exec loads a script the server lacks): a
+    // manifest edited to name another file (../../etc/passwd, a key) must not make it send that.
+    // Every script rscript finds ends in .lua.
+    if (!(path as string).endsWith('.lua')) bad(`scripts["${name}"].path must name a .lua file, got ${JSON.stringify(path)}`);
     if (typeof sha !== 'string' || !/^[0-9a-f]{40}$/.test(sha)) bad(`scripts["${name}"].sha must be 40 lowercase hex digits`);
     if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) bad(`scripts["${name}"].size must be a whole number`);
     if (!Array.isArray(flags) || !flags.every((f) => typeof f === 'string')) {

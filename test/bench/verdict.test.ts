@@ -15,6 +15,12 @@ describe('budget verdict', () => {
     expect(v).toMatchObject({ verdict: 'ok', source: 'server', figureMs: 0.016, shared: false });
   });
 
+  it('says a mean far below a millisecond in digits that show it (a tiny --budget)', () => {
+    const v = judge({ budgetMs: 0.0001, clientP99Ms: 0.1, clientCalls: 1000, server: server(0.0042, [0.002, 0.004]) });
+    expect(v.verdict).toBe('over');
+    expect(v.note).toMatch(/^server mean 0\.0042 ms is over the budget/);
+  });
+
   it('fails on the mean, and on a p99 bucket wholly above the budget', () => {
     expect(judge({ budgetMs: 50, clientP99Ms: 61, clientCalls: 1000, server: server(60, [33.1, 67.6]) }).verdict).toBe('over');
     expect(judge({ budgetMs: 50, clientP99Ms: 200, clientCalls: 1000, server: server(10, [66.3, 134]) }).verdict).toBe('over');

@@ -83,6 +83,7 @@ describe('parseManifest: every problem names the file', () => {
     ['an uppercase sha', JSON.stringify({ version: 1, scripts: { a: { ...good, sha: SHA_A.toUpperCase() } } }), /scripts\["a"\]\.sha must be 40 lowercase hex/],
     ['a short sha', JSON.stringify({ version: 1, scripts: { a: { ...good, sha: 'abc' } } }), /scripts\["a"\]\.sha/],
     ['a missing path', JSON.stringify({ version: 1, scripts: { a: { ...good, path: undefined } } }), /scripts\["a"\]\.path must be a non-empty string/],
+    ['a path to a file that is not a script', JSON.stringify({ version: 1, scripts: { a: { ...good, path: '../../etc/passwd' } } }), /scripts\["a"\]\.path must name a \.lua file, got "\.\.\/\.\.\/etc\/passwd"/],
     ['a negative size', JSON.stringify({ version: 1, scripts: { a: { ...good, size: -1 } } }), /scripts\["a"\]\.size must be a whole number/],
     ['flags not strings', JSON.stringify({ version: 1, scripts: { a: { ...good, flags: [1] } } }), /scripts\["a"\]\.flags must be an array of strings/],
   ])('%s', (_what, text, message) => {

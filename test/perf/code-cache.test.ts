@@ -4,7 +4,7 @@
  * else. `DEBUG=rscript` says what happened to it, which is what these tests read (no timing here:
  * `npm run bench:cli` measures what the cache saves).
  */
-import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -133,6 +133,16 @@ test('a cache folder that cannot be written costs the saving only', async () => 
   expect(result.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('rscript: code cache:'))).toEqual([]);
 });
 
+test('a cache folder that cannot be made (under /proc) costs the saving only, and ends', async () => {
+  // Node 20's mkdirSync({ recursive: true }) retries /proc/<missing>/... for ever; rscript hung on it.
+  if (!existsSync('/proc/self')) return; // not Linux
+  for (const args of [['--version'], ['lint', 'lua']]) {
+    const result = await runCli(args, { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: '/proc/rscript-missing/cache', DEBUG: 'rscript' }, timeoutMs: 10_000 });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/rscript: code cache: cli compiled.*, not saved \(\/proc\/rscript-missing\/cache\/code-.* cannot be written\)\n$/);
+  }
+});
+
 test('RSCRIPT_CACHE_DIR empty: no code cache, nothing written', async () => {
   const home = mkdtempSync(join(tmpdir(), 'rscript-home-'));
   try {
@@ -225,6 +235,19 @@ describe('another copy of rscript', () => {
     await runCopy(['--version']);
     expect(codeFiles().filter((f) => f.endsWith('-version.bin'))).toHaveLength(2);
     expect((await runCopy(['--version'])).debug).toBe('rscript: code cache: cli from cache');
+  });
+
+  test('reads a TypeScript config with the project’s TypeScript when its own install has none', async () => {
+    project.write('redisscripts.config.ts', "const config: { manifest: string } = { manifest: 'ts.lock.json' };\nexport default config;\n");
+    mkdirSync(join(project.dir, 'node_modules'));
+    // The copy sits in a temp folder: no node_modules above it holds TypeScript.
+    const without = await runCopy(['load', '--check']);
+    expect(without.code).toBe(2);
+    expect(without.stderr).toMatch(/^rscript: redisscripts\.config\.ts: cannot load the config \(.*typescript.*\)$/m);
+    symlinkSync(join(REPO, 'node_modules', 'typescript'), join(project.dir, 'node_modules', 'typescript'), 'dir');
+    const withTs = await runCopy(['load', '--check']);
+    expect(withTs.code).toBe(1);
+    expect(withTs.stdout).toMatch(/ts\.lock\.json is out of date/);
   });
 
   test('an edit of the bundle that keeps its length is compiled, not run from the old code', async () => {
