@@ -1,4 +1,6 @@
-import { CheckFailedError, UsageError } from '../errors.js';
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { CheckFailedError, ConfigError, UsageError } from '../errors.js';
 import { readManifest, writeManifestAtomic } from '../manifest/manifest.js';
 import { planManifest, type LocalStatus } from '../manifest/plan.js';
 import { discoverScripts } from '../registry/discover.js';
@@ -95,6 +97,11 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
 
   const described = await describeScripts(plan, previous, options);
   if (options.check) return result(false);
+  // Said before the server is touched: a load whose manifest cannot be written leaves the server
+  // ahead of the lockfile.
+  if (!options.dryRun && !isDirectory(dirname(options.manifest))) {
+    throw new ConfigError(`${options.manifest}: cannot write the manifest: the folder ${dirname(options.manifest)} does not exist (create it, or change "manifest")`);
+  }
 
   cluster = await withTopology(options.target, {}, async (topology) => {
     // Every node, replicas too: SCRIPT LOAD is not replicated, and a failover must find the scripts there.
@@ -200,4 +207,12 @@ async function describeScripts(plan: ManifestPlan, previous: Manifest | null, op
     ]);
   }
   return todo.length;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

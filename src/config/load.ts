@@ -15,7 +15,8 @@ export interface LoadedConfig {
 
 /**
  * Merges defaults < config file < environment < flags. Flags left undefined are dropped before the
- * merge. Relative paths in a config file are relative to that file.
+ * merge. Relative paths in a config file, and the default paths when there is one, are relative to
+ * that file.
  */
 export async function loadConfig(
   flags: Partial<Config> & { config?: string },
@@ -46,7 +47,13 @@ export async function loadConfig(
   const fromFlags = Object.fromEntries(
     Object.entries(flags).filter(([key, v]) => v !== undefined && key !== 'config'),
   ) as Partial<Config>;
-  const config: Config = { ...DEFAULTS, ...fromFile, ...fromEnv, ...fromFlags };
+  // A config file found by searching marks the project's folder: the default script folder and
+  // manifest are there too, so a run from a subfolder (lua/queue) finds lua/ and the lockfile beside
+  // the config. (One named with --config can live anywhere: the defaults stay where rscript runs.)
+  const base = found && flags.config === undefined ? dirname(found.file) : undefined;
+  const defaults: Config =
+    base === undefined ? DEFAULTS : { ...DEFAULTS, scripts: DEFAULTS.scripts.map((p) => rebase(p, base, cwd)), manifest: rebase(DEFAULTS.manifest, base, cwd) };
+  const config: Config = { ...defaults, ...fromFile, ...fromEnv, ...fromFlags };
   return { config, file: found?.file, warnings };
 }
 
@@ -57,14 +64,18 @@ export async function loadConfig(
  * "__filename is not defined" instead of the config's own error.
  */
 function rebasePaths(config: Partial<Config>, base: string, cwd: string): void {
-  const rebase = (p: string) => (isAbsolute(p) ? p : relative(cwd, resolve(base, p)) || '.');
-  if (config.scripts) config.scripts = config.scripts.map(rebase);
-  if (config.manifest) config.manifest = rebase(config.manifest);
+  if (config.scripts) config.scripts = config.scripts.map((p) => rebase(p, base, cwd));
+  if (config.manifest) config.manifest = rebase(config.manifest, base, cwd);
   // A path to the sandbox's redis-server is relative to the file too; a bare name is looked up in PATH.
-  if (config.redisServer && /[\\/]/.test(config.redisServer)) config.redisServer = rebase(config.redisServer);
+  if (config.redisServer && /[\\/]/.test(config.redisServer)) config.redisServer = rebase(config.redisServer, base, cwd);
   if (config.tls) {
-    for (const k of ['ca', 'cert', 'key'] as const) if (config.tls[k]) config.tls[k] = rebase(config.tls[k]!);
+    for (const k of ['ca', 'cert', 'key'] as const) if (config.tls[k]) config.tls[k] = rebase(config.tls[k]!, base, cwd);
   }
+}
+
+/** A path relative to `base`, as seen from `cwd` (absolute paths as they are). */
+function rebase(path: string, base: string, cwd: string): string {
+  return isAbsolute(path) ? path : relative(cwd, resolve(base, path)) || '.';
 }
 
 function displayFile(file: string, cwd: string): string {

@@ -108,6 +108,19 @@ describe('relative paths in a config file are relative to its folder', () => {
     expect(resolve(cwd, config.tls.ca!)).toBe(project.path('certs/ca.pem'));
   });
 
+  test('a config found by searching puts the default scripts folder and manifest beside it', async () => {
+    project = makeProject({ '.redisscriptsrc.json': JSON.stringify({ url: 'redis://db:6379' }), 'lua/queue/push.lua': 'return 1\n' });
+    const cwd = project.path('lua/queue');
+    const { config } = await loadConfig({}, {}, cwd);
+    expect(config.scripts.map((p) => resolve(cwd, p))).toEqual([project.path('lua')]);
+    expect(resolve(cwd, config.manifest)).toBe(project.path('rscript.lock.json'));
+    // Without a config file, and with one named by --config elsewhere, they stay where rscript runs.
+    project.remove('.redisscriptsrc.json');
+    expect((await loadConfig({}, {}, cwd)).config).toMatchObject({ scripts: ['lua'], manifest: 'rscript.lock.json' });
+    project.write('conf/rscript.json', JSON.stringify({ url: 'redis://db:6379' }));
+    expect((await loadConfig({ config: 'conf/rscript.json' }, {}, project.dir)).config).toMatchObject({ scripts: ['lua'], manifest: 'rscript.lock.json' });
+  });
+
   test('a redisServer path is relative to the file; a bare name is left for PATH', async () => {
     project = makeProject({ '.redisscriptsrc': JSON.stringify({ redisServer: 'tools/redis-server' }), 'deep/er/.keep': '' });
     const cwd = project.path('deep/er');

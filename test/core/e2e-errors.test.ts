@@ -170,6 +170,16 @@ test('a corrupt manifest is an error naming the file, for every command that rea
   }
 });
 
+test('a manifest in a folder that does not exist: said before the server is touched (exit 2)', async () => {
+  server.cli('SCRIPT', 'FLUSH');
+  const result = await runCli(['load', '--manifest', 'locks/scripts.lock.json'], { cwd: project.dir, env: { REDIS_URL: server.url } });
+  expectError(result, 2, 'rscript: locks/scripts.lock.json: cannot write the manifest: the folder locks does not exist (create it, or change "manifest")');
+  // Nothing was loaded: the server is not ahead of a lockfile that could not be written.
+  const shas = Object.values((JSON.parse(manifest.toString()) as { scripts: Record<string, { sha: string }> }).scripts).map((e) => e.sha);
+  expect(server.cli('SCRIPT', 'EXISTS', ...shas).trim().split(/\s+/)).toEqual(['0', '0', '0']);
+  expect((await cli('load')).code).toBe(0);
+});
+
 test('an unknown key in .redisscriptsrc names the file and the key (exit 2)', async () => {
   await withFiles({ '.redisscriptsrc': '{ "scripts": "lua", "manifets": "x.json" }\n' }, async () => {
     expectError(await cli('load'), 2, /^rscript: \.redisscriptsrc: "manifets" is not a known key \(known: url, scripts, manifest, /);
