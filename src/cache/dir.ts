@@ -24,7 +24,6 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string | undefin
   return home ? join(home, '.cache', 'rscript') : undefined;
 }
 
-
 /**
  * Makes the cache folder and the folders above it that are missing, readable by this user alone.
  * Not mkdirSync's `recursive`: under a folder that refuses new entries with ENOENT (/proc), Node 20's

@@ -6,8 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-// A static import: this module itself is loaded lazily. (A dynamic import() of a CommonJS package
-// loses its named exports in the bundled CLI: esbuild's split chunks export only `default`.)
+// A static import: this module itself is loaded lazily, and in the bundled CLI cosmiconfig is a part
+// of its own (dist/parts/cosmiconfig.cjs, read only when this module runs).
 import { cosmiconfig } from 'cosmiconfig';
 import { ConfigError } from '../errors.js';
 import { importModule } from '../import-module.js';
