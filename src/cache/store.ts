@@ -1,9 +1,7 @@
 /**
  * rscript's cache: JSON files in the user's cache folder, never in the project (nothing to ignore in
  * git). Best effort: a cache file that cannot be read is an empty cache, one that cannot be written is
- * not written; neither is ever an error. `RSCRIPT_CACHE_DIR` chooses the folder (empty: no cache);
- * otherwise `$XDG_CACHE_HOME/rscript` (when absolute), `%LOCALAPPDATA%\rscript\Cache` on Windows,
- * `~/.cache/rscript`.
+ * not written; neither is ever an error. The folder is cacheDir's (src/cache/dir.ts).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
