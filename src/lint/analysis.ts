@@ -4,6 +4,7 @@
  * and writes, KEYS/ARGV indexes. Rules then work on these lists instead of walking the tree again.
  */
 import type * as lua from 'luaparse';
+import { rangeOf } from './source.js';
 
 export type FunctionNode = lua.FunctionDeclaration | lua.Chunk;
 export type CallNode = lua.CallExpression | lua.StringCallExpression | lua.TableCallExpression;
@@ -446,7 +447,8 @@ function rootIdentifier(e: lua.Expression): lua.Identifier | undefined {
 }
 
 function syntheticSelf(f: lua.FunctionDeclaration): lua.Identifier {
-  return { type: 'Identifier', name: 'self', loc: f.loc };
+  const self: lua.Identifier = { type: 'Identifier', name: 'self' };
+  return Object.assign(self, { range: rangeOf(f) });
 }
 
 /** The text a string or number literal stands for (Lua 5.1 escapes decoded); undefined otherwise. */

@@ -12,6 +12,7 @@
  * Only comments are read here (from the parser's comment list), never code.
  */
 import type { Comment } from 'luaparse';
+import { positionAt, rangeOf } from './source.js';
 
 /** One documented `KEYS[n]` or `ARGV[n]`. */
 export interface HeaderEntry {
@@ -63,8 +64,8 @@ export function headerComments(comments: readonly Comment[], code: string): Comm
   return header;
 }
 
-export function readHeader(comments: readonly Comment[], code: string): Header {
-  const lines = commentLines(headerComments(comments, code));
+export function readHeader(comments: readonly Comment[], code: string, lineStarts: readonly number[]): Header {
+  const lines = commentLines(headerComments(comments, code), lineStarts);
   const header: Header = { keys: [], args: [], errors: [] };
   // The section the following more-indented lines continue.
   let open: { indent: number; append: (text: string) => void } | null = null;
@@ -134,10 +135,11 @@ function splitErrors(text: string): string[] {
     .filter(Boolean);
 }
 
-function commentLines(comments: readonly Comment[]): HeaderLine[] {
+function commentLines(comments: readonly Comment[], lineStarts: readonly number[]): HeaderLine[] {
   const out: HeaderLine[] = [];
   for (const comment of comments) {
-    const start = comment.loc!.start;
+    const at = positionAt(lineStarts, rangeOf(comment)[0]);
+    const start = { line: at.line, column: at.column - 1 };
     const isBlock = /^--\[=*\[/.test(comment.raw);
     if (!isBlock) {
       // "--- text" and "-- text" alike: drop every leading dash.
@@ -158,8 +160,4 @@ function toLine(body: string, line: number, column: number): HeaderLine {
   const text = body.replace(/\s+$/, '');
   const indent = text.length - text.trimStart().length;
   return { text, indent, line, column };
-}
-
-function rangeOf(node: Comment): [number, number] {
-  return (node as Comment & { range: [number, number] }).range;
 }

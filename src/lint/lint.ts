@@ -12,7 +12,7 @@ import { metadataFrom, type ScriptMetadata } from './metadata.js';
 import { parseLua } from './parse.js';
 import { ALL_RULES } from './rules/index.js';
 import type { AstContext, At, Report, Rule, RuleContext } from './rules/rule.js';
-import { prepareSource } from './source.js';
+import { lineOf, positionAt, prepareSource, rangeOf } from './source.js';
 
 export type { Finding, RuleInfo, Severity } from './finding.js';
 
@@ -39,9 +39,9 @@ export function checkScript(source: string | Buffer, file: string, options: Lint
   const severities = resolveSeverities(options.rules);
   const prepared = prepareSource(source);
   const parsed = parseLua(prepared.code);
-  const header = readHeader(parsed.comments, prepared.code);
+  const header = readHeader(parsed.comments, prepared.code, prepared.lineStarts);
   const metadata = metadataFrom(prepared, parsed, header);
-  const suppressed = readSuppressions(parsed.comments);
+  const suppressed = readSuppressions(parsed.comments, prepared.lineStarts);
   const findings: Finding[] = [];
 
   // One context for every rule, and `report` names the rule being run: a context spread per rule,
@@ -49,7 +49,7 @@ export function checkScript(source: string | Buffer, file: string, options: Lint
   let rule: Rule = ALL_RULES[0]!;
   let severity: Finding['severity'] = 'warning';
   const report = (at: At, r: Report): void => {
-    const pos = position(at);
+    const pos = position(at, prepared.lineStarts);
     if (isSuppressed(suppressed, pos.line, rule.id)) return;
     const finding: Finding = { rule: rule.id, severity, message: r.message, file, line: pos.line, column: pos.column };
     if (pos.endLine !== undefined) finding.endLine = pos.endLine;
@@ -95,10 +95,12 @@ function resolveSeverities(rules: Record<string, Severity> | undefined): Readonl
   return out;
 }
 
-function position(at: At): Pick<Finding, 'line' | 'column' | 'endLine' | 'endColumn'> {
+function position(at: At, lineStarts: readonly number[]): Pick<Finding, 'line' | 'column' | 'endLine' | 'endColumn'> {
   if ('node' in at) {
-    const loc = at.node.loc!;
-    return { line: loc.start.line, column: loc.start.column + 1, endLine: loc.end.line, endColumn: loc.end.column + 1 };
+    const [from, to] = rangeOf(at.node);
+    const start = positionAt(lineStarts, from);
+    const end = positionAt(lineStarts, to);
+    return { line: start.line, column: start.column, endLine: end.line, endColumn: end.column };
   }
   const pos: Pick<Finding, 'line' | 'column' | 'endLine' | 'endColumn'> = { line: at.line, column: at.column };
   if (at.endLine !== undefined) pos.endLine = at.endLine;
@@ -115,12 +117,12 @@ const DIRECTIVE = /^rscript-disable-(next-line|line)(?=\s|$)(.*)$/s;
  * `-- rscript-disable-next-line rule-a, rule-b` silences the next line, `-- rscript-disable-line rule`
  * its own line; without ids every rule is silenced. Text after " -- " is a free explanation.
  */
-function readSuppressions(comments: readonly lua.Comment[]): Suppressions {
+function readSuppressions(comments: readonly lua.Comment[], lineStarts: readonly number[]): Suppressions {
   const out: Suppressions = new Map();
   for (const c of comments) {
     const m = DIRECTIVE.exec(c.value.trim());
     if (!m) continue;
-    const line = m[1] === 'next-line' ? c.loc!.end.line + 1 : c.loc!.start.line;
+    const line = m[1] === 'next-line' ? lineOf(lineStarts, rangeOf(c)[1]) + 1 : lineOf(lineStarts, rangeOf(c)[0]);
     const ids = m[2]!.split(/\s--\s/)[0]!.split(/[\s,]+/).filter(Boolean);
     const set = out.get(line) ?? new Set<string>();
     if (ids.length === 0) set.add('*');

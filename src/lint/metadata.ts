@@ -29,7 +29,7 @@ export interface ScriptMetadata {
 export function extractMetadata(source: string | Buffer): ScriptMetadata {
   const prepared = prepareSource(source);
   const parsed = parseLua(prepared.code);
-  return metadataFrom(prepared, parsed, readHeader(parsed.comments, prepared.code));
+  return metadataFrom(prepared, parsed, readHeader(parsed.comments, prepared.code, prepared.lineStarts));
 }
 
 /** The metadata of a script already parsed (the linter parses once for findings and metadata). */

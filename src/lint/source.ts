@@ -3,6 +3,7 @@
  * line are not Lua, so they are blanked out with spaces (same length, same line count) and checked
  * on their own. Positions found in the blanked text are therefore positions in the file.
  */
+import type * as lua from 'luaparse';
 import { KNOWN_FLAGS } from '../registry/script.js';
 
 /** A shebang problem, phrased as Redis phrases it (SCRIPT LOAD rejects the script). */
@@ -71,6 +72,16 @@ function lineEndBefore(text: string, nextLineStart: number): number {
   let end = nextLineStart;
   while (end > 0 && (text.charCodeAt(end - 1) === 10 || text.charCodeAt(end - 1) === 13)) end--;
   return end;
+}
+
+/** The 0-based [start, end) offsets of a parsed node (the parser is asked for ranges, see parse.ts). */
+export function rangeOf(node: lua.Node): [number, number] {
+  return (node as lua.Node & { range: [number, number] }).range;
+}
+
+/** 1-based line of a 0-based offset. */
+export function lineOf(lineStarts: readonly number[], offset: number): number {
+  return positionAt(lineStarts, offset).line;
 }
 
 /** 1-based line and column of a 0-based offset. */

@@ -2,6 +2,7 @@ import type * as lua from 'luaparse';
 import type { Analysis } from '../analysis.js';
 import { boundTable } from '../values.js';
 import { listKeys, replyReturns, returnedTable, tableShape } from './reply.js';
+import { lineOf, rangeOf } from '../source.js';
 import type { Rule } from './rule.js';
 
 const HINT =
@@ -21,7 +22,7 @@ export const noStringKeysInReply: Rule = {
       if (!returned) continue;
       const { shape, binding } = returned;
       if (shape.special) continue;
-      const what = binding ? `'${binding.name}' (the table built on line ${returned.table.loc!.start.line})` : 'this table';
+      const what = binding ? `'${binding.name}' (the table built on line ${lineOf(ctx.source.lineStarts, rangeOf(returned.table)[0])})` : 'this table';
       if (shape.stringKeys.length > 0) {
         const why = shape.wrongSpecial.length > 0 ? ` (${shape.wrongSpecial[0]} does not make a status/error reply: the value has the wrong type)` : '';
         const result =

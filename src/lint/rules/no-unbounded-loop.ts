@@ -1,4 +1,5 @@
 import type * as lua from 'luaparse';
+import { positionAt, rangeOf } from '../source.js';
 import type { Rule } from './rule.js';
 
 /** `while true do` without a way out keeps the server busy until SCRIPT KILL (or SHUTDOWN NOSAVE). */
@@ -14,7 +15,7 @@ export const noUnboundedLoop: Rule = {
         loop.node.type === 'WhileStatement' ? isTruthyConstant(loop.node.condition) : isFalsyConstant(loop.node.condition);
       if (!forever) continue;
       ctx.report(
-        { line: loop.node.loc!.start.line, column: loop.node.loc!.start.column + 1 },
+        positionAt(ctx.source.lineStarts, rangeOf(loop.node)[0]),
         {
           message:
             'This loop never ends: the script runs until busy-reply-threshold (5 s by default), then every other client gets "BUSY Redis is busy running a script" until SCRIPT KILL, or SHUTDOWN NOSAVE once the script has written',
