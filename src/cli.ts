@@ -73,8 +73,9 @@ export async function run(argv: string[]): Promise<number> {
     .option('--check', 'exit 1 if the manifest does not match the files (no server needed)')
     .option('--no-lint', "load even when the linter finds error-level problems")
     .option('--no-cache', 'lint every new or changed script again instead of reusing the lint cache')
+    .option('--all', 'list every script (past 50 unchanged ones already cached, the table counts them instead)')
     .action(
-      action(async (ctx, paths: string[], opts: { dryRun?: boolean; check?: boolean; lint: boolean; cache: boolean }) => {
+      action(async (ctx, paths: string[], opts: { dryRun?: boolean; check?: boolean; lint: boolean; cache: boolean; all?: boolean }) => {
         const { load } = await import('./commands/load.js');
         const { renderLoad } = await import('./output/render.js');
         const result = await load({
@@ -88,7 +89,7 @@ export async function run(argv: string[]): Promise<number> {
           rules: ctx.config.lint.rules,
           cache: opts.cache,
         });
-        return { data: result, text: () => renderLoad(result), exitCode: opts.check && result.stale ? EXIT_FAILED : EXIT_OK };
+        return { data: result, text: () => renderLoad(result, { all: opts.all }), exitCode: opts.check && result.stale ? EXIT_FAILED : EXIT_OK };
       }),
     );
 

@@ -30,12 +30,28 @@ export const shortSha = (sha: string) => sha.slice(0, 12);
 export const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 export const ms = (n: number) => (n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : n.toFixed(0));
 
-export function renderLoad(r: LoadResult): string {
+/**
+ * Beyond this many unchanged scripts that every node already has, the table lists only the scripts
+ * something happened to, and one line counts the others: a load of 10,000 scripts with one change
+ * prints one row, not 10,000 (`--all` lists every script; `--json` always does).
+ */
+export const QUIET_ROWS_LISTED = 50;
+
+export function renderLoad(r: LoadResult, options: { all?: boolean } = {}): string {
   const statusColor = (s: string) => (s === 'new' ? out.green(s) : s === 'changed' ? out.yellow(s) : out.dim(s));
   const serverColor = (s: string) => (s === 'loaded' ? out.green(s) : s === 'would load' ? out.yellow(s) : s === 'cached' ? out.dim('already cached') : out.dim('-'));
-  const rows = r.rows.map((row) => [row.name, shortSha(row.sha), statusColor(row.status), row.nodes ? nodeCounts(row.nodes) : serverColor(row.server), String(row.size)]);
+  // Unchanged and cached everywhere (with --check the server is not asked: unchanged).
+  const quiet = (row: LoadResult['rows'][number]) => row.status === 'unchanged' && (row.server === 'cached' || row.server === 'unknown');
+  const quietCount = r.rows.reduce((n, row) => n + (quiet(row) ? 1 : 0), 0);
+  const folded = !options.all && quietCount > QUIET_ROWS_LISTED;
+  const listed = folded ? r.rows.filter((row) => !quiet(row)) : r.rows;
+  const rows = listed.map((row) => [row.name, shortSha(row.sha), statusColor(row.status), row.nodes ? nodeCounts(row.nodes) : serverColor(row.server), String(row.size)]);
   for (const name of r.removed) rows.push([out.strikethrough(name), '', out.red('removed'), out.dim('-'), '']);
-  const lines = [table(['script', 'sha', 'status', 'server', 'bytes'], rows, ['left', 'left', 'left', 'left', 'right'])];
+  const lines = rows.length > 0 || !folded ? [table(['script', 'sha', 'status', 'server', 'bytes'], rows, ['left', 'left', 'left', 'left', 'right'])] : [];
+  if (folded) {
+    const what = r.check ? 'unchanged' : r.cluster ? 'unchanged and cached on every node' : 'unchanged and already cached';
+    lines.push(out.dim(`${quietCount} scripts ${what} are not listed (--all lists every script)`));
+  }
   const count = (s: string) => r.rows.filter((row) => row.status === s).length;
   const loaded = r.rows.filter((row) => row.server === 'loaded').length;
   const cached = r.rows.filter((row) => row.server === 'cached').length;

@@ -252,3 +252,39 @@ describe('--check compares files and manifest only, and never connects', () => {
     }
   });
 });
+
+test('past 50 unchanged scripts already cached, the table lists what happened and counts the rest; --all lists all', async () => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 60; i++) files[`lua/s${String(i).padStart(2, '0')}.lua`] = `return ${i}`;
+  project = makeProject(files);
+  const first = await runCli(['load', '--url', server.url], { cwd: project.dir });
+  expect(first.code).toBe(0);
+  // 60 new scripts: every one is listed.
+  expect(first.stdout.match(/│ s\d\d /g)).toHaveLength(60);
+
+  const again = await runCli(['load', '--url', server.url], { cwd: project.dir });
+  expect(again.code).toBe(0);
+  expect(again.stdout).not.toContain('│');
+  expect(again.stdout).toContain('60 scripts unchanged and already cached are not listed (--all lists every script)');
+  expect(again.stdout.trimEnd().split('\n').at(-1)).toMatch(/^60 scripts, 0 new, 0 changed, 60 unchanged, 0 loaded, 60 already cached in .* ms; rscript\.lock\.json unchanged$/);
+
+  project.write('lua/s07.lua', 'return 700');
+  server.cli('SCRIPT', 'FLUSH');
+  const changed = await runCli(['load', '--url', server.url], { cwd: project.dir });
+  // After a flush every script is loaded again: none is quiet, all are listed.
+  expect(changed.stdout.match(/│ s\d\d /g)).toHaveLength(60);
+  project.write('lua/s08.lua', 'return 800');
+  const one = await runCli(['load', '--url', server.url], { cwd: project.dir });
+  expect(one.stdout.match(/│ s\d\d /g)).toEqual(['│ s08 ']);
+  expect(one.stdout).toMatch(/│ s08 +│ [0-9a-f]{12} │ changed │ loaded │/);
+  expect(one.stdout).toContain('59 scripts unchanged and already cached are not listed');
+
+  const all = await runCli(['load', '--all', '--url', server.url], { cwd: project.dir });
+  expect(all.stdout.match(/│ s\d\d /g)).toHaveLength(60);
+  expect(all.stdout).not.toContain('not listed');
+
+  const check = await runCli(['load', '--check'], { cwd: project.dir });
+  expect(check.stdout).toContain('60 scripts unchanged are not listed');
+  const json = await runCli(['load', '--json', '--url', server.url], { cwd: project.dir });
+  expect((JSON.parse(json.stdout) as LoadResult).rows).toHaveLength(60);
+});
