@@ -118,10 +118,12 @@ const DIRECTIVE = /^rscript-disable-(next-line|line)(?=\s|$)(.*)$/s;
  * its own line; without ids every rule is silenced. Text after " -- " is a free explanation.
  */
 function readSuppressions(comments: readonly lua.Comment[], lineStarts: readonly number[]): Suppressions {
-  const out: Suppressions = new Map();
+  let out: Suppressions | undefined;
   for (const c of comments) {
+    if (!c.value.includes('rscript-disable-')) continue;
     const m = DIRECTIVE.exec(c.value.trim());
     if (!m) continue;
+    out ??= new Map();
     const line = m[1] === 'next-line' ? lineOf(lineStarts, rangeOf(c)[1]) + 1 : lineOf(lineStarts, rangeOf(c)[0]);
     const ids = m[2]!.split(/\s--\s/)[0]!.split(/[\s,]+/).filter(Boolean);
     const set = out.get(line) ?? new Set<string>();
@@ -129,8 +131,11 @@ function readSuppressions(comments: readonly lua.Comment[], lineStarts: readonly
     for (const id of ids) set.add(id);
     out.set(line, set);
   }
-  return out;
+  return out ?? NO_SUPPRESSIONS;
 }
+
+/** Shared by the scripts without a directive (most of them); never written to. */
+const NO_SUPPRESSIONS: Suppressions = new Map();
 
 function isSuppressed(s: Suppressions, line: number, rule: string): boolean {
   const set = s.get(line);

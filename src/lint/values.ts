@@ -22,7 +22,8 @@ export type KeyOrigin =
 const UNKNOWN: KeyOrigin = { kind: 'unknown' };
 const STRING_BUILDERS = new Set(['format', 'sub', 'lower', 'upper', 'gsub', 'rep', 'reverse']);
 
-export function keyOrigin(e: lua.Expression, a: Analysis, seen: Set<Binding> = new Set()): KeyOrigin {
+/** `seen`: the locals being followed (made when the first one is: most key arguments are KEYS[i]). */
+export function keyOrigin(e: lua.Expression, a: Analysis, seen?: Set<Binding>): KeyOrigin {
   switch (e.type) {
     case 'StringLiteral':
     case 'NumericLiteral':
@@ -34,10 +35,11 @@ export function keyOrigin(e: lua.Expression, a: Analysis, seen: Set<Binding> = n
         if (e.name === 'ARGV') return { kind: 'argv-table' };
         return UNKNOWN;
       }
-      if (!binding || seen.has(binding)) return UNKNOWN;
-      seen.add(binding);
-      const origin = combine(binding.sources.map((s) => sourceOrigin(s, a, seen)));
-      seen.delete(binding);
+      if (!binding || seen?.has(binding)) return UNKNOWN;
+      const following = seen ?? new Set();
+      following.add(binding);
+      const origin = combine(binding.sources.map((s) => sourceOrigin(s, a, following)));
+      following.delete(binding);
       return origin;
     }
     case 'IndexExpression': {
@@ -120,7 +122,7 @@ function iteratedTable(s: Extract<Source, { kind: 'iter' }>, a: Analysis): lua.E
  * True when the expression is a `redis.call`/`redis.pcall` reply or an element of one, directly or
  * through locals that only ever hold such values.
  */
-export function isReplyValue(e: lua.Expression, a: Analysis, seen: Set<Binding> = new Set()): boolean {
+export function isReplyValue(e: lua.Expression, a: Analysis, seen?: Set<Binding>): boolean {
   switch (e.type) {
     case 'CallExpression':
     case 'StringCallExpression':
@@ -133,22 +135,23 @@ export function isReplyValue(e: lua.Expression, a: Analysis, seen: Set<Binding> 
       return e.index.type !== 'StringLiteral' && isReplyValue(e.base, a, seen);
     case 'Identifier': {
       const binding = a.refs.get(e);
-      if (!binding || seen.has(binding)) return false;
-      seen.add(binding);
+      if (!binding || seen?.has(binding)) return false;
+      const following = seen ?? new Set();
+      following.add(binding);
       let any = false;
       let all = true;
       for (const s of binding.sources) {
         if (s.kind === 'nil') continue;
         let ok = false;
-        if (s.kind === 'expr') ok = s.index === 0 && isReplyValue(s.expr, a, seen);
+        if (s.kind === 'expr') ok = s.index === 0 && isReplyValue(s.expr, a, following);
         else if (s.kind === 'iter') {
           const container = iteratedTable(s, a);
-          ok = s.position === 1 && container !== undefined && isReplyValue(container, a, seen);
+          ok = s.position === 1 && container !== undefined && isReplyValue(container, a, following);
         }
         any ||= ok;
         all &&= ok;
       }
-      seen.delete(binding);
+      following.delete(binding);
       return any && all;
     }
     default:

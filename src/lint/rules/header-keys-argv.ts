@@ -10,11 +10,11 @@ export const headerKeysArgv: Rule = {
     const a = ctx.analysis;
     for (const table of ['KEYS', 'ARGV'] as const) {
       const documented = table === 'KEYS' ? ctx.header.keys : ctx.header.args;
-      const docIndexes = new Set(documented.map((d) => d.index));
-      const reported = new Set<number>();
+      // A handful of indexes per script: arrays, not sets (this rule runs on every new script of a load).
+      const reported: number[] = [];
       for (const use of a.keysArgv) {
-        if (use.table !== table || docIndexes.has(use.index) || reported.has(use.index)) continue;
-        reported.add(use.index);
+        if (use.table !== table || documented.some((d) => d.index === use.index) || reported.includes(use.index)) continue;
+        reported.push(use.index);
         ctx.report(
           { node: use.node },
           {
@@ -25,9 +25,8 @@ export const headerKeysArgv: Rule = {
       }
       // With KEYS[i] or #KEYS in the code, any documented entry may be read.
       if (a.dynamic[table]) continue;
-      const used = new Set(a.keysArgv.filter((u) => u.table === table).map((u) => u.index));
       for (const doc of documented) {
-        if (used.has(doc.index)) continue;
+        if (a.keysArgv.some((u) => u.table === table && u.index === doc.index)) continue;
         ctx.report(
           { line: doc.line, column: doc.column, endLine: doc.line, endColumn: doc.endColumn },
           {

@@ -9,10 +9,10 @@ export const noUndefinedGlobal: Rule = {
   needsAst: true,
   check(ctx) {
     const a = ctx.analysis;
-    // A name the script assigns as a global is reported once, by no-global-assignment.
-    const assigned = new Set(a.globalWrites.filter((w) => w.kind !== 'field').map((w) => w.name));
     for (const id of a.globalReads) {
-      if (SANDBOX_GLOBALS.has(id.name) || assigned.has(id.name)) continue;
+      if (SANDBOX_GLOBALS.has(id.name)) continue;
+      // A name the script assigns as a global is reported once, by no-global-assignment.
+      if (a.globalWrites.some((w) => w.kind !== 'field' && w.name === id.name)) continue;
       ctx.report(
         { node: id },
         {
