@@ -268,6 +268,11 @@ export async function run(argv: string[]): Promise<number> {
     );
   }
 
+  // `rscript help nope` would print the program's help and exit 2 without a word about "nope":
+  // it is answered as `rscript nope` is, "unknown command 'nope'" and the nearest name.
+  const [first, topic] = argv;
+  const known = (name: string) => program.commands.some((c) => c.name() === name || c.aliases().includes(name));
+  if (first === 'help' && topic !== undefined && !topic.startsWith('-') && !known(topic)) argv = [topic, ...argv.slice(2)];
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {

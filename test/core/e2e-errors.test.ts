@@ -195,6 +195,12 @@ test('usage errors from the argument parser are rscript errors too (exit 2)', as
   expectError(await cli('load', '--timeout', 'soon'), 2, /^rscript: option '--timeout <ms>' argument 'soon' is invalid\. --timeout takes a positive whole number, got "soon"$/);
   const typo = expectError(await cli('lod'), 2, "rscript: unknown command 'lod'");
   expect(typo[1]).toBe('  (Did you mean load?)');
+  // `help <topic>` of a command that does not exist says so, as the command itself would.
+  expectError(await cli('help', 'nope'), 2, "rscript: unknown command 'nope'");
+  expect(expectError(await cli('help', 'lod'), 2, "rscript: unknown command 'lod'")[1]).toBe('  (Did you mean load?)');
+  const help = await cli('help', 'ls');
+  expect({ code: help.code, stderr: help.stderr }).toEqual({ code: 0, stderr: '' });
+  expect(help.stdout).toMatch(/^Usage: rscript info\|ls /);
   expectError(await cli('exists', '--frobnicate'), 2, "rscript: unknown option '--frobnicate'");
   expectError(await cli('flush', '--yes', '--async', '--sync'), 2, 'rscript: flush: choose --async or --sync, not both');
 });
