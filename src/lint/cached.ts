@@ -163,6 +163,8 @@ function isMetadata(m: unknown): m is ScriptMetadata {
     meta !== null &&
     slots(meta.keys) &&
     slots(meta.args) &&
+    (meta.moreKeys === undefined || slots([meta.moreKeys])) &&
+    (meta.moreArgs === undefined || slots([meta.moreArgs])) &&
     strings(meta.errors) &&
     strings(meta.flags) &&
     optionalString(meta.returns) &&

@@ -9,6 +9,8 @@
  *   -- Errors: <error replies it raises>
  *
  * Separators after `KEYS[n]` may be `:`, `-`, `=`, `->` or `→` (the French guide writes `KEYS[1] : ...`).
+ * `KEYS[2..N]` (or `KEYS[2..]`, `KEYS[2...]`) documents every key from the second on, for a script that
+ * takes any number; `ARGV[2..4]` documents the second to the fourth alike.
  * Only comments are read here (from the parser's comment list), never code.
  */
 import type { Comment } from 'luaparse';
@@ -30,6 +32,10 @@ export interface Header {
   summary?: string;
   keys: HeaderEntry[];
   args: HeaderEntry[];
+  /** `KEYS[n..N]`: every key from `index` on (a script that takes any number of them). */
+  moreKeys?: HeaderEntry;
+  /** `ARGV[n..N]`, likewise. */
+  moreArgs?: HeaderEntry;
   returns?: string;
   errors: string[];
 }
@@ -43,7 +49,7 @@ interface HeaderLine {
   column: number;
 }
 
-const DOC_LINE = /^(KEYS|ARGV)\s*\[\s*(\d+)\s*\](?:\s*(?:->|=>|:|→|–|—|-|=)\s*|\s+|$)(.*)$/;
+const DOC_LINE = /^(KEYS|ARGV)\s*\[\s*(\d+)\s*(?:(\.{2,3})\s*(\d+|[A-Za-z])?\s*)?\](?:\s*(?:->|=>|:|→|–|—|-|=)\s*|\s+|$)(.*)$/;
 const RETURNS = /^returns?\s*:\s*(.*)$/i;
 const ERRORS = /^(?:errors?|raises?)\s*:\s*(.*)$/i;
 const DESCRIPTION = /^(?:description|summary)\s*:\s*(.*)$/i;
@@ -87,17 +93,37 @@ export function readHeader(comments: readonly Comment[], code: string, lineStart
     open = null;
     if (doc) {
       const index = Number(doc[2]);
-      const list = doc[1] === 'KEYS' ? header.keys : header.args;
+      const keys = doc[1] === 'KEYS';
+      const list = keys ? header.keys : header.args;
       const startCol = l.column + l.indent + 1;
       const entry: HeaderEntry = {
         index,
-        doc: doc[3]!.trim(),
+        doc: doc[5]!.trim(),
         line: l.line,
         column: startCol,
         endColumn: startCol + text.indexOf(']') + 1,
       };
-      if (!list.some((e) => e.index === index)) list.push(entry);
-      open = { indent: l.indent, append: (more) => (entry.doc = entry.doc ? `${entry.doc} ${more}` : more) };
+      // `[2..N]`, `[2..]`: open-ended. `[2..4]`: the same doc for 2, 3 and 4 (an inverted range, 4..2, for 4 only).
+      const last = doc[3] === undefined ? index : doc[4] !== undefined && /^\d+$/.test(doc[4]) ? Math.max(index, Number(doc[4])) : undefined;
+      const entries: HeaderEntry[] = [];
+      if (last === undefined) {
+        if (keys) header.moreKeys ??= entry;
+        else header.moreArgs ??= entry;
+        entries.push(entry);
+      } else {
+        // A range is at most a few slots; a typo like [1..100000] must not make 100,000 of them.
+        for (let i = index; i <= Math.min(last, index + 255); i++) {
+          const e = i === index ? entry : { ...entry, index: i };
+          if (!list.some((x) => x.index === i)) list.push(e);
+          entries.push(e);
+        }
+      }
+      open = {
+        indent: l.indent,
+        append: (more) => {
+          for (const e of entries) e.doc = e.doc ? `${e.doc} ${more}` : more;
+        },
+      };
     } else if (ret) {
       header.returns = ret[1]!.trim() || undefined;
       open = {

@@ -19,6 +19,10 @@ export interface ScriptMetadata {
   keys: SlotDoc[];
   /** ARGV[1..n], likewise. */
   args: SlotDoc[];
+  /** Every key after `keys` (more may be passed): from a header line like `KEYS[2..N]: shards`. */
+  moreKeys?: SlotDoc;
+  /** Every argument after `args`, likewise. */
+  moreArgs?: SlotDoc;
   returns?: string;
   errors: string[];
   summary?: string;
@@ -43,39 +47,52 @@ export function metadataFrom(prepared: PreparedSource, parsed: ParseResult, head
     if (Number.isInteger(n) && n > highest[table]) highest[table] = n;
   }
   const meta: ScriptMetadata = {
-    keys: slots(header.keys, highest.KEYS),
-    args: slots(header.args, highest.ARGV),
+    keys: slots(header.keys, highest.KEYS, header.moreKeys),
+    args: slots(header.args, highest.ARGV, header.moreArgs),
     errors: header.errors,
     flags: prepared.shebang ? prepared.shebang.flags : [],
   };
+  if (header.moreKeys) meta.moreKeys = slot(header.moreKeys);
+  if (header.moreArgs) meta.moreArgs = slot(header.moreArgs);
   if (header.returns !== undefined) meta.returns = header.returns;
   if (header.summary !== undefined) meta.summary = header.summary;
   return meta;
 }
 
-function slots(entries: readonly HeaderEntry[], highestRead: number): SlotDoc[] {
-  const count = Math.max(highestRead, ...entries.map((e) => e.index), 0);
+/**
+ * KEYS[1..n]: n is the highest index read or documented, and at least the one before an open range
+ * (`KEYS[3..N]` with only KEYS[1] read still makes KEYS[2] a slot). An open range documents the
+ * slots it covers that have no line of their own (the code may read `KEYS[2]` of `KEYS[2..N]`).
+ */
+function slots(entries: readonly HeaderEntry[], highestRead: number, more: HeaderEntry | undefined): SlotDoc[] {
+  const count = Math.max(highestRead, ...entries.map((e) => e.index), more ? more.index - 1 : 0, 0);
   const out: SlotDoc[] = [];
   for (let i = 1; i <= count; i++) {
-    const entry = entries.find((e) => e.index === i);
-    const slot: SlotDoc = {};
-    if (entry && entry.doc) {
-      slot.doc = entry.doc;
-      const name = shortName(entry.doc);
-      if (name) slot.name = name;
-    }
-    out.push(slot);
+    const entry = entries.find((e) => e.index === i) ?? (more && i >= more.index ? more : undefined);
+    out.push(entry ? slot(entry) : {});
+  }
+  return out;
+}
+
+function slot(entry: HeaderEntry): SlotDoc {
+  const out: SlotDoc = {};
+  if (entry.doc) {
+    out.doc = entry.doc;
+    const name = shortName(entry.doc);
+    if (name) out.name = name;
   }
   return out;
 }
 
 /**
  * The words before a parenthesis, comma, semicolon, dash or colon-space, when they are short enough
- * to be a name: "bucket key (hash)" -> "bucket key", "capacity (max tokens)" -> "capacity".
+ * to be a name: "bucket key (hash)" -> "bucket key", "capacity (max tokens)" -> "capacity",
+ * "time to live in seconds (integer)" -> "time to live in seconds". A sentence is not a name.
  */
 export function shortName(doc: string): string | undefined {
   const head = doc.split(/\s*(?:\(|,|;|\s-\s|\s–\s|\s—\s|:\s|\.\s|\.$)/)[0]!.trim();
-  if (!head || head.length > 40 || head.split(/\s+/).length > 4) return undefined;
+  // Short enough for the columns of `rscript info`'s table (longer ones show as ARGV[n] there).
+  if (!head || head.length > 30 || head.split(/\s+/).length > 5) return undefined;
   if (/^[[<]/.test(head)) return undefined; // a template placeholder
   return head;
 }

@@ -178,8 +178,8 @@ export function renderInfo(scripts: ScriptInfo[], detailed: boolean): string {
     const rows = scripts.map((s) => [
       s.name,
       shortSha(s.sha),
-      s.keys.map((k, i) => slot(k, i, 'KEYS')).join(', ') || out.dim('none'),
-      s.args.map((a, i) => slot(a, i, 'ARGV')).join(', ') || out.dim('none'),
+      [...s.keys.map((k, i) => slot(k, i, 'KEYS')), ...(s.moreKeys ? ['...'] : [])].join(', ') || out.dim('none'),
+      [...s.args.map((a, i) => slot(a, i, 'ARGV')), ...(s.moreArgs ? ['...'] : [])].join(', ') || out.dim('none'),
       s.flags.join(',') || out.dim('-'),
     ]);
     return `${table(['script', 'sha', 'keys', 'args', 'flags'], rows)}\n${plural(scripts.length, 'script')}; rscript info <script> for one in full`;
@@ -190,7 +190,9 @@ export function renderInfo(scripts: ScriptInfo[], detailed: boolean): string {
       if (s.summary) lines.push(s.summary);
       lines.push(`flags: ${s.flags.join(', ') || 'none (writes allowed)'}`);
       s.keys.forEach((k, i) => lines.push(`KEYS[${i + 1}]  ${k.doc ?? out.dim('(undocumented)')}`));
+      if (s.moreKeys) lines.push(`KEYS[${s.keys.length + 1}..N]  ${s.moreKeys.doc ?? out.dim('(undocumented)')}`);
       s.args.forEach((a, i) => lines.push(`ARGV[${i + 1}]  ${a.doc ?? out.dim('(undocumented)')}`));
+      if (s.moreArgs) lines.push(`ARGV[${s.args.length + 1}..N]  ${s.moreArgs.doc ?? out.dim('(undocumented)')}`);
       if (s.returns) lines.push(`returns: ${s.returns}`);
       if (s.errors.length) lines.push(`errors: ${s.errors.join('; ')}`);
       return lines.join('\n');

@@ -41,6 +41,40 @@ test('counts are the highest of what the code reads and what the header document
   expect(meta.flags).toEqual([]);
 });
 
+test('KEYS[2..N] documents every key from the second on; ARGV[2..3] the second and third', () => {
+  const src = [
+    '-- sum: adds shards',
+    '--',
+    '-- KEYS[1]: shard 0 of the counter (string holding an integer)',
+    '-- KEYS[2..N]: the other shards (string holding an integer)',
+    '-- ARGV[1]: time to live in seconds (integer)',
+    '-- ARGV[2..3]: bounds, low then high',
+    '--   (integers)',
+    '-- ARGV[4...]: labels for the sum (strings)',
+    "return redis.call('MGET', unpack(KEYS)) and ARGV[3]",
+  ].join('\n');
+  const meta = extractMetadata(src);
+  expect(meta.keys).toEqual([{ name: 'shard 0 of the counter', doc: 'shard 0 of the counter (string holding an integer)' }]);
+  expect(meta.moreKeys).toEqual({ name: 'the other shards', doc: 'the other shards (string holding an integer)' });
+  expect(meta.args).toEqual([
+    { name: 'time to live in seconds', doc: 'time to live in seconds (integer)' },
+    { name: 'bounds', doc: 'bounds, low then high (integers)' },
+    { name: 'bounds', doc: 'bounds, low then high (integers)' },
+  ]);
+  expect(meta.moreArgs).toEqual({ name: 'labels for the sum', doc: 'labels for the sum (strings)' });
+  // A sentence is not a name: the table shows ARGV[n] for it.
+  expect(extractMetadata('-- ARGV[1]: the most keys to expire in this call (integer)\nreturn ARGV[1]\n').args).toEqual([
+    { doc: 'the most keys to expire in this call (integer)' },
+  ]);
+
+  // The code reads KEYS[3] of KEYS[2..N]: a slot of its own, documented by the range.
+  const read = extractMetadata("-- KEYS[1]: a\n-- KEYS[2..N]: b (string)\nreturn redis.call('GET', KEYS[3])\n");
+  expect(read.keys).toEqual([{ name: 'a', doc: 'a' }, { name: 'b', doc: 'b (string)' }, { name: 'b', doc: 'b (string)' }]);
+  expect(read.moreKeys).toEqual({ name: 'b', doc: 'b (string)' });
+  // KEYS[3..N] with only KEYS[1] documented: KEYS[2] is a slot, undocumented.
+  expect(extractMetadata('-- KEYS[1]: a\n-- KEYS[3..]: c\nreturn 1\n').keys).toEqual([{ name: 'a', doc: 'a' }, {}]);
+});
+
 test('best effort when the code does not parse: the header, and KEYS read before the error', () => {
   const meta = extractMetadata(HEADER + "local x = KEYS[3]\nif x then\n  return ARGV[5] //\n");
   expect(meta.summary).toBe('reports how many tokens a bucket holds');

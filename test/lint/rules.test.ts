@@ -184,4 +184,16 @@ describe('rule details', () => {
     expect(at(lint("return redis.call('JSON.GET', KEYS[1], '$')\n"))).toEqual(['header-keys-argv@1']);
     expect(at(lint("-- KEYS[1]: doc (json)\nreturn redis.call('JSONGET', KEYS[1], '$')\n"))).toEqual(['unknown-command@2']);
   });
+
+  test('header-keys-argv: KEYS[2..N] documents every key from the second; a closed range only its own', () => {
+    const head = '-- KEYS[1]: a (string)\n-- KEYS[2..N]: more (string)\n-- ARGV[1..2]: bounds (integer)\n-- ARGV[3...]: tags (string)\n';
+    // KEYS[5] is covered by the open range; nothing reads ARGV[3..]: an open range is never "unread".
+    expect(at(lint(`${head}return redis.call('MGET', KEYS[1], KEYS[5]) .. ARGV[1] .. ARGV[2]\n`))).toEqual([]);
+    // ARGV[2] of ARGV[1..2] is documented and unread.
+    const unread = lint(`${head}return redis.call('GET', KEYS[1]) .. ARGV[1]\n`);
+    expect(at(unread)).toEqual(['header-keys-argv@3']);
+    expect(unread[0]!.message).toMatch(/^ARGV\[2\] is documented but the code never reads it/);
+    // KEYS[3] past a closed range is undocumented.
+    expect(at(lint("-- KEYS[1..2]: a (string)\nreturn redis.call('MGET', KEYS[1], KEYS[2], KEYS[3])\n"))).toEqual(['header-keys-argv@2']);
+  });
 });

@@ -10,10 +10,13 @@ export const headerKeysArgv: Rule = {
     const a = ctx.analysis;
     for (const table of ['KEYS', 'ARGV'] as const) {
       const documented = table === 'KEYS' ? ctx.header.keys : ctx.header.args;
+      // `KEYS[2..N]` documents every index from 2 on; it is never "documented but not read".
+      const more = table === 'KEYS' ? ctx.header.moreKeys : ctx.header.moreArgs;
       // A handful of indexes per script: arrays, not sets (this rule runs on every new script of a load).
       const reported: number[] = [];
       for (const use of a.keysArgv) {
-        if (use.table !== table || documented.some((d) => d.index === use.index) || reported.includes(use.index)) continue;
+        if (use.table !== table || documented.some((d) => d.index === use.index) || (more && use.index >= more.index)) continue;
+        if (reported.includes(use.index)) continue;
         reported.push(use.index);
         ctx.report(
           { node: use.node },
