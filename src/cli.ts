@@ -98,16 +98,16 @@ export async function run(argv: string[]): Promise<number> {
     .addOption(new Option('-k, --keys <keys...>', 'key names (KEYS)').default([]))
     .addOption(new Option('-a, --args <args...>', 'arguments (ARGV)').default([]))
     .option('--ro', 'use EVALSHA_RO (scripts flagged no-writes; runs on replicas)')
-    .option('--sandbox', "run on a throwaway redis-server (from PATH or \"redisServer\") after the script's fixture setup")
+    .option('--sandbox', "run on a throwaway redis-server (from PATH or \"redisServer\") after the script's fixture setup; without --keys and --args, with the fixture's")
     .action(
       action(async (ctx, script: string, opts: { keys: string[]; args: string[]; ro?: boolean; sandbox?: boolean }) => {
         const { exec } = await import('./commands/exec.js');
         const { renderExec } = await import('./output/render.js');
-        const execOn = (target: Target) =>
+        const execOn = (target: Target, keys = opts.keys, args = opts.args) =>
           exec({
             script,
-            keys: opts.keys,
-            args: opts.args,
+            keys,
+            args,
             readOnly: opts.ro,
             manifest: ctx.config.manifest,
             scripts: ctx.config.scripts,
@@ -119,6 +119,14 @@ export async function run(argv: string[]): Promise<number> {
           const { resolveScript } = await import('./registry/resolve.js');
           const resolved = resolveScript(script, ctx.config);
           const fixture = ctx.config.bench[resolved.name];
+          // The fixture's setup made data for its own keys: without keys and args of the user's,
+          // the call uses the fixture's (`__rand_int__` drawn once, as one bench call would).
+          const fromFixture = opts.keys.length === 0 && opts.args.length === 0 && !!(fixture?.keys?.length || fixture?.args?.length);
+          const { expandRandInt } = await import('./bench/rand-int.js');
+          const draw = (values: string[] | undefined) => (values ?? []).map((v) => expandRandInt(v, 1e12));
+          const say = (line: string) => {
+            if (!ctx.flags.json || ctx.flags.verbose) stderr().write(`${line}\n`);
+          };
           result = await withSandbox(
             {
               binary: ctx.config.redisServer,
@@ -126,8 +134,12 @@ export async function run(argv: string[]): Promise<number> {
               load: resolved.script ? [resolved.script.bytes] : [],
               setup: fixture?.setup,
               setupLabel: `bench.${resolved.name}.setup`,
+              onStart: (s) => {
+                say(`sandbox: redis-server ${s.version ?? ''} (pid ${s.pid}) on 127.0.0.1:${s.port}, stopped after the call`);
+                if (fromFixture) say(`sandbox: keys and args of the fixture bench["${resolved.name}"] (pass --keys/--args for others)`);
+              },
             },
-            execOn,
+            (target) => (fromFixture ? execOn(target, draw(fixture!.keys), draw(fixture!.args)) : execOn(target)),
           );
         } else {
           result = await execOn(ctx.target);

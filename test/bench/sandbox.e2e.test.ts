@@ -107,6 +107,21 @@ describe('--sandbox', () => {
     expect(JSON.stringify(JSON.parse(r.stdout).reply)).toContain('42');
   });
 
+  it("exec --sandbox without keys and args takes the fixture's, and says where it ran", async () => {
+    const r = await runCli(['exec', 'counter', '--sandbox'], { cwd: project.dir, timeoutMs: 30_000 });
+    expect(r.code).toBe(0);
+    // The fixture's key c, set to 41 by its setup.
+    expect(r.stdout).toMatch(/│ \(reply\) │ integer │ 42 +│/);
+    const pid = sandboxPid(r.stderr);
+    expect(r.stderr).toMatch(/^sandbox: redis-server \S* ?\(pid \d+\) on 127\.0\.0\.1:\d+, stopped after the call$/m);
+    expect(r.stderr).toContain('sandbox: keys and args of the fixture bench["counter"] (pass --keys/--args for others)');
+    expect(await gone(pid)).toBe(true);
+    // Keys of one's own: the fixture's are not used, and not mentioned.
+    const own = await runCli(['exec', 'counter', '--sandbox', '-k', 'other'], { cwd: project.dir, timeoutMs: 30_000 });
+    expect(own.stdout).toMatch(/│ \(reply\) │ integer │ 1 +│/);
+    expect(own.stderr).not.toContain('fixture');
+  });
+
   it('says how to install redis-server when it is missing', async () => {
     const p = makeProject({ 'lua/fast.lua': 'return 1\n' });
     try {
