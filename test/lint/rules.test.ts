@@ -67,6 +67,21 @@ describe('rule details', () => {
     expect(at(lint('return 1 & 2\n'))).toEqual(['syntax-error@1']);
   });
 
+  test('syntax-error: the hint names what went wrong, newer-Lua syntax first', () => {
+    const hint = (code: string) => lint(code).find((f) => f.rule === 'syntax-error')!.hint;
+    expect(hint('return 7 // 2\n')).toMatch(/^Integer division \/\/ is Lua 5\.3 .*math\.floor/);
+    expect(hint('goto done\n::done::\n')).toMatch(/^goto and ::labels:: are Lua 5\.2/);
+    expect(hint('return 1 << 3\n')).toMatch(/^Bitwise operators are Lua 5\.3 .*bit\.lshift/);
+    expect(hint('local x <const> = 1\n')).toMatch(/^Local attributes <const> and <close> are Lua 5\.4/);
+    expect(hint('local x = 1\nend end\n')).toMatch(/^One 'end' too many/);
+    expect(hint('if x then\n  return 1\n')).toMatch(/^A block is not closed/);
+    expect(hint("local s = 'abc\nreturn s\n")).toMatch(/^A quoted string ends on the line it starts/);
+    expect(hint('local t = {a = 1 b = 2}\n')).toMatch(/^A table constructor is not closed/);
+    expect(hint('if x return 1 end\n')).toMatch(/^An if needs 'then'/);
+    // A // inside a string or a comment is not Lua 5.3.
+    expect(hint("local u = 'http://x' x = = 1 -- a // b\n")).toMatch(/^Look at this line and the one before it/);
+  });
+
   test('syntax-error: a BOM without shebang does not compile in Redis', () => {
     const findings = lint(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('return 1\n')]));
     expect(at(findings)).toEqual(['syntax-error@1']);

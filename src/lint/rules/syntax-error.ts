@@ -21,9 +21,35 @@ export const syntaxError: Rule = {
     }
     if (!parsed.error) return;
     const at = positionAt(source.lineStarts, Math.min(parsed.error.index, source.code.length));
+    const start = source.lineStarts[at.line - 1] ?? 0;
+    const next = source.lineStarts[at.line] ?? source.code.length;
     ctx.report(at, {
       message: `Lua 5.1 syntax error, ${parsed.error.message}: Redis refuses the script with "ERR Error compiling script (new function): user_script:${at.line}: ..."`,
-      hint: 'Redis runs Lua 5.1: no goto, no //, no bitwise operators (use bit.band...), no integer division.',
+      hint: syntaxHint(parsed.error.message, source.code.slice(start, next)),
     });
   },
 };
+
+/** Syntax of a newer Lua on the line, and what Lua 5.1 (Redis) writes instead. */
+const NEWER_LUA: ReadonlyArray<[RegExp, string]> = [
+  [/\/\//, 'Integer division // is Lua 5.3 and Redis runs Lua 5.1: write math.floor(a / b).'],
+  [/\bgoto\b|::\s*[A-Za-z_]\w*\s*::/, 'goto and ::labels:: are Lua 5.2 and Redis runs Lua 5.1: use a loop with break, or a flag.'],
+  [/<\s*(?:const|close)\s*>/, 'Local attributes <const> and <close> are Lua 5.4 and Redis runs Lua 5.1: use a plain local.'],
+  [/&|\||<<|>>|~(?!=)/, 'Bitwise operators are Lua 5.3 and Redis runs Lua 5.1: use bit.band, bit.bor, bit.bxor, bit.bnot, bit.lshift and bit.rshift.'],
+];
+
+/**
+ * What to look for, from the parser's message and the line it stopped on (its strings and comment
+ * left out, so a `//` in a URL does not count as Lua 5.3).
+ */
+export function syntaxHint(message: string, line: string): string {
+  const code = line.replace(/"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'/g, '""').replace(/--.*$/s, '');
+  for (const [pattern, hint] of NEWER_LUA) if (pattern.test(code)) return hint;
+  if (/^'end' expected near '<eof>'/.test(message)) return "A block is not closed: an if, for, while, function or do above has no 'end'.";
+  if (/^unexpected keyword 'end'|^'<eof>' expected near 'end'/.test(message)) return "One 'end' too many: it closes no block (or the block above lost its opening line).";
+  if (/^unfinished string/.test(message)) return 'A quoted string ends on the line it starts: close it, or use [[...]] for text over several lines.';
+  if (/^'\}' expected/.test(message)) return "A table constructor is not closed, or two fields lack the ',' between them.";
+  if (/^'\)' expected/.test(message)) return "A call or a parenthesis is not closed, or two arguments lack the ',' between them.";
+  if (/^'(then|do)' expected/.test(message)) return `An if needs 'then' and a for or while needs 'do' before its body.`;
+  return "Look at this line and the one before it: a missing operator, comma, 'then' or 'do', or a typo. Redis runs Lua 5.1.";
+}
