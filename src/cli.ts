@@ -43,6 +43,11 @@ export async function run(argv: string[]): Promise<number> {
       outputError: (s, write) => write(s.replace(/^error: /, 'rscript: ').replace(/\n(?=.)/g, '\n  ')),
     })
     .addHelpText('after', EXIT_CODES_HELP);
+  // `rscript --url redis://... exists` as well as `rscript exists --url ...`: the options every command
+  // takes are the program's too (before the command name only, so that bench keeps -c for its
+  // concurrency; a command's own value wins over the program's). Listed in each command's help.
+  program.enablePositionalOptions();
+  for (const opt of globalOptions()) program.addOption(opt.hideHelp());
 
   const command = (name: string, description: string) => {
     const cmd = program.command(name).description(description).addHelpText('after', EXIT_CODES_HELP);
@@ -59,7 +64,8 @@ export async function run(argv: string[]): Promise<number> {
   const action = (fn: (ctx: Context, ...a: any[]) => Promise<Outcome>) =>
     async (...a: unknown[]) => {
       const cmd = a[a.length - 1] as Command;
-      flags = cmd.optsWithGlobals<GlobalFlags>();
+      // The command's own flags over the program's (commander's optsWithGlobals does the reverse).
+      flags = { ...program.opts<GlobalFlags>(), ...cmd.opts<GlobalFlags>() };
       const ctx = await context(flags);
       // commander calls action(...positional, opts, cmd)
       const { data, text, exitCode: code } = await fn(ctx, ...a.slice(0, -1));

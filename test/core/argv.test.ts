@@ -77,6 +77,30 @@ describe('where the server is: --url > REDIS_URL > config file > default', () =>
   });
 });
 
+describe('the options every command takes may come before the command name', () => {
+  test('rscript --url ... --json exists; the command\'s own value wins over the program\'s', async () => {
+    project.write('rscript.lock.json', '{ "version": 1, "scripts": {} }\n');
+    const before = await runCli(['--url', server.url, '--json', 'exists'], { cwd: project.dir, env: { REDIS_URL: deadUrl } });
+    expect(before.code).toBe(0);
+    expect(JSON.parse(before.stdout)).toMatchObject({ rows: [], missing: 0 });
+    const both = await runCli(['--url', server.url, 'exists', '--url', deadUrl], { cwd: project.dir });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/connection refused/);
+    const reverse = await runCli(['-u', deadUrl, 'exists', '-u', server.url], { cwd: project.dir });
+    expect(reverse.code).toBe(0);
+  });
+
+  test('-c before bench is the config file; after bench it is the concurrency', async () => {
+    project.write('conf/rscript.json', JSON.stringify({ scripts: ['../scripts'], manifest: 'lock.json' }));
+    const load = await runCli(['-c', 'conf/rscript.json', '-m', 'mine.json', 'load', '--url', server.url], { cwd: project.dir });
+    expect(load.code).toBe(0);
+    expect(Object.keys(JSON.parse(project.read('mine.json').toString()).scripts)).toEqual(['other']);
+    const bench = await runCli(['-c', 'conf/rscript.json', 'bench', 'other', '-c', '3', '-n', '30', '--json', '--url', server.url], { cwd: project.dir });
+    expect(bench.code).toBe(0);
+    expect(JSON.parse(bench.stdout)).toMatchObject({ results: [{ script: 'other', path: 'scripts/other.lua', concurrency: 3, requests: 30 }] });
+  });
+});
+
 describe('load: paths, --manifest and --config', () => {
   test.each<[string, string[], string, string[]]>([
     ['defaults: ./lua and rscript.lock.json', [], 'rscript.lock.json', ['echo']],
