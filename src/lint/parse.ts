@@ -26,7 +26,6 @@ export function parseLua(code: string): ParseResult {
       luaVersion: '5.1',
       ranges: true,
       comments: true,
-      scope: true,
       onCreateNode(node) {
         if (node.type === 'Comment') comments.push(node);
         else if (node.type === 'IndexExpression' && node.base.type === 'Identifier') {

@@ -74,10 +74,13 @@ describe('rule details', () => {
     expect(hint('return 1 << 3\n')).toMatch(/^Bitwise operators are Lua 5\.3 .*bit\.lshift/);
     expect(hint('local x <const> = 1\n')).toMatch(/^Local attributes <const> and <close> are Lua 5\.4/);
     expect(hint('local x = 1\nend end\n')).toMatch(/^One 'end' too many/);
+    expect(hint('return 1\nend\n')).toMatch(/^One 'end' too many/);
     expect(hint('if x then\n  return 1\n')).toMatch(/^A block is not closed/);
     expect(hint("local s = 'abc\nreturn s\n")).toMatch(/^A quoted string ends on the line it starts/);
     expect(hint('local t = {a = 1 b = 2}\n')).toMatch(/^A table constructor is not closed/);
     expect(hint('if x return 1 end\n')).toMatch(/^An if needs 'then'/);
+    expect(hint('return "a"  -- first\n\nreturn 123\n')).toMatch(/^A return or break must be the last statement of its block/);
+    expect(hint('for i = 1, 2 do\n  break\n  x = i\nend\n')).toMatch(/^A return or break must be the last statement/);
     // A // inside a string or a comment is not Lua 5.3.
     expect(hint("local u = 'http://x' x = = 1 -- a // b\n")).toMatch(/^Look at this line and the one before it/);
   });

@@ -23,9 +23,11 @@ export const syntaxError: Rule = {
     const at = positionAt(source.lineStarts, Math.min(parsed.error.index, source.code.length));
     const start = source.lineStarts[at.line - 1] ?? 0;
     const next = source.lineStarts[at.line] ?? source.code.length;
+    // The statement before the error: the last line with code on it before the error's position.
+    const before = source.code.slice(0, Math.min(parsed.error.index, source.code.length)).split(/\r\n|\n\r|\r|\n/).map(stripStringsAndComment).filter((l) => l.trim() !== '');
     ctx.report(at, {
       message: `Lua 5.1 syntax error, ${parsed.error.message}: Redis refuses the script with "ERR Error compiling script (new function): user_script:${at.line}: ..."`,
-      hint: syntaxHint(parsed.error.message, source.code.slice(start, next)),
+      hint: syntaxHint(parsed.error.message, source.code.slice(start, next), before.at(-1) ?? ''),
     });
   },
 };
@@ -42,9 +44,15 @@ const NEWER_LUA: ReadonlyArray<[RegExp, string]> = [
  * What to look for, from the parser's message and the line it stopped on (its strings and comment
  * left out, so a `//` in a URL does not count as Lua 5.3).
  */
-export function syntaxHint(message: string, line: string): string {
-  const code = line.replace(/"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'/g, '""').replace(/--.*$/s, '');
+export function syntaxHint(message: string, line: string, codeBefore = ''): string {
+  const code = stripStringsAndComment(line);
   for (const [pattern, hint] of NEWER_LUA) if (pattern.test(code)) return hint;
+  // `return 1` then more code: Lua 5.1 wants return (and break) last in its block. (`return 1 end
+  // end`, stopped at an `end`, is one end too many.)
+  const atEnd = /^unexpected keyword 'end'|near 'end'/.test(message);
+  if (!atEnd && /^unexpected |^'(?:end|<eof>)' expected near '(?!<eof>)/.test(message) && /(?:^|[\s;])(?:return|break)\b/.test(codeBefore) && !/\bend\s*$/.test(codeBefore.trim())) {
+    return 'A return or break must be the last statement of its block: delete the code after it, or write an early return as do return x end.';
+  }
   if (/^'end' expected near '<eof>'/.test(message)) return "A block is not closed: an if, for, while, function or do above has no 'end'.";
   if (/^unexpected keyword 'end'|^'<eof>' expected near 'end'/.test(message)) return "One 'end' too many: it closes no block (or the block above lost its opening line).";
   if (/^unfinished string/.test(message)) return 'A quoted string ends on the line it starts: close it, or use [[...]] for text over several lines.';
@@ -52,4 +60,9 @@ export function syntaxHint(message: string, line: string): string {
   if (/^'\)' expected/.test(message)) return "A call or a parenthesis is not closed, or two arguments lack the ',' between them.";
   if (/^'(then|do)' expected/.test(message)) return `An if needs 'then' and a for or while needs 'do' before its body.`;
   return "Look at this line and the one before it: a missing operator, comma, 'then' or 'do', or a typo. Redis runs Lua 5.1.";
+}
+
+/** A line of code with its quoted strings emptied and its comment cut off. */
+function stripStringsAndComment(line: string): string {
+  return line.replace(/"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'/g, '""').replace(/--.*$/s, '');
 }
