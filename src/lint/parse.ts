@@ -47,6 +47,10 @@ export function parseLua(code: string): ParseResult {
     // An unfinished string quotes the rest of the file as its token: keep the message readable.
     const full = String(e.message).replace(/^\[\d+:\d+\]\s*/, '');
     const message = full.length > 300 ? `${full.slice(0, 300)}…` : full;
-    return { error: { message, index: e.index }, comments, keysArgvIndexes };
+    // luaparse places an unfinished string after the line break that ends it; Lua, and so Redis,
+    // names the line the string is on.
+    let index = e.index;
+    if (full.startsWith('unfinished string')) while (index > 0 && (code[index - 1] === '\n' || code[index - 1] === '\r')) index--;
+    return { error: { message, index }, comments, keysArgvIndexes };
   }
 }

@@ -92,6 +92,20 @@ test('syntax errors are reported on the line Redis names', async () => {
     expect(reply).toContain('Error compiling script');
     expect(reply).toContain(`user_script:${finding!.line}:`);
   }
+  // And on scripts made to fail in the ways the syntax hints name.
+  for (const source of [
+    '-- x\nlocal a = 1\nlocal s = "hello\nreturn a\n',
+    "local a = 1\r\nlocal s = 'hello\r\nreturn a\r\n",
+    'local s = [[never closed\nreturn 1\n',
+    'local a = 1\nif a then\n  return 1\n\n',
+    'local a = 1\nend end\n',
+    'local a = 1\nreturn a\nreturn 2\n',
+    'local a = 7\n\nreturn a // 2\n',
+  ]) {
+    const [finding] = lintSource(source, 'x.lua').filter((f) => f.rule === 'syntax-error');
+    const reply = String(await evalScript(source));
+    expect({ source, reply }).toEqual({ source, reply: expect.stringContaining(`user_script:${finding!.line}:`) });
+  }
 });
 
 test('every script the linter parses, Redis compiles (good fixtures and the guide)', async () => {

@@ -79,6 +79,9 @@ describe('rule details', () => {
     expect(hint("local s = 'abc\nreturn s\n")).toMatch(/^A quoted string ends on the line it starts/);
     expect(hint('local t = {a = 1 b = 2}\n')).toMatch(/^A table constructor is not closed/);
     expect(hint('if x return 1 end\n')).toMatch(/^An if needs 'then'/);
+    expect(hint('local s = [==[never closed\n')).toMatch(/^A \[\[long string\]\] or --\[\[long comment\]\] is not closed/);
+    expect(hint('if a != 1 then return 1 end\n')).toMatch(/^Lua writes "not equal" as ~=/);
+    expect(hint('if a then\n  x = 1\nlocal function f() end\nelse\n')).toMatch(/^A block is not closed/);
     expect(hint('return "a"  -- first\n\nreturn 123\n')).toMatch(/^A return or break must be the last statement of its block/);
     expect(hint('for i = 1, 2 do\n  break\n  x = i\nend\n')).toMatch(/^A return or break must be the last statement/);
     // A // inside a string or a comment is not Lua 5.3.

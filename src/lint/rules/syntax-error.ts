@@ -47,13 +47,16 @@ const NEWER_LUA: ReadonlyArray<[RegExp, string]> = [
 export function syntaxHint(message: string, line: string, codeBefore = ''): string {
   const code = stripStringsAndComment(line);
   for (const [pattern, hint] of NEWER_LUA) if (pattern.test(code)) return hint;
+  if (code.includes('!=')) return 'Lua writes "not equal" as ~=, not !=.';
   // `return 1` then more code: Lua 5.1 wants return (and break) last in its block. (`return 1 end
   // end`, stopped at an `end`, is one end too many.)
   const atEnd = /^unexpected keyword 'end'|near 'end'/.test(message);
   if (!atEnd && /^unexpected |^'(?:end|<eof>)' expected near '(?!<eof>)/.test(message) && /(?:^|[\s;])(?:return|break)\b/.test(codeBefore) && !/\bend\s*$/.test(codeBefore.trim())) {
-    return 'A return or break must be the last statement of its block: delete the code after it, or write an early return as do return x end.';
+    return "A return or break must be the last statement of its block: code follows it here, or the block holding it lacks its 'end' (write an early return as do return x end).";
   }
   if (/^'end' expected near '<eof>'/.test(message)) return "A block is not closed: an if, for, while, function or do above has no 'end'.";
+  if (/^'end' expected/.test(message)) return "A block is not closed before this point: an if, for, while, function or do above needs its 'end' here.";
+  if (/^unfinished long (?:string|comment)/.test(message)) return 'A [[long string]] or --[[long comment]] is not closed: add ]] (with as many = as its opening, [==[ ... ]==]).';
   if (/^unexpected keyword 'end'|^'<eof>' expected near 'end'/.test(message)) return "One 'end' too many: it closes no block (or the block above lost its opening line).";
   if (/^unfinished string/.test(message)) return 'A quoted string ends on the line it starts: close it, or use [[...]] for text over several lines.';
   if (/^'\}' expected/.test(message)) return "A table constructor is not closed, or two fields lack the ',' between them.";
