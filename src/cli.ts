@@ -19,6 +19,11 @@ Exit codes:
   1  a check or a script failed (missing SHAs, error reply, compile error, stale manifest)
   2  usage, config or connection error`;
 
+const PROGRAM_OPTIONS_HELP = `
+The options every command takes (-u/--url, --config, -m/--manifest, --timeout, --cluster, --tls-*,
+--json, -v/--verbose) go after the command's name or before it: rscript --url redis://host:6379
+exists. rscript <command> --help lists them.`;
+
 interface Context {
   config: Config;
   flags: GlobalFlags;
@@ -42,7 +47,7 @@ export async function run(argv: string[]): Promise<number> {
       // and its detail lines (commander's "(Did you mean ...?)") are indented under it.
       outputError: (s, write) => write(s.replace(/^error: /, 'rscript: ').replace(/\n(?=.)/g, '\n  ')),
     })
-    .addHelpText('after', EXIT_CODES_HELP);
+    .addHelpText('after', `${PROGRAM_OPTIONS_HELP}\n${EXIT_CODES_HELP}`);
   // `rscript --url redis://... exists` as well as `rscript exists --url ...`: the options every command
   // takes are the program's too (before the command name only, so that bench keeps -c for its
   // concurrency; a command's own value wins over the program's). Listed in each command's help.
@@ -287,16 +292,37 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   // `rscript help nope` would print the program's help and exit 2 without a word about "nope":
-  // it is answered as `rscript nope` is, "unknown command 'nope'" and the nearest name.
-  const [first, topic] = argv;
-  const known = (name: string) => program.commands.some((c) => c.name() === name || c.aliases().includes(name));
-  if (first === 'help' && topic !== undefined && !topic.startsWith('-') && !known(topic)) argv = [topic, ...argv.slice(2)];
+  // it is answered as `rscript nope` is, "unknown command 'nope'" and the nearest name. `help`
+  // takes no options: `rscript help --json` is the help, as `rscript --json help` is.
+  const at = commandIndex(program, argv);
+  // No command (`rscript`, or `rscript --url exists`, where exists became the URL): the help on
+  // stderr (not with --json, whose stderr is the one error line) and a line saying so.
+  if (at < 0 && !argv.some((a) => ['-h', '--help', '-V', '--version'].includes(a))) {
+    if (!flags.json) program.outputHelp({ error: true });
+    return report(new UsageError('no command given: rscript --help lists the commands'), flags);
+  }
+  if (at >= 0 && argv[at] === 'help') {
+    const [topic] = argv.slice(at + 1).filter((a) => !a.startsWith('-'));
+    const known = (name: string) => program.commands.some((c) => c.name() === name || c.aliases().includes(name));
+    argv = [...argv.slice(0, at).filter((a) => a !== '--json'), ...(topic === undefined ? ['help'] : known(topic) ? ['help', topic] : [topic])];
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     exitCode = report(err, flags);
   }
   return exitCode;
+}
+
+/** Where the command's name is in argv: past the program's own options and their values; -1 if none. */
+function commandIndex(program: Command, argv: readonly string[]): number {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('-') || arg === '-') return i;
+    const option = program.options.find((o) => o.long === arg || o.short === arg);
+    if (option?.required) i++;
+  }
+  return -1;
 }
 
 async function context(flags: GlobalFlags): Promise<Context> {
@@ -338,6 +364,8 @@ function report(err: unknown, flags: GlobalFlags): number {
   if (err instanceof CommanderError) {
     // commander has printed its own message (or the help/version) already.
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return EXIT_OK;
+    // commander's own "no command" (run() answers that before parsing): a placeholder message.
+    if (err.code === 'commander.help') return report(new UsageError('no command given: rscript --help lists the commands'), flags);
     if (flags.json) {
       print(JSON.stringify({ error: { message: err.message.replace(/^error: /, ''), exitCode: EXIT_USAGE, detail: [] } }, null, 2));
     }

@@ -201,6 +201,18 @@ test('usage errors from the argument parser are rscript errors too (exit 2)', as
   const help = await cli('help', 'ls');
   expect({ code: help.code, stderr: help.stderr }).toEqual({ code: 0, stderr: '' });
   expect(help.stdout).toMatch(/^Usage: rscript info\|ls /);
+  // help takes no options: the help, exit 0.
+  const withJson = await cli('help', '--json');
+  expect({ code: withJson.code, stderr: withJson.stderr }).toEqual({ code: 0, stderr: '' });
+  expect(withJson.stdout).toMatch(/^Usage: rscript \[options\] \[command\]/);
+  // No command: the help on stderr, then one line saying so. A flag that takes a value took the name.
+  for (const argv of [[], ['--url', 'exists']]) {
+    const none = await cli(...argv);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toMatch(/^Usage: rscript /);
+    expect(none.stderr.trimEnd().split('\n').at(-1)).toBe('rscript: no command given: rscript --help lists the commands');
+  }
   expectError(await cli('exists', '--frobnicate'), 2, "rscript: unknown option '--frobnicate'");
   expectError(await cli('flush', '--yes', '--async', '--sync'), 2, 'rscript: flush: choose --async or --sync, not both');
 });

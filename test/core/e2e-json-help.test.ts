@@ -80,6 +80,8 @@ test('every command prints {"error": ...} on failure, with its exit code', async
       [['exec', '--json'], 2, /^missing required argument 'script'$/],
       [['exists', '--json', '--timeout', 'x'], 2, /--timeout takes a positive whole number, got "x"/],
       [['lod', '--json'], 2, /^unknown command 'lod'/],
+      [['--json', 'help', 'nope'], 2, /^unknown command 'nope'$/],
+      [['--json'], 2, /^no command given: rscript --help lists the commands$/],
     ];
     for (const [args, code, message] of cases) {
       const result = await cli(...args);
