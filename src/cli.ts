@@ -130,11 +130,14 @@ export async function run(argv: string[]): Promise<number> {
           const { resolveScript } = await import('./registry/resolve.js');
           const resolved = resolveScript(script, ctx.config);
           const fixture = ctx.config.bench[resolved.name];
-          // The fixture's setup made data for its own keys: without keys and args of the user's,
-          // the call uses the fixture's (`__rand_int__` drawn once, as one bench call would).
+          // The fixture's setup made data for its own keys: with neither --keys nor --args, the call
+          // uses the fixture's (each `__rand_int__` drawn on its own, as in one bench call).
           const fromFixture = opts.keys.length === 0 && opts.args.length === 0 && !!(fixture?.keys?.length || fixture?.args?.length);
           const { expandRandInt } = await import('./bench/rand-int.js');
           const draw = (values: string[] | undefined) => (values ?? []).map((v) => expandRandInt(v, 1e12));
+          const keys = fromFixture ? draw(fixture!.keys) : opts.keys;
+          const args = fromFixture ? draw(fixture!.args) : opts.args;
+          const quoted = (values: string[]) => (values.length ? values.map((v) => JSON.stringify(v)).join(' ') : '(none)');
           const say = (line: string) => {
             if (!ctx.flags.json || ctx.flags.verbose) stderr().write(`${line}\n`);
           };
@@ -146,11 +149,11 @@ export async function run(argv: string[]): Promise<number> {
               setup: fixture?.setup,
               setupLabel: `bench.${resolved.name}.setup`,
               onStart: (s) => {
-                say(`sandbox: redis-server ${s.version ?? ''} (pid ${s.pid}) on 127.0.0.1:${s.port}, stopped after the call`);
-                if (fromFixture) say(`sandbox: keys and args of the fixture bench["${resolved.name}"] (pass --keys/--args for others)`);
+                say(`sandbox: redis-server ${s.version ?? ''} (pid ${s.pid}) on 127.0.0.1:${s.port}, a throwaway server stopped when rscript exits`);
+                if (fromFixture) say(`sandbox: the fixture bench["${resolved.name}"] gives KEYS ${quoted(keys)} and ARGV ${quoted(args)} (--keys or --args: your own instead)`);
               },
             },
-            (target) => (fromFixture ? execOn(target, draw(fixture!.keys), draw(fixture!.args)) : execOn(target)),
+            (target) => execOn(target, keys, args),
           );
         } else {
           result = await execOn(ctx.target);

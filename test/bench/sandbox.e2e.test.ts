@@ -113,8 +113,8 @@ describe('--sandbox', () => {
     // The fixture's key c, set to 41 by its setup.
     expect(r.stdout).toMatch(/│ \(reply\) │ integer │ 42 +│/);
     const pid = sandboxPid(r.stderr);
-    expect(r.stderr).toMatch(/^sandbox: redis-server \S* ?\(pid \d+\) on 127\.0\.0\.1:\d+, stopped after the call$/m);
-    expect(r.stderr).toContain('sandbox: keys and args of the fixture bench["counter"] (pass --keys/--args for others)');
+    expect(r.stderr).toMatch(/^sandbox: redis-server \S* ?\(pid \d+\) on 127\.0\.0\.1:\d+, a throwaway server stopped when rscript exits$/m);
+    expect(r.stderr).toContain('sandbox: the fixture bench["counter"] gives KEYS "c" and ARGV (none) (--keys or --args: your own instead)');
     expect(await gone(pid)).toBe(true);
     // Keys of one's own: the fixture's are not used, and not mentioned.
     const own = await runCli(['exec', 'counter', '--sandbox', '-k', 'other'], { cwd: project.dir, timeoutMs: 30_000 });
