@@ -117,7 +117,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
       const failed = new Set(perNode.flatMap((n) => n.failed)).size || 1;
       throw new CheckFailedError(problems[0]!, [
         ...problems.slice(1),
-        `${failed} script(s) failed to load; the manifest ${options.manifest} was not changed`,
+        `${failed} script(s) failed to load; ${untouched(options.manifest, previous)}`,
       ]);
     }
     return topology.summary();
@@ -203,10 +203,15 @@ async function describeScripts(plan: ManifestPlan, previous: Manifest | null, op
   if (problems.length > 0) {
     throw new CheckFailedError(problems[0]!, [
       ...problems.slice(1),
-      `load refused before contacting the server; the manifest ${options.manifest} was not changed. Fix the error(s) (rscript lint explains them) or pass --no-lint`,
+      `load refused before contacting the server; ${untouched(options.manifest, previous)}. Fix the error(s) (rscript lint explains them) or pass --no-lint`,
     ]);
   }
   return todo.length;
+}
+
+/** What a failed load did to the manifest: nothing (there may be none yet). */
+function untouched(manifest: string, previous: Manifest | null): string {
+  return previous === null ? `the manifest ${manifest} was not written` : `the manifest ${manifest} was not changed`;
 }
 
 function isDirectory(path: string): boolean {

@@ -195,6 +195,8 @@ test('an invalid shebang flag is the server error, pointed at the file', async (
   project = makeProject({ 'lua/flags.lua': '#!lua flags=no-writes,bogus\nreturn 1\n' });
   const err = await failure(run({ lint: false }));
   expect(err.message).toBe('lua/flags.lua: ERR Unexpected flag in script shebang: bogus');
+  // There was no manifest: none is written (not "was not changed").
+  expect(err.detail.at(-1)).toMatch(/1 script\(s\) failed to load; the manifest .*rscript\.lock\.json was not written$/);
   expect(project.exists(MANIFEST)).toBe(false);
 });
 
