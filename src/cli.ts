@@ -313,6 +313,16 @@ export async function run(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     exitCode = report(err, flags);
+    if (err instanceof CommanderError && err.code === 'commander.unknownOption' && !flags.json) {
+      // `rscript --all load`: an option of a command, written before the command's name.
+      const flag = /'([^']+)'/.exec(err.message)?.[1]?.split('=')[0];
+      const position = flag === undefined ? -1 : argv.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
+      const at = commandIndex(program, argv);
+      const owners = program.commands.filter((c) => c.options.some((o) => o.long === flag || o.short === flag)).map((c) => c.name());
+      if (owners.length > 0 && (at < 0 || position < at)) {
+        stderr().write(`  (${flag} is an option of ${owners.join(', ')}: it goes after the command's name, e.g. rscript ${owners[0]} ${flag})\n`);
+      }
+    }
   }
   return exitCode;
 }

@@ -214,6 +214,13 @@ test('usage errors from the argument parser are rscript errors too (exit 2)', as
     expect(none.stderr.trimEnd().split('\n').at(-1)).toBe('rscript: no command given: rscript --help lists the commands');
   }
   expectError(await cli('exists', '--frobnicate'), 2, "rscript: unknown option '--frobnicate'");
+  // A command's own option before the command's name says where it goes; one unknown everywhere does not.
+  const early = expectError(await cli('--all', 'load'), 2, "rscript: unknown option '--all'");
+  expect(early[1]).toBe("  (--all is an option of load: it goes after the command's name, e.g. rscript load --all)");
+  expect(expectError(await cli('--frobnicate', 'exists'), 2, "rscript: unknown option '--frobnicate'")).toHaveLength(1);
+  // redis-benchmark's -c before bench is the config file here.
+  const concurrency = expectError(await cli('-c', '3', 'bench'), 2, 'rscript: config file not found: 3');
+  expect(concurrency[1]).toBe('  -c is the config file before a command name; bench takes its concurrency after it: rscript bench -c 3');
   expectError(await cli('flush', '--yes', '--async', '--sync'), 2, 'rscript: flush: choose --async or --sync, not both');
 });
 
