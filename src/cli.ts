@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createRequire } from 'node:module';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, RscriptError, UsageError } from './errors.js';
+import { ConfigError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, RscriptError, UsageError } from './errors.js';
 import { flagsToConfig, globalOptions, type GlobalFlags } from './options.js';
 import { benchOptions, type BenchFlags } from './bench/options.js';
 import { scrub } from './output/secrets.js';
@@ -298,42 +298,92 @@ export async function run(argv: string[]): Promise<number> {
   // it is answered as `rscript nope` is, "unknown command 'nope'" and the nearest name. `help`
   // takes no options: `rscript help --json` is the help, as `rscript --json help` is.
   const at = commandIndex(program, argv);
+  const last = argv.at(-1);
+  const valueMissing = last !== undefined && program.options.some((o) => o.required && (o.long === last || o.short === last));
   // No command (`rscript`, or `rscript --url exists`, where exists became the URL): the help on
-  // stderr (not with --json, whose stderr is the one error line) and a line saying so.
-  if (at < 0 && !argv.some((a) => ['-h', '--help', '-V', '--version'].includes(a))) {
+  // stderr (not with --json, whose stderr is the one error line) and a line saying so. (`rscript
+  // --url` is left to commander: "argument missing".)
+  if (at < 0 && !valueMissing && !argv.some((a) => ['-h', '--help', '-V', '--version'].includes(a))) {
     if (!flags.json) program.outputHelp({ error: true });
-    return report(new UsageError('no command given: rscript --help lists the commands'), flags);
+    const misplaced = argv.map((a) => misplacedOption(program, a, undefined)).find((hint) => hint !== undefined);
+    return report(new UsageError('no command given: rscript --help lists the commands', misplaced ? [misplaced] : []), flags);
   }
   if (at >= 0 && argv[at] === 'help') {
-    const [topic] = argv.slice(at + 1).filter((a) => !a.startsWith('-'));
+    const after = argv.slice(at + 1);
+    const topicAt = commandIndex(program, after);
+    const topic = topicAt < 0 ? undefined : after[topicAt];
     const known = (name: string) => program.commands.some((c) => c.name() === name || c.aliases().includes(name));
     argv = [...argv.slice(0, at).filter((a) => a !== '--json'), ...(topic === undefined ? ['help'] : known(topic) ? ['help', topic] : [topic])];
   }
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
-    exitCode = report(err, flags);
-    if (err instanceof CommanderError && err.code === 'commander.unknownOption' && !flags.json) {
-      // `rscript --all load`: an option of a command, written before the command's name.
-      const flag = /'([^']+)'/.exec(err.message)?.[1]?.split('=')[0];
-      const position = flag === undefined ? -1 : argv.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
-      const at = commandIndex(program, argv);
-      const owners = program.commands.filter((c) => c.options.some((o) => o.long === flag || o.short === flag)).map((c) => c.name());
-      if (owners.length > 0 && (at < 0 || position < at)) {
-        stderr().write(`  (${flag} is an option of ${owners.join(', ')}: it goes after the command's name, e.g. rscript ${owners[0]} ${flag})\n`);
-      }
-    }
+    exitCode = report(withArgvHint(err, program, argv), flags);
   }
   return exitCode;
 }
 
-/** Where the command's name is in argv: past the program's own options and their values; -1 if none. */
+/**
+ * A hint for an error that comes from where something was written: `rscript --all load` (an option
+ * of load before its name) and `rscript -c 50 bench` (redis-benchmark's -c, which is the config file
+ * before a command's name). Commander prints its own errors: the hint is written under it here.
+ */
+function withArgvHint(err: unknown, program: Command, argv: readonly string[]): unknown {
+  const at = commandIndex(program, argv);
+  const command = at < 0 ? undefined : argv[at];
+  if (err instanceof CommanderError && err.code === 'commander.unknownOption') {
+    // The command meant: the first word that names one (`rscript -k a bench x`: bench, not "a").
+    const named = argv.find((a) => program.commands.some((c) => c.name() === a || c.aliases().includes(a)));
+    const flag = /'([^']+)'/.exec(err.message)?.[1]?.split('=')[0];
+    const position = argv.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
+    const hint = flag !== undefined && (at < 0 || position < at) ? misplacedOption(program, flag, named) : undefined;
+    if (hint) stderr().write(`  ${hint}\n`);
+    return err;
+  }
+  if (err instanceof ConfigError && command === 'bench') {
+    const value = /^config file not found: (\d+)$/.exec(err.message)?.[1];
+    const before = argv.slice(0, at);
+    if (value !== undefined && before.some((a, i) => a === '-c' && before[i + 1] === value)) {
+      return new ConfigError(err.message, [...err.detail, `before a command's name -c is the config file; bench takes its concurrency after its name: rscript bench -c ${value}`]);
+    }
+  }
+  return err;
+}
+
+/** "(--all is an option of load: ...)" when `arg` is some command's option; the typed command first. */
+function misplacedOption(program: Command, arg: string, command: string | undefined): string | undefined {
+  const flag = arg.split('=')[0]!;
+  if (!flag.startsWith('-') || program.options.some((o) => o.long === flag || o.short === flag)) return undefined;
+  const owners = program.commands.filter((c) => c.options.some((o) => o.long === flag || o.short === flag));
+  if (owners.length === 0) return undefined;
+  const owner = owners.find((c) => c.name() === command) ?? owners[0]!;
+  const option = owner.options.find((o) => o.long === flag || o.short === flag)!;
+  const value = /<[^>]+>|\[[^\]]+\]/.exec(option.flags)?.[0];
+  const example = `rscript ${owner.name()} ${flag}${value ? ` ${value}` : ''}`;
+  return `(${flag} is an option of ${owners.map((c) => c.name()).join(', ')}: it goes after the command's name, e.g. ${example})`;
+}
+
+/**
+ * Where the command's name is in argv: past the program's own options and their values (`-u x`,
+ * `--url=x`, `-vu x`, `-ux`); -1 if none.
+ */
 function commandIndex(program: Command, argv: readonly string[]): number {
+  const takesValue = (flag: string) => program.options.some((o) => o.required && (o.long === flag || o.short === flag));
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!arg.startsWith('-') || arg === '-') return i;
-    const option = program.options.find((o) => o.long === arg || o.short === arg);
-    if (option?.required) i++;
+    if (arg === '--') return i + 1 < argv.length ? i + 1 : -1;
+    if (arg.startsWith('--')) {
+      if (!arg.includes('=') && takesValue(arg)) i++;
+      continue;
+    }
+    // Short flags, maybe combined: the first one that takes a value takes the rest of the word, or
+    // the next word when it is the last letter.
+    for (let j = 1; j < arg.length; j++) {
+      if (!takesValue(`-${arg[j]}`)) continue;
+      if (j === arg.length - 1) i++;
+      break;
+    }
   }
   return -1;
 }

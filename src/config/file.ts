@@ -41,11 +41,7 @@ export async function readConfigFile(explicit: string | undefined, cwd: string, 
     if (err instanceof ConfigError) throw err;
     const e = (err ?? {}) as NodeJS.ErrnoException & { filepath?: string };
     // ENOENT: the file named, or one it $imports.
-    if (explicit && e.code === 'ENOENT' && !existsSync(resolve(cwd, explicit))) {
-      // `rscript -c 50 bench`: redis-benchmark's -c, written before the command name.
-      const hint = /^\d+$/.test(explicit) ? ['-c is the config file before a command name; bench takes its concurrency after it: rscript bench -c ' + explicit] : [];
-      throw new ConfigError(`config file not found: ${explicit}`, hint);
-    }
+    if (explicit && e.code === 'ENOENT' && !existsSync(resolve(cwd, explicit))) throw new ConfigError(`config file not found: ${explicit}`);
     // cosmiconfig names the file that failed in `filepath`, also a file it found by searching.
     throw configError(err, explicit ?? (typeof e.filepath === 'string' ? displayFile(e.filepath, cwd) : 'config file'));
   }

@@ -51,6 +51,8 @@ interface HeaderLine {
 
 const DOC_LINE = /^(KEYS|ARGV)\s*\[\s*(\d+)\s*(?:(\.{2,3})\s*(\d+|[A-Za-z])?\s*)?\](?:\s*(?:->|=>|:|→|–|—|-|=)\s*|\s+|$)(.*)$/;
 const RETURNS = /^returns?\s*:\s*(.*)$/i;
+/** The longest closed range read as such: `ARGV[1..16]`. */
+const MAX_CLOSED_RANGE = 16;
 const ERRORS = /^(?:errors?|raises?)\s*:\s*(.*)$/i;
 const DESCRIPTION = /^(?:description|summary)\s*:\s*(.*)$/i;
 const NAMED_SUMMARY = /^([\w.\-/]+)\s*:\s+(.+)$/;
@@ -103,16 +105,18 @@ export function readHeader(comments: readonly Comment[], code: string, lineStart
         column: startCol,
         endColumn: startCol + text.indexOf(']') + 1,
       };
-      // `[2..N]`, `[2..]`: open-ended. `[2..4]`: the same doc for 2, 3 and 4 (an inverted range, 4..2, for 4 only).
-      const last = doc[3] === undefined ? index : doc[4] !== undefined && /^\d+$/.test(doc[4]) ? Math.max(index, Number(doc[4])) : undefined;
+      // `[2..N]`, `[2..]`: open-ended. `[2..4]`: the same doc for 2, 3 and 4 (an inverted range, 4..2,
+      // for 4 only). A range of more than 16 (`[1..300]`, a typo or "many") is read as open-ended:
+      // a closed one makes each of its slots one that callers must pass.
+      let last = doc[3] === undefined ? index : doc[4] !== undefined && /^\d+$/.test(doc[4]) ? Math.max(index, Number(doc[4])) : undefined;
+      if (last !== undefined && last - index >= MAX_CLOSED_RANGE) last = undefined;
       const entries: HeaderEntry[] = [];
       if (last === undefined) {
         if (keys) header.moreKeys ??= entry;
         else header.moreArgs ??= entry;
         entries.push(entry);
       } else {
-        // A range is at most a few slots; a typo like [1..100000] must not make 100,000 of them.
-        for (let i = index; i <= Math.min(last, index + 255); i++) {
+        for (let i = index; i <= last; i++) {
           const e = i === index ? entry : { ...entry, index: i };
           if (!list.some((x) => x.index === i)) list.push(e);
           entries.push(e);

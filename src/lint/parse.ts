@@ -48,9 +48,9 @@ export function parseLua(code: string): ParseResult {
     const full = String(e.message).replace(/^\[\d+:\d+\]\s*/, '');
     const message = full.length > 300 ? `${full.slice(0, 300)}…` : full;
     // luaparse places an unfinished string after the line break that ends it; Lua, and so Redis,
-    // names the line the string is on.
+    // names the line of that break (one step back: an escaped line break before it is in the string).
     let index = e.index;
-    if (full.startsWith('unfinished string')) while (index > 0 && (code[index - 1] === '\n' || code[index - 1] === '\r')) index--;
+    if (full.startsWith('unfinished string') && index > 0 && (code[index - 1] === '\n' || code[index - 1] === '\r')) index--;
     return { error: { message, index }, comments, keysArgvIndexes };
   }
 }

@@ -218,9 +218,19 @@ test('usage errors from the argument parser are rscript errors too (exit 2)', as
   const early = expectError(await cli('--all', 'load'), 2, "rscript: unknown option '--all'");
   expect(early[1]).toBe("  (--all is an option of load: it goes after the command's name, e.g. rscript load --all)");
   expect(expectError(await cli('--frobnicate', 'exists'), 2, "rscript: unknown option '--frobnicate'")).toHaveLength(1);
-  // redis-benchmark's -c before bench is the config file here.
+  // The hint names the command typed, and the option's value.
+  const typed = expectError(await cli('-k', 'a', 'bench', 'x'), 2, "rscript: unknown option '-k'");
+  expect(typed[1]).toBe("  (-k is an option of exec, bench: it goes after the command's name, e.g. rscript bench -k <keys...>)");
+  // redis-benchmark's -c before bench is the config file here; before lint, or after bench, no such hint.
   const concurrency = expectError(await cli('-c', '3', 'bench'), 2, 'rscript: config file not found: 3');
-  expect(concurrency[1]).toBe('  -c is the config file before a command name; bench takes its concurrency after it: rscript bench -c 3');
+  expect(concurrency[1]).toBe("  before a command's name -c is the config file; bench takes its concurrency after its name: rscript bench -c 3");
+  expect(expectError(await cli('-c', '5', 'lint'), 2, 'rscript: config file not found: 5')).toHaveLength(1);
+  expect(expectError(await cli('bench', '-c', '5', '--config', '7'), 2, 'rscript: config file not found: 7')).toHaveLength(1);
+  // help past the program's options and their values; a missing value is commander's error.
+  const helpLoad = await cli('help', '--url', 'x', 'load');
+  expect({ code: helpLoad.code, first: helpLoad.stdout.split('\n')[0] }).toEqual({ code: 0, first: 'Usage: rscript load [options] [paths...]' });
+  expectError(await cli('-vu', 'x', 'help', 'lod'), 2, "rscript: unknown command 'lod'");
+  expectError(await cli('--url'), 2, "rscript: option '-u, --url <url>' argument missing");
   expectError(await cli('flush', '--yes', '--async', '--sync'), 2, 'rscript: flush: choose --async or --sync, not both');
 });
 

@@ -71,6 +71,11 @@ test('KEYS[2..N] documents every key from the second on; ARGV[2..3] the second a
   const read = extractMetadata("-- KEYS[1]: a\n-- KEYS[2..N]: b (string)\nreturn redis.call('GET', KEYS[3])\n");
   expect(read.keys).toEqual([{ name: 'a', doc: 'a' }, { name: 'b', doc: 'b (string)' }, { name: 'b', doc: 'b (string)' }]);
   expect(read.moreKeys).toEqual({ name: 'b', doc: 'b (string)' });
+  // A range of more than 16 is read as open-ended: its slots are not all required.
+  const many = extractMetadata('-- ARGV[1..300]: values (string)\nreturn ARGV[1]\n');
+  expect(many.args).toEqual([{ name: 'values', doc: 'values (string)' }]);
+  expect(many.moreArgs).toEqual({ name: 'values', doc: 'values (string)' });
+  expect(extractMetadata('-- ARGV[1..16]: v\nreturn 1\n').args).toHaveLength(16);
   // KEYS[3..N] with only KEYS[1] documented: KEYS[2] is a slot, undocumented.
   expect(extractMetadata('-- KEYS[1]: a\n-- KEYS[3..]: c\nreturn 1\n').keys).toEqual([{ name: 'a', doc: 'a' }, {}]);
 });

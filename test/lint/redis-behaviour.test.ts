@@ -96,6 +96,8 @@ test('syntax errors are reported on the line Redis names', async () => {
   for (const source of [
     '-- x\nlocal a = 1\nlocal s = "hello\nreturn a\n',
     "local a = 1\r\nlocal s = 'hello\r\nreturn a\r\n",
+    // An escaped line break continues the string; the next one ends it.
+    'local x = "a\\\n\nreturn 1\n',
     'local s = [[never closed\nreturn 1\n',
     'local a = 1\nif a then\n  return 1\n\n',
     'local a = 1\nend end\n',

@@ -81,6 +81,11 @@ describe('rule details', () => {
     expect(hint('if x return 1 end\n')).toMatch(/^An if needs 'then'/);
     expect(hint('local s = [==[never closed\n')).toMatch(/^A \[\[long string\]\] or --\[\[long comment\]\] is not closed/);
     expect(hint('if a != 1 then return 1 end\n')).toMatch(/^Lua writes "not equal" as ~=/);
+    expect(hint('if a && b then return 1 end\n')).toMatch(/^Lua writes the logical operators as and, or and not/);
+    expect(hint('if a || b then return 1 end\n')).toMatch(/^Lua writes the logical operators/);
+    // Long strings and long comments are left out too, and code after a long comment is read.
+    expect(hint('local u = [[http://x]] x = = 1\n')).toMatch(/^Look at this line/);
+    expect(hint('local a, b = 1, 2 --[[c]] return a // b\n')).toMatch(/^Integer division/);
     expect(hint('if a then\n  x = 1\nlocal function f() end\nelse\n')).toMatch(/^A block is not closed/);
     expect(hint('return "a"  -- first\n\nreturn 123\n')).toMatch(/^A return or break must be the last statement of its block/);
     expect(hint('for i = 1, 2 do\n  break\n  x = i\nend\n')).toMatch(/^A return or break must be the last statement/);
@@ -210,10 +215,12 @@ describe('rule details', () => {
     const head = '-- KEYS[1]: a (string)\n-- KEYS[2..N]: more (string)\n-- ARGV[1..2]: bounds (integer)\n-- ARGV[3...]: tags (string)\n';
     // KEYS[5] is covered by the open range; nothing reads ARGV[3..]: an open range is never "unread".
     expect(at(lint(`${head}return redis.call('MGET', KEYS[1], KEYS[5]) .. ARGV[1] .. ARGV[2]\n`))).toEqual([]);
-    // ARGV[2] of ARGV[1..2] is documented and unread.
-    const unread = lint(`${head}return redis.call('GET', KEYS[1]) .. ARGV[1]\n`);
-    expect(at(unread)).toEqual(['header-keys-argv@3']);
-    expect(unread[0]!.message).toMatch(/^ARGV\[2\] is documented but the code never reads it/);
+    // ARGV[1..2] with only ARGV[1] read: the line is in use, nothing to say.
+    expect(at(lint(`${head}return redis.call('GET', KEYS[1]) .. ARGV[1]\n`))).toEqual([]);
+    // A closed range none of whose slots is read: one finding for the line.
+    const range = lint("-- KEYS[1]: a (string)\n-- ARGV[1..3]: bounds (integer)\nreturn redis.call('GET', KEYS[1])\n");
+    expect(at(range)).toEqual(['header-keys-argv@2']);
+    expect(range[0]!.message).toMatch(/^ARGV\[1\.\.3\] is documented but the code never reads it/);
     // KEYS[3] past a closed range is undocumented.
     expect(at(lint("-- KEYS[1..2]: a (string)\nreturn redis.call('MGET', KEYS[1], KEYS[2], KEYS[3])\n"))).toEqual(['header-keys-argv@2']);
   });

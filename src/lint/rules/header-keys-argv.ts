@@ -28,13 +28,18 @@ export const headerKeysArgv: Rule = {
       }
       // With KEYS[i] or #KEYS in the code, any documented entry may be read.
       if (a.dynamic[table]) continue;
-      for (const doc of documented) {
-        if (a.keysArgv.some((u) => u.table === table && u.index === doc.index)) continue;
+      // Once per header line: `ARGV[1..3]` is one line, unread only when none of 1, 2, 3 is read.
+      for (const [i, doc] of documented.entries()) {
+        if (documented.findIndex((d) => d.line === doc.line) !== i) continue;
+        const group = documented.filter((d) => d.line === doc.line);
+        if (group.some((d) => a.keysArgv.some((u) => u.table === table && u.index === d.index))) continue;
+        const last = group[group.length - 1]!.index;
+        const what = last === doc.index ? `${table}[${doc.index}]` : `${table}[${doc.index}..${last}]`;
         ctx.report(
           { line: doc.line, column: doc.column, endLine: doc.line, endColumn: doc.endColumn },
           {
-            message: `${table}[${doc.index}] is documented but the code never reads it: callers must pass it for nothing, or the code reads something else`,
-            hint: `Remove the header line, or read ${table}[${doc.index}] where it is meant to be used.`,
+            message: `${what} is documented but the code never reads it: callers must pass it for nothing, or the code reads something else`,
+            hint: `Remove the header line, or read ${what} where it is meant to be used.`,
           },
         );
       }

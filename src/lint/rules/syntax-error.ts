@@ -37,6 +37,8 @@ const NEWER_LUA: ReadonlyArray<[RegExp, string]> = [
   [/\/\//, 'Integer division // is Lua 5.3 and Redis runs Lua 5.1: write math.floor(a / b).'],
   [/\bgoto\b|::\s*[A-Za-z_]\w*\s*::/, 'goto and ::labels:: are Lua 5.2 and Redis runs Lua 5.1: use a loop with break, or a flag.'],
   [/<\s*(?:const|close)\s*>/, 'Local attributes <const> and <close> are Lua 5.4 and Redis runs Lua 5.1: use a plain local.'],
+  // Before the bitwise operators: `a && b` is C or JavaScript, not Lua 5.3.
+  [/&&|\|\|/, 'Lua writes the logical operators as and, or and not (&&, || and ! are not Lua).'],
   [/&|\||<<|>>|~(?!=)/, 'Bitwise operators are Lua 5.3 and Redis runs Lua 5.1: use bit.band, bit.bor, bit.bxor, bit.bnot, bit.lshift and bit.rshift.'],
 ];
 
@@ -65,7 +67,12 @@ export function syntaxHint(message: string, line: string, codeBefore = ''): stri
   return "Look at this line and the one before it: a missing operator, comma, 'then' or 'do', or a typo. Redis runs Lua 5.1.";
 }
 
-/** A line of code with its quoted strings emptied and its comment cut off. */
+/**
+ * A line of code with its strings emptied and its comments cut out, left to right: `[[...]]` and
+ * quoted strings become "", `--[[...]]` goes and so does a `--` comment to the end of the line.
+ */
 function stripStringsAndComment(line: string): string {
-  return line.replace(/"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'/g, '""').replace(/--.*$/s, '');
+  return line.replace(/--\[(=*)\[[\s\S]*?\]\1\]|\[(=*)\[[\s\S]*?\]\2\]|"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|--[^\r\n]*/g, (m) =>
+    m.startsWith('--') ? ' ' : '""',
+  );
 }
