@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TlsFiles } from './redis-process.js';
 import { assertRedisInstalled } from './redis-server.js';
 
 export interface ClusterNode {
@@ -67,11 +68,20 @@ function canListen(port: number): Promise<boolean> {
   });
 }
 
-/** redis-cli's own flags for a password (without the warning it prints about `-a`). */
-const auth = (password?: string) => (password ? ['-a', password, '--no-auth-warning'] : []);
+/** How the nodes are reached: a password on every node, TLS only (client, replication and bus). */
+interface Access {
+  password?: string;
+  tls?: TlsFiles;
+}
 
-function cliSync(port: number, args: string[], password?: string): string {
-  const res = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...auth(password), ...args], { encoding: 'utf8' });
+/** redis-cli's own flags for a password (without the warning it prints about `-a`) and for TLS. */
+const auth = ({ password, tls }: Access) => [
+  ...(password ? ['-a', password, '--no-auth-warning'] : []),
+  ...(tls ? ['--tls', '--cacert', tls.ca] : []),
+];
+
+function cliSync(port: number, args: string[], access: Access): string {
+  const res = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...auth(access), ...args], { encoding: 'utf8' });
   return (res.stdout ?? '').trim();
 }
 
@@ -93,11 +103,12 @@ async function until(what: string, check: () => boolean, timeoutMs = 20000): Pro
   }
 }
 
-function makeNode(port: number, child: ChildProcess, password?: string): ClusterNode {
-  const cli = (...args: string[]) => cliSync(port, args, password);
+function makeNode(port: number, child: ChildProcess, access: Access): ClusterNode {
+  const cli = (...args: string[]) => cliSync(port, args, access);
+  const scheme = access.tls ? 'rediss' : 'redis';
   const node: ClusterNode = {
     port,
-    url: password ? `redis://:${encodeURIComponent(password)}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`,
+    url: access.password ? `${scheme}://:${encodeURIComponent(access.password)}@127.0.0.1:${port}` : `${scheme}://127.0.0.1:${port}`,
     process: child,
     label: `127.0.0.1:${port}`,
     cli,
@@ -117,13 +128,18 @@ function makeNode(port: number, child: ChildProcess, password?: string): Cluster
   return node;
 }
 
-async function startNode(dir: string, taken: Set<number>, password?: string): Promise<ClusterNode> {
+async function startNode(dir: string, taken: Set<number>, access: Access): Promise<ClusterNode> {
+  const { password, tls } = access;
   for (let attempt = 0; ; attempt++) {
     const port = await freeClusterPort(taken);
     const child = spawn(
       'redis-server',
       [
-        '--port', String(port),
+        // TLS only: no plain port; the bus (port + 10000) and replication use TLS too.
+        ...(tls
+          ? ['--port', '0', '--tls-port', String(port), '--tls-cluster', 'yes', '--tls-replication', 'yes',
+             '--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'no']
+          : ['--port', String(port)]),
         '--bind', '127.0.0.1',
         '--cluster-enabled', 'yes',
         '--cluster-config-file', `nodes-${port}.conf`,
@@ -141,7 +157,7 @@ async function startNode(dir: string, taken: Set<number>, password?: string): Pr
     );
     let ok = false;
     for (let i = 0; i < 200 && child.exitCode === null; i++) {
-      if (cliSync(port, ['PING'], password) === 'PONG') {
+      if (cliSync(port, ['PING'], access) === 'PONG') {
         ok = true;
         break;
       }
@@ -149,15 +165,19 @@ async function startNode(dir: string, taken: Set<number>, password?: string): Pr
     }
     if (ok) {
       taken.add(port).add(port + 10000);
-      return makeNode(port, child, password);
+      return makeNode(port, child, access);
     }
     child.kill('SIGKILL');
     if (attempt >= 3) throw new Error(`a cluster node did not start on port ${port} (log: ${dir}/node-${port}.log)`);
   }
 }
 
-/** Starts `primaries` primaries with `replicas` replicas each (default 3 and 1: six nodes). */
-export async function startCluster(options: { primaries?: number; replicas?: number; password?: string } = {}): Promise<TestCluster> {
+/**
+ * Starts `primaries` primaries with `replicas` replicas each (default 3 and 1: six nodes); with
+ * `password` on every node, with `tls` reachable over TLS only.
+ */
+export async function startCluster(options: { primaries?: number; replicas?: number; password?: string; tls?: TlsFiles } = {}): Promise<TestCluster> {
+  const access: Access = { password: options.password, tls: options.tls };
   assertRedisInstalled();
   const primaries = options.primaries ?? 3;
   const replicas = options.replicas ?? 1;
@@ -178,9 +198,9 @@ export async function startCluster(options: { primaries?: number; replicas?: num
   };
   try {
     // One at a time: parallel starts could pick the same port before either binds it.
-    for (let i = 0; i < primaries * (replicas + 1); i++) nodes.push(await startNode(dir, taken, options.password));
+    for (let i = 0; i < primaries * (replicas + 1); i++) nodes.push(await startNode(dir, taken, access));
     const created = await cliAsync([
-      ...auth(options.password),
+      ...auth(access),
       '--cluster', 'create',
       ...nodes.map((n) => n.label),
       '--cluster-replicas', String(replicas),
@@ -246,9 +266,10 @@ export async function startCluster(options: { primaries?: number; replicas?: num
         await cluster.settle();
       },
       async addReplica(primary) {
-        const node = await startNode(dir, taken, options.password);
+        const node = await startNode(dir, taken, access);
         nodes.push(node);
         const added = await cliAsync([
+          ...auth(access),
           '--cluster', 'add-node', node.label, primary.label,
           '--cluster-slave', '--cluster-master-id', primary.id(),
         ]);
