@@ -114,8 +114,12 @@ test('--help lists the exit codes, for the program and each command', async () =
   expect(runs[1]!.stdout).toContain('--check');
 });
 
-test('--version prints the package version', async () => {
+test('--version prints the package version; with --json as {"version": ...}', async () => {
   const { version } = createRequire(import.meta.url)(`${REPO}/package.json`) as { version: string };
+  for (const argv of [['--version', '--json'], ['--json', '-V']]) {
+    const asJson = await cli(...argv);
+    expect({ code: asJson.code, stderr: asJson.stderr, data: JSON.parse(asJson.stdout) }).toEqual({ code: 0, stderr: '', data: { version } });
+  }
   const result = await cli('--version');
   expect(result.code).toBe(0);
   expect(result.stdout.trim()).toBe(version);
