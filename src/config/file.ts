@@ -8,7 +8,7 @@ import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 // A static import: this module itself is loaded lazily, and in the bundled CLI cosmiconfig is a part
 // of its own (dist/parts/cosmiconfig.cjs, read only when this module runs).
-import { cosmiconfig } from 'cosmiconfig';
+import { cosmiconfig, defaultLoaders } from 'cosmiconfig';
 import { ConfigError } from '../errors.js';
 import { importModule } from '../import-module.js';
 import { MODULE_NAME } from './search.js';
@@ -19,7 +19,7 @@ export async function readConfigFile(explicit: string | undefined, cwd: string, 
     explorer = cosmiconfig(MODULE_NAME, {
       searchStrategy: 'project',
       cache: false,
-      loaders: { '.js': importConfig, '.cjs': importConfig, '.mjs': importConfig },
+      loaders: { '.js': importConfig, '.cjs': importConfig, '.mjs': importConfig, '.ts': checkedTs, '.mts': checkedTs, '.cts': checkedTs },
     });
   } catch (err) {
     // cosmiconfig reads the working directory's package.json as it starts (for its own settings).
@@ -70,6 +70,43 @@ function importsSomething(file: string): boolean {
 
 async function importConfig(file: string): Promise<unknown> {
   return (await importModule<{ default?: unknown }>(pathToFileURL(file).href)).default;
+}
+
+/** The slice of the `typescript` package a syntax check needs. */
+interface TypeScript {
+  transpileModule(input: string, options: { fileName: string; reportDiagnostics: boolean }): { diagnostics?: TsDiagnostic[] };
+  flattenDiagnosticMessageText(text: unknown, newLine: string): string;
+  DiagnosticCategory: { Error: number };
+}
+interface TsDiagnostic {
+  category: number;
+  messageText: unknown;
+  start?: number;
+  file?: { getLineAndCharacterOfPosition(pos: number): { line: number; character: number } };
+}
+
+/**
+ * A TypeScript config, checked for syntax errors first: cosmiconfig transpiles without looking at
+ * them, and TypeScript emits code even for a file missing its closing brace, so a broken config
+ * could load with settings nobody wrote. Then cosmiconfig's own loader (without `typescript` it
+ * says what is missing).
+ */
+async function checkedTs(file: string, content: string): Promise<unknown> {
+  let ts: TypeScript | undefined;
+  try {
+    const mod = await importModule<TypeScript & { default?: TypeScript }>('typescript');
+    ts = mod.default ?? mod;
+  } catch {
+    ts = undefined;
+  }
+  const errors = ts?.transpileModule(content, { fileName: file, reportDiagnostics: true }).diagnostics?.filter((d) => d.category === ts!.DiagnosticCategory.Error) ?? [];
+  if (ts && errors.length > 0) {
+    const first = errors[0]!;
+    const at = first.file && first.start !== undefined ? first.file.getLineAndCharacterOfPosition(first.start) : undefined;
+    const where = `${displayFile(file, process.cwd())}${at ? `:${at.line + 1}:${at.character + 1}` : ''}`;
+    throw new ConfigError(`${where}: not valid TypeScript: ${ts.flattenDiagnosticMessageText(first.messageText, ' ')}`);
+  }
+  return defaultLoaders['.ts'](file, content);
 }
 
 function displayFile(file: string, cwd: string): string {

@@ -263,6 +263,14 @@ describe('another copy of rscript', () => {
   });
 });
 
+test('a TypeScript config with a syntax error is refused, naming the place (TypeScript itself would emit it)', async () => {
+  project.write('redisscripts.config.ts', "const config = { manifest: 'broken.lock.json'\nexport default config;\n");
+  const result = await run(['load', '--check']);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toMatch(/^rscript: redisscripts\.config\.ts:2:1: not valid TypeScript: ',' expected\.$/m);
+  expect(result.stdout).toBe('');
+});
+
 test('import() works from compiled and from cached code: a TypeScript config, through cosmiconfig', async () => {
   project.write('redisscripts.config.ts', "const config: { manifest: string } = { manifest: 'scripts.lock.json' };\nexport default config;\n");
   for (const expected of [/cli compiled, cosmiconfig compiled, luaparse compiled, saved to/, /^rscript: code cache: cli from cache, cosmiconfig from cache$/]) {
