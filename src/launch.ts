@@ -138,13 +138,23 @@ function cacheFile(source: string, dist: string, argv: readonly string[], env: N
   return join(dir, `code-${build}-${process.version}-${process.arch}-${install}-${commandOf(argv)}.bin`);
 }
 
+/** The program's options that take a value, as the CLI defines them (src/options.ts). */
+const VALUE_OPTIONS = new Set(['-u', '--url', '-c', '--config', '-m', '--manifest', '--timeout', '--tls-ca', '--tls-cert', '--tls-key']);
+
 /**
  * The command argv names ("lint", "load"; "help" for --help, "lint-help" for lint --help): the cache
- * file it names holds what that command compiles.
+ * file it names holds what that command compiles. Options before the command's name (`rscript --url
+ * redis://... exists`) and their values are passed over; with no command, the first option names it
+ * ("help", "version").
  */
 function commandOf(argv: readonly string[]): string {
-  const first = /^(?:--?)?([a-zA-Z][\w-]{0,19})$/.exec(argv[0] ?? '')?.[1] ?? 'other';
-  return !argv[0]?.startsWith('-') && argv.some((a) => a === '--help' || a === '-h') ? `${first}-help` : first;
+  let at = 0;
+  while (at < argv.length && argv[at]!.startsWith('-') && argv[at] !== '--help' && argv[at] !== '-h' && argv[at] !== '--version' && argv[at] !== '-V') {
+    at += VALUE_OPTIONS.has(argv[at]!) ? 2 : 1;
+  }
+  const word = argv[at] ?? argv[0] ?? '';
+  const first = /^(?:--?)?([a-zA-Z][\w-]{0,19})$/.exec(word)?.[1] ?? 'other';
+  return !word.startsWith('-') && argv.some((a) => a === '--help' || a === '-h') ? `${first}-help` : first;
 }
 
 /**

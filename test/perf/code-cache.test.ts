@@ -75,6 +75,18 @@ test.each([
   expect((await run(['lint', '--format', 'json', '--no-cache', 'lua'])).debug).toBe('rscript: code cache: cli from cache, luaparse from cache');
 });
 
+test("the cache file is named after the command, also behind options that come before it", async () => {
+  await run(['--json', '-c', 'no-such.json', 'lint', 'lua']);
+  await run(['-m', 'x.lock.json', '--timeout', '100', 'lint', '--help']);
+  await run(['-V']);
+  // code-<build>-<node>-<arch>-<install>-<command>.bin
+  const names = () => codeFiles().map((f) => f.split('-').slice(5).join('-').replace(/\.bin$/, '')).sort();
+  // The config named does not exist (exit 2): nothing is saved for that run.
+  expect(names()).toEqual(['V', 'lint-help']);
+  await run(['--url', 'redis://127.0.0.1:1', '--timeout', '100', 'lint', 'lua']);
+  expect(names()).toEqual(['V', 'lint', 'lint-help']);
+});
+
 test('compiled code of another script is refused by V8 and replaced', async () => {
   await run(['--version']);
   await run(['lint', '--no-cache', 'lua']);
