@@ -161,6 +161,11 @@ export async function run(argv: string[]): Promise<number> {
         if (result.reloaded && ctx.flags.verbose && !ctx.flags.json) {
           stderr().write(`note: the server lacked ${result.script} (NOSCRIPT): loaded it and retried\n`);
         }
+        if (result.manifestSha && !ctx.flags.json) {
+          stderr().write(
+            `note: ${result.path ?? result.script} has changed since ${ctx.config.manifest} was written (sha ${result.manifestSha.slice(0, 12)} there, ${result.sha.slice(0, 12)} now): this ran the file as it is; rscript load brings the manifest up to date\n`,
+          );
+        }
         return { data: result, text: renderExec(result) };
       }),
     );

@@ -27,6 +27,8 @@ export interface ExecResult {
   rttMs: number;
   /** The server lacked the script: it was loaded and the call retried once. */
   reloaded: boolean;
+  /** The manifest's SHA for this name, when the file (which ran) has changed since the last load. */
+  manifestSha?: string;
   /** Cluster only: the node that ran it, and the keys' slot. */
   node?: { node: string; role: NodeRole; slot?: number };
 }
@@ -58,6 +60,7 @@ export async function exec(options: ExecOptions): Promise<ExecResult> {
           reply: typeReply(reply),
           rttMs,
           reloaded,
+          ...(resolved.manifestSha ? { manifestSha: resolved.manifestSha } : {}),
           ...(topology.cluster ? { node: { node: node.label, role: node.role, ...(slot !== undefined ? { slot } : {}) } } : {}),
         };
       });
@@ -66,6 +69,11 @@ export async function exec(options: ExecOptions): Promise<ExecResult> {
       if (code === undefined) throw err;
       const message = (err as Error).message;
       if (code === 'NOSCRIPT') {
+        if (resolved.fileSha) {
+          throw new CheckFailedError(`${resolved.name}: the server does not have sha ${resolved.sha}, and the file has changed since the manifest named it (it hashes to ${resolved.fileSha.slice(0, 12)} now)`, [
+            `Run it by name (rscript exec ${resolved.name}) to run the file as it is, or rscript load to bring the manifest up to date.`,
+          ]);
+        }
         throw new CheckFailedError(`${resolved.name}: the server does not have sha ${resolved.sha} and no local file is known to load it`, [
           'Run rscript load, or pass the path of the .lua file.',
         ]);

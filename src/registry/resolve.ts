@@ -14,6 +14,13 @@ export interface ResolvedScript {
   /** What the manifest documents for KEYS and ARGV, when its entry describes this very SHA. */
   keys?: string[];
   args?: string[];
+  /**
+   * The manifest's SHA when the file no longer has it: by name, the file (edited since the last
+   * `load`) is what runs; by SHA, that SHA runs, and the file cannot reload it.
+   */
+  manifestSha?: string;
+  /** By SHA: the file's SHA now, when it differs from the SHA asked for. */
+  fileSha?: string;
 }
 
 export interface ResolveOptions {
@@ -47,19 +54,27 @@ export function resolveScript(ref: string, options: ResolveOptions): ResolvedScr
     const entry = Object.entries(manifest?.scripts ?? {}).find(([, e]) => e.sha === sha);
     if (!entry) return { name: sha.slice(0, 12), sha };
     const script = tryRead(entry[0], entryAbsPath(entry[1], options.manifest), cwd);
-    return { name: entry[0], sha, script: script?.sha === sha ? script : undefined };
+    if (script && script.sha !== sha) return { name: entry[0], sha, fileSha: script.sha };
+    return { name: entry[0], sha, script, ...(entry[1].keys && entry[1].args ? { keys: entry[1].keys, args: entry[1].args } : {}) };
   }
   const entry = manifest?.scripts[ref];
   if (entry) {
     const script = tryRead(ref, entryAbsPath(entry, options.manifest), cwd);
     const sha = script?.sha ?? entry.sha;
-    return { name: ref, sha, script, ...(sha === entry.sha && entry.keys && entry.args ? { keys: entry.keys, args: entry.args } : {}) };
+    return {
+      name: ref,
+      sha,
+      script,
+      ...(sha === entry.sha && entry.keys && entry.args ? { keys: entry.keys, args: entry.args } : {}),
+      ...(sha !== entry.sha ? { manifestSha: entry.sha } : {}),
+    };
   }
-  // A SHA prefix, as the tables print them (12 characters), when it names one manifest entry.
+  // A SHA prefix, as the tables print them (12 characters), when it names one manifest entry: that
+  // SHA, not whatever the file holds now.
   if (/^[0-9a-fA-F]{7,39}$/.test(ref)) {
     const prefix = ref.toLowerCase();
     const matches = Object.entries(manifest?.scripts ?? {}).filter(([, e]) => e.sha.startsWith(prefix));
-    if (matches.length === 1) return resolveScript(matches[0]![0], options);
+    if (matches.length === 1) return resolveScript(matches[0]![1].sha, options);
     if (matches.length > 1) {
       throw new UsageError(`sha prefix ${ref} matches ${matches.length} scripts (${matches.map(([n]) => n).join(', ')}); give more characters`);
     }

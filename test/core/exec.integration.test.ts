@@ -6,7 +6,7 @@ import { exec, type ExecResult } from '../../src/commands/exec.js';
 import { load } from '../../src/commands/load.js';
 import type { TypedReply } from '../../src/output/reply.js';
 import { checkFailure } from '../helpers/failure.js';
-import { makeProject, type Project } from '../helpers/cli.js';
+import { makeProject, runCli, type Project } from '../helpers/cli.js';
 import { commandCalls } from '../helpers/commandstats.js';
 import { startRedis, type TestServer } from '../helpers/redis-server.js';
 
@@ -88,13 +88,31 @@ describe('NOSCRIPT recovery', () => {
     expect(err.exitCode).toBe(1);
   });
 
-  test('the file on disk wins over a stale manifest entry', async () => {
+  test('by name the file on disk wins over a stale manifest entry, and says so; by SHA that SHA runs', async () => {
     const before = project.read('lua/one.lua');
+    const locked = 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db';
     try {
+      server.cli('SCRIPT', 'LOAD', 'return 1');
       project.write('lua/one.lua', 'return 2');
       const result = await run('one');
       expect(result.reply).toEqual(int(2));
       expect(result.sha).toBe(server.cli('SCRIPT', 'LOAD', 'return 2'));
+      expect(result.manifestSha).toBe(locked);
+      const cli = await runCli(['exec', 'one', '--url', server.url], { cwd: project.dir });
+      expect(cli.stderr).toBe(
+        `note: lua/one.lua has changed since rscript.lock.json was written (sha e0e1f9fabfc9 there, ${result.sha.slice(0, 12)} now): this ran the file as it is; rscript load brings the manifest up to date\n`,
+      );
+      // The SHA the tables print (a prefix) or the whole SHA: that code, not the edited file.
+      for (const sha of [locked.slice(0, 12), locked]) {
+        const bySha = await run(sha);
+        expect(bySha).toMatchObject({ script: 'one', sha: locked, reply: int(1) });
+        expect(bySha.manifestSha).toBeUndefined();
+      }
+      // Not on the server, and the file can no longer give it: say so.
+      server.cli('SCRIPT', 'FLUSH');
+      const err = await failure(run(locked.slice(0, 12)));
+      expect(err.message).toBe(`one: the server does not have sha ${locked}, and the file has changed since the manifest named it (it hashes to ${result.sha.slice(0, 12)} now)`);
+      expect(err.detail).toEqual(['Run it by name (rscript exec one) to run the file as it is, or rscript load to bring the manifest up to date.']);
     } finally {
       project.write('lua/one.lua', before);
     }
