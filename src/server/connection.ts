@@ -156,7 +156,10 @@ class NodeConnection implements RedisConnection {
       timeoutMs > 0
         ? withDeadline(pending, timeoutMs, () => {
             this.client.destroy();
-            return new ConnectionError(`${this.label}: no answer to ${commandName(args)} within ${timeoutMs} ms (change the limit with --timeout)`);
+            const verb = commandName(args);
+            // A script call that outlives the deadline is still running on the server, blocking it.
+            const running = /^(EVALSHA|EVALSHA_RO|EVAL|EVAL_RO|FCALL|FCALL_RO)$/.test(verb) ? '; the script may still be running there: rscript kill stops it' : '';
+            return new ConnectionError(`${this.label}: no answer to ${verb} within ${timeoutMs} ms (change the limit with --timeout)${running}`);
           })
         : pending;
     return guarded.then(undefined, (err: unknown) => {

@@ -62,6 +62,20 @@ describe('a script that loops forever', () => {
     project.remove('lua/two.lua');
   });
 
+  it('exec of a script that outlives --timeout says it may still be running, and kill stops it', async () => {
+    project.write('lua/spin.lua', 'while true do end\n');
+    try {
+      const r = await rscript(['exec', 'lua/spin.lua', '--url', server.url, '--timeout', '300'], { cwd: project.dir });
+      expectFailure(r, 2, /no answer to EVALSHA within 300 ms \(change the limit with --timeout\); the script may still be running there: rscript kill stops it/);
+      expect(server.cli('PING')).toMatch(/^BUSY/);
+      expectSuccess(await run('kill'));
+      expect(server.cli('PING')).toBe('PONG');
+    } finally {
+      server.cli('SCRIPT', 'KILL');
+      project.remove('lua/spin.lua');
+    }
+  });
+
   it('kill with nothing running says so and exits 0', async () => {
     const r = await run('kill');
     expectSuccess(r);
