@@ -217,6 +217,10 @@ export async function run(argv: string[]): Promise<number> {
         const result = await lint({ paths: paths.length > 0 ? paths : ctx.config.scripts, rules: ctx.config.lint.rules, cache: opts.cache });
         const findings = result.files.flatMap((f) => f.findings);
         const tooManyWarnings = opts.maxWarnings !== undefined && result.warnings > opts.maxWarnings;
+        // Without errors, the exit status comes from the limit alone: say so (stderr, as other notes).
+        if (tooManyWarnings && result.errors === 0 && !ctx.flags.json && opts.format === 'text') {
+          stderr().write(`rscript: ${result.warnings} warning${result.warnings === 1 ? '' : 's'}, more than --max-warnings ${opts.maxWarnings} allows: exit 1\n`);
+        }
         // --json asks for JSON on stdout: SARIF is JSON, so an explicit --format sarif stays SARIF.
         const format = ctx.flags.json && opts.format !== 'sarif' ? 'json' : opts.format;
         const data = format === 'sarif' ? formatSarif(result.files, version(), (await import('./lint/lint.js')).RULES) : { errors: result.errors, warnings: result.warnings, findings };

@@ -65,8 +65,12 @@ describe('rscript lint', () => {
   test('warnings alone exit 0, unless --max-warnings is exceeded', async () => {
     project.write('lua/warns.lua', WARNS);
     expect((await cli('lint')).code).toBe(0);
-    expect((await cli('lint', '--max-warnings', '5')).code).toBe(0);
-    expect((await cli('lint', '--max-warnings', '0')).code).toBe(1);
+    const within = await cli('lint', '--max-warnings', '5');
+    expect({ code: within.code, stderr: within.stderr }).toEqual({ code: 0, stderr: '' });
+    const over = await cli('lint', '--max-warnings', '0');
+    expect(over.code).toBe(1);
+    // The exit status comes from the limit alone: stderr says so.
+    expect(over.stderr).toMatch(/^rscript: \d+ warnings?, more than --max-warnings 0 allows: exit 1\n$/);
   });
 
   test('--json and --format json carry the findings; --format sarif is SARIF 2.1.0', async () => {
