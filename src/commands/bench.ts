@@ -8,6 +8,7 @@ import { serverTime, type ServerSnapshot, type ServerTime } from '../bench/serve
 import { takeServerSnapshot } from '../bench/snapshot.js';
 import { discoverScripts } from '../registry/discover.js';
 import { resolveScript, type ResolvedScript } from '../registry/resolve.js';
+import { checkArity, expectedOf } from '../registry/arity.js';
 import { parseRedisUrl, replyCode, type RedisConnection, type Target } from '../server/connection.js';
 import { openTopology, type Topology } from '../server/topology.js';
 import { runSetup, startSandbox, type Sandbox } from '../server/sandbox.js';
@@ -96,6 +97,16 @@ interface Plan {
  */
 export async function bench(options: BenchOptions): Promise<BenchResult> {
   const { plans, withoutFixture } = makePlans(options);
+  // Too few keys or args for what a script reads: refused before anything is sent, as exec does
+  // (every call would fail on a nil deep in the script, and the figures would time errors).
+  for (const plan of plans) {
+    try {
+      checkArity(plan.name, await expectedOf(plan.resolved), plan.keys.length, plan.args.length);
+    } catch (err) {
+      if (!(err instanceof UsageError) || options.script !== undefined) throw err;
+      throw new UsageError(`bench.${plan.name}: ${err.message}`, [err.detail[0] ?? '', `give the fixture bench["${plan.name}"] the keys and args the script reads`]);
+    }
+  }
   if (!options.sandbox) await checkWrites(plans, options);
   let sandbox: Sandbox | undefined;
   try {

@@ -146,6 +146,22 @@ describe('rscript bench', () => {
     expect(JSON.parse(json.stdout).results[0]).toMatchObject({ verdict: 'error', error: expect.stringMatching(/^lua\/typed\.lua:2: WRONGTYPE/) });
   });
 
+  it('refuses too few keys or args before any call, as exec does: for a script and for a fixture', async () => {
+    config({ capped: { keys: ['cap'] } });
+    const calls = () => Number(/calls=(\d+)/.exec(server.cli('INFO', 'commandstats').split('\n').find((l) => l.startsWith('cmdstat_evalsha:')) ?? '')?.[1] ?? 0);
+    const before = calls();
+    const one = await bench(['capped', '-k', 'cap', '-a']);
+    expect(one.code).toBe(2);
+    // -a without values is commander's error; with no args at all, the script's own count.
+    const none = await runCli(['bench', 'touch', '-n', '10'], { cwd: project.dir });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^rscript: touch reads 1 key\(s\) and 1 arg\(s\); got 0 and 0\n  missing: KEYS\[1\]; ARGV\[1\]\n/);
+    const fixture = await bench(['-n', '10']);
+    expect(fixture.code).toBe(2);
+    expect(fixture.stderr).toMatch(/^rscript: bench\.capped: capped reads 1 key\(s\) and 1 arg\(s\); got 1 and 0\n  missing: ARGV\[1\]\n  give the fixture bench\["capped"\] the keys and args the script reads\n$/);
+    expect(calls()).toBe(before);
+  });
+
   it('makes exactly the requested calls when -c and -P do not divide them', async () => {
     server.cli('DEL', 'count');
     config({});
