@@ -170,7 +170,7 @@ function makePlans(options: BenchOptions): { plans: Plan[]; withoutFixture: stri
   }
   const names = Object.keys(config.bench);
   if (names.length === 0) {
-    throw new UsageError('no script to bench: name one (rscript bench rate_limit), or add fixtures under "bench" in .redisscriptsrc', [
+    throw new UsageError('no script to bench: name one (rscript bench rate_limit), or add fixtures under "bench" in the config file (.redisscriptsrc or the one --config names)', [
       'A fixture: "bench": { "rate_limit": { "keys": ["rl:__rand_int__"], "args": ["10", "1"], "setup": [["DEL", "x"]] } }',
     ]);
   }

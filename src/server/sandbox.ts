@@ -31,7 +31,7 @@ export interface Sandbox {
 
 const INSTALL_HINT = [
   'Install Redis: Debian/Ubuntu: sudo apt-get install redis-server; Fedora: sudo dnf install redis; macOS: brew install redis;',
-  'or set "redisServer" in .redisscriptsrc to the path of a redis-server binary.',
+  'or set "redisServer" in the config file (.redisscriptsrc or the one --config names) to the path of a redis-server binary.',
 ];
 
 // Every live sandbox, so that any way out of the process stops them.
