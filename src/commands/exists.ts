@@ -1,15 +1,17 @@
+import { resolve } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
-import { readManifest } from '../manifest/manifest.js';
+import { entryAbsPath, readManifest, type Manifest } from '../manifest/manifest.js';
 import { suggest } from '../registry/resolve.js';
 import type { Target } from '../server/connection.js';
 import { scriptExists } from '../server/scripts.js';
 import { withTopology, type NodeRole, type TopologySummary } from '../server/topology.js';
 
 export interface ExistsOptions {
-  /** Manifest names to check; all when empty. */
+  /** Scripts to check, as manifest names, paths of their files or SHAs (prefixes too); all when empty. */
   names: string[];
   manifest: string;
   target: Target;
+  cwd?: string;
 }
 
 export interface ExistsRow {
@@ -30,6 +32,29 @@ export interface ExistsResult {
 }
 
 /**
+ * The manifest name `ref` stands for: a name, the path of a script's file (`lua/x.lua`), or a SHA or
+ * the 12 characters the tables print, as `exec` takes them.
+ */
+function manifestName(ref: string, manifest: Manifest, manifestFile: string, cwd: string): string {
+  if (Object.hasOwn(manifest.scripts, ref)) return ref;
+  const entries = Object.entries(manifest.scripts);
+  if (ref.endsWith('.lua')) {
+    const abs = resolve(cwd, ref);
+    const byPath = entries.find(([, e]) => entryAbsPath(e, manifestFile) === abs);
+    if (byPath) return byPath[0];
+    throw new UsageError(`${ref} is not a script of the manifest ${manifestFile} (rscript load adds it)`);
+  }
+  if (/^[0-9a-fA-F]{7,40}$/.test(ref)) {
+    const prefix = ref.toLowerCase();
+    const matches = entries.filter(([, e]) => e.sha.startsWith(prefix));
+    if (matches.length === 1) return matches[0]![0];
+    if (matches.length > 1) throw new UsageError(`sha prefix ${ref} matches ${matches.length} scripts (${matches.map(([n]) => n).join(', ')}); give more characters`);
+  }
+  const close = suggest(ref, Object.keys(manifest.scripts));
+  throw new UsageError(`unknown script "${ref}"${close.length ? `; did you mean ${close.map((n) => `"${n}"`).join(' or ')}?` : ''}`);
+}
+
+/**
  * Asks the server, in one SCRIPT EXISTS, whether it has every script of the manifest. On a cluster,
  * every node is asked (replicas too: a replica that lacks a script fails after a failover).
  * @see https://redis.io/commands/script-exists/
@@ -38,13 +63,8 @@ export async function exists(options: ExistsOptions): Promise<ExistsResult> {
   const manifest = readManifest(options.manifest);
   if (!manifest) throw new ConfigError(`${options.manifest}: no manifest; run rscript load first`);
   const all = Object.keys(manifest.scripts);
-  for (const name of options.names) {
-    if (!manifest.scripts[name]) {
-      const close = suggest(name, all);
-      throw new UsageError(`unknown script "${name}"${close.length ? `; did you mean ${close.map((n) => `"${n}"`).join(' or ')}?` : ''}`);
-    }
-  }
-  const names = options.names.length > 0 ? options.names : all;
+  const cwd = options.cwd ?? process.cwd();
+  const names = options.names.length > 0 ? [...new Set(options.names.map((ref) => manifestName(ref, manifest, options.manifest, cwd)))] : all;
   const shas = names.map((n) => manifest.scripts[n]!.sha);
   return withTopology(options.target, {}, async (topology) => {
     const perNode = await Promise.all(topology.nodes.map((node) => scriptExists(node.conn, shas)));

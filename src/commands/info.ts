@@ -22,7 +22,11 @@ export async function info(options: InfoOptions): Promise<ScriptInfo[]> {
   const scripts = discoverScripts({ paths: options.paths, cwd: options.cwd });
   let chosen = scripts;
   if (options.script !== undefined) {
-    chosen = scripts.filter((s) => s.name === options.script || s.path === options.script);
+    const ref = options.script;
+    // A name, a path, or a SHA or its first characters (as the tables print them).
+    const sha = /^[0-9a-fA-F]{7,40}$/.test(ref) ? ref.toLowerCase() : undefined;
+    chosen = scripts.filter((s) => s.name === ref || s.path === ref);
+    if (chosen.length === 0 && sha !== undefined) chosen = scripts.filter((s) => s.sha.startsWith(sha));
     if (chosen.length === 0) {
       const close = suggest(options.script, scripts.map((s) => s.name));
       throw new UsageError(`unknown script "${options.script}"${close.length ? `; did you mean ${close.map((n) => `"${n}"`).join(' or ')}?` : ''}`);

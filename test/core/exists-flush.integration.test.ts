@@ -70,6 +70,20 @@ describe('exists', () => {
     expect(typo.code).toBe(2);
     expect(typo.stderr.trim()).toBe('rscript: unknown script "queue/psh"; did you mean "queue/push"?');
   });
+
+  test('a script by the path of its file or by SHA (the 12 characters the tables print), once each', async () => {
+    server.cli('SCRIPT', 'FLUSH');
+    server.cli('SCRIPT', 'LOAD', SCRIPTS['lua/queue/push.lua']);
+    const refs = await cli('exists', 'lua/queue/push.lua', shas['queue/push']!.slice(0, 12), shas.b!, 'queue/push', '--json');
+    expect(refs.code).toBe(1);
+    expect(JSON.parse(refs.stdout).rows).toEqual([
+      { name: 'queue/push', sha: shas['queue/push'], cached: true },
+      { name: 'b', sha: shas.b, cached: false },
+    ]);
+    const notInManifest = await cli('exists', 'lua/other.lua');
+    expect(notInManifest.code).toBe(2);
+    expect(notInManifest.stderr.trim()).toBe('rscript: lua/other.lua is not a script of the manifest rscript.lock.json (rscript load adds it)');
+  });
 });
 
 describe('flush', () => {

@@ -170,6 +170,12 @@ describe('rscript info', () => {
     expect(one.stdout).toContain('returns: the new value (integer)');
     const json = JSON.parse((await cli('ls', '--json')).stdout);
     expect(json.map((s: { name: string }) => s.name)).toEqual(['good', 'warns']);
+    // By path, and by SHA or the 12 characters the tables print.
+    const sha = json[0].sha as string;
+    for (const ref of ['lua/good.lua', sha, sha.slice(0, 12)]) {
+      const byRef = await cli('info', ref, '--json');
+      expect({ ref, code: byRef.code, names: JSON.parse(byRef.stdout).map((s: { name: string }) => s.name) }).toEqual({ ref, code: 0, names: ['good'] });
+    }
   });
 
   test('an unknown script suggests the closest name', async () => {
