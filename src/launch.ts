@@ -25,7 +25,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
 import * as zlib from 'node:zlib';
-import { cacheDir, makeCacheDir } from './cache/dir.js';
+import { cacheDir, makeCacheDir, ownFile } from './cache/dir.js';
 
 const importModule = (specifier: string): Promise<unknown> => import(fromProject(specifier));
 
@@ -166,7 +166,7 @@ function commandOf(argv: readonly string[]): string {
 function readSections(file: string): { sections: Map<string, Section | null>; trusted: boolean } {
   const sections = new Map<string, Section | null>();
   try {
-    if (!ownFile(file)) return { sections, trusted: false };
+    if (!trustedFile(file)) return { sections, trusted: false };
     const data = readFileSync(file);
     const headerEnd = 4 + data.readUInt32LE(0);
     const header = JSON.parse(data.toString('utf8', 4, headerEnd)) as unknown;
@@ -187,25 +187,14 @@ function readSections(file: string): { sections: Map<string, Section | null>; tr
 }
 
 /**
- * True when the file is this user's and only this user can change it: not writable by group or
- * others, in a folder where others cannot replace it (not writable by them, or sticky, as /tmp).
- * Absent files count as trusted (there is nothing to use); on Windows, where modes say little, all do.
+ * True when the file is this user's and only this user can change it (src/cache/dir.ts); absent files
+ * count as trusted (there is nothing to use).
  */
-function ownFile(file: string): boolean {
-  if (typeof process.getuid !== 'function') return true;
-  const uid = process.getuid();
-  const folder = statSync(dirname(file));
-  if (folder.uid !== uid && folder.uid !== 0) return false;
-  if ((folder.mode & 0o022) !== 0 && (folder.mode & 0o1000) === 0) return false;
-  let stat;
-  try {
-    stat = statSync(file);
-  } catch {
-    return true;
-  }
-  if (stat.uid !== uid || (stat.mode & 0o022) !== 0) return false;
+function trustedFile(file: string): boolean {
+  const stat = ownFile(file);
+  if (stat === null) return false;
   // In use: the pruning of other builds' files (by modification time) leaves it alone.
-  if (Date.now() - stat.mtimeMs > TOUCH_MS) utimesSync(file, new Date(), new Date());
+  if (stat && Date.now() - stat.mtimeMs > TOUCH_MS) utimesSync(file, new Date(), new Date());
   return true;
 }
 

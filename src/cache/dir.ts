@@ -2,7 +2,7 @@
  * The folder of rscript's cache (src/cache/store.ts, and the compiled code of src/launch.ts): apart
  * from the store so that the CLI's start loads nothing else to find it.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync, type Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 
@@ -41,4 +41,26 @@ export function makeCacheDir(dir: string): void {
   makeCacheDir(dirname(dir));
   // Once: a parent that exists and still refuses it is the answer.
   mkdirSync(dir, { mode: 0o700 });
+}
+
+/**
+ * The file's stat when it is this user's and only this user can change it: not writable by group or
+ * others, in a folder where others cannot replace it (not writable by them, or sticky, as /tmp).
+ * Null for a file others could have written (its content is not to be used); undefined when it is
+ * absent. On Windows, where modes say little, any file counts as the user's.
+ */
+export function ownFile(file: string): Stats | null | undefined {
+  let stat: Stats;
+  try {
+    stat = statSync(file);
+  } catch {
+    return undefined;
+  }
+  if (typeof process.getuid !== 'function') return stat;
+  const uid = process.getuid();
+  const folder = statSync(dirname(file));
+  if (folder.uid !== uid && folder.uid !== 0) return null;
+  if ((folder.mode & 0o022) !== 0 && (folder.mode & 0o1000) === 0) return null;
+  if (stat.uid !== uid || (stat.mode & 0o022) !== 0) return null;
+  return stat;
 }

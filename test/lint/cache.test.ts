@@ -3,7 +3,7 @@
  * what a cached run prints is what a fresh run prints, a change to a script or to the rules is seen
  * at once, a broken cache file is an empty cache, and --no-cache and RSCRIPT_CACHE_DIR= leave no file.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeProject, runCli, stackLines, type Project } from '../helpers/cli.js';
@@ -84,6 +84,24 @@ test('a broken cache file counts as empty and is written again', async () => {
     expect(stackLines(r.stderr)).toEqual([]);
     expect(JSON.parse(readFileSync(join(cache, file!), 'utf8')).version).toBe(2);
   }
+});
+
+test('the cache file is the user\'s alone; one others could write is not used (it could hide a finding)', async () => {
+  const first = await lint('lua');
+  const [file] = cacheFiles();
+  const path = join(cache, file!);
+  expect(statSync(path).mode & 0o777).toBe(0o600);
+  // Every entry rewritten to "no findings", in a file the group may write: not believed.
+  const stored = JSON.parse(readFileSync(path, 'utf8'));
+  const clean = Object.fromEntries(Object.entries(stored.entries as Record<string, [unknown, number]>).map(([sha, [, meta]]) => [sha, [[], meta]]));
+  writeFileSync(path, JSON.stringify({ ...stored, entries: clean }));
+  chmodSync(path, 0o664);
+  const planted = await lint('lua');
+  expect(planted).toMatchObject({ code: 1, stdout: first.stdout });
+  // The same file, this user's alone: it is the cache (and says what it says).
+  writeFileSync(path, JSON.stringify({ ...stored, entries: clean }));
+  chmodSync(path, 0o600);
+  expect((await lint('lua')).code).toBe(0);
 });
 
 test('load reads KEYS/ARGV from the cache and survives a broken entry', async () => {
