@@ -138,6 +138,9 @@ export async function run(argv: string[]): Promise<number> {
           const keys = fromFixture ? draw(fixture!.keys) : opts.keys;
           const args = fromFixture ? draw(fixture!.args) : opts.args;
           const quoted = (values: string[]) => (values.length ? values.map((v) => JSON.stringify(v)).join(' ') : '(none)');
+          // Too few keys or args: said before a server is started for nothing.
+          const { checkArity, expectedOf } = await import('./registry/arity.js');
+          checkArity(resolved.name, await expectedOf(resolved), keys.length, args.length);
           const say = (line: string) => {
             if (!ctx.flags.json || ctx.flags.verbose) stderr().write(`${line}\n`);
           };

@@ -120,6 +120,11 @@ describe('--sandbox', () => {
     const own = await runCli(['exec', 'counter', '--sandbox', '-k', 'other'], { cwd: project.dir, timeoutMs: 30_000 });
     expect(own.stdout).toMatch(/│ \(reply\) │ integer │ 1 +│/);
     expect(own.stderr).not.toContain('fixture');
+    // Too few keys: refused before any server is started.
+    const none = await runCli(['exec', 'lua/counter.lua', '--sandbox', '-a', 'x'], { cwd: project.dir, timeoutMs: 30_000 });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^rscript: counter reads 1 key\(s\) and 0 arg\(s\); got 0 and 1\n/);
+    expect(none.stderr).not.toMatch(/sandbox: redis-server/);
   });
 
   it('says how to install redis-server when it is missing', async () => {
