@@ -357,6 +357,13 @@ function withArgvHint(err: unknown, program: Command, argv: readonly string[]): 
     if (hint) stderr().write(`  ${hint}\n`);
     return err;
   }
+  // `rscript exec --keys c --args 1 counter_incr`: --args took the script's name as one of its values.
+  if (err instanceof CommanderError && err.code === 'commander.missingArgument' && command === 'exec') {
+    if (argv.some((a) => ['-k', '--keys', '-a', '--args'].includes(a))) {
+      stderr().write(`  (--keys and --args take every value up to the next option: put the script's name first, rscript exec <script> --keys ... --args ...)\n`);
+    }
+    return err;
+  }
   if (err instanceof ConfigError && command === 'bench') {
     const value = /^config file not found: (\d+)$/.exec(err.message)?.[1];
     const before = argv.slice(0, at);

@@ -191,7 +191,10 @@ test('an unknown key in .redisscriptsrc names the file and the key (exit 2)', as
 });
 
 test('usage errors from the argument parser are rscript errors too (exit 2)', async () => {
-  expectError(await cli('exec'), 2, "rscript: missing required argument 'script'");
+  expect(expectError(await cli('exec'), 2, "rscript: missing required argument 'script'")).toHaveLength(1);
+  // The script's name after --args was taken as an argument: say where it goes.
+  const late = expectError(await cli('exec', '--keys', 'c', '--args', '1', 'counter_incr'), 2, "rscript: missing required argument 'script'");
+  expect(late[1]).toBe("  (--keys and --args take every value up to the next option: put the script's name first, rscript exec <script> --keys ... --args ...)");
   expectError(await cli('load', '--timeout', 'soon'), 2, /^rscript: option '--timeout <ms>' argument 'soon' is invalid\. --timeout takes a positive whole number, got "soon"$/);
   const typo = expectError(await cli('lod'), 2, "rscript: unknown command 'lod'");
   expect(typo[1]).toBe('  (Did you mean load?)');
