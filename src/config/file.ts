@@ -43,7 +43,13 @@ export async function readConfigFile(explicit: string | undefined, cwd: string, 
     // ENOENT: the file named, or one it $imports.
     if (explicit && e.code === 'ENOENT' && !existsSync(resolve(cwd, explicit))) throw new ConfigError(`config file not found: ${explicit}`);
     // cosmiconfig names the file that failed in `filepath`, also a file it found by searching.
-    throw configError(err, explicit ?? (typeof e.filepath === 'string' ? displayFile(e.filepath, cwd) : 'config file'));
+    const path = typeof e.filepath === 'string' ? e.filepath : explicit ? resolve(cwd, explicit) : undefined;
+    const shown = explicit ?? (typeof e.filepath === 'string' ? displayFile(e.filepath, cwd) : 'config file');
+    // `.redisscriptsrc` is read as YAML, whose words for a broken JSON file are a riddle ("end of the
+    // stream within a flow collection"): a file that starts like JSON gets JSON's own message.
+    const json = path === undefined ? undefined : jsonProblem(path);
+    if (json !== undefined) throw new ConfigError(`${shown}: cannot load the config (not valid JSON: ${json})`);
+    throw configError(err, shown);
   }
 }
 
@@ -58,6 +64,27 @@ function configError(err: unknown, file: string): ConfigError {
     .filter((l) => l !== '' && !/^\w* ?Error in /.test(l));
   const reason = lines.find((l) => !/^(>\s*)?\d*\s*\|/.test(l)) ?? lines[0] ?? String(err);
   return new ConfigError(`${file}: cannot load the config (${reason})`);
+}
+
+/** JSON.parse's message for a file that starts like JSON (`{` or `[`) and is not; undefined otherwise. */
+function jsonProblem(file: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  if (!/^\s*[{[]/.test(text)) return undefined;
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch (err) {
+    // "at position 20" said as a line and a column.
+    return (err as Error).message.replace(/ in JSON at position (\d+).*$/, (_, at: string) => {
+      const before = text.slice(0, Number(at)).split(/\r\n|\r|\n/);
+      return ` at line ${before.length} column ${before.at(-1)!.length + 1}`;
+    });
+  }
 }
 
 function importsSomething(file: string): boolean {

@@ -38,6 +38,8 @@ describe('validation errors name the file and the key', () => {
     ['"__proto__"', '.redisscriptsrc', '{ "__proto__": {} }', /^\.redisscriptsrc: "__proto__" is not a known key/],
     ['a fixture\'s "toString"', '.redisscriptsrc', '{ "bench": { "x": { "toString": 1 } } }', /^\.redisscriptsrc: "bench\.x\.toString" is not a known key/],
     ['a broken package.json, in one line', 'package.json', '{ "name": "x",, }', /^package\.json: cannot load the config \([^\n]*\)$/],
+    // .redisscriptsrc is read as YAML: a broken JSON one gets JSON's message, with a line and a column.
+    ['a .redisscriptsrc that is broken JSON', '.redisscriptsrc', '{ "url": "redis://x"\n', /^\.redisscriptsrc: cannot load the config \(not valid JSON: Expected ',' or '}' after property value at line 2 column 1\)$/],
     // cosmiconfig answers "no config" when an $import fails: that must not fall back to the defaults.
     ['an $import of a missing file (JSON)', '.redisscriptsrc', '{ "$import": "missing.json", "url": "redis://10.0.0.1" }', /^\.redisscriptsrc: cannot load the config \(its \$import gave nothing/],
     ['an $import of a missing file (YAML)', '.redisscriptsrc.yaml', '$import: missing.yaml\nurl: redis://10.0.0.1\n', /^\.redisscriptsrc\.yaml: cannot load the config \(its \$import gave nothing/],
