@@ -312,14 +312,14 @@ export async function run(argv: string[]): Promise<number> {
   const at = commandIndex(program, argv);
   const last = argv.at(-1);
   const valueMissing = last !== undefined && program.options.some((o) => o.required && (o.long === last || o.short === last));
-  // No command (`rscript`, or `rscript --url exists`, where exists became the URL): the help on
-  // stderr (not with --json, whose stderr is the one error line) and a line saying so. (`rscript
-  // --url` is left to commander: "argument missing".)
   // `rscript --version --json`: the version as the JSON document stdout holds with --json.
   if (at < 0 && flags.json && argv.some((a) => a === '-V' || a === '--version') && !argv.some((a) => a === '-h' || a === '--help')) {
     print(JSON.stringify({ version: version() }, null, 2));
     return EXIT_OK;
   }
+  // No command (`rscript`, or `rscript --url exists`, where exists became the URL): the help on
+  // stderr (not with --json, whose stderr is the one error line) and a line saying so. (`rscript
+  // --url` is left to commander: "argument missing".)
   if (at < 0 && !valueMissing && !argv.some((a) => ['-h', '--help', '-V', '--version'].includes(a))) {
     if (!flags.json) program.outputHelp({ error: true });
     const misplaced = argv.map((a) => misplacedOption(program, a, undefined)).find((hint) => hint !== undefined);

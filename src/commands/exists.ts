@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
 import { entryAbsPath, readManifest, type Manifest } from '../manifest/manifest.js';
-import { suggest } from '../registry/resolve.js';
+import { entryBySha, unknownScript } from '../registry/resolve.js';
 import type { Target } from '../server/connection.js';
 import { scriptExists } from '../server/scripts.js';
 import { withTopology, type NodeRole, type TopologySummary } from '../server/topology.js';
@@ -44,14 +44,9 @@ function manifestName(ref: string, manifest: Manifest, manifestFile: string, cwd
     if (byPath) return byPath[0];
     throw new UsageError(`${ref} is not a script of the manifest ${manifestFile} (rscript load adds it)`);
   }
-  if (/^[0-9a-fA-F]{7,40}$/.test(ref)) {
-    const prefix = ref.toLowerCase();
-    const matches = entries.filter(([, e]) => e.sha.startsWith(prefix));
-    if (matches.length === 1) return matches[0]![0];
-    if (matches.length > 1) throw new UsageError(`sha prefix ${ref} matches ${matches.length} scripts (${matches.map(([n]) => n).join(', ')}); give more characters`);
-  }
-  const close = suggest(ref, Object.keys(manifest.scripts));
-  throw new UsageError(`unknown script "${ref}"${close.length ? `; did you mean ${close.map((n) => `"${n}"`).join(' or ')}?` : ''}`);
+  const bySha = entryBySha(manifest, ref);
+  if (bySha) return bySha[0];
+  throw unknownScript(ref, Object.keys(manifest.scripts));
 }
 
 /**

@@ -1,7 +1,6 @@
-import { UsageError } from '../errors.js';
 import { extractMetadata, type ScriptMetadata } from '../lint/metadata.js';
 import { discoverScripts } from '../registry/discover.js';
-import { suggest } from '../registry/resolve.js';
+import { unknownScript } from '../registry/resolve.js';
 
 export interface InfoOptions {
   /** One script name, or every script when undefined. */
@@ -27,10 +26,7 @@ export async function info(options: InfoOptions): Promise<ScriptInfo[]> {
     const sha = /^[0-9a-fA-F]{7,40}$/.test(ref) ? ref.toLowerCase() : undefined;
     chosen = scripts.filter((s) => s.name === ref || s.path === ref);
     if (chosen.length === 0 && sha !== undefined) chosen = scripts.filter((s) => s.sha.startsWith(sha));
-    if (chosen.length === 0) {
-      const close = suggest(options.script, scripts.map((s) => s.name));
-      throw new UsageError(`unknown script "${options.script}"${close.length ? `; did you mean ${close.map((n) => `"${n}"`).join(' or ')}?` : ''}`);
-    }
+    if (chosen.length === 0) throw unknownScript(ref, scripts.map((s) => s.name));
   }
   return chosen.map((s) => ({ name: s.name, path: s.path, sha: s.sha, size: s.size, ...extractMetadata(s.bytes) }));
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, relative, resolve as resolvePath } from 'node:path';
 import { UsageError } from '../errors.js';
-import { entryAbsPath, readManifest } from '../manifest/manifest.js';
+import { entryAbsPath, readManifest, type Manifest, type ManifestEntry } from '../manifest/manifest.js';
 import { discoverScripts, toPosix } from './discover.js';
 import { makeScript, type LocalScript } from './script.js';
 
@@ -71,14 +71,8 @@ export function resolveScript(ref: string, options: ResolveOptions): ResolvedScr
   }
   // A SHA prefix, as the tables print them (12 characters), when it names one manifest entry: that
   // SHA, not whatever the file holds now.
-  if (/^[0-9a-fA-F]{7,39}$/.test(ref)) {
-    const prefix = ref.toLowerCase();
-    const matches = Object.entries(manifest?.scripts ?? {}).filter(([, e]) => e.sha.startsWith(prefix));
-    if (matches.length === 1) return resolveScript(matches[0]![1].sha, options);
-    if (matches.length > 1) {
-      throw new UsageError(`sha prefix ${ref} matches ${matches.length} scripts (${matches.map(([n]) => n).join(', ')}); give more characters`);
-    }
-  }
+  const bySha = manifest ? entryBySha(manifest, ref) : undefined;
+  if (bySha) return resolveScript(bySha[1].sha, options);
   let local: LocalScript[] = [];
   try {
     local = discoverScripts({ paths: options.scripts, cwd });
@@ -88,8 +82,27 @@ export function resolveScript(ref: string, options: ResolveOptions): ResolvedScr
   const found = local.find((s) => s.name === ref);
   if (found) return { name: ref, sha: found.sha, script: found };
   const known = [...new Set([...Object.keys(manifest?.scripts ?? {}), ...local.map((s) => s.name)])];
-  const close = suggest(ref, known);
-  throw new UsageError(
+  throw unknownScript(ref, known);
+}
+
+/**
+ * The manifest entry a SHA or SHA prefix (7 characters or more, as the tables print 12) names;
+ * undefined when none does or `ref` is not one. Two entries for a prefix is an error.
+ */
+export function entryBySha(manifest: Manifest, ref: string): [string, ManifestEntry] | undefined {
+  if (!/^[0-9a-fA-F]{7,40}$/.test(ref)) return undefined;
+  const prefix = ref.toLowerCase();
+  const matches = Object.entries(manifest.scripts).filter(([, e]) => e.sha.startsWith(prefix));
+  if (matches.length > 1) {
+    throw new UsageError(`sha prefix ${ref} matches ${matches.length} scripts (${matches.map(([n]) => n).join(', ')}); give more characters`);
+  }
+  return matches[0];
+}
+
+/** `unknown script "x"`, with the closest known names. */
+export function unknownScript(ref: string, known: readonly string[]): UsageError {
+  const close = suggest(ref, [...known]);
+  return new UsageError(
     `unknown script "${ref}"` +
       (close.length > 0 ? `; did you mean ${close.map((n) => `"${n}"`).join(' or ')}?` : known.length > 0 ? '' : ' (no scripts found: run rscript load first)'),
   );
