@@ -139,7 +139,7 @@ function cacheFile(source: string, dist: string, argv: readonly string[], env: N
 }
 
 /** The program's options that take a value, as the CLI defines them (src/options.ts). */
-const VALUE_OPTIONS = new Set(['-u', '--url', '-c', '--config', '-m', '--manifest', '--timeout', '--tls-ca', '--tls-cert', '--tls-key']);
+export const VALUE_OPTIONS: ReadonlySet<string> = new Set(['-u', '--url', '-c', '--config', '-m', '--manifest', '--timeout', '--tls-ca', '--tls-cert', '--tls-key']);
 
 /**
  * The command argv names ("lint", "load"; "help" for --help, "lint-help" for lint --help): the cache

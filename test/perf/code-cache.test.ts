@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { makeProject, REPO, runCli, stackLines, type Project } from '../helpers/cli.js';
+import { VALUE_OPTIONS } from '../../src/launch.js';
+import { globalOptions } from '../../src/options.js';
 
 let project: Project;
 let cache: string;
@@ -73,6 +75,11 @@ test.each([
   expect(spoilt.stdout).toBe(reference.stdout);
   expect(spoilt.debug).toMatch(/^rscript: code cache: cli compiled.*, saved to /);
   expect((await run(['lint', '--format', 'json', '--no-cache', 'lua'])).debug).toBe('rscript: code cache: cli from cache, luaparse from cache');
+});
+
+test("the launcher knows which of the CLI's common options take a value", () => {
+  const taking = globalOptions().filter((o) => o.required).flatMap((o) => [o.short, o.long].filter((f): f is string => f !== undefined));
+  expect([...VALUE_OPTIONS].sort()).toEqual(taking.sort());
 });
 
 test("the cache file is named after the command, also behind options that come before it", async () => {
