@@ -12,7 +12,8 @@ import { metadataFrom, type ScriptMetadata } from './metadata.js';
 import { parseLua } from './parse.js';
 import { ALL_RULES } from './rules/index.js';
 import type { AstContext, At, Report, Rule, RuleContext } from './rules/rule.js';
-import { lineOf, positionAt, prepareSource, rangeOf } from './source.js';
+import { positionAt, prepareSource, rangeOf } from './source.js';
+import { readDirectives } from './suppressions.js';
 
 export type { Finding, RuleInfo, Severity } from './finding.js';
 
@@ -111,27 +112,18 @@ function position(at: At, lineStarts: readonly number[]): Pick<Finding, 'line' |
 /** Line -> rule ids silenced on it ('*': every rule). */
 type Suppressions = Map<number, Set<string>>;
 
-const DIRECTIVE = /^rscript-disable-(next-line|line)(?=\s|$)(.*)$/s;
-
-/**
- * `-- rscript-disable-next-line rule-a, rule-b` silences the next line, `-- rscript-disable-line rule`
- * its own line; without ids every rule is silenced. Text after " -- " is a free explanation.
- */
+/** What the `rscript-disable-...` comments silence (see suppressions.ts). */
 function readSuppressions(comments: readonly lua.Comment[], lineStarts: readonly number[]): Suppressions {
-  let out: Suppressions | undefined;
-  for (const c of comments) {
-    if (!c.value.includes('rscript-disable-')) continue;
-    const m = DIRECTIVE.exec(c.value.trim());
-    if (!m) continue;
-    out ??= new Map();
-    const line = m[1] === 'next-line' ? lineOf(lineStarts, rangeOf(c)[1]) + 1 : lineOf(lineStarts, rangeOf(c)[0]);
-    const ids = m[2]!.split(/\s--\s/)[0]!.split(/[\s,]+/).filter(Boolean);
-    const set = out.get(line) ?? new Set<string>();
-    if (ids.length === 0) set.add('*');
-    for (const id of ids) set.add(id);
-    out.set(line, set);
+  const directives = readDirectives(comments, lineStarts);
+  if (directives.length === 0) return NO_SUPPRESSIONS;
+  const out: Suppressions = new Map();
+  for (const d of directives) {
+    const set = out.get(d.line) ?? new Set<string>();
+    if (d.ids.length === 0) set.add('*');
+    for (const { id } of d.ids) set.add(id);
+    out.set(d.line, set);
   }
-  return out ?? NO_SUPPRESSIONS;
+  return out;
 }
 
 /** Shared by the scripts without a directive (most of them); never written to. */
