@@ -18,5 +18,6 @@ export const RULE_IDS: readonly string[] = [
   'no-writes-violation',
   'syntax-error',
   'unknown-command',
+  'unknown-suppression',
   'wrong-arity',
 ];

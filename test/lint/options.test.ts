@@ -59,6 +59,28 @@ describe('suppression comments', () => {
     expect(at(lint(wrongId))).toEqual(['keys-from-keys-array@1']);
   });
 
+  test('a misspelled rule id is reported where it is written, with the closest rule id', () => {
+    const src = "-- rscript-disable-next-line no-globl-assignment\ncounter = 1\nreturn counter\n";
+    const findings = lint(src);
+    // The typo silences nothing: the finding it meant to silence is still there, and the typo is named.
+    expect(at(findings)).toEqual(['unknown-suppression@1', 'no-global-assignment@2']);
+    expect(findings[0]).toMatchObject({ severity: 'warning', column: 30, endColumn: 49 });
+    expect(findings[0]!.message).toBe('unknown rule "no-globl-assignment" in rscript-disable-next-line: it silences nothing; did you mean "no-global-assignment"?');
+    // An id close to no rule: named, with the list of rules in the hint.
+    const [far] = lint("local v = redis.call('GET', KEYS[1]) -- rscript-disable-line foo, header-keys-argv\nreturn v\n");
+    expect(far).toMatchObject({ rule: 'unknown-suppression', line: 1, column: 62, endColumn: 65 });
+    expect(far!.message).toBe('unknown rule "foo" in rscript-disable-line: it silences nothing');
+    expect(far!.hint).toContain('no-global-assignment');
+    // In a block comment on several lines, the id's own line and column.
+    expect(lint('--[[ rscript-disable-next-line\n     no-nil-compar ]]\nreturn 1\n')[0]).toMatchObject({ rule: 'unknown-suppression', line: 2, column: 6 });
+  });
+
+  test('the all-rules form, known ids and an explanation after -- are not reported; the rule can be turned off', () => {
+    expect(at(lint("-- rscript-disable-next-line -- generated\nreturn redis.call('GET', 'k')\n"))).toEqual([]);
+    expect(at(lint("-- rscript-disable-next-line keys-from-keys-array -- a fixed key, by design\nreturn redis.call('GET', 'k')\n"))).toEqual([]);
+    expect(at(lint('return 1 -- rscript-disable-line typo\n', { 'unknown-suppression': 'off' }))).toEqual([]);
+  });
+
   test('block comments work too, and a directive must start the comment', () => {
     expect(at(lint("--[[ rscript-disable-next-line ]]\nreturn redis.call('GET', 'k')\n"))).toEqual([]);
     expect(at(lint("-- see rscript-disable-next-line\nreturn redis.call('GET', 'k')\n"))).toEqual(['keys-from-keys-array@2']);

@@ -24,6 +24,7 @@ const EXPECTED_BAD_LINES: Record<string, number[]> = {
   'command-not-allowed-in-script': [5, 6, 7],
   'no-writes-violation': [7, 9],
   'header-keys-argv': [5, 8],
+  'unknown-suppression': [5, 7, 8],
 };
 
 describe('every rule has a bad and a good fixture', () => {

@@ -14,6 +14,7 @@ import { noWritesViolation } from './no-writes-violation.js';
 import type { Rule } from './rule.js';
 import { syntaxError } from './syntax-error.js';
 import { unknownCommand } from './unknown-command.js';
+import { unknownSuppression } from './unknown-suppression.js';
 import { wrongArity } from './wrong-arity.js';
 
 export const ALL_RULES: readonly Rule[] = [
@@ -32,4 +33,5 @@ export const ALL_RULES: readonly Rule[] = [
   commandNotAllowedInScript,
   noWritesViolation,
   headerKeysArgv,
+  unknownSuppression,
 ];
