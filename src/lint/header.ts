@@ -11,6 +11,8 @@
  * Separators after `KEYS[n]` may be `:`, `-`, `=`, `->` or `→` (the French guide writes `KEYS[1] : ...`).
  * `KEYS[2..N]` (or `KEYS[2..]`, `KEYS[2...]`) documents every key from the second on, for a script that
  * takes any number; `ARGV[2..4]` documents the second to the fourth alike.
+ * A `KEYS[...]` line read otherwise than its writer likely meant (`KEYS[3..2]`, `KEYS[0]`, a slot that
+ * another line documents already) is read all the same, and listed in `problems`.
  * Only comments are read here (from the parser's comment list), never code.
  */
 import type { Comment } from 'luaparse';
@@ -38,6 +40,18 @@ export interface Header {
   moreArgs?: HeaderEntry;
   returns?: string;
   errors: string[];
+  /** Lines the header-keys-argv rule reports, in header order; none for a well-formed header. */
+  problems: HeaderProblem[];
+}
+
+/** A `KEYS[...]` or `ARGV[...]` line that is read, but probably not as its writer meant. */
+export interface HeaderProblem {
+  message: string;
+  hint: string;
+  /** Where `KEYS[...]` is written (1-based). */
+  line: number;
+  column: number;
+  endColumn: number;
 }
 
 interface HeaderLine {
@@ -74,7 +88,7 @@ export function headerComments(comments: readonly Comment[], code: string): Comm
 
 export function readHeader(comments: readonly Comment[], code: string, lineStarts: readonly number[]): Header {
   const lines = commentLines(headerComments(comments, code), lineStarts);
-  const header: Header = { keys: [], args: [], errors: [] };
+  const header: Header = { keys: [], args: [], errors: [], problems: [] };
   // The section the following more-indented lines continue.
   let open: { indent: number; append: (text: string) => void } | null = null;
   let sawFirstLine = false;
@@ -108,18 +122,55 @@ export function readHeader(comments: readonly Comment[], code: string, lineStart
       // `[2..N]`, `[2..]`: open-ended. `[2..4]`: the same doc for 2, 3 and 4 (an inverted range, 4..2,
       // for 4 only). A range of more than 16 (`[1..300]`, a typo or "many") is read as open-ended:
       // a closed one makes each of its slots one that callers must pass.
-      let last = doc[3] === undefined ? index : doc[4] !== undefined && /^\d+$/.test(doc[4]) ? Math.max(index, Number(doc[4])) : undefined;
+      const end = doc[3] === undefined ? index : doc[4] !== undefined && /^\d+$/.test(doc[4]) ? Number(doc[4]) : undefined;
+      let last = end === undefined ? undefined : Math.max(index, end);
       if (last !== undefined && last - index >= MAX_CLOSED_RANGE) last = undefined;
+      const written = text.slice(0, text.indexOf(']') + 1);
+      const problem = (message: string, hint: string): void => {
+        header.problems.push({ message, hint, line: l.line, column: entry.column, endColumn: entry.endColumn });
+      };
+      const table = doc[1]!;
+      const noun = keys ? 'key' : 'argument';
+      if (end !== undefined && end < index) {
+        problem(
+          `${written} ends before it starts: it is read as ${table}[${index}] alone`,
+          `Write the lower index first: ${table}[${end}..${index}] documents ${noun}s ${end} to ${index} alike, ${table}[${index}..N] every ${noun} from ${index} on.`,
+        );
+      } else if (index === 0) {
+        const fixed = last === undefined ? `${table}[1..N]` : last > 1 ? `${table}[1..${last}]` : `${table}[1]`;
+        problem(
+          `${written === `${table}[0]` ? `${written} is always nil` : `${written} starts at ${table}[0], which is always nil`}: Lua tables start at 1, so the first ${noun} is ${table}[1]`,
+          `Number from 1, as callers count: write ${fixed}.`,
+        );
+      }
       const entries: HeaderEntry[] = [];
       if (last === undefined) {
-        if (keys) header.moreKeys ??= entry;
-        else header.moreArgs ??= entry;
+        const more = keys ? header.moreKeys : header.moreArgs;
+        if (more) {
+          problem(
+            `every ${noun} from ${table}[${more.index}] on is already documented on line ${more.line}: this line's text is not used`,
+            `Document each ${table}[n] on one line: remove one of the two, or narrow the range so that the lines do not overlap.`,
+          );
+        } else if (keys) header.moreKeys = entry;
+        else header.moreArgs = entry;
         entries.push(entry);
       } else {
+        // Slots another line documents already keep that line's text.
+        const taken: HeaderEntry[] = [];
         for (let i = index; i <= last; i++) {
           const e = i === index ? entry : { ...entry, index: i };
-          if (!list.some((x) => x.index === i)) list.push(e);
+          const before = list.find((x) => x.index === i);
+          if (before) taken.push(before);
+          else list.push(e);
           entries.push(e);
+        }
+        if (taken.length > 0) {
+          const lines = [...new Set(taken.map((t) => t.line))];
+          const one = taken.length === 1;
+          problem(
+            `${andList(taken.map((t) => `${table}[${t.index}]`))} ${one ? 'is' : 'are'} already documented on ${lines.length === 1 ? 'line' : 'lines'} ${andList(lines.map(String))}: this line's text is not used for ${one ? 'it' : 'them'}`,
+            `Document each ${table}[n] on one line: remove one of the two, or narrow the range so that the lines do not overlap.`,
+          );
         }
       }
       open = {
@@ -155,6 +206,11 @@ export function readHeader(comments: readonly Comment[], code: string, lineStart
   header.keys.sort((a, b) => a.index - b.index);
   header.args.sort((a, b) => a.index - b.index);
   return header;
+}
+
+/** "a", "a and b", "a, b and c". */
+function andList(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 /** "ERR a; ERR b" lists two error replies. */

@@ -80,6 +80,17 @@ test('KEYS[2..N] documents every key from the second on; ARGV[2..3] the second a
   expect(extractMetadata('-- KEYS[1]: a\n-- KEYS[3..]: c\nreturn 1\n').keys).toEqual([{ name: 'a', doc: 'a' }, {}]);
 });
 
+test('headers the linter warns about are still read, as info shows them', () => {
+  // KEYS[3..2]: KEYS[3] alone, KEYS[2] undocumented.
+  expect(extractMetadata('-- KEYS[3..2]: b\nreturn 1\n').keys).toEqual([{}, {}, { name: 'b', doc: 'b' }]);
+  // ARGV[0..2]: the slots callers pass, 1 and 2; KEYS[0..N]: every key.
+  expect(extractMetadata('-- ARGV[0..2]: bound\nreturn 1\n').args).toEqual([{ name: 'bound', doc: 'bound' }, { name: 'bound', doc: 'bound' }]);
+  const open = extractMetadata('-- KEYS[0..N]: shard\nreturn 1\n');
+  expect({ keys: open.keys, moreKeys: open.moreKeys }).toEqual({ keys: [], moreKeys: { name: 'shard', doc: 'shard' } });
+  // A slot documented twice keeps its first line's text.
+  expect(extractMetadata('-- KEYS[1..3]: shard\n-- KEYS[2]: total\nreturn 1\n').keys.map((k) => k.doc)).toEqual(['shard', 'shard', 'shard']);
+});
+
 test('best effort when the code does not parse: the header, and KEYS read before the error', () => {
   const meta = extractMetadata(HEADER + "local x = KEYS[3]\nif x then\n  return ARGV[5] //\n");
   expect(meta.summary).toBe('reports how many tokens a bucket holds');

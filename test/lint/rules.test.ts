@@ -225,4 +225,50 @@ describe('rule details', () => {
     // KEYS[3] past a closed range is undocumented.
     expect(at(lint("-- KEYS[1..2]: a (string)\nreturn redis.call('MGET', KEYS[1], KEYS[2], KEYS[3])\n"))).toEqual(['header-keys-argv@2']);
   });
+  test('header-keys-argv: a range that ends before it starts is read as its first index, and said so', () => {
+    const findings = lint("-- KEYS[1]: a (string)\n-- KEYS[3..2]: b (string)\nreturn redis.call('MGET', KEYS[1], KEYS[2], KEYS[3])\n");
+    // KEYS[2] is not documented by KEYS[3..2]: its read is reported too, as before.
+    expect(at(findings)).toEqual(['header-keys-argv@2', 'header-keys-argv@3']);
+    expect(findings[0]).toMatchObject({ severity: 'warning', column: 4, endColumn: 14 });
+    expect(findings[0]!.message).toBe('KEYS[3..2] ends before it starts: it is read as KEYS[3] alone');
+    expect(findings[0]!.hint).toBe('Write the lower index first: KEYS[2..3] documents keys 2 to 3 alike, KEYS[3..N] every key from 3 on.');
+  });
+
+  test('header-keys-argv: KEYS[0] and ARGV[0..n] are reported: Lua tables start at 1', () => {
+    // Before, a header KEYS[0] with the code reading KEYS[0] passed without a word.
+    const zero = lint("-- KEYS[0]: the lock (string)\nreturn redis.call('GET', KEYS[0])\n");
+    expect(at(zero)).toEqual(['header-keys-argv@1']);
+    expect(zero[0]).toMatchObject({ column: 4, endColumn: 11 });
+    expect(zero[0]!.message).toBe('KEYS[0] is always nil: Lua tables start at 1, so the first key is KEYS[1]');
+    expect(zero[0]!.hint).toBe('Number from 1, as callers count: write KEYS[1].');
+    // One finding for the header line (not also "documented but never read"), one for the undocumented read.
+    expect(at(lint("-- KEYS[0]: the lock (string)\nreturn redis.call('GET', KEYS[1])\n"))).toEqual(['header-keys-argv@1', 'header-keys-argv@2']);
+    // ARGV[0..2] documented ARGV[1] and ARGV[2] without a word.
+    const range = lint('-- ARGV[0..2]: bounds (integer)\nreturn ARGV[1] .. ARGV[2]\n');
+    expect(at(range)).toEqual(['header-keys-argv@1']);
+    expect(range[0]!.message).toBe('ARGV[0..2] starts at ARGV[0], which is always nil: Lua tables start at 1, so the first argument is ARGV[1]');
+    expect(range[0]!.hint).toBe('Number from 1, as callers count: write ARGV[1..2].');
+    expect(lint("-- KEYS[0..N]: shards (string)\nreturn redis.call('GET', KEYS[1])\n")[0]!.hint).toBe('Number from 1, as callers count: write KEYS[1..N].');
+  });
+
+  test('header-keys-argv: a slot documented on two lines is reported on the second, whose text is not used', () => {
+    const findings = lint("-- KEYS[1..3]: a shard (string)\n-- KEYS[2]: the total (string)\nreturn redis.call('MGET', KEYS[1], KEYS[2], KEYS[3])\n");
+    expect(at(findings)).toEqual(['header-keys-argv@2']);
+    expect(findings[0]).toMatchObject({ column: 4, endColumn: 11 });
+    expect(findings[0]!.message).toBe("KEYS[2] is already documented on line 1: this line's text is not used for it");
+    expect(findings[0]!.hint).toBe('Document each KEYS[n] on one line: remove one of the two, or narrow the range so that the lines do not overlap.');
+    // The range second, over two numbered lines.
+    const later = lint('-- ARGV[1]: a\n-- ARGV[3]: c\n-- ARGV[1..4]: rest\nreturn ARGV[1] .. ARGV[2] .. ARGV[3] .. ARGV[4]\n');
+    expect(later.map((f) => `${f.line}: ${f.message}`)).toEqual([
+      "3: ARGV[1] and ARGV[3] are already documented on lines 1 and 2: this line's text is not used for them",
+    ]);
+    // A second open range.
+    const open = lint("-- KEYS[2..N]: shards (string)\n-- KEYS[3..N]: more shards (string)\nreturn redis.call('MGET', KEYS[1], KEYS[3])\n");
+    expect(open.map((f) => `${f.line}: ${f.message}`)).toEqual([
+      "2: every key from KEYS[2] on is already documented on line 1: this line's text is not used",
+      "3: KEYS[1] is read here but the header does not document it: callers cannot tell what to pass as key 1",
+    ]);
+    // A numbered line inside an open range is not an overlap: it documents its own slot (as info shows it).
+    expect(at(lint("-- KEYS[1]: a\n-- KEYS[2..N]: shards (string)\n-- KEYS[3]: the total (string)\nreturn redis.call('MGET', KEYS[1], KEYS[3])\n"))).toEqual([]);
+  });
 });

@@ -4,9 +4,14 @@ import type { Rule } from './rule.js';
 export const headerKeysArgv: Rule = {
   id: 'header-keys-argv',
   defaultSeverity: 'warning',
-  description: 'KEYS[n] or ARGV[n] read but not documented in the header, or documented but never read.',
+  description: 'KEYS[n] or ARGV[n] read but not documented in the header, documented but never read, or documented as it cannot be meant (KEYS[3..2], KEYS[0], twice).',
   needsAst: true,
   check(ctx) {
+    // Header lines read otherwise than meant (`KEYS[3..2]`, `KEYS[0]`, a slot documented twice): one
+    // finding each, and no "never read" besides.
+    for (const p of ctx.header.problems) {
+      ctx.report({ line: p.line, column: p.column, endLine: p.line, endColumn: p.endColumn }, { message: p.message, hint: p.hint });
+    }
     const a = ctx.analysis;
     for (const table of ['KEYS', 'ARGV'] as const) {
       const documented = table === 'KEYS' ? ctx.header.keys : ctx.header.args;
@@ -31,6 +36,7 @@ export const headerKeysArgv: Rule = {
       // Once per header line: `ARGV[1..3]` is one line, unread only when none of 1, 2, 3 is read.
       for (const [i, doc] of documented.entries()) {
         if (documented.findIndex((d) => d.line === doc.line) !== i) continue;
+        if (ctx.header.problems.some((p) => p.line === doc.line)) continue;
         const group = documented.filter((d) => d.line === doc.line);
         if (group.some((d) => a.keysArgv.some((u) => u.table === table && u.index === d.index))) continue;
         const last = group[group.length - 1]!.index;
