@@ -237,10 +237,16 @@ describe('rule details', () => {
   test('header-keys-argv: KEYS[0] and ARGV[0..n] are reported: Lua tables start at 1', () => {
     // Before, a header KEYS[0] with the code reading KEYS[0] passed without a word.
     const zero = lint("-- KEYS[0]: the lock (string)\nreturn redis.call('GET', KEYS[0])\n");
-    expect(at(zero)).toEqual(['header-keys-argv@1']);
+    expect(at(zero)).toEqual(['header-keys-argv@1', 'header-keys-argv@2']);
     expect(zero[0]).toMatchObject({ column: 4, endColumn: 11 });
     expect(zero[0]!.message).toBe('KEYS[0] is always nil: Lua tables start at 1, so the first key is KEYS[1]');
     expect(zero[0]!.hint).toBe('Number from 1, as callers count: write KEYS[1].');
+    // The read itself is reported too, documented or not: no header line makes KEYS[0] hold a key.
+    expect(zero[1]!.message).toBe('KEYS[0] is always nil: Lua tables start at 1, so the first key is KEYS[1]');
+    expect(zero[1]!.hint).toBe('Read KEYS[1] for the first key, as callers count.');
+    const read = lint("-- KEYS[1]: the lock (string)\nreturn redis.call('GET', KEYS[1]) .. (ARGV[0] or '')\n");
+    expect(at(read)).toEqual(['header-keys-argv@2']);
+    expect(read[0]!.message).toBe('ARGV[0] is always nil: Lua tables start at 1, so the first argument is ARGV[1]');
     // One finding for the header line (not also "documented but never read"), one for the undocumented read.
     expect(at(lint("-- KEYS[0]: the lock (string)\nreturn redis.call('GET', KEYS[1])\n"))).toEqual(['header-keys-argv@1', 'header-keys-argv@2']);
     // ARGV[0..2] documented ARGV[1] and ARGV[2] without a word.

@@ -20,8 +20,21 @@ export const headerKeysArgv: Rule = {
       // A handful of indexes per script: arrays, not sets (this rule runs on every new script of a load).
       const reported: number[] = [];
       for (const use of a.keysArgv) {
-        if (use.table !== table || documented.some((d) => d.index === use.index) || (more && use.index >= more.index)) continue;
-        if (reported.includes(use.index)) continue;
+        if (use.table !== table || reported.includes(use.index)) continue;
+        if (use.index < 1) {
+          // Whatever the header says: the read is the bug, and documenting it would not fix it.
+          reported.push(use.index);
+          const noun = table === 'KEYS' ? 'key' : 'argument';
+          ctx.report(
+            { node: use.node },
+            {
+              message: `${table}[${use.index}] is always nil: Lua tables start at 1, so the first ${noun} is ${table}[1]`,
+              hint: `Read ${table}[1] for the first ${noun}, as callers count.`,
+            },
+          );
+          continue;
+        }
+        if (documented.some((d) => d.index === use.index) || (more && use.index >= more.index)) continue;
         reported.push(use.index);
         ctx.report(
           { node: use.node },
