@@ -4,7 +4,10 @@
  * maps as Map, sets as Set) and gives data.
  */
 
+import { LargeInteger } from '../server/large-integer.js';
+
 export type TypedReply =
+  /** `value` is a string of digits outside ±(2^53 - 1), where a JS number (and JSON.parse) would round it. */
   | { type: 'integer'; value: number | string }
   | { type: 'double'; value: number | string }
   | { type: 'big number'; value: string }
@@ -35,6 +38,7 @@ export function typeReply(value: unknown): TypedReply {
     if (Number.isInteger(value)) return { type: 'integer', value };
     return { type: 'double', value: Number.isFinite(value) ? value : String(value) };
   }
+  if (value instanceof LargeInteger) return { type: 'integer', value: value.digits };
   if (typeof value === 'bigint') return { type: 'big number', value: value.toString() };
   if (typeof value === 'boolean') return { type: 'boolean', value };
   if (Array.isArray(value)) return { type: 'array', items: value.map(typeReply) };

@@ -9,6 +9,7 @@ import type { BatchDone, RespClient } from './resp-client.js';
 import { ConfigError, ConnectionError, UsageError } from '../errors.js';
 import type { TlsConfig } from '../config/schema.js';
 import { registerSecret } from '../output/secrets.js';
+import { INTEGERS_AS_STRINGS, withLargeIntegers } from './large-integer.js';
 
 export interface Target {
   url: string;
@@ -24,7 +25,10 @@ export type { BatchDone } from './resp-client.js';
 export interface SendOptions {
   /** Per-request deadline in ms; 0 for none (a bench's hot loop). Default: the target's timeout. */
   timeoutMs?: number;
-  /** Replies' bulk strings as Buffers and maps as Map: exact types for `exec` output. */
+  /**
+   * Replies' bulk strings as Buffers, maps as Map, and integers past 2^53 as LargeInteger: exact
+   * types and values for `exec` output.
+   */
   raw?: boolean;
 }
 
@@ -151,7 +155,9 @@ class NodeConnection implements RedisConnection {
   // microtask of an async wrapper were a measurable share of a pipelined call.
   send(args: Arg[], options: SendOptions = {}): Promise<unknown> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const pending = this.client.sendCommand(args, options.raw ? { typeMapping: RAW_TYPES } : undefined);
+    const pending = options.raw
+      ? this.client.sendCommandTwice(args, RAW_TYPES, INTEGERS_AS_STRINGS).then(({ reply, again }) => withLargeIntegers(reply, again))
+      : this.client.sendCommand(args);
     const guarded =
       timeoutMs > 0
         ? withDeadline(pending, timeoutMs, () => {

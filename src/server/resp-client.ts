@@ -42,6 +42,8 @@ interface Pending {
   resolve(reply: unknown): void;
   reject(err: Error): void;
   typeMapping?: TypeMapping;
+  /** The reads made while this reply was the next one due, when they are kept (`sendCommandTwice`). */
+  bytes?: Buffer[];
 }
 
 /**
@@ -155,7 +157,9 @@ export class RespClient {
         callback: (nread: number, buffer: Buffer): boolean => {
           try {
             this.#decoding = true;
-            this.#decoder.write(Buffer.from(buffer.subarray(0, nread)));
+            const chunk = Buffer.from(buffer.subarray(0, nread));
+            this.#waiting[this.#head]?.bytes?.push(chunk);
+            this.#decoder.write(chunk);
             this.#decoding = false;
             // Requests made by the reply callbacks (a bench's next calls) go out now, in one write.
             if (this.#unwritten.length > 0) this.#write();
@@ -196,6 +200,23 @@ export class RespClient {
     if (!this.#open || !this.#socket) return Promise.reject(new ClientClosedError());
     return new Promise((resolve, reject) => {
       this.#waiting.push({ left: 1, resolve, reject, typeMapping: options?.typeMapping });
+      this.#schedule();
+      encodeCommand(args, this.#unwritten);
+    });
+  }
+
+  /**
+   * `sendCommand`, and the same reply decoded a second time with `again`, from the bytes the server
+   * sent: for what one type mapping cannot tell (an integer's digits past 2^53 need integers as
+   * strings, which a status reply also is). `again` is undefined when the bytes are unknown: they
+   * are kept only when no other reply was due as the command was sent, so that its reply starts a read.
+   */
+  sendCommandTwice(args: readonly RespArg[], typeMapping: TypeMapping, again: TypeMapping): Promise<{ reply: unknown; again?: unknown }> {
+    if (!this.#open || !this.#socket) return Promise.reject(new ClientClosedError());
+    return new Promise((resolve, reject) => {
+      const bytes = this.#head === this.#waiting.length ? [] : undefined;
+      const done = (reply: unknown) => resolve({ reply, again: bytes && decodeFirst(Buffer.concat(bytes), again) });
+      this.#waiting.push({ left: 1, resolve: done, reject, typeMapping, bytes });
       this.#schedule();
       encodeCommand(args, this.#unwritten);
     });
@@ -275,7 +296,25 @@ export class RespClient {
   }
 }
 
-
+/**
+ * The first reply in `bytes` (which may run past it), decoded with `typeMapping` by a decoder of its
+ * own; undefined when that is an error reply or not whole.
+ */
+function decodeFirst(bytes: Buffer, typeMapping: TypeMapping): unknown {
+  let first: { reply: unknown } | undefined;
+  const decoder = new Decoder({
+    onReply: (reply: unknown) => (first ??= { reply }),
+    onErrorReply: () => undefined,
+    onPush: () => undefined,
+    getTypeMapping: () => typeMapping,
+  });
+  try {
+    decoder.write(bytes);
+  } catch {
+    // Bytes that are not RESP: the connection's own decoder has failed on them too.
+  }
+  return first?.reply;
+}
 
 /** Text and Buffers as one Buffer, each copied once (no Buffer made per string on the way). */
 function concatChunks(chunks: readonly RespArg[]): Buffer {

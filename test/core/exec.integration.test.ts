@@ -34,6 +34,9 @@ const SCRIPTS: Record<string, string> = {
   'lua/resp2_bool.lua': 'return {true, false}',
   'lua/dropped_keys.lua': 'return {ok = true, remaining = 5}',
   'lua/binary.lua': 'return "\\255\\0ab"',
+  'lua/big_int.lua': "return redis.call('INCRBY', KEYS[1], 0)",
+  'lua/big_ints.lua': "return {redis.call('INCRBY', KEYS[1], 0), 2^60, -(2^53) - 2, 2^53 - 1, -7}",
+  'lua/big_map.lua': 'return {map={n=2^62}}',
 };
 
 beforeAll(async () => {
@@ -185,6 +188,54 @@ test('keys and args are binary-safe: spaces, unicode, an empty string', async ()
       int(2),
       int(5),
     ],
+  });
+});
+
+// Lua numbers are doubles: Redis sends an integer reply as (long long) of one, and past 2^53 a JS
+// number cannot hold it. redis-cli prints what the server sent; rscript must print the same digits.
+describe('integers beyond 2^53', () => {
+  test('a script returning INCRBY of a key holding a large integer: the digits redis-cli prints', async () => {
+    for (const [key, value] of [['big:max', '9223372036854775807'], ['big:odd', '9007199254740993']] as const) {
+      server.cli('SET', key, value);
+      const expected = server.cli('EVAL', SCRIPTS['lua/big_int.lua']!, '1', key);
+      expect(expected).toMatch(/^-?\d{16,}$/);
+      expect((await run('big_int', [key])).reply).toEqual({ type: 'integer', value: expected });
+    }
+  });
+
+  test('as table elements and map values, beside safe integers that stay numbers', async () => {
+    server.cli('SET', 'big:max', '9223372036854775807');
+    const expected = server.cli('EVAL', SCRIPTS['lua/big_ints.lua']!, '1', 'big:max').split('\n');
+    expect(expected.slice(1)).toEqual(['1152921504606846976', '-9007199254740994', '9007199254740991', '-7']);
+    expect((await run('big_ints', ['big:max'])).reply).toEqual({
+      type: 'array',
+      items: [
+        { type: 'integer', value: expected[0] },
+        { type: 'integer', value: '1152921504606846976' },
+        { type: 'integer', value: '-9007199254740994' },
+        int(9007199254740991),
+        int(-7),
+      ],
+    });
+    expect((await run('big_map')).reply).toEqual({ type: 'map', entries: [[bulk('n'), { type: 'integer', value: '4611686018427387904' }]] });
+  });
+
+  test('the CLI prints them exactly, in the table and in --json (as a string of digits)', async () => {
+    server.cli('SET', 'big:max', '9223372036854775807');
+    const expected = server.cli('EVAL', SCRIPTS['lua/big_ints.lua']!, '1', 'big:max').split('\n');
+    const table = await runCli(['exec', 'big_ints', '-k', 'big:max', '--url', server.url], { cwd: project.dir });
+    expect(table.code).toBe(0);
+    const values = table.stdout.split('\n').flatMap((line) => /^│ \d+\s+│ integer\s+│ (\S+)/.exec(line)?.[1] ?? []);
+    expect(values).toEqual(expected);
+    const json = await runCli(['exec', 'big_ints', '-k', 'big:max', '--url', server.url, '--json'], { cwd: project.dir });
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).reply.items.map((item: { value: unknown }) => item.value)).toEqual([
+      expected[0],
+      '1152921504606846976',
+      '-9007199254740994',
+      9007199254740991,
+      -7,
+    ]);
   });
 });
 
