@@ -109,7 +109,7 @@ export async function run(argv: string[]): Promise<number> {
     .addOption(new Option('-k, --keys <keys...>', 'key names (KEYS)').default([]))
     .addOption(new Option('-a, --args <args...>', 'arguments (ARGV)').default([]))
     .option('--ro', 'use EVALSHA_RO (scripts flagged no-writes; runs on replicas)')
-    .option('--sandbox', "run on a throwaway redis-server (from PATH or \"redisServer\") after the script's fixture setup; without --keys and --args, with the fixture's")
+    .option('--sandbox', "run on a throwaway redis-server (from PATH or \"redisServer\"; not with --url) after the script's fixture setup; without --keys and --args, with the fixture's")
     .action(
       action(async (ctx, script: string, opts: { keys: string[]; args: string[]; ro?: boolean; sandbox?: boolean }) => {
         const { exec } = await import('./commands/exec.js');
@@ -126,6 +126,7 @@ export async function run(argv: string[]): Promise<number> {
           });
         let result;
         if (opts.sandbox) {
+          refuseUrlWithSandbox(ctx.flags);
           const { withSandbox } = await import('./server/sandbox.js');
           const { resolveScript } = await import('./registry/resolve.js');
           const resolved = resolveScript(script, ctx.config);
@@ -258,6 +259,7 @@ export async function run(argv: string[]): Promise<number> {
     for (const opt of benchOptions()) bench.addOption(opt);
     bench.argument('[script]', 'a name, path or SHA (default: every script with a fixture under "bench" in the config)').action(
       action(async (ctx, script: string | undefined, opts: BenchFlags) => {
+        if (opts.sandbox) refuseUrlWithSandbox(ctx.flags);
         const { bench: run, EXIT_INTERRUPTED } = await import('./commands/bench.js');
         const { renderBench, startProgress } = await import('./output/bench.js');
         const { benchCsv } = await import('./bench/report.js');
@@ -485,6 +487,18 @@ function printable(text: string): string {
 function jsonRequested(argv: string[]): boolean {
   const end = argv.indexOf('--');
   return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/**
+ * `--sandbox` runs on a throwaway local server, so a `--url` beside it would be ignored: more likely
+ * a mistake than a wish. Only the flag counts (`flags` holds what the command line gave): REDIS_URL
+ * and the config's url are settings for the other commands, and CI that sets REDIS_URL for every
+ * step runs `rscript bench --sandbox` too.
+ */
+function refuseUrlWithSandbox(flags: GlobalFlags): void {
+  if (flags.url !== undefined) {
+    throw new UsageError('--sandbox and --url conflict: --sandbox runs on a throwaway local redis-server and would ignore the --url server; drop one of them');
+  }
 }
 
 async function confirm(question: string, what = 'flush'): Promise<void> {

@@ -67,7 +67,7 @@ export function benchOptions(): Option[] {
       positiveNumber('--budget'),
     ),
     new Option('--csv', 'print CSV on stdout (one line per script)').conflicts('json'),
-    new Option('--sandbox', 'run against a throwaway redis-server (from PATH or "redisServer"), stopped afterwards'),
+    new Option('--sandbox', 'run against a throwaway redis-server (from PATH or "redisServer"), stopped afterwards; not with --url'),
     new Option('-y, --yes', 'do not ask before writing to a server that is not on loopback'),
   ];
 }

@@ -127,6 +127,41 @@ describe('--sandbox', () => {
     expect(none.stderr).not.toMatch(/sandbox: redis-server/);
   });
 
+  // The sandbox replaces the server: an explicit --url next to it is a mistake (which server did the
+  // user mean?), while REDIS_URL and the config's url are settings for other commands (CI sets
+  // REDIS_URL globally and runs bench --sandbox).
+  const URL_FLAG = 'redis://127.0.0.1:2';
+  const CONFLICT = 'rscript: --sandbox and --url conflict: --sandbox runs on a throwaway local redis-server and would ignore the --url server; drop one of them\n';
+  it.each<[string[]]>([
+    [['exec', 'fast', '--sandbox', '--url', URL_FLAG]],
+    [['exec', 'fast', '-u', URL_FLAG, '--sandbox']],
+    [['--url', URL_FLAG, 'exec', 'fast', '--sandbox']],
+    [['bench', 'fast', '--sandbox', `--url=${URL_FLAG}`]],
+    [['-u', URL_FLAG, 'bench', '--sandbox']],
+  ])('%j: refused with one line, exit 2, no server started', async (argv) => {
+    const r = await runCli(argv, { cwd: project.dir, timeoutMs: 30_000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(CONFLICT);
+    expect(r.stdout).toBe('');
+  });
+
+  it('the conflict with --json: the error as the JSON document', async () => {
+    const r = await runCli(['bench', 'fast', '--sandbox', '--url', URL_FLAG, '--json'], { cwd: project.dir, timeoutMs: 30_000 });
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({ error: { message: CONFLICT.replace(/^rscript: |\n$/g, ''), exitCode: 2, detail: [] } });
+  });
+
+  it('REDIS_URL and the config file\'s url do not conflict: the sandbox runs', async () => {
+    // The config's url (redis://127.0.0.1:1) and REDIS_URL both name ports nobody listens on.
+    const env = { REDIS_URL: URL_FLAG };
+    const bench = await runCli(['bench', 'fast', '--sandbox', '-n', '10', '--json'], { cwd: project.dir, env, timeoutMs: 60_000 });
+    expect(bench.code).toBe(0);
+    expect(JSON.parse(bench.stdout).results[0].verdict).toBe('ok');
+    const exec = await runCli(['exec', 'fast', '--sandbox', '--json'], { cwd: project.dir, env, timeoutMs: 30_000 });
+    expect(exec.code).toBe(0);
+    expect(JSON.parse(exec.stdout).reply).toEqual({ type: 'integer', value: 1 });
+  });
+
   it('says how to install redis-server when it is missing', async () => {
     const p = makeProject({ 'lua/fast.lua': 'return 1\n' });
     try {
