@@ -74,7 +74,9 @@ export async function run(argv: string[]): Promise<number> {
       const ctx = await context(flags);
       // commander calls action(...positional, opts, cmd)
       const { data, text, exitCode: code } = await fn(ctx, ...a.slice(0, -1));
-      print(flags.json ? JSON.stringify(data, null, 2) : typeof text === 'function' ? text() : text);
+      const out = flags.json ? JSON.stringify(data, null, 2) : typeof text === 'function' ? text() : text;
+      // An empty text (a flush declined at its prompt, said on stderr) leaves stdout empty.
+      if (flags.json || out !== '') print(out);
       exitCode = code ?? EXIT_OK;
     };
 
@@ -192,7 +194,13 @@ export async function run(argv: string[]): Promise<number> {
     .action(
       action(async (ctx, opts: { async?: boolean; sync?: boolean; yes?: boolean }) => {
         if (opts.async && opts.sync) throw new UsageError('flush: choose --async or --sync, not both');
-        if (!opts.yes) await confirm(`Flush the script cache of ${ctx.target.url.replace(/\/\/[^@]*@/, '//')}? [y/N] `);
+        if (!opts.yes && !(await confirm(`Flush the script cache of ${ctx.target.url.replace(/\/\/[^@]*@/, '//')}? [y/N] `))) {
+          // Declining is the user's choice, not a failure: exit 0, and nothing on stdout but --json's document.
+          const { serverLabel } = await import('./server/connection.js');
+          const server = serverLabel(ctx.target.url);
+          if (!ctx.flags.json) stderr().write(`not flushed: the script cache of ${server} is unchanged\n`);
+          return { data: { flushed: false, server }, text: '' };
+        }
         const { flush } = await import('./commands/flush.js');
         const { renderFlush } = await import('./output/render.js');
         const result = await flush({ mode: opts.async ? 'ASYNC' : opts.sync ? 'SYNC' : undefined, target: ctx.target });
@@ -283,7 +291,11 @@ export async function run(argv: string[]): Promise<number> {
             config: ctx.config,
             target: ctx.target,
             sandbox: opts.sandbox,
-            confirm: opts.yes ? undefined : (question) => confirm(question, 'bench'),
+            confirm: opts.yes
+              ? undefined
+              : async (question) => {
+                  if (!(await confirm(question, 'bench'))) throw new UsageError('bench cancelled');
+                },
             signal: controller.signal,
             onSandbox: (s) => {
               if (!ctx.flags.json || ctx.flags.verbose) stderr().write(`sandbox: redis-server ${s.version ?? ''} (pid ${s.pid}) on 127.0.0.1:${s.port}\n`);
@@ -501,15 +513,15 @@ function refuseUrlWithSandbox(flags: GlobalFlags): void {
   }
 }
 
-async function confirm(question: string, what = 'flush'): Promise<void> {
+/** Asks a yes/no question on the terminal: true for y or yes. Without a terminal, a usage error naming --yes. */
+async function confirm(question: string, what = 'flush'): Promise<boolean> {
   if (!process.stdin.isTTY || !process.stderr.isTTY) {
     throw new UsageError(`refusing to ${what} without confirmation: stdin is not a terminal; pass --yes`);
   }
   const { createInterface } = await importModule<typeof import('node:readline/promises')>('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const answer = await rl.question(question);
-    if (!/^y(es)?$/i.test(answer.trim())) throw new UsageError(`${what} cancelled`);
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
   } finally {
     rl.close();
   }

@@ -90,6 +90,15 @@ export function parseRedisUrl(url: string): ParsedUrl {
   };
 }
 
+/** `host:port` of a URL, as rscript names a server in its messages (never the password). */
+export function serverLabel(url: string): string {
+  return labelOf(parseRedisUrl(url));
+}
+
+function labelOf(parsed: ParsedUrl): string {
+  return `${parsed.host.includes(':') ? `[${parsed.host}]` : parsed.host}:${parsed.port}`;
+}
+
 /**
  * The URL with its password replaced by `***`, safe to print. The password runs to the LAST `@`:
  * an unencoded `/`, `@` or `?` in it makes the URL invalid, and that is exactly when it is printed.
@@ -106,7 +115,7 @@ export async function connect(target: Target): Promise<RedisConnection> {
 
 /** Opens a connection to one node: the credentials and TLS of `parsed`, at `host:port` (cluster nodes). */
 export async function connectNode(parsed: ParsedUrl, target: Target): Promise<RedisConnection> {
-  const label = `${parsed.host.includes(':') ? `[${parsed.host}]` : parsed.host}:${parsed.port}`;
+  const label = labelOf(parsed);
   // Loaded here, not at the top: `load --check` and the other commands that need no server never load it.
   const respClient = await import('./resp-client.js');
   errorClasses ??= respClient;

@@ -1,5 +1,5 @@
 /** `exists` and `flush` against a real redis-server, through the built CLI (exit codes matter here). */
-import { makeProject, runCli, type Project } from '../helpers/cli.js';
+import { makeProject, runCli, runCliOnTerminal, type Project } from '../helpers/cli.js';
 import { commandCalls } from '../helpers/commandstats.js';
 import { startRedis, type TestServer } from '../helpers/redis-server.js';
 
@@ -113,6 +113,43 @@ describe('flush', () => {
     expect(result.stderr.trim()).toBe('rscript: refusing to flush without confirmation: stdin is not a terminal; pass --yes');
     expect(result.stdout).toBe('');
     expect(commandCalls(server, 'script|flush')).toBe(before);
+    expect(server.cli('SCRIPT', 'EXISTS', shas.a!)).toBe('1');
+  });
+
+  // The prompt through a real pseudo-terminal, as a user meets it.
+  const onTerminal = (answer: string, ...args: string[]) =>
+    runCliOnTerminal(['flush', ...args, '--url', server.url], { cwd: project.dir, prompt: '[y/N] ', answer });
+
+  test('on a terminal, answering y flushes', async () => {
+    loadAll();
+    const before = commandCalls(server, 'script|flush');
+    const result = await onTerminal('y\r');
+    expect(result.output).toContain(`Flush the script cache of ${server.url}? [y/N] `);
+    expect(result.output).toContain(`script cache flushed on 127.0.0.1:${server.port}`);
+    expect(result.code).toBe(0);
+    expect(commandCalls(server, 'script|flush') - before).toBe(1);
+    expect(server.cli('SCRIPT', 'EXISTS', shas.a!)).toBe('0');
+  });
+
+  test('on a terminal, answering n (or just Enter) flushes nothing and exits 0: declining is no error', async () => {
+    for (const answer of ['n\r', '\r']) {
+      loadAll();
+      const before = commandCalls(server, 'script|flush');
+      const result = await onTerminal(answer);
+      expect(result.output).toContain(`not flushed: the script cache of 127.0.0.1:${server.port} is unchanged`);
+      expect(result.output).not.toMatch(/rscript:|cancelled/);
+      expect(result.code).toBe(0);
+      expect(commandCalls(server, 'script|flush')).toBe(before);
+      expect(server.cli('SCRIPT', 'EXISTS', shas.a!)).toBe('1');
+    }
+  });
+
+  test('on a terminal with --json, declining gives {"flushed": false} on stdout', async () => {
+    loadAll();
+    const result = await onTerminal('n\r', '--json');
+    expect(result.code).toBe(0);
+    // The terminal shows the prompt, the echoed answer, then the document.
+    expect(JSON.parse(result.output.slice(result.output.indexOf('{')))).toEqual({ flushed: false, server: `127.0.0.1:${server.port}` });
     expect(server.cli('SCRIPT', 'EXISTS', shas.a!)).toBe('1');
   });
 });

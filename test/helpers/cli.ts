@@ -54,6 +54,46 @@ export function runCli(args: string[], options: RunCliOptions): Promise<CliResul
   });
 }
 
+export interface TerminalResult {
+  code: number | null;
+  /** stdout and stderr as the terminal showed them, mixed, with its echo and cursor moves. */
+  output: string;
+}
+
+/**
+ * Runs `node bin/rscript ...args` on a pseudo-terminal (util-linux `script`, part of every Debian),
+ * so that stdin, stdout and stderr are TTYs as in a user's shell; `answer` is typed once `prompt`
+ * has been shown. Environment as in runCli.
+ */
+export function runCliOnTerminal(args: string[], options: RunCliOptions & { prompt: string; answer: string }): Promise<TerminalResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of ['REDIS_URL', 'DEBUG', 'FORCE_COLOR', 'NODE_OPTIONS']) delete env[k];
+  Object.assign(env, { NO_COLOR: '1', RSCRIPT_CACHE_DIR: testCacheDir() }, options.env);
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const command = [process.execPath, options.bin ?? BIN, ...args].map(quote).join(' ');
+  return new Promise((resolvePromise, reject) => {
+    // -q: no "Script started" lines; -e: script's exit code is the command's; no log file.
+    const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    let answered = false;
+    const onData = (s: string) => {
+      output += s;
+      if (!answered && output.includes(options.prompt)) {
+        answered = true;
+        child.stdin.write(options.answer);
+      }
+    };
+    child.stdout.setEncoding('utf8').on('data', onData);
+    child.stderr.setEncoding('utf8').on('data', onData);
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 15000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, output });
+    });
+  });
+}
+
 let cacheDirOfWorker: string | undefined;
 function testCacheDir(): string {
   return (cacheDirOfWorker ??= mkdtempSync(join(tmpdir(), 'rscript-test-cache-')));
