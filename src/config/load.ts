@@ -1,6 +1,6 @@
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { findConfig } from './search.js';
+import { findConfig, findDefaultsFolder } from './search.js';
 import { DEFAULTS, SchemaError, validateConfig, type Config } from './schema.js';
 
 export { MODULE_NAME } from './search.js';
@@ -50,7 +50,12 @@ export async function loadConfig(
   // A config file found by searching marks the project's folder: the default script folder and
   // manifest are there too, so a run from a subfolder (lua/queue) finds lua/ and the lockfile beside
   // the config. (One named with --config can live anywhere: the defaults stay where rscript runs.)
-  const base = found && flags.config === undefined ? dirname(found.file) : undefined;
+  // Without a config file, the nearest folder of the project that holds lua/ or the lockfile.
+  const base = found
+    ? flags.config === undefined
+      ? dirname(found.file)
+      : undefined
+    : findDefaultsFolder(cwd, [...DEFAULTS.scripts, DEFAULTS.manifest]);
   const defaults: Config =
     base === undefined ? DEFAULTS : { ...DEFAULTS, scripts: DEFAULTS.scripts.map((p) => rebase(p, base, cwd)), manifest: rebase(DEFAULTS.manifest, base, cwd) };
   const config: Config = { ...defaults, ...fromFile, ...fromEnv, ...fromFlags };

@@ -64,6 +64,27 @@ export function findConfig(cwd: string): ConfigLookup {
   }
 }
 
+/**
+ * Where the default script folder and manifest are when no config file says: the nearest folder,
+ * from `cwd` up to the project's root (the first folder with a package.json or a .git), that holds
+ * one of `markers` (`lua`, `rscript.lock.json`). So `rscript exists` run in lua/queue finds the
+ * lockfile two levels up. Undefined (they stay where rscript runs) when `cwd` holds a marker itself,
+ * when no folder up to the root does, and outside any project: a stray `lua` folder above an
+ * unrelated working directory is not a project.
+ */
+export function findDefaultsFolder(cwd: string, markers: readonly string[]): string | undefined {
+  let found: string | undefined;
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    const names = safeList(dir);
+    if (found === undefined && markers.some((m) => names.includes(m))) {
+      if (dir === cwd) return undefined;
+      found = dir;
+    }
+    if (names.includes('package.json') || names.includes('.git')) return found;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
 /** A JSON object read as cosmiconfig would read it; anything unusual goes to cosmiconfig. */
 function readJson(file: string): ConfigLookup {
   let text: string;

@@ -116,11 +116,44 @@ describe('relative paths in a config file are relative to its folder', () => {
     const { config } = await loadConfig({}, {}, cwd);
     expect(config.scripts.map((p) => resolve(cwd, p))).toEqual([project.path('lua')]);
     expect(resolve(cwd, config.manifest)).toBe(project.path('rscript.lock.json'));
-    // Without a config file, and with one named by --config elsewhere, they stay where rscript runs.
+    // With one named by --config elsewhere, they stay where rscript runs.
     project.remove('.redisscriptsrc.json');
-    expect((await loadConfig({}, {}, cwd)).config).toMatchObject({ scripts: ['lua'], manifest: 'rscript.lock.json' });
     project.write('conf/rscript.json', JSON.stringify({ url: 'redis://db:6379' }));
     expect((await loadConfig({ config: 'conf/rscript.json' }, {}, project.dir)).config).toMatchObject({ scripts: ['lua'], manifest: 'rscript.lock.json' });
+  });
+
+  test('without a config file, the nearest folder of the project holding lua/ or the lockfile has them', async () => {
+    // A user in lua/queue of a project without a config file: `rscript exists` used to look for
+    // lua/queue/rscript.lock.json and say "no manifest; run rscript load first".
+    project = makeProject({ 'lua/queue/push.lua': 'return 1\n', 'rscript.lock.json': '{"version":1,"scripts":{}}\n' });
+    const cwd = project.path('lua/queue');
+    const at = async (dir: string) => {
+      const { config } = await loadConfig({}, {}, dir);
+      return { scripts: config.scripts.map((p) => resolve(dir, p)), manifest: resolve(dir, config.manifest) };
+    };
+    expect(await at(cwd)).toEqual({ scripts: [project.path('lua')], manifest: project.path('rscript.lock.json') });
+    // The lockfile alone marks the folder too (a project whose scripts are named on the command line).
+    project.remove('lua');
+    project.write('app/src/.keep', '');
+    expect((await at(project.path('app/src'))).manifest).toBe(project.path('rscript.lock.json'));
+    // A working directory that holds lua/ (or the lockfile) keeps its own, as before.
+    project.write('app/src/lua/x.lua', 'return 1\n');
+    expect(await at(project.path('app/src'))).toEqual({ scripts: [project.path('app/src/lua')], manifest: project.path('app/src/rscript.lock.json') });
+    // Flags are the user's own, relative to where rscript runs.
+    expect((await loadConfig({ manifest: 'own.json' }, {}, cwd)).config.manifest).toBe('own.json');
+  });
+
+  test('without a config file, the search stops at the project root (package.json or .git)', async () => {
+    // lua/ and a lockfile above the project's root belong to something else.
+    project = makeProject({ 'lua/a.lua': 'return 1\n', 'rscript.lock.json': '{"version":1,"scripts":{}}\n', 'inner/package.json': '{}\n', 'inner/src/.keep': '' });
+    const cwd = project.path('inner/src');
+    expect((await loadConfig({}, {}, cwd)).config).toMatchObject({ scripts: ['lua'], manifest: 'rscript.lock.json' });
+    project.remove('inner/package.json');
+    project.write('inner/.git/HEAD', 'ref: refs/heads/main\n');
+    expect((await loadConfig({}, {}, cwd)).config).toMatchObject({ scripts: ['lua'], manifest: 'rscript.lock.json' });
+    // Without the .git, the outer project's root is the root: its lua/ and lockfile are found.
+    project.remove('inner/.git');
+    expect(resolve(cwd, (await loadConfig({}, {}, cwd)).config.manifest)).toBe(project.path('rscript.lock.json'));
   });
 
   test('a redisServer path is relative to the file; a bare name is left for PATH', async () => {
