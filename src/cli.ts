@@ -178,12 +178,13 @@ export async function run(argv: string[]): Promise<number> {
 
   command('exists', "check that the server's script cache holds every script of the manifest")
     .argument('[names...]', 'script names (default: all in the manifest)')
+    .option('--all', 'list every script (past 50 cached ones, the table lists the missing ones and counts the others)')
     .action(
-      action(async (ctx, names: string[]) => {
+      action(async (ctx, names: string[], opts: { all?: boolean }) => {
         const { exists } = await import('./commands/exists.js');
         const { renderExists } = await import('./output/render.js');
         const result = await exists({ names, manifest: ctx.config.manifest, target: ctx.target });
-        return { data: result, text: renderExists(result), exitCode: result.missing > 0 ? EXIT_FAILED : EXIT_OK };
+        return { data: result, text: renderExists(result, opts), exitCode: result.missing > 0 ? EXIT_FAILED : EXIT_OK };
       }),
     );
 

@@ -115,14 +115,21 @@ export function renderExec(r: ExecResult): string {
   return `${table(['at', 'type', 'value'], rows)}\n${ms(r.rttMs)} ms  ${r.script}  sha ${shortSha(r.sha)}${where}${note}`;
 }
 
-export function renderExists(r: ExistsResult): string {
+/** Past QUIET_ROWS_LISTED cached scripts, as for load, the table lists the missing ones and counts the others. */
+export function renderExists(r: ExistsResult, options: { all?: boolean } = {}): string {
   if (r.cluster) return renderClusterExists(r, r.cluster);
-  const rows = r.rows.map((row) => [row.name, shortSha(row.sha), row.cached ? out.green('yes') : out.red('MISSING')]);
-  const summary =
+  const cached = r.rows.length - r.missing;
+  const folded = !options.all && cached > QUIET_ROWS_LISTED;
+  const listed = folded ? r.rows.filter((row) => !row.cached) : r.rows;
+  const rows = listed.map((row) => [row.name, shortSha(row.sha), row.cached ? out.green('yes') : out.red('MISSING')]);
+  const lines = rows.length > 0 ? [table(['script', 'sha', 'cached'], rows)] : [];
+  if (folded && r.missing > 0) lines.push(out.dim(`${cached} cached scripts are not listed (--all lists every script)`));
+  lines.push(
     r.missing === 0
       ? out.green(r.rows.length === 1 ? 'the script is cached on the server' : `all ${r.rows.length} scripts are cached on the server`)
-      : out.red(`${r.missing} of ${plural(r.rows.length, 'script')} missing on the server: run rscript load`);
-  return `${table(['script', 'sha', 'cached'], rows)}\n${summary}`;
+      : out.red(`${r.missing} of ${plural(r.rows.length, 'script')} missing on the server: run rscript load`),
+  );
+  return lines.join('\n');
 }
 
 /** On a cluster: one line when every node has every script, else the scripts and the nodes that lack them. */

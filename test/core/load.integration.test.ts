@@ -290,3 +290,30 @@ test('past 50 unchanged scripts already cached, the table lists what happened an
   const json = await runCli(['load', '--json', '--url', server.url], { cwd: project.dir });
   expect((JSON.parse(json.stdout) as LoadResult).rows).toHaveLength(60);
 });
+
+test('exists: past 50 cached scripts, the table lists the missing ones and counts the rest; --all lists all', async () => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 60; i++) files[`lua/s${String(i).padStart(2, '0')}.lua`] = `return ${i}`;
+  project = makeProject(files);
+  expect((await runCli(['load', '--url', server.url], { cwd: project.dir })).code).toBe(0);
+  const all = await runCli(['exists', '--url', server.url], { cwd: project.dir });
+  expect(all.code).toBe(0);
+  // 60 rows of "yes" used to hide the one line that mattered.
+  expect(all.stdout).not.toContain('│');
+  expect(all.stdout.trim()).toBe('all 60 scripts are cached on the server');
+
+  server.cli('SCRIPT', 'FLUSH');
+  for (let i = 5; i < 60; i++) server.cli('SCRIPT', 'LOAD', `return ${i}`);
+  const some = await runCli(['exists', '--url', server.url], { cwd: project.dir });
+  expect(some.code).toBe(1);
+  expect(some.stdout.match(/│ s\d\d /g)).toEqual(['│ s00 ', '│ s01 ', '│ s02 ', '│ s03 ', '│ s04 ']);
+  expect(some.stdout).toMatch(/│ s00 +│ [0-9a-f]{12} │ MISSING │/);
+  expect(some.stdout).toContain('55 cached scripts are not listed (--all lists every script)');
+  expect(some.stdout.trimEnd().split('\n').at(-1)).toBe('5 of 60 scripts missing on the server: run rscript load');
+
+  const listed = await runCli(['exists', '--all', '--url', server.url], { cwd: project.dir });
+  expect(listed.stdout.match(/│ s\d\d /g)).toHaveLength(60);
+  expect(listed.stdout).not.toContain('not listed');
+  const json = await runCli(['exists', '--json', '--url', server.url], { cwd: project.dir });
+  expect((JSON.parse(json.stdout) as { rows: unknown[] }).rows).toHaveLength(60);
+});
