@@ -178,9 +178,24 @@ function renderStandaloneKill(r: KillResult): string {
   }
 }
 
+/** The catalog's width for a slot whose doc has no short name (a sentence): its first words. */
+const CLIPPED_DOC = 24;
+
+/**
+ * "refill rate in tokens per second (decimal...)" -> "refill rate in tokens…": the doc up to its
+ * first parenthesis, comma or semicolon, cut at a word; undefined when nothing is left.
+ */
+function clipDoc(doc: string): string | undefined {
+  const head = doc.split(/\s*[(,;]/)[0]!.trim();
+  if (head === '' || /^[[<]/.test(head)) return undefined;
+  if (head.length <= CLIPPED_DOC) return head;
+  const cut = head.lastIndexOf(' ', CLIPPED_DOC - 1);
+  return `${head.slice(0, cut > 0 ? cut : CLIPPED_DOC - 1)}…`;
+}
+
 /** `rscript info`: a one-row-per-script catalog, or the full card of one script. */
 export function renderInfo(scripts: ScriptInfo[], detailed: boolean): string {
-  const slot = (s: { name?: string; doc?: string }, i: number, what: string) => s.name ?? `${what}[${i + 1}]`;
+  const slot = (s: { name?: string; doc?: string }, i: number, what: string) => s.name ?? (s.doc ? clipDoc(s.doc) : undefined) ?? `${what}[${i + 1}]`;
   if (!detailed) {
     const rows = scripts.map((s) => [
       s.name,

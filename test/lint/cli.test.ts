@@ -178,6 +178,18 @@ describe('rscript info', () => {
     }
   });
 
+  test('the catalog shows the first words of a doc too long to be a name, not ARGV[n]', async () => {
+    project.write(
+      'lua/bucket.lua',
+      "-- KEYS[1]: the bucket (hash)\n-- ARGV[1]: capacity (integer)\n-- ARGV[2]: refill rate in tokens per second (decimal)\n-- ARGV[3]: the token given to lock_acquire, as it was\n-- ARGV[4]\nreturn redis.call('HGET', KEYS[1], ARGV[1] .. ARGV[2] .. ARGV[3] .. ARGV[4])\n",
+    );
+    const all = await cli('info');
+    const row = all.stdout.split('\n').find((l) => l.includes('│ bucket '));
+    expect(row).toMatch(/│ the bucket +│ capacity, refill rate in tokens…, the token given to…, ARGV\[4\] +│/);
+    // The script's card keeps every doc whole.
+    expect((await cli('info', 'bucket')).stdout).toContain('ARGV[2]  refill rate in tokens per second (decimal)');
+  });
+
   test('an unknown script suggests the closest name', async () => {
     const r = await cli('info', 'goo');
     expect(r.code).toBe(2);
