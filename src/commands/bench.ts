@@ -72,6 +72,11 @@ export interface BenchResult {
   interrupted: boolean;
   /** Local scripts that have no fixture (fixture mode): they were not benched. */
   without_fixture: string[];
+  /**
+   * The benched scripts whose keys stay written on the server: a fixture setup, or a script not
+   * flagged no-writes. Empty on a sandbox (it is thrown away).
+   */
+  left_keys: string[];
 }
 
 interface Plan {
@@ -131,6 +136,7 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
         failed: rows.filter((r) => r.verdict === 'error').length,
         interrupted: options.signal?.aborted === true,
         without_fixture: withoutFixture,
+        left_keys: sandbox ? [] : plans.slice(0, rows.length).filter(mayLeaveKeys).map((p) => p.name),
       };
     } finally {
       await topology.close();
@@ -198,11 +204,14 @@ function makePlans(options: BenchOptions): { plans: Plan[]; withoutFixture: stri
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|0:0:0:0:0:0:0:1)$/i;
 
+/** A fixture setup writes; so may a script without the no-writes flag (or without its source at hand). */
+const mayLeaveKeys = (p: Plan): boolean => p.setup.length > 0 || !p.resolved.script?.flags.includes('no-writes');
+
 /** A bench writes to the keys it is given: outside loopback, a script that may write needs a yes. */
 async function checkWrites(plans: Plan[], options: BenchOptions): Promise<void> {
   const { host, port } = parseRedisUrl(options.target.url);
   if (LOOPBACK.test(host) || !options.confirm) return;
-  const writers = plans.filter((p) => !p.resolved.script?.flags.includes('no-writes'));
+  const writers = plans.filter(mayLeaveKeys);
   if (writers.length === 0) return;
   const keys = [...new Set(writers.flatMap((p) => p.keys))];
   const shownKeys = keys.length === 0 ? 'no declared keys' : keys.slice(0, 5).join(', ') + (keys.length > 5 ? `, ... (${keys.length})` : '');

@@ -82,6 +82,10 @@ export function renderBench(r: BenchResult): string {
   if (r.without_fixture.length > 0) {
     lines.push(out.dim(`no fixture, not benched: ${r.without_fixture.join(', ')}`));
   }
+  if (r.left_keys.length > 0) {
+    const names = r.left_keys.slice(0, 5).join(', ') + (r.left_keys.length > 5 ? `, ... (${r.left_keys.length})` : '');
+    lines.push(out.dim(`what ${names} wrote stays on ${r.server} (bench --sandbox runs on a throwaway server)`));
+  }
   if (r.interrupted) lines.push(out.yellow('interrupted (Ctrl-C): the figures cover what ran before it'));
   const bad = r.over_budget + r.failed;
   if (!r.interrupted) {

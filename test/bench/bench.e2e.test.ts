@@ -133,6 +133,25 @@ describe('rscript bench', () => {
     expect(server.cli('GET', 'stock')).toBe(String(100000 - 500 - 10));
   });
 
+  it('says what stays written on the server after a bench that writes, and not after one that cannot', async () => {
+    // Benching a dev server left thousands of keys behind without a word.
+    config({});
+    const r = await bench(['touch', '-k', 'left:__rand_int__', '-a', 'v', '-n', '50', '--warmup', '0']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`what touch wrote stays on ${server.url.replace('redis://', '')} (bench --sandbox runs on a throwaway server)`);
+    const json = await bench(['touch', '-k', 'left:__rand_int__', '-a', 'v', '-n', '50', '--warmup', '0', '--json']);
+    expect(JSON.parse(json.stdout).left_keys).toEqual(['touch']);
+    // A no-writes script without a setup writes nothing: no note.
+    project.write('lua/peek.lua', "#!lua flags=no-writes\nreturn redis.call('GET', KEYS[1])\n");
+    const ro = await bench(['peek', '-k', 'left:1', '-n', '50', '--warmup', '0']);
+    expect(ro.code).toBe(0);
+    expect(ro.stdout).not.toContain('stays on');
+    // Its fixture's setup writes, though.
+    config({ peek: { keys: ['left:1'], setup: [['SET', 'left:1', 'x']], requests: 50 } });
+    expect((await bench(['--warmup', '0'])).stdout).toContain('what peek wrote stays on');
+    project.remove('lua/peek.lua');
+  });
+
   it('stops on an error reply with file:line and exits 1', async () => {
     server.cli('DEL', 'h');
     server.cli('HSET', 'h', 'f', '1');
