@@ -16,7 +16,7 @@
  * Only comments are read here (from the parser's comment list), never code.
  */
 import type { Comment } from 'luaparse';
-import { positionAt, rangeOf } from './source.js';
+import { commentTextStart, isBlockComment, positionAt, rangeOf } from './source.js';
 
 /** One documented `KEYS[n]` or `ARGV[n]`. */
 export interface HeaderEntry {
@@ -46,6 +46,12 @@ export interface Header {
 
 /** A `KEYS[...]` or `ARGV[...]` line that is read, but probably not as its writer meant. */
 export interface HeaderProblem {
+  /**
+   * `misread`: the line cannot mean what it says (`KEYS[3..2]`, `KEYS[0]`); `overlap`: some of its
+   * slots are another line's. The rule says nothing more of a misread line; an overlapping line's
+   * own slots are checked as any others.
+   */
+  kind: 'misread' | 'overlap';
   message: string;
   hint: string;
   /** Where `KEYS[...]` is written (1-based). */
@@ -125,20 +131,28 @@ export function readHeader(comments: readonly Comment[], code: string, lineStart
       const end = doc[3] === undefined ? index : doc[4] !== undefined && /^\d+$/.test(doc[4]) ? Number(doc[4]) : undefined;
       let last = end === undefined ? undefined : Math.max(index, end);
       if (last !== undefined && last - index >= MAX_CLOSED_RANGE) last = undefined;
-      const written = text.slice(0, text.indexOf(']') + 1);
-      const problem = (message: string, hint: string): void => {
-        header.problems.push({ message, hint, line: l.line, column: entry.column, endColumn: entry.endColumn });
+      // As written, blanks aside (`KEYS[ 0 ]` is KEYS[0]).
+      const written = text.slice(0, text.indexOf(']') + 1).replace(/\s+/g, '');
+      const problem = (kind: HeaderProblem['kind'], message: string, hint: string): void => {
+        header.problems.push({ kind, message, hint, line: l.line, column: entry.column, endColumn: entry.endColumn });
       };
+      const oneLineEach = `Document each ${doc[1]}[n] on one line: remove one of the two, or narrow the range so that the lines do not overlap.`;
       const table = doc[1]!;
       const noun = keys ? 'key' : 'argument';
       if (end !== undefined && end < index) {
+        // `KEYS[2..0]`: the lower index first would start at 0, which is reported too.
+        const from = Math.max(end, 1);
         problem(
+          'misread',
           `${written} ends before it starts: it is read as ${table}[${index}] alone`,
-          `Write the lower index first: ${table}[${end}..${index}] documents ${noun}s ${end} to ${index} alike, ${table}[${index}..N] every ${noun} from ${index} on.`,
+          from < index
+            ? `Write the lower index first: ${table}[${from}..${index}] documents ${noun}s ${from} to ${index} alike, ${table}[${index}..N] every ${noun} from ${index} on.`
+            : `Write ${table}[${index}] for that ${noun} alone, or ${table}[${index}..N] for every ${noun} from ${index} on.`,
         );
       } else if (index === 0) {
         const fixed = last === undefined ? `${table}[1..N]` : last > 1 ? `${table}[1..${last}]` : `${table}[1]`;
         problem(
+          'misread',
           `${written === `${table}[0]` ? `${written} is always nil` : `${written} starts at ${table}[0], which is always nil`}: Lua tables start at 1, so the first ${noun} is ${table}[1]`,
           `Number from 1, as callers count: write ${fixed}.`,
         );
@@ -147,10 +161,7 @@ export function readHeader(comments: readonly Comment[], code: string, lineStart
       if (last === undefined) {
         const more = keys ? header.moreKeys : header.moreArgs;
         if (more) {
-          problem(
-            `every ${noun} from ${table}[${more.index}] on is already documented on line ${more.line}: this line's text is not used`,
-            `Document each ${table}[n] on one line: remove one of the two, or narrow the range so that the lines do not overlap.`,
-          );
+          problem('overlap', `every ${noun} from ${table}[${more.index}] on is already documented on line ${more.line}: this line's text is not used`, oneLineEach);
         } else if (keys) header.moreKeys = entry;
         else header.moreArgs = entry;
         entries.push(entry);
@@ -168,8 +179,9 @@ export function readHeader(comments: readonly Comment[], code: string, lineStart
           const lines = [...new Set(taken.map((t) => t.line))];
           const one = taken.length === 1;
           problem(
+            'overlap',
             `${andList(taken.map((t) => `${table}[${t.index}]`))} ${one ? 'is' : 'are'} already documented on ${lines.length === 1 ? 'line' : 'lines'} ${andList(lines.map(String))}: this line's text is not used for ${one ? 'it' : 'them'}`,
-            `Document each ${table}[n] on one line: remove one of the two, or narrow the range so that the lines do not overlap.`,
+            oneLineEach,
           );
         }
       }
@@ -224,19 +236,17 @@ function splitErrors(text: string): string[] {
 function commentLines(comments: readonly Comment[], lineStarts: readonly number[]): HeaderLine[] {
   const out: HeaderLine[] = [];
   for (const comment of comments) {
-    const at = positionAt(lineStarts, rangeOf(comment)[0]);
+    // Where the text starts: after `--`, or after `--[[` and a line break right after it.
+    const at = positionAt(lineStarts, commentTextStart(comment));
     const start = { line: at.line, column: at.column - 1 };
-    const isBlock = /^--\[=*\[/.test(comment.raw);
-    if (!isBlock) {
+    if (!isBlockComment(comment)) {
       // "--- text" and "-- text" alike: drop every leading dash.
       const body = comment.value.replace(/^-+/, '');
-      const dashes = comment.raw.length - body.length;
-      out.push(toLine(body, start.line, start.column + dashes));
+      out.push(toLine(body, start.line, start.column + comment.value.length - body.length));
       continue;
     }
-    const open = /^--\[=*\[/.exec(comment.raw)![0].length;
     comment.value.split(/\r\n|\n\r|\r|\n/).forEach((part, i) => {
-      out.push(toLine(part, start.line + i, i === 0 ? start.column + open : 0));
+      out.push(toLine(part, start.line + i, i === 0 ? start.column : 0));
     });
   }
   return out;

@@ -2,7 +2,6 @@
  * Lints one Redis Lua script: what Redis would refuse, break or silently change, with where and how
  * to fix it. Pure: text in, findings out; no Redis connection.
  */
-import type * as lua from 'luaparse';
 import { ConfigError } from '../errors.js';
 import { analyse } from './analysis.js';
 import type { Finding, RuleInfo, Severity } from './finding.js';
@@ -13,7 +12,7 @@ import { parseLua } from './parse.js';
 import { ALL_RULES } from './rules/index.js';
 import type { AstContext, At, Report, Rule, RuleContext } from './rules/rule.js';
 import { positionAt, prepareSource, rangeOf } from './source.js';
-import { readDirectives } from './suppressions.js';
+import { readDirectives, type Directive } from './suppressions.js';
 
 export type { Finding, RuleInfo, Severity } from './finding.js';
 
@@ -42,7 +41,8 @@ export function checkScript(source: string | Buffer, file: string, options: Lint
   const parsed = parseLua(prepared.code);
   const header = readHeader(parsed.comments, prepared.code, prepared.lineStarts);
   const metadata = metadataFrom(prepared, parsed, header);
-  const suppressed = readSuppressions(parsed.comments, prepared.lineStarts);
+  const directives = readDirectives(parsed.comments, prepared.lineStarts);
+  const suppressed = readSuppressions(directives);
   const findings: Finding[] = [];
 
   // One context for every rule, and `report` names the rule being run: a context spread per rule,
@@ -62,9 +62,9 @@ export function checkScript(source: string | Buffer, file: string, options: Lint
   if (parsed.chunk) {
     const analysis = analyse(parsed.chunk);
     const commands = analysis.redisCalls.map((site) => ({ site, command: resolveCommand(site.args) }));
-    ctx = { source: prepared, parsed, header, report, analysis, commands } satisfies AstContext;
+    ctx = { source: prepared, parsed, header, directives, report, analysis, commands } satisfies AstContext;
   } else {
-    ctx = { source: prepared, parsed, header, report } satisfies RuleContext;
+    ctx = { source: prepared, parsed, header, directives, report } satisfies RuleContext;
   }
 
   for (rule of ALL_RULES) {
@@ -113,8 +113,7 @@ function position(at: At, lineStarts: readonly number[]): Pick<Finding, 'line' |
 type Suppressions = Map<number, Set<string>>;
 
 /** What the `rscript-disable-...` comments silence (see suppressions.ts). */
-function readSuppressions(comments: readonly lua.Comment[], lineStarts: readonly number[]): Suppressions {
-  const directives = readDirectives(comments, lineStarts);
+function readSuppressions(directives: readonly Directive[]): Suppressions {
   if (directives.length === 0) return NO_SUPPRESSIONS;
   const out: Suppressions = new Map();
   for (const d of directives) {

@@ -79,6 +79,19 @@ export function rangeOf(node: lua.Node): [number, number] {
   return (node as lua.Node & { range: [number, number] }).range;
 }
 
+/**
+ * The offset where a comment's text (luaparse's `value`) starts: after `--`, or after `--[==[` and
+ * the line break right after it, which Lua (and luaparse) leave out of a long bracket's text.
+ */
+export function commentTextStart(comment: lua.Comment): number {
+  return rangeOf(comment)[0] + /^--(?:\[=*\[(?:\r\n|\n\r|\r|\n)?)?/.exec(comment.raw)![0].length;
+}
+
+/** True for a `--[[ ... ]]` (or `--[==[ ... ]==]`) comment. */
+export function isBlockComment(comment: lua.Comment): boolean {
+  return /^--\[=*\[/.test(comment.raw);
+}
+
 /** 1-based line of a 0-based offset. */
 export function lineOf(lineStarts: readonly number[], offset: number): number {
   return positionAt(lineStarts, offset).line;

@@ -5,7 +5,7 @@
  * `unknown-suppression` rule (ids that name no rule).
  */
 import type * as lua from 'luaparse';
-import { lineOf, rangeOf } from './source.js';
+import { commentTextStart, lineOf, rangeOf } from './source.js';
 
 /** One rule id written in a directive. */
 export interface DirectiveId {
@@ -37,9 +37,8 @@ export function readDirectives(comments: readonly lua.Comment[], lineStarts: rea
     if (!m) continue;
     const [start, end] = rangeOf(c);
     const line = m[1] === 'next-line' ? lineOf(lineStarts, end) + 1 : lineOf(lineStarts, start);
-    // Where m[2] starts in the file: after `--` or `--[==[`, the blanks `trim` dropped and the name.
-    const open = /^--\[=*\[/.exec(c.raw)?.[0].length ?? 2;
-    const base = start + open + (c.value.length - c.value.trimStart().length) + PREFIX.length + m[1]!.length;
+    // Where m[2] starts in the file: after the comment's opening, the blanks `trim` dropped and the name.
+    const base = commentTextStart(c) + (c.value.length - c.value.trimStart().length) + PREFIX.length + m[1]!.length;
     const ids: DirectiveId[] = [];
     for (const w of m[2]!.split(/\s--\s/)[0]!.matchAll(/[^\s,]+/g)) ids.push({ id: w[0], offset: base + w.index });
     (out ??= []).push({ name: `${PREFIX}${m[1]}`, line, ids });

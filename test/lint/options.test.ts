@@ -73,6 +73,10 @@ describe('suppression comments', () => {
     expect(far!.hint).toContain('no-global-assignment');
     // In a block comment on several lines, the id's own line and column.
     expect(lint('--[[ rscript-disable-next-line\n     no-nil-compar ]]\nreturn 1\n')[0]).toMatchObject({ rule: 'unknown-suppression', line: 2, column: 6 });
+    // A long bracket opened on a line of its own: Lua leaves that line break out of the text.
+    const typo = 'rscript-disable-next-line no-globl-assignment';
+    expect(lint(`--[[\n${typo}\n]]\nx = 1\nreturn x\n`)[0]).toMatchObject({ rule: 'unknown-suppression', line: 2, column: 27 });
+    expect(lint(`--[==[\r\n  ${typo}\r\n]==]\r\nx = 1\r\nreturn x\r\n`)[0]).toMatchObject({ rule: 'unknown-suppression', line: 2, column: 29 });
   });
 
   test('the all-rules form, known ids and an explanation after -- are not reported; the rule can be turned off', () => {

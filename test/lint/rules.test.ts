@@ -257,6 +257,25 @@ describe('rule details', () => {
     expect(lint("-- KEYS[0..N]: shards (string)\nreturn redis.call('GET', KEYS[1])\n")[0]!.hint).toBe('Number from 1, as callers count: write KEYS[1..N].');
   });
 
+  test('header-keys-argv: odd ranges get a hint the rule accepts, and an overlap still says what is never read', () => {
+    // KEYS[1..0] used to be told to write KEYS[0..1], which the same rule reports as always nil.
+    const down = lint("-- KEYS[1..0]: k (string)\nreturn redis.call('GET', KEYS[1])\n");
+    expect(down.map((f) => f.hint)).toEqual(['Write KEYS[1] for that key alone, or KEYS[1..N] for every key from 1 on.']);
+    expect(lint("-- KEYS[3..0]: k (string)\nreturn redis.call('GET', KEYS[3])\n")[0]!.hint).toMatch(/^Write the lower index first: KEYS\[1\.\.3\] /);
+    // Blanks inside the brackets are not part of what is quoted.
+    expect(lint("-- KEYS[ 0 ]: k (string)\nreturn 1\n")[0]!.message).toBe('KEYS[0] is always nil: Lua tables start at 1, so the first key is KEYS[1]');
+    // KEYS[2] and KEYS[3] of the second line are never read: the overlap on KEYS[1] hid that.
+    const overlap = lint("-- KEYS[1]: a (string)\n-- KEYS[1..3]: b (string)\nreturn redis.call('GET', KEYS[1])\n");
+    expect(overlap.map((f) => f.message.split(':')[0])).toEqual(['KEYS[1] is already documented on line 1', 'KEYS[2..3] is documented but the code never reads it']);
+  });
+
+  test('header-keys-argv: a --[[ header opened on a line of its own is reported on the right lines', () => {
+    // Lua leaves the line break after `--[[` out of the comment's text: the header's lines started one too high.
+    const findings = lint("--[[\nKEYS[0]: the key\nKEYS[2]: unused\n]]\nreturn redis.call('GET', KEYS[1])\n");
+    expect(findings.map((f) => `${f.line}:${f.column}`)).toEqual(['2:1', '3:1', '5:26']);
+    expect(findings[1]!.message).toMatch(/^KEYS\[2\] is documented but the code never reads it/);
+  });
+
   test('header-keys-argv: a slot documented on two lines is reported on the second, whose text is not used', () => {
     const findings = lint("-- KEYS[1..3]: a shard (string)\n-- KEYS[2]: the total (string)\nreturn redis.call('MGET', KEYS[1], KEYS[2], KEYS[3])\n");
     expect(at(findings)).toEqual(['header-keys-argv@2']);

@@ -49,7 +49,7 @@ export const headerKeysArgv: Rule = {
       // Once per header line: `ARGV[1..3]` is one line, unread only when none of 1, 2, 3 is read.
       for (const [i, doc] of documented.entries()) {
         if (documented.findIndex((d) => d.line === doc.line) !== i) continue;
-        if (ctx.header.problems.some((p) => p.line === doc.line)) continue;
+        if (ctx.header.problems.some((p) => p.kind === 'misread' && p.line === doc.line)) continue;
         const group = documented.filter((d) => d.line === doc.line);
         if (group.some((d) => a.keysArgv.some((u) => u.table === table && u.index === d.index))) continue;
         const last = group[group.length - 1]!.index;

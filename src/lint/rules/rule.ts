@@ -6,6 +6,7 @@ import type { Header } from '../header.js';
 import type { ResolvedCommand } from '../known-commands.js';
 import type { ParseResult } from '../parse.js';
 import type { PreparedSource } from '../source.js';
+import type { Directive } from '../suppressions.js';
 
 /** Where a finding points: a node, or explicit 1-based positions. */
 export type At =
@@ -21,6 +22,8 @@ export interface RuleContext {
   source: PreparedSource;
   parsed: ParseResult;
   header: Header;
+  /** The `rscript-disable-...` comments, read once for the linter and the rule that checks their ids. */
+  directives: readonly Directive[];
   report(at: At, report: Report): void;
 }
 

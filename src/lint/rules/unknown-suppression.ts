@@ -1,7 +1,6 @@
 import { suggest } from '../../registry/resolve.js';
 import { RULE_IDS } from '../rule-ids.js';
 import { positionAt } from '../source.js';
-import { readDirectives } from '../suppressions.js';
 import type { Rule } from './rule.js';
 
 /** A misspelled id in `-- rscript-disable-next-line <id>` silences nothing, and nothing else says so. */
@@ -11,7 +10,7 @@ export const unknownSuppression: Rule = {
   description: 'A rscript-disable-line or rscript-disable-next-line comment names a rule that does not exist: it silences nothing.',
   needsAst: false,
   check(ctx) {
-    for (const directive of readDirectives(ctx.parsed.comments, ctx.source.lineStarts)) {
+    for (const directive of ctx.directives) {
       for (const { id, offset } of directive.ids) {
         if (RULE_IDS.includes(id)) continue;
         const [close] = suggest(id, [...RULE_IDS]);
