@@ -115,15 +115,22 @@ interface TsDiagnostic {
 /**
  * A TypeScript config, checked for syntax errors first: cosmiconfig transpiles without looking at
  * them, and TypeScript emits code even for a file missing its closing brace, so a broken config
- * could load with settings nobody wrote. Then cosmiconfig's own loader (without `typescript` it
- * says what is missing).
+ * could load with settings nobody wrote. Then cosmiconfig's own loader.
  */
 async function checkedTs(file: string, content: string): Promise<unknown> {
   let ts: TypeScript | undefined;
   try {
     const mod = await importModule<TypeScript & { default?: TypeScript }>('typescript');
     ts = mod.default ?? mod;
-  } catch {
+  } catch (err) {
+    // rscript ships no TypeScript (a devDependency only): the project must have it. Node's own
+    // "Cannot find package 'typescript' imported from .../rscript.cjs" says neither why nor what to do.
+    const code = (err as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      throw new ConfigError(
+        `${displayFile(file, process.cwd())}: a TypeScript config needs the typescript package, which this project does not have: npm install --save-dev typescript`,
+      );
+    }
     ts = undefined;
   }
   const errors = ts?.transpileModule(content, { fileName: file, reportDiagnostics: true }).diagnostics?.filter((d) => d.category === ts!.DiagnosticCategory.Error) ?? [];
