@@ -30,7 +30,7 @@ export class UnknownScriptError extends Error {
   }
 }
 
-/** Too few keys or args for what the script documents, found before anything is sent. */
+/** Too few keys or args for what the script documents, or one that is not a string, number or Buffer; found before anything is sent. */
 export class ScriptArgumentsError extends Error {
   constructor(message: string) {
     super(message);
@@ -110,8 +110,8 @@ export class Scripts {
    */
   async run(client: CommandSender, name: string, options: RunOptions = {}): Promise<unknown> {
     const script = this.#get(name);
-    const keys = (options.keys ?? []).map(toArg);
-    const args = (options.args ?? []).map(toArg);
+    const keys = toArgs(name, 'keys', options.keys);
+    const args = toArgs(name, 'args', options.args);
     if (keys.length < script.keys || args.length < script.args) {
       throw new ScriptArgumentsError(
         `${name}: expects ${script.keys} key(s) and ${script.args} arg(s), got ${keys.length} and ${args.length}`,
@@ -134,8 +134,27 @@ export class Scripts {
   }
 }
 
-function toArg(value: ScriptArg): string | Buffer {
-  return typeof value === 'number' ? String(value) : value;
+/**
+ * Keys or args as node-redis sends them. Checked here, since JavaScript callers get no type check:
+ * node-redis's own TypeError ("arguments[4]" must be of type...) names neither the script nor the list.
+ */
+function toArgs(script: string, list: 'keys' | 'args', values: unknown): Array<string | Buffer> {
+  if (values === undefined || values === null) return [];
+  if (!Array.isArray(values)) {
+    throw new ScriptArgumentsError(`${script}: ${list} must be an array of strings, numbers or Buffers, got ${typeName(values)}`);
+  }
+  return values.map((value: unknown, i) => {
+    if (typeof value === 'string' || Buffer.isBuffer(value)) return value;
+    if (typeof value === 'number') return String(value);
+    throw new ScriptArgumentsError(`${script}: ${list}[${i}] is ${typeName(value)}; keys and args must be strings, numbers or Buffers`);
+  });
+}
+
+function typeName(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return `an object${value.constructor?.name && value.constructor.name !== 'Object' ? ` (${value.constructor.name})` : ''}`;
+  return `a ${typeof value}`;
 }
 
 /** The server's NOSCRIPT error reply (first word; Valkey words the rest differently). */

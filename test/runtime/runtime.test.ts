@@ -49,6 +49,30 @@ test('too few keys or args, from the manifest, is refused before anything is sen
   expect(commandCalls(server, 'evalsha')).toBe(before);
 });
 
+test('a key or arg that is not a string, number or Buffer (plain JavaScript) is refused, naming the script, list, index and type', async () => {
+  const before = commandCalls(server, 'evalsha');
+  // What a JavaScript caller can pass that the types rule out; node-redis would throw its own TypeError.
+  const run = (options: Record<string, unknown>) => scripts.run(client, 'incr', options as never).catch((e: unknown) => e);
+  const cases: Array<[Record<string, unknown>, string]> = [
+    [{ keys: ['c'], args: [undefined] }, 'incr: args[0] is undefined; keys and args must be strings, numbers or Buffers'],
+    [{ keys: ['c'], args: [null] }, 'incr: args[0] is null; keys and args must be strings, numbers or Buffers'],
+    [{ keys: ['c'], args: [1, 2n] }, 'incr: args[1] is a bigint; keys and args must be strings, numbers or Buffers'],
+    [{ keys: [{ id: 1 }], args: [1] }, 'incr: keys[0] is an object; keys and args must be strings, numbers or Buffers'],
+    [{ keys: [new Date(0)], args: [1] }, 'incr: keys[0] is an object (Date); keys and args must be strings, numbers or Buffers'],
+    [{ keys: ['c'], args: [true] }, 'incr: args[0] is a boolean; keys and args must be strings, numbers or Buffers'],
+    [{ keys: 'c', args: [1] }, 'incr: keys must be an array of strings, numbers or Buffers, got a string'],
+  ];
+  for (const [options, message] of cases) {
+    const err = await run(options);
+    expect(err).toBeInstanceOf(ScriptArgumentsError);
+    expect((err as Error).message).toBe(message);
+  }
+  expect(commandCalls(server, 'evalsha')).toBe(before);
+  // Strings, numbers and Buffers still go through.
+  expect(await scripts.run(client, 'incr', { keys: [Buffer.from('buf')], args: ['2'] })).toBe(2);
+  expect(await scripts.run(client, 'incr', { keys: ['buf'], args: [3] })).toBe(5);
+});
+
 test('an unknown name and an error reply have their own error classes', async () => {
   await expect(scripts.run(client, 'inc', {})).rejects.toBeInstanceOf(UnknownScriptError);
   const err = await scripts.run(client, 'refuse').catch((e: unknown) => e);
