@@ -1,0 +1,45 @@
+/**
+ * rscript as another project uses it: installed from a folder (node_modules/rscript is then a link to
+ * it, and npm hoists none of its dependencies), following the README's Runtime API section.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeProject, REPO, type Project } from '../helpers/cli.js';
+import { startRedis, type TestServer } from '../helpers/redis-server.js';
+
+let server: TestServer;
+let project: Project;
+
+beforeAll(async () => {
+  server = await startRedis();
+  // What `npm init -y` writes today: a CommonJS project.
+  project = makeProject({ 'package.json': '{ "name": "app", "version": "1.0.0", "type": "commonjs" }\n' });
+  mkdirSync(project.path('node_modules/@redis'), { recursive: true });
+  // `npm install --save-dev <checkout folder>`, then `npm install @redis/client@6.3.1` (here the very
+  // copy rscript uses, linked: the tests install nothing).
+  symlinkSync(REPO, project.path('node_modules/rscript'), 'dir');
+  symlinkSync(join(REPO, 'node_modules/@redis/client'), project.path('node_modules/@redis/client'), 'dir');
+  mkdirSync(project.path('lua'));
+  copyFileSync(project.path('node_modules/rscript/lua/rate_limit_token_bucket.lua'), project.path('lua/rate_limit_token_bucket.lua'));
+});
+afterAll(async () => {
+  await server?.stop();
+  project?.cleanup();
+});
+
+const node = (args: string[]) =>
+  spawnSync(process.execPath, args, { cwd: project.dir, encoding: 'utf8', env: { PATH: process.env.PATH, REDIS_URL: server.url }, timeout: 15000 });
+
+test('require("rscript") throws one line saying to import it, not ERR_PACKAGE_PATH_NOT_EXPORTED', () => {
+  const required = node(['-e', "require('rscript')"]);
+  expect(required.status).toBe(1);
+  expect(required.stderr).toContain(
+    `\nError: rscript is an ES module and cannot be require()d: use import { Scripts } from 'rscript' in an ES module (.mjs, .mts, or "type": "module"), or await import('rscript') from CommonJS\n`,
+  );
+  // What the message suggests works, from CommonJS too.
+  project.write('imported.cjs', "import('rscript').then(({ Scripts }) => console.log(typeof Scripts.fromManifest));\n");
+  const imported = node(['imported.cjs']);
+  expect(imported.stderr).toBe('');
+  expect(imported.stdout).toBe('function\n');
+});
