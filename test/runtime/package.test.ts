@@ -3,9 +3,9 @@
  * it, and npm hoists none of its dependencies), following the README's Runtime API section.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeProject, REPO, type Project } from '../helpers/cli.js';
+import { makeProject, REPO, runCli, type Project } from '../helpers/cli.js';
 import { startRedis, type TestServer } from '../helpers/redis-server.js';
 
 let server: TestServer;
@@ -28,8 +28,27 @@ afterAll(async () => {
   project?.cleanup();
 });
 
+/** The README's `app.mjs`, as a user copies it. */
+function readmeApp(): string {
+  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+  const block = /^`app\.mjs`:\n\n```js\n([\s\S]*?)^```$/m.exec(readme);
+  if (!block) throw new Error('README.md has no `app.mjs` block');
+  return block[1]!;
+}
+
 const node = (args: string[]) =>
   spawnSync(process.execPath, args, { cwd: project.dir, encoding: 'utf8', env: { PATH: process.env.PATH, REDIS_URL: server.url }, timeout: 15000 });
+
+test("the README's app.mjs runs as written in a CommonJS project that installed rscript from a folder", async () => {
+  const load = await runCli(['load'], { cwd: project.dir, env: { REDIS_URL: server.url }, bin: project.path('node_modules/rscript/bin/rscript') });
+  expect(load.stderr).toBe('');
+  expect(load.code).toBe(0);
+  project.write('app.mjs', readmeApp());
+  const app = node(['app.mjs']);
+  expect(app.stderr).toBe('');
+  expect(app.status).toBe(0);
+  expect(app.stdout).toBe('{ allowed: 1, tokensLeft: 99, retryAfterMs: 0 }\n');
+});
 
 test('require("rscript") throws one line saying to import it, not ERR_PACKAGE_PATH_NOT_EXPORTED', () => {
   const required = node(['-e', "require('rscript')"]);
