@@ -4,7 +4,7 @@
  * maps as Map, sets as Set) and gives data.
  */
 
-import { LargeInteger } from '../server/large-integer.js';
+import { LargeInteger, WholeDouble } from '../server/large-integer.js';
 
 export type TypedReply =
   /** `value` is a string of digits outside ±(2^53 - 1), where a JS number (and JSON.parse) would round it. */
@@ -14,6 +14,8 @@ export type TypedReply =
   | { type: 'bulk string'; value: string; encoding?: 'base64' }
   | { type: 'verbatim string'; value: string }
   | { type: 'status'; value: string }
+  /** An error reply inside an array (`{1, redis.error_reply('ERR x')}`); one at the top fails the call. */
+  | { type: 'error'; value: string }
   | { type: 'boolean'; value: boolean }
   | { type: 'null' }
   | { type: 'array'; items: TypedReply[] }
@@ -21,8 +23,9 @@ export type TypedReply =
   | { type: 'map'; entries: Array<[TypedReply, TypedReply]> };
 
 /**
- * Types a node-redis reply. Limitation: RESP3 integers and doubles both arrive as JS numbers, so a
- * double with a whole value (`{double=3}`) shows as an integer.
+ * Types a node-redis reply. RESP3 integers and doubles both arrive as JS numbers: a double with a
+ * whole value (`{double=3}`) is a double only when marked WholeDouble (exec decodes its reply twice,
+ * see large-integer.ts); a bare whole number is an integer.
  */
 export function typeReply(value: unknown): TypedReply {
   if (value === null || value === undefined) return { type: 'null' };
@@ -39,6 +42,9 @@ export function typeReply(value: unknown): TypedReply {
     return { type: 'double', value: Number.isFinite(value) ? value : String(value) };
   }
   if (value instanceof LargeInteger) return { type: 'integer', value: value.digits };
+  if (value instanceof WholeDouble) return { type: 'double', value: value.value };
+  // node-redis gives an error inside an array as an Error among the values.
+  if (value instanceof Error) return { type: 'error', value: value.message };
   if (typeof value === 'bigint') return { type: 'big number', value: value.toString() };
   if (typeof value === 'boolean') return { type: 'boolean', value };
   if (Array.isArray(value)) return { type: 'array', items: value.map(typeReply) };
@@ -90,6 +96,7 @@ export function scalarText(reply: TypedReply): string {
     case 'verbatim string':
       return JSON.stringify(reply.value);
     case 'status':
+    case 'error':
       return reply.value;
     case 'null':
       return '(nil)';

@@ -12,6 +12,11 @@ export class LargeInteger {
   constructor(readonly digits: string) {}
 }
 
+/** A RESP3 double whose value is whole (`,3`): a JS number alone would read as an integer. */
+export class WholeDouble {
+  constructor(readonly value: number) {}
+}
+
 /**
  * The type mapping of the second decoding: integers as strings; maps and sets as flat arrays, so
  * that its shape follows the bytes (a Map would merge the keys 1 and "1", which are two Lua keys).
@@ -20,11 +25,14 @@ export const INTEGERS_AS_STRINGS = { 58: String, 37: Array, 126: Array } as cons
 
 /**
  * `reply` with every integer read from the digits of `asStrings` (the same reply decoded with
- * INTEGERS_AS_STRINGS): a number when it is safe, else a LargeInteger. Where the two do not line up
+ * INTEGERS_AS_STRINGS): a number when it is safe, else a LargeInteger; and every double with a whole
+ * value as a WholeDouble. Where the two do not line up
  * (`asStrings` undefined, a map that lost a key), the value is left as it was decoded.
  */
 export function withLargeIntegers(reply: unknown, asStrings: unknown): unknown {
   if (typeof reply === 'number') {
+    // Integers came back as strings: a number there is a double (`{double=3}`, `,3` on the wire).
+    if (typeof asStrings === 'number') return Number.isInteger(reply) ? new WholeDouble(reply) : reply;
     if (typeof asStrings !== 'string' || !/^-?\d+$/.test(asStrings)) return reply;
     // Read again even when safe: the decoder adds a digit's character code before subtracting '0',
     // so its sum passes 2^53 first, and 9007199254740991 came out as 9007199254740992.

@@ -210,6 +210,8 @@ export class RespClient {
    * sent: for what one type mapping cannot tell (an integer's digits past 2^53 need integers as
    * strings, which a status reply also is). `again` is undefined when the bytes are unknown: they
    * are kept only when no other reply was due as the command was sent, so that its reply starts a read.
+   * `exec`, the one caller, sends one command at a time; a caller that pipelines gets `again`
+   * undefined, and so node-redis's rounded integers, for every reply but the first.
    */
   sendCommandTwice(args: readonly RespArg[], typeMapping: TypeMapping, again: TypeMapping): Promise<{ reply: unknown; again?: unknown }> {
     if (!this.#open || !this.#socket) return Promise.reject(new ClientClosedError());

@@ -29,6 +29,8 @@ const SCRIPTS: Record<string, string> = {
   'lua/map.lua': 'return {map={count=5, tags={"x", "y"}}}',
   'lua/set_reply.lua': 'return {set={member=true}}',
   'lua/double.lua': 'return {double=3.5}',
+  'lua/whole_double.lua': 'return {double=3}',
+  'lua/error_item.lua': "return {1, redis.error_reply('ERR boom'), 3}",
   'lua/float.lua': 'return 3.9',
   'lua/resp3_bool.lua': 'redis.setresp(3)\nreturn {true, false}',
   'lua/resp2_bool.lua': 'return {true, false}',
@@ -153,6 +155,10 @@ describe('typed replies (RESP3)', () => {
     ['null', { type: 'null' }],
     ['float', int(3)],
     ['double', { type: 'double', value: 3.5 }],
+    // A double with a whole value is still a double (redis-cli -3 prints it as one); it showed as an integer.
+    ['whole_double', { type: 'double', value: 3 }],
+    // An error inside an array is an element of the reply; it showed as an empty map.
+    ['error_item', { type: 'array', items: [int(1), { type: 'error', value: 'ERR boom' }, int(3)] }],
     ['binary', { type: 'bulk string', value: Buffer.from([0xff, 0x00, 0x61, 0x62]).toString('base64'), encoding: 'base64' }],
     ['nested', { type: 'array', items: [int(1), { type: 'array', items: [bulk('a'), { type: 'array', items: [int(2), bulk('b')] }] }, { type: 'array', items: [] }] }],
     ['set_reply', { type: 'set', items: [bulk('member')] }],
