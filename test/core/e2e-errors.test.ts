@@ -219,7 +219,7 @@ test('usage errors from the argument parser are rscript errors too (exit 2)', as
   expectError(await cli('exists', '--frobnicate'), 2, "rscript: unknown option '--frobnicate'");
   // A command's own option before the command's name says where it goes; one unknown everywhere does not.
   const early = expectError(await cli('--all', 'load'), 2, "rscript: unknown option '--all'");
-  expect(early[1]).toBe("  (--all is an option of load: it goes after the command's name, e.g. rscript load --all)");
+  expect(early[1]).toBe("  (--all is an option of load, exists: it goes after the command's name, e.g. rscript load --all)");
   expect(expectError(await cli('--frobnicate', 'exists'), 2, "rscript: unknown option '--frobnicate'")).toHaveLength(1);
   // The hint names the command typed, and the option's value.
   const typed = expectError(await cli('-k', 'a', 'bench', 'x'), 2, "rscript: unknown option '-k'");
