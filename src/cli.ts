@@ -335,7 +335,9 @@ export async function run(argv: string[]): Promise<number> {
   // No command (`rscript`, or `rscript --url exists`, where exists became the URL): the help on
   // stderr (not with --json, whose stderr is the one error line) and a line saying so. (`rscript
   // --url` is left to commander: "argument missing".)
-  if (at < 0 && !valueMissing && !argv.some((a) => ['-h', '--help', '-V', '--version'].includes(a))) {
+  // A mistyped option (`rscript --versoin`, `rscript --jsn`) is left to commander, as it is before a
+  // command's name: "unknown option" and the nearest flag, not the help.
+  if (at < 0 && !valueMissing && !argv.some((a) => ['-h', '--help', '-V', '--version'].includes(a)) && strayOption(program, argv) === undefined) {
     if (!flags.json) program.outputHelp({ error: true });
     const misplaced = argv.map((a) => misplacedOption(program, a, undefined)).find((hint) => hint !== undefined);
     return report(new UsageError('no command given: rscript --help lists the commands', misplaced ? [misplaced] : []), flags);
@@ -350,17 +352,19 @@ export async function run(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
-    exitCode = report(withArgvHint(err, program, argv), flags);
+    exitCode = report(await withArgvHint(err, program, argv), flags);
   }
   return exitCode;
 }
 
 /**
  * A hint for an error that comes from where something was written: `rscript --all load` (an option
- * of load before its name) and `rscript -c 50 bench` (redis-benchmark's -c, which is the config file
- * before a command's name). Commander prints its own errors: the hint is written under it here.
+ * of load before its name), `rscript --jsn exists` (a mistyped option of the program, which commander
+ * does not suggest: they are hidden from its help) and `rscript -c 50 bench` (redis-benchmark's -c,
+ * which is the config file before a command's name). Commander prints its own errors: the hint is
+ * written under it here, and added to the error for --json's document.
  */
-function withArgvHint(err: unknown, program: Command, argv: readonly string[]): unknown {
+async function withArgvHint(err: unknown, program: Command, argv: readonly string[]): Promise<unknown> {
   const at = commandIndex(program, argv);
   const command = at < 0 ? undefined : argv[at];
   if (err instanceof CommanderError && err.code === 'commander.unknownOption') {
@@ -368,9 +372,13 @@ function withArgvHint(err: unknown, program: Command, argv: readonly string[]): 
     const named = argv.find((a) => program.commands.some((c) => c.name() === a || c.aliases().includes(a)));
     const flag = /'([^']+)'/.exec(err.message)?.[1]?.split('=')[0];
     const position = argv.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
-    const hint = flag !== undefined && (at < 0 || position < at) ? misplacedOption(program, flag, named) : undefined;
-    if (hint) stderr().write(`  ${hint}\n`);
-    return err;
+    const early = flag !== undefined && (at < 0 || position < at);
+    const hint =
+      (early ? misplacedOption(program, flag, named) : undefined) ??
+      (early && !err.message.includes('\n') ? await similarProgramOption(program, flag) : undefined);
+    if (!hint) return err;
+    stderr().write(`  ${hint}\n`);
+    return new CommanderError(err.exitCode, err.code, `${err.message}\n${hint}`);
   }
   // `rscript exec --keys c --args 1 counter_incr`: --args took the script's name as one of its values.
   if (err instanceof CommanderError && err.code === 'commander.missingArgument' && command === 'exec') {
@@ -400,6 +408,46 @@ function misplacedOption(program: Command, arg: string, command: string | undefi
   const value = /<[^>]+>|\[[^\]]+\]/.exec(option.flags)?.[0];
   const example = `rscript ${owner.name()} ${flag}${value ? ` ${value}` : ''}`;
   return `(${flag} is an option of ${owners.map((c) => c.name()).join(', ')}: it goes after the command's name, e.g. ${example})`;
+}
+
+/** "(Did you mean --json?)", as commander words it, for a flag close to one of the program's options. */
+async function similarProgramOption(program: Command, flag: string): Promise<string | undefined> {
+  if (!flag.startsWith('--')) return undefined;
+  const { distance } = await import('./registry/resolve.js');
+  const word = flag.slice(2);
+  const close = program.options
+    .flatMap((o) => (o.long ? [{ long: o.long, d: distance(word, o.long.slice(2)) }] : []))
+    .filter(({ long, d }) => d <= Math.max(1, Math.floor((long.length - 2) / 3)))
+    .sort((a, b) => a.d - b.d);
+  return close[0] ? `(Did you mean ${close[0].long}?)` : undefined;
+}
+
+/**
+ * The first option in `argv` (which names no command) that neither the program nor any command has,
+ * passing over the values of the program's options as commandIndex does; undefined when none.
+ */
+function strayOption(program: Command, argv: readonly string[]): string | undefined {
+  const own = (flag: string) => program.options.find((o) => o.long === flag || o.short === flag);
+  const known = (flag: string) => own(flag) !== undefined || program.commands.some((c) => c.options.some((o) => o.long === flag || o.short === flag));
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return undefined;
+    if (!arg.startsWith('-') || arg === '-') continue;
+    if (arg.startsWith('--')) {
+      const flag = arg.split('=')[0]!;
+      if (!known(flag)) return flag;
+      if (!arg.includes('=') && own(flag)?.required) i++;
+      continue;
+    }
+    for (let j = 1; j < arg.length; j++) {
+      const flag = `-${arg[j]}`;
+      if (!known(flag)) return flag;
+      if (!own(flag)?.required) continue;
+      if (j === arg.length - 1) i++;
+      break;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -469,7 +517,9 @@ function report(err: unknown, flags: GlobalFlags): number {
     // commander's own "no command" (run() answers that before parsing): a placeholder message.
     if (err.code === 'commander.help') return report(new UsageError('no command given: rscript --help lists the commands'), flags);
     if (flags.json) {
-      print(JSON.stringify({ error: { message: err.message.replace(/^error: /, ''), exitCode: EXIT_USAGE, detail: [] } }, null, 2));
+      // commander's "(Did you mean ...?)" and rscript's hints under it are detail lines, as on stderr.
+      const [message, ...detail] = err.message.replace(/^error: /, '').split('\n');
+      print(JSON.stringify({ error: { message, exitCode: EXIT_USAGE, detail } }, null, 2));
     }
     return EXIT_USAGE;
   }

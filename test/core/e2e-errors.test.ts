@@ -216,6 +216,13 @@ test('usage errors from the argument parser are rscript errors too (exit 2)', as
     expect(none.stderr).toMatch(/^Usage: rscript /);
     expect(none.stderr.trimEnd().split('\n').at(-1)).toBe('rscript: no command given: rscript --help lists the commands');
   }
+  // A mistyped option and no command: the unknown option and the nearest flag, not the help; the
+  // program's own options (hidden from commander's suggestions) are suggested too, before a command.
+  expect(expectError(await cli('--versoin'), 2, "rscript: unknown option '--versoin'")).toEqual(["rscript: unknown option '--versoin'", '  (Did you mean --version?)']);
+  expect(expectError(await cli('--jsn'), 2, "rscript: unknown option '--jsn'")).toEqual(["rscript: unknown option '--jsn'", '  (Did you mean --json?)']);
+  expect(expectError(await cli('--url', 'x', '--tiemout', '5'), 2, "rscript: unknown option '--tiemout'")[1]).toBe('  (Did you mean --timeout?)');
+  expect(expectError(await cli('--jsn', 'exists'), 2, "rscript: unknown option '--jsn'")[1]).toBe('  (Did you mean --json?)');
+  expect(expectError(await cli('-x'), 2, "rscript: unknown option '-x'")).toHaveLength(1);
   expectError(await cli('exists', '--frobnicate'), 2, "rscript: unknown option '--frobnicate'");
   // A command's own option before the command's name says where it goes; one unknown everywhere does not.
   const early = expectError(await cli('--all', 'load'), 2, "rscript: unknown option '--all'");

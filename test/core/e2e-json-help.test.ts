@@ -82,6 +82,7 @@ test('every command prints {"error": ...} on failure, with its exit code', async
       [['lod', '--json'], 2, /^unknown command 'lod'/],
       [['--json', 'help', 'nope'], 2, /^unknown command 'nope'$/],
       [['--json'], 2, /^no command given: rscript --help lists the commands$/],
+      [['--json', '--versoin'], 2, /^unknown option '--versoin'$/],
     ];
     for (const [args, code, message] of cases) {
       const result = await cli(...args);
@@ -94,6 +95,19 @@ test('every command prints {"error": ...} on failure, with its exit code', async
   } finally {
     project.remove('lua/bad.lua');
     project.remove('lua/fail.lua');
+  }
+});
+
+test("the argument parser's errors: the hint is a detail line, as on stderr", async () => {
+  const cases: Array<[string[], string, string[]]> = [
+    [['--json', '--jsn'], "unknown option '--jsn'", ['(Did you mean --json?)']],
+    [['--json', 'lod'], "unknown command 'lod'", ['(Did you mean load?)']],
+    [['--json', '--all', 'exists'], "unknown option '--all'", ["(--all is an option of load: it goes after the command's name, e.g. rscript load --all)"]],
+    [['--json', 'exists', '--frobnicate'], "unknown option '--frobnicate'", []],
+  ];
+  for (const [args, message, detail] of cases) {
+    const result = await cli(...args);
+    expect({ args, code: result.code, error: json(result).error }).toEqual({ args, code: 2, error: { message, exitCode: 2, detail } });
   }
 });
 
