@@ -46,7 +46,7 @@ function manifestName(ref: string, manifest: Manifest, manifestFile: string, cwd
   }
   const bySha = entryBySha(manifest, ref);
   if (bySha) return bySha[0];
-  throw unknownScript(ref, Object.keys(manifest.scripts));
+  throw unknownScript(ref, Object.keys(manifest.scripts), entries.map(([name, e]) => ({ name, sha: e.sha })));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { extractMetadata, type ScriptMetadata } from '../lint/metadata.js';
 import { discoverScripts } from '../registry/discover.js';
-import { unknownScript } from '../registry/resolve.js';
+import { isShaPrefix, unknownScript } from '../registry/resolve.js';
 
 export interface InfoOptions {
   /** One script name, or every script when undefined. */
@@ -23,10 +23,10 @@ export async function info(options: InfoOptions): Promise<ScriptInfo[]> {
   if (options.script !== undefined) {
     const ref = options.script;
     // A name, a path, or a SHA or its first characters (as the tables print them).
-    const sha = /^[0-9a-fA-F]{7,40}$/.test(ref) ? ref.toLowerCase() : undefined;
+    const sha = isShaPrefix(ref) ? ref.toLowerCase() : undefined;
     chosen = scripts.filter((s) => s.name === ref || s.path === ref);
     if (chosen.length === 0 && sha !== undefined) chosen = scripts.filter((s) => s.sha.startsWith(sha));
-    if (chosen.length === 0) throw unknownScript(ref, scripts.map((s) => s.name));
+    if (chosen.length === 0) throw unknownScript(ref, scripts.map((s) => s.name), scripts);
   }
   return chosen.map((s) => ({ name: s.name, path: s.path, sha: s.sha, size: s.size, ...extractMetadata(s.bytes) }));
 }

@@ -31,6 +31,9 @@ export interface ResolveOptions {
 
 const SHA = /^[0-9a-fA-F]{40}$/;
 
+/** The fewest hex digits that name a script by its SHA (the tables print 12): fewer would too often name two. */
+export const MIN_SHA_PREFIX = 7;
+
 /**
  * Resolves `<script>`: a path to a .lua file, a SHA, or a name from the manifest (or, failing that,
  * from the scripts folders). The file's current bytes win over the manifest's SHA.
@@ -82,15 +85,21 @@ export function resolveScript(ref: string, options: ResolveOptions): ResolvedScr
   const found = local.find((s) => s.name === ref);
   if (found) return { name: ref, sha: found.sha, script: found };
   const known = [...new Set([...Object.keys(manifest?.scripts ?? {}), ...local.map((s) => s.name)])];
-  throw unknownScript(ref, known);
+  const shas = [...Object.entries(manifest?.scripts ?? {}).map(([name, e]) => ({ name, sha: e.sha })), ...local.map((s) => ({ name: s.name, sha: s.sha }))];
+  throw unknownScript(ref, known, shas);
+}
+
+/** True when `ref` is long enough to be taken as a SHA or a SHA prefix. */
+export function isShaPrefix(ref: string): boolean {
+  return ref.length >= MIN_SHA_PREFIX && ref.length <= 40 && /^[0-9a-fA-F]+$/.test(ref);
 }
 
 /**
- * The manifest entry a SHA or SHA prefix (7 characters or more, as the tables print 12) names;
- * undefined when none does or `ref` is not one. Two entries for a prefix is an error.
+ * The manifest entry a SHA or SHA prefix (MIN_SHA_PREFIX characters or more, as the tables print 12)
+ * names; undefined when none does or `ref` is not one. Two entries for a prefix is an error.
  */
 export function entryBySha(manifest: Manifest, ref: string): [string, ManifestEntry] | undefined {
-  if (!/^[0-9a-fA-F]{7,40}$/.test(ref)) return undefined;
+  if (!isShaPrefix(ref)) return undefined;
   const prefix = ref.toLowerCase();
   const matches = Object.entries(manifest.scripts).filter(([, e]) => e.sha.startsWith(prefix));
   if (matches.length > 1) {
@@ -99,8 +108,23 @@ export function entryBySha(manifest: Manifest, ref: string): [string, ManifestEn
   return matches[0];
 }
 
-/** `unknown script "x"`, with the closest known names. */
-export function unknownScript(ref: string, known: readonly string[]): UsageError {
+/**
+ * `unknown script "x"`, with the closest known names; for hex too short to be taken as a SHA prefix
+ * (`9f8fa`) that begins known `shas`, says how many digits it takes and which scripts it begins.
+ * (From 4 digits, as git's shortest abbreviation: "e" or "add" is more likely a name.)
+ */
+export function unknownScript(ref: string, known: readonly string[], shas: ReadonlyArray<{ name: string; sha: string }> = []): UsageError {
+  if (/^[0-9a-fA-F]{4,}$/.test(ref) && ref.length < MIN_SHA_PREFIX) {
+    const prefix = ref.toLowerCase();
+    const seen = new Set<string>();
+    const begun = shas.filter((s) => s.sha.startsWith(prefix) && !seen.has(`${s.name} ${s.sha}`) && seen.add(`${s.name} ${s.sha}`));
+    if (begun.length > 0) {
+      const named = begun.slice(0, 3).map((s) => `${s.sha.slice(0, 12)} is "${s.name}"`);
+      return new UsageError(`unknown script "${ref}": a SHA prefix needs at least ${MIN_SHA_PREFIX} hex digits`, [
+        named.join(', ') + (begun.length > 3 ? ` (and ${begun.length - 3} more)` : ''),
+      ]);
+    }
+  }
   const close = suggest(ref, [...known]);
   return new UsageError(
     `unknown script "${ref}"` +

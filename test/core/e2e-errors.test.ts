@@ -67,6 +67,15 @@ test('an unknown script name suggests the closest names (exit 2)', async () => {
   expectError(await cli('exec', 'zzzzzzzz'), 2, 'rscript: unknown script "zzzzzzzz"');
 });
 
+test('a SHA prefix too short to be taken for one says how many digits it takes, for exec, exists and info (exit 2)', async () => {
+  const { scripts } = JSON.parse(manifest.toString()) as { scripts: Record<string, { sha: string }> };
+  const sha = scripts.lock_acquire!.sha;
+  for (const command of ['exec', 'exists', 'info']) {
+    const lines = expectError(await cli(command, sha.slice(0, 5)), 2, `rscript: unknown script "${sha.slice(0, 5)}": a SHA prefix needs at least 7 hex digits`);
+    expect(lines.slice(1)).toEqual([`  ${sha.slice(0, 12)} is "lock_acquire"`]);
+  }
+});
+
 test('a missing path (exit 2)', async () => {
   expectError(await cli('load', 'scripts'), 2, 'rscript: script path not found: scripts');
   expectError(await cli('exec', 'lua/nope.lua'), 2, 'rscript: script file not found: lua/nope.lua');

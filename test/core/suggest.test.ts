@@ -48,4 +48,26 @@ describe('a SHA prefix names a script', () => {
       project.cleanup();
     }
   });
+
+  test('hex too short to be a prefix, that begins a known SHA: says how many digits it takes and whose SHA it begins', async () => {
+    const { MIN_SHA_PREFIX, unknownScript } = await import('../../src/registry/resolve.js');
+    const shas = [
+      { name: 'one', sha: 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db' },
+      { name: 'one', sha: 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db' }, // the manifest's and the file's
+      { name: 'two', sha: 'e0e1aaaa00000000000000000000000000000000' },
+      { name: 'three', sha: '7a3f000000000000000000000000000000000000' },
+    ];
+    const known = ['one', 'two', 'three'];
+    const error = (ref: string) => {
+      const e = unknownScript(ref, known, shas);
+      return [e.message, ...e.detail];
+    };
+    expect(MIN_SHA_PREFIX).toBe(7);
+    expect(error('E0E1F9')).toEqual(['unknown script "E0E1F9": a SHA prefix needs at least 7 hex digits', 'e0e1f9fabfc9 is "one"']);
+    expect(error('e0e1')).toEqual(['unknown script "e0e1": a SHA prefix needs at least 7 hex digits', 'e0e1f9fabfc9 is "one", e0e1aaaa0000 is "two"']);
+    // Begins no SHA, or too short to be taken for one: the usual message.
+    expect(error('e0e2')).toEqual(['unknown script "e0e2"']);
+    expect(error('e0e')).toEqual(['unknown script "e0e"; did you mean "one"?']);
+    expect(error('7a3')).toEqual(['unknown script "7a3"']);
+  });
 });
