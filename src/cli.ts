@@ -198,7 +198,7 @@ export async function run(argv: string[]): Promise<number> {
         if (!opts.yes && !(await confirm(`Flush the script cache of ${ctx.target.url.replace(/\/\/[^@]*@/, '//')}? [y/N] `))) {
           // Declining is the user's choice, not a failure: exit 0, and nothing on stdout but --json's document.
           const { serverLabel } = await import('./server/connection.js');
-          const server = serverLabel(ctx.target.url);
+          const server = serverLabel(ctx.target.url, ctx.target.urlFrom);
           if (!ctx.flags.json) stderr().write(`not flushed: the script cache of ${server} is unchanged\n`);
           return { data: { flushed: false, server }, text: '' };
         }
@@ -477,9 +477,9 @@ function commandIndex(program: Command, argv: readonly string[]): number {
 
 async function context(flags: GlobalFlags): Promise<Context> {
   const { loadConfig } = await import('./config/load.js');
-  const { config, warnings } = await loadConfig(flagsToConfig(flags));
+  const { config, warnings, urlFrom } = await loadConfig(flagsToConfig(flags));
   for (const w of warnings) stderr().write(scrub(`warning: ${w}\n`));
-  return { config, flags, target: { url: config.url, timeoutMs: config.timeoutMs, tls: config.tls, cluster: config.cluster } };
+  return { config, flags, target: { url: config.url, urlFrom, timeoutMs: config.timeoutMs, tls: config.tls, cluster: config.cluster } };
 }
 
 /**

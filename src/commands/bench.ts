@@ -209,7 +209,7 @@ const mayLeaveKeys = (p: Plan): boolean => p.setup.length > 0 || !p.resolved.scr
 
 /** A bench writes to the keys it is given: outside loopback, a script that may write needs a yes. */
 async function checkWrites(plans: Plan[], options: BenchOptions): Promise<void> {
-  const { host, port } = parseRedisUrl(options.target.url);
+  const { host, port } = parseRedisUrl(options.target.url, options.target.urlFrom);
   if (LOOPBACK.test(host) || !options.confirm) return;
   const writers = plans.filter(mayLeaveKeys);
   if (writers.length === 0) return;

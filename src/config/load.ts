@@ -11,6 +11,11 @@ export interface LoadedConfig {
   file?: string;
   /** Things worth telling the user (a password stored in plain text). */
   warnings: string[];
+  /**
+   * Where `config.url` came from when the command line did not give it, for the messages about it:
+   * `REDIS_URL` or `"url" in <file>`; undefined for --url and for the default.
+   */
+  urlFrom?: string;
 }
 
 /**
@@ -59,7 +64,9 @@ export async function loadConfig(
   const defaults: Config =
     base === undefined ? DEFAULTS : { ...DEFAULTS, scripts: DEFAULTS.scripts.map((p) => rebase(p, base, cwd)), manifest: rebase(DEFAULTS.manifest, base, cwd) };
   const config: Config = { ...defaults, ...fromFile, ...fromEnv, ...fromFlags };
-  return { config, file: found?.file, warnings };
+  const urlFrom =
+    fromFlags.url !== undefined ? undefined : fromEnv.url !== undefined ? 'REDIS_URL' : found && fromFile.url !== undefined ? `"url" in ${displayFile(found.file, cwd)}` : undefined;
+  return { config, file: found?.file, warnings, ...(urlFrom ? { urlFrom } : {}) };
 }
 
 

@@ -13,6 +13,8 @@ import { INTEGERS_AS_STRINGS, withLargeIntegers } from './large-integer.js';
 
 export interface Target {
   url: string;
+  /** Where the URL came from when not from --url (`REDIS_URL`, `"url" in <file>`), named when it is invalid. */
+  urlFrom?: string;
   timeoutMs: number;
   tls?: TlsConfig;
   /** Treat the server as a Redis Cluster (`--cluster`); without it a cluster is detected by itself. */
@@ -57,25 +59,30 @@ export interface ParsedUrl {
   db?: number;
 }
 
-/** Validates a redis:// or rediss:// URL; the error never repeats the password. */
-export function parseRedisUrl(url: string): ParsedUrl {
+/**
+ * Validates a redis:// or rediss:// URL; the error names where it came from (`from`: `REDIS_URL`, a
+ * config file) and never repeats the password.
+ */
+export function parseRedisUrl(url: string, from?: string): ParsedUrl {
+  // `REDIS_URL=foo rscript exists`: the user typed no URL, so the message says where it was found.
+  const invalid = (why: string) => new UsageError(`invalid Redis URL "${redactUrl(url)}"${from ? ` (from ${from})` : ''}: ${why}`);
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    throw new UsageError(`invalid Redis URL "${redactUrl(url)}": expected redis://[user:password@]host[:port][/db]`);
+    throw invalid('expected redis://[user:password@]host[:port][/db]');
   }
   if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') {
-    throw new UsageError(`invalid Redis URL "${redactUrl(url)}": the scheme must be redis:// or rediss:// (TLS)`);
+    throw invalid('the scheme must be redis:// or rediss:// (TLS)');
   }
-  if (!u.hostname) throw new UsageError(`invalid Redis URL "${redactUrl(url)}": no host`);
+  if (!u.hostname) throw invalid('no host');
   const port = u.port ? Number(u.port) : 6379;
   const path = u.pathname.replace(/^\//, '');
   let db: number | undefined;
   if (path !== '') {
     db = Number(path);
     if (!Number.isInteger(db) || db < 0) {
-      throw new UsageError(`invalid Redis URL "${redactUrl(url)}": the path must be a database number, got "${path}"`);
+      throw invalid(`the path must be a database number, got "${path}"`);
     }
   }
   const password = u.password ? decodeURIComponent(u.password) : undefined;
@@ -91,8 +98,8 @@ export function parseRedisUrl(url: string): ParsedUrl {
 }
 
 /** `host:port` of a URL, as rscript names a server in its messages (never the password). */
-export function serverLabel(url: string): string {
-  return labelOf(parseRedisUrl(url));
+export function serverLabel(url: string, from?: string): string {
+  return labelOf(parseRedisUrl(url, from));
 }
 
 function labelOf(parsed: ParsedUrl): string {
@@ -109,7 +116,7 @@ export function redactUrl(url: string): string {
 
 /** Opens one connection (RESP3), with a connect timeout and no automatic reconnection. */
 export async function connect(target: Target): Promise<RedisConnection> {
-  const parsed = parseRedisUrl(target.url);
+  const parsed = parseRedisUrl(target.url, target.urlFrom);
   return connectNode(parsed, target);
 }
 

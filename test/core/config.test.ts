@@ -89,6 +89,16 @@ describe('precedence: defaults < file < env < flags', () => {
     expect(config.timeoutMs).toBe(withFile ? 1234 : DEFAULTS.timeoutMs);
   });
 
+  test.each<[string, boolean, Record<string, string>, string | undefined, string | undefined]>([
+    ['the default', false, {}, undefined, undefined],
+    ['the file', true, {}, undefined, '"url" in .redisscriptsrc'],
+    ['REDIS_URL', true, { REDIS_URL: ENV }, undefined, 'REDIS_URL'],
+    ['the flag (the user typed it: not said again)', true, { REDIS_URL: ENV }, FLAG, undefined],
+  ])('where the URL came from: %s', async (_what, withFile, env, flag, from) => {
+    project = makeProject(withFile ? { '.redisscriptsrc': JSON.stringify({ url: FILE }) } : {});
+    expect((await loadConfig({ url: flag }, env, project.dir)).urlFrom).toBe(from);
+  });
+
   test('each key merges on its own', async () => {
     project = makeProject({ '.redisscriptsrc': JSON.stringify({ manifest: 'locks/a.json', timeoutMs: 100, cluster: true }) });
     const { config, file } = await loadConfig({ timeoutMs: 200 }, {}, project.dir);

@@ -154,6 +154,15 @@ describe('an invalid URL (exit 2, the password never repeated)', () => {
     expect(result.stderr).not.toContain('Sup3rSecret');
   });
 
+  test('one the command line did not give names where it came from', async () => {
+    const fromEnv = await runCli(['exists'], { cwd: project.dir, env: { REDIS_URL: 'foo' } });
+    expectError(fromEnv, 2, 'rscript: invalid Redis URL "foo" (from REDIS_URL): expected redis://[user:password@]host[:port][/db]');
+    await withFiles({ '.redisscriptsrc': '{ "url": "redis://127.0.0.1:6379/abc" }\n' }, async () => {
+      const fromFile = await runCli(['exists'], { cwd: project.dir });
+      expectError(fromFile, 2, 'rscript: invalid Redis URL "redis://127.0.0.1:6379/abc" (from "url" in .redisscriptsrc): the path must be a database number, got "abc"');
+    });
+  });
+
   test('a database the server does not have', async () => {
     expectError(await cli('load', '--url', `${server.url}/99`), 2, `rscript: 127.0.0.1:${server.port}: the server refused the connection: ERR DB index is out of range`);
   });
