@@ -128,7 +128,7 @@ export async function run(argv: string[]): Promise<number> {
           });
         let result;
         if (opts.sandbox) {
-          refuseUrlWithSandbox(ctx.flags);
+          refuseServerFlagsWithSandbox(ctx.flags);
           const { withSandbox } = await import('./server/sandbox.js');
           const { resolveScript } = await import('./registry/resolve.js');
           const resolved = resolveScript(script, ctx.config);
@@ -268,7 +268,7 @@ export async function run(argv: string[]): Promise<number> {
     for (const opt of benchOptions()) bench.addOption(opt);
     bench.argument('[script]', 'a name, path or SHA (default: every script with a fixture under "bench" in the config)').action(
       action(async (ctx, script: string | undefined, opts: BenchFlags) => {
-        if (opts.sandbox) refuseUrlWithSandbox(ctx.flags);
+        if (opts.sandbox) refuseServerFlagsWithSandbox(ctx.flags);
         const { bench: run, EXIT_INTERRUPTED } = await import('./commands/bench.js');
         const { renderBench, startProgress } = await import('./output/bench.js');
         const { benchCsv } = await import('./bench/report.js');
@@ -479,7 +479,23 @@ async function context(flags: GlobalFlags): Promise<Context> {
   const { loadConfig } = await import('./config/load.js');
   const { config, warnings, urlFrom } = await loadConfig(flagsToConfig(flags));
   for (const w of warnings) stderr().write(scrub(`warning: ${w}\n`));
-  return { config, flags, target: { url: config.url, urlFrom, timeoutMs: config.timeoutMs, tls: config.tls, cluster: config.cluster } };
+  const tlsFlags = tlsFlagsGiven(flags);
+  return {
+    config,
+    flags,
+    target: { url: config.url, urlFrom, timeoutMs: config.timeoutMs, tls: config.tls, ...(tlsFlags.length ? { tlsFlags } : {}), cluster: config.cluster },
+  };
+}
+
+/** The TLS flags the command line gave, by name. */
+function tlsFlagsGiven(flags: GlobalFlags): string[] {
+  const given: Array<[unknown, string]> = [
+    [flags.tlsCa, '--tls-ca'],
+    [flags.tlsCert, '--tls-cert'],
+    [flags.tlsKey, '--tls-key'],
+    [flags.tlsInsecure, '--tls-insecure'],
+  ];
+  return given.filter(([value]) => value !== undefined).map(([, name]) => name);
 }
 
 /**
@@ -553,14 +569,19 @@ function jsonRequested(argv: string[]): boolean {
 }
 
 /**
- * `--sandbox` runs on a throwaway local server, so a `--url` beside it would be ignored: more likely
- * a mistake than a wish. Only the flag counts (`flags` holds what the command line gave): REDIS_URL
+ * `--sandbox` runs on a throwaway local server, so a `--url` or a TLS flag beside it would be ignored:
+ * more likely a mistake than a wish. Only the flags count (`flags` holds what the command line gave): REDIS_URL
  * and the config's url are settings for the other commands, and CI that sets REDIS_URL for every
  * step runs `rscript bench --sandbox` too.
  */
-function refuseUrlWithSandbox(flags: GlobalFlags): void {
+function refuseServerFlagsWithSandbox(flags: GlobalFlags): void {
   if (flags.url !== undefined) {
     throw new UsageError('--sandbox and --url conflict: --sandbox runs on a throwaway local redis-server and would ignore the --url server; drop one of them');
+  }
+  // The same for a TLS flag: the throwaway server speaks plain TCP, and the flag would do nothing.
+  const tls = tlsFlagsGiven(flags);
+  if (tls.length > 0) {
+    throw new UsageError(`--sandbox and ${tls[0]} conflict: the throwaway local redis-server has no TLS; drop ${tls.join(' and ')}`);
   }
 }
 

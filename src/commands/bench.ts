@@ -9,7 +9,7 @@ import { takeServerSnapshot } from '../bench/snapshot.js';
 import { discoverScripts } from '../registry/discover.js';
 import { resolveScript, type ResolvedScript } from '../registry/resolve.js';
 import { checkArity, expectedOf } from '../registry/arity.js';
-import { parseRedisUrl, replyCode, type RedisConnection, type Target } from '../server/connection.js';
+import { parseTarget, replyCode, type RedisConnection, type Target } from '../server/connection.js';
 import { openTopology, type Topology } from '../server/topology.js';
 import { runSetup, startSandbox, type Sandbox } from '../server/sandbox.js';
 import { locateScriptError } from '../server/script-errors.js';
@@ -209,7 +209,7 @@ const mayLeaveKeys = (p: Plan): boolean => p.setup.length > 0 || !p.resolved.scr
 
 /** A bench writes to the keys it is given: outside loopback, a script that may write needs a yes. */
 async function checkWrites(plans: Plan[], options: BenchOptions): Promise<void> {
-  const { host, port } = parseRedisUrl(options.target.url, options.target.urlFrom);
+  const { host, port } = parseTarget(options.target);
   if (LOOPBACK.test(host) || !options.confirm) return;
   const writers = plans.filter(mayLeaveKeys);
   if (writers.length === 0) return;

@@ -17,6 +17,12 @@ export interface Target {
   urlFrom?: string;
   timeoutMs: number;
   tls?: TlsConfig;
+  /**
+   * The TLS flags the command line gave (`--tls-ca`, ...): with a redis:// URL they would do nothing,
+   * so the connection is refused. The config's `tls` is for rediss:// URLs and is left aside with a
+   * redis:// one (a REDIS_URL for a local server must work beside a config made for TLS).
+   */
+  tlsFlags?: string[];
   /** Treat the server as a Redis Cluster (`--cluster`); without it a cluster is detected by itself. */
   cluster?: boolean;
 }
@@ -97,6 +103,24 @@ export function parseRedisUrl(url: string, from?: string): ParsedUrl {
   };
 }
 
+/**
+ * The target's URL, parsed, and refused when explicit TLS flags come with a redis:// URL: the user
+ * believes the connection is encrypted, and it would not be. A cluster's nodes inherit the scheme
+ * of this, the seed's, URL.
+ */
+export function parseTarget(target: Target): ParsedUrl {
+  const parsed = parseRedisUrl(target.url, target.urlFrom);
+  const flags = target.tlsFlags ?? [];
+  if (!parsed.tls && flags.length > 0) {
+    const url = redactUrl(target.url);
+    const them = flags.join(' and ');
+    throw new UsageError(`${them} ${flags.length > 1 ? 'need' : 'needs'} a TLS URL, and ${url}${target.urlFrom ? ` (from ${target.urlFrom})` : ''} is not one`, [
+      `use ${url.replace(/^redis:/i, 'rediss:')} (with the server's TLS port), or drop ${them} for a plain connection`,
+    ]);
+  }
+  return parsed;
+}
+
 /** `host:port` of a URL, as rscript names a server in its messages (never the password). */
 export function serverLabel(url: string, from?: string): string {
   return labelOf(parseRedisUrl(url, from));
@@ -116,7 +140,7 @@ export function redactUrl(url: string): string {
 
 /** Opens one connection (RESP3), with a connect timeout and no automatic reconnection. */
 export async function connect(target: Target): Promise<RedisConnection> {
-  const parsed = parseRedisUrl(target.url, target.urlFrom);
+  const parsed = parseTarget(target);
   return connectNode(parsed, target);
 }
 

@@ -9,7 +9,7 @@ import { asRecord, parseClusterNodes, parseClusterShards, type ClusterNodeInfo, 
 import {
   connectNode,
   isBusyFailure,
-  parseRedisUrl,
+  parseTarget,
   replyCode,
   type Arg,
   type ParsedUrl,
@@ -95,7 +95,7 @@ export async function withTopology<T>(target: Target, options: TopologyOptions, 
  */
 export async function openTopology(target: Target, options: TopologyOptions = {}): Promise<Topology> {
   options = { cluster: target.cluster, ...options };
-  const parsed = parseRedisUrl(target.url, target.urlFrom);
+  const parsed = parseTarget(target);
   const seed = await connectNode(parsed, target);
   try {
     // The handshake's HELLO already says whether this is a cluster node: no second round trip.

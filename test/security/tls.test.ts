@@ -89,3 +89,41 @@ it('rediss:// against a plain port: exit 2 within the timeout, pointing at redis
     await plain.stop();
   }
 });
+
+describe('TLS flags beside a redis:// URL: refused (exit 2), as the connection would not be encrypted', () => {
+  it.each([
+    [['--tls-ca', 'nope/ca.crt'], '--tls-ca needs'],
+    [['--tls-cert', 'c.pem', '--tls-key', 'k.pem'], '--tls-cert and --tls-key need'],
+    [['--tls-insecure'], '--tls-insecure needs'],
+  ])('%j, for every command that connects, and before a cluster is looked for', async (flags, says) => {
+    const url = `redis://127.0.0.1:${server.port}`;
+    for (const command of [['exists'], ['exec', 'one'], ['load'], ['kill'], ['flush', '--yes'], ['exists', '--cluster']]) {
+      const r = await run(...command, '--url', url, ...flags);
+      expectFailure(r, 2, new RegExp(`^rscript: ${says} a TLS URL, and redis://127\\.0\\.0\\.1:\\d+ is not one$`));
+      expect(r.stderr.split('\n')[1]).toBe(`  use rediss://127.0.0.1:${server.port} (with the server's TLS port), or drop ${flags.filter((f) => f.startsWith('--')).join(' and ')} for a plain connection`);
+    }
+  });
+
+  it('the URL from REDIS_URL: said so, the password not repeated; before the command (rscript --tls-ca x exists) too', async () => {
+    const r = await rscript(['--tls-ca', certs.ca, 'exists'], { cwd: project.dir, env: { REDIS_URL: `redis://u:Pw-4417@127.0.0.1:${server.port}` } });
+    expectFailure(r, 2, /^rscript: --tls-ca needs a TLS URL, and redis:\/\/u:\*\*\*@127\.0\.0\.1:\d+ \(from REDIS_URL\) is not one$/);
+    expect(r.stderr).not.toContain('Pw-4417');
+  });
+
+  it('--sandbox with a TLS flag: the throwaway server has no TLS', async () => {
+    expectFailure(await run('exec', 'one', '--sandbox', '--tls-insecure'), 2, /^rscript: --sandbox and --tls-insecure conflict: the throwaway local redis-server has no TLS; drop --tls-insecure$/);
+  });
+
+  it("the config file's tls with a redis:// URL (REDIS_URL for a local server) is left aside: no error", async () => {
+    const plain = await startRedisProcess();
+    project.write('.redisscriptsrc.json', JSON.stringify({ url: server.url, tls: { ca: 'nope/ca.crt', insecure: true } }));
+    try {
+      const r = await rscript(['load'], { cwd: project.dir, env: { REDIS_URL: plain.url } });
+      expectSuccess(r);
+      expect(r.stderr).toBe('');
+    } finally {
+      project.remove('.redisscriptsrc.json');
+      await plain.stop();
+    }
+  });
+});
