@@ -140,18 +140,26 @@ function spawnServer(binary: string, port: number, dir: string, readyMs: number)
     });
     child.on('exit', (code, signal) => {
       live.delete(child);
-      const lines = log.trim().split('\n').slice(-5).map((l) => l.trim());
       finish({
         ok: false,
         portTaken: /Address already in use/i.test(log),
-        error: new ConfigError(`${binary} exited (${signal ?? `code ${code}`}) before it was ready`, lines),
+        error: new ConfigError(`${binary} exited (${signal ?? `code ${code}`}) before it was ready`, lastLines(log)),
       });
     });
     const timer = setTimeout(
-      () => finish({ ok: false, portTaken: false, error: new ConfigError(`${binary} did not get ready within ${readyMs} ms`, log.trim().split('\n').slice(-5)) }),
+      () => finish({ ok: false, portTaken: false, error: new ConfigError(`${binary} did not get ready within ${readyMs} ms`, lastLines(log)) }),
       readyMs,
     );
   });
+}
+
+/** The last lines of a server's log that say something (a silent one gives none), as detail lines. */
+function lastLines(log: string): string[] {
+  return log
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .slice(-5);
 }
 
 function makeSandbox(child: ChildProcess, port: number, dir: string, version: string | undefined): Sandbox {

@@ -4,6 +4,7 @@
  * its own process group).
  */
 import { spawn } from 'node:child_process';
+import { chmodSync } from 'node:fs';
 import { BIN, makeProject, runCli, type Project } from '../helpers/cli.js';
 import { assertRedisInstalled } from '../helpers/redis-server.js';
 
@@ -162,6 +163,30 @@ describe('--sandbox', () => {
     const exec = await runCli(['exec', 'fast', '--sandbox', '--json'], { cwd: project.dir, env, timeoutMs: 30_000 });
     expect(exec.code).toBe(0);
     expect(JSON.parse(exec.stdout).reply).toEqual({ type: 'integer', value: 1 });
+  });
+
+  it('a server that exits before it is ready: its last log lines under the message, never an empty one', async () => {
+    const p = makeProject({
+      'lua/fast.lua': 'return 1\n',
+      'tools/silent-server': '#!/bin/sh\nexit 1\n',
+      'tools/chatty-server': '#!/bin/sh\necho "first words"\necho\necho "   "\necho "*** FATAL CONFIG FILE ERROR ***" >&2\nexit 3\n',
+    });
+    try {
+      chmodSync(p.path('tools/silent-server'), 0o755);
+      chmodSync(p.path('tools/chatty-server'), 0o755);
+      p.write('.redisscriptsrc', JSON.stringify({ redisServer: 'tools/silent-server' }));
+      const silent = await runCli(['exec', 'fast', '--sandbox'], { cwd: p.dir });
+      expect({ code: silent.code, stderr: silent.stderr }).toEqual({ code: 2, stderr: 'rscript: tools/silent-server exited (code 1) before it was ready\n' });
+      p.write('.redisscriptsrc', JSON.stringify({ redisServer: 'tools/chatty-server' }));
+      const chatty = await runCli(['exec', 'fast', '--sandbox'], { cwd: p.dir });
+      expect(chatty.code).toBe(2);
+      // stdout and stderr arrive in either order.
+      const lines = chatty.stderr.trimEnd().split('\n');
+      expect(lines[0]).toBe('rscript: tools/chatty-server exited (code 3) before it was ready');
+      expect(lines.slice(1).sort()).toEqual(['  *** FATAL CONFIG FILE ERROR ***', '  first words']);
+    } finally {
+      p.cleanup();
+    }
   });
 
   it('says how to install redis-server when it is missing', async () => {
