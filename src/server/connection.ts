@@ -306,6 +306,21 @@ export function isBusyFailure(err: unknown): boolean {
 }
 
 /**
+ * What to ask for when the ACL refuses `command`: its own rule (`+script|flush`), and for the
+ * commands that run scripts, the others they go with.
+ */
+function aclHint(command: string): string {
+  const rule = (c: string) => `+${c.toLowerCase().replace(' ', '|')}`;
+  if (/^(SCRIPT EXISTS|SCRIPT LOAD|EVALSHA|EVALSHA_RO)$/.test(command)) {
+    return `Ask for the ACL permission ${rule(command)}, or use a user that has it (running scripts needs SCRIPT EXISTS/LOAD and EVALSHA).`;
+  }
+  // A running function answers SCRIPT KILL with BUSY, and rscript kill then sends FUNCTION KILL.
+  if (/^(SCRIPT|FUNCTION) KILL$/.test(command)) return 'Ask for the ACL permissions +script|kill and +function|kill, or use a user that has them.';
+  if (!/^[A-Z_]+( [A-Z_]+)?$/.test(command)) return 'Ask for the ACL permission, or use a user that has it.';
+  return `Ask for the ACL permission ${rule(command)}, or use a user that has it.`;
+}
+
+/**
  * Failures that no command can handle become ConnectionError (exit 2) with a message that says what
  * to do; script-level error replies (NOSCRIPT, compile and run-time errors) are returned unchanged.
  */
@@ -316,9 +331,7 @@ export function describeFailure(err: unknown, label: string, command: string): u
   if (code !== undefined) {
     switch (code) {
       case 'NOPERM':
-        return new ConnectionError(`${label}: permission denied: this user may not run ${command} (${err.message})`, [
-          'Ask for the ACL permission, or use a user that has it (rscript needs SCRIPT EXISTS/LOAD and EVALSHA).',
-        ]);
+        return new ConnectionError(`${label}: permission denied: this user may not run ${command} (${err.message})`, [aclHint(command)]);
       case 'WRONGPASS':
         return new ConnectionError(`${label}: authentication failed: wrong username or password`);
       case 'NOAUTH':

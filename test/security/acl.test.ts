@@ -68,10 +68,12 @@ describe('a runner: EVALSHA and SCRIPT EXISTS only', () => {
   });
 
   it.each([
-    [['flush', '--yes'], 'SCRIPT FLUSH'],
-    [['kill'], 'SCRIPT KILL'],
-  ])('%j: permission denied naming %s, exit 2', async (command, verb) => {
-    expectFailure(await as(runner, ...command), 2, new RegExp(`permission denied: this user may not run ${verb}`));
+    [['flush', '--yes'], 'SCRIPT FLUSH', 'Ask for the ACL permission +script|flush, or use a user that has it.'],
+    [['kill'], 'SCRIPT KILL', 'Ask for the ACL permissions +script|kill and +function|kill, or use a user that has them.'],
+  ])('%j: permission denied naming %s, and a hint about that command, exit 2', async (command, verb, hint) => {
+    const r = await as(runner, ...command);
+    expectFailure(r, 2, new RegExp(`permission denied: this user may not run ${verb}`));
+    expect(r.stderr.split('\n')[1]).toBe(`  ${hint}`);
     expect(server.cli('SCRIPT', 'EXISTS', sha('one'))).toBe('1'); // nothing was flushed
   });
 });
@@ -83,7 +85,11 @@ describe('a user without EVALSHA or SCRIPT EXISTS', () => {
     [['exec', 'one'], 'EVALSHA'],
     [['exec', 'peek', '--ro'], 'EVALSHA_RO'],
   ])('%j: permission denied naming %s, exit 2', async (command, verb) => {
-    expectFailure(await as(blind, ...command), 2, new RegExp(`permission denied: this user may not run ${verb}\\b`));
+    const r = await as(blind, ...command);
+    expectFailure(r, 2, new RegExp(`permission denied: this user may not run ${verb}\\b`));
+    expect(r.stderr.split('\n')[1]).toBe(
+      `  Ask for the ACL permission +${verb.toLowerCase().replace(' ', '|')}, or use a user that has it (running scripts needs SCRIPT EXISTS/LOAD and EVALSHA).`,
+    );
   });
 });
 
