@@ -6,7 +6,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { ConfigError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, RscriptError, UsageError } from './errors.js';
-import { flagsToConfig, globalOptions, type GlobalFlags } from './options.js';
+import { flagsToConfig, globalOptions, type GlobalFlags, type OptionUse } from './options.js';
 import { benchOptions, type BenchFlags } from './bench/options.js';
 import { scrub } from './output/secrets.js';
 import { importModule } from './import-module.js';
@@ -21,8 +21,9 @@ Exit codes:
 
 const PROGRAM_OPTIONS_HELP = `
 The options every command takes (-u/--url, --config, -m/--manifest, --timeout, --cluster, --tls-*,
---json, -v/--verbose) go after the command's name or before it: rscript --url redis://host:6379
-exists. rscript <command> --help lists them.`;
+--json, -v/--verbose; lint, which needs no server, only --config, -m, --json and -v) go after the
+command's name or before it: rscript --url redis://host:6379 exists. rscript <command> --help lists
+them.`;
 
 interface Context {
   config: Config;
@@ -54,9 +55,9 @@ export async function run(argv: string[]): Promise<number> {
   program.enablePositionalOptions();
   for (const opt of globalOptions()) program.addOption(opt.hideHelp());
 
-  const command = (name: string, description: string) => {
+  const command = (name: string, description: string, use: OptionUse) => {
     const cmd = program.command(name).description(description).addHelpText('after', EXIT_CODES_HELP);
-    for (const opt of globalOptions()) cmd.addOption(opt);
+    for (const opt of globalOptions(use)) cmd.addOption(opt);
     return cmd;
   };
 
@@ -80,7 +81,7 @@ export async function run(argv: string[]): Promise<number> {
       exitCode = code ?? EXIT_OK;
     };
 
-  command('load', 'hash local scripts, load the ones the server lacks, and write the manifest')
+  command('load', 'hash local scripts, load the ones the server lacks, and write the manifest', { server: true, manifest: 'read and write' })
     .argument('[paths...]', 'script folders or files (default: "scripts" in the config, else ./lua)')
     .option('--dry-run', 'show the plan; load nothing and write nothing')
     .option('--check', 'exit 1 if the manifest does not match the files (no server needed)')
@@ -106,7 +107,7 @@ export async function run(argv: string[]): Promise<number> {
       }),
     );
 
-  command('exec', 'run a script by name, path or SHA through EVALSHA and show the typed reply')
+  command('exec', 'run a script by name, path or SHA through EVALSHA and show the typed reply', { server: true, manifest: 'read' })
     .argument('<script>', 'a manifest name (rate_limit), a path (lua/rate_limit.lua) or a SHA')
     .addOption(new Option('-k, --keys <keys...>', 'key names (KEYS)').default([]))
     .addOption(new Option('-a, --args <args...>', 'arguments (ARGV)').default([]))
@@ -176,8 +177,8 @@ export async function run(argv: string[]): Promise<number> {
       }),
     );
 
-  command('exists', "check that the server's script cache holds every script of the manifest")
-    .argument('[names...]', 'script names (default: all in the manifest)')
+  command('exists', "check that the server's script cache holds every script of the manifest", { server: true, manifest: 'read' })
+    .argument('[names...]', 'manifest names, paths (lua/rate_limit.lua) or SHAs (default: all in the manifest)')
     .option('--all', 'list every script (past 50 cached ones, the table lists the missing ones and counts the others)')
     .action(
       action(async (ctx, names: string[], opts: { all?: boolean }) => {
@@ -188,7 +189,7 @@ export async function run(argv: string[]): Promise<number> {
       }),
     );
 
-  command('flush', "empty the server's script cache (SCRIPT FLUSH)")
+  command('flush', "empty the server's script cache (SCRIPT FLUSH)", { server: true })
     .option('--async', 'flush in the background (SCRIPT FLUSH ASYNC)')
     .option('--sync', 'flush before answering (SCRIPT FLUSH SYNC)')
     .option('-y, --yes', 'do not ask for confirmation (needed when stdin is not a terminal)')
@@ -209,7 +210,7 @@ export async function run(argv: string[]): Promise<number> {
       }),
     );
 
-  command('kill', 'stop a script that runs too long (SCRIPT KILL, or FUNCTION KILL for a function)').action(
+  command('kill', 'stop a script that runs too long (SCRIPT KILL, or FUNCTION KILL for a function)', { server: true }).action(
     action(async (ctx) => {
       const { kill } = await import('./commands/kill.js');
       const { renderKill } = await import('./output/render.js');
@@ -218,7 +219,8 @@ export async function run(argv: string[]): Promise<number> {
     }),
   );
 
-  command('lint', 'check scripts for Redis-specific Lua mistakes (no server needed)')
+  // No server: no --url, --timeout, --cluster or --tls-* after its name (before it, the program takes them).
+  command('lint', 'check scripts for Redis-specific Lua mistakes (no server needed)', { server: false })
     .argument('[paths...]', 'script folders or files (default: "scripts" in the config, else ./lua)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
     .option('--max-warnings <n>', 'exit 1 when there are more warnings than this', parseCount('--max-warnings'))
@@ -246,9 +248,9 @@ export async function run(argv: string[]): Promise<number> {
       }),
     );
 
-  command('info', 'show the catalog: what each script takes (KEYS, ARGV), its flags and what it returns')
+  command('info', 'show the catalog: what each script takes (KEYS, ARGV), its flags and what it returns', { server: true })
     .alias('ls')
-    .argument('[script]', 'one script name (default: all)')
+    .argument('[script]', 'one script, by name, path (lua/rate_limit.lua) or SHA (default: all)')
     .action(
       action(async (ctx, script: string | undefined) => {
         const { info } = await import('./commands/info.js');
@@ -264,7 +266,7 @@ export async function run(argv: string[]): Promise<number> {
       .command('bench')
       .description('benchmark a script through EVALSHA, or every script with a fixture, against the latency budget')
       .addHelpText('after', EXIT_CODES_HELP);
-    for (const opt of globalOptions()) bench.addOption(opt.long === '--config' ? new Option('--config <file>', opt.description) : opt);
+    for (const opt of globalOptions({ server: true, manifest: 'read' })) bench.addOption(opt.long === '--config' ? new Option('--config <file>', opt.description) : opt);
     for (const opt of benchOptions()) bench.addOption(opt);
     bench.argument('[script]', 'a name, path or SHA (default: every script with a fixture under "bench" in the config)').action(
       action(async (ctx, script: string | undefined, opts: BenchFlags) => {
@@ -373,9 +375,12 @@ async function withArgvHint(err: unknown, program: Command, argv: readonly strin
     const flag = /'([^']+)'/.exec(err.message)?.[1]?.split('=')[0];
     const position = argv.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
     const early = flag !== undefined && (at < 0 || position < at);
+    // After the name of a command that leaves out some of the program's options (lint: no server).
+    const leftOut = !early && command !== undefined && program.options.some((o) => o.long === flag || o.short === flag);
     const hint =
       (early ? misplacedOption(program, flag, named) : undefined) ??
-      (early && !err.message.includes('\n') ? await similarProgramOption(program, flag) : undefined);
+      (early && !err.message.includes('\n') ? await similarProgramOption(program, flag) : undefined) ??
+      (leftOut ? `(${command} needs no server: it takes no ${flag})` : undefined);
     if (!hint) return err;
     stderr().write(`  ${hint}\n`);
     return new CommanderError(err.exitCode, err.code, `${err.message}\n${hint}`);

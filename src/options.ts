@@ -42,18 +42,31 @@ export function positiveNumber(flag: string) {
   };
 }
 
-/** The options every command takes. */
-export function globalOptions(): Option[] {
+/** What a command does with the server and the manifest, which its common options' help follows. */
+export interface OptionUse {
+  /** False for a command that never connects (lint): it takes no --url, --timeout, --cluster, --tls-*. */
+  server: boolean;
+  /** What it does with the manifest, said in -m's help; undefined when it does not use it. */
+  manifest?: 'read' | 'read and write';
+}
+
+/**
+ * The options every command takes (the program takes them all, before a command's name); `use`
+ * leaves out the connection options of a command that needs no server.
+ */
+export function globalOptions(use: OptionUse = { server: true, manifest: 'read and write' }): Option[] {
+  const manifest = use.manifest ? `SHA manifest (lockfile) to ${use.manifest} (default rscript.lock.json)` : 'SHA manifest (lockfile; default rscript.lock.json): not used by this command';
+  const server = (option: Option) => (use.server ? [option] : []);
   return [
-    new Option('-u, --url <url>', 'Redis URL, redis://[user:password@]host:port[/db] or rediss:// (env REDIS_URL)'),
+    ...server(new Option('-u, --url <url>', 'Redis URL, redis://[user:password@]host:port[/db] or rediss:// (env REDIS_URL)')),
     new Option('-c, --config <file>', 'config file (default: .redisscriptsrc and friends, found from here up)'),
-    new Option('-m, --manifest <file>', 'SHA manifest (lockfile) to read and write (default rscript.lock.json)'),
-    new Option('--timeout <ms>', 'connect and request timeout in ms (default 5000)').argParser(positiveInt('--timeout')),
-    new Option('--cluster', 'treat the server as a Redis Cluster (detected by itself otherwise)'),
-    new Option('--tls-ca <file>', 'CA certificate (PEM) to verify a rediss:// server'),
-    new Option('--tls-cert <file>', 'client certificate (PEM) for rediss://'),
-    new Option('--tls-key <file>', 'client key (PEM) for rediss://'),
-    new Option('--tls-insecure', 'skip TLS certificate verification (testing only)'),
+    new Option('-m, --manifest <file>', manifest),
+    ...server(new Option('--timeout <ms>', 'connect and request timeout in ms (default 5000)').argParser(positiveInt('--timeout'))),
+    ...server(new Option('--cluster', 'treat the server as a Redis Cluster (detected by itself otherwise)')),
+    ...server(new Option('--tls-ca <file>', 'CA certificate (PEM) to verify a rediss:// server')),
+    ...server(new Option('--tls-cert <file>', 'client certificate (PEM) for rediss://')),
+    ...server(new Option('--tls-key <file>', 'client key (PEM) for rediss://')),
+    ...server(new Option('--tls-insecure', 'skip TLS certificate verification (testing only)')),
     new Option('--json', 'print one JSON document on stdout and nothing else there'),
     new Option('-v, --verbose', 'say more, and show stack traces on errors (also DEBUG=rscript)'),
   ];

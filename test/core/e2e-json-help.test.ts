@@ -128,6 +128,34 @@ test('--help lists the exit codes, for the program and each command', async () =
   expect(runs[1]!.stdout).toContain('--check');
 });
 
+test("each command's help says what it takes: names, paths or SHAs; -m read or written; lint no connection options", async () => {
+  const help = async (command: string) => {
+    const r = await cli(command, '--help');
+    expect(r.code).toBe(0);
+    // commander wraps descriptions: one line per option or argument, as a user reads it.
+    return r.stdout.replace(/\n {20,}/g, ' ');
+  };
+  const manifest = (text: string) => /-m, --manifest <file> +(.*)/.exec(text)?.[1];
+  const texts = Object.fromEntries(await Promise.all(['load', 'exec', 'exists', 'flush', 'kill', 'lint', 'info', 'bench'].map(async (c) => [c, await help(c)] as const)));
+  expect(manifest(texts.load!)).toBe('SHA manifest (lockfile) to read and write (default rscript.lock.json)');
+  for (const c of ['exec', 'exists', 'bench']) expect({ c, m: manifest(texts[c]!) }).toEqual({ c, m: 'SHA manifest (lockfile) to read (default rscript.lock.json)' });
+  for (const c of ['flush', 'kill', 'lint', 'info']) expect({ c, m: manifest(texts[c]!) }).toEqual({ c, m: 'SHA manifest (lockfile; default rscript.lock.json): not used by this command' });
+  expect(texts.exists).toMatch(/^ {2}names +manifest names, paths \(lua\/rate_limit\.lua\) or SHAs \(default: all in the manifest\)$/m);
+  expect(texts.info).toMatch(/^ {2}script +one script, by name, path \(lua\/rate_limit\.lua\) or SHA \(default: all\)$/m);
+  // lint needs no server: none of the connection options, the others kept.
+  for (const flag of ['--url', '--timeout', '--cluster', '--tls-ca', '--tls-cert', '--tls-key', '--tls-insecure']) {
+    expect({ flag, lint: texts.lint!.includes(flag), exists: texts.exists!.includes(flag) }).toEqual({ flag, lint: false, exists: true });
+  }
+  for (const flag of ['--config', '--manifest', '--json', '--verbose']) expect({ flag, lint: texts.lint!.includes(flag) }).toEqual({ flag, lint: true });
+});
+
+test('lint takes no connection option after its name (it says why), but takes the program\'s before it', async () => {
+  const after = await cli('lint', '--url', server.url, 'lua');
+  expect({ code: after.code, stderr: after.stderr }).toEqual({ code: 2, stderr: "rscript: unknown option '--url'\n  (lint needs no server: it takes no --url)\n" });
+  const before = await cli('--url', server.url, '--timeout', '100', 'lint', 'lua');
+  expect({ code: before.code, stderr: before.stderr }).toEqual({ code: 0, stderr: '' });
+});
+
 test('--version prints the package version; with --json as {"version": ...}', async () => {
   const { version } = createRequire(import.meta.url)(`${REPO}/package.json`) as { version: string };
   for (const argv of [['--version', '--json'], ['--json', '-V']]) {
