@@ -79,7 +79,12 @@ function rebasePaths(config: Partial<Config>, base: string, cwd: string): void {
   if (config.scripts) config.scripts = config.scripts.map((p) => rebase(p, base, cwd));
   if (config.manifest) config.manifest = rebase(config.manifest, base, cwd);
   // A path to the sandbox's redis-server is relative to the file too; a bare name is looked up in PATH.
-  if (config.redisServer && /[\\/]/.test(config.redisServer)) config.redisServer = rebase(config.redisServer, base, cwd);
+  if (config.redisServer && /[\\/]/.test(config.redisServer)) {
+    // Still a path once rebased: `./redis-server` beside a config in the folder rscript runs in is
+    // `redis-server` from there, which spawn would look up in PATH.
+    const path = rebase(config.redisServer, base, cwd);
+    config.redisServer = /[\\/]/.test(path) ? path : `./${path}`;
+  }
   if (config.tls) {
     for (const k of ['ca', 'cert', 'key'] as const) if (config.tls[k]) config.tls[k] = rebase(config.tls[k]!, base, cwd);
   }

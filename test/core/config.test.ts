@@ -172,6 +172,11 @@ describe('relative paths in a config file are relative to its folder', () => {
     expect(resolve(cwd, (await loadConfig({}, {}, cwd)).config.redisServer)).toBe(project.path('tools/redis-server'));
     project.write('.redisscriptsrc', JSON.stringify({ redisServer: 'redis-server-7' }));
     expect((await loadConfig({}, {}, cwd)).config.redisServer).toBe('redis-server-7');
+    // A path to a file in the folder rscript runs in stays a path, not a name for PATH.
+    project.write('.redisscriptsrc', JSON.stringify({ redisServer: './redis-server' }));
+    expect((await loadConfig({}, {}, project.dir)).config.redisServer).toBe('./redis-server');
+    project.write('.redisscriptsrc', JSON.stringify({ redisServer: 'deep/er/redis-server' }));
+    expect((await loadConfig({}, {}, cwd)).config.redisServer).toBe('./redis-server');
   });
 
   test('given with --config; absolute paths stay; flag paths are not rebased', async () => {
