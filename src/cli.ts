@@ -412,7 +412,9 @@ function misplacedOption(program: Command, arg: string, command: string | undefi
   const option = owner.options.find((o) => o.long === flag || o.short === flag)!;
   const value = /<[^>]+>|\[[^\]]+\]/.exec(option.flags)?.[0];
   const example = `rscript ${owner.name()} ${flag}${value ? ` ${value}` : ''}`;
-  return `(${flag} is an option of ${owners.map((c) => c.name()).join(', ')}: it goes after the command's name, e.g. ${example})`;
+  const names = owners.map((c) => c.name());
+  const of = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  return `(${flag} is an option of ${of}: it goes after the command's name, e.g. ${example})`;
 }
 
 /** "(Did you mean --json?)", as commander words it, for a flag close to one of the program's options. */

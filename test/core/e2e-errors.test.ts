@@ -244,11 +244,11 @@ test('usage errors from the argument parser are rscript errors too (exit 2)', as
   expectError(await cli('exists', '--frobnicate'), 2, "rscript: unknown option '--frobnicate'");
   // A command's own option before the command's name says where it goes; one unknown everywhere does not.
   const early = expectError(await cli('--all', 'load'), 2, "rscript: unknown option '--all'");
-  expect(early[1]).toBe("  (--all is an option of load, exists: it goes after the command's name, e.g. rscript load --all)");
+  expect(early[1]).toBe("  (--all is an option of load and exists: it goes after the command's name, e.g. rscript load --all)");
   expect(expectError(await cli('--frobnicate', 'exists'), 2, "rscript: unknown option '--frobnicate'")).toHaveLength(1);
   // The hint names the command typed, and the option's value.
   const typed = expectError(await cli('-k', 'a', 'bench', 'x'), 2, "rscript: unknown option '-k'");
-  expect(typed[1]).toBe("  (-k is an option of exec, bench: it goes after the command's name, e.g. rscript bench -k <keys...>)");
+  expect(typed[1]).toBe("  (-k is an option of exec and bench: it goes after the command's name, e.g. rscript bench -k <keys...>)");
   // redis-benchmark's -c before bench is the config file here; before lint, or after bench, no such hint.
   const concurrency = expectError(await cli('-c', '3', 'bench'), 2, 'rscript: config file not found: 3');
   expect(concurrency[1]).toBe("  before a command's name -c is the config file; bench takes its concurrency after its name: rscript bench -c 3");

@@ -102,7 +102,7 @@ test("the argument parser's errors: the hint is a detail line, as on stderr", as
   const cases: Array<[string[], string, string[]]> = [
     [['--json', '--jsn'], "unknown option '--jsn'", ['(Did you mean --json?)']],
     [['--json', 'lod'], "unknown command 'lod'", ['(Did you mean load?)']],
-    [['--json', '--all', 'exists'], "unknown option '--all'", ["(--all is an option of load: it goes after the command's name, e.g. rscript load --all)"]],
+    [['--json', '--all', 'exists'], "unknown option '--all'", ["(--all is an option of load and exists: it goes after the command's name, e.g. rscript exists --all)"]],
     [['--json', 'exists', '--frobnicate'], "unknown option '--frobnicate'", []],
   ];
   for (const [args, message, detail] of cases) {
