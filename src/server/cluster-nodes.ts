@@ -50,6 +50,8 @@ export function parseClusterNodes(text: string): ClusterNodeInfo[] {
     }
     const role: NodeRole = flags.has('slave') ? 'replica' : 'primary';
     let unusable: string | undefined;
+    // `fail?` (PFAIL) is one node's suspicion, not the cluster's verdict: the node is still tried, as
+    // CLUSTER SHARDS reports it "online".
     if (flags.has('fail')) unusable = 'marked failed';
     else if (flags.has('noaddr') || (ip === '' && !hostname && !flags.has('myself'))) unusable = 'no address';
     else if (flags.has('handshake')) unusable = 'in handshake';
@@ -87,6 +89,8 @@ export function parseClusterShards(reply: unknown, options: { tls?: boolean } = 
       const endpoint = text(n.endpoint);
       const host = endpoint !== '' && endpoint !== '?' ? endpoint : text(n.ip) || text(n.hostname);
       const port = Number(options.tls && n['tls-port'] !== undefined ? n['tls-port'] : (n.port ?? n['tls-port']));
+      // Redis 7.0: "fail" once the cluster agrees the node is down (FAIL flag); "loading" for a replica
+      // whose replication offset is 0 (usable); "online" otherwise, a node only suspected (PFAIL) too.
       const health = text(n.health);
       nodes.push({
         id: text(n.id),
@@ -96,7 +100,7 @@ export function parseClusterShards(reply: unknown, options: { tls?: boolean } = 
         ...(role === 'replica' && primary ? { primaryId: text(primary.id) } : {}),
         slots: role === 'primary' ? slots : [],
         myself: false,
-        ...(health === 'failed' ? { unusable: 'marked failed' } : host === '' ? { unusable: 'no address' } : {}),
+        ...(health === 'fail' ? { unusable: 'marked failed' } : host === '' ? { unusable: 'no address' } : {}),
       });
     }
   }

@@ -144,8 +144,14 @@ export async function connect(target: Target): Promise<RedisConnection> {
   return connectNode(parsed, target);
 }
 
+/** Where rscript got a node's address from: the URL, or the node list of a cluster (another node's). */
+export interface NodeOrigin {
+  /** The address was announced by the cluster, not given by the user: "check --url" does not help. */
+  listedByCluster?: boolean;
+}
+
 /** Opens a connection to one node: the credentials and TLS of `parsed`, at `host:port` (cluster nodes). */
-export async function connectNode(parsed: ParsedUrl, target: Target): Promise<RedisConnection> {
+export async function connectNode(parsed: ParsedUrl, target: Target, origin: NodeOrigin = {}): Promise<RedisConnection> {
   const label = labelOf(parsed);
   // Loaded here, not at the top: `load --check` and the other commands that need no server never load it.
   const respClient = await import('./resp-client.js');
@@ -170,7 +176,7 @@ export async function connectNode(parsed: ParsedUrl, target: Target): Promise<Re
     });
   } catch (err) {
     if (client.isOpen) client.destroy();
-    const failure = describeFailure(err instanceof ConnectionError ? err : (firstError ?? err), label, 'connect');
+    const failure = describeFailure(err instanceof ConnectionError ? err : (firstError ?? err), label, 'connect', origin);
     // An error reply to the handshake (HELLO, SELECT of a database the server lacks) is a connection
     // problem, not a script's.
     throw replyCode(failure) !== undefined
@@ -324,7 +330,7 @@ function aclHint(command: string): string {
  * Failures that no command can handle become ConnectionError (exit 2) with a message that says what
  * to do; script-level error replies (NOSCRIPT, compile and run-time errors) are returned unchanged.
  */
-export function describeFailure(err: unknown, label: string, command: string): unknown {
+export function describeFailure(err: unknown, label: string, command: string, origin: NodeOrigin = {}): unknown {
   if (err instanceof ConnectionError || err instanceof ConfigError || err instanceof UsageError) return err;
   if (!(err instanceof Error)) return new ConnectionError(`${label}: ${String(err)}`);
   const code = replyCode(err);
@@ -355,7 +361,13 @@ export function describeFailure(err: unknown, label: string, command: string): u
   const errno = (err as NodeJS.ErrnoException).code;
   switch (errno) {
     case 'ECONNREFUSED':
-      return new ConnectionError(`${label}: connection refused (is redis-server running there? set the URL with --url or REDIS_URL)`);
+      // A node the cluster still lists but that is down: the cluster marks it failed after
+      // cluster-node-timeout, and from then on it is skipped.
+      return new ConnectionError(
+        origin.listedByCluster
+          ? `${label}: connection refused (the cluster lists this node but nothing answers there; if it is down, try again once the cluster has marked it failed, after cluster-node-timeout: rscript skips failed nodes)`
+          : `${label}: connection refused (is redis-server running there? set the URL with --url or REDIS_URL)`,
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return new ConnectionError(`${label}: unknown host`);

@@ -212,7 +212,7 @@ class ServerTopology implements Topology {
       if (info.unusable) skipped.push({ label, role: info.role, id: info.id, reason: info.unusable });
       else usable.push({ info, label, conn: info.myself || info.id === myId ? this.seed : open.get(label) });
     }
-    const connectTo = (u: (typeof usable)[number]) => () => connectNode({ ...this.parsed, host: u.info.host, port: u.info.port }, this.target);
+    const connectTo = (u: (typeof usable)[number]) => () => connectNode({ ...this.parsed, host: u.info.host, port: u.info.port }, this.target, { listedByCluster: true });
     if (this.options.lazy) {
       for (const u of usable) u.conn ??= new LazyConnection(u.label, connectTo(u));
     } else {

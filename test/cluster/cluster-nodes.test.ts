@@ -114,21 +114,41 @@ describe('parseClusterShards', () => {
     expect(parseClusterShards(maps)).toEqual(parseClusterShards(SHARDS_RESP3));
   });
 
-  test('a shard with several slot ranges; a failed node is marked unusable', () => {
-    const [primary, replica] = parseClusterShards([
-      {
-        slots: [0, 10, 20, 20],
-        nodes: [
-          { id: 'p', port: 7000, ip: '10.0.0.1', endpoint: '10.0.0.1', role: 'master', health: 'online' },
-          { id: 'r', port: 7001, ip: '10.0.0.2', endpoint: '10.0.0.2', role: 'replica', health: 'failed' },
-        ],
-      },
+  test('a shard with several slot ranges', () => {
+    const [primary] = parseClusterShards([
+      { slots: [0, 10, 20, 20], nodes: [{ id: 'p', port: 7000, ip: '10.0.0.1', endpoint: '10.0.0.1', role: 'master', health: 'online' }] },
     ]);
     expect(primary!.slots).toEqual([
       [0, 10],
       [20, 20],
     ]);
-    expect(replica!.unusable).toBe('marked failed');
+  });
+
+  // Redis 7.0.15 after a primary and a replica of another shard were killed and the failover was over:
+  // the failed primary sits in a shard of its own without slots; both report health "fail".
+  test('nodes with health "fail" are marked unusable; "loading" and "online" are usable', () => {
+    const nodes = parseClusterShards([
+      {
+        slots: [5461, 10922],
+        nodes: [{ id: 'bfb0', port: 31004, ip: '127.0.0.1', endpoint: '127.0.0.1', role: 'master', 'replication-offset': 0, health: 'online' }],
+      },
+      { slots: [], nodes: [{ id: '8d3f', port: 31002, ip: '127.0.0.1', endpoint: '127.0.0.1', role: 'master', 'replication-offset': 0, health: 'fail' }] },
+      {
+        slots: [10923, 16383],
+        nodes: [
+          { id: '9fcd', port: 31003, ip: '127.0.0.1', endpoint: '127.0.0.1', role: 'master', 'replication-offset': 0, health: 'online' },
+          { id: '6b84', port: 31005, ip: '127.0.0.1', endpoint: '127.0.0.1', role: 'replica', 'replication-offset': 0, health: 'fail' },
+          { id: '7e21', port: 31007, ip: '127.0.0.1', endpoint: '127.0.0.1', role: 'replica', 'replication-offset': 0, health: 'loading' },
+        ],
+      },
+    ]);
+    expect(nodes.map((n) => [n.port, n.role, n.unusable])).toEqual([
+      [31004, 'primary', undefined],
+      [31002, 'primary', 'marked failed'],
+      [31003, 'primary', undefined],
+      [31005, 'replica', 'marked failed'],
+      [31007, 'replica', undefined],
+    ]);
   });
 
   test('the endpoint wins over the IP; "?" falls back to the IP; TLS picks tls-port', () => {

@@ -39,6 +39,12 @@ export interface TestCluster {
   owner(slot: number): { primary: ClusterNode; replicas: ClusterNode[] };
   /** Manual failover: `CLUSTER FAILOVER` on the replica, then waits until every node agrees. */
   failover(replica: ClusterNode): Promise<void>;
+  /**
+   * Stops `node` (SIGKILL) and waits until every other node has marked it `fail` and every slot is
+   * served by a live primary again (a replica took over when it was a primary): cluster-node-timeout
+   * is 3 s, so this takes a few seconds.
+   */
+  crash(node: ClusterNode): Promise<void>;
   /** Starts one more (empty) node and joins it as a replica of `primary`. */
   addReplica(primary: ClusterNode): Promise<ClusterNode>;
   /** Waits for cluster_state:ok on every node and one shared view of who is primary. */
@@ -264,6 +270,20 @@ export async function startCluster(options: { primaries?: number; replicas?: num
         if (reply !== 'OK') throw new Error(`CLUSTER FAILOVER on ${replica.label}: ${reply}`);
         await until(`${replica.label} to become primary`, () => replica.role() === 'primary');
         await cluster.settle();
+      },
+      async crash(node) {
+        const exited = new Promise((r) => node.process.once('exit', r));
+        node.process.kill('SIGKILL');
+        await exited;
+        const live = () => nodes.filter((n) => n.process.exitCode === null && n.process.signalCode === null);
+        await until(`every live node to mark ${node.label} failed and to serve every slot`, () =>
+          live().every((n) => {
+            const lines = n.cli('CLUSTER', 'NODES').split('\n');
+            const dead = lines.find((l) => l.split(' ')[1]!.startsWith(`${node.label}@`));
+            return dead !== undefined && dead.split(' ')[2]!.split(',').includes('fail') && /^cluster_state:ok\r?$/m.test(n.cli('CLUSTER', 'INFO'));
+          }),
+          30000,
+        );
       },
       async addReplica(primary) {
         const node = await startNode(dir, taken, access);
