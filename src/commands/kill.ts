@@ -10,16 +10,17 @@ export type KillOutcome = 'killed script' | 'killed function' | 'nothing running
 
 export interface KillResult {
   outcome: KillOutcome;
-  /** The node that ran the killed script; on a cluster with nothing running, every primary, comma-separated. */
+  /** The node that ran the killed script; on a cluster with nothing running, every node, comma-separated. */
   server: string;
-  /** Cluster only: each primary's answer. */
+  /** Cluster only: each node's answer (primaries and replicas). */
   nodes?: Array<{ node: string; role: NodeRole; outcome: KillOutcome | 'failed'; error?: string }>;
   cluster?: TopologySummary;
 }
 
 /**
  * Stops a running script with SCRIPT KILL, sent on a connection of its own (the busy server still
- * answers it). A running FUNCTION is stopped with FUNCTION KILL instead.
+ * answers it). A running FUNCTION is stopped with FUNCTION KILL instead. On a cluster, every node
+ * (primaries and replicas) is asked.
  * @see https://redis.io/commands/script-kill/
  */
 export async function kill(options: KillOptions): Promise<KillResult> {
@@ -28,10 +29,11 @@ export async function kill(options: KillOptions): Promise<KillResult> {
       const node = topology.nodes[0]!;
       return { outcome: await killOn(node.conn), server: node.label };
     }
-    // Every primary at once: any of them may be the busy one, and one kill is a success.
-    const primaries = topology.primaries();
-    const settled = await Promise.allSettled(primaries.map((node) => killOn(node.conn)));
-    const nodes: NonNullable<KillResult['nodes']> = primaries.map((node, i) => {
+    // Every node at once, replicas too (a no-writes script runs on a replica through EVALSHA_RO):
+    // any of them may be the busy one, and one kill is a success.
+    const all = topology.nodes;
+    const settled = await Promise.allSettled(all.map((node) => killOn(node.conn)));
+    const nodes: NonNullable<KillResult['nodes']> = all.map((node, i) => {
       const s = settled[i]!;
       return s.status === 'fulfilled'
         ? { node: node.label, role: node.role, outcome: s.value }

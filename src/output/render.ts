@@ -7,7 +7,7 @@ import type { ExecResult } from '../commands/exec.js';
 import type { ScriptInfo } from '../commands/info.js';
 import type { ExistsResult } from '../commands/exists.js';
 import type { FlushResult } from '../commands/flush.js';
-import type { KillResult } from '../commands/kill.js';
+import type { KillOutcome, KillResult } from '../commands/kill.js';
 import type { LoadResult } from '../commands/load.js';
 import type { NodeRole, TopologySummary } from '../server/topology.js';
 import { colorLevel } from './color.js';
@@ -159,15 +159,19 @@ export function renderKill(r: KillResult): string {
   if (r.nodes) {
     const notes = r.nodes.filter((n) => n.outcome === 'failed').map((n) => out.yellow(`warning: ${n.node}: ${n.error}`));
     if (r.outcome === 'nothing running') {
-      const where = r.nodes.length === 1 ? r.server : `any of the ${r.nodes.length} primaries (${r.server})`;
+      const where = r.nodes.length === 1 ? r.server : `any of the ${r.nodes.length} nodes (${describeNodes(r.nodes)})`;
       return [`no script is running on ${where}; nothing to kill`, ...clusterWarnings(r.cluster)].join('\n');
     }
-    return [renderStandaloneKill(r), ...notes, ...clusterWarnings(r.cluster)].join('\n');
+    // Each node that ran a script, with its role: a replica runs no-writes scripts sent with --ro.
+    const killed = r.nodes
+      .filter((n) => n.outcome === 'killed script' || n.outcome === 'killed function')
+      .map((n) => renderStandaloneKill({ outcome: n.outcome as KillOutcome, server: `${n.node} (${n.role})` }));
+    return [...killed, ...notes, ...clusterWarnings(r.cluster)].join('\n');
   }
   return renderStandaloneKill(r);
 }
 
-function renderStandaloneKill(r: KillResult): string {
+function renderStandaloneKill(r: Pick<KillResult, 'outcome' | 'server'>): string {
   switch (r.outcome) {
     case 'killed script':
       return `${r.server}: the running script was killed`;

@@ -20,6 +20,7 @@ import { evalSha } from '../../src/server/scripts.js';
 import { keySlot } from '../../src/server/slot.js';
 import { openTopology, withTopology } from '../../src/server/topology.js';
 import { startCluster, type ClusterNode, type TestCluster } from '../helpers/redis-cluster.js';
+import { makeProject, runCli } from '../helpers/cli.js';
 import { startRedis } from '../helpers/redis-server.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -297,7 +298,7 @@ describe('kill', () => {
     };
   }
 
-  test('SCRIPT KILL goes to every primary; success names the node that ran the script', async () => {
+  test('SCRIPT KILL goes to every node; success names the node that ran the script', async () => {
     const seedPort = Number(new URL(cluster.url).port);
     const busy = cluster.nodes.find((n) => n.role() === 'primary' && n.port !== seedPort)!;
     const end = await busyScript(busy);
@@ -305,14 +306,45 @@ describe('kill', () => {
       const result = await kill({ target });
       expect(result.outcome).toBe('killed script');
       expect(result.server).toBe(busy.label);
-      expect(result.nodes).toHaveLength(3);
-      expect(result.nodes!.filter((n) => n.outcome === 'nothing running')).toHaveLength(2);
+      expect(result.nodes).toHaveLength(6);
+      expect(result.nodes!.filter((n) => n.outcome === 'nothing running')).toHaveLength(5);
     } finally {
       await end();
     }
     const idle = await kill({ target });
     expect(idle.outcome).toBe('nothing running');
-    expect(idle.nodes).toHaveLength(3);
+    expect(idle.nodes).toHaveLength(6);
+  });
+
+  test('a no-writes script looping on a replica (exec --ro): exists points at kill, and kill stops it there', async () => {
+    // A project of its own: the shared one's scripts are counted by the tests after this one.
+    const spin = makeProject({ 'lua/spin.lua': '#!lua flags=no-writes\nwhile true do end\n' });
+    try {
+      const run = (...args: string[]) => runCli([...args, '--url', cluster.url], { cwd: spin.dir, timeoutMs: 60000 });
+      expect((await run('load')).code).toBe(0);
+      const replica = cluster.owner(keySlot('spin:1')).replicas[0]!;
+      replica.cli('CONFIG', 'SET', 'busy-reply-threshold', '100');
+      const looping = run('exec', 'spin', '-k', 'spin:1', '--ro', '--timeout', '60000');
+      for (let i = 0; i < 250 && !replica.cli('PING').startsWith('BUSY'); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(replica.cli('PING')).toMatch(/^BUSY/);
+
+      const busy = await run('exists');
+      expect(busy.code).toBe(2);
+      expect(busy.stderr).toContain(`${replica.label}: the server is busy running a script and answers nothing else; stop it with: rscript kill`);
+
+      const killed = await run('kill');
+      expect(killed.code).toBe(0);
+      expect(killed.stdout).toContain(`${replica.label} (replica): the running script was killed`);
+      expect((await looping).code).toBe(1);
+      expect(replica.cli('PING')).toBe('PONG');
+
+      const idle = await run('kill');
+      expect(idle.code).toBe(0);
+      expect(idle.stdout).toContain('no script is running on any of the 6 nodes (3 primaries, 3 replicas)');
+    } finally {
+      spin.cleanup();
+      for (const node of cluster.nodes) node.cli('CONFIG', 'SET', 'busy-reply-threshold', '5000');
+    }
   });
 
   test('when the URL’s node is the busy one (it cannot list the nodes), kill still stops its script', async () => {
