@@ -139,12 +139,36 @@ function renderClusterExists(r: ExistsResult, cluster: TopologySummary): string 
   if (r.missing === 0) return [out.green(`all ${r.rows.length} scripts are cached on all ${nodes}`), ...warnings].join('\n');
   const rows = r.rows
     .filter((row) => !row.cached)
-    .map((row) => [row.name, shortSha(row.sha), out.red((row.missingOn ?? []).map((n) => `${n.node} (${n.role})`).join('\n'))]);
+    .map((row) => [row.name, shortSha(row.sha), out.red(missingOnCell(row.missingOn ?? [], cluster.nodes))]);
   const lacking = new Set(r.rows.flatMap((row) => (row.missingOn ?? []).map((n) => n.node)));
   const summary = out.red(
     `${r.missing} of ${plural(r.rows.length, 'script')} missing on ${lacking.size} of ${nodes}: run rscript load`,
   );
   return [table(['script', 'sha', 'missing on'], rows), summary, ...warnings].join('\n');
+}
+
+/** Past this many, the "missing on" cell names the first nodes and counts the others (`--json` has them all). */
+const NODES_NAMED = 3;
+
+/**
+ * The nodes that lack a script, on one line: `all 6 nodes`, `all 6 nodes but 127.0.0.1:30001 (primary)`,
+ * `127.0.0.1:30004 (replica), 127.0.0.1:30005 (replica)`, `3 of 6 nodes: a, b, c (replicas)`.
+ */
+function missingOnCell(missing: ReadonlyArray<{ node: string; role: NodeRole }>, all: ReadonlyArray<{ node: string; role: NodeRole }>): string {
+  const named = (nodes: ReadonlyArray<{ node: string; role: NodeRole }>) => nodes.map((n) => `${n.node} (${n.role})`).join(', ');
+  if (missing.length >= all.length) return `all ${all.length} nodes`;
+  if (missing.length <= 2) return named(missing);
+  const lacking = new Set(missing.map((n) => n.node));
+  const having = all.filter((n) => !lacking.has(n.node));
+  if (having.length <= 2) return `all ${all.length} nodes but ${named(having)}`;
+  const shown = missing.slice(0, NODES_NAMED);
+  const roles = new Set(missing.map((n) => n.role));
+  const list =
+    roles.size === 1
+      ? `${shown.map((n) => n.node).join(', ')} (${[...roles][0] === 'primary' ? 'primaries' : 'replicas'})`
+      : named(shown);
+  const more = missing.length > shown.length ? ` and ${missing.length - shown.length} more (--json lists them)` : '';
+  return `${missing.length} of ${all.length} nodes: ${list}${more}`;
 }
 
 export function renderFlush(r: FlushResult): string {

@@ -382,6 +382,11 @@ describe('flush', () => {
     for (const node of cluster.nodes) expect(cachedOn(node)).toEqual([0, 0, 0, 0]);
     const after = await cli('exists');
     expect(after.code).toBe(1);
+    // One table line per script, saying "all N nodes" rather than listing every address.
+    const lines = after.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2 + 4 + 2);
+    for (const line of lines.slice(0, 7)) expect(line.length).toBe(lines[0]!.length);
+    for (const line of lines.slice(2, 6)) expect(line).toMatch(new RegExp(`│ all ${cluster.nodes.length} nodes │$`));
   });
 
   test('the CLI keeps its confirmation rule: no terminal and no --yes, nothing flushed', async () => {
