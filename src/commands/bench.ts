@@ -1,6 +1,7 @@
 import { CheckFailedError, UsageError } from '../errors.js';
 import type { BenchFixture, Config } from '../config/schema.js';
 import { runLoad, type LiveRun, type LoadOutcome } from '../bench/load.js';
+import { LatencyHistogram } from '../bench/histogram.js';
 import { argvMaker, commandEncoder } from '../bench/rand-int.js';
 import { makeRow, type BenchRow } from '../bench/report.js';
 import { clusterSnapshot, routedConnection } from '../bench/routing.js';
@@ -268,7 +269,14 @@ async function ensureLoaded(conn: RedisConnection, plans: Plan[], timeoutMs: num
 
 async function benchOne(conn: RedisConnection, plan: Plan, options: BenchOptions, snapshot: () => Promise<ServerSnapshot>): Promise<BenchRow> {
   const { resolved } = plan;
-  await runSetup(conn, plan.setup, `bench.${plan.name}.setup`);
+  try {
+    await runSetup(conn, plan.setup, `bench.${plan.name}.setup`);
+  } catch (err) {
+    // An error reply to the fixture's setup fails this fixture, not the others (a lost connection,
+    // which is not a CheckFailedError, still ends the bench).
+    if (!(err instanceof CheckFailedError)) throw err;
+    return failedRow(plan, setupFailure(err.message));
+  }
   const head = ['EVALSHA', resolved.sha, String(plan.keys.length)];
   const tail = [...plan.keys, ...plan.args];
   const shape = {
@@ -318,6 +326,32 @@ async function benchOne(conn: RedisConnection, plan: Plan, options: BenchOptions
     ...(server ? { server } : {}),
     interrupted: outcome.interrupted,
     ...(error ? { error } : {}),
+  });
+}
+
+/** A setup error, with what to do about the one a cluster adds: keys of one command in several slots. */
+function setupFailure(message: string): string {
+  if (!/\): CROSSSLOT /.test(message)) return message;
+  return `${message} (on a cluster the keys of one command must share a hash tag, only the text inside the first {...} is hashed, e.g. {bench}:a and {bench}:b)`;
+}
+
+/** The row of a fixture that could not be benched: no calls, verdict error. */
+function failedRow(plan: Plan, text: string): BenchRow {
+  return makeRow({
+    script: plan.name,
+    sha: plan.resolved.sha,
+    path: plan.resolved.script?.path,
+    keys: plan.keys,
+    args: plan.args,
+    concurrency: plan.concurrency,
+    pipeline: plan.pipeline,
+    budgetMs: plan.budgetMs,
+    histogram: new LatencyHistogram(),
+    completed: 0,
+    errors: 0,
+    elapsedMs: 0,
+    interrupted: false,
+    error: { text },
   });
 }
 

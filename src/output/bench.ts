@@ -68,7 +68,9 @@ export function renderBench(r: BenchResult): string {
   const sources = new Set<string>();
   for (const row of r.results) {
     if (row.error) {
-      lines.push(`${row.script}: ${verdictText(row)} after ${fmtInt(row.requests)} calls: ${out.red(row.error)}`);
+      // No call at all: the fixture's setup failed.
+      const when = row.requests > 0 ? ` after ${fmtInt(row.requests)} calls` : ', nothing benched';
+      lines.push(`${row.script}: ${verdictText(row)}${when}: ${out.red(row.error)}`);
       if (row.error_line) lines.push(out.dim(`  ${row.error_line}`));
       continue;
     }

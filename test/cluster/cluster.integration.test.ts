@@ -417,4 +417,37 @@ describe('bench', () => {
     // The server-side figures come from every primary, not from one.
     expect(row.server_calls).toBe(3000);
   }, 30000);
+
+  test('a fixture whose setup fails (MSET across slots) is an ERROR row with a hash-tag hint; the other fixtures are benched', async () => {
+    const project = makeProject({
+      'lua/incr.lua': "return redis.call('INCRBY', KEYS[1], ARGV[1])\n",
+      'lua/get.lua': "#!lua flags=no-writes\nreturn redis.call('GET', KEYS[1])\n",
+      '.redisscriptsrc': JSON.stringify({
+        scripts: ['lua'],
+        bench: {
+          get: { keys: ['fx:a'], setup: [['MSET', 'fx:a', '1', 'fx:b', '2']], requests: 200 },
+          incr: { keys: ['{fx}:n'], args: ['1'], requests: 200 },
+        },
+      }),
+    });
+    try {
+      const run = await runCli(['bench', '--json', '--warmup', '0', '--url', cluster.url], { cwd: project.dir });
+      expect(run.code).toBe(1);
+      const { results, failed } = JSON.parse(run.stdout);
+      expect(failed).toBe(1);
+      expect(results.map((r: { script: string; verdict: string }) => [r.script, r.verdict])).toEqual([
+        ['get', 'error'],
+        ['incr', 'ok'],
+      ]);
+      expect(results[0].error).toMatch(/^bench\.get\.setup\[0\] \(MSET fx:a 1 fx:b 2\): CROSSSLOT .*hash tag/);
+      expect(results[1].requests).toBe(200);
+
+      const text = await runCli(['bench', '--warmup', '0', '--url', cluster.url], { cwd: project.dir });
+      expect(text.code).toBe(1);
+      expect(text.stdout).toMatch(/│ get .*│ ERROR\s*│/);
+      expect(text.stdout).toMatch(/│ incr .*│ ok\s*│/);
+    } finally {
+      project.cleanup();
+    }
+  }, 30000);
 });
