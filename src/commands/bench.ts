@@ -2,7 +2,7 @@ import { CheckFailedError, UsageError } from '../errors.js';
 import type { BenchFixture, Config } from '../config/schema.js';
 import { runLoad, type LiveRun, type LoadOutcome } from '../bench/load.js';
 import { LatencyHistogram } from '../bench/histogram.js';
-import { argvMaker, commandEncoder } from '../bench/rand-int.js';
+import { argvMaker, commandEncoder, RAND_INT } from '../bench/rand-int.js';
 import { makeRow, type BenchRow } from '../bench/report.js';
 import { clusterSnapshot, routedConnection } from '../bench/routing.js';
 import { serverTime, type ServerSnapshot, type ServerTime } from '../bench/server-stats.js';
@@ -11,6 +11,7 @@ import { discoverScripts } from '../registry/discover.js';
 import { resolveScript, type ResolvedScript } from '../registry/resolve.js';
 import { checkArity, expectedOf } from '../registry/arity.js';
 import { parseTarget, replyCode, type RedisConnection, type Target } from '../server/connection.js';
+import { crossSlotError, hashTag, keySlot } from '../server/slot.js';
 import { openTopology, type Topology } from '../server/topology.js';
 import { runSetup, startSandbox, type Sandbox } from '../server/sandbox.js';
 import { locateScriptError } from '../server/script-errors.js';
@@ -127,6 +128,7 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
     const conn = topology.cluster ? routedConnection(topology) : topology.nodes[0]!.conn;
     const snapshot = topology.cluster ? () => clusterSnapshot(topology) : () => takeServerSnapshot(conn);
     try {
+      if (topology.cluster) for (const plan of plans) checkSlots(plan, options.script === undefined);
       const rows = await benchAll(conn, plans, options, topology, snapshot);
       return {
         server: conn.label,
@@ -327,6 +329,23 @@ async function benchOne(conn: RedisConnection, plan: Plan, options: BenchOptions
     interrupted: outcome.interrupted,
     ...(error ? { error } : {}),
   });
+}
+
+/**
+ * On a cluster, refuses a bench whose calls' keys would not share one slot, before any call, as exec
+ * does: every call would get CROSSSLOT. A key with `__rand_int__` in its hashed part lands in a slot
+ * drawn per call (each placeholder is drawn on its own), so it shares a slot with no other key.
+ */
+function checkSlots(plan: Plan, fixture: boolean): void {
+  if (plan.keys.length < 2) return;
+  const keys = plan.keys.map((key) => ({
+    key,
+    slot: Buffer.from(hashTag(Buffer.from(key))).toString('utf8').includes(RAND_INT) ? undefined : keySlot(key),
+  }));
+  const slots = new Set(keys.map((k) => k.slot));
+  if (slots.size === 1 && !slots.has(undefined)) return;
+  const err = crossSlotError(keys);
+  throw fixture ? new UsageError(`bench.${plan.name}: ${err.message}`, err.detail) : err;
 }
 
 /** A setup error, with what to do about the one a cluster adds: keys of one command in several slots. */

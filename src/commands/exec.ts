@@ -1,11 +1,11 @@
-import { CheckFailedError, UsageError } from '../errors.js';
+import { CheckFailedError } from '../errors.js';
 import { typeReply, type TypedReply } from '../output/reply.js';
 import { checkArity, expectedOf } from '../registry/arity.js';
 import { resolveScript } from '../registry/resolve.js';
 import { replyCode, type Target } from '../server/connection.js';
 import { locateScriptError } from '../server/script-errors.js';
 import { evalSha } from '../server/scripts.js';
-import { hashTag, slotOfKeys, type KeySlot } from '../server/slot.js';
+import { crossSlotError, slotOfKeys } from '../server/slot.js';
 import { withTopology, type NodeRole } from '../server/topology.js';
 
 export interface ExecOptions {
@@ -82,19 +82,4 @@ export async function exec(options: ExecOptions): Promise<ExecResult> {
       throw new CheckFailedError(located.text, located.source ? [located.source] : []);
     }
   });
-}
-
-/** Keys in several slots: each key's slot, and how a hash tag puts them in one. */
-function crossSlotError(keys: KeySlot[]): UsageError {
-  const width = Math.max(...keys.map((k) => k.key.length));
-  const first = keys[0]!.key;
-  const tag = Buffer.from(hashTag(Buffer.from(first))).toString('utf8');
-  const hint =
-    tag !== first
-      ? `e.g. put {${tag}} in every key name, as KEYS[1] has it: ${keys.map((k) => (k.key.includes(`{${tag}}`) ? k.key : `{${tag}}:${k.key}`)).join(' ')}`
-      : 'e.g. {order:42}:stock and {order:42}:log';
-  return new UsageError('the keys hash to different cluster slots; a script runs only when all its keys are in one slot', [
-    ...keys.map((k, i) => `KEYS[${i + 1}] ${k.key.padEnd(width)}  slot ${k.slot}`),
-    `Give the keys a common hash tag (only the text inside the first {...} is hashed), ${hint}.`,
-  ]);
 }

@@ -2,6 +2,7 @@
  * Redis Cluster key slots, computed without a server: CRC16 (XMODEM) of the key, or of its hash tag,
  * modulo 16384. The same answers as `CLUSTER KEYSLOT`.
  */
+import { UsageError } from '../errors.js';
 
 /** The number of hash slots of a Redis Cluster. */
 export const SLOT_COUNT = 16384;
@@ -54,4 +55,24 @@ export function slotOfKeys(keys: Array<string | Buffer>): { slot?: number; keys:
   const slots = keys.map((key) => ({ key: String(key), slot: keySlot(key) }));
   const distinct = new Set(slots.map((k) => k.slot));
   return { slot: distinct.size === 1 ? slots[0]!.slot : undefined, keys: slots };
+}
+
+/**
+ * Keys of one call in several slots, refused before anything is sent (exec, bench): each key's slot
+ * (`slot` undefined: drawn per call, a bench key with `__rand_int__` in its hashed part) and how a
+ * hash tag puts them in one.
+ */
+export function crossSlotError(keys: Array<{ key: string; slot?: number }>): UsageError {
+  const width = Math.max(...keys.map((k) => k.key.length));
+  const first = keys[0]!.key;
+  const tag = Buffer.from(hashTag(Buffer.from(first))).toString('utf8');
+  const hint = keys.some((k) => k.slot === undefined)
+    ? 'with __rand_int__ outside the hash tag, as each one is drawn on its own: e.g. {bench}:a:__rand_int__ and {bench}:b:__rand_int__'
+    : tag !== first
+      ? `e.g. put {${tag}} in every key name, as KEYS[1] has it: ${keys.map((k) => (k.key.includes(`{${tag}}`) ? k.key : `{${tag}}:${k.key}`)).join(' ')}`
+      : 'e.g. {order:42}:stock and {order:42}:log';
+  return new UsageError('the keys hash to different cluster slots; a script runs only when all its keys are in one slot', [
+    ...keys.map((k, i) => `KEYS[${i + 1}] ${k.key.padEnd(width)}  ${k.slot === undefined ? 'slot drawn per call' : `slot ${k.slot}`}`),
+    `Give the keys a common hash tag (only the text inside the first {...} is hashed), ${hint}.`,
+  ]);
 }

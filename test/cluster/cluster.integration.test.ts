@@ -418,6 +418,29 @@ describe('bench', () => {
     expect(row.server_calls).toBe(3000);
   }, 30000);
 
+  test('keys in different slots are refused before any call, as exec refuses them; __rand_int__ in a hashed part too', async () => {
+    const before = cluster.nodes.map((n) => n.calls('evalsha') + n.calls('script|load'));
+    const fixed = await cli('bench', 'saga_transfer', '-k', 'acct:1', 'acct:2', 'txlog', '-a', '1', 'tx', '-n', '50');
+    expect(fixed.code).toBe(2);
+    expect(fixed.stdout).toBe('');
+    expect(fixed.stderr).toContain('the keys hash to different cluster slots');
+    expect(fixed.stderr).toContain(`KEYS[2] acct:2  slot ${keySlot('acct:2')}`);
+    expect(fixed.stderr).toMatch(/hash tag/);
+
+    const drawn = await cli('bench', 'saga_transfer', '-k', 'a:__rand_int__', 'b:__rand_int__', '{x}:log', '-a', '1', 'tx', '-n', '50');
+    expect(drawn.code).toBe(2);
+    expect(drawn.stdout).toBe('');
+    expect(drawn.stderr).toContain('KEYS[1] a:__rand_int__  slot drawn per call');
+    expect(drawn.stderr).toMatch(/__rand_int__ outside the hash tag/);
+    expect(cluster.nodes.map((n) => n.calls('evalsha') + n.calls('script|load'))).toEqual(before);
+
+    // One hash tag, __rand_int__ outside it: every call's keys share a slot, and the calls run (the
+    // script's own error, an empty source account, shows they reached it).
+    const tagged = await cli('bench', 'saga_transfer', '-k', '{t}:a:__rand_int__', '{t}:b:__rand_int__', '{t}:log', '-a', '1', 'tx-__rand_int__', '-n', '50', '--warmup', '0', '--json');
+    expect(tagged.stderr).not.toMatch(/CROSSSLOT|different cluster slots/);
+    expect(JSON.parse(tagged.stdout).results[0].error).toMatch(/insufficient funds/);
+  }, 30000);
+
   test('a fixture whose setup fails (MSET across slots) is an ERROR row with a hash-tag hint; the other fixtures are benched', async () => {
     const project = makeProject({
       'lua/incr.lua': "return redis.call('INCRBY', KEYS[1], ARGV[1])\n",
