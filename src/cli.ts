@@ -248,7 +248,7 @@ export async function run(argv: string[]): Promise<number> {
       }),
     );
 
-  command('info', 'show the catalog: what each script takes (KEYS, ARGV), its flags and what it returns', { server: true })
+  command('info', 'show the catalog: what each script takes (KEYS, ARGV), its flags and what it returns', { server: false })
     .alias('ls')
     .argument('[script]', 'one script, by name, path (lua/rate_limit.lua) or SHA (default: all)')
     .action(
@@ -359,6 +359,12 @@ export async function run(argv: string[]): Promise<number> {
   return exitCode;
 }
 
+/** The flags of the options a command that needs no server leaves out (globalOptions with server false). */
+function connectionFlags(): Set<string> {
+  const kept = globalOptions({ server: false }).map((o) => o.long);
+  return new Set(globalOptions().flatMap((o) => (kept.includes(o.long) ? [] : [o.long, o.short].filter((f): f is string => f !== undefined))));
+}
+
 /**
  * A hint for an error that comes from where something was written: `rscript --all load` (an option
  * of load before its name), `rscript --jsn exists` (a mistyped option of the program, which commander
@@ -375,8 +381,9 @@ async function withArgvHint(err: unknown, program: Command, argv: readonly strin
     const flag = /'([^']+)'/.exec(err.message)?.[1]?.split('=')[0];
     const position = argv.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
     const early = flag !== undefined && (at < 0 || position < at);
-    // After the name of a command that leaves out some of the program's options (lint: no server).
-    const leftOut = !early && command !== undefined && program.options.some((o) => o.long === flag || o.short === flag);
+    // After the name of a command that leaves out the connection options (lint: no server). Not for
+    // the program's own -V/--version and -h, which no command takes.
+    const leftOut = !early && command !== undefined && flag !== undefined && connectionFlags().has(flag);
     const hint =
       (early ? misplacedOption(program, flag, named) : undefined) ??
       (early && !err.message.includes('\n') ? await similarProgramOption(program, flag) : undefined) ??

@@ -142,9 +142,9 @@ test("each command's help says what it takes: names, paths or SHAs; -m read or w
   for (const c of ['flush', 'kill', 'lint', 'info']) expect({ c, m: manifest(texts[c]!) }).toEqual({ c, m: 'SHA manifest (lockfile; default rscript.lock.json): not used by this command' });
   expect(texts.exists).toMatch(/^ {2}names +manifest names, paths \(lua\/rate_limit\.lua\) or SHAs \(default: all in the manifest\)$/m);
   expect(texts.info).toMatch(/^ {2}script +one script, by name, path \(lua\/rate_limit\.lua\) or SHA \(default: all\)$/m);
-  // lint needs no server: none of the connection options, the others kept.
+  // lint and info need no server: none of the connection options, the others kept.
   for (const flag of ['--url', '--timeout', '--cluster', '--tls-ca', '--tls-cert', '--tls-key', '--tls-insecure']) {
-    expect({ flag, lint: texts.lint!.includes(flag), exists: texts.exists!.includes(flag) }).toEqual({ flag, lint: false, exists: true });
+    expect({ flag, lint: texts.lint!.includes(flag), info: texts.info!.includes(flag), exists: texts.exists!.includes(flag) }).toEqual({ flag, lint: false, info: false, exists: true });
   }
   for (const flag of ['--config', '--manifest', '--json', '--verbose']) expect({ flag, lint: texts.lint!.includes(flag) }).toEqual({ flag, lint: true });
 });
@@ -154,6 +154,11 @@ test('lint takes no connection option after its name (it says why), but takes th
   expect({ code: after.code, stderr: after.stderr }).toEqual({ code: 2, stderr: "rscript: unknown option '--url'\n  (lint needs no server: it takes no --url)\n" });
   const before = await cli('--url', server.url, '--timeout', '100', 'lint', 'lua');
   expect({ code: before.code, stderr: before.stderr }).toEqual({ code: 0, stderr: '' });
+  // The program's own -V, which no command takes, is no connection option: no "needs no server" there.
+  for (const [command, flag] of [['load', '-V'], ['exists', '--version'], ['lint', '-V']]) {
+    const r = await cli(command!, flag!);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 2, stderr: `rscript: unknown option '${flag}'\n` });
+  }
 });
 
 test('--version prints the package version; with --json as {"version": ...}', async () => {

@@ -172,7 +172,8 @@ describe('rscript info', () => {
     expect(json.map((s: { name: string }) => s.name)).toEqual(['good', 'warns']);
     // By path, and by SHA or the 12 characters the tables print.
     const sha = json[0].sha as string;
-    for (const ref of ['lua/good.lua', sha, sha.slice(0, 12)]) {
+    // A path however it is written, as exec takes it.
+    for (const ref of ['lua/good.lua', './lua/good.lua', project.path('lua/good.lua'), sha, sha.slice(0, 12)]) {
       const byRef = await cli('info', ref, '--json');
       expect({ ref, code: byRef.code, names: JSON.parse(byRef.stdout).map((s: { name: string }) => s.name) }).toEqual({ ref, code: 0, names: ['good'] });
     }
@@ -188,6 +189,18 @@ describe('rscript info', () => {
     expect(row).toMatch(/│ the bucket +│ capacity, refill rate in tokens…, the token given to…, ARGV\[4\] +│/);
     // The script's card keeps every doc whole.
     expect((await cli('info', 'bucket')).stdout).toContain('ARGV[2]  refill rate in tokens per second (decimal)');
+  });
+
+  test('a path is a path wherever rscript runs; a missing file says so', async () => {
+    project.write('lua/queue/push.lua', GOOD);
+    const fromSub = await runCli(['info', '../good.lua', '--json'], { cwd: project.path('lua/queue') });
+    expect({ code: fromSub.code, names: JSON.parse(fromSub.stdout).map((s: { name: string }) => s.name) }).toEqual({ code: 0, names: ['good'] });
+    project.write('other/extra.lua', GOOD);
+    const outside = await cli('info', 'other/extra.lua', '--json');
+    expect(JSON.parse(outside.stdout).map((s: { name: string; keys: unknown[] }) => [s.name, s.keys.length])).toEqual([['extra', 1]]);
+    const missing = await cli('info', 'lua/nope.lua');
+    expect({ code: missing.code, stderr: missing.stderr }).toEqual({ code: 2, stderr: 'rscript: script file not found: lua/nope.lua\n' });
+    project.remove('lua/queue');
   });
 
   test('an unknown script suggests the closest name', async () => {
