@@ -337,6 +337,14 @@ export function describeFailure(err: unknown, label: string, command: string, or
   if (code !== undefined) {
     switch (code) {
       case 'NOPERM':
+        // Redis 7.0 says NOPERM for a key outside the user's patterns too: "...access one of the keys
+        // used as arguments" (or channels). The command is allowed then; asking for it would not help.
+        if (/permissions to access one of the (keys|channels)/.test(err.message)) {
+          const what = err.message.includes('channels') ? 'channels' : 'keys';
+          return new ConnectionError(`${label}: permission denied: this user may not access the ${what} given to ${command} (${err.message})`, [
+            `Ask for a ${what === 'keys' ? 'key pattern (~prefix:*)' : 'channel pattern (&prefix:*)'} that covers them, or use a user that has one.`,
+          ]);
+        }
         return new ConnectionError(`${label}: permission denied: this user may not run ${command} (${err.message})`, [aclHint(command)]);
       case 'WRONGPASS':
         return new ConnectionError(`${label}: authentication failed: wrong username or password`);

@@ -93,6 +93,18 @@ describe('a user without EVALSHA or SCRIPT EXISTS', () => {
   });
 });
 
+describe('a user whose key patterns leave out the keys given', () => {
+  it('exec: permission denied on the keys, with a hint about key patterns, not about EVALSHA', async () => {
+    expect(server.cli('ACL', 'SETUSER', 'keyed', 'on', '>keyed-Pw-161', '~allowed:*', '+@all')).toBe('OK');
+    const keyed = `redis://keyed:keyed-Pw-161@127.0.0.1:${server.port}`;
+    expectSuccess(await as(keyed, 'exec', 'one', '--keys', 'allowed:1'));
+    // The user may run EVALSHA: "ask for +evalsha" sent people after the wrong permission.
+    const r = await as(keyed, 'exec', 'one', '--keys', 'other:1');
+    expectFailure(r, 2, /permission denied: this user may not access the keys given to EVALSHA \(NOPERM this user has no permissions to access one of the keys used as arguments\)/);
+    expect(r.stderr.split('\n')[1]).toBe('  Ask for a key pattern (~prefix:*) that covers them, or use a user that has one.');
+  });
+});
+
 function sha(name: string): string {
   return (JSON.parse(project.read('rscript.lock.json').toString()) as { scripts: Record<string, { sha: string }> }).scripts[name]!.sha;
 }
