@@ -437,51 +437,47 @@ async function similarProgramOption(program: Command, flag: string): Promise<str
 }
 
 /**
- * The first option in `argv` (which names no command) that neither the program nor any command has,
- * passing over the values of the program's options as commandIndex does; undefined when none.
+ * The first option in `argv` (which names no command) that neither the program nor any command has;
+ * undefined when none.
  */
 function strayOption(program: Command, argv: readonly string[]): string | undefined {
-  const own = (flag: string) => program.options.find((o) => o.long === flag || o.short === flag);
-  const known = (flag: string) => own(flag) !== undefined || program.commands.some((c) => c.options.some((o) => o.long === flag || o.short === flag));
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') return undefined;
-    if (!arg.startsWith('-') || arg === '-') continue;
-    if (arg.startsWith('--')) {
-      const flag = arg.split('=')[0]!;
-      if (!known(flag)) return flag;
-      if (!arg.includes('=') && own(flag)?.required) i++;
-      continue;
-    }
-    for (let j = 1; j < arg.length; j++) {
-      const flag = `-${arg[j]}`;
-      if (!known(flag)) return flag;
-      if (!own(flag)?.required) continue;
-      if (j === arg.length - 1) i++;
-      break;
-    }
-  }
-  return undefined;
+  const known = (flag: string) => [program, ...program.commands].some((c) => c.options.some((o) => o.long === flag || o.short === flag));
+  let stray: string | undefined;
+  walkProgramOptions(program, argv, (flag) => (known(flag) ? false : ((stray = flag), true)));
+  return stray;
 }
 
 /**
  * Where the command's name is in argv: past the program's own options and their values (`-u x`,
- * `--url=x`, `-vu x`, `-ux`); -1 if none.
+ * `--url=x`, `-vu x`), as commander reads them with positional options; -1 when argv names none.
  */
 function commandIndex(program: Command, argv: readonly string[]): number {
+  return walkProgramOptions(program, argv);
+}
+
+/**
+ * Walks the program's options at the head of argv, passing over their values: the index of the
+ * first word that is not one (the command's name), or -1. `onFlag` sees each flag on the way
+ * (combined short flags one by one); when it returns true the walk stops there, with -1.
+ */
+function walkProgramOptions(program: Command, argv: readonly string[], onFlag: (flag: string) => boolean = () => false): number {
   const takesValue = (flag: string) => program.options.some((o) => o.required && (o.long === flag || o.short === flag));
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (!arg.startsWith('-') || arg === '-') return i;
     if (arg === '--') return i + 1 < argv.length ? i + 1 : -1;
     if (arg.startsWith('--')) {
-      if (!arg.includes('=') && takesValue(arg)) i++;
+      const flag = arg.split('=')[0]!;
+      if (onFlag(flag)) return -1;
+      if (!arg.includes('=') && takesValue(flag)) i++;
       continue;
     }
     // Short flags, maybe combined: the first one that takes a value takes the rest of the word, or
     // the next word when it is the last letter.
     for (let j = 1; j < arg.length; j++) {
-      if (!takesValue(`-${arg[j]}`)) continue;
+      const flag = `-${arg[j]}`;
+      if (onFlag(flag)) return -1;
+      if (!takesValue(flag)) continue;
       if (j === arg.length - 1) i++;
       break;
     }
