@@ -119,6 +119,13 @@ const cli = await build({
   ...common,
   entryPoints: ['src/cli.ts'],
   outfile: 'dist/cli.cjs',
+  // Identifiers keep their names (whitespace and syntax are still minified): a stack trace of
+  // `--verbose` names describeFailure and openTopology, not Qt and kr. The bundle is 30% larger
+  // (250 -> 325 KB); --help, exists and lint measured the same within this machine's noise
+  // (interleaved hyperfine, 2 x 30 runs), as the code cache holds the compiled code either way.
+  minify: false,
+  minifyWhitespace: true,
+  minifySyntax: true,
   // No keepNames: it wraps every function made at run time in a defineProperty call (150,000 of
   // them to lint 10,000 scripts, a fifth of the linter's time). The code tells errors apart by
   // class (instanceof), never by a name the minifier changes.
