@@ -62,27 +62,35 @@ export function parseManifest(text: string, file: string): Manifest {
     if (key !== 'version' && key !== 'scripts') bad(`unknown key "${key}"`);
   }
   if (!isRecord(data.scripts)) return bad('"scripts" must be an object');
+  // Plain loops, no closure or pair array per entry: Object.entries, destructuring and every() made
+  // an unchanged load of 10,000 scripts (which reads every entry) 25-40 ms slower.
+  const raw = data.scripts;
   const scripts: Record<string, ManifestEntry> = {};
-  for (const [name, raw] of Object.entries(data.scripts)) {
-    if (!isRecord(raw)) return bad(`scripts["${name}"] must be an object`);
-    const { path, sha, size, flags } = raw;
-    if (typeof path !== 'string' || path === '') bad(`scripts["${name}"].path must be a non-empty string`);
+  for (const name of Object.keys(raw)) {
+    const e = raw[name];
+    if (!isRecord(e)) return bad(`scripts["${name}"] must be an object`);
+    const path = e.path;
+    const sha = e.sha;
+    const size = e.size;
+    const flags = e.flags;
+    if (typeof path !== 'string' || path === '') return bad(`scripts["${name}"].path must be a non-empty string`);
     // rscript reads and sends the file a path names (exec loads a script the server lacks): a
     // manifest edited to name another file (../../etc/passwd, a key) must not make it send that.
     // Every script rscript finds ends in .lua.
-    if (!(path as string).endsWith('.lua')) bad(`scripts["${name}"].path must name a .lua file, got ${JSON.stringify(path)}`);
-    if (typeof sha !== 'string' || !/^[0-9a-f]{40}$/.test(sha)) bad(`scripts["${name}"].sha must be 40 lowercase hex digits`);
-    if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) bad(`scripts["${name}"].size must be a whole number`);
-    if (!Array.isArray(flags) || !flags.every((f) => typeof f === 'string')) {
-      bad(`scripts["${name}"].flags must be an array of strings`);
+    if (!path.endsWith('.lua')) return bad(`scripts["${name}"].path must name a .lua file, got ${JSON.stringify(path)}`);
+    if (typeof sha !== 'string' || !SHA_HEX.test(sha)) return bad(`scripts["${name}"].sha must be 40 lowercase hex digits`);
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) return bad(`scripts["${name}"].size must be a whole number`);
+    if (!isStringList(flags)) return bad(`scripts["${name}"].flags must be an array of strings`);
+    const entry: ManifestEntry = { path, sha, size, flags };
+    if (e.keys !== undefined) {
+      if (!isStringList(e.keys)) return bad(`scripts["${name}"].keys must be an array of strings`);
+      entry.keys = e.keys;
     }
-    scripts[name] = { path: path as string, sha: sha as string, size: size as number, flags: flags as string[] };
-    for (const field of ['keys', 'args'] as const) {
-      const list = raw[field];
-      if (list === undefined) continue;
-      if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) bad(`scripts["${name}"].${field} must be an array of strings`);
-      scripts[name]![field] = list as string[];
+    if (e.args !== undefined) {
+      if (!isStringList(e.args)) return bad(`scripts["${name}"].args must be an array of strings`);
+      entry.args = e.args;
     }
+    scripts[name] = entry;
   }
   return { version: MANIFEST_VERSION, scripts };
 }
@@ -157,6 +165,14 @@ export function manifestPaths(manifestFile: string): ManifestPaths {
 /** A relative path that resolve() would leave as it is: no `.`/`..` segments, no empty segment. */
 function isPlainRelative(path: string): boolean {
   return path !== '' && !path.startsWith('/') && !path.endsWith('/') && !path.includes('//') && !/(^|\/)\.\.?(\/|$)/.test(path);
+}
+
+const SHA_HEX = /^[0-9a-f]{40}$/;
+
+function isStringList(value: unknown): value is string[] {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) if (typeof value[i] !== 'string') return false;
+  return true;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
