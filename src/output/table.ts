@@ -36,17 +36,28 @@ function isWide(cp: number): boolean {
 
 /**
  * A table: a top rule, the header, the rows, a bottom rule, one space of padding in each cell.
- * No rule between rows, so long tables stay compact.
+ * No rule between rows, so long tables stay compact. A cell holding line breaks (a message that
+ * names several nodes, a server's error text) takes as many lines as it has, inside its column.
  */
 export function renderTable(head: string[], rows: string[][], align: Align[] = []): string {
   const columns = head.length;
   const widths = head.map(displayWidth);
-  const cellWidths = rows.map((row) =>
-    head.map((_, c) => {
-      const w = displayWidth(row[c] ?? '');
-      if (w > widths[c]!) widths[c] = w;
-      return w;
-    }),
+  // Each row as its lines of cells; one line for the usual row, with no split made.
+  const lines = rows.map((row) => {
+    let height = 1;
+    for (let c = 0; c < columns; c++) if (row[c]?.includes('\n')) height = Math.max(height, row[c]!.split('\n').length);
+    if (height === 1) return [row];
+    const split = head.map((_, c) => (row[c] ?? '').split('\n'));
+    return Array.from({ length: height }, (_, k) => split.map((cell) => cell[k] ?? ''));
+  });
+  const cellWidths = lines.map((rowLines) =>
+    rowLines.map((cells) =>
+      head.map((_, c) => {
+        const w = displayWidth(cells[c] ?? '');
+        if (w > widths[c]!) widths[c] = w;
+        return w;
+      }),
+    ),
   );
   const line = (cells: string[], cellW: number[]) => {
     let text = '│';
@@ -59,7 +70,7 @@ export function renderTable(head: string[], rows: string[][], align: Align[] = [
   };
   const rule = (left: string, mid: string, right: string) => left + widths.map((w) => '─'.repeat(w + 2)).join(mid) + right;
   const out = [rule('┌', '┬', '┐'), line(head, head.map(displayWidth))];
-  for (let r = 0; r < rows.length; r++) out.push(line(rows[r]!, cellWidths[r]!));
+  for (let r = 0; r < lines.length; r++) for (let k = 0; k < lines[r]!.length; k++) out.push(line(lines[r]![k]!, cellWidths[r]![k]!));
   out.push(rule('└', '┴', '┘'));
   return out.join('\n');
 }

@@ -19,6 +19,19 @@ describe('tables', () => {
     expect(coloured.replace(/\x1b\[[0-9;]*m/g, '')).toBe(plain);
   });
 
+  test('a cell with line breaks takes a line each, inside its column', () => {
+    // A raw line break in a cell used to start the next line at column 0 and break the box.
+    const text = renderTable(['script', 'missing on'], [['a', 'node-1 (replica)\nnode-2 (replica)'], ['bb', 'node-3']]);
+    expect(text.split('\n')).toEqual([
+      '┌────────┬──────────────────┐',
+      '│ script │ missing on       │',
+      '│ a      │ node-1 (replica) │',
+      '│        │ node-2 (replica) │',
+      '│ bb     │ node-3           │',
+      '└────────┴──────────────────┘',
+    ]);
+  });
+
   test('lays out a 10,000-row table (a large load) row for row', () => {
     const rows = Array.from({ length: 10_000 }, (_, i) => [`script_${i}`, 'e0e1f9fabfc9', 'new', 'loaded', String(i)]);
     const text = renderTable(['script', 'sha', 'status', 'server', 'bytes'], rows);
