@@ -39,16 +39,18 @@ function sourceText(row: BenchRow): string {
 /** The human report: one table row per script, then the histogram (one script), notes and errors. */
 export function renderBench(r: BenchResult): string {
   const head = ['script', 'requests', 'errors', 'ops/sec', 'p50 ms', 'p99 ms', 'max ms', 'server mean ms', 'server p99 ms', 'budget ms', 'verdict'];
+  // A row with no call answered (a fixture whose setup failed) has no figures: '-', not 0.
+  const figure = (row: BenchRow, text: string) => (row.requests > row.errors ? text : '-');
   const rows = r.results.map((row) => [
     row.script + (row.interrupted ? out.yellow(' (partial)') : ''),
     fmtInt(row.requests),
     row.errors > 0 ? out.red(String(row.errors)) : '0',
-    fmtInt(row.ops_per_sec),
-    fmtMs(row.p50_ms),
-    fmtMs(row.p99_ms),
-    fmtMs(row.max_ms),
-    fmtMs(row.server_mean_ms),
-    row.server_p99_ms === null ? '-' : `≤ ${fmtMs(row.server_p99_ms)}`,
+    figure(row, fmtInt(row.ops_per_sec)),
+    figure(row, fmtMs(row.p50_ms)),
+    figure(row, fmtMs(row.p99_ms)),
+    figure(row, fmtMs(row.max_ms)),
+    figure(row, fmtMs(row.server_mean_ms)),
+    row.server_p99_ms === null ? '-' : figure(row, `≤ ${fmtMs(row.server_p99_ms)}`),
     `${row.budget_ms}`,
     verdictText(row),
   ]);

@@ -152,6 +152,16 @@ describe('rscript bench', () => {
     project.remove('lua/peek.lua');
   });
 
+  it('a fixture whose setup fails is an ERROR row with no figures, and the others still run', async () => {
+    config({ fast: { requests: 50 }, stock: { keys: ['stock'], setup: [['HSET', 'stock']], requests: 50 } });
+    const r = await bench(['--warmup', '0']);
+    expect(r.code).toBe(1);
+    // No call was made: '-' in every figure, not latencies of 0.
+    expect(r.stdout).toMatch(/│ stock +│ +0 │ +0 │ +- │ +- │ +- │ +- │ +- │ +- │ +\d+ │ ERROR +│/);
+    expect(r.stdout).toMatch(/│ fast .*│ ok +│/);
+    expect(r.stdout).toContain("stock: ERROR, nothing benched: bench.stock.setup[0] (HSET stock): ERR wrong number of arguments for 'hset' command");
+  });
+
   it('stops on an error reply with file:line and exits 1', async () => {
     server.cli('DEL', 'h');
     server.cli('HSET', 'h', 'f', '1');
