@@ -10,6 +10,7 @@ import { flagsToConfig, globalOptions, type GlobalFlags, type OptionUse } from '
 import { benchOptions, type BenchFlags } from './bench/options.js';
 import { scrub } from './output/secrets.js';
 import { importModule } from './import-module.js';
+import { distance } from './suggest.js';
 import type { Config } from './config/schema.js';
 import type { Target } from './server/connection.js';
 
@@ -53,6 +54,14 @@ export async function run(argv: string[]): Promise<number> {
   // takes are the program's too (before the command name only, so that bench keeps -c for its
   // concurrency; a command's own value wins over the program's). Listed in each command's help.
   program.enablePositionalOptions();
+  // commander suggests only among the options its help shows, and the program's are hidden there
+  // (each command's help lists them): `rscript --verbos` got --version, `--jsn` nothing. The
+  // program's unknown options get the closest of them all; the commands keep commander's own.
+  // (unknownOption is commander's own method, not in its types; a test holds the suggestion.)
+  (program as unknown as { unknownOption(flag: string): void }).unknownOption = (flag: string) => {
+    const close = closestProgramOption(program, flag);
+    program.error(`error: unknown option '${flag}'${close ? `\n(Did you mean ${close}?)` : ''}`, { code: 'commander.unknownOption' });
+  };
   for (const opt of globalOptions()) program.addOption(opt.hideHelp());
 
   const command = (name: string, description: string, use: OptionUse) => {
@@ -386,7 +395,6 @@ async function withArgvHint(err: unknown, program: Command, argv: readonly strin
     const leftOut = !early && command !== undefined && flag !== undefined && connectionFlags().has(flag);
     const hint =
       (early ? misplacedOption(program, flag, named) : undefined) ??
-      (early && !err.message.includes('\n') ? await similarProgramOption(program, flag) : undefined) ??
       (leftOut ? `(${command} needs no server: it takes no ${flag})` : undefined);
     if (!hint) return err;
     stderr().write(`  ${hint}\n`);
@@ -424,16 +432,18 @@ function misplacedOption(program: Command, arg: string, command: string | undefi
   return `(${flag} is an option of ${of}: it goes after the command's name, e.g. ${example})`;
 }
 
-/** "(Did you mean --json?)", as commander words it, for a flag close to one of the program's options. */
-async function similarProgramOption(program: Command, flag: string): Promise<string | undefined> {
+/**
+ * "(Did you mean --verbose?)" for a flag close to one of the program's options, hidden ones included;
+ * undefined when none is (edits in proportion to the option's length, at least one).
+ */
+function closestProgramOption(program: Command, flag: string): string | undefined {
   if (!flag.startsWith('--')) return undefined;
-  const { distance } = await import('./registry/resolve.js');
   const word = flag.slice(2);
-  const close = program.options
-    .flatMap((o) => (o.long ? [{ long: o.long, d: distance(word, o.long.slice(2)) }] : []))
+  const longs = ['--help', ...program.options.flatMap((o) => (o.long ? [o.long] : []))];
+  return longs
+    .map((long) => ({ long, d: distance(word, long.slice(2)) }))
     .filter(({ long, d }) => d <= Math.max(1, Math.floor((long.length - 2) / 3)))
-    .sort((a, b) => a.d - b.d);
-  return close[0] ? `(Did you mean ${close[0].long}?)` : undefined;
+    .sort((x, y) => x.d - y.d)[0]?.long;
 }
 
 /**

@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { entryAbsPath, readManifest, type Manifest, type ManifestEntry } from '../manifest/manifest.js';
 import { discoverScripts, toPosix } from './discover.js';
 import { makeScript, type LocalScript } from './script.js';
+import { suggest } from '../suggest.js';
 
 /** A script named on the command line, with what is known of its source. */
 export interface ResolvedScript {
@@ -139,36 +140,4 @@ function tryRead(name: string, abs: string, cwd: string): LocalScript | undefine
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-}
-
-/** Up to three known names closest to `name` (edit distance, or a shared prefix/suffix). */
-export function suggest(name: string, known: string[]): string[] {
-  const lower = name.toLowerCase();
-  // `pusj` should find `queue/push`: compare with the last segment too. Each comparison allows edits
-  // in proportion to what it compares with: the last segment `pop` is not close to `lock` just
-  // because `queue/pop` is long.
-  const near = (target: string) => distance(lower, target) <= Math.max(2, Math.floor(target.length / 3));
-  const scored = known.flatMap((k) => {
-    const full = k.toLowerCase();
-    const last = full.split('/').pop()!;
-    const close = near(full) || near(last) || full.includes(lower) || lower.includes(full);
-    return close ? [{ k, d: Math.min(distance(lower, full), distance(lower, last)) }] : [];
-  });
-  scored.sort((a, b) => a.d - b.d || (a.k < b.k ? -1 : 1));
-  return scored.slice(0, 3).map(({ k }) => k);
-}
-
-/** Levenshtein distance. */
-export function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
 }

@@ -240,6 +240,10 @@ test('usage errors from the argument parser are rscript errors too (exit 2)', as
   expect(expectError(await cli('--jsn'), 2, "rscript: unknown option '--jsn'")).toEqual(["rscript: unknown option '--jsn'", '  (Did you mean --json?)']);
   expect(expectError(await cli('--url', 'x', '--tiemout', '5'), 2, "rscript: unknown option '--tiemout'")[1]).toBe('  (Did you mean --timeout?)');
   expect(expectError(await cli('--jsn', 'exists'), 2, "rscript: unknown option '--jsn'")[1]).toBe('  (Did you mean --json?)');
+  // Among all the program's options, hidden from commander's own suggestions: --verbos got --version.
+  expect(expectError(await cli('--verbos'), 2, "rscript: unknown option '--verbos'")).toEqual(["rscript: unknown option '--verbos'", '  (Did you mean --verbose?)']);
+  // A swap of two letters is one slip.
+  expect(expectError(await cli('--hepl'), 2, "rscript: unknown option '--hepl'")[1]).toBe('  (Did you mean --help?)');
   expect(expectError(await cli('-x'), 2, "rscript: unknown option '-x'")).toHaveLength(1);
   expectError(await cli('exists', '--frobnicate'), 2, "rscript: unknown option '--frobnicate'");
   // A command's own option before the command's name says where it goes; one unknown everywhere does not.

@@ -1,5 +1,5 @@
 /** "Did you mean": the closest known script names for a mistyped one. */
-import { distance, suggest } from '../../src/registry/resolve.js';
+import { distance, suggest } from '../../src/suggest.js';
 
 const known = ['rate_limit', 'rate_limit_token_bucket', 'lock_acquire', 'lock_release', 'queue/push', 'queue/pop', 'counter_incr'];
 
@@ -24,10 +24,13 @@ test('nothing known, nothing suggested', () => {
   expect(suggest('x', [])).toEqual([]);
 });
 
-test('distance is the Levenshtein distance', () => {
+test('distance is the edit distance, a swap of two neighbours counting one', () => {
   expect(distance('kitten', 'sitting')).toBe(3);
   expect(distance('', 'abc')).toBe(3);
   expect(distance('same', 'same')).toBe(0);
+  expect(distance('hepl', 'help')).toBe(1);
+  expect(distance('lcok_acquire', 'lock_acquire')).toBe(1);
+  expect(distance('ab', 'ba')).toBe(1);
 });
 
 describe('a SHA prefix names a script', () => {

@@ -1,4 +1,4 @@
-import { suggest } from '../../registry/resolve.js';
+import { suggest } from '../../suggest.js';
 import { RULE_IDS } from '../rule-ids.js';
 import { positionAt } from '../source.js';
 import type { Rule } from './rule.js';
