@@ -6,11 +6,12 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { ConfigError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, RscriptError, UsageError } from './errors.js';
-import { flagsToConfig, globalOptions, type GlobalFlags, type OptionUse } from './options.js';
+import { flagsToConfig, globalOptions, tlsFlagsGiven, type GlobalFlags, type OptionUse } from './options.js';
 import { benchOptions, type BenchFlags } from './bench/options.js';
 import { scrub } from './output/secrets.js';
 import { importModule } from './import-module.js';
 import { distance } from './suggest.js';
+import { andList } from './text.js';
 import type { Config } from './config/schema.js';
 import type { Target } from './server/connection.js';
 
@@ -427,9 +428,7 @@ function misplacedOption(program: Command, arg: string, command: string | undefi
   const option = owner.options.find((o) => o.long === flag || o.short === flag)!;
   const value = /<[^>]+>|\[[^\]]+\]/.exec(option.flags)?.[0];
   const example = `rscript ${owner.name()} ${flag}${value ? ` ${value}` : ''}`;
-  const names = owners.map((c) => c.name());
-  const of = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
-  return `(${flag} is an option of ${of}: it goes after the command's name, e.g. ${example})`;
+  return `(${flag} is an option of ${andList(owners.map((c) => c.name()))}: it goes after the command's name, e.g. ${example})`;
 }
 
 /**
@@ -507,16 +506,6 @@ async function context(flags: GlobalFlags): Promise<Context> {
   };
 }
 
-/** The TLS flags the command line gave, by name. */
-function tlsFlagsGiven(flags: GlobalFlags): string[] {
-  const given: Array<[unknown, string]> = [
-    [flags.tlsCa, '--tls-ca'],
-    [flags.tlsCert, '--tls-cert'],
-    [flags.tlsKey, '--tls-key'],
-    [flags.tlsInsecure, '--tls-insecure'],
-  ];
-  return given.filter(([value]) => value !== undefined).map(([, name]) => name);
-}
 
 /**
  * `rscript info | head -3`, `rscript --help | less` quit early: the next write to the closed pipe

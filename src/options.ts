@@ -72,12 +72,21 @@ export function globalOptions(use: OptionUse = { server: true, manifest: 'read a
   ];
 }
 
+/** The TLS flags the command line gave, by name. */
+export function tlsFlagsGiven(flags: GlobalFlags): string[] {
+  const given: Array<[unknown, string]> = [
+    [flags.tlsCa, '--tls-ca'],
+    [flags.tlsCert, '--tls-cert'],
+    [flags.tlsKey, '--tls-key'],
+    [flags.tlsInsecure, '--tls-insecure'],
+  ];
+  return given.filter(([value]) => value !== undefined).map(([, name]) => name);
+}
+
 /** The config overlay the flags make; flags left undefined are dropped by loadConfig. */
 export function flagsToConfig(flags: GlobalFlags): Partial<Config> & { config?: string } {
   const tls =
-    flags.tlsCa || flags.tlsCert || flags.tlsKey || flags.tlsInsecure
-      ? { ca: flags.tlsCa, cert: flags.tlsCert, key: flags.tlsKey, insecure: flags.tlsInsecure }
-      : undefined;
+    tlsFlagsGiven(flags).length > 0 ? { ca: flags.tlsCa, cert: flags.tlsCert, key: flags.tlsKey, insecure: flags.tlsInsecure } : undefined;
   return {
     config: flags.config,
     url: flags.url,

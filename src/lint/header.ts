@@ -16,6 +16,7 @@
  * Only comments are read here (from the parser's comment list), never code.
  */
 import type { Comment } from 'luaparse';
+import { andList } from '../text.js';
 import { commentTextStart, isBlockComment, positionAt, rangeOf } from './source.js';
 
 /** One documented `KEYS[n]` or `ARGV[n]`. */
@@ -218,11 +219,6 @@ export function readHeader(comments: readonly Comment[], code: string, lineStart
   header.keys.sort((a, b) => a.index - b.index);
   header.args.sort((a, b) => a.index - b.index);
   return header;
-}
-
-/** "a", "a and b", "a, b and c". */
-function andList(items: readonly string[]): string {
-  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 /** "ERR a; ERR b" lists two error replies. */

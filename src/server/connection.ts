@@ -123,11 +123,13 @@ export function parseTarget(target: Target): ParsedUrl {
 
 /** `host:port` of a URL, as rscript names a server in its messages (never the password). */
 export function serverLabel(url: string, from?: string): string {
-  return labelOf(parseRedisUrl(url, from));
+  const parsed = parseRedisUrl(url, from);
+  return nodeLabel(parsed.host, parsed.port);
 }
 
-function labelOf(parsed: ParsedUrl): string {
-  return `${parsed.host.includes(':') ? `[${parsed.host}]` : parsed.host}:${parsed.port}`;
+/** `host:port`, an IPv6 host in brackets: how every message names a node. */
+export function nodeLabel(host: string, port: number): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /**
@@ -152,7 +154,7 @@ export interface NodeOrigin {
 
 /** Opens a connection to one node: the credentials and TLS of `parsed`, at `host:port` (cluster nodes). */
 export async function connectNode(parsed: ParsedUrl, target: Target, origin: NodeOrigin = {}): Promise<RedisConnection> {
-  const label = labelOf(parsed);
+  const label = nodeLabel(parsed.host, parsed.port);
   // Loaded here, not at the top: `load --check` and the other commands that need no server never load it.
   const respClient = await import('./resp-client.js');
   errorClasses ??= respClient;

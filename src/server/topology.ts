@@ -9,6 +9,7 @@ import { asRecord, parseClusterNodes, parseClusterShards, type ClusterNodeInfo, 
 import {
   connectNode,
   isBusyFailure,
+  nodeLabel,
   parseTarget,
   replyCode,
   type Arg,
@@ -321,10 +322,6 @@ class LazyConnection implements RedisConnection {
       // It never opened: nothing to close.
     }
   }
-}
-
-function nodeLabel(host: string, port: number): string {
-  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /** Primaries first, then replicas; by host, then port as a number. */
