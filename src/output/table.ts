@@ -7,10 +7,13 @@ export type Align = 'left' | 'right';
 
 // eslint-disable-next-line no-control-regex -- ANSI colour sequences take no room on screen
 const ANSI = /\x1b\[[0-9;]*m/g;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** Columns a string takes on a terminal: colour codes take none, wide (CJK, emoji) characters two. */
 export function displayWidth(text: string): number {
   const plain = text.includes('\x1b') ? text.replace(ANSI, '') : text;
+  // Most cells (names, SHAs, numbers) are printable ASCII: a column a character, no loop.
+  if (PRINTABLE_ASCII.test(plain)) return plain.length;
   let width = 0;
   for (const ch of plain) {
     const cp = ch.codePointAt(0)!;
@@ -42,35 +45,40 @@ function isWide(cp: number): boolean {
 export function renderTable(head: string[], rows: string[][], align: Align[] = []): string {
   const columns = head.length;
   const widths = head.map(displayWidth);
-  // Each row as its lines of cells; one line for the usual row, with no split made.
-  const lines = rows.map((row) => {
+  // The printed lines: the row itself for the usual row (no copy), one per line of its tallest cell
+  // for a row with line breaks.
+  const lines: string[][] = [];
+  for (const row of rows) {
     let height = 1;
     for (let c = 0; c < columns; c++) if (row[c]?.includes('\n')) height = Math.max(height, row[c]!.split('\n').length);
-    if (height === 1) return [row];
+    if (height === 1) {
+      lines.push(row);
+      continue;
+    }
     const split = head.map((_, c) => (row[c] ?? '').split('\n'));
-    return Array.from({ length: height }, (_, k) => split.map((cell) => cell[k] ?? ''));
-  });
-  const cellWidths = lines.map((rowLines) =>
-    rowLines.map((cells) =>
-      head.map((_, c) => {
-        const w = displayWidth(cells[c] ?? '');
-        if (w > widths[c]!) widths[c] = w;
-        return w;
-      }),
-    ),
-  );
-  const line = (cells: string[], cellW: number[]) => {
+    for (let k = 0; k < height; k++) lines.push(split.map((cell) => cell[k] ?? ''));
+  }
+  // Each cell measured once, in one flat array: 10,000 rows made 20,000 small arrays before.
+  const cellWidths = new Array<number>(lines.length * columns);
+  for (let i = 0; i < lines.length; i++) {
+    for (let c = 0; c < columns; c++) {
+      const w = displayWidth(lines[i]![c] ?? '');
+      cellWidths[i * columns + c] = w;
+      if (w > widths[c]!) widths[c] = w;
+    }
+  }
+  const line = (cells: string[], cellW: readonly number[], at: number) => {
     let text = '│';
     for (let c = 0; c < columns; c++) {
-      const pad = ' '.repeat(widths[c]! - cellW[c]!);
+      const pad = ' '.repeat(widths[c]! - cellW[at + c]!);
       const cell = cells[c] ?? '';
       text += align[c] === 'right' ? ` ${pad}${cell} │` : ` ${cell}${pad} │`;
     }
     return text;
   };
   const rule = (left: string, mid: string, right: string) => left + widths.map((w) => '─'.repeat(w + 2)).join(mid) + right;
-  const out = [rule('┌', '┬', '┐'), line(head, head.map(displayWidth))];
-  for (let r = 0; r < lines.length; r++) for (let k = 0; k < lines[r]!.length; k++) out.push(line(lines[r]![k]!, cellWidths[r]![k]!));
+  const out = [rule('┌', '┬', '┐'), line(head, head.map(displayWidth), 0)];
+  for (let i = 0; i < lines.length; i++) out.push(line(lines[i]!, cellWidths, i * columns));
   out.push(rule('└', '┴', '┘'));
   return out.join('\n');
 }
