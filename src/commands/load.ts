@@ -8,7 +8,7 @@ import type { RedisConnection, Target } from '../server/connection.js';
 import type { LocalScript } from '../registry/script.js';
 import { locateScriptError } from '../server/script-errors.js';
 import { scriptExists, scriptLoadMany } from '../server/scripts.js';
-import { withTopology, type NodeRole, type TopologySummary } from '../server/topology.js';
+import { withTopology, type NodeRole, type Topology, type TopologySummary } from '../server/topology.js';
 import type { Severity } from '../config/schema.js';
 import type { Manifest } from '../manifest/manifest.js';
 import type { ManifestPlan } from '../manifest/plan.js';
@@ -95,33 +95,19 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     ...(cluster ? { cluster } : {}),
   });
 
-  const described = await describeScripts(plan, previous, options);
-  if (options.check) return result(false);
-  // Said before the server is touched: a load whose manifest cannot be written leaves the server
-  // ahead of the lockfile.
-  if (!options.dryRun && !isDirectory(dirname(options.manifest))) {
-    throw new ConfigError(`${options.manifest}: cannot write the manifest: the folder ${dirname(options.manifest)} does not exist (create it, or change "manifest")`);
-  }
-
-  cluster = await withTopology(options.target, {}, async (topology) => {
-    // Every node, replicas too: SCRIPT LOAD is not replicated, and a failover must find the scripts there.
-    const perNode = await Promise.all(topology.nodes.map((node) => syncNode(node.conn, scripts, options)));
-    rows.forEach((row, i) => {
-      const statuses = perNode.map((n) => n.statuses[i]!);
-      row.server = statuses.includes('would load') ? 'would load' : statuses.includes('loaded') ? 'loaded' : 'cached';
-      if (topology.cluster) row.nodes = topology.nodes.map((node, j) => ({ node: node.label, role: node.role, server: statuses[j]! }));
-    });
-    // A compile error is the same on every node: say it once.
-    const problems = [...new Set(perNode.flatMap((n) => n.problems))];
-    if (problems.length > 0) {
-      const failed = new Set(perNode.flatMap((n) => n.failed)).size || 1;
-      throw new CheckFailedError(problems[0]!, [
-        ...problems.slice(1),
-        `${failed} script(s) failed to load; ${untouched(options.manifest, previous)}`,
-      ]);
+  const { described, saveLintCache } = await describeScripts(plan, previous, options);
+  try {
+    if (options.check) return result(false);
+    // Said before the server is touched: a load whose manifest cannot be written leaves the server
+    // ahead of the lockfile.
+    if (!options.dryRun && !isDirectory(dirname(options.manifest))) {
+      throw new ConfigError(`${options.manifest}: cannot write the manifest: the folder ${dirname(options.manifest)} does not exist (create it, or change "manifest")`);
     }
-    return topology.summary();
-  });
+    cluster = await withTopology(options.target, {}, (topology) => syncNodes(topology, scripts, options, previous, rows, saveLintCache));
+  } finally {
+    // Done already when the server had scripts to compile (see syncNode); else now.
+    saveLintCache();
+  }
 
   // Nothing new, changed or removed, and no KEYS/ARGV read anew: the manifest says what it said. It
   // is left as it is, also when formatted by hand (no serialization: 15 ms for 10,000 scripts).
@@ -130,11 +116,42 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   return result(written);
 }
 
-/** One node: one SCRIPT EXISTS for every SHA, then SCRIPT LOAD (pipelined) for the ones it lacks. */
+/** Every node, replicas too: SCRIPT LOAD is not replicated, and a failover must find the scripts there. */
+async function syncNodes(
+  topology: Topology,
+  scripts: LocalScript[],
+  options: LoadOptions,
+  previous: Manifest | null,
+  rows: LoadRow[],
+  whileServerWorks: () => void,
+): Promise<TopologySummary | undefined> {
+  const perNode = await Promise.all(topology.nodes.map((node) => syncNode(node.conn, scripts, options, whileServerWorks)));
+  rows.forEach((row, i) => {
+    const statuses = perNode.map((n) => n.statuses[i]!);
+    row.server = statuses.includes('would load') ? 'would load' : statuses.includes('loaded') ? 'loaded' : 'cached';
+    if (topology.cluster) row.nodes = topology.nodes.map((node, j) => ({ node: node.label, role: node.role, server: statuses[j]! }));
+  });
+  // A compile error is the same on every node: say it once.
+  const problems = [...new Set(perNode.flatMap((n) => n.problems))];
+  if (problems.length > 0) {
+    const failed = new Set(perNode.flatMap((n) => n.failed)).size || 1;
+    throw new CheckFailedError(problems[0]!, [
+      ...problems.slice(1),
+      `${failed} script(s) failed to load; ${untouched(options.manifest, previous)}`,
+    ]);
+  }
+  return topology.summary();
+}
+
+/**
+ * One node: one SCRIPT EXISTS for every SHA, then SCRIPT LOAD (pipelined) for the ones it lacks.
+ * `whileServerWorks` runs once the loads are on their way, while the server compiles them.
+ */
 async function syncNode(
   conn: RedisConnection,
   scripts: LocalScript[],
   options: LoadOptions,
+  whileServerWorks: () => void,
 ): Promise<{ statuses: ServerStatus[]; problems: string[]; failed: string[] }> {
   const cached = await scriptExists(conn, scripts.map((s) => s.sha));
   const missing = scripts.filter((_, i) => !cached[i]);
@@ -143,7 +160,12 @@ async function syncNode(
   const failed: string[] = [];
   if (options.dryRun || missing.length === 0) return { statuses, problems, failed };
 
-  const outcomes = await scriptLoadMany(conn, missing.map((s) => s.bytes), options.target.timeoutMs);
+  const loading = scriptLoadMany(conn, missing.map((s) => s.bytes), options.target.timeoutMs);
+  loading.catch(() => undefined); // awaited below; not unhandled while we wait
+  // The client writes what was queued on the next turn of the event loop (setImmediate).
+  await new Promise((resolve) => setImmediate(resolve));
+  whileServerWorks();
+  const outcomes = await loading;
   outcomes.forEach((outcome, i) => {
     const script = missing[i]!;
     if (outcome.error !== undefined) {
@@ -164,7 +186,11 @@ async function syncNode(
  * changed script (none for a script the lint cache knows); unchanged scripts keep what the manifest
  * already says, so a load with nothing new never loads the Lua parser.
  */
-async function describeScripts(plan: ManifestPlan, previous: Manifest | null, options: LoadOptions): Promise<number> {
+async function describeScripts(
+  plan: ManifestPlan,
+  previous: Manifest | null,
+  options: LoadOptions,
+): Promise<{ described: number; saveLintCache: () => void }> {
   const todo = plan.rows.filter(({ script, status }) => {
     const before = previous?.scripts[script.name];
     if (status === 'unchanged' && before?.keys && before.args) {
@@ -176,9 +202,9 @@ async function describeScripts(plan: ManifestPlan, previous: Manifest | null, op
   });
   // --no-lint is also the fast path for bulk loads: no parse at all, so new and changed scripts get
   // no KEYS/ARGV metadata until a load with the linter (exec then reads the header itself).
-  if (todo.length === 0 || options.lint === false) return 0;
-  const { checkScripts } = await import('../lint/cached.js');
-  const checked = await checkScripts(
+  if (todo.length === 0 || options.lint === false) return { described: 0, saveLintCache: () => undefined };
+  const { checkScriptsDeferringSave } = await import('../lint/cached.js');
+  const { checked, save } = await checkScriptsDeferringSave(
     todo.map((row) => row.script),
     { rules: options.rules, cache: options.cache, cwd: options.cwd ?? process.cwd() },
   );
@@ -201,12 +227,13 @@ async function describeScripts(plan: ManifestPlan, previous: Manifest | null, op
     }
   }
   if (problems.length > 0) {
+    save();
     throw new CheckFailedError(problems[0]!, [
       ...problems.slice(1),
       `load refused before contacting the server; ${untouched(options.manifest, previous)}. Fix the error(s) (rscript lint explains them) or pass --no-lint`,
     ]);
   }
-  return todo.length;
+  return { described: todo.length, saveLintCache: save };
 }
 
 /** What a failed load did to the manifest: nothing (there may be none yet). */

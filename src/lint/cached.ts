@@ -59,8 +59,24 @@ interface CacheFile {
 /** At most this many scripts per project file; beyond it only the ones of the last run are kept. */
 const MAX_ENTRIES = 50_000;
 
-/** `checkScript` for every script, in order, through the cache. */
+/** `checkScript` for every script, in order, through the cache; the cache is written before it returns. */
 export async function checkScripts(scripts: readonly ScriptToCheck[], options: CheckOptions): Promise<Checked[]> {
+  const run = await checkScriptsDeferringSave(scripts, options);
+  run.save();
+  return run.checked;
+}
+
+export interface CheckRun {
+  checked: Checked[];
+  /** Writes the cache file when anything was new (once, however often it is called). */
+  save(): void;
+}
+
+/**
+ * `checkScripts`, leaving the cache write to the caller: `load` does it while the server compiles
+ * the scripts it sent (encoding 10,000 new entries takes some 50 ms in a cold process).
+ */
+export async function checkScriptsDeferringSave(scripts: readonly ScriptToCheck[], options: CheckOptions): Promise<CheckRun> {
   const fingerprint = options.fingerprint ?? LINT_FINGERPRINT;
   const dir = options.cache === false || fingerprint === undefined ? undefined : cacheDir(options.env);
   const rules = JSON.stringify(Object.entries(options.rules ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -68,7 +84,7 @@ export async function checkScripts(scripts: readonly ScriptToCheck[], options: C
   const stored = dir === undefined ? undefined : asCacheFile(readCache(dir, file));
   const used = new Map<string, Entry>();
   let checkScript: typeof import('./lint.js').checkScript | undefined;
-  const out: Checked[] = [];
+  const checked: Checked[] = [];
   for (const script of scripts) {
     let entry = used.get(script.sha) ?? (stored && decode(stored, script.sha));
     if (entry === undefined) {
@@ -77,10 +93,13 @@ export async function checkScripts(scripts: readonly ScriptToCheck[], options: C
       entry = { f: findings.map(({ file: _, ...rest }) => rest), m: metadata };
     }
     used.set(script.sha, entry);
-    out.push({ findings: entry.f.map((f) => withFile(f, script.path)), metadata: entry.m });
+    checked.push({ findings: entry.f.map((f) => withFile(f, script.path)), metadata: entry.m });
   }
   // Written only when something was new: a run that found everything writes nothing.
-  if (dir !== undefined && checkScript !== undefined) {
+  let pending = dir !== undefined && checkScript !== undefined;
+  const save = (): void => {
+    if (!pending || dir === undefined) return;
+    pending = false;
     const keep = new Map<string, Entry>();
     if (stored && Object.keys(stored.entries).length + used.size <= MAX_ENTRIES) {
       for (const sha of Object.keys(stored.entries)) {
@@ -90,8 +109,8 @@ export async function checkScripts(scripts: readonly ScriptToCheck[], options: C
     }
     for (const [sha, entry] of used) keep.set(sha, entry);
     writeCache(dir, file, encode(keep));
-  }
-  return out;
+  };
+  return { checked, save };
 }
 
 /** A finding with its file, its fields in the order checkScript gives them (JSON output keeps it). */

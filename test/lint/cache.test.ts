@@ -3,10 +3,11 @@
  * what a cached run prints is what a fresh run prints, a change to a script or to the rules is seen
  * at once, a broken cache file is an empty cache, and --no-cache and RSCRIPT_CACHE_DIR= leave no file.
  */
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeProject, runCli, stackLines, type Project } from '../helpers/cli.js';
+import { startRedis, type TestServer } from '../helpers/redis-server.js';
 
 const GOOD = `-- counts
 --
@@ -120,6 +121,41 @@ test('load reads KEYS/ARGV from the cache and survives a broken entry', async ()
   expect(r.code).toBe(1);
   expect(r.stdout).toMatch(/out of date/);
   expect(r.stderr).toBe('');
+});
+
+describe('load against a real server', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startRedis();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  // `load` writes the cache while the server compiles what it sent, or at the end when there was
+  // nothing to send: the next lint of the same scripts parses nothing, whichever way the load went.
+  test('every load keeps what it linted: refused, loaded, or found already cached', async () => {
+    const cached = () => Object.keys(JSON.parse(readFileSync(join(cache, cacheFiles()[0]!), 'utf8')).entries).length;
+    const load = () => runCli(['load', '--url', server.url], { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: cache } });
+    const refused = await load();
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/load refused before contacting the server/);
+    expect(cached()).toBe(2); // good.lua, and bad.lua = copy.lua
+
+    project.write('lua/bad.lua', GOOD.replace('counts', 'counts too'));
+    project.write('lua/copy.lua', GOOD.replace('counts', 'counts again'));
+    const loaded = await load();
+    expect(loaded.code).toBe(0);
+    expect(loaded.stdout).toMatch(/3 loaded/);
+    expect(cached()).toBe(4);
+
+    // The server has them all; an emptied cache is filled again.
+    for (const f of cacheFiles()) rmSync(join(cache, f));
+    const again = await runCli(['load', '--url', server.url, '-m', 'other.lock.json'], { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: cache } });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/0 loaded, 3 already cached/);
+    expect(cached()).toBe(3);
+  });
 });
 
 test('an unwritable cache folder is no error', async () => {
