@@ -35,14 +35,19 @@ export function planManifest(
 ): ManifestPlan {
   const previous = manifest?.scripts ?? {};
   const absRoots = roots.map((r) => resolve(cwd, r));
-  const underRoots = (abs: string) => absRoots.some((root) => abs === root || abs.startsWith(root + sep));
+  const rootPrefixes = absRoots.map((root) => (root.endsWith(sep) ? root : root + sep));
+  const underRoots = (abs: string) => {
+    for (let i = 0; i < absRoots.length; i++) if (abs === absRoots[i] || abs.startsWith(rootPrefixes[i]!)) return true;
+    return false;
+  };
 
   const paths = manifestPaths(manifestFile);
   const next: Manifest = { version: MANIFEST_VERSION, scripts: {} };
   const removed: string[] = [];
   // A set, not a scan of `local` per entry: 10,000 scripts made that 10^8 comparisons.
   const localNames = new Set(local.map((s) => s.name));
-  for (const [name, entry] of Object.entries(previous)) {
+  for (const name of Object.keys(previous)) {
+    const entry = previous[name]!;
     const abs = paths.absPath(entry);
     if (underRoots(abs)) {
       if (!localNames.has(name)) removed.push(name);
@@ -58,16 +63,22 @@ export function planManifest(
         `script name "${script.name}" is already in the manifest for ${kept.path}, outside the scanned paths; rename one of them`,
       );
     }
-    next.scripts[script.name] = paths.entryFor(script);
+    const entry = paths.entryFor(script);
+    next.scripts[script.name] = entry;
     const before = previous[script.name];
     if (!before) return { script, status: 'new' };
-    const entry = next.scripts[script.name]!;
     // Size and flags follow from the bytes; a manifest edited by hand to say otherwise is stale too.
-    const same = before.sha === script.sha && before.path === entry.path && before.size === entry.size && before.flags.join(',') === entry.flags.join(',');
+    const same = before.sha === script.sha && before.path === entry.path && before.size === entry.size && sameList(before.flags, entry.flags);
     return { script, status: same ? 'unchanged' : 'changed', previousSha: before.sha };
   });
 
   const changed =
     manifest === null || removed.length > 0 || rows.some((r) => r.status !== 'unchanged');
   return { rows, removed, next, changed };
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
