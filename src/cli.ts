@@ -304,11 +304,7 @@ export async function run(argv: string[]): Promise<number> {
             config: ctx.config,
             target: ctx.target,
             sandbox: opts.sandbox,
-            confirm: opts.yes
-              ? undefined
-              : async (question) => {
-                  if (!(await confirm(question, 'bench'))) throw new UsageError('bench cancelled');
-                },
+            confirm: opts.yes ? undefined : (question) => confirm(question, 'bench'),
             signal: controller.signal,
             onSandbox: (s) => {
               if (!ctx.flags.json || ctx.flags.verbose) stderr().write(`sandbox: redis-server ${s.version ?? ''} (pid ${s.pid}) on 127.0.0.1:${s.port}\n`);
@@ -319,6 +315,11 @@ export async function run(argv: string[]): Promise<number> {
               stopProgress = undefined;
             },
           });
+          // Declining is the user's choice, as with flush: exit 0, and nothing on stdout but --json's document.
+          if ('benched' in result) {
+            if (!ctx.flags.json) stderr().write(`not benched: nothing was sent to ${result.server}\n`);
+            return { data: result, text: '' };
+          }
           const failed = result.failed + result.over_budget > 0;
           return {
             data: result,

@@ -10,7 +10,7 @@ import { takeServerSnapshot } from '../bench/snapshot.js';
 import { discoverScripts } from '../registry/discover.js';
 import { resolveScript, type ResolvedScript } from '../registry/resolve.js';
 import { checkArity, expectedOf } from '../registry/arity.js';
-import { parseTarget, replyCode, type RedisConnection, type Target } from '../server/connection.js';
+import { nodeLabel, parseTarget, replyCode, type RedisConnection, type Target } from '../server/connection.js';
 import { crossSlotError, hashTag, keySlot } from '../server/slot.js';
 import { openTopology, type Topology } from '../server/topology.js';
 import { runSetup, startSandbox, type Sandbox } from '../server/sandbox.js';
@@ -49,10 +49,10 @@ export interface BenchOptions {
   /** Run against a throwaway redis-server instead of `target`. */
   sandbox?: boolean;
   /**
-   * Asked before writing to a server that is not on loopback; resolves to go on, throws to stop.
-   * Undefined: go on without asking (`--yes`).
+   * Asked before writing to a server that is not on loopback; resolves to true to go on, false to
+   * send nothing (the result is then a BenchDeclined). Undefined: go on without asking (`--yes`).
    */
-  confirm?: (question: string) => Promise<void>;
+  confirm?: (question: string) => Promise<boolean>;
   /** Ctrl-C: stops the bench; the result holds what was measured. */
   signal?: AbortSignal;
   onSandbox?: (sandbox: Sandbox) => void;
@@ -81,6 +81,13 @@ export interface BenchResult {
   left_keys: string[];
 }
 
+/** The answer to the confirmation was no: nothing was sent to the server. */
+export interface BenchDeclined {
+  benched: false;
+  /** `host:port` that was not benched. */
+  server: string;
+}
+
 interface Plan {
   name: string;
   resolved: ResolvedScript;
@@ -102,7 +109,7 @@ interface Plan {
  * Benches one script, or every script that has a fixture, through EVALSHA; the verdict holds the
  * server-side time per call against the budget.
  */
-export async function bench(options: BenchOptions): Promise<BenchResult> {
+export async function bench(options: BenchOptions): Promise<BenchResult | BenchDeclined> {
   const { plans, withoutFixture } = makePlans(options);
   // Too few keys or args for what a script reads: refused before anything is sent, as exec does
   // (every call would fail on a nil deep in the script, and the figures would time errors).
@@ -114,7 +121,10 @@ export async function bench(options: BenchOptions): Promise<BenchResult> {
       throw new UsageError(`bench.${plan.name}: ${err.message}`, [err.detail[0] ?? '', `give the fixture bench["${plan.name}"] the keys and args the script reads`]);
     }
   }
-  if (!options.sandbox) await checkWrites(plans, options);
+  if (!options.sandbox) {
+    const declined = await checkWrites(plans, options);
+    if (declined) return declined;
+  }
   let sandbox: Sandbox | undefined;
   try {
     let target = options.target;
@@ -210,18 +220,21 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1|0:0:0:0:0:0:0:1)$/i;
 /** A fixture setup writes; so may a script without the no-writes flag (or without its source at hand). */
 const mayLeaveKeys = (p: Plan): boolean => p.setup.length > 0 || !p.resolved.script?.flags.includes('no-writes');
 
-/** A bench writes to the keys it is given: outside loopback, a script that may write needs a yes. */
-async function checkWrites(plans: Plan[], options: BenchOptions): Promise<void> {
+/**
+ * A bench writes to the keys it is given: outside loopback, a script that may write needs a yes.
+ * Undefined to go on; a BenchDeclined when the answer was no.
+ */
+async function checkWrites(plans: Plan[], options: BenchOptions): Promise<BenchDeclined | undefined> {
   const { host, port } = parseTarget(options.target);
-  if (LOOPBACK.test(host) || !options.confirm) return;
+  if (LOOPBACK.test(host) || !options.confirm) return undefined;
   const writers = plans.filter(mayLeaveKeys);
-  if (writers.length === 0) return;
+  if (writers.length === 0) return undefined;
   const keys = [...new Set(writers.flatMap((p) => p.keys))];
   const shownKeys = keys.length === 0 ? 'no declared keys' : keys.slice(0, 5).join(', ') + (keys.length > 5 ? `, ... (${keys.length})` : '');
   const shownScripts = writers.slice(0, 5).map((p) => p.name).join(', ') + (writers.length > 5 ? `, ... (${writers.length})` : '');
-  await options.confirm(
-    `${host}:${port} is not on this machine, and the bench of ${shownScripts} may write to its keys (${shownKeys}). Go on? [y/N] `,
-  );
+  const server = nodeLabel(host, port);
+  const yes = await options.confirm(`${server} is not on this machine, and the bench of ${shownScripts} may write to its keys (${shownKeys}). Go on? [y/N] `);
+  return yes ? undefined : { benched: false, server };
 }
 
 async function benchAll(

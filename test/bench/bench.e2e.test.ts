@@ -2,7 +2,7 @@
  * `rscript bench` end to end: the built binary against a real redis-server, checked through its exit
  * code, its JSON and CSV, and the server's own keyspace. No assertion on speed.
  */
-import { makeProject, runCli, type Project } from '../helpers/cli.js';
+import { makeProject, runCli, runCliOnTerminal, type Project } from '../helpers/cli.js';
 import { startRedis, type TestServer } from '../helpers/redis-server.js';
 import { CSV_FIELDS } from '../../src/bench/report.js';
 
@@ -232,6 +232,36 @@ describe('rscript bench', () => {
     const r = await bench(['fast', '--url', 'redis://192.0.2.1:6379', '-n', '10']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/refusing to bench without confirmation.*--yes/);
+  });
+
+  // The prompt through a real pseudo-terminal, as a user meets it. 192.0.2.1 (TEST-NET) is not on
+  // loopback; had anything been sent, the bench would end on a connection error, exit 2.
+  const onTerminal = (answer: string, ...args: string[]) =>
+    runCliOnTerminal(['bench', 'fast', '--url', 'redis://192.0.2.1:6379', '--timeout', '1000', '-n', '10', ...args], {
+      cwd: project.dir,
+      prompt: '[y/N] ',
+      answer,
+      timeoutMs: 30_000,
+    });
+
+  it('on a terminal, answering n (or just Enter) sends nothing and exits 0, as a declined flush does', async () => {
+    config({});
+    for (const answer of ['n\r', '\r']) {
+      const r = await onTerminal(answer);
+      expect(r.output).toContain('192.0.2.1:6379 is not on this machine, and the bench of fast may write to its keys (no declared keys). Go on? [y/N] ');
+      expect(r.output).toContain('not benched: nothing was sent to 192.0.2.1:6379');
+      expect(r.output).not.toMatch(/rscript:|cancelled|verdict/);
+      expect(r.code).toBe(0);
+    }
+  });
+
+  it('on a terminal with --json, declining gives {"benched": false} on stdout', async () => {
+    config({});
+    const r = await onTerminal('n\r', '--json');
+    expect(r.code).toBe(0);
+    expect(r.output).not.toContain('not benched');
+    // The terminal shows the prompt, the echoed answer, then the document.
+    expect(JSON.parse(r.output.slice(r.output.indexOf('{')))).toEqual({ benched: false, server: '192.0.2.1:6379' });
   });
 
   it.each([
