@@ -25,7 +25,7 @@ const PROGRAM_OPTIONS_HELP = `
 The options every command takes (-u/--url, --config, -m/--manifest, --timeout, --cluster, --tls-*,
 --json, -v/--verbose; lint and info, which need no server, only --config, -m, --json and -v) go
 after the command's name or before it: rscript --url redis://host:6379 exists. rscript <command>
---help lists them.`;
+--help lists those the command uses.`;
 
 interface Context {
   config: Config;

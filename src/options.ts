@@ -46,7 +46,10 @@ export function positiveNumber(flag: string) {
 export interface OptionUse {
   /** False for a command that never connects (lint): it takes no --url, --timeout, --cluster, --tls-*. */
   server: boolean;
-  /** What it does with the manifest, said in -m's help; undefined when it does not use it. */
+  /**
+   * What it does with the manifest, said in -m's help; undefined when it does not use it: -m is then
+   * left out of its help, and still accepted (a shared alias or script may pass it to every command).
+   */
   manifest?: 'read' | 'read and write';
 }
 
@@ -55,12 +58,15 @@ export interface OptionUse {
  * leaves out the connection options of a command that needs no server.
  */
 export function globalOptions(use: OptionUse = { server: true, manifest: 'read and write' }): Option[] {
-  const manifest = use.manifest ? `SHA manifest (lockfile) to ${use.manifest} (default rscript.lock.json)` : 'SHA manifest (lockfile; default rscript.lock.json): not used by this command';
   const server = (option: Option) => (use.server ? [option] : []);
+  const manifest = new Option(
+    '-m, --manifest <file>',
+    use.manifest ? `SHA manifest (lockfile) to ${use.manifest} (default rscript.lock.json)` : 'SHA manifest (lockfile): accepted, not used by this command',
+  );
   return [
     ...server(new Option('-u, --url <url>', 'Redis URL, redis://[user:password@]host:port[/db] or rediss:// (env REDIS_URL)')),
     new Option('-c, --config <file>', 'config file (default: .redisscriptsrc and friends, found from here up)'),
-    new Option('-m, --manifest <file>', manifest),
+    use.manifest ? manifest : manifest.hideHelp(),
     ...server(new Option('--timeout <ms>', 'connect and request timeout in ms (default 5000)').argParser(positiveInt('--timeout'))),
     ...server(new Option('--cluster', 'treat the server as a Redis Cluster (detected by itself otherwise)')),
     ...server(new Option('--tls-ca <file>', 'CA certificate (PEM) to verify a rediss:// server')),
