@@ -30,7 +30,7 @@ export class UnknownScriptError extends Error {
   }
 }
 
-/** Too few keys or args for what the script documents, or one that is not a string, number or Buffer; found before anything is sent. */
+/** Too few keys or args for what the script documents, or one that is not a string, finite number or Buffer; found before anything is sent. */
 export class ScriptArgumentsError extends Error {
   constructor(message: string) {
     super(message);
@@ -141,17 +141,19 @@ export class Scripts {
 function toArgs(script: string, list: 'keys' | 'args', values: unknown): Array<string | Buffer> {
   if (values === undefined || values === null) return [];
   if (!Array.isArray(values)) {
-    throw new ScriptArgumentsError(`${script}: ${list} must be an array of strings, numbers or Buffers, got ${typeName(values)}`);
+    throw new ScriptArgumentsError(`${script}: ${list} must be an array of strings, finite numbers or Buffers, got ${typeName(values)}`);
   }
   return values.map((value: unknown, i) => {
     if (typeof value === 'string' || Buffer.isBuffer(value)) return value;
-    if (typeof value === 'number') return String(value);
-    throw new ScriptArgumentsError(`${script}: ${list}[${i}] is ${typeName(value)}; keys and args must be strings, numbers or Buffers`);
+    // NaN and Infinity would reach Redis as the text "NaN" and "Infinity": a bug in the caller, almost always.
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+    throw new ScriptArgumentsError(`${script}: ${list}[${i}] is ${typeName(value)}; keys and args must be strings, finite numbers or Buffers`);
   });
 }
 
 function typeName(value: unknown): string {
   if (value === null || value === undefined) return String(value);
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return `an object${value.constructor?.name && value.constructor.name !== 'Object' ? ` (${value.constructor.name})` : ''}`;
   return `a ${typeof value}`;

@@ -1,7 +1,7 @@
 /** The runtime API an application uses, against a real server, with a manifest `rscript load` wrote. */
 import { createClient, type RedisClientType } from '@redis/client';
 import { load } from '../../src/commands/load.js';
-import { Scripts, ScriptArgumentsError, ScriptReplyError, UnknownScriptError } from '../../src/index.js';
+import { Scripts, ScriptArgumentsError, ScriptReplyError, UnknownScriptError, type ScriptArg } from '../../src/index.js';
 import { makeProject, type Project } from '../helpers/cli.js';
 import { commandCalls } from '../helpers/commandstats.js';
 import { startRedis, type TestServer } from '../helpers/redis-server.js';
@@ -49,18 +49,18 @@ test('too few keys or args, from the manifest, is refused before anything is sen
   expect(commandCalls(server, 'evalsha')).toBe(before);
 });
 
-test('a key or arg that is not a string, number or Buffer (plain JavaScript) is refused, naming the script, list, index and type', async () => {
+test('a key or arg that is not a string, finite number or Buffer (plain JavaScript) is refused, naming the script, list, index and type', async () => {
   const before = commandCalls(server, 'evalsha');
   // What a JavaScript caller can pass that the types rule out; node-redis would throw its own TypeError.
   const run = (options: Record<string, unknown>) => scripts.run(client, 'incr', options as never).catch((e: unknown) => e);
   const cases: Array<[Record<string, unknown>, string]> = [
-    [{ keys: ['c'], args: [undefined] }, 'incr: args[0] is undefined; keys and args must be strings, numbers or Buffers'],
-    [{ keys: ['c'], args: [null] }, 'incr: args[0] is null; keys and args must be strings, numbers or Buffers'],
-    [{ keys: ['c'], args: [1, 2n] }, 'incr: args[1] is a bigint; keys and args must be strings, numbers or Buffers'],
-    [{ keys: [{ id: 1 }], args: [1] }, 'incr: keys[0] is an object; keys and args must be strings, numbers or Buffers'],
-    [{ keys: [new Date(0)], args: [1] }, 'incr: keys[0] is an object (Date); keys and args must be strings, numbers or Buffers'],
-    [{ keys: ['c'], args: [true] }, 'incr: args[0] is a boolean; keys and args must be strings, numbers or Buffers'],
-    [{ keys: 'c', args: [1] }, 'incr: keys must be an array of strings, numbers or Buffers, got a string'],
+    [{ keys: ['c'], args: [undefined] }, 'incr: args[0] is undefined; keys and args must be strings, finite numbers or Buffers'],
+    [{ keys: ['c'], args: [null] }, 'incr: args[0] is null; keys and args must be strings, finite numbers or Buffers'],
+    [{ keys: ['c'], args: [1, 2n] }, 'incr: args[1] is a bigint; keys and args must be strings, finite numbers or Buffers'],
+    [{ keys: [{ id: 1 }], args: [1] }, 'incr: keys[0] is an object; keys and args must be strings, finite numbers or Buffers'],
+    [{ keys: [new Date(0)], args: [1] }, 'incr: keys[0] is an object (Date); keys and args must be strings, finite numbers or Buffers'],
+    [{ keys: ['c'], args: [true] }, 'incr: args[0] is a boolean; keys and args must be strings, finite numbers or Buffers'],
+    [{ keys: 'c', args: [1] }, 'incr: keys must be an array of strings, finite numbers or Buffers, got a string'],
   ];
   for (const [options, message] of cases) {
     const err = await run(options);
@@ -68,9 +68,26 @@ test('a key or arg that is not a string, number or Buffer (plain JavaScript) is 
     expect((err as Error).message).toBe(message);
   }
   expect(commandCalls(server, 'evalsha')).toBe(before);
-  // Strings, numbers and Buffers still go through.
+  // Strings, finite numbers and Buffers still go through.
   expect(await scripts.run(client, 'incr', { keys: [Buffer.from('buf')], args: ['2'] })).toBe(2);
   expect(await scripts.run(client, 'incr', { keys: ['buf'], args: [3] })).toBe(5);
+});
+
+test('NaN, Infinity and -Infinity are refused before anything is sent, not passed on as that text', async () => {
+  const before = commandCalls(server, 'evalsha');
+  const cases: Array<[ScriptArg[], ScriptArg[], string]> = [
+    [['c'], [NaN], 'incr: args[0] is NaN; keys and args must be strings, finite numbers or Buffers'],
+    [['c'], [1, Infinity], 'incr: args[1] is Infinity; keys and args must be strings, finite numbers or Buffers'],
+    [[-Infinity], [1], 'incr: keys[0] is -Infinity; keys and args must be strings, finite numbers or Buffers'],
+  ];
+  for (const [keys, args, message] of cases) {
+    const err = await scripts.run(client, 'incr', { keys, args }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ScriptArgumentsError);
+    expect((err as Error).message).toBe(message);
+  }
+  expect(commandCalls(server, 'evalsha')).toBe(before);
+  // A finite number still goes through, as its decimal text.
+  expect(await scripts.run(client, 'incr', { keys: ['finite'], args: [1e3] })).toBe(1000);
 });
 
 test('an unknown name and an error reply have their own error classes', async () => {
