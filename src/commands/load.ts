@@ -4,7 +4,7 @@ import { CheckFailedError, ConfigError, UsageError } from '../errors.js';
 import { readManifest, writeManifestAtomic } from '../manifest/manifest.js';
 import { planManifest, type LocalStatus } from '../manifest/plan.js';
 import { discoverScripts } from '../registry/discover.js';
-import type { RedisConnection, Target } from '../server/connection.js';
+import { parseTarget, type RedisConnection, type Target } from '../server/connection.js';
 import type { LocalScript } from '../registry/script.js';
 import { locateScriptError } from '../server/script-errors.js';
 import { scriptExists, scriptLoadMany } from '../server/scripts.js';
@@ -67,6 +67,10 @@ export interface LoadResult {
  */
 export async function load(options: LoadOptions): Promise<LoadResult> {
   const started = performance.now();
+  // TLS flags beside a redis:// URL are refused before any work, with --check too: it connects to
+  // nothing, but a check that passes what `load` then refuses would check the wrong thing. Only the
+  // flags are judged here: a REDIS_URL set for an application stays the business of the connection.
+  if (options.target.tlsFlags?.length) parseTarget(options.target);
   const cwd = options.cwd ?? process.cwd();
   const scripts = discoverScripts({ paths: options.paths, cwd, nameRoots: options.scriptRoots });
   if (scripts.length === 0) {

@@ -110,6 +110,24 @@ describe('TLS flags beside a redis:// URL: refused (exit 2), as the connection w
     expect(r.stderr).not.toContain('Pw-4417');
   });
 
+  it('load --check too: it connects to nothing, but load would refuse the same flags', async () => {
+    const url = `redis://127.0.0.1:${server.port}`;
+    for (const argv of [['load', '--check', '--url', url, '--tls-ca', certs.ca], ['--tls-ca', certs.ca, 'load', '--check', '--url', url]]) {
+      const r = await run(...argv);
+      expectFailure(r, 2, /^rscript: --tls-ca needs a TLS URL, and redis:\/\/127\.0\.0\.1:\d+ is not one$/);
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('lint and info, which never connect, leave them unused before their name, as they do --url and --timeout', async () => {
+    const url = `redis://127.0.0.1:${server.port}`;
+    for (const command of [['lint', 'lua'], ['info', 'one']]) {
+      const r = await run('--tls-ca', certs.ca, '--url', url, ...command);
+      expectSuccess(r);
+      expect(r.stderr).toBe('');
+    }
+  });
+
   it('--sandbox with a TLS flag: the throwaway server has no TLS', async () => {
     expectFailure(await run('exec', 'one', '--sandbox', '--tls-insecure'), 2, /^rscript: --sandbox and --tls-insecure conflict: the throwaway local redis-server has no TLS; drop --tls-insecure$/);
   });
