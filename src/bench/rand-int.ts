@@ -3,12 +3,21 @@
  * written with 12 digits (`000000004217`) as redis-benchmark's `-r` does, so the two tools send the
  * same commands. Each occurrence gets its own number.
  */
+import { hashTag } from '../server/slot.js';
 
 export const RAND_INT = '__rand_int__';
 
 /** True when any of the strings holds the placeholder. */
 export function hasRandInt(values: readonly string[]): boolean {
   return values.some((v) => v.includes(RAND_INT));
+}
+
+/**
+ * True when the placeholder sits in the part of `key` a cluster hashes (its hash tag, else the whole
+ * key): the key's slot is then drawn per call (each placeholder on its own).
+ */
+export function slotDrawnPerCall(key: string): boolean {
+  return Buffer.from(hashTag(Buffer.from(key))).toString('utf8').includes(RAND_INT);
 }
 
 /** A random integer below `keyspace` as 12 digits; longer when the keyspace needs more. */

@@ -3,37 +3,77 @@
  * server-side figures are the sum over the primaries.
  */
 import { ConnectionError } from '../errors.js';
+import { commandKeys } from '../lint/known-commands.js';
 import type { Arg, RedisConnection, SendOptions } from '../server/connection.js';
-import { keySlot } from '../server/slot.js';
-import type { Topology } from '../server/topology.js';
+import { keySlot, SLOT_COUNT } from '../server/slot.js';
+import type { Topology, TopologyNode } from '../server/topology.js';
+import { slotDrawnPerCall } from './rand-int.js';
 import type { LatencyCdf, ServerSnapshot } from './server-stats.js';
 import { takeServerSnapshot } from './snapshot.js';
 
+/** What the routing of one script's bench on a cluster looks at. */
+export interface RoutedBench {
+  /** The script's keys, `__rand_int__` not drawn yet. */
+  keys: readonly string[];
+}
+
+/** Gives each script's bench its connection; `label` names the server in the report. */
+export interface BenchRouter {
+  label: string;
+  route(bench: RoutedBench): BenchRoute;
+}
+
+/** How one script's bench runs: where its commands go. */
+export interface BenchRoute {
+  /** Sends the script's calls and its setup commands, each to its node. */
+  conn: RedisConnection;
+}
+
 /**
- * A connection that routes each command by its keys: `EVALSHA sha numkeys key...` by its first key
- * (a script's keys share one slot, or the server refuses them with CROSSSLOT, which the bench
- * reports), any other command (a fixture's setup: SET, HSET, ZADD...) by its first argument.
- * Commands without a key go to the first primary.
+ * The router of a cluster's benches: gives each script's bench a connection that sends every command
+ * to its node.
+ * - `EVALSHA sha numkeys key...` goes to the primary of its first key's slot (a script's keys share
+ *   one slot, or the server refuses them with CROSSSLOT, which the bench reports).
+ * - A keyless script (numkeys 0) runs on the first primary.
+ * - A setup command goes by its first key where the command table puts it (BITOP's is its third
+ *   word; a command the table does not know, by its second word); one without keys (CONFIG SET,
+ *   FLUSHALL) goes to every node the script's calls go to, so that it prepares what is measured.
  */
-export function routedConnection(topology: Topology): RedisConnection {
+export function clusterRouter(topology: Topology): BenchRouter {
   const primaries = topology.primaries();
   if (primaries.length === 0) throw new ConnectionError('the cluster has no reachable primary');
-  // Slot -> connection, built once: a lookup per call, no allocation.
-  const bySlot: RedisConnection[] = new Array(16384);
-  for (const node of primaries) for (const [from, to] of node.slots) for (let s = from; s <= to; s++) bySlot[s] = node.conn;
-  const fallback = primaries[0]!.conn;
-  const route = (args: Arg[]): RedisConnection => {
-    const command = String(args[0]).toUpperCase();
-    let key: Arg | undefined;
-    if (command === 'EVALSHA' || command === 'EVALSHA_RO' || command === 'EVAL') key = Number(args[2]) > 0 ? args[3] : undefined;
-    else key = args[1];
-    return key === undefined ? fallback : (bySlot[keySlot(key)] ?? fallback);
+  // Slot -> node, built once: a lookup per call, no allocation.
+  const bySlot: TopologyNode[] = new Array(SLOT_COUNT);
+  for (const node of primaries) for (const [from, to] of node.slots) for (let s = from; s <= to; s++) bySlot[s] = node;
+  const first = primaries[0]!;
+  const nodeOf = (key: Arg): TopologyNode => bySlot[keySlot(key)] ?? first;
+  const label = `cluster of ${primaries.length} primaries`;
+  const route = (bench: RoutedBench): BenchRoute => {
+    const scriptKey = bench.keys[0];
+    const runsOn = scriptKey === undefined ? [first] : slotDrawnPerCall(scriptKey) ? primaries : [nodeOf(scriptKey)];
+    const keyless = runsOn.map((n) => n.conn);
+    const send = (args: Arg[], options?: SendOptions): Promise<unknown> => {
+      const key = keyOf(args);
+      if (key !== undefined) return nodeOf(key).conn.send(args, options);
+      if (keyless.length === 1) return keyless[0]!.send(args, options);
+      // The replies of the nodes are alike (OK): the first stands for all; an error reply fails all.
+      return Promise.all(keyless.map((conn) => conn.send(args, options))).then(([reply]) => reply);
+    };
+    return { conn: { label, send, close: async () => undefined } }; // the topology owns the connections
   };
-  return {
-    label: `cluster of ${primaries.length} primaries`,
-    send: (args: Arg[], options?: SendOptions) => route(args).send(args, options),
-    close: async () => undefined, // the topology owns the connections
-  };
+  return { label, route };
+}
+
+/** The key a command is routed by: an EVALSHA's first key, a setup command's first key; undefined without. */
+function keyOf(args: Arg[]): Arg | undefined {
+  const command = String(args[0]).toUpperCase();
+  if (command === 'EVALSHA' || command === 'EVALSHA_RO' || command === 'EVAL') return Number(args[2]) > 0 ? args[3] : undefined;
+  return setupKeys(args.map(String))[0];
+}
+
+/** A setup command's keys: from the command table, else its second word, where most commands keep their key. */
+function setupKeys(argv: readonly string[]): string[] {
+  return commandKeys(argv) ?? argv.slice(1, 2);
 }
 
 /** `takeServerSnapshot` on every primary, added up: calls and time, and the latency histograms. */

@@ -2,16 +2,16 @@ import { CheckFailedError, UsageError } from '../errors.js';
 import type { BenchFixture, Config } from '../config/schema.js';
 import { runLoad, type LiveRun, type LoadOutcome } from '../bench/load.js';
 import { LatencyHistogram } from '../bench/histogram.js';
-import { argvMaker, commandEncoder, RAND_INT } from '../bench/rand-int.js';
+import { argvMaker, commandEncoder, slotDrawnPerCall } from '../bench/rand-int.js';
 import { makeRow, type BenchRow } from '../bench/report.js';
-import { clusterSnapshot, routedConnection } from '../bench/routing.js';
+import { clusterRouter, clusterSnapshot, type BenchRoute, type BenchRouter } from '../bench/routing.js';
 import { serverTime, type ServerSnapshot, type ServerTime } from '../bench/server-stats.js';
 import { takeServerSnapshot } from '../bench/snapshot.js';
 import { discoverScripts } from '../registry/discover.js';
 import { resolveScript, type ResolvedScript } from '../registry/resolve.js';
 import { checkArity, expectedOf } from '../registry/arity.js';
 import { nodeLabel, parseTarget, replyCode, type RedisConnection, type Target } from '../server/connection.js';
-import { crossSlotError, hashTag, keySlot } from '../server/slot.js';
+import { crossSlotError, keySlot } from '../server/slot.js';
 import { openTopology, type Topology } from '../server/topology.js';
 import { runSetup, startSandbox, type Sandbox } from '../server/sandbox.js';
 import { locateScriptError } from '../server/script-errors.js';
@@ -134,14 +134,16 @@ export async function bench(options: BenchOptions): Promise<BenchResult | BenchD
       target = { ...sandbox.target, timeoutMs: options.config.timeoutMs };
     }
     const topology = await openTopology(target);
-    // On a cluster each call goes to the primary of its keys' slot, and the server's figures add up.
-    const conn = topology.cluster ? routedConnection(topology) : topology.nodes[0]!.conn;
+    // On a cluster each command goes to the primary of its keys' slot (see clusterRouter), and the
+    // server's figures add up.
+    const conn = topology.nodes[0]!.conn;
+    const router: BenchRouter = topology.cluster ? clusterRouter(topology) : { label: conn.label, route: () => ({ conn }) };
     const snapshot = topology.cluster ? () => clusterSnapshot(topology) : () => takeServerSnapshot(conn);
     try {
       if (topology.cluster) for (const plan of plans) checkSlots(plan, options.script === undefined);
-      const rows = await benchAll(conn, plans, options, topology, snapshot);
+      const rows = await benchAll(router, plans, options, topology, snapshot);
       return {
-        server: conn.label,
+        server: router.label,
         sandbox: sandbox ? { version: sandbox.version ?? null, port: sandbox.port, pid: sandbox.pid } : null,
         mode: options.script === undefined ? 'fixtures' : 'script',
         results: rows,
@@ -238,7 +240,7 @@ async function checkWrites(plans: Plan[], options: BenchOptions): Promise<BenchD
 }
 
 async function benchAll(
-  conn: RedisConnection,
+  router: BenchRouter,
   plans: Plan[],
   options: BenchOptions,
   topology: Topology,
@@ -249,7 +251,7 @@ async function benchAll(
   const rows: BenchRow[] = [];
   for (const plan of plans) {
     if (options.signal?.aborted) break;
-    rows.push(await benchOne(conn, plan, options, snapshot));
+    rows.push(await benchOne(router.route(plan), plan, options, snapshot));
   }
   return rows;
 }
@@ -282,8 +284,9 @@ async function ensureLoaded(conn: RedisConnection, plans: Plan[], timeoutMs: num
   }
 }
 
-async function benchOne(conn: RedisConnection, plan: Plan, options: BenchOptions, snapshot: () => Promise<ServerSnapshot>): Promise<BenchRow> {
+async function benchOne(route: BenchRoute, plan: Plan, options: BenchOptions, snapshot: () => Promise<ServerSnapshot>): Promise<BenchRow> {
   const { resolved } = plan;
+  const { conn } = route;
   try {
     await runSetup(conn, plan.setup, `bench.${plan.name}.setup`);
   } catch (err) {
@@ -353,7 +356,7 @@ function checkSlots(plan: Plan, fixture: boolean): void {
   if (plan.keys.length < 2) return;
   const keys = plan.keys.map((key) => ({
     key,
-    slot: Buffer.from(hashTag(Buffer.from(key))).toString('utf8').includes(RAND_INT) ? undefined : keySlot(key),
+    slot: slotDrawnPerCall(key) ? undefined : keySlot(key),
   }));
   const slots = new Set(keys.map((k) => k.slot));
   if (slots.size === 1 && !slots.has(undefined)) return;

@@ -1,12 +1,13 @@
 /**
  * The linter's claims, checked against a real Redis 7: what each rule says Redis does, Redis does.
- * Also checks that the shipped command table is what this server's COMMAND returns.
+ * Also checks that the shipped command table is what this server's COMMAND returns, and that the keys
+ * the bench reads from it (to route a fixture's setup on a cluster) are the keys the server finds.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from '@redis/client';
 import { generateCommandTable } from '../../src/lint/generate-command-table.js';
-import { COMMAND_TABLE } from '../../src/lint/known-commands.js';
+import { COMMAND_TABLE, commandKeys } from '../../src/lint/known-commands.js';
 import { lintSource } from '../../src/lint/lint.js';
 import { SANDBOX_GLOBALS } from '../../src/lint/sandbox.js';
 import { startRedis, type TestServer } from '../helpers/redis-server.js';
@@ -137,4 +138,34 @@ test("the shipped command table is this server's COMMAND (regenerate it when thi
     return;
   }
   expect(live).toEqual(COMMAND_TABLE);
+});
+
+test.each([
+  [['SET', 'k', 'v']],
+  [['MSET', 'a', '1', 'b', '2']],
+  [['ZADD', 'k', '1', 'm']],
+  [['BITOP', 'OR', 'dest', 'a', 'b']],
+  [['ZUNIONSTORE', 'dest', '2', 'a', 'b', 'WEIGHTS', '1', '2']],
+  [['EVAL', 'return 1', '2', 'a', 'b', 'arg']],
+  [['LMPOP', '2', 'a', 'b', 'LEFT']],
+  [['XADD', 's', '*', 'f', 'v']],
+  [['OBJECT', 'ENCODING', 'k']],
+  [['memory', 'usage', 'k']],
+  [['CONFIG', 'SET', 'lua-time-limit', '5000']],
+  [['FLUSHALL', 'ASYNC']],
+  [['SCRIPT', 'FLUSH']],
+])('commandKeys(%j) finds the keys COMMAND GETKEYS finds', async (argv) => {
+  let keys: unknown;
+  try {
+    keys = await client.sendCommand(['COMMAND', 'GETKEYS', ...argv]);
+  } catch (err) {
+    expect((err as Error).message).toMatch(/no key arguments/);
+    keys = [];
+  }
+  expect(commandKeys(argv)).toEqual(keys);
+});
+
+test('commandKeys knows nothing of a command the table lacks, nor of an unknown subcommand', () => {
+  expect(commandKeys(['JSON.SET', 'k', '$', '1'])).toBeUndefined();
+  expect(commandKeys(['OBJECT', 'NOSUCH', 'k'])).toBeUndefined();
 });
