@@ -68,6 +68,8 @@ export interface RowInput {
   elapsedMs: number;
   server?: ServerTime;
   interrupted: boolean;
+  /** A word on how the bench ran (on a cluster, the node a keyless script ran on), before the verdict's. */
+  note?: string;
   error?: { text: string; source?: string };
 }
 
@@ -82,7 +84,7 @@ export function makeRow(r: RowInput): BenchRow {
   const clientP99Ms = toMs(h.percentile(99));
   const v = judge({ budgetMs: r.budgetMs, clientP99Ms, clientCalls: answered, server: r.server });
   // A failed bench has no verdict to explain: its error says it all.
-  const notes = r.error ? [] : [v.note, r.interrupted ? 'interrupted: figures cover the calls made before Ctrl-C' : undefined].filter(Boolean);
+  const notes = r.error ? [] : [r.note, v.note, r.interrupted ? 'interrupted: figures cover the calls made before Ctrl-C' : undefined].filter(Boolean);
   return {
     script: r.script,
     sha: r.sha,

@@ -1,6 +1,7 @@
 /**
- * A bench against a Redis Cluster: every call goes to the primary that owns its keys' slot, and the
- * server-side figures are the sum over the primaries.
+ * A bench against a Redis Cluster: every call goes to the primary that owns its keys' slot (a keyless
+ * script's to the node its fixture prepared), and the server-side figures are the sum over the
+ * primaries.
  */
 import { ConnectionError } from '../errors.js';
 import { commandKeys } from '../lint/known-commands.js';
@@ -13,8 +14,11 @@ import { takeServerSnapshot } from './snapshot.js';
 
 /** What the routing of one script's bench on a cluster looks at. */
 export interface RoutedBench {
+  name: string;
   /** The script's keys, `__rand_int__` not drawn yet. */
   keys: readonly string[];
+  /** The fixture's setup commands. */
+  setup: readonly string[][];
 }
 
 /** Gives each script's bench its connection; `label` names the server in the report. */
@@ -27,6 +31,8 @@ export interface BenchRouter {
 export interface BenchRoute {
   /** Sends the script's calls and its setup commands, each to its node. */
   conn: RedisConnection;
+  /** For a keyless script: the one node it ran on, and why that one. */
+  note?: string;
 }
 
 /**
@@ -34,7 +40,8 @@ export interface BenchRoute {
  * to its node.
  * - `EVALSHA sha numkeys key...` goes to the primary of its first key's slot (a script's keys share
  *   one slot, or the server refuses them with CROSSSLOT, which the bench reports).
- * - A keyless script (numkeys 0) runs on the first primary.
+ * - A keyless script (numkeys 0) sees only the keys of the node it runs on (a SCAN, a DBSIZE), so it
+ *   runs on the node its fixture's setup wrote to when that is one node, else on the first primary.
  * - A setup command goes by its first key where the command table puts it (BITOP's is its third
  *   word; a command the table does not know, by its second word); one without keys (CONFIG SET,
  *   FLUSHALL) goes to every node the script's calls go to, so that it prepares what is measured.
@@ -49,8 +56,17 @@ export function clusterRouter(topology: Topology): BenchRouter {
   const nodeOf = (key: Arg): TopologyNode => bySlot[keySlot(key)] ?? first;
   const label = `cluster of ${primaries.length} primaries`;
   const route = (bench: RoutedBench): BenchRoute => {
-    const scriptKey = bench.keys[0];
-    const runsOn = scriptKey === undefined ? [first] : slotDrawnPerCall(scriptKey) ? primaries : [nodeOf(scriptKey)];
+    let runsOn: TopologyNode[];
+    let note: string | undefined;
+    if (bench.keys.length > 0) {
+      runsOn = slotDrawnPerCall(bench.keys[0]!) ? primaries : [nodeOf(bench.keys[0]!)];
+    } else {
+      const wrote = [...new Set(bench.setup.flatMap(setupKeys).map(nodeOf))];
+      const node = wrote.length === 1 ? wrote[0]! : first;
+      runsOn = [node];
+      const why = wrote.length === 1 ? ', where its setup wrote' : wrote.length > 1 ? ` only (its setup wrote to ${wrote.length} nodes)` : ' only';
+      note = `${bench.name} takes no keys: run on ${node.label}${why}`;
+    }
     const keyless = runsOn.map((n) => n.conn);
     const send = (args: Arg[], options?: SendOptions): Promise<unknown> => {
       const key = keyOf(args);
@@ -59,7 +75,10 @@ export function clusterRouter(topology: Topology): BenchRouter {
       // The replies of the nodes are alike (OK): the first stands for all; an error reply fails all.
       return Promise.all(keyless.map((conn) => conn.send(args, options))).then(([reply]) => reply);
     };
-    return { conn: { label, send, close: async () => undefined } }; // the topology owns the connections
+    return {
+      conn: { label, send, close: async () => undefined }, // the topology owns the connections
+      ...(note !== undefined ? { note } : {}),
+    };
   };
   return { label, route };
 }

@@ -134,8 +134,8 @@ export async function bench(options: BenchOptions): Promise<BenchResult | BenchD
       target = { ...sandbox.target, timeoutMs: options.config.timeoutMs };
     }
     const topology = await openTopology(target);
-    // On a cluster each command goes to the primary of its keys' slot (see clusterRouter), and the
-    // server's figures add up.
+    // On a cluster each command goes to the primary of its keys' slot (a keyless script's to the node
+    // its setup wrote to, see clusterRouter), and the server's figures add up.
     const conn = topology.nodes[0]!.conn;
     const router: BenchRouter = topology.cluster ? clusterRouter(topology) : { label: conn.label, route: () => ({ conn }) };
     const snapshot = topology.cluster ? () => clusterSnapshot(topology) : () => takeServerSnapshot(conn);
@@ -343,6 +343,7 @@ async function benchOne(route: BenchRoute, plan: Plan, options: BenchOptions, sn
     elapsedMs: outcome.elapsedMs,
     ...(server ? { server } : {}),
     interrupted: outcome.interrupted,
+    ...(route.note !== undefined ? { note: route.note } : {}),
     ...(error ? { error } : {}),
   });
 }

@@ -1,18 +1,29 @@
 /**
- * Where `rscript bench` sends a fixture's commands on a real six-node cluster: each setup command
- * goes by its real keys (none for CONFIG SET), checked on the nodes themselves with redis-cli. No
- * failover here: the primaries stay the same throughout.
+ * Where `rscript bench` sends a fixture's commands on a real six-node cluster: a keyless script runs
+ * where its setup wrote, and each setup command goes by its real keys (none for CONFIG SET), checked
+ * on the nodes themselves with redis-cli. No failover here: the primaries stay the same throughout.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { keySlot } from '../../src/server/slot.js';
-import { makeProject, runCli } from '../helpers/cli.js';
+import { openTopology } from '../../src/server/topology.js';
+import { makeProject, REPO, runCli } from '../helpers/cli.js';
 import { startCluster, type ClusterNode, type TestCluster } from '../helpers/redis-cluster.js';
 
 let cluster: TestCluster;
 let primaries: ClusterNode[];
+/** The primary rscript lists first: where a keyless call went before it looked at the setup. */
+let first: ClusterNode;
 
 beforeAll(async () => {
   cluster = await startCluster();
   primaries = cluster.nodes.filter((n) => n.role() === 'primary');
+  const topology = await openTopology({ url: cluster.url, timeoutMs: 5000 });
+  try {
+    first = cluster.byPort(Number(topology.primaries()[0]!.label.split(':').pop()));
+  } finally {
+    await topology.close();
+  }
 }, 60000);
 
 afterAll(async () => {
@@ -31,14 +42,59 @@ function tagOn(fits: (owner: ClusterNode) => boolean): string {
 const luaTimeLimits = () => primaries.map((n) => n.cli('CONFIG', 'GET', 'lua-time-limit').split('\n')[1]);
 
 /** Benches every fixture of `config` (`--json`) in a throwaway project holding `files`. */
-async function benchFixtures(files: Record<string, string>, bench: Record<string, unknown>) {
+async function benchFixtures(files: Record<string, string>, bench: Record<string, unknown>, json = true) {
   const project = makeProject({ ...files, '.redisscriptsrc': JSON.stringify({ scripts: ['lua'], bench }) });
   try {
-    return await runCli(['bench', '--json', '--warmup', '0', '--url', cluster.url], { cwd: project.dir });
+    return await runCli(['bench', ...(json ? ['--json'] : []), '--warmup', '0', '--url', cluster.url], { cwd: project.dir });
   } finally {
     project.cleanup();
   }
 }
+
+test('a keyless script (batch_expire) runs on the node its setup wrote to, and its keyless setup prepares that node', async () => {
+  const tag = tagOn((owner) => owner !== first);
+  const owner = ownerOf(`{${tag}}`);
+  const keys = [1, 2, 3].map((i) => `{${tag}}:${i}`);
+  const calls = primaries.map((n) => n.calls('evalsha'));
+  const run = await benchFixtures(
+    { 'lua/batch_expire.lua': readFileSync(join(REPO, 'lua', 'batch_expire.lua'), 'utf8') },
+    {
+      batch_expire: {
+        args: [`{${tag}}:*`, '60', '0', '100'],
+        setup: [['CONFIG', 'SET', 'lua-time-limit', '4998'], ['MSET', ...keys.flatMap((k) => [k, 'x'])]],
+        requests: 50,
+      },
+    },
+  );
+  expect(run.code).toBe(0);
+  const [row] = JSON.parse(run.stdout).results;
+  expect(row).toMatchObject({ requests: 50, errors: 0, verdict: 'ok' });
+  // The script found the fixture's keys: each one got the TTL it sets.
+  for (const key of keys) expect(Number(owner.cli('TTL', key))).toBeGreaterThan(0);
+  expect(primaries.map((n, i) => n.calls('evalsha') - calls[i]!)).toEqual(primaries.map((n) => (n === owner ? 50 : 0)));
+  // CONFIG SET has no key: it went to the node benched, not to the owner of the slot of "SET".
+  expect(luaTimeLimits()).toEqual(primaries.map((n) => (n === owner ? '4998' : '5000')));
+  expect(row.note).toContain(`batch_expire takes no keys: run on ${owner.label}, where its setup wrote`);
+}, 30000);
+
+test('a keyless script whose setup wrote to several nodes runs on the first primary, and the report says so', async () => {
+  const a = tagOn((owner) => owner === first);
+  const b = tagOn((owner) => owner !== first);
+  const calls = first.calls('evalsha');
+  const fixture = {
+    count: {
+      setup: [
+        ['SET', `{${a}}:k`, '1'],
+        ['SET', `{${b}}:k`, '1'],
+      ],
+      requests: 20,
+    },
+  };
+  const run = await benchFixtures({ 'lua/count.lua': "#!lua flags=no-writes\nreturn redis.call('DBSIZE')\n" }, fixture, false);
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain(`count takes no keys: run on ${first.label} only (its setup wrote to 2 nodes)`);
+  expect(first.calls('evalsha') - calls).toBe(20);
+}, 30000);
 
 test('setup commands go by their real keys: BITOP by its third word, CONFIG SET to the node of the script keys', async () => {
   // A node other than the owners of the slots of "SET" and "OR", where the old rule sent these.
