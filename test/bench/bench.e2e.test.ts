@@ -234,6 +234,14 @@ describe('rscript bench', () => {
     expect(r.stderr).toMatch(/refusing to bench without confirmation.*--yes/);
   });
 
+  it.each(['0.0.0.0', '[::ffff:127.0.0.1]'])('does not ask before writing to %s: it is this machine', async (host) => {
+    config({});
+    const r = await bench(['fast', '--url', `redis://${host}:${server.port}`, '-n', '10', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).results[0]).toMatchObject({ script: 'fast', requests: 10 });
+  });
+
   // The prompt through a real pseudo-terminal, as a user meets it. 192.0.2.1 (TEST-NET) is not on
   // loopback; had anything been sent, the bench would end on a connection error, exit 2.
   const onTerminal = (answer: string, ...args: string[]) =>
