@@ -166,7 +166,7 @@ async function syncNode(
 
   const loading = scriptLoadMany(conn, missing.map((s) => s.bytes), options.target.timeoutMs);
   loading.catch(() => undefined); // awaited below; not unhandled while we wait
-  // The client writes what was queued on the next turn of the event loop (setImmediate).
+  // The connection writes what was queued on the next tick (resp-client.ts): setImmediate comes after.
   await new Promise((resolve) => setImmediate(resolve));
   whileServerWorks();
   const outcomes = await loading;
