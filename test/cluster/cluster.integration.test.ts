@@ -195,11 +195,20 @@ describe('exec', () => {
     expect(replica.calls('evalsha_ro')).toBe(before + 1);
   });
 
-  test('a script without keys runs on a primary', async () => {
+  test('a script without keys runs on a primary: the one of --url, so each primary can be given in turn', async () => {
     const result = await doExec('hello', []);
     expect(result.reply).toEqual({ type: 'bulk string', value: 'hello' });
     expect(result.node!.role).toBe('primary');
     expect(result.node!.slot).toBeUndefined();
+    // lua/batch_expire.lua sees only its node's keys and asks to be sent to every primary.
+    const primaries = cluster.nodes.filter((n) => n.role() === 'primary');
+    for (const primary of primaries) {
+      const before = primaries.map((n) => n.calls('evalsha'));
+      const onIt = await exec({ script: 'hello', keys: [], args: [], manifest: manifest(), scripts: ['lua'], target: { ...target, url: primary.url }, cwd: dir });
+      expect(onIt.node).toEqual({ node: primary.label, role: 'primary' });
+      // EVALSHA reached this primary only (twice when it lacked the script: NOSCRIPT, load, again).
+      expect(primaries.map((n, i) => n.calls('evalsha') > before[i]!)).toEqual(primaries.map((n) => n === primary));
+    }
   });
 
   test('keys in different slots are refused before anything is sent, with each key’s slot and a hash-tag hint', async () => {
