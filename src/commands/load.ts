@@ -68,8 +68,8 @@ export interface LoadResult {
 export async function load(options: LoadOptions): Promise<LoadResult> {
   const started = performance.now();
   // TLS flags beside a redis:// URL are refused before any work, with --check too: it connects to
-  // nothing, but a check that passes what `load` then refuses would check the wrong thing. Only the
-  // flags are judged here: a REDIS_URL set for an application stays the business of the connection.
+  // nothing, but it should not pass flags that `load` then refuses. The URL is parsed here only when
+  // such flags are given; without them it is looked at when something connects.
   if (options.target.tlsFlags?.length) parseTarget(options.target);
   const cwd = options.cwd ?? process.cwd();
   const scripts = discoverScripts({ paths: options.paths, cwd, nameRoots: options.scriptRoots });
@@ -109,7 +109,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     }
     cluster = await withTopology(options.target, {}, (topology) => syncNodes(topology, scripts, options, previous, rows, saveLintCache));
   } finally {
-    // Done already when the server had scripts to compile (see syncNode); else now.
+    // Done already when a server had scripts to compile (see syncNodes); else now.
     saveLintCache();
   }
 
@@ -120,7 +120,11 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   return result(written);
 }
 
-/** Every node, replicas too: SCRIPT LOAD is not replicated, and a failover must find the scripts there. */
+/**
+ * Every node, replicas too: SCRIPT LOAD is not replicated, and a failover must find the scripts there.
+ * Every node's SCRIPT EXISTS first, then every node's SCRIPT LOADs at once: `whileServerWorks` (the
+ * lint cache's write) runs when they are all sent, while no deadline is running.
+ */
 async function syncNodes(
   topology: Topology,
   scripts: LocalScript[],
@@ -129,7 +133,9 @@ async function syncNodes(
   rows: LoadRow[],
   whileServerWorks: () => void,
 ): Promise<TopologySummary | undefined> {
-  const perNode = await Promise.all(topology.nodes.map((node) => syncNode(node.conn, scripts, options, whileServerWorks)));
+  const shas = scripts.map((s) => s.sha);
+  const cached = await Promise.all(topology.nodes.map((node) => scriptExists(node.conn, shas)));
+  const perNode = await Promise.all(topology.nodes.map((node, i) => loadMissing(node.conn, scripts, cached[i]!, options, whileServerWorks)));
   rows.forEach((row, i) => {
     const statuses = perNode.map((n) => n.statuses[i]!);
     row.server = statuses.includes('would load') ? 'would load' : statuses.includes('loaded') ? 'loaded' : 'cached';
@@ -147,29 +153,21 @@ async function syncNodes(
   return topology.summary();
 }
 
-/**
- * One node: one SCRIPT EXISTS for every SHA, then SCRIPT LOAD (pipelined) for the ones it lacks.
- * `whileServerWorks` runs once the loads are on their way, while the server compiles them.
- */
-async function syncNode(
+/** One node: SCRIPT LOAD (pipelined) of the scripts it lacks (`cached`: its SCRIPT EXISTS). */
+async function loadMissing(
   conn: RedisConnection,
   scripts: LocalScript[],
+  cached: boolean[],
   options: LoadOptions,
   whileServerWorks: () => void,
 ): Promise<{ statuses: ServerStatus[]; problems: string[]; failed: string[] }> {
-  const cached = await scriptExists(conn, scripts.map((s) => s.sha));
   const missing = scripts.filter((_, i) => !cached[i]);
   const statuses: ServerStatus[] = cached.map((c) => (c ? 'cached' : options.dryRun ? 'would load' : 'loaded'));
   const problems: string[] = [];
   const failed: string[] = [];
   if (options.dryRun || missing.length === 0) return { statuses, problems, failed };
 
-  const loading = scriptLoadMany(conn, missing.map((s) => s.bytes), options.target.timeoutMs);
-  loading.catch(() => undefined); // awaited below; not unhandled while we wait
-  // The connection writes what was queued on the next tick (resp-client.ts): setImmediate comes after.
-  await new Promise((resolve) => setImmediate(resolve));
-  whileServerWorks();
-  const outcomes = await loading;
+  const outcomes = await scriptLoadMany(conn, missing.map((s) => s.bytes), options.target.timeoutMs, whileServerWorks);
   outcomes.forEach((outcome, i) => {
     const script = missing[i]!;
     if (outcome.error !== undefined) {

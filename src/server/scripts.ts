@@ -23,10 +23,17 @@ export interface LoadOutcome {
 
 /**
  * SCRIPT LOAD for every body, pipelined: all written in the same tick, one deadline for the batch.
+ * `whileServerWorks` runs once they are written (what the socket takes at once), while the server
+ * compiles them, and before the deadline starts: the client's own work is not the server's silence.
  * SCRIPT LOAD, not EVAL: EVAL-created scripts can be evicted (7.4+), loaded ones cannot.
  * @see https://redis.io/commands/script-load/
  */
-export async function scriptLoadMany(conn: RedisConnection, bodies: Buffer[], timeoutMs: number): Promise<LoadOutcome[]> {
+export async function scriptLoadMany(
+  conn: RedisConnection,
+  bodies: Buffer[],
+  timeoutMs: number,
+  whileServerWorks?: () => void,
+): Promise<LoadOutcome[]> {
   const pending = bodies.map((body) =>
     conn.send(['SCRIPT', 'LOAD', body], { timeoutMs: 0 }).then(
       (sha): LoadOutcome => ({ sha: String(sha) }),
@@ -36,6 +43,12 @@ export async function scriptLoadMany(conn: RedisConnection, bodies: Buffer[], ti
       },
     ),
   );
+  if (whileServerWorks) {
+    for (const p of pending) p.catch(() => undefined); // sendBatch takes them over below
+    // The connection writes what was queued on the next tick (resp-client.ts): setImmediate comes after.
+    await new Promise((resolve) => setImmediate(resolve));
+    whileServerWorks();
+  }
   return sendBatch(conn, pending, timeoutMs, `SCRIPT LOAD of ${bodies.length} script(s)`);
 }
 

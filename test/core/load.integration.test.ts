@@ -8,6 +8,8 @@ import { makeProject, runCli, type Project } from '../helpers/cli.js';
 import { commandCalls } from '../helpers/commandstats.js';
 import { startRedis, type TestServer } from '../helpers/redis-server.js';
 import { recordingProxy, silentListener } from '../helpers/tcp.js';
+import { connect } from '../../src/server/connection.js';
+import { scriptLoadMany } from '../../src/server/scripts.js';
 
 let server: TestServer;
 let project: Project;
@@ -316,4 +318,20 @@ test('exists: past 50 cached scripts, the table lists the missing ones and count
   expect(listed.stdout).not.toContain('not listed');
   const json = await runCli(['exists', '--json', '--url', server.url], { cwd: project.dir });
   expect((JSON.parse(json.stdout) as { rows: unknown[] }).rows).toHaveLength(60);
+});
+
+// load writes its lint cache while the server compiles what it sent (50-100 ms for 10,000 new
+// scripts): that time is the client's, and a --timeout shorter than it must not fail the load.
+test("the SCRIPT LOAD deadline does not count the client's own work while the server compiles", async () => {
+  const conn = await connect({ url: server.url, timeoutMs: 200 });
+  try {
+    const busy = () => {
+      const until = Date.now() + 400;
+      while (Date.now() < until);
+    };
+    const outcomes = await scriptLoadMany(conn, [Buffer.from('return 1'), Buffer.from('return 2')], 200, busy);
+    expect(outcomes.map((o) => o.error)).toEqual([undefined, undefined]);
+  } finally {
+    await conn.close();
+  }
 });

@@ -5,6 +5,7 @@
  */
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { makeProject, runCli, stackLines, type Project } from '../helpers/cli.js';
 import { startRedis, type TestServer } from '../helpers/redis-server.js';
@@ -155,6 +156,63 @@ describe('load against a real server', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/0 loaded, 3 already cached/);
     expect(cached()).toBe(3);
+  });
+
+  /**
+   * A proxy that holds the server's replies from the first SCRIPT LOAD on until `release()` is true:
+   * a load that wrote its lint cache only once the server had answered would wait for its --timeout.
+   */
+  function holdingProxy(release: () => boolean): Promise<{ url: string; close: () => void }> {
+    const sockets: Socket[] = [];
+    const proxy = createServer((client) => {
+      const upstream = createConnection(server.port, '127.0.0.1');
+      sockets.push(client, upstream);
+      let holding = false;
+      const held: Buffer[] = [];
+      const timer = setInterval(() => {
+        if (holding && release()) {
+          holding = false;
+          for (const b of held.splice(0)) client.write(b);
+        }
+      }, 5);
+      client.on('data', (d: Buffer) => {
+        if (d.includes('$4\r\nLOAD\r\n')) holding = true;
+        upstream.write(d);
+      });
+      upstream.on('data', (d: Buffer) => (holding ? held.push(d) : client.write(d)));
+      const end = () => {
+        clearInterval(timer);
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('close', end).on('error', end);
+      upstream.on('close', end).on('error', end);
+    });
+    return new Promise((resolve) =>
+      proxy.listen(0, '127.0.0.1', () =>
+        resolve({
+          url: `redis://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+          close: () => {
+            for (const s of sockets) s.destroy();
+            proxy.close();
+          },
+        }),
+      ),
+    );
+  }
+
+  test('load writes the lint cache without waiting for the server to answer its SCRIPT LOADs', async () => {
+    project.write('lua/bad.lua', GOOD.replace('counts', 'counts too'));
+    project.write('lua/copy.lua', GOOD.replace('counts', 'counts again'));
+    server.cli('SCRIPT', 'FLUSH');
+    const proxy = await holdingProxy(() => cacheFiles().length > 0);
+    try {
+      const r = await runCli(['load', '--url', proxy.url, '--timeout', '3000'], { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: cache } });
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(r.stdout).toMatch(/3 loaded/);
+    } finally {
+      proxy.close();
+    }
   });
 });
 
