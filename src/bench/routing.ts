@@ -4,7 +4,7 @@
  * primaries.
  */
 import { ConnectionError } from '../errors.js';
-import { commandKeys } from '../lint/known-commands.js';
+import { COMMAND_TABLE, commandKeys } from '../lint/known-commands.js';
 import type { Arg, RedisConnection, SendOptions } from '../server/connection.js';
 import { keySlot, SLOT_COUNT } from '../server/slot.js';
 import type { Topology, TopologyNode } from '../server/topology.js';
@@ -90,9 +90,15 @@ function keyOf(args: Arg[]): Arg | undefined {
   return setupKeys(args.map(String))[0];
 }
 
-/** A setup command's keys: from the command table, else its second word, where most commands keep their key. */
-function setupKeys(argv: readonly string[]): string[] {
-  return commandKeys(argv) ?? argv.slice(1, 2);
+/**
+ * A setup command's keys: from the command table; for a command the table lacks (a module's), its
+ * second word, where most commands keep their key; none for an unknown subcommand of a command it
+ * knows (`CLIENT NO-TOUCH`, newer than the table), whose second word is that subcommand.
+ */
+export function setupKeys(argv: readonly string[]): string[] {
+  const keys = commandKeys(argv);
+  if (keys) return keys;
+  return Object.hasOwn(COMMAND_TABLE.commands, (argv[0] ?? '').toLowerCase()) ? [] : argv.slice(1, 2);
 }
 
 /** `takeServerSnapshot` on every primary, added up: calls and time, and the latency histograms. */

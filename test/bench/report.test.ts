@@ -58,6 +58,12 @@ describe('bench row', () => {
     expect(row).toMatchObject({ verdict: 'error', errors: 1, requests: 11, error: 'lua/rate_limit.lua:7: ERR boom', note: null });
   });
 
+  it('keeps the note on where the bench ran when it failed (a keyless script on a cluster)', () => {
+    const note = 'sweep takes no keys: run on 127.0.0.1:30002, where its setup wrote';
+    const row = makeRow(input({ completed: 0, errors: 1, note, error: { text: 'lua/sweep.lua:3: ERR boom' } }));
+    expect(row).toMatchObject({ verdict: 'error', note });
+  });
+
   it('says which side the budget figure comes from when the server gave nothing', () => {
     const row = makeRow(input({ server: undefined }));
     expect(row).toMatchObject({ server_source: 'none', server_mean_ms: null, server_p99_ms: null, budget_source: 'client' });

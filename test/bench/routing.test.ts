@@ -1,4 +1,4 @@
-import { mergeCdfs, mergeSnapshots } from '../../src/bench/routing.js';
+import { mergeCdfs, mergeSnapshots, setupKeys } from '../../src/bench/routing.js';
 
 describe('cluster bench figures', () => {
   test('cumulative latency histograms of several nodes add up bucket by bucket', () => {
@@ -15,5 +15,18 @@ describe('cluster bench figures', () => {
     ]);
     expect(merged.stats).toEqual(stats(5, 80));
     expect(merged.latencyAvailable).toBe(false);
+  });
+});
+
+describe('the keys a setup command is routed by', () => {
+  test('where the command table puts them, else the second word of a command the table lacks', () => {
+    expect(setupKeys(['BITOP', 'OR', '{t}:dest', '{t}:src'])).toEqual(['{t}:dest', '{t}:src']);
+    expect(setupKeys(['CONFIG', 'SET', 'lua-time-limit', '5000'])).toEqual([]);
+    expect(setupKeys(['JSON.SET', 'doc', '$', '1'])).toEqual(['doc']);
+  });
+
+  test('an unknown subcommand of a known command has no key: its second word is the subcommand', () => {
+    // CLIENT NO-TOUCH came with Redis 7.2, after the shipped table.
+    expect(setupKeys(['CLIENT', 'NO-TOUCH', 'on'])).toEqual([]);
   });
 });
