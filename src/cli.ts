@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createRequire } from 'node:module';
-import { ConfigError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, RscriptError, UsageError } from './errors.js';
+import { ConfigError, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, RscriptError, UsageError } from './errors.js';
 import { flagsToConfig, globalOptions, tlsFlagsGiven, type GlobalFlags, type OptionUse } from './options.js';
 import { benchOptions, type BenchFlags } from './bench/options.js';
 import { scrub } from './output/secrets.js';
@@ -281,7 +281,7 @@ export async function run(argv: string[]): Promise<number> {
     bench.argument('[script]', 'a name, path or SHA (default: every script with a fixture under "bench" in the config)').action(
       action(async (ctx, script: string | undefined, opts: BenchFlags) => {
         if (opts.sandbox) refuseServerFlagsWithSandbox(ctx.flags);
-        const { bench: run, EXIT_INTERRUPTED } = await import('./commands/bench.js');
+        const { bench: run } = await import('./commands/bench.js');
         const { renderBench, startProgress } = await import('./output/bench.js');
         const { benchCsv } = await import('./bench/report.js');
         // Ctrl-C stops the bench and reports what was measured; a second one exits at once.
@@ -602,11 +602,26 @@ async function confirm(question: string, what = 'flush'): Promise<boolean> {
   }
   const { createInterface } = await importModule<typeof import('node:readline/promises')>('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
+  // While readline asks, the terminal is in raw mode: Ctrl-C arrives as a key (its 'SIGINT' event),
+  // not as a signal. The prompt may close without an answer: Ctrl-D (end of input) is no answer, so
+  // no; Ctrl-C stops rscript as it does anywhere else (exit 130). Either way nothing was done.
+  let interrupted = false;
   try {
-    return /^y(es)?$/i.test((await rl.question(question)).trim());
+    const answer = await new Promise<string | undefined>((resolve, reject) => {
+      rl.on('SIGINT', () => {
+        interrupted = true;
+        resolve(undefined);
+      });
+      rl.on('close', () => resolve(undefined));
+      rl.question(question).then(resolve, (err: { code?: string }) => (err.code === 'ABORT_ERR' ? resolve(undefined) : reject(err)));
+    });
+    if (answer !== undefined) return /^y(es)?$/i.test(answer.trim());
   } finally {
     rl.close();
   }
+  process.stderr.write('\n');
+  if (interrupted) throw new RscriptError(`${what} interrupted at its prompt (Ctrl-C): nothing was sent`, EXIT_INTERRUPTED);
+  return false;
 }
 
 /** A count flag (0 allowed), its name in the error. */

@@ -1,10 +1,12 @@
 /**
  * Typed errors. Commands throw them; only the entry point turns them into a message and an exit code.
- * Exit codes: 0 success; 1 a check or a script failed; 2 usage, config or connection error.
+ * Exit codes: 0 success; 1 a check or a script failed; 2 usage, config or connection error; 130 Ctrl-C.
  */
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
+/** Stopped by Ctrl-C (128 + SIGINT), as shells report it. */
+export const EXIT_INTERRUPTED = 130;
 
 export class RscriptError extends Error {
   /** `detail` lines are printed under the message (a quoted source line, a hint). */

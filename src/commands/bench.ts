@@ -17,8 +17,6 @@ import { runSetup, startSandbox, type Sandbox } from '../server/sandbox.js';
 import { locateScriptError } from '../server/script-errors.js';
 import { scriptExists, scriptLoadMany } from '../server/scripts.js';
 
-/** Exit code of a bench stopped by Ctrl-C (128 + SIGINT), as shells report it. */
-export const EXIT_INTERRUPTED = 130;
 
 /** Defaults: one script is benched like redis-benchmark; fixtures are a budget check (c=1: tight bounds). */
 export const BENCH_DEFAULTS = {
@@ -217,9 +215,9 @@ function makePlans(options: BenchOptions): { plans: Plan[]; withoutFixture: stri
   return { plans, withoutFixture };
 }
 
-// This machine: 127/8, localhost, 0.0.0.0 (a connection to it reaches this machine), ::1, and
-// 127/8 mapped into IPv6 (the URL parser writes [::ffff:127.0.0.1] as ::ffff:7f00:1).
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|0\.0\.0\.0|::1|0:0:0:0:0:0:0:1|::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4})$/i;
+// This machine: 127/8, localhost, 0.0.0.0 and :: (a connection to either reaches this machine), ::1,
+// and 127/8 mapped into IPv6 (the URL parser writes [::ffff:127.0.0.1] as ::ffff:7f00:1).
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|0\.0\.0\.0|::|::1|0:0:0:0:0:0:0:[01]|::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4})$/i;
 
 /** A fixture setup writes; so may a script without the no-writes flag (or without its source at hand). */
 const mayLeaveKeys = (p: Plan): boolean => p.setup.length > 0 || !p.resolved.script?.flags.includes('no-writes');
@@ -237,7 +235,7 @@ async function checkWrites(plans: Plan[], options: BenchOptions): Promise<BenchD
   const shownKeys = keys.length === 0 ? 'no declared keys' : keys.slice(0, 5).join(', ') + (keys.length > 5 ? `, ... (${keys.length})` : '');
   const shownScripts = writers.slice(0, 5).map((p) => p.name).join(', ') + (writers.length > 5 ? `, ... (${writers.length})` : '');
   const server = nodeLabel(host, port);
-  const yes = await options.confirm(`${server} is not on this machine, and the bench of ${shownScripts} may write to its keys (${shownKeys}). Go on? [y/N] `);
+  const yes = await options.confirm(`${server} is not a loopback address, and the bench of ${shownScripts} may write to its keys (${shownKeys}). Go on? [y/N] `);
   return yes ? undefined : { benched: false, server };
 }
 

@@ -242,6 +242,14 @@ describe('rscript bench', () => {
     expect(JSON.parse(r.stdout).results[0]).toMatchObject({ script: 'fast', requests: 10 });
   });
 
+  it('does not ask before writing to [::] either: it reaches this machine (here, nothing listens there)', async () => {
+    config({});
+    // The test server listens on 127.0.0.1 only: a connection error, not a refusal to go on unasked.
+    const r = await bench(['fast', '--url', `redis://[::]:${server.port}`, '-n', '10']);
+    expect(r.stderr).not.toMatch(/confirmation|loopback address/);
+    expect(r.stderr).toMatch(/^rscript: \[::\]:\d+: /);
+  });
+
   // The prompt through a real pseudo-terminal, as a user meets it. 192.0.2.1 (TEST-NET) is not on
   // loopback; had anything been sent, the bench would end on a connection error, exit 2.
   const onTerminal = (answer: string, ...args: string[]) =>
@@ -256,7 +264,7 @@ describe('rscript bench', () => {
     config({});
     for (const answer of ['n\r', '\r']) {
       const r = await onTerminal(answer);
-      expect(r.output).toContain('192.0.2.1:6379 is not on this machine, and the bench of fast may write to its keys (no declared keys). Go on? [y/N] ');
+      expect(r.output).toContain('192.0.2.1:6379 is not a loopback address, and the bench of fast may write to its keys (no declared keys). Go on? [y/N] ');
       expect(r.output).toContain('not benched: nothing was sent to 192.0.2.1:6379');
       expect(r.output).not.toMatch(/rscript:|cancelled|verdict/);
       expect(r.code).toBe(0);

@@ -144,6 +144,22 @@ describe('flush', () => {
     }
   });
 
+  test('on a terminal, Ctrl-D at the prompt is a no (exit 0); Ctrl-C stops rscript (exit 130); neither flushes', async () => {
+    for (const [answer, code, said] of [
+      ['\x04', 0, `not flushed: the script cache of 127.0.0.1:${server.port} is unchanged`],
+      ['\x03', 130, 'rscript: flush interrupted at its prompt (Ctrl-C): nothing was sent'],
+    ] as const) {
+      loadAll();
+      const before = commandCalls(server, 'script|flush');
+      const result = await onTerminal(answer);
+      expect(result.output).toContain(said);
+      expect(result.output).not.toMatch(/unexpected error|Aborted/);
+      expect(result.code).toBe(code);
+      expect(commandCalls(server, 'script|flush')).toBe(before);
+      expect(server.cli('SCRIPT', 'EXISTS', shas.a!)).toBe('1');
+    }
+  });
+
   test('on a terminal with --json, declining gives {"flushed": false} on stdout', async () => {
     loadAll();
     const result = await onTerminal('n\r', '--json');
