@@ -112,7 +112,7 @@ test("the argument parser's errors: the hint is a detail line, as on stderr", as
 });
 
 test('--help lists the exit codes, for the program and each command', async () => {
-  const exitCodes = ['Exit codes:', '  0  success', '  1  a check or a script failed', '  2  usage, config or connection error'];
+  const exitCodes = ['Exit codes:', '  0  success', '  1  a check or a script failed', '  2  usage, config or connection error', '  130  stopped by Ctrl-C'];
   const runs = await Promise.all([['--help'], ...['load', 'exec', 'exists', 'flush', 'kill'].map((c) => [c, '--help'])].map((args) => cli(...args)));
   for (const result of runs) {
     expect(result.code).toBe(0);
