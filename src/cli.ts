@@ -17,9 +17,9 @@ import type { Target } from './server/connection.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
-  0  success
-  1  a check or a script failed (missing SHAs, error reply, compile error, stale manifest)
-  2  usage, config or connection error
+    0  success
+    1  a check or a script failed (missing SHAs, error reply, compile error, stale manifest)
+    2  usage, config or connection error
   130  stopped by Ctrl-C (a bench reports what it measured)`;
 
 const PROGRAM_OPTIONS_HELP = `
