@@ -48,7 +48,10 @@ export async function loadConfig(
     }
   }
   const fromEnv: Partial<Config> = {};
-  if (env.REDIS_URL) fromEnv.url = env.REDIS_URL;
+  // Set but empty is kept, and refused by the commands that connect (see parseRedisUrl): a CI secret
+  // that is missing gives an empty variable, and falling back to the config's url or localhost would
+  // load a deploy's scripts somewhere else.
+  if (env.REDIS_URL !== undefined) fromEnv.url = env.REDIS_URL;
   const fromFlags = Object.fromEntries(
     Object.entries(flags).filter(([key, v]) => v !== undefined && key !== 'config'),
   ) as Partial<Config>;

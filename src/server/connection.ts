@@ -72,6 +72,13 @@ export interface ParsedUrl {
 export function parseRedisUrl(url: string, from?: string): ParsedUrl {
   // `REDIS_URL=foo rscript exists`: the user typed no URL, so the message says where it was found.
   const invalid = (why: string) => new UsageError(`invalid Redis URL "${redactUrl(url)}"${from ? ` (from ${from})` : ''}: ${why}`);
+  if (url === '') {
+    throw new UsageError(`the Redis URL${from ? ` (from ${from})` : ''} is empty`, [
+      from === 'REDIS_URL'
+        ? 'a CI secret that is not set gives an empty variable: set it, or unset REDIS_URL to use the config or redis://127.0.0.1:6379'
+        : 'give redis://[user:password@]host[:port][/db] or rediss://...',
+    ]);
+  }
   let u: URL;
   try {
     u = new URL(url);

@@ -80,7 +80,8 @@ describe('precedence: defaults < file < env < flags', () => {
     ['REDIS_URL over the file', true, { REDIS_URL: ENV }, undefined, ENV],
     ['a flag over REDIS_URL', true, { REDIS_URL: ENV }, FLAG, FLAG],
     ['a flag over the file', true, {}, FLAG, FLAG],
-    ['an empty REDIS_URL is ignored', true, { REDIS_URL: '' }, undefined, FILE],
+    // Kept, and refused when something connects (a missing CI secret must not mean another server).
+    ['an empty REDIS_URL is not skipped over', true, { REDIS_URL: '' }, undefined, ''],
   ])('%s', async (_what, withFile, env, flag, expected) => {
     project = makeProject(withFile ? { '.redisscriptsrc': JSON.stringify({ url: FILE, timeoutMs: 1234 }) } : {});
     const { config } = await loadConfig({ url: flag, timeoutMs: undefined }, env, project.dir);

@@ -163,6 +163,20 @@ describe('an invalid URL (exit 2, the password never repeated)', () => {
     });
   });
 
+  // In CI, a secret that is not set gives REDIS_URL=''. Falling back to the config's url or to
+  // localhost (where the runner may have its own redis-server) would load a deploy's scripts there.
+  test('an empty REDIS_URL is refused by the commands that connect, not skipped over', async () => {
+    await withFiles({ '.redisscriptsrc': `{ "url": "${server.url}" }\n` }, async () => {
+      for (const command of ['exists', 'load']) {
+        const result = await runCli([command], { cwd: project.dir, env: { REDIS_URL: '' } });
+        const lines = expectError(result, 2, 'rscript: the Redis URL (from REDIS_URL) is empty');
+        expect(lines[1]).toMatch(/a CI secret that is not set gives an empty variable/);
+      }
+      // Commands that never connect do not mind it.
+      expect((await runCli(['load', '--check'], { cwd: project.dir, env: { REDIS_URL: '' } })).stderr).toBe('');
+    });
+  });
+
   test('a database the server does not have', async () => {
     expectError(await cli('load', '--url', `${server.url}/99`), 2, `rscript: 127.0.0.1:${server.port}: the server refused the connection: ERR DB index is out of range`);
   });
