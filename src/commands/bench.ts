@@ -189,8 +189,15 @@ function makePlans(options: BenchOptions): { plans: Plan[]; withoutFixture: stri
   }
   const names = Object.keys(config.bench);
   if (names.length === 0) {
-    throw new UsageError('no script to bench: name one (rscript bench rate_limit), or add fixtures under "bench" in the config file (.redisscriptsrc or the one --config names)', [
-      'A fixture: "bench": { "rate_limit": { "keys": ["rl:__rand_int__"], "args": ["10", "1"], "setup": [["DEL", "x"]] } }',
+    // The examples name one of the project's own scripts when there is one.
+    let example = 'rate_limit';
+    try {
+      example = discoverScripts({ paths: config.scripts, cwd: options.cwd })[0]?.name ?? example;
+    } catch {
+      // No scripts folder: the generic name.
+    }
+    throw new UsageError(`no script to bench: name one (rscript bench ${example}), or add fixtures under "bench" in the config file (.redisscriptsrc or the one --config names)`, [
+      `A fixture: "bench": { ${JSON.stringify(example)}: { "keys": ["k:__rand_int__"], "args": ["10", "1"], "setup": [["DEL", "x"]] } }`,
     ]);
   }
   const plans = names.map((name) => {

@@ -285,7 +285,8 @@ describe('rscript bench', () => {
     [['fast', '-n', '10', '--duration', '1s'], /--requests|--duration/],
     [['fast', '-c', '0'], /--concurrency takes a positive whole number/],
     [['fast', '--duration', 'soon'], /--duration takes a duration/],
-    [[], /no script to bench/],
+    // The example names one of the project's own scripts.
+    [[], /no script to bench: name one \(rscript bench capped\)/],
     [['-k', 'x'], /--keys and --args go with a script/],
   ])('rejects %j with exit 2', async (args, message) => {
     config({});
