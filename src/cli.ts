@@ -24,7 +24,7 @@ Exit codes:
 
 const PROGRAM_OPTIONS_HELP = `
 The options every command takes (-u/--url, --config, -m/--manifest, --timeout, --cluster, --tls-*,
---json, -v/--verbose; lint and info, which need no server, only --config, -m, --json and -v) go
+--json, -v/--verbose; lint and info, which need no server, only --config, --json and -v) go
 after the command's name or before it: rscript --url redis://host:6379 exists. rscript <command>
 --help lists those the command uses.`;
 
@@ -243,8 +243,9 @@ export async function run(argv: string[]): Promise<number> {
         const result = await lint({ paths: paths.length > 0 ? paths : ctx.config.scripts, rules: ctx.config.lint.rules, cache: opts.cache });
         const findings = result.files.flatMap((f) => f.findings);
         const tooManyWarnings = opts.maxWarnings !== undefined && result.warnings > opts.maxWarnings;
-        // Without errors, the exit status comes from the limit alone: say so (stderr, as other notes).
-        if (tooManyWarnings && result.errors === 0 && !ctx.flags.json && opts.format === 'text') {
+        // Without errors, the exit status comes from the limit alone: say so, on stderr, whatever the
+        // format (a JSON or SARIF report shows 0 errors and would not say why the run failed).
+        if (tooManyWarnings && result.errors === 0) {
           stderr().write(`rscript: ${result.warnings} warning${result.warnings === 1 ? '' : 's'}, more than --max-warnings ${opts.maxWarnings} allows: exit 1\n`);
         }
         // --json asks for JSON on stdout: SARIF is JSON, so an explicit --format sarif stays SARIF.

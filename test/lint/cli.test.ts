@@ -71,6 +71,13 @@ describe('rscript lint', () => {
     expect(over.code).toBe(1);
     // The exit status comes from the limit alone: stderr says so.
     expect(over.stderr).toMatch(/^rscript: \d+ warnings?, more than --max-warnings 0 allows: exit 1\n$/);
+    // Whatever the format: a JSON or SARIF report shows 0 errors and would not say why.
+    for (const flags of [['--json'], ['--format', 'json'], ['--format', 'sarif']]) {
+      const r = await cli('lint', '--max-warnings', '0', ...flags);
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.stdout)).toBeTruthy();
+      expect(r.stderr).toMatch(/^rscript: \d+ warnings?, more than --max-warnings 0 allows: exit 1\n$/);
+    }
   });
 
   test('--json and --format json carry the findings; --format sarif is SARIF 2.1.0', async () => {
