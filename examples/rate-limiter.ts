@@ -47,10 +47,10 @@ export async function main(client: RedisClientType, log: (line: string) => void 
   for (let i = 1; i <= 12; i++) {
     const d = await limiter.allow(user, 1, now);
     decisions.push(d);
-    log(`request ${i}: ${d.allowed ? 'allowed' : `refused, retry in ${d.retryAfterMs} ms`} (${d.tokensLeft} tokens left)`);
+    log(`request ${i}: ${d.allowed ? 'allowed' : `refused, retry in ${d.retryAfterMs} ms`} (${d.tokensLeft} ${d.tokensLeft === 1 ? 'token' : 'tokens'} left)`);
   }
   const later = await limiter.allow(user, 1, now + 1000);
-  log(`one second later: ${later.allowed ? 'allowed' : 'refused'} (${later.tokensLeft} tokens left)`);
+  log(`one second later: ${later.allowed ? 'allowed' : 'refused'} (${later.tokensLeft} ${later.tokensLeft === 1 ? 'token' : 'tokens'} left)`);
   const status = await limiter.status(user, now + 1000);
   log(`status: ${status.tokens}/${status.capacity} tokens`);
   await client.sendCommand(['DEL', `ratelimit:${user}`]);
