@@ -14,6 +14,7 @@ import { distance } from './suggest.js';
 import { andList } from './text.js';
 import type { Config } from './config/schema.js';
 import type { Target } from './server/connection.js';
+import type { TopologySummary } from './server/topology.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -89,6 +90,7 @@ export async function run(argv: string[]): Promise<number> {
       const out = flags.json ? JSON.stringify(data, null, 2) : typeof text === 'function' ? text() : text;
       // An empty text (a flush declined at its prompt, said on stderr) leaves stdout empty.
       if (flags.json || out !== '') print(out);
+      for (const w of clusterWarnings(data)) stderr().write(`warning: ${w}\n`);
       exitCode = code ?? EXIT_OK;
     };
 
@@ -595,6 +597,19 @@ function refuseServerFlagsWithSandbox(flags: GlobalFlags): void {
   if (tls.length > 0) {
     throw new UsageError(`--sandbox and ${tls[0]} conflict: the throwaway local redis-server has no TLS; drop ${tls.join(' and ')}`);
   }
+}
+
+/**
+ * The cluster nodes a command did not ask (marked failed, no address yet, the URL's node busy), said
+ * on stderr as other warnings are: stdout keeps the result (`rscript exists | tail -1`), and --json
+ * lists them under `cluster.skipped`.
+ */
+function clusterWarnings(data: unknown): string[] {
+  const cluster = (data as { cluster?: TopologySummary } | null)?.cluster;
+  if (!cluster) return [];
+  const lines = cluster.skipped.map((n) => `${n.label} (${n.role}) was skipped: ${n.reason}`);
+  if (cluster.note) lines.push(cluster.note);
+  return lines;
 }
 
 /** Asks a yes/no question on the terminal: true for y or yes. Without a terminal, a usage error naming --yes. */

@@ -64,7 +64,6 @@ export function renderLoad(r: LoadResult, options: { all?: boolean } = {}): stri
   else if (r.dryRun) tail = out.yellow('dry run: nothing loaded, nothing written');
   else tail = r.manifestWritten ? `${r.manifest} written` : `${r.manifest} unchanged`;
   lines.push(`${parts.join(', ')} in ${ms(r.elapsedMs)} ms; ${tail}`);
-  lines.push(...clusterWarnings(r.cluster));
   return lines.join('\n');
 }
 
@@ -100,14 +99,6 @@ export function describeNodes(nodes: ReadonlyArray<{ role: NodeRole }>): string 
   return parts.join(', ');
 }
 
-/** Lines about cluster nodes that were not asked (marked failed, no address yet, the URL's node busy). */
-function clusterWarnings(cluster: TopologySummary | undefined): string[] {
-  if (!cluster) return [];
-  const lines = cluster.skipped.map((n) => out.yellow(`warning: ${n.label} (${n.role}) was skipped: ${n.reason}`));
-  if (cluster.note) lines.push(out.yellow(`warning: ${cluster.note}`));
-  return lines;
-}
-
 export function renderExec(r: ExecResult): string {
   const rows = replyRows(r.reply).map((row) => [out.dim(row.path), out.cyan(row.type), row.value]);
   const note = r.reloaded ? out.yellow(' (the server lacked it: loaded and retried)') : '';
@@ -135,8 +126,7 @@ export function renderExists(r: ExistsResult, options: { all?: boolean } = {}): 
 /** On a cluster: one line when every node has every script, else the scripts and the nodes that lack them. */
 function renderClusterExists(r: ExistsResult, cluster: TopologySummary): string {
   const nodes = `${cluster.nodes.length} nodes (${describeNodes(cluster.nodes)})`;
-  const warnings = clusterWarnings(cluster);
-  if (r.missing === 0) return [out.green(`all ${r.rows.length} scripts are cached on all ${nodes}`), ...warnings].join('\n');
+  if (r.missing === 0) return out.green(`all ${r.rows.length} scripts are cached on all ${nodes}`);
   const rows = r.rows
     .filter((row) => !row.cached)
     .map((row) => [row.name, shortSha(row.sha), out.red(missingOnCell(row.missingOn ?? [], cluster.nodes))]);
@@ -144,7 +134,7 @@ function renderClusterExists(r: ExistsResult, cluster: TopologySummary): string 
   const summary = out.red(
     `${r.missing} of ${plural(r.rows.length, 'script')} missing on ${lacking.size} of ${nodes}: run rscript load`,
   );
-  return [table(['script', 'sha', 'missing on'], rows), summary, ...warnings].join('\n');
+  return [table(['script', 'sha', 'missing on'], rows), summary].join('\n');
 }
 
 /** Past this many, the "missing on" cell names the first nodes and counts the others (`--json` has them all). */
@@ -173,8 +163,7 @@ function missingOnCell(missing: ReadonlyArray<{ node: string; role: NodeRole }>,
 
 export function renderFlush(r: FlushResult): string {
   if (r.nodes) {
-    const cluster = clusterWarnings(r.cluster);
-    return [`script cache flushed on ${r.nodes.length} nodes (${describeNodes(r.nodes)})${r.mode === 'default' ? '' : ` (${r.mode})`}: ${r.server}`, ...cluster].join('\n');
+    return `script cache flushed on ${r.nodes.length} nodes (${describeNodes(r.nodes)})${r.mode === 'default' ? '' : ` (${r.mode})`}: ${r.server}`;
   }
   return `script cache flushed on ${r.server}${r.mode === 'default' ? '' : ` (${r.mode})`}`;
 }
@@ -184,13 +173,13 @@ export function renderKill(r: KillResult): string {
     const notes = r.nodes.filter((n) => n.outcome === 'failed').map((n) => out.yellow(`warning: ${n.node}: ${n.error}`));
     if (r.outcome === 'nothing running') {
       const where = r.nodes.length === 1 ? r.server : `any of the ${r.nodes.length} nodes (${describeNodes(r.nodes)})`;
-      return [`no script is running on ${where}; nothing to kill`, ...clusterWarnings(r.cluster)].join('\n');
+      return `no script is running on ${where}; nothing to kill`;
     }
     // Each node that ran a script, with its role: a replica runs no-writes scripts sent with --ro.
     const killed = r.nodes
       .filter((n) => n.outcome === 'killed script' || n.outcome === 'killed function')
       .map((n) => renderStandaloneKill({ outcome: n.outcome as KillOutcome, server: `${n.node} (${n.role})` }));
-    return [...killed, ...notes, ...clusterWarnings(r.cluster)].join('\n');
+    return [...killed, ...notes].join('\n');
   }
   return renderStandaloneKill(r);
 }
