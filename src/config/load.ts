@@ -57,13 +57,10 @@ export async function loadConfig(
   ) as Partial<Config>;
   // A config file found by searching marks the project's folder: the default script folder and
   // manifest are there too, so a run from a subfolder (lua/queue) finds lua/ and the lockfile beside
-  // the config. (One named with --config can live anywhere: the defaults stay where rscript runs.)
-  // Without a config file, the nearest folder of the project that holds lua/ or the lockfile.
-  const base = found
-    ? flags.config === undefined
-      ? dirname(found.file)
-      : undefined
-    : findDefaultsFolder(cwd, [...DEFAULTS.scripts, DEFAULTS.manifest]);
+  // the config. One named with --config can live anywhere (a shared file), so it marks nothing: as
+  // without a config file, the nearest folder of the project that holds lua/ or the lockfile.
+  const base =
+    found && flags.config === undefined ? dirname(found.file) : findDefaultsFolder(cwd, [...DEFAULTS.scripts, DEFAULTS.manifest]);
   const defaults: Config =
     base === undefined ? DEFAULTS : { ...DEFAULTS, scripts: DEFAULTS.scripts.map((p) => rebase(p, base, cwd)), manifest: rebase(DEFAULTS.manifest, base, cwd) };
   const config: Config = { ...defaults, ...fromFile, ...fromEnv, ...fromFlags };

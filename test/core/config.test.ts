@@ -127,10 +127,14 @@ describe('relative paths in a config file are relative to its folder', () => {
     const { config } = await loadConfig({}, {}, cwd);
     expect(config.scripts.map((p) => resolve(cwd, p))).toEqual([project.path('lua')]);
     expect(resolve(cwd, config.manifest)).toBe(project.path('rscript.lock.json'));
-    // With one named by --config elsewhere, they stay where rscript runs.
+    // One named by --config can live anywhere: it marks no folder, and the defaults are found as
+    // without a config file, from where rscript runs up to the project's root.
     project.remove('.redisscriptsrc.json');
     project.write('conf/rscript.json', JSON.stringify({ url: 'redis://db:6379' }));
     expect((await loadConfig({ config: 'conf/rscript.json' }, {}, project.dir)).config).toMatchObject({ scripts: ['lua'], manifest: 'rscript.lock.json' });
+    const named = (await loadConfig({ config: '../../conf/rscript.json' }, {}, cwd)).config;
+    expect(named.scripts.map((p) => resolve(cwd, p))).toEqual([project.path('lua')]);
+    expect(resolve(cwd, named.manifest)).toBe(project.path('rscript.lock.json'));
   });
 
   test('without a config file, the nearest folder of the project holding lua/ or the lockfile has them', async () => {
