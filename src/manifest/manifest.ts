@@ -49,7 +49,13 @@ export function parseManifest(text: string, file: string): Manifest {
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`${file}: not valid JSON (${(err as Error).message}); fix it or delete it and run rscript load`);
+    // A committed lockfile breaks most often in a merge: say so, and what to do.
+    if (/^(<{7}|>{7})( |$)/m.test(text)) {
+      throw new ConfigError(`${file}: has git merge conflict markers; resolve the conflict, or delete it and run rscript load to write it from the scripts`);
+    }
+    // V8 quotes the start of a short text, line breaks and all: one line for the message.
+    const why = (err as Error).message.replace(/\r?\n/g, '\\n');
+    throw new ConfigError(`${file}: not valid JSON (${why}); fix it or delete it and run rscript load`);
   }
   const bad = (what: string): never => {
     throw new ConfigError(`${file}: ${what}; fix it or delete it and run rscript load`);

@@ -74,6 +74,13 @@ describe('parseManifest: every problem names the file', () => {
   test.each<[string, string, RegExp]>([
     ['corrupt JSON', '{"version": 1, "scripts": {', /not valid JSON/],
     ['an empty file', '', /not valid JSON/],
+    // V8 quotes a short text whole, line breaks included: the message stays on one line.
+    ['a short text with a line break', 'not json\n', /^[^\n]*not valid JSON \(.*"not json\\n" is not valid JSON\); fix it/],
+    [
+      'a git merge conflict',
+      '{\n  "version": 1,\n<<<<<<< HEAD\n  "scripts": {}\n=======\n  "scripts": {"a": {}}\n>>>>>>> feature\n}\n',
+      /has git merge conflict markers; resolve the conflict, or delete it and run rscript load/,
+    ],
     ['an array', '[]', /expected a JSON object/],
     ['an unknown version', JSON.stringify({ version: 2, scripts: {} }), /unknown manifest version 2 \(this rscript reads version 1\)/],
     ['no version', JSON.stringify({ scripts: {} }), /unknown manifest version undefined/],
