@@ -207,6 +207,21 @@ describe('rule details', () => {
     expect(at(lint("local cmd = 'GETT'\nreturn redis.call(cmd)\n"))).toEqual([]);
   });
 
+  test('unknown-command names the nearest command, and how to allow one newer than the table', () => {
+    const [typo] = lint("-- KEYS[1]: k (string)\nreturn redis.call('GETT', KEYS[1])\n");
+    expect(typo).toMatchObject({ rule: 'unknown-command', line: 2 });
+    expect(typo!.hint).toMatch(/^Did you mean GET\? The command table is Redis 7\.\d+\.\d+'s: /);
+    expect(typo!.hint).toContain('"-- rscript-disable-next-line unknown-command" above the call');
+    const [sub] = lint("-- KEYS[1]: k (string)\nreturn redis.call('OBJECT', 'ENCODINGS', KEYS[1])\n");
+    expect(sub!.hint).toMatch(/^Did you mean OBJECT ENCODING\? /);
+    // HEXPIRE came with Redis 7.4: the hint says how to allow it where every server has it.
+    const [newer] = lint("-- KEYS[1]: k (hash)\nreturn redis.call('HEXPIRE', KEYS[1], 60, 'FIELDS', 1, 'f')\n");
+    expect(newer!.hint).toMatch(/The command table is Redis 7\.\d+\.\d+'s: .*"unknown-command": "warning" under lint\.rules/);
+    // Nothing within two edits: no guess.
+    const [far] = lint("-- KEYS[1]: k (string)\nreturn redis.call('FROBNICATE', KEYS[1])\n");
+    expect(far!.hint).toMatch(/^The command table is/);
+  });
+
   test('unknown-command leaves module commands (a dot in the name) alone', () => {
     expect(at(lint("return redis.call('JSON.GET', KEYS[1], '$')\n"))).toEqual(['header-keys-argv@1']);
     expect(at(lint("-- KEYS[1]: doc (json)\nreturn redis.call('JSONGET', KEYS[1], '$')\n"))).toEqual(['unknown-command@2']);

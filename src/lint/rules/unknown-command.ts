@@ -1,3 +1,4 @@
+import { distance } from '../../suggest.js';
 import { COMMAND_TABLE } from '../known-commands.js';
 import type { Rule } from './rule.js';
 
@@ -13,17 +14,40 @@ export const unknownCommand: Rule = {
       // Module commands (JSON.GET, FT.SEARCH, TS.ADD) are not in the core table: no opinion.
       if (command.unknown === 'command' && command.name.includes('.')) continue;
       const node = command.unknown === 'command' ? command.nodes[0]! : command.nodes[1]!;
+      const version = COMMAND_TABLE.redisVersion;
+      const sub = command.args[1]?.literal;
       const what =
         command.unknown === 'command'
-          ? `'${command.written}' is not a Redis ${COMMAND_TABLE.redisVersion} command`
-          : `'${command.args[1]!.literal}' is not a subcommand of ${command.name.toUpperCase()} in Redis ${COMMAND_TABLE.redisVersion}`;
+          ? `'${command.written}' is not a Redis ${version} command`
+          : `'${sub}' is not a subcommand of ${command.name.toUpperCase()} in Redis ${version}`;
+      const close =
+        command.unknown === 'command'
+          ? closest(command.name, Object.keys(COMMAND_TABLE.commands))
+          : closest(sub!.toLowerCase(), Object.keys(COMMAND_TABLE.commands[command.name]?.subcommands ?? {}));
+      const meant = close === undefined ? '' : `Did you mean ${command.unknown === 'command' ? close.toUpperCase() : `${command.name.toUpperCase()} ${close.toUpperCase()}`}? `;
       ctx.report(
         { node },
         {
           message: `${what}: redis.${site.method} fails with "ERR Unknown Redis command called from script"`,
-          hint: `Check the spelling against https://redis.io/commands/ (the table is regenerated with node dist/lint/generate-command-table.js [redis-url] against the oldest server you support).`,
+          hint:
+            `${meant}The command table is Redis ${version}'s: for a newer command that every server you run has, put ` +
+            `"-- rscript-disable-next-line unknown-command" above the call, or set "unknown-command": "warning" under lint.rules in the config.`,
         },
       );
     }
   },
 };
+
+/** The known name nearest to `name`, within two edits (`gett` -> `get`); undefined when none is. */
+function closest(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const k of known) {
+    const d = distance(name, k);
+    if (d < bestDistance || (d === bestDistance && best !== undefined && k < best)) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
