@@ -71,7 +71,9 @@ export interface ParsedUrl {
  */
 export function parseRedisUrl(url: string, from?: string): ParsedUrl {
   // `REDIS_URL=foo rscript exists`: the user typed no URL, so the message says where it was found.
-  const invalid = (why: string) => new UsageError(`invalid Redis URL "${redactUrl(url)}"${from ? ` (from ${from})` : ''}: ${why}`);
+  // `localhost:6379`, `10.0.0.5`: a host (and port) without the scheme.
+  const bare = /^(\[[0-9a-f:.]+\]|[\w.-]+)(:\d+)?(\/\d+)?$/i.test(url) ? [`did you mean redis://${url}?`] : [];
+  const invalid = (why: string) => new UsageError(`invalid Redis URL "${redactUrl(url)}"${from ? ` (from ${from})` : ''}: ${why}`, bare);
   if (url === '') {
     throw new UsageError(`the Redis URL${from ? ` (from ${from})` : ''} is empty`, [
       from === 'REDIS_URL'

@@ -154,6 +154,12 @@ describe('an invalid URL (exit 2, the password never repeated)', () => {
     expect(result.stderr).not.toContain('Sup3rSecret');
   });
 
+  test.each(['127.0.0.1:6379', 'localhost:7451', 'cache.internal', '[::1]:6380/2'])('a bare host %s gets the URL it meant', async (url) => {
+    const result = await cli('exists', '--url', url);
+    const lines = expectError(result, 2, /^rscript: invalid Redis URL /);
+    expect(lines[1]).toBe(`  did you mean redis://${url}?`);
+  });
+
   test('one the command line did not give names where it came from', async () => {
     const fromEnv = await runCli(['exists'], { cwd: project.dir, env: { REDIS_URL: 'foo' } });
     expectError(fromEnv, 2, 'rscript: invalid Redis URL "foo" (from REDIS_URL): expected redis://[user:password@]host[:port][/db]');
