@@ -3,6 +3,7 @@
  * file, the environment and the flags all go through these definitions.
  */
 import { RULE_IDS } from '../lint/rule-ids.js';
+import { suggest } from '../suggest.js';
 
 export type Severity = 'off' | 'warning' | 'error';
 
@@ -102,7 +103,7 @@ function object<T>(fields: { [K in keyof T]-?: Check<T[K]> }): Check<T> {
     const out: Partial<T> = {};
     for (const [name, value] of Object.entries(input)) {
       const check = Object.hasOwn(fields, name) ? (fields as Record<string, Check<unknown>>)[name] : undefined;
-      if (!check) throw new SchemaError(`${key}.${name}`, `is not a known key (known: ${Object.keys(fields).join(', ')})`);
+      if (!check) throw new SchemaError(`${key}.${name}`, `is not a known key${didYouMean(name, Object.keys(fields))} (known: ${Object.keys(fields).join(', ')})`);
       if (value !== undefined) (out as Record<string, unknown>)[name] = check(value, `${key}.${name}`);
     }
     return out as T;
@@ -156,7 +157,7 @@ export const CONFIG_KEYS: { [K in keyof Config]: { check: Check<Config[K]>; desc
       const input = object<{ rules: Record<string, unknown> }>({ rules: (r, k) => record(r, k) })(v, key);
       const rules: Record<string, Severity> = Object.create(null) as Record<string, Severity>;
       for (const [id, s] of Object.entries(input.rules ?? {})) {
-        if (!RULE_IDS.includes(id)) throw new SchemaError(`${key}.rules.${id}`, `is not a lint rule (rules: ${RULE_IDS.join(', ')})`);
+        if (!RULE_IDS.includes(id)) throw new SchemaError(`${key}.rules.${id}`, `is not a lint rule${didYouMean(id, RULE_IDS)} (rules: ${RULE_IDS.join(', ')})`);
         rules[id] = severity(s, `${key}.rules.${id}`);
       }
       return { rules };
@@ -174,8 +175,14 @@ export function validateConfig(input: unknown): Partial<Config> {
     if (key.startsWith('//') || key === '$schema') continue;
     // Own keys only: "constructor" or "toString" are not settings, whatever Object.prototype holds.
     const def = Object.hasOwn(CONFIG_KEYS, key) ? (CONFIG_KEYS as Record<string, { check: Check<unknown> }>)[key] : undefined;
-    if (!def) throw new SchemaError(key, `is not a known key (known: ${Object.keys(CONFIG_KEYS).join(', ')})`);
+    if (!def) throw new SchemaError(key, `is not a known key${didYouMean(key, Object.keys(CONFIG_KEYS))} (known: ${Object.keys(CONFIG_KEYS).join(', ')})`);
     if (value !== undefined) (out as Record<string, unknown>)[key] = def.check(value, key);
   }
   return out;
+}
+
+/** `; did you mean "url"?` for the known name nearest to a mistyped one, or nothing. */
+function didYouMean(name: string, known: readonly string[]): string {
+  const [near] = suggest(name, [...known]);
+  return near === undefined ? '' : `; did you mean "${near}"?`;
 }

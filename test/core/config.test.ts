@@ -28,7 +28,9 @@ describe('validation errors name the file and the key', () => {
     ['a nested unknown key', '.redisscriptsrc', '{ "tls": { "cafile": "x" } }', /^\.redisscriptsrc: "tls\.cafile" is not a known key/],
     ['a bench fixture', '.redisscriptsrc', '{ "bench": { "rate": { "requests": -1 } } }', /^\.redisscriptsrc: "bench\.rate\.requests" must be a positive whole number$/],
     ['a lint severity', '.redisscriptsrc', '{ "lint": { "rules": { "no-nil-compare": "loud" } } }', /^\.redisscriptsrc: "lint\.rules\.no-nil-compare" must be "off", "warning" or "error"$/],
-    ['a misspelled lint rule', '.redisscriptsrc', '{ "lint": { "rules": { "no-keyspace-scann": "error" } } }', /^\.redisscriptsrc: "lint\.rules\.no-keyspace-scann" is not a lint rule \(rules: command-not-allowed-in-script, /],
+    ['a misspelled lint rule', '.redisscriptsrc', '{ "lint": { "rules": { "no-keyspace-scann": "error" } } }', /^\.redisscriptsrc: "lint\.rules\.no-keyspace-scann" is not a lint rule; did you mean "no-keyspace-scan"\? \(rules: command-not-allowed-in-script, /],
+    ['a misspelled key', '.redisscriptsrc', '{ "urll": "redis://x" }', /^\.redisscriptsrc: "urll" is not a known key; did you mean "url"\? \(known: url, /],
+    ['a misspelled nested key', '.redisscriptsrc', '{ "tls": { "insecur": true } }', /^\.redisscriptsrc: "tls\.insecur" is not a known key; did you mean "insecure"\? /],
     ['YAML with a wrong type', '.redisscriptsrc', 'cluster: maybe\n', /^\.redisscriptsrc: "cluster" must be true or false$/],
     ['package.json "redisscripts"', 'package.json', '{ "name": "p", "redisscripts": { "url": 5 } }', /^package\.json: "url" must be a non-empty string$/],
     // Names that Object.prototype holds are no settings either.
