@@ -220,7 +220,7 @@ test('a manifest in a folder that does not exist: said before the server is touc
 
 test('an unknown key in .redisscriptsrc names the file and the key (exit 2)', async () => {
   await withFiles({ '.redisscriptsrc': '{ "scripts": "lua", "manifets": "x.json" }\n' }, async () => {
-    expectError(await cli('load'), 2, /^rscript: \.redisscriptsrc: "manifets" is not a known key \(known: url, scripts, manifest, /);
+    expectError(await cli('load'), 2, /^rscript: \.redisscriptsrc: "manifets" is not a known key; did you mean "manifest"\? \(known: url, scripts, manifest, /);
     expectError(await cli('kill'), 2, /^rscript: \.redisscriptsrc: "manifets" is not a known key/);
   });
   await withFiles({ '.redisscriptsrc': 'timeoutMs: soon\n' }, async () => {
