@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { basename, relative, resolve as resolvePath } from 'node:path';
+import { basename, relative, resolve as resolvePath, sep } from 'node:path';
 import { UsageError } from '../errors.js';
 import { entryAbsPath, readManifest, type Manifest, type ManifestEntry } from '../manifest/manifest.js';
 import { discoverScripts, toPosix } from './discover.js';
@@ -36,6 +36,19 @@ const SHA = /^[0-9a-fA-F]{40}$/;
 export const MIN_SHA_PREFIX = 7;
 
 /**
+ * The name `load` gives the file at `abs`: its path under the innermost scripts folder that holds it
+ * (`lua/queue/push.lua` -> `queue/push`), as `info` and the manifest name it; undefined outside them.
+ */
+function nameOfPath(abs: string, roots: readonly string[], cwd: string): string | undefined {
+  let best: string | undefined;
+  for (const root of roots.map((r) => resolvePath(cwd, r))) {
+    const prefix = root.endsWith(sep) ? root : root + sep;
+    if (abs.startsWith(prefix) && (best === undefined || root.length > best.length)) best = root;
+  }
+  return best === undefined ? undefined : toPosix(relative(best, abs)).slice(0, -'.lua'.length);
+}
+
+/**
  * Resolves `<script>`: a path to a .lua file, a SHA, or a name from the manifest (or, failing that,
  * from the scripts folders). The file's current bytes win over the manifest's SHA.
  */
@@ -49,7 +62,7 @@ export function resolveScript(ref: string, options: ResolveOptions): ResolvedScr
     } catch {
       throw new UsageError(`script file not found: ${ref}`);
     }
-    const script = makeScript(basename(ref, '.lua'), toPosix(relative(cwd, abs)), abs, bytes);
+    const script = makeScript(nameOfPath(abs, options.scripts, cwd) ?? basename(ref, '.lua'), toPosix(relative(cwd, abs)), abs, bytes);
     return { name: script.name, sha: script.sha, script };
   }
   const manifest = readManifest(options.manifest);

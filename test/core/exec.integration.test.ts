@@ -39,6 +39,7 @@ const SCRIPTS: Record<string, string> = {
   'lua/big_int.lua': "return redis.call('INCRBY', KEYS[1], 0)",
   'lua/big_ints.lua': "return {redis.call('INCRBY', KEYS[1], 0), 2^60, -(2^53) - 2, 2^53 - 1, -7}",
   'lua/big_map.lua': 'return {map={n=2^62}}',
+  'lua/queue/depth.lua': 'return 3',
 };
 
 beforeAll(async () => {
@@ -85,6 +86,8 @@ describe('NOSCRIPT recovery', () => {
   test('by path, by SHA, and a SHA nobody can load', async () => {
     server.cli('SCRIPT', 'FLUSH');
     expect((await run('lua/one.lua')).reloaded).toBe(true);
+    // A path under the scripts folder is named as load and info name it, not by its file name.
+    expect(await run('lua/queue/depth.lua')).toMatchObject({ script: 'queue/depth', reply: int(3) });
     const bySha = await run('E0E1F9FABFC9D4800C877A703B823AC0578FF8DB');
     expect(bySha).toMatchObject({ script: 'one', reply: int(1), reloaded: false });
     const unknown = 'f'.repeat(40);
