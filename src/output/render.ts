@@ -12,7 +12,7 @@ import type { LoadResult } from '../commands/load.js';
 import type { NodeRole, TopologySummary } from '../server/topology.js';
 import { colorLevel } from './color.js';
 import { replyRows } from './reply.js';
-import { renderTable, type Align } from './table.js';
+import { displayWidth, renderTable, type Align } from './table.js';
 
 export { colorLevel };
 
@@ -210,8 +210,44 @@ function clipDoc(doc: string): string | undefined {
   return `${head.slice(0, cut > 0 ? cut : CLIPPED_DOC - 1)}…`;
 }
 
-/** `rscript info`: a one-row-per-script catalog, or the full card of one script. */
-export function renderInfo(scripts: ScriptInfo[], detailed: boolean): string {
+/**
+ * Clips the keys and args cells (columns 2 and 3) of the info catalog so that its lines fit in
+ * `columns`: each gets half of the room the other columns leave, and what one does not use goes to
+ * the other. A clipped cell ends at a whole slot name where it can, with "…". Too narrow a terminal
+ * to hold even that: left as it is.
+ */
+function fitSlots(rows: string[][], columns: number): void {
+  const widest = (c: number, head: string) => Math.max(head.length, ...rows.map((r) => displayWidth(r[c]!)));
+  // Six borders and a space each side of five cells.
+  const room = columns - 16 - widest(0, 'script') - widest(1, 'sha') - widest(4, 'flags');
+  if (room < 2 * MIN_SLOT_WIDTH) return;
+  const keys = widest(2, 'keys');
+  const args = widest(3, 'args');
+  if (keys + args <= room) return;
+  const half = Math.floor(room / 2);
+  const keysWidth = keys <= half ? keys : args <= room - half ? room - args : half;
+  const argsWidth = room - keysWidth;
+  for (const row of rows) {
+    row[2] = clipCell(row[2]!, keysWidth);
+    row[3] = clipCell(row[3]!, argsWidth);
+  }
+}
+
+const MIN_SLOT_WIDTH = 6;
+
+/** `text` in at most `width` columns: cut after the last whole ", "-separated part that fits, then "…". */
+function clipCell(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  const room = text.slice(0, width - 1);
+  const comma = room.lastIndexOf(', ');
+  return `${comma > 0 ? room.slice(0, comma) : room.replace(/[,\s]+$/, '')}…`;
+}
+
+/**
+ * `rscript info`: a one-row-per-script catalog, or the full card of one script. `columns`: the
+ * terminal's width, which the catalog's keys and args cells are clipped to fit (not when piped).
+ */
+export function renderInfo(scripts: ScriptInfo[], detailed: boolean, columns?: number): string {
   const slot = (s: { name?: string; doc?: string }, i: number, what: string) => s.name ?? (s.doc ? clipDoc(s.doc) : undefined) ?? `${what}[${i + 1}]`;
   if (!detailed) {
     const rows = scripts.map((s) => [
@@ -221,6 +257,7 @@ export function renderInfo(scripts: ScriptInfo[], detailed: boolean): string {
       [...s.args.map((a, i) => slot(a, i, 'ARGV')), ...(s.moreArgs ? ['...'] : [])].join(', ') || out.dim('none'),
       s.flags.join(',') || out.dim('-'),
     ]);
+    if (columns !== undefined) fitSlots(rows, columns);
     return `${table(['script', 'sha', 'keys', 'args', 'flags'], rows)}\n${plural(scripts.length, 'script')}; rscript info <script> for one in full`;
   }
   return scripts
