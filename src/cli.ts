@@ -4,6 +4,7 @@
  * `--help` and `--version` load neither the Redis client nor the config loader.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ConfigError, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, RscriptError, UsageError } from './errors.js';
 import { flagsToConfig, globalOptions, tlsFlagsGiven, type GlobalFlags, type OptionUse } from './options.js';
@@ -106,7 +107,7 @@ export async function run(argv: string[]): Promise<number> {
         const { load } = await import('./commands/load.js');
         const { renderLoad } = await import('./output/render.js');
         const result = await load({
-          paths: paths.length > 0 ? paths : ctx.config.scripts,
+          paths: paths.length > 0 ? paths : configuredScripts(ctx, 'load'),
           scriptRoots: ctx.config.scripts,
           manifest: ctx.config.manifest,
           target: ctx.target,
@@ -242,7 +243,7 @@ export async function run(argv: string[]): Promise<number> {
       action(async (ctx, paths: string[], opts: { format: 'text' | 'json' | 'sarif'; maxWarnings?: number; cache: boolean }) => {
         const { lint } = await import('./commands/lint.js');
         const { formatText, formatSarif } = await import('./lint/format.js');
-        const result = await lint({ paths: paths.length > 0 ? paths : ctx.config.scripts, rules: ctx.config.lint.rules, cache: opts.cache });
+        const result = await lint({ paths: paths.length > 0 ? paths : configuredScripts(ctx, 'lint'), rules: ctx.config.lint.rules, cache: opts.cache });
         const findings = result.files.flatMap((f) => f.findings);
         const tooManyWarnings = opts.maxWarnings !== undefined && result.warnings > opts.maxWarnings;
         // Without errors, the exit status comes from the limit alone: say so, on stderr, whatever the
@@ -269,7 +270,7 @@ export async function run(argv: string[]): Promise<number> {
       action(async (ctx, script: string | undefined) => {
         const { info } = await import('./commands/info.js');
         const { renderInfo } = await import('./output/render.js');
-        const result = await info({ script, paths: ctx.config.scripts });
+        const result = await info({ script, paths: script === undefined ? configuredScripts(ctx, 'info') : ctx.config.scripts });
         return { data: result, text: () => renderInfo(result, script !== undefined, process.stdout.isTTY ? process.stdout.columns : undefined) };
       }),
     );
@@ -597,6 +598,19 @@ function refuseServerFlagsWithSandbox(flags: GlobalFlags): void {
   if (tls.length > 0) {
     throw new UsageError(`--sandbox and ${tls[0]} conflict: the throwaway local redis-server has no TLS; drop ${tls.join(' and ')}`);
   }
+}
+
+/**
+ * The script folders of the config (or the default, lua/) for a command given no paths; when none
+ * of them exists (a new project, or the wrong folder), a usage error that says what to do.
+ */
+function configuredScripts(ctx: Context, command: string): string[] {
+  const folders = ctx.config.scripts;
+  if (folders.some((f) => existsSync(f))) return folders;
+  const named = command === 'info' ? 'name one: rscript info path/to/script.lua' : `name them: rscript ${command} path/to/scripts`;
+  throw new UsageError(`no scripts folder: ${andList(folders.map((f) => `${f}/`))} ${folders.length === 1 ? 'does' : 'do'} not exist`, [
+    `put the .lua files in ${folders[0]}/, set "scripts" in .redisscriptsrc, or ${named}`,
+  ]);
 }
 
 /**

@@ -81,6 +81,22 @@ test('a missing path (exit 2)', async () => {
   expectError(await cli('exec', 'lua/nope.lua'), 2, 'rscript: script file not found: lua/nope.lua');
 });
 
+test('a new project without lua/: load, lint and info say what to do (exit 2)', async () => {
+  const fresh = makeProject({ 'package.json': '{}\n' });
+  try {
+    for (const [command, named] of [
+      ['load', 'name them: rscript load path/to/scripts'],
+      ['lint', 'name them: rscript lint path/to/scripts'],
+      ['info', 'name one: rscript info path/to/script.lua'],
+    ] as const) {
+      const lines = expectError(await runCli([command], { cwd: fresh.dir }), 2, 'rscript: no scripts folder: lua/ does not exist');
+      expect(lines[1]).toBe(`  put the .lua files in lua/, set "scripts" in .redisscriptsrc, or ${named}`);
+    }
+  } finally {
+    fresh.cleanup();
+  }
+});
+
 test('an empty scripts folder (exit 2: a usage mistake, nothing to do)', async () => {
   project.write('empty/.keep', '');
   try {
