@@ -146,7 +146,8 @@ export function nodeLabel(host: string, port: number): string {
  * an unencoded `/`, `@` or `?` in it makes the URL invalid, and that is exactly when it is printed.
  */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^:@/]*):(.*)@/is, (_m, scheme: string, user: string) => `${scheme}${user}:***@`);
+  // The scheme is optional: `default:secret@host:6379` (a URL missing its redis://) holds one too.
+  return url.replace(/^((?:[a-z][a-z0-9+.-]*:)?\/*)([^:@/]*):(.*)@/is, (_m, scheme: string, user: string) => `${scheme}${user}:***@`);
 }
 
 /** Opens one connection (RESP3), with a connect timeout and no automatic reconnection. */

@@ -176,6 +176,12 @@ describe('an invalid URL (exit 2, the password never repeated)', () => {
     expect(lines[1]).toBe(`  did you mean redis://${url}?`);
   });
 
+  test('a password is never repeated, also in a URL without its scheme', async () => {
+    const result = await runCli(['exists'], { cwd: project.dir, env: { REDIS_URL: 'default:Sup3rSecret@cache.internal:6379' } });
+    expectError(result, 2, 'rscript: invalid Redis URL "default:***@cache.internal:6379" (from REDIS_URL): the scheme must be redis:// or rediss:// (TLS)');
+    expect(result.stderr).not.toContain('Sup3rSecret');
+  });
+
   test('one the command line did not give names where it came from', async () => {
     const fromEnv = await runCli(['exists'], { cwd: project.dir, env: { REDIS_URL: 'foo' } });
     expectError(fromEnv, 2, 'rscript: invalid Redis URL "foo" (from REDIS_URL): expected redis://[user:password@]host[:port][/db]');
