@@ -210,12 +210,17 @@ export async function run(argv: string[]): Promise<number> {
     .action(
       action(async (ctx, opts: { async?: boolean; sync?: boolean; yes?: boolean }) => {
         if (opts.async && opts.sync) throw new UsageError('flush: choose --async or --sync, not both');
-        if (!opts.yes && !(await confirm(`Flush the script cache of ${ctx.target.url.replace(/\/\/[^@]*@/, '//')}? [y/N] `))) {
-          // Declining is the user's choice, not a failure: exit 0, and nothing on stdout but --json's document.
-          const { serverLabel } = await import('./server/connection.js');
+        if (!opts.yes) {
+          // The URL is checked before asking (an empty REDIS_URL, an invalid one), and the question
+          // names the server as every message does: host:port, never a password.
+          const { parseTarget, serverLabel } = await import('./server/connection.js');
+          parseTarget(ctx.target);
           const server = serverLabel(ctx.target.url, ctx.target.urlFrom);
-          if (!ctx.flags.json) stderr().write(`not flushed: the script cache of ${server} is unchanged\n`);
-          return { data: { flushed: false, server }, text: '' };
+          if (!(await confirm(`Flush the script cache of ${server}? [y/N] `))) {
+            // Declining is the user's choice, not a failure: exit 0, and nothing on stdout but --json's document.
+            if (!ctx.flags.json) stderr().write(`not flushed: the script cache of ${server} is unchanged\n`);
+            return { data: { flushed: false, server }, text: '' };
+          }
         }
         const { flush } = await import('./commands/flush.js');
         const { renderFlush } = await import('./output/render.js');

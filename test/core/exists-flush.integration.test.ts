@@ -124,7 +124,7 @@ describe('flush', () => {
     loadAll();
     const before = commandCalls(server, 'script|flush');
     const result = await onTerminal('y\r');
-    expect(result.output).toContain(`Flush the script cache of ${server.url}? [y/N] `);
+    expect(result.output).toContain(`Flush the script cache of 127.0.0.1:${server.port}? [y/N] `);
     expect(result.output).toContain(`script cache flushed on 127.0.0.1:${server.port}`);
     expect(result.code).toBe(0);
     expect(commandCalls(server, 'script|flush') - before).toBe(1);
