@@ -214,9 +214,13 @@ describe('rule details', () => {
     expect(typo!.hint).toContain('"-- rscript-disable-next-line unknown-command" above the call');
     const [sub] = lint("-- KEYS[1]: k (string)\nreturn redis.call('OBJECT', 'ENCODINGS', KEYS[1])\n");
     expect(sub!.hint).toMatch(/^Did you mean OBJECT ENCODING\? /);
-    // HEXPIRE came with Redis 7.4: the hint says how to allow it where every server has it.
+    // HEXPIRE came with Redis 7.4: no guess (EXPIRE, one edit away, would expire the whole hash),
+    // when it came, and how to allow it where every server has it.
     const [newer] = lint("-- KEYS[1]: k (hash)\nreturn redis.call('HEXPIRE', KEYS[1], 60, 'FIELDS', 1, 'f')\n");
-    expect(newer!.hint).toMatch(/The command table is Redis 7\.\d+\.\d+'s: .*"unknown-command": "warning" under lint\.rules/);
+    expect(newer!.hint).toMatch(/^It came with Redis 7\.4\. The command table is Redis 7\.\d+\.\d+'s: .*"unknown-command": "warning" under lint\.rules/);
+    expect(newer!.hint).not.toMatch(/Did you mean/);
+    const [client] = lint("return redis.call('CLIENT', 'NO-TOUCH', 'on')\n");
+    expect(client!.hint).toMatch(/^It came with Redis 7\.2\. /);
     // Nothing within two edits: no guess.
     const [far] = lint("-- KEYS[1]: k (string)\nreturn redis.call('FROBNICATE', KEYS[1])\n");
     expect(far!.hint).toMatch(/^The command table is/);

@@ -20,11 +20,21 @@ export const unknownCommand: Rule = {
         command.unknown === 'command'
           ? `'${command.written}' is not a Redis ${version} command`
           : `'${sub}' is not a subcommand of ${command.name.toUpperCase()} in Redis ${version}`;
+      const newer = command.unknown === 'command' ? NEWER[command.name] : NEWER[`${command.name} ${sub!.toLowerCase()}`];
+      // A command Redis added after the table's version is no typo: say when it came, guess nothing
+      // (HEXPIRE is one edit from EXPIRE, which would expire the whole hash).
       const close =
-        command.unknown === 'command'
-          ? closest(command.name, Object.keys(COMMAND_TABLE.commands))
-          : closest(sub!.toLowerCase(), Object.keys(COMMAND_TABLE.commands[command.name]?.subcommands ?? {}));
-      const meant = close === undefined ? '' : `Did you mean ${command.unknown === 'command' ? close.toUpperCase() : `${command.name.toUpperCase()} ${close.toUpperCase()}`}? `;
+        newer !== undefined
+          ? undefined
+          : command.unknown === 'command'
+            ? closest(command.name, Object.keys(COMMAND_TABLE.commands))
+            : closest(sub!.toLowerCase(), Object.keys(COMMAND_TABLE.commands[command.name]?.subcommands ?? {}));
+      const meant =
+        newer !== undefined
+          ? `It came with Redis ${newer}. `
+          : close === undefined
+            ? ''
+            : `Did you mean ${command.unknown === 'command' ? close.toUpperCase() : `${command.name.toUpperCase()} ${close.toUpperCase()}`}? `;
       ctx.report(
         { node },
         {
@@ -36,6 +46,18 @@ export const unknownCommand: Rule = {
       );
     }
   },
+};
+
+/**
+ * Commands (and subcommands) of Redis releases after the shipped table's 7.0, with the release that
+ * added them: a script that calls one is not mistyped, it needs that server.
+ */
+const NEWER: Readonly<Record<string, string>> = {
+  waitaof: '7.2',
+  'client no-touch': '7.2',
+  'client setinfo': '7.2',
+  ...Object.fromEntries(['hexpire', 'hpexpire', 'hexpireat', 'hpexpireat', 'httl', 'hpttl', 'hexpiretime', 'hpexpiretime', 'hpersist'].map((c) => [c, '7.4'])),
+  ...Object.fromEntries(['hgetdel', 'hgetex', 'hsetex'].map((c) => [c, '8.0'])),
 };
 
 /** The known name nearest to `name`, within two edits (`gett` -> `get`); undefined when none is. */
