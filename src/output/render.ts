@@ -218,9 +218,9 @@ function clipDoc(doc: string): string | undefined {
  */
 function fitSlots(rows: string[][], columns: number): void {
   const widest = (c: number, head: string) => Math.max(head.length, ...rows.map((r) => displayWidth(r[c]!)));
-  // Six borders and a space each side of five cells.
-  const room = columns - 16 - widest(0, 'script') - widest(1, 'sha') - widest(4, 'flags');
-  if (room < 2 * MIN_SLOT_WIDTH) return;
+  // Six borders and a space each side of five cells. Too narrow a terminal still gets the two cells
+  // at their narrowest: a table a little wider than it, not three times as wide.
+  const room = Math.max(2 * MIN_SLOT_WIDTH, columns - 16 - widest(0, 'script') - widest(1, 'sha') - widest(4, 'flags'));
   const keys = widest(2, 'keys');
   const args = widest(3, 'args');
   if (keys + args <= room) return;
@@ -235,10 +235,20 @@ function fitSlots(rows: string[][], columns: number): void {
 
 const MIN_SLOT_WIDTH = 6;
 
-/** `text` in at most `width` columns: cut after the last whole ", "-separated part that fits, then "…". */
+/**
+ * `text` in at most `width` columns: cut after the last whole ", "-separated part that fits, then
+ * "…". Measured in columns (a CJK character takes two), cut between whole characters.
+ */
 function clipCell(text: string, width: number): string {
   if (displayWidth(text) <= width) return text;
-  const room = text.slice(0, width - 1);
+  let room = '';
+  let used = 0;
+  for (const ch of text) {
+    const w = displayWidth(ch);
+    if (used + w > width - 1) break;
+    room += ch;
+    used += w;
+  }
   const comma = room.lastIndexOf(', ');
   return `${comma > 0 ? room.slice(0, comma) : room.replace(/[,\s]+$/, '')}…`;
 }

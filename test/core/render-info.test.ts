@@ -33,6 +33,22 @@ test.each([80, 100, 120])('every line fits a terminal of %i columns', (columns) 
   expect(text).not.toMatch(/,…/);
 });
 
+test('wide characters count two columns and are never cut in half', () => {
+  const wide = [script('queue_zh', ['队列的键', '项目的哈希表'], ['优先级数值', '要推入的内容 🎉 完整', '重试次数'])];
+  for (const columns of [60, 62, 63, 80]) {
+    const text = renderInfo(wide, false, columns);
+    expect(widest(text)).toBeLessThanOrEqual(columns);
+    expect(text).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/); // no lone high surrogate
+  }
+});
+
+test('a terminal too narrow for the table still gets the two cells at their narrowest', () => {
+  const text = renderInfo(CATALOG, false, 40);
+  // Not the whole 140-column table: the script, sha and flags columns alone take more than 40.
+  expect(widest(text)).toBeLessThan(80);
+  expect(text).toContain('…');
+});
+
 test('a cell is cut after the last slot that fits', () => {
   const text = renderInfo(CATALOG, false, 120);
   expect(text).toContain('pattern in SCAN MATCH syntax…');
