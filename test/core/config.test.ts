@@ -31,6 +31,8 @@ describe('validation errors name the file and the key', () => {
     ['a misspelled lint rule', '.redisscriptsrc', '{ "lint": { "rules": { "no-keyspace-scann": "error" } } }', /^\.redisscriptsrc: "lint\.rules\.no-keyspace-scann" is not a lint rule; did you mean "no-keyspace-scan"\? \(rules: command-not-allowed-in-script, /],
     ['a misspelled key', '.redisscriptsrc', '{ "urll": "redis://x" }', /^\.redisscriptsrc: "urll" is not a known key; did you mean "url"\? \(known: url, /],
     ['a misspelled nested key', '.redisscriptsrc', '{ "tls": { "insecur": true } }', /^\.redisscriptsrc: "tls\.insecur" is not a known key; did you mean "insecure"\? /],
+    // A shared part is no typo: "redisServer" would set the sandbox's binary, not the URL.
+    ['a key that only shares a part with one', '.redisscriptsrc', '{ "redis": "redis://x" }', /^\.redisscriptsrc: "redis" is not a known key \(known: /],
     ['YAML with a wrong type', '.redisscriptsrc', 'cluster: maybe\n', /^\.redisscriptsrc: "cluster" must be true or false$/],
     ['package.json "redisscripts"', 'package.json', '{ "name": "p", "redisscripts": { "url": 5 } }', /^package\.json: "url" must be a non-empty string$/],
     // Names that Object.prototype holds are no settings either.
