@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { basename, relative, resolve as resolvePath, sep } from 'node:path';
 import { UsageError } from '../errors.js';
 import { entryAbsPath, readManifest, type Manifest, type ManifestEntry } from '../manifest/manifest.js';
@@ -40,12 +40,25 @@ export const MIN_SHA_PREFIX = 7;
  * (`lua/queue/push.lua` -> `queue/push`), as `info` and the manifest name it; undefined outside them.
  */
 function nameOfPath(abs: string, roots: readonly string[], cwd: string): string | undefined {
-  let best: string | undefined;
-  for (const root of roots.map((r) => resolvePath(cwd, r))) {
-    const prefix = root.endsWith(sep) ? root : root + sep;
-    if (abs.startsWith(prefix) && (best === undefined || root.length > best.length)) best = root;
+  const under = (file: string, folders: readonly string[]) => {
+    let best: string | undefined;
+    for (const root of folders) {
+      const prefix = root.endsWith(sep) ? root : root + sep;
+      if (file.startsWith(prefix) && (best === undefined || root.length > best.length)) best = root;
+    }
+    return best === undefined ? undefined : toPosix(relative(best, file)).slice(0, -'.lua'.length);
+  };
+  const folders = roots.map((r) => resolvePath(cwd, r));
+  // Else through symlinks: a scripts folder that links elsewhere, a file given by its real path.
+  return under(abs, folders) ?? under(realPath(abs), folders.map(realPath));
+}
+
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
   }
-  return best === undefined ? undefined : toPosix(relative(best, abs)).slice(0, -'.lua'.length);
 }
 
 /**

@@ -2,6 +2,7 @@
  * `exec` against a real redis-server: NOSCRIPT recovery, error replies mapped to the file's lines,
  * typed replies (RESP3), binary-safe arguments, and EVALSHA_RO.
  */
+import { symlinkSync } from 'node:fs';
 import { exec, type ExecResult } from '../../src/commands/exec.js';
 import { load } from '../../src/commands/load.js';
 import type { TypedReply } from '../../src/output/reply.js';
@@ -86,8 +87,25 @@ describe('NOSCRIPT recovery', () => {
   test('by path, by SHA, and a SHA nobody can load', async () => {
     server.cli('SCRIPT', 'FLUSH');
     expect((await run('lua/one.lua')).reloaded).toBe(true);
-    // A path under the scripts folder is named as load and info name it, not by its file name.
+    // A path under the scripts folder is named as load and info name it, not by its file name; also
+    // when the folder is a symlink and the file is given by its real path.
     expect(await run('lua/queue/depth.lua')).toMatchObject({ script: 'queue/depth', reply: int(3) });
+    const linked = makeProject({ 'real/queue/depth.lua': 'return 3' });
+    try {
+      symlinkSync(linked.path('real'), linked.path('lua'));
+      const viaReal = await exec({
+        script: 'real/queue/depth.lua',
+        keys: [],
+        args: [],
+        manifest: linked.path('rscript.lock.json'),
+        scripts: ['lua'],
+        target: { url: server.url, timeoutMs: 5000 },
+        cwd: linked.dir,
+      });
+      expect(viaReal).toMatchObject({ script: 'queue/depth', reply: int(3) });
+    } finally {
+      linked.cleanup();
+    }
     const bySha = await run('E0E1F9FABFC9D4800C877A703B823AC0578FF8DB');
     expect(bySha).toMatchObject({ script: 'one', reply: int(1), reloaded: false });
     const unknown = 'f'.repeat(40);
