@@ -619,15 +619,18 @@ function configuredScripts(ctx: Context, command: string): string[] {
 }
 
 /**
- * The cluster nodes a command did not ask (marked failed, no address yet, the URL's node busy), said
+ * The cluster nodes a command did not ask (marked failed, no address yet, the URL's node busy, a
+ * kill that failed on one), said
  * on stderr as other warnings are: stdout keeps the result (`rscript exists | tail -1`), and --json
  * lists them under `cluster.skipped`.
  */
 function clusterWarnings(data: unknown): string[] {
-  const cluster = (data as { cluster?: TopologySummary } | null)?.cluster;
+  const { cluster, nodes } = (data ?? {}) as { cluster?: TopologySummary; nodes?: Array<{ node: string; outcome?: string; error?: string }> };
   if (!cluster) return [];
   const lines = cluster.skipped.map((n) => `${n.label} (${n.role}) was skipped: ${n.reason}`);
   if (cluster.note) lines.push(cluster.note);
+  // kill: a node that could not be asked (the others were).
+  for (const n of nodes ?? []) if (n.outcome === 'failed') lines.push(`${n.node}: ${n.error}`);
   return lines;
 }
 

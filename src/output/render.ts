@@ -170,7 +170,6 @@ export function renderFlush(r: FlushResult): string {
 
 export function renderKill(r: KillResult): string {
   if (r.nodes) {
-    const notes = r.nodes.filter((n) => n.outcome === 'failed').map((n) => out.yellow(`warning: ${n.node}: ${n.error}`));
     if (r.outcome === 'nothing running') {
       const where = r.nodes.length === 1 ? r.server : `any of the ${r.nodes.length} nodes (${describeNodes(r.nodes)})`;
       return `no script is running on ${where}; nothing to kill`;
@@ -179,7 +178,7 @@ export function renderKill(r: KillResult): string {
     const killed = r.nodes
       .filter((n) => n.outcome === 'killed script' || n.outcome === 'killed function')
       .map((n) => renderStandaloneKill({ outcome: n.outcome as KillOutcome, server: `${n.node} (${n.role})` }));
-    return [...killed, ...notes].join('\n');
+    return killed.join('\n');
   }
   return renderStandaloneKill(r);
 }
