@@ -620,9 +620,8 @@ function configuredScripts(ctx: Context, command: string): string[] {
 
 /**
  * The cluster nodes a command did not ask (marked failed, no address yet, the URL's node busy, a
- * kill that failed on one), said
- * on stderr as other warnings are: stdout keeps the result (`rscript exists | tail -1`), and --json
- * lists them under `cluster.skipped`.
+ * kill that failed on one), said on stderr as other warnings are: stdout keeps the result
+ * (`rscript exists | tail -1`), and --json lists them (`cluster.skipped`, `nodes`).
  */
 function clusterWarnings(data: unknown): string[] {
   const { cluster, nodes } = (data ?? {}) as { cluster?: TopologySummary; nodes?: Array<{ node: string; outcome?: string; error?: string }> };

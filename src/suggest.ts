@@ -21,6 +21,25 @@ export function suggest(name: string, known: string[]): string[] {
 }
 
 /**
+ * The known name nearest to `name` within `maxEdits` edits (ties: the first in code-unit order), or
+ * undefined. Edit distance alone, unlike `suggest`: a shared part is no typo (`redis` is not
+ * `redisServer`). Case is ignored.
+ */
+export function nearest(name: string, known: readonly string[], maxEdits = 2): string | undefined {
+  const lower = name.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = maxEdits + 1;
+  for (const k of known) {
+    const d = distance(lower, k.toLowerCase());
+    if (d < bestDistance || (d === bestDistance && best !== undefined && k < best)) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/**
  * Edit distance (optimal string alignment): insertions, deletions, substitutions, and a swap of two
  * neighbours counting one, as `hepl` for `help` is one slip of the fingers, not two.
  */

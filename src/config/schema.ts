@@ -3,7 +3,7 @@
  * file, the environment and the flags all go through these definitions.
  */
 import { RULE_IDS } from '../lint/rule-ids.js';
-import { distance } from '../suggest.js';
+import { nearest } from '../suggest.js';
 
 export type Severity = 'off' | 'warning' | 'error';
 
@@ -181,18 +181,8 @@ export function validateConfig(input: unknown): Partial<Config> {
   return out;
 }
 
-/**
- * `; did you mean "url"?` for the known name within two edits of a mistyped one, or nothing. By edit
- * distance alone: a shared part is no typo ("redis" is not "redisServer", which would set the
- * sandbox's binary instead of the URL).
- */
+/** `; did you mean "url"?` for the known name within two edits of a mistyped one (of 3 letters or more), or nothing. */
 function didYouMean(name: string, known: readonly string[]): string {
-  if (name.length < 3) return '';
-  let near: string | undefined;
-  let best = 3;
-  for (const k of known) {
-    const d = distance(name.toLowerCase(), k.toLowerCase());
-    if (d < best) [near, best] = [k, d];
-  }
+  const near = name.length < 3 ? undefined : nearest(name, known);
   return near === undefined ? '' : `; did you mean "${near}"?`;
 }

@@ -1,5 +1,5 @@
 /** "Did you mean": the closest known script names for a mistyped one. */
-import { distance, suggest } from '../../src/suggest.js';
+import { distance, nearest, suggest } from '../../src/suggest.js';
 
 const known = ['rate_limit', 'rate_limit_token_bucket', 'lock_acquire', 'lock_release', 'queue/push', 'queue/pop', 'counter_incr'];
 
@@ -72,5 +72,15 @@ describe('a SHA prefix names a script', () => {
     expect(error('e0e2')).toEqual(['unknown script "e0e2"']);
     expect(error('e0e')).toEqual(['unknown script "e0e"; did you mean "one"?']);
     expect(error('7a3')).toEqual(['unknown script "7a3"']);
+  });
+});
+
+describe('nearest: one name within two edits, by edit distance alone', () => {
+  test('a typo finds its name, a shared part does not', () => {
+    expect(nearest('urll', ['url', 'scripts', 'redisServer'])).toBe('url');
+    expect(nearest('manifets', ['manifest', 'scripts'])).toBe('manifest');
+    // suggest() takes a shared part as close; a config key named after it would set the wrong thing.
+    expect(nearest('redis', ['url', 'redisServer'])).toBeUndefined();
+    expect(nearest('GETT', ['getex', 'get', 'getdel'])).toBe('get');
   });
 });

@@ -1,4 +1,4 @@
-import { distance } from '../../suggest.js';
+import { nearest } from '../../suggest.js';
 import { COMMAND_TABLE } from '../known-commands.js';
 import type { Rule } from './rule.js';
 
@@ -27,8 +27,8 @@ export const unknownCommand: Rule = {
         newer !== undefined
           ? undefined
           : command.unknown === 'command'
-            ? closest(command.name, Object.keys(COMMAND_TABLE.commands))
-            : closest(sub!.toLowerCase(), Object.keys(COMMAND_TABLE.commands[command.name]?.subcommands ?? {}));
+            ? nearest(command.name, Object.keys(COMMAND_TABLE.commands))
+            : nearest(sub!, Object.keys(COMMAND_TABLE.commands[command.name]?.subcommands ?? {}));
       const meant =
         newer !== undefined
           ? `It came with Redis ${newer}. `
@@ -59,17 +59,3 @@ const NEWER: Readonly<Record<string, string>> = {
   ...Object.fromEntries(['hexpire', 'hpexpire', 'hexpireat', 'hpexpireat', 'httl', 'hpttl', 'hexpiretime', 'hpexpiretime', 'hpersist'].map((c) => [c, '7.4'])),
   ...Object.fromEntries(['hgetdel', 'hgetex', 'hsetex'].map((c) => [c, '8.0'])),
 };
-
-/** The known name nearest to `name`, within two edits (`gett` -> `get`); undefined when none is. */
-function closest(name: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const k of known) {
-    const d = distance(name, k);
-    if (d < bestDistance || (d === bestDistance && best !== undefined && k < best)) {
-      best = k;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
