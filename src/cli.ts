@@ -276,7 +276,7 @@ export async function run(argv: string[]): Promise<number> {
         const { info } = await import('./commands/info.js');
         const { renderInfo } = await import('./output/render.js');
         const result = await info({ script, paths: script === undefined ? configuredScripts(ctx, 'info') : ctx.config.scripts });
-        return { data: result, text: () => renderInfo(result, script !== undefined, process.stdout.isTTY ? process.stdout.columns : undefined) };
+        return { data: result, text: () => renderInfo(result, script !== undefined, process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined) };
       }),
     );
 

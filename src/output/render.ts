@@ -212,8 +212,8 @@ function clipDoc(doc: string): string | undefined {
 /**
  * Clips the keys and args cells (columns 2 and 3) of the info catalog so that its lines fit in
  * `columns`: each gets half of the room the other columns leave, and what one does not use goes to
- * the other. A clipped cell ends at a whole slot name where it can, with "…". Too narrow a terminal
- * to hold even that: left as it is.
+ * the other. A clipped cell ends at a whole slot name where it can, with "…". (Those cells are plain
+ * text, but for a dimmed "none", too short ever to be cut.)
  */
 function fitSlots(rows: string[][], columns: number): void {
   const widest = (c: number, head: string) => Math.max(head.length, ...rows.map((r) => displayWidth(r[c]!)));
