@@ -36,6 +36,12 @@ export interface Binding {
   fieldWrites: FieldWrite[];
   /** Values added with `table.insert(t, v)`. */
   inserts: lua.Expression[];
+  /**
+   * What the local stands for when its only value is the sandbox's `redis` table (`local r = redis`),
+   * `redis.call`/`redis.pcall` (`local rcall = redis.call`), or a function that only forwards its
+   * arguments to one of them. Another assignment to the local drops it.
+   */
+  alias?: 'redis' | 'call' | 'pcall';
 }
 
 export interface RedisCallSite {
@@ -74,6 +80,8 @@ export interface KeysArgvUse {
   /** The literal n of `KEYS[n]`. */
   index: number;
   node: lua.IndexExpression;
+  /** Read with a default (`ARGV[2] or 0`, `if ARGV[2] then`): the caller may leave it out. */
+  optional?: boolean;
 }
 
 export interface Analysis {
@@ -93,6 +101,10 @@ export interface Analysis {
   keysArgv: KeysArgvUse[];
   /** KEYS/ARGV used as a whole (`#KEYS`, `unpack(ARGV)`, `KEYS[i]`): the highest index is unknown. */
   dynamic: { KEYS: boolean; ARGV: boolean };
+  /** `x == nil` of `x == nil or x == false` (and `x ~= nil and x ~= false`): the test is right, if wordy. */
+  nilOrFalse: Set<lua.BinaryExpression>;
+  /** Slots from this index on are guarded by a `#KEYS`/`#ARGV` test (`if #ARGV >= 3 then`): optional. */
+  guardedFrom: { KEYS: number; ARGV: number };
 }
 
 interface FunctionState {
@@ -120,6 +132,8 @@ class Analyzer {
       equalities: [],
       keysArgv: [],
       dynamic: { KEYS: false, ARGV: false },
+      guardedFrom: { KEYS: Infinity, ARGV: Infinity },
+      nilOrFalse: new Set(),
     };
     this.fns.push({ node: chunk, loops: [] });
     this.scopes.push(new Map());
@@ -132,10 +146,49 @@ class Analyzer {
 
   private declare(id: lua.Identifier, kind: Binding['kind'], sources: Source[]): Binding {
     const binding: Binding = { name: id.name, kind, decl: id, fn: this.fn.node, sources, fieldWrites: [], inserts: [] };
+    const only = sources.length === 1 ? sources[0]! : undefined;
+    if (only?.kind === 'expr' && only.index === 0 && (kind === 'local' || kind === 'function')) {
+      const alias = this.aliasOf(only.expr);
+      if (alias) binding.alias = alias;
+    }
     this.scopes[this.scopes.length - 1]!.set(id.name, binding);
     this.result.bindings.push(binding);
     this.result.refs.set(id, binding);
     return binding;
+  }
+
+  /** `redis` (or Valkey's `server`), `redis.call`, `redis.pcall`, or a function forwarding to them. */
+  private aliasOf(e: lua.Expression): Binding['alias'] {
+    if (e.type === 'Identifier') {
+      const b = this.lookup(e.name);
+      if (b === null) return e.name === 'redis' || e.name === 'server' ? 'redis' : undefined;
+      return b.alias;
+    }
+    if (e.type === 'MemberExpression' && e.indexer === '.' && (e.identifier.name === 'call' || e.identifier.name === 'pcall')) {
+      return this.aliasOf(e.base) === 'redis' ? e.identifier.name : undefined;
+    }
+    if (e.type === 'FunctionDeclaration') return this.forwarder(e);
+    return undefined;
+  }
+
+  /**
+   * `function (...) return redis.call(...) end`, `function (cmd, key) return rcall(cmd, key) end`:
+   * a body of one statement that passes the parameters on, in order, to redis.call or redis.pcall.
+   */
+  private forwarder(f: lua.FunctionDeclaration): 'call' | 'pcall' | undefined {
+    if (f.body.length !== 1) return undefined;
+    const s = f.body[0]!;
+    const call = s.type === 'ReturnStatement' && s.arguments.length === 1 ? s.arguments[0] : s.type === 'CallStatement' ? s.expression : undefined;
+    if (!call || call.type !== 'CallExpression') return undefined;
+    const params = f.parameters;
+    if (params.length === 0 || call.arguments.length !== params.length) return undefined;
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i]!;
+      const a = call.arguments[i]!;
+      if (p.type === 'VarargLiteral' ? a.type !== 'VarargLiteral' : a.type !== 'Identifier' || a.name !== p.name) return undefined;
+    }
+    const alias = this.aliasOf(call.base);
+    return alias === 'call' || alias === 'pcall' ? alias : undefined;
   }
 
   private lookup(name: string): Binding | null {
@@ -195,7 +248,10 @@ class Analyzer {
         break;
       case 'IfStatement':
         for (const clause of s.clauses) {
-          if (clause.type !== 'ElseClause') this.expression(clause.condition);
+          if (clause.type !== 'ElseClause') {
+            this.expression(clause.condition);
+            this.tested(clause.condition);
+          }
           this.block(clause.body);
         }
         break;
@@ -230,6 +286,63 @@ class Analyzer {
     }
   }
 
+  /** `x == nil or x == false`, `x ~= nil and x ~= false`, either order. */
+  private pairedNil(e: lua.LogicalExpression): void {
+    const op = e.operator === 'or' ? '==' : '~=';
+    const l = e.left;
+    const r = e.right;
+    if (l.type !== 'BinaryExpression' || r.type !== 'BinaryExpression' || l.operator !== op || r.operator !== op) return;
+    const subject = (b: lua.BinaryExpression, lit: string): string | undefined => {
+      const [x, y] = b.right.type === lit ? [b.left, b.right] : b.left.type === lit ? [b.right, b.left] : [undefined, undefined];
+      if (!x || !y || x.type !== 'Identifier') return undefined;
+      if (lit === 'BooleanLiteral' && (y as lua.BooleanLiteral).value !== false) return undefined;
+      return x.name;
+    };
+    for (const [n, f] of [[l, r], [r, l]] as const) {
+      const name = subject(n, 'NilLiteral');
+      if (name !== undefined && subject(f, 'BooleanLiteral') === name) this.result.nilOrFalse.add(n);
+    }
+  }
+
+  /** A condition that tests a slot (`if ARGV[2] then`, `if not ARGV[2]`, `ARGV[2] and ...`). */
+  private tested(e: lua.Expression): void {
+    if (e.type === 'UnaryExpression' && e.operator === 'not') this.markOptional(e.argument);
+    else if (e.type === 'LogicalExpression' && e.operator === 'and') this.tested(e.left);
+    else this.markOptional(e);
+  }
+
+  /** Marks `KEYS[n]` / `ARGV[n]` (or `tonumber(...)`/`tostring(...)` of one) as read with a default. */
+  private markOptional(e: lua.Expression): void {
+    if (e.type === 'CallExpression' && e.arguments.length >= 1 && e.base.type === 'Identifier' && (e.base.name === 'tonumber' || e.base.name === 'tostring')) {
+      e = e.arguments[0]!;
+    }
+    if (e.type !== 'IndexExpression') return;
+    for (let i = this.result.keysArgv.length - 1; i >= 0; i--) {
+      const use = this.result.keysArgv[i]!;
+      if (use.node === e) {
+        use.optional = true;
+        return;
+      }
+    }
+  }
+
+  /** `#ARGV >= 3` (or `>`, `<`, `<=`, `==`, `~=`, either way round): slots from 3 (or 4) on are optional. */
+  private lengthGuard(e: lua.BinaryExpression): void {
+    const FLIP: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '==', '~=': '~=' };
+    let len = e.left;
+    let other = e.right;
+    let op = e.operator as string;
+    if (!isLength(len)) {
+      [len, other] = [other, len];
+      op = FLIP[op] ?? op;
+    }
+    if (!isLength(len) || other.type !== 'NumericLiteral' || !(op in FLIP)) return;
+    const table = ((len as lua.UnaryExpression).argument as lua.Identifier).name as 'KEYS' | 'ARGV';
+    const k = other.value;
+    const from = op === '>=' || op === '<' ? k : k + 1;
+    if (from >= 1 && from < this.result.guardedFrom[table]) this.result.guardedFrom[table] = from;
+  }
+
   /** `break` exits the innermost loop; `return` and `error()` exit every loop of the function. */
   private markExit(all: boolean): void {
     const loops = this.fn.loops;
@@ -252,6 +365,7 @@ class Analyzer {
         this.result.refs.set(id, binding);
         if (binding) {
           binding.sources.push({ kind: 'expr', expr: s, index: 0 });
+          delete binding.alias;
         } else {
           this.result.globalWrites.push({ node: id, name: id.name, kind: 'function' });
         }
@@ -269,6 +383,9 @@ class Analyzer {
     this.block(f.body, () => {
       if (isMethod) this.declare(syntheticSelf(f), 'param', [{ kind: 'opaque' }]);
       for (const p of f.parameters) if (p.type === 'Identifier') this.declare(p, 'param', [{ kind: 'opaque' }]);
+      // Lua 5.1 (built with LUA_COMPAT_VARARG, as Redis does) gives a vararg function a local `arg`
+      // holding its extra arguments.
+      if (f.parameters.some((p) => p.type === 'VarargLiteral')) this.declare(syntheticName(f, 'arg'), 'param', [{ kind: 'opaque' }]);
     });
     this.fns.pop();
   }
@@ -277,8 +394,10 @@ class Analyzer {
     if (target.type === 'Identifier') {
       const binding = this.lookup(target.name);
       this.result.refs.set(target, binding);
-      if (binding) binding.sources.push(source);
-      else this.result.globalWrites.push({ node: target, name: target.name, kind: 'assign' });
+      if (binding) {
+        binding.sources.push(source);
+        delete binding.alias;
+      } else this.result.globalWrites.push({ node: target, name: target.name, kind: 'assign' });
       return;
     }
     this.fieldTarget(target, source);
@@ -345,11 +464,20 @@ class Analyzer {
       case 'BinaryExpression':
         this.expression(e.left);
         this.expression(e.right);
-        if (e.operator === '==' || e.operator === '~=') this.result.equalities.push(e);
+        if (e.operator === '==' || e.operator === '~=') {
+          this.result.equalities.push(e);
+          if (e.right.type === 'NilLiteral') this.markOptional(e.left);
+          else if (e.left.type === 'NilLiteral') this.markOptional(e.right);
+        }
+        this.lengthGuard(e);
         break;
       case 'LogicalExpression':
         this.expression(e.left);
         this.expression(e.right);
+        // `ARGV[2] or 0`, `tonumber(ARGV[2]) or 0`: a default for a slot the caller may leave out.
+        if (e.operator === 'or') this.markOptional(e.left);
+        else this.tested(e.left);
+        this.pairedNil(e);
         break;
       case 'UnaryExpression':
         this.expression(e.argument);
@@ -391,11 +519,20 @@ export function callArguments(e: CallNode): lua.Expression[] {
   return [e.arguments];
 }
 
-/** `redis.<name>` where `redis` is the sandbox's global: returns `<name>`. */
+/**
+ * `redis.<name>` where `redis` is the sandbox's global (or Valkey's `server`, or a local alias of
+ * either): returns `<name>`. A local alias of redis.call or redis.pcall (`local rcall = redis.call`,
+ * or a function that only forwards its arguments to one) returns `call` or `pcall`.
+ */
 export function redisMethod(base: lua.Expression, refs: Map<lua.Identifier, Binding | null>): string | undefined {
-  if (base.type !== 'MemberExpression' || base.indexer !== '.') return undefined;
-  if (base.base.type !== 'Identifier' || base.base.name !== 'redis') return undefined;
-  return refs.get(base.base) === null ? base.identifier.name : undefined;
+  if (base.type === 'Identifier') {
+    const alias = refs.get(base)?.alias;
+    return alias === 'call' || alias === 'pcall' ? alias : undefined;
+  }
+  if (base.type !== 'MemberExpression' || base.indexer !== '.' || base.base.type !== 'Identifier') return undefined;
+  const binding = refs.get(base.base);
+  if (binding === null) return base.base.name === 'redis' || base.base.name === 'server' ? base.identifier.name : undefined;
+  return binding?.alias === 'redis' ? base.identifier.name : undefined;
 }
 
 /** `lib.fn` where `lib` is the global library table. */
@@ -440,6 +577,11 @@ function spread(count: number, init: lua.Expression[]): Source[] {
   return out;
 }
 
+/** `#KEYS` or `#ARGV` of the sandbox's tables. */
+function isLength(e: lua.Expression): boolean {
+  return e.type === 'UnaryExpression' && e.operator === '#' && e.argument.type === 'Identifier' && (e.argument.name === 'KEYS' || e.argument.name === 'ARGV');
+}
+
 function rootIdentifier(e: lua.Expression): lua.Identifier | undefined {
   let node: lua.Expression = e;
   while (node.type === 'MemberExpression' || node.type === 'IndexExpression') node = node.base;
@@ -447,8 +589,12 @@ function rootIdentifier(e: lua.Expression): lua.Identifier | undefined {
 }
 
 function syntheticSelf(f: lua.FunctionDeclaration): lua.Identifier {
-  const self: lua.Identifier = { type: 'Identifier', name: 'self' };
-  return Object.assign(self, { range: rangeOf(f) });
+  return syntheticName(f, 'self');
+}
+
+function syntheticName(f: lua.FunctionDeclaration, name: string): lua.Identifier {
+  const id: lua.Identifier = { type: 'Identifier', name };
+  return Object.assign(id, { range: rangeOf(f) });
 }
 
 /** The text a string or number literal stands for (Lua 5.1 escapes decoded); undefined otherwise. */

@@ -6,7 +6,8 @@ export type Severity = 'off' | 'warning' | 'error';
 /** One problem in one file. Lines and columns are 1-based; columns count UTF-16 code units. */
 export interface Finding {
   rule: string;
-  severity: 'error' | 'warning';
+  /** `info`: a note that counts neither as an error nor against --max-warnings. */
+  severity: 'error' | 'warning' | 'info';
   /** What Redis will do with this code. */
   message: string;
   /** How to fix it. */

@@ -20,25 +20,27 @@ export function formatText(results: readonly FileResult[], color: boolean): stri
   const out: string[] = [];
   let errors = 0;
   let warnings = 0;
+  let notes = 0;
   for (const result of results) {
     if (result.findings.length === 0) continue;
     out.push(c.bold.underline(result.file));
     const lines = splitLines(result.source);
     for (const f of result.findings) {
       if (f.severity === 'error') errors++;
-      else warnings++;
-      const level = f.severity === 'error' ? c.red('error  ') : c.yellow('warning');
+      else if (f.severity === 'warning') warnings++;
+      else notes++;
+      const level = f.severity === 'error' ? c.red('error  ') : f.severity === 'warning' ? c.yellow('warning') : c.cyan('note   ');
       out.push(`  ${c.dim(`${f.line}:${f.column}`)}  ${level}  ${f.message}  ${c.dim(f.rule)}`);
       const text = lines[f.line - 1];
       if (text !== undefined) {
         out.push(`    ${text}`);
-        out.push(`    ${caretLine(text, f)}`.replace(/[~^]+/, (m) => (f.severity === 'error' ? c.red(m) : c.yellow(m))));
+        out.push(`    ${caretLine(text, f)}`.replace(/[~^]+/, (m) => (f.severity === 'error' ? c.red(m) : f.severity === 'warning' ? c.yellow(m) : c.cyan(m))));
       }
       if (f.hint) out.push(`    ${c.cyan('hint:')} ${f.hint}`);
     }
     out.push('');
   }
-  const summary = `${plural(errors, 'error')}, ${plural(warnings, 'warning')} in ${plural(results.length, 'file')}`;
+  const summary = `${plural(errors, 'error')}, ${plural(warnings, 'warning')}${notes > 0 ? `, ${plural(notes, 'note')}` : ''} in ${plural(results.length, 'file')}`;
   out.push(errors > 0 ? c.red.bold(summary) : warnings > 0 ? c.yellow.bold(summary) : c.green(summary));
   return out.join('\n') + '\n';
 }
@@ -96,7 +98,7 @@ export function formatSarif(results: readonly FileResult[], toolVersion: string,
             return {
               ruleId: f.rule,
               ...(index === undefined ? {} : { ruleIndex: index }),
-              level: f.severity,
+              level: f.severity === 'info' ? 'note' : f.severity,
               message: { text: f.hint ? `${f.message}. ${f.hint}` : f.message },
               locations: [{ physicalLocation: { artifactLocation: { uri: fileUri(f.file) }, region } }],
             };

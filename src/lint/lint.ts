@@ -13,6 +13,7 @@ import { ALL_RULES } from './rules/index.js';
 import type { AstContext, At, Report, Rule, RuleContext } from './rules/rule.js';
 import { positionAt, prepareSource, rangeOf } from './source.js';
 import { readDirectives, type Directive } from './suppressions.js';
+import { commandTable, DEFAULT, parseTarget } from './target.js';
 
 export type { Finding, RuleInfo, Severity } from './finding.js';
 
@@ -22,6 +23,13 @@ export const RULES: RuleInfo[] = ALL_RULES.map(({ id, defaultSeverity, descripti
 export interface LintOptions {
   /** Per-rule severity; rules left out keep their default. */
   rules?: Record<string, Severity>;
+  /** The server the scripts must run on (`redis-7.4`, `valkey-8.1`); default redis-7.0 (see target.ts). */
+  target?: string;
+  /**
+   * `convention` (default): header-keys-argv checks the scripts whose header documents a KEYS[n]: or
+   * ARGV[n]: line; `always`: every script.
+   */
+  headers?: 'convention' | 'always';
 }
 
 const SEVERITIES: readonly string[] = ['off', 'warning', 'error'];
@@ -37,10 +45,14 @@ export function lintSource(source: string | Buffer, file: string, options: LintO
 /** Findings and metadata from one parse: what `load` needs for every new or changed script. */
 export function checkScript(source: string | Buffer, file: string, options: LintOptions = {}): { findings: Finding[]; metadata: ScriptMetadata } {
   const severities = resolveSeverities(options.rules);
+  const target = options.target === undefined ? DEFAULT : parseTarget(options.target);
+  const table = commandTable(target);
+  const headers = options.headers ?? 'convention';
   const prepared = prepareSource(source);
   const parsed = parseLua(prepared.code);
   const header = readHeader(parsed.comments, prepared.code, prepared.lineStarts);
-  const metadata = metadataFrom(prepared, parsed, header);
+  const analysis = parsed.chunk ? analyse(parsed.chunk) : undefined;
+  const metadata = metadataFrom(prepared, parsed, header, analysis);
   const directives = readDirectives(parsed.comments, prepared.lineStarts);
   const suppressed = readSuppressions(directives);
   const findings: Finding[] = [];
@@ -52,19 +64,18 @@ export function checkScript(source: string | Buffer, file: string, options: Lint
   const report = (at: At, r: Report): void => {
     const pos = position(at, prepared.lineStarts);
     if (isSuppressed(suppressed, pos.line, rule.id)) return;
-    const finding: Finding = { rule: rule.id, severity, message: r.message, file, line: pos.line, column: pos.column };
+    const finding: Finding = { rule: rule.id, severity: r.info ? 'info' : severity, message: r.message, file, line: pos.line, column: pos.column };
     if (pos.endLine !== undefined) finding.endLine = pos.endLine;
     if (pos.endColumn !== undefined) finding.endColumn = pos.endColumn;
     if (r.hint) finding.hint = r.hint;
     findings.push(finding);
   };
   let ctx: RuleContext | AstContext;
-  if (parsed.chunk) {
-    const analysis = analyse(parsed.chunk);
-    const commands = analysis.redisCalls.map((site) => ({ site, command: resolveCommand(site.args) }));
-    ctx = { source: prepared, parsed, header, directives, report, analysis, commands } satisfies AstContext;
+  if (parsed.chunk && analysis) {
+    const commands = analysis.redisCalls.map((site) => ({ site, command: resolveCommand(site.args, table) }));
+    ctx = { target, headers, commandTable: table, source: prepared, parsed, header, directives, report, analysis, commands } satisfies AstContext;
   } else {
-    ctx = { source: prepared, parsed, header, directives, report } satisfies RuleContext;
+    ctx = { target, headers, commandTable: table, source: prepared, parsed, header, directives, report } satisfies RuleContext;
   }
 
   for (rule of ALL_RULES) {

@@ -2,6 +2,7 @@
  * What a script expects and gives back, read from its header comments and its code: the manifest
  * stores it and the CLI shows it. Works from the header alone when the code does not parse.
  */
+import { analyse, type Analysis } from './analysis.js';
 import { readHeader, type Header, type HeaderEntry } from './header.js';
 import { parseLua, type ParseResult } from './parse.js';
 import { prepareSource, type PreparedSource } from './source.js';
@@ -12,6 +13,11 @@ export interface SlotDoc {
   name?: string;
   /** The header's text for this slot. */
   doc?: string;
+  /**
+   * The caller may leave it out: the code reads it with a default (`ARGV[2] or 0`, `if ARGV[2]
+   * then`, after a `#ARGV >= 2` test) or the header calls it optional, and so does every slot after it.
+   */
+  optional?: true;
 }
 
 export interface ScriptMetadata {
@@ -33,11 +39,12 @@ export interface ScriptMetadata {
 export function extractMetadata(source: string | Buffer): ScriptMetadata {
   const prepared = prepareSource(source);
   const parsed = parseLua(prepared.code);
-  return metadataFrom(prepared, parsed, readHeader(parsed.comments, prepared.code, prepared.lineStarts));
+  const analysis = parsed.chunk ? analyse(parsed.chunk) : undefined;
+  return metadataFrom(prepared, parsed, readHeader(parsed.comments, prepared.code, prepared.lineStarts), analysis);
 }
 
 /** The metadata of a script already parsed (the linter parses once for findings and metadata). */
-export function metadataFrom(prepared: PreparedSource, parsed: ParseResult, header: Header): ScriptMetadata {
+export function metadataFrom(prepared: PreparedSource, parsed: ParseResult, header: Header, analysis?: Analysis): ScriptMetadata {
   // Collected while parsing, so the KEYS[n] read before a syntax error still count.
   const highest = { KEYS: 0, ARGV: 0 };
   for (const node of parsed.keysArgvIndexes) {
@@ -52,6 +59,10 @@ export function metadataFrom(prepared: PreparedSource, parsed: ParseResult, head
     errors: header.errors,
     flags: prepared.shebang ? prepared.shebang.flags : [],
   };
+  if (analysis) {
+    markOptional(meta.keys, 'KEYS', analysis);
+    markOptional(meta.args, 'ARGV', analysis);
+  }
   if (header.moreKeys) meta.moreKeys = slot(header.moreKeys);
   if (header.moreArgs) meta.moreArgs = slot(header.moreArgs);
   if (header.returns !== undefined) meta.returns = header.returns;
@@ -72,6 +83,22 @@ function slots(entries: readonly HeaderEntry[], highestRead: number, more: Heade
     out.push(entry ? slot(entry) : {});
   }
   return out;
+}
+
+/**
+ * Marks the trailing slots a caller may leave out: each one is read only with a default (or past a
+ * `#ARGV >= n` test, or documented as optional). A slot before a required one must still be passed,
+ * as KEYS and ARGV are positional.
+ */
+function markOptional(slots: SlotDoc[], table: 'KEYS' | 'ARGV', a: Analysis): void {
+  for (let i = slots.length; i >= 1; i--) {
+    const reads = a.keysArgv.filter((u) => u.table === table && u.index === i);
+    const doc = slots[i - 1]!.doc;
+    const optional =
+      i >= a.guardedFrom[table] || (reads.length > 0 ? reads.every((u) => u.optional) : doc !== undefined && /\boptional\b/i.test(doc));
+    if (!optional) return;
+    slots[i - 1]!.optional = true;
+  }
 }
 
 function slot(entry: HeaderEntry): SlotDoc {

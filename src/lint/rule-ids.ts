@@ -8,6 +8,8 @@ export const RULE_IDS: readonly string[] = [
   'header-keys-argv',
   'invalid-shebang',
   'keys-from-keys-array',
+  'lua-api',
+  'no-float-reply',
   'no-global-assignment',
   'no-keyspace-scan',
   'no-nil-compare',

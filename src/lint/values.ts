@@ -75,11 +75,41 @@ export function keyOrigin(e: lua.Expression, a: Analysis, seen?: Set<Binding>): 
         const arg = e.arguments[0];
         return arg ? keyOrigin(arg, a, seen) : UNKNOWN;
       }
-      return UNKNOWN;
+      return calledBuilder(e, a, seen);
     }
     default:
       return UNKNOWN;
   }
+}
+
+/**
+ * A key made by a call: `queue:prefix('work')` (a method: it computes a name) or `key_for(id)`, a
+ * local function whose every return builds a name (a concatenation, string.format, a literal). A
+ * local function that hands back what it was given (`getTarget(KEYS[1], KEYS[2])`) is not a builder.
+ */
+function calledBuilder(e: lua.CallExpression | lua.StringCallExpression, a: Analysis, seen: Set<Binding> | undefined): KeyOrigin {
+  if (e.base.type === 'MemberExpression' && e.base.indexer === ':') {
+    const obj = e.base.base;
+    return { kind: 'built', fn: `${obj.type === 'Identifier' ? obj.name : '…'}:${e.base.identifier.name}()` };
+  }
+  if (e.base.type !== 'Identifier') return UNKNOWN;
+  const binding = a.refs.get(e.base);
+  if (!binding || seen?.has(binding)) return UNKNOWN;
+  const fns = binding.sources.filter((s) => s.kind === 'expr' && s.expr.type === 'FunctionDeclaration');
+  if (fns.length !== 1 || binding.sources.length !== 1) return UNKNOWN;
+  const fn = (fns[0] as Extract<Source, { kind: 'expr' }>).expr as lua.FunctionDeclaration;
+  const returns = a.returns.filter((r) => r.fn === fn);
+  if (returns.length === 0) return UNKNOWN;
+  const following = seen ?? new Set();
+  following.add(binding);
+  const built = returns.every((r) => {
+    const v = r.node.arguments[0];
+    if (!v) return false;
+    const o = keyOrigin(v, a, following);
+    return o.kind === 'concat' || o.kind === 'built' || o.kind === 'literal';
+  });
+  following.delete(binding);
+  return built ? { kind: 'built', fn: `${e.base.name}()` } : UNKNOWN;
 }
 
 function sourceOrigin(s: Source, a: Analysis, seen: Set<Binding>): KeyOrigin | null {
@@ -122,7 +152,7 @@ function iteratedTable(s: Extract<Source, { kind: 'iter' }>, a: Analysis): lua.E
  * True when the expression is a `redis.call`/`redis.pcall` reply or an element of one, directly or
  * through locals that only ever hold such values.
  */
-export function isReplyValue(e: lua.Expression, a: Analysis, seen?: Set<Binding>): boolean {
+export function isReplyValue(e: lua.Expression, a: Analysis, seen?: Set<Binding>, elements = true): boolean {
   switch (e.type) {
     case 'CallExpression':
     case 'StringCallExpression':
@@ -132,7 +162,7 @@ export function isReplyValue(e: lua.Expression, a: Analysis, seen?: Set<Binding>
     }
     case 'IndexExpression':
       // reply[1]: an array element; a missing one is `false` too. reply.ok / reply['err'] are fields.
-      return e.index.type !== 'StringLiteral' && isReplyValue(e.base, a, seen);
+      return elements && e.index.type !== 'StringLiteral' && isReplyValue(e.base, a, seen);
     case 'Identifier': {
       const binding = a.refs.get(e);
       if (!binding || seen?.has(binding)) return false;
@@ -143,8 +173,8 @@ export function isReplyValue(e: lua.Expression, a: Analysis, seen?: Set<Binding>
       for (const s of binding.sources) {
         if (s.kind === 'nil') continue;
         let ok = false;
-        if (s.kind === 'expr') ok = s.index === 0 && isReplyValue(s.expr, a, following);
-        else if (s.kind === 'iter') {
+        if (s.kind === 'expr') ok = s.index === 0 && isReplyValue(s.expr, a, following, elements);
+        else if (s.kind === 'iter' && elements) {
           const container = iteratedTable(s, a);
           ok = s.position === 1 && container !== undefined && isReplyValue(container, a, following);
         }

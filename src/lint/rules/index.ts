@@ -3,6 +3,8 @@ import { commandNotAllowedInScript } from './command-not-allowed-in-script.js';
 import { headerKeysArgv } from './header-keys-argv.js';
 import { invalidShebang } from './invalid-shebang.js';
 import { keysFromKeysArray } from './keys-from-keys-array.js';
+import { luaApi } from './lua-api.js';
+import { noFloatReply } from './no-float-reply.js';
 import { noGlobalAssignment } from './no-global-assignment.js';
 import { noKeyspaceScan } from './no-keyspace-scan.js';
 import { noNilCompare } from './no-nil-compare.js';
@@ -22,7 +24,9 @@ export const ALL_RULES: readonly Rule[] = [
   invalidShebang,
   noGlobalAssignment,
   noUndefinedGlobal,
+  luaApi,
   noStringKeysInReply,
+  noFloatReply,
   noNilInReplyArray,
   keysFromKeysArray,
   noKeyspaceScan,

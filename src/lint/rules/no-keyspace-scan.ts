@@ -1,5 +1,4 @@
 import type * as lua from 'luaparse';
-import type { LoopInfo } from '../analysis.js';
 import { displayName } from '../known-commands.js';
 import type { Rule } from './rule.js';
 
@@ -23,7 +22,7 @@ const WHOLE_KEYSPACE: Readonly<Record<string, { message: string; hint: string }>
 export const noKeyspaceScan: Rule = {
   id: 'no-keyspace-scan',
   defaultSeverity: 'warning',
-  description: 'KEYS, FLUSHALL, FLUSHDB, or SCAN looped until the cursor is 0 inside a script: O(n) over the keyspace while the server is blocked.',
+  description: 'KEYS, FLUSHALL, FLUSHDB, or SCAN called in a loop (whatever ends it) inside a script: O(n) over the keyspace while the server is blocked.',
   needsAst: true,
   check(ctx) {
     for (const { site, command } of ctx.commands) {
@@ -31,7 +30,7 @@ export const noKeyspaceScan: Rule = {
       const known = Object.hasOwn(WHOLE_KEYSPACE, command.name) ? WHOLE_KEYSPACE[command.name] : undefined;
       if (known) {
         ctx.report({ node: site.node }, known);
-      } else if (command.name === 'scan' && site.loop && isCursorWalk(site.loop)) {
+      } else if (command.name === 'scan' && site.inLoop && !isLiteralZeroOnce(command.nodes[1])) {
         ctx.report(
           { node: site.node },
           {
@@ -45,15 +44,12 @@ export const noKeyspaceScan: Rule = {
 };
 
 /**
- * A loop that only ends when the cursor comes back to 0: `repeat ... until cursor == "0"` or
- * `while cursor ~= "0" do`, with no break or return. A loop that also stops on a count or a step
- * limit (and hands the cursor back to the caller) is a bounded slice and is fine.
+ * Any loop around SCAN walks the keyspace, whatever its exit (`until cursor == "0"`, `until found or
+ * cursor == "0"`, `while true do ... break end`): a scan of a constant "0" cursor in a loop that does
+ * not feed the cursor back is the only exception, and that is not a walk.
  */
-function isCursorWalk(loop: LoopInfo): boolean {
-  if (loop.hasExit) return false;
-  const c = loop.node.condition;
-  const wanted = loop.node.type === 'RepeatStatement' ? '==' : '~=';
-  return c.type === 'BinaryExpression' && c.operator === wanted && (isZero(c.left) || isZero(c.right));
+function isLiteralZeroOnce(cursor: lua.Expression | undefined): boolean {
+  return cursor !== undefined && isZero(cursor);
 }
 
 function isZero(e: lua.Expression): boolean {

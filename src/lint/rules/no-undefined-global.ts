@@ -1,6 +1,9 @@
 import { MISSING_GLOBAL_HINTS, SANDBOX_GLOBALS } from '../sandbox.js';
 import type { Rule } from './rule.js';
 
+/** Names the lua-api rule reports, with the release that removed or added them. */
+const LUA_API_NAMES: ReadonlySet<string> = new Set(['print', 'os', 'getfenv', 'setfenv', 'newproxy', 'server']);
+
 /** A name that is neither local nor one of the sandbox's globals. */
 export const noUndefinedGlobal: Rule = {
   id: 'no-undefined-global',
@@ -10,7 +13,7 @@ export const noUndefinedGlobal: Rule = {
   check(ctx) {
     const a = ctx.analysis;
     for (const id of a.globalReads) {
-      if (SANDBOX_GLOBALS.has(id.name)) continue;
+      if (SANDBOX_GLOBALS.has(id.name) || LUA_API_NAMES.has(id.name)) continue;
       // A name the script assigns as a global is reported once, by no-global-assignment.
       if (a.globalWrites.some((w) => w.kind !== 'field' && w.name === id.name)) continue;
       ctx.report(

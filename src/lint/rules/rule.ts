@@ -7,6 +7,8 @@ import type { ResolvedCommand } from '../known-commands.js';
 import type { ParseResult } from '../parse.js';
 import type { PreparedSource } from '../source.js';
 import type { Directive } from '../suppressions.js';
+import type { Target } from '../target.js';
+import type { CommandTable } from '../command-table.js';
 
 /** Where a finding points: a node, or explicit 1-based positions. */
 export type At =
@@ -16,9 +18,17 @@ export type At =
 export interface Report {
   message: string;
   hint?: string;
+  /** A note rather than the rule's severity: counts neither as a warning nor as an error. */
+  info?: boolean;
 }
 
 export interface RuleContext {
+  /** The server the scripts must run on: its command table and its Lua API. */
+  target: Target;
+  /** `always`: header-keys-argv checks every script; `convention`: only scripts with a KEYS[n]:/ARGV[n]: header. */
+  headers: 'convention' | 'always';
+  /** The target's command table. */
+  commandTable: CommandTable;
   source: PreparedSource;
   parsed: ParseResult;
   header: Header;
