@@ -13,6 +13,7 @@ import { scrub } from './output/secrets.js';
 import { importModule } from './import-module.js';
 import { distance } from './suggest.js';
 import { andList } from './text.js';
+import { DEFAULT_TARGET, TARGETS } from './lint/target-ids.js';
 import type { Config } from './config/schema.js';
 import type { Target } from './server/connection.js';
 import type { TopologySummary } from './server/topology.js';
@@ -115,6 +116,8 @@ export async function run(argv: string[]): Promise<number> {
           check: opts.check,
           lint: opts.lint,
           rules: ctx.config.lint.rules,
+          lintTarget: ctx.config.lint.target,
+          lintHeaders: ctx.config.lint.headers,
           cache: opts.cache,
         });
         return { data: result, text: () => renderLoad(result, { all: opts.all }), exitCode: opts.check && result.stale ? EXIT_FAILED : EXIT_OK };
@@ -238,17 +241,32 @@ export async function run(argv: string[]): Promise<number> {
     }),
   );
 
+  /** `--target redis-7.4`: one of the servers the linter has a command table for. */
+  const lintTargetOption = (v: string): string => {
+    const id = v.trim().toLowerCase();
+    if (TARGETS.includes(id)) return id;
+    const close = TARGETS.filter((t) => distance(t, id) <= 2);
+    throw new InvalidArgumentError(`unknown target "${v}"${close.length > 0 ? ` (did you mean ${close[0]}?)` : ''}; known: ${TARGETS.join(', ')}`);
+  };
+
   // No server: no --url, --timeout, --cluster or --tls-* after its name (before it, the program takes them).
   command('lint', 'check scripts for Redis-specific Lua mistakes (no server needed)', { server: false })
     .argument('[paths...]', 'script folders or files (default: "scripts" in the config, else ./lua)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
     .option('--max-warnings <n>', 'exit 1 when there are more warnings than this', parseCount('--max-warnings'))
     .option('--no-cache', 'check every script again instead of reusing the lint cache')
+    .option('--target <server>', `the server the scripts must run on: ${TARGETS.join(', ')} (default: lint.target in the config, else ${DEFAULT_TARGET})`, (v: string) => lintTargetOption(v))
     .action(
-      action(async (ctx, paths: string[], opts: { format: 'text' | 'json' | 'sarif'; maxWarnings?: number; cache: boolean }) => {
+      action(async (ctx, paths: string[], opts: { format: 'text' | 'json' | 'sarif'; maxWarnings?: number; cache: boolean; target?: string }) => {
         const { lint } = await import('./commands/lint.js');
         const { formatText, formatSarif } = await import('./lint/format.js');
-        const result = await lint({ paths: paths.length > 0 ? paths : configuredScripts(ctx, 'lint'), rules: ctx.config.lint.rules, cache: opts.cache });
+        const result = await lint({
+          paths: paths.length > 0 ? paths : configuredScripts(ctx, 'lint'),
+          rules: ctx.config.lint.rules,
+          target: opts.target ?? ctx.config.lint.target,
+          headers: ctx.config.lint.headers,
+          cache: opts.cache,
+        });
         const findings = result.files.flatMap((f) => f.findings);
         const tooManyWarnings = opts.maxWarnings !== undefined && result.warnings > opts.maxWarnings;
         // Without errors, the exit status comes from the limit alone: say so, on stderr, whatever the

@@ -75,13 +75,16 @@ export class Scripts {
           `${entry.path} does not match the manifest (sha ${sha.slice(0, 12)}, manifest ${entry.sha.slice(0, 12)}): run rscript load`,
         );
       }
-      const meta = entry as { keys?: unknown[]; args?: unknown[] };
+      const meta = entry as { keys?: unknown[]; args?: unknown[]; minKeys?: unknown; minArgs?: unknown };
+      // The last slots may be optional (read with a default): a caller must pass only `minKeys`.
+      const count = (list: unknown, min: unknown): number =>
+        typeof min === 'number' && Number.isInteger(min) && min >= 0 ? min : Array.isArray(list) ? list.length : 0;
       this.#known.set(name, {
         name,
         sha,
         body,
-        keys: Array.isArray(meta.keys) ? meta.keys.length : 0,
-        args: Array.isArray(meta.args) ? meta.args.length : 0,
+        keys: count(meta.keys, meta.minKeys),
+        args: count(meta.args, meta.minArgs),
       });
     }
   }

@@ -7,6 +7,10 @@ import { UsageError } from '../errors.js';
 export interface LintOptions {
   paths: string[];
   rules?: Record<string, Severity>;
+  /** The server the scripts must run on (`redis-7.4`); default redis-7.0. */
+  target?: string;
+  /** `always`: header-keys-argv checks every script, not only those with a KEYS[n]:/ARGV[n]: header. */
+  headers?: 'convention' | 'always';
   cwd?: string;
   /** False: neither read nor write the lint cache (`--no-cache`). */
   cache?: boolean;
@@ -30,11 +34,12 @@ export interface LintResult {
 export async function lint(options: LintOptions): Promise<LintResult> {
   const scripts = discoverScripts({ paths: options.paths, cwd: options.cwd, allowBom: true });
   if (scripts.length === 0) throw new UsageError(`no .lua files found under ${options.paths.join(', ')}`);
-  const checked = await checkScripts(scripts, { rules: options.rules, cache: options.cache, cwd: options.cwd ?? process.cwd() });
+  const checked = await checkScripts(scripts, { rules: options.rules, target: options.target, headers: options.headers, cache: options.cache, cwd: options.cwd ?? process.cwd() });
   const files = scripts.map((s, i) => {
     const { findings, metadata } = checked[i]!;
     return { file: s.path, name: s.name, source: s.bytes.toString('utf8'), findings, metadata };
   });
+  // Notes (severity info) count as neither.
   const count = (sev: string) => files.reduce((n, f) => n + f.findings.filter((x) => x.severity === sev).length, 0);
   return { files, errors: count('error'), warnings: count('warning') };
 }

@@ -27,6 +27,9 @@ export interface LoadOptions {
   lint?: boolean;
   /** Lint rule severities from the config. */
   rules?: Record<string, Severity>;
+  /** lint.target and lint.headers of the config. */
+  lintTarget?: string;
+  lintHeaders?: 'convention' | 'always';
   cwd?: string;
   /** False: neither read nor write the lint cache (`--no-cache`). */
   cache?: boolean;
@@ -198,6 +201,8 @@ async function describeScripts(
     if (status === 'unchanged' && before?.keys && before.args) {
       plan.next.scripts[script.name]!.keys = before.keys;
       plan.next.scripts[script.name]!.args = before.args;
+      if (before.minKeys !== undefined) plan.next.scripts[script.name]!.minKeys = before.minKeys;
+      if (before.minArgs !== undefined) plan.next.scripts[script.name]!.minArgs = before.minArgs;
       return false;
     }
     return true;
@@ -208,7 +213,7 @@ async function describeScripts(
   const { checkScriptsDeferringSave } = await import('../lint/cached.js');
   const { checked, save } = await checkScriptsDeferringSave(
     todo.map((row) => row.script),
-    { rules: options.rules, cache: options.cache, cwd: options.cwd ?? process.cwd() },
+    { rules: options.rules, target: options.lintTarget, headers: options.lintHeaders, cache: options.cache, cwd: options.cwd ?? process.cwd() },
   );
   const gate = !options.check;
   const problems: string[] = [];
@@ -217,6 +222,10 @@ async function describeScripts(
     const entry = plan.next.scripts[script.name]!;
     entry.keys = metadata.keys.map((k) => k.doc ?? '');
     entry.args = metadata.args.map((a) => a.doc ?? '');
+    const minKeys = required(metadata.keys);
+    const minArgs = required(metadata.args);
+    if (minKeys < metadata.keys.length) entry.minKeys = minKeys;
+    if (minArgs < metadata.args.length) entry.minArgs = minArgs;
     if (!gate) continue;
     let lines: string[] | undefined;
     for (const f of findings) {
@@ -249,4 +258,11 @@ function isDirectory(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** How many slots a caller must pass: up to the last one that is not optional. */
+function required(slots: ReadonlyArray<{ optional?: true }>): number {
+  let n = slots.length;
+  while (n > 0 && slots[n - 1]!.optional) n--;
+  return n;
 }

@@ -3,6 +3,7 @@
  * file, the environment and the flags all go through these definitions.
  */
 import { RULE_IDS } from '../lint/rule-ids.js';
+import { DEFAULT_TARGET, TARGETS } from '../lint/target-ids.js';
 import { nearest } from '../suggest.js';
 
 export type Severity = 'off' | 'warning' | 'error';
@@ -38,7 +39,7 @@ export interface Config {
   redisServer: string;
   tls: TlsConfig;
   bench: Record<string, BenchFixture>;
-  lint: { rules: Record<string, Severity> };
+  lint: { rules: Record<string, Severity>; target?: string; headers?: 'convention' | 'always' };
 }
 
 export const DEFAULTS: Config = {
@@ -154,17 +155,37 @@ export const CONFIG_KEYS: { [K in keyof Config]: { check: Check<Config[K]>; desc
   },
   lint: {
     check: (v, key) => {
-      const input = object<{ rules: Record<string, unknown> }>({ rules: (r, k) => record(r, k) })(v, key);
+      const input = object<{ rules: Record<string, unknown>; target: unknown; headers: unknown }>({
+        rules: (r, k) => record(r, k),
+        target: (t, k) => lintTarget(t, k),
+        headers: (h, k) => {
+          if (h !== 'convention' && h !== 'always') throw new SchemaError(k, `must be "convention" or "always", got ${JSON.stringify(h)}`);
+          return h;
+        },
+      })(v, key);
       const rules: Record<string, Severity> = Object.create(null) as Record<string, Severity>;
       for (const [id, s] of Object.entries(input.rules ?? {})) {
         if (!RULE_IDS.includes(id)) throw new SchemaError(`${key}.rules.${id}`, `is not a lint rule${didYouMean(id, RULE_IDS)} (rules: ${RULE_IDS.join(', ')})`);
         rules[id] = severity(s, `${key}.rules.${id}`);
       }
-      return { rules };
+      const out: Config['lint'] = { rules };
+      if (input.target !== undefined) out.target = input.target as string;
+      if (input.headers !== undefined) out.headers = input.headers as 'convention' | 'always';
+      return out;
     },
-    description: 'lint settings: { rules: { "<rule-id>": "off" | "warning" | "error" } }',
+    description:
+      'lint settings: { rules: { "<rule-id>": "off" | "warning" | "error" }, target: "redis-7.0" | "redis-7.4" | "valkey-8.1" | ..., headers: "convention" | "always" }',
   },
 };
+
+/** `redis-7.4`, `valkey-8.1`: one of the targets the linter has tables for. */
+export function lintTarget(v: unknown, key: string): string {
+  const id = typeof v === 'string' ? v.trim().toLowerCase() : undefined;
+  if (id === undefined || !TARGETS.includes(id)) {
+    throw new SchemaError(key, `must be one of ${TARGETS.join(', ')} (default ${DEFAULT_TARGET}), got ${JSON.stringify(v)}${typeof v === 'string' ? didYouMean(v, TARGETS) : ''}`);
+  }
+  return id;
+}
 
 /** Validates a parsed config file's object into a partial Config. */
 export function validateConfig(input: unknown): Partial<Config> {

@@ -33,6 +33,9 @@ export interface Checked {
 
 export interface CheckOptions {
   rules?: Record<string, Severity>;
+  /** lint.target and lint.headers (see lint.ts's LintOptions). */
+  target?: string;
+  headers?: 'convention' | 'always';
   /** False: no cache (`--no-cache`). */
   cache?: boolean;
   /** Names the project's cache file. */
@@ -79,7 +82,10 @@ export interface CheckRun {
 export async function checkScriptsDeferringSave(scripts: readonly ScriptToCheck[], options: CheckOptions): Promise<CheckRun> {
   const fingerprint = options.fingerprint ?? LINT_FINGERPRINT;
   const dir = options.cache === false || fingerprint === undefined ? undefined : cacheDir(options.env);
-  const rules = JSON.stringify(Object.entries(options.rules ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  // The target and the header mode change findings as the severities do: part of the file's name.
+  const rules =
+    JSON.stringify(Object.entries(options.rules ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) +
+    (options.target || options.headers ? `\0${options.target ?? ''}\0${options.headers ?? ''}` : '');
   const file = `lint-${fingerprint}-${sha1hex(`${options.cwd}\0${rules}`).slice(0, 16)}.json`;
   const stored = dir === undefined ? undefined : asCacheFile(readCache(dir, file));
   const used = new Map<string, Entry>();
@@ -89,7 +95,10 @@ export async function checkScriptsDeferringSave(scripts: readonly ScriptToCheck[
     let entry = used.get(script.sha) ?? (stored && decode(stored, script.sha));
     if (entry === undefined) {
       checkScript ??= (await import('./lint.js')).checkScript;
-      const { findings, metadata } = checkScript(script.bytes, script.path, { rules: options.rules });
+      const lintOptions: import('./lint.js').LintOptions = { rules: options.rules };
+      if (options.target) lintOptions.target = options.target;
+      if (options.headers) lintOptions.headers = options.headers;
+      const { findings, metadata } = checkScript(script.bytes, script.path, lintOptions);
       entry = { f: findings.map(({ file: _, ...rest }) => rest), m: metadata };
     }
     used.set(script.sha, entry);

@@ -11,6 +11,7 @@
 import { ConfigError } from '../errors.js';
 import type { CommandInfo, CommandTable } from './command-table.js';
 import newer from './newer-commands.json' with { type: 'json' };
+import { DEFAULT_TARGET, TARGETS } from './target-ids.js';
 import base from './redis-commands.json' with { type: 'json' };
 
 export type Flavour = 'redis' | 'valkey';
@@ -37,13 +38,9 @@ export interface NewerCommands {
 const BASE_TABLE = base as unknown as CommandTable;
 const NEWER = newer as unknown as NewerCommands;
 
-/**
- * The targets the tables cover: every release from the base on up to the newest server read, per
- * flavour (Redis 7.2 and 7.4 come from Redis 8.0's `since`, Valkey 8.0 and 9.0 from 8.1 and 9.1's).
- */
-export const TARGETS: readonly string[] = ['redis-7.0', 'redis-7.2', 'redis-7.4', 'redis-8.0', 'valkey-8.0', 'valkey-8.1', 'valkey-9.0', 'valkey-9.1'];
-
-export const DEFAULT_TARGET = 'redis-7.0';
+// The targets the tables cover: every release from the base on up to the newest server read, per
+// flavour (Redis 7.2 and 7.4 come from Redis 8.0's `since`, Valkey 8.0 and 9.0 from 8.1 and 9.1's).
+export { DEFAULT_TARGET, TARGETS } from './target-ids.js';
 
 /** `redis-7.4` -> its Target; a ConfigError naming the known ones otherwise. */
 export function parseTarget(id: string): Target {

@@ -19,6 +19,10 @@ export interface ManifestEntry {
   keys?: string[];
   /** What each ARGV[i] means, likewise. */
   args?: string[];
+  /** How many of `keys` a caller must pass, when the last ones are optional (read with a default). */
+  minKeys?: number;
+  /** Likewise for `args`. */
+  minArgs?: number;
 }
 
 /** The committed lockfile: a format version, then scripts sorted by name. */
@@ -39,6 +43,8 @@ export function serializeManifest(manifest: Manifest): string {
     scripts[name] = { path: e.path, sha: e.sha, size: e.size, flags: [...e.flags] };
     if (e.keys) scripts[name]!.keys = [...e.keys];
     if (e.args) scripts[name]!.args = [...e.args];
+    if (e.minKeys !== undefined) scripts[name]!.minKeys = e.minKeys;
+    if (e.minArgs !== undefined) scripts[name]!.minArgs = e.minArgs;
   }
   return JSON.stringify({ version: manifest.version, scripts }, null, 2) + '\n';
 }
@@ -95,6 +101,12 @@ export function parseManifest(text: string, file: string): Manifest {
     if (e.args !== undefined) {
       if (!isStringList(e.args)) return bad(`scripts["${name}"].args must be an array of strings`);
       entry.args = e.args;
+    }
+    for (const field of ['minKeys', 'minArgs'] as const) {
+      const v = e[field];
+      if (v === undefined) continue;
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) return bad(`scripts["${name}"].${field} must be a whole number`);
+      entry[field] = v;
     }
     scripts[name] = entry;
   }

@@ -257,7 +257,12 @@ function clipCell(text: string, width: number): string {
  * terminal's width, which the catalog's keys and args cells are clipped to fit (not when piped).
  */
 export function renderInfo(scripts: ScriptInfo[], detailed: boolean, columns?: number): string {
-  const slot = (s: { name?: string; doc?: string }, i: number, what: string) => s.name ?? (s.doc ? clipDoc(s.doc) : undefined) ?? `${what}[${i + 1}]`;
+  // An optional slot (read with a default) shows in brackets, as usage lines write optional arguments.
+  const slot = (s: { name?: string; doc?: string; optional?: true }, i: number, what: string) => {
+    const text = s.name ?? (s.doc ? clipDoc(s.doc) : undefined) ?? `${what}[${i + 1}]`;
+    return s.optional ? `[${text}]` : text;
+  };
+  const opt = (s: { optional?: true; doc?: string }) => (s.optional && !/\boptional\b/i.test(s.doc ?? '') ? ` ${out.dim('(optional)')}` : '');
   if (!detailed) {
     const rows = scripts.map((s) => [
       s.name,
@@ -274,9 +279,9 @@ export function renderInfo(scripts: ScriptInfo[], detailed: boolean, columns?: n
       const lines = [`${out.bold(s.name)}  ${s.path}  sha ${s.sha}  ${s.size} bytes`];
       if (s.summary) lines.push(s.summary);
       lines.push(`flags: ${s.flags.join(', ') || 'none (writes allowed)'}`);
-      s.keys.forEach((k, i) => lines.push(`KEYS[${i + 1}]  ${k.doc ?? out.dim('(undocumented)')}`));
+      s.keys.forEach((k, i) => lines.push(`KEYS[${i + 1}]  ${k.doc ?? out.dim('(undocumented)')}${opt(k)}`));
       if (s.moreKeys) lines.push(`KEYS[${s.keys.length + 1}..N]  ${s.moreKeys.doc ?? out.dim('(undocumented)')}`);
-      s.args.forEach((a, i) => lines.push(`ARGV[${i + 1}]  ${a.doc ?? out.dim('(undocumented)')}`));
+      s.args.forEach((a, i) => lines.push(`ARGV[${i + 1}]  ${a.doc ?? out.dim('(undocumented)')}${opt(a)}`));
       if (s.moreArgs) lines.push(`ARGV[${s.args.length + 1}..N]  ${s.moreArgs.doc ?? out.dim('(undocumented)')}`);
       if (s.returns) lines.push(`returns: ${s.returns}`);
       if (s.errors.length) lines.push(`errors: ${s.errors.join('; ')}`);

@@ -15,6 +15,9 @@ export interface ResolvedScript {
   /** What the manifest documents for KEYS and ARGV, when its entry describes this very SHA. */
   keys?: string[];
   args?: string[];
+  /** How many keys and args a caller must pass (the last slots may be optional); default all. */
+  minKeys?: number;
+  minArgs?: number;
   /**
    * The manifest's SHA when the file no longer has it: by name, the file (edited since the last
    * `load`) is what runs; by SHA, that SHA runs, and the file cannot reload it.
@@ -85,7 +88,7 @@ export function resolveScript(ref: string, options: ResolveOptions): ResolvedScr
     if (!entry) return { name: sha.slice(0, 12), sha };
     const script = tryRead(entry[0], entryAbsPath(entry[1], options.manifest), cwd);
     if (script && script.sha !== sha) return { name: entry[0], sha, fileSha: script.sha };
-    return { name: entry[0], sha, script, ...(entry[1].keys && entry[1].args ? { keys: entry[1].keys, args: entry[1].args } : {}) };
+    return { name: entry[0], sha, script, ...(entry[1].keys && entry[1].args ? described(entry[1]) : {}) };
   }
   const entry = manifest?.scripts[ref];
   if (entry) {
@@ -95,7 +98,7 @@ export function resolveScript(ref: string, options: ResolveOptions): ResolvedScr
       name: ref,
       sha,
       script,
-      ...(sha === entry.sha && entry.keys && entry.args ? { keys: entry.keys, args: entry.args } : {}),
+      ...(sha === entry.sha && entry.keys && entry.args ? described(entry) : {}),
       ...(sha !== entry.sha ? { manifestSha: entry.sha } : {}),
     };
   }
@@ -166,4 +169,12 @@ function tryRead(name: string, abs: string, cwd: string): LocalScript | undefine
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
+}
+
+/** The manifest's KEYS/ARGV description of an entry that has one. */
+function described(e: { keys?: string[]; args?: string[]; minKeys?: number; minArgs?: number }): Pick<ResolvedScript, 'keys' | 'args' | 'minKeys' | 'minArgs'> {
+  const out: Pick<ResolvedScript, 'keys' | 'args' | 'minKeys' | 'minArgs'> = { keys: e.keys!, args: e.args! };
+  if (e.minKeys !== undefined) out.minKeys = e.minKeys;
+  if (e.minArgs !== undefined) out.minArgs = e.minArgs;
+  return out;
 }
