@@ -86,8 +86,9 @@ function slots(entries: readonly HeaderEntry[], highestRead: number, more: Heade
 }
 
 /**
- * Marks the trailing slots a caller may leave out: each one is read only with a default (or past a
- * `#ARGV >= n` test, or documented as optional). A slot before a required one must still be passed,
+ * Marks the trailing slots a caller may leave out: each one is read with a default or tested
+ * somewhere (`ARGV[2] or 0`, `if ARGV[3] then ... ARGV[3] ... end`), or sits past a `#ARGV >= n`
+ * test, or is documented as optional. A slot before a required one must still be passed,
  * as KEYS and ARGV are positional.
  */
 function markOptional(slots: SlotDoc[], table: 'KEYS' | 'ARGV', a: Analysis): void {
@@ -95,7 +96,7 @@ function markOptional(slots: SlotDoc[], table: 'KEYS' | 'ARGV', a: Analysis): vo
     const reads = a.keysArgv.filter((u) => u.table === table && u.index === i);
     const doc = slots[i - 1]!.doc;
     const optional =
-      i >= a.guardedFrom[table] || (reads.length > 0 ? reads.every((u) => u.optional) : doc !== undefined && /\boptional\b/i.test(doc));
+      i >= a.guardedFrom[table] || (reads.length > 0 ? reads.some((u) => u.optional) : doc !== undefined && /\boptional\b/i.test(doc));
     if (!optional) return;
     slots[i - 1]!.optional = true;
   }

@@ -46,7 +46,9 @@ export const unknownCommand: Rule = {
             }
           : {
               message: `${what}: redis.${site.method} fails with "ERR Unknown Redis command called from script"`,
-              hint: `${meant}The command table is ${label}'s ("target" in the config, or --target, selects another).`,
+              hint:
+                `${meant}The command table is ${label}'s ("target" in the config, or --target, selects another); for a command only some of your servers have, ` +
+                `put "-- rscript-disable-next-line unknown-command" above the call.`,
             },
       );
     }
