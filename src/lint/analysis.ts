@@ -326,7 +326,7 @@ class Analyzer {
     }
   }
 
-  /** `#ARGV >= 3` (or `>`, `<`, `<=`, `==`, `~=`, either way round): slots from 3 (or 4) on are optional. */
+  /** `#ARGV >= 3` or `#ARGV > 2` (either way round): slots from 3 on are optional. */
   private lengthGuard(e: lua.BinaryExpression): void {
     const FLIP: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '==', '~=': '~=' };
     let len = e.left;
@@ -336,10 +336,12 @@ class Analyzer {
       [len, other] = [other, len];
       op = FLIP[op] ?? op;
     }
-    if (!isLength(len) || other.type !== 'NumericLiteral' || !(op in FLIP)) return;
+    // Only a test that the slots are there (`if #ARGV >= 3 then ... end`): `if #ARGV < 3 then
+    // return error(...)` makes them required, not optional.
+    if (!isLength(len) || other.type !== 'NumericLiteral' || (op !== '>=' && op !== '>')) return;
     const table = ((len as lua.UnaryExpression).argument as lua.Identifier).name as 'KEYS' | 'ARGV';
     const k = other.value;
-    const from = op === '>=' || op === '<' ? k : k + 1;
+    const from = op === '>=' ? k : k + 1;
     if (from >= 1 && from < this.result.guardedFrom[table]) this.result.guardedFrom[table] = from;
   }
 
