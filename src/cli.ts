@@ -11,7 +11,7 @@ import { flagsToConfig, globalOptions, tlsFlagsGiven, type GlobalFlags, type Opt
 import { benchOptions, type BenchFlags } from './bench/options.js';
 import { scrub } from './output/secrets.js';
 import { importModule } from './import-module.js';
-import { distance } from './suggest.js';
+import { distance, nearest } from './suggest.js';
 import { andList } from './text.js';
 import { DEFAULT_TARGET, TARGETS } from './lint/target-ids.js';
 import type { Config } from './config/schema.js';
@@ -245,8 +245,8 @@ export async function run(argv: string[]): Promise<number> {
   const lintTargetOption = (v: string): string => {
     const id = v.trim().toLowerCase();
     if (TARGETS.includes(id)) return id;
-    const close = TARGETS.filter((t) => distance(t, id) <= 2);
-    throw new InvalidArgumentError(`unknown target "${v}"${close.length > 0 ? ` (did you mean ${close[0]}?)` : ''}; known: ${TARGETS.join(', ')}`);
+    const close = nearest(id, TARGETS);
+    throw new InvalidArgumentError(`unknown target "${v}"${close ? ` (did you mean ${close}?)` : ''}; known: ${TARGETS.join(', ')}`);
   };
 
   // No server: no --url, --timeout, --cluster or --tls-* after its name (before it, the program takes them).

@@ -133,16 +133,16 @@ describe('load and the linter', () => {
 
   test('--no-lint parses nothing: no metadata until a load with the linter adds it', async () => {
     expect((await cli('load', '--no-lint')).code).toBe(0);
-    expect(JSON.parse(project.read('rscript.lock.json').toString()).scripts.good.keys).toBeUndefined();
+    expect(JSON.parse(project.read('rscript.lock.json').toString().toString()).scripts.good.keys).toBeUndefined();
     const again = await cli('load');
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/rscript\.lock\.json written/);
-    expect(JSON.parse(project.read('rscript.lock.json').toString()).scripts.good.keys).toEqual(['the counter (string)']);
+    expect(JSON.parse(project.read('rscript.lock.json').toString().toString()).scripts.good.keys).toEqual(['the counter (string)']);
   });
 
   test("the manifest records each script's documented KEYS and ARGV", async () => {
     expect((await cli('load')).code).toBe(0);
-    const manifest = JSON.parse(project.read('rscript.lock.json').toString());
+    const manifest = JSON.parse(project.read('rscript.lock.json').toString().toString());
     expect(manifest.scripts.good.keys).toEqual(['the counter (string)']);
     expect(manifest.scripts.good.args).toEqual(['increment (integer)']);
   });
@@ -214,5 +214,68 @@ describe('rscript info', () => {
     const r = await cli('info', 'goo');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('did you mean "good"');
+  });
+});
+
+describe('rscript lint --target, notes and optional slots', () => {
+  const HEXPIRE = "-- KEYS[1]: the hash (hash)\nreturn redis.call('HEXPIRE', KEYS[1], 60, 'FIELDS', 1, 'f')\n";
+  // No rscript header: one note, which --max-warnings 0 does not count.
+  const FOREIGN = "local rcall = redis.call\nlocal v = rcall('GET', KEYS[1])\nreturn v\n";
+
+  test('HEXPIRE is an error on the default target (Redis 7.0), clean with --target redis-7.4 or lint.target', async () => {
+    project.write('lua/h.lua', HEXPIRE);
+    const old = await cli('lint', '--no-cache');
+    expect(old.code).toBe(1);
+    expect(old.stdout).toMatch(/'HEXPIRE' is not a Redis 7\.0 command: it came with Redis 7\.4 and Valkey 9\.0/);
+    const newer = await cli('lint', '--no-cache', '--target', 'redis-7.4');
+    expect(newer.code).toBe(0);
+    project.write('.redisscriptsrc.json', JSON.stringify({ lint: { target: 'valkey-9.1' } }));
+    expect((await cli('lint')).code).toBe(0);
+    project.write('.redisscriptsrc.json', JSON.stringify({ lint: { target: 'valkey-8.1' } }));
+    const v81 = await cli('lint');
+    expect(v81.code).toBe(1);
+    expect(v81.stdout).toMatch(/is not a Valkey 8\.1 command: it came with Valkey 9\.0 and Redis 7\.4/);
+  });
+
+  test('an unknown target is a usage error (exit 2) naming the known ones; in the config, a config error', async () => {
+    const flag = await cli('lint', '--target', 'redis-74');
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/unknown target "redis-74" \(did you mean redis-7\.4\?\); known: redis-7\.0, redis-7\.2/);
+    expect(stackLines(flag.stderr)).toEqual([]);
+    project.write('.redisscriptsrc.json', JSON.stringify({ lint: { target: 'redis-6' } }));
+    const config = await cli('lint');
+    expect(config.code).toBe(2);
+    expect(config.stderr).toMatch(/lint\.target.*must be one of redis-7\.0/);
+  });
+
+  test('a note shows as such and does not count against --max-warnings', async () => {
+    project.write('lua/foreign.lua', FOREIGN);
+    const r = await cli('lint', '--max-warnings', '0');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/2:\d+\s+note\s+This script reads KEYS\/ARGV without a header/);
+    expect(r.stdout).toMatch(/0 errors, 0 warnings, 1 note in 2 files/);
+    project.write('.redisscriptsrc.json', JSON.stringify({ lint: { headers: 'always' } }));
+    const always = await cli('lint', '--max-warnings', '0');
+    expect(always.code).toBe(1);
+    expect(always.stdout).toMatch(/KEYS\[1\] is read here but the header does not document it/);
+  });
+
+  test('an optional argument: exec and the manifest accept a call without it, info shows it', async () => {
+    project.write(
+      'lua/limit.lua',
+      "-- KEYS[1]: counter (string)\n-- ARGV[1]: ttl (integer)\n-- ARGV[2]: step (integer)\nlocal n = redis.call('INCRBY', KEYS[1], tonumber(ARGV[2]) or 1)\nredis.call('EXPIRE', KEYS[1], ARGV[1])\nreturn n\n",
+    );
+    const info = await cli('info', 'limit');
+    expect(info.stdout).toMatch(/ARGV\[2\]\s+step \(integer\) \(optional\)/);
+    const one = await cli('exec', 'limit', '--keys', 'opt:c', '--args', '60', '--json');
+    expect(one.code).toBe(0);
+    expect(JSON.parse(one.stdout).reply).toEqual({ type: 'integer', value: 1 });
+    const none = await cli('exec', 'limit', '--keys', 'opt:c');
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/limit reads 1 key\(s\) and 1 to 2 arg\(s\); got 1 and 0/);
+    expect((await cli('load')).code).toBe(0);
+    expect(JSON.parse(project.read('rscript.lock.json').toString()).scripts.limit).toMatchObject({ args: ['ttl (integer)', 'step (integer)'], minArgs: 1 });
+    const loaded = await cli('exec', 'limit', '--keys', 'opt:c', '--args', '60', '--json');
+    expect(JSON.parse(loaded.stdout).reply).toEqual({ type: 'integer', value: 2 });
   });
 });
