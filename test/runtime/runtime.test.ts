@@ -19,6 +19,15 @@ const REFUSE = `-- refuse: always says no
 return redis.error_reply('ERR not today')
 `;
 
+// ARGV[1] is read with a default: a caller may leave it out.
+const STEP = `-- step: adds a step (1 by default) to a counter
+--
+-- KEYS[1]: the counter (string)
+-- ARGV[1]: step (integer)
+-- Returns: the new value (integer)
+return redis.call('INCRBY', KEYS[1], tonumber(ARGV[1]) or 1)
+`;
+
 let server: TestServer;
 let project: Project;
 let client: RedisClientType;
@@ -26,7 +35,7 @@ let scripts: Scripts;
 
 beforeAll(async () => {
   server = await startRedis();
-  project = makeProject({ 'lua/incr.lua': INCR, 'lua/refuse.lua': REFUSE });
+  project = makeProject({ 'lua/incr.lua': INCR, 'lua/refuse.lua': REFUSE, 'lua/step.lua': STEP });
   await load({ paths: ['lua'], manifest: project.path('rscript.lock.json'), target: { url: server.url, timeoutMs: 5000 }, cwd: project.dir });
   scripts = Scripts.fromManifest(project.path('rscript.lock.json'));
   client = createClient({ url: server.url }) as RedisClientType;
@@ -40,7 +49,13 @@ afterAll(async () => {
 
 test('runs a script by name', async () => {
   expect(await scripts.run(client, 'incr', { keys: ['c'], args: [5] })).toBe(5);
-  expect(scripts.names()).toEqual(['incr', 'refuse']);
+  expect(scripts.names()).toEqual(['incr', 'refuse', 'step']);
+});
+
+test('an optional argument (read with a default) may be left out; a key may not', async () => {
+  expect(await scripts.run(client, 'step', { keys: ['opt:s'] })).toBe(1);
+  expect(await scripts.run(client, 'step', { keys: ['opt:s'], args: [5] })).toBe(6);
+  await expect(scripts.run(client, 'step', {})).rejects.toBeInstanceOf(ScriptArgumentsError);
 });
 
 test('too few keys or args, from the manifest, is refused before anything is sent', async () => {
