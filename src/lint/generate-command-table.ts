@@ -9,7 +9,8 @@
  * `--newer` server (newer Redis and Valkey releases) adds the commands and subcommands the base
  * lacks, with the release that added them from COMMAND DOCS `since`, to src/lint/newer-commands.json:
  * `--target` then selects the ones its release has (so Redis 8.0's table also gives 7.2 and 7.4).
- * The npm script `commands:generate` starts the servers and runs this.
+ * The newer servers come from scripts/build-server.sh; test/lint/targets.test.ts checks the shipped
+ * files against them.
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
