@@ -1,11 +1,11 @@
 import { CheckFailedError } from '../errors.js';
 import { typeReply, type TypedReply } from '../output/reply.js';
-import { checkArity, expectedOf } from '../registry/arity.js';
-import { resolveScript } from '../registry/resolve.js';
+import { checkArity, expectedOf } from '../lint/arity.js';
+import { resolveScript } from '../manifest/resolve.js';
 import { replyCode, type Target } from '../server/connection.js';
-import { locateScriptError } from '../server/script-errors.js';
+import { locateScriptError } from '../redis/script-errors.js';
 import { evalSha } from '../server/scripts.js';
-import { crossSlotError, slotOfKeys } from '../server/slot.js';
+import { crossSlotError, slotOfKeys } from '../redis/slot.js';
 import { withTopology, type NodeRole } from '../server/topology.js';
 
 export interface ExecOptions {

@@ -3,9 +3,9 @@
  * lookup of the command a `redis.call(...)` site names, and the keys of a command given as an argv.
  */
 import type * as lua from 'luaparse';
-import table from './redis-commands.json' with { type: 'json' };
+import table from '../redis/redis-commands.json' with { type: 'json' };
 import { isMultiValue, stringValue } from './analysis.js';
-import { keyPositions, type CallArg, type CommandInfo, type CommandTable } from './command-table.js';
+import { keyPositions, type CallArg, type CommandInfo, type CommandTable } from '../redis/command-table.js';
 
 export const COMMAND_TABLE: CommandTable = table as unknown as CommandTable;
 

@@ -4,7 +4,7 @@
  * maps as Map, sets as Set) and gives data.
  */
 
-import { LargeInteger, WholeDouble } from '../server/large-integer.js';
+import { LargeInteger, WholeDouble } from '../redis/large-integer.js';
 
 export type TypedReply =
   /** `value` is a string of digits outside ±(2^53 - 1), where a JS number (and JSON.parse) would round it. */

@@ -3,7 +3,7 @@
  * redis-benchmark, so on this command the config file is given with the long `--config` only.
  */
 import { InvalidArgumentError, Option } from 'commander';
-import { positiveInt, positiveNumber } from '../options.js';
+import { positiveInt, positiveNumber } from './options.js';
 
 export interface BenchFlags {
   keys?: string[];

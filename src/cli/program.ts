@@ -6,16 +6,16 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { ConfigError, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, RscriptError, UsageError } from './errors.js';
+import { ConfigError, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, RscriptError, UsageError } from '../errors.js';
 import { flagsToConfig, globalOptions, tlsFlagsGiven, type GlobalFlags, type OptionUse } from './options.js';
-import { benchOptions, type BenchFlags } from './bench/options.js';
-import { scrub } from './output/secrets.js';
-import { importModule } from './import-module.js';
-import { distance } from './suggest.js';
-import { andList } from './text.js';
-import type { Config } from './config/schema.js';
-import type { Target } from './server/connection.js';
-import type { TopologySummary } from './server/topology.js';
+import { benchOptions, type BenchFlags } from './bench-options.js';
+import { scrub } from '../secrets.js';
+import { importModule } from '../import-module.js';
+import { distance } from '../suggest.js';
+import { andList } from '../text.js';
+import type { Config } from '../config/schema.js';
+import type { Target } from '../server/connection.js';
+import type { TopologySummary } from '../server/topology.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -104,8 +104,8 @@ export async function run(argv: string[]): Promise<number> {
     .option('--all', 'list every script (past 50 unchanged ones already cached, the table counts them instead)')
     .action(
       action(async (ctx, paths: string[], opts: { dryRun?: boolean; check?: boolean; lint: boolean; cache: boolean; all?: boolean }) => {
-        const { load } = await import('./commands/load.js');
-        const { renderLoad } = await import('./output/render.js');
+        const { load } = await import('../commands/load.js');
+        const { renderLoad } = await import('../output/render.js');
         const result = await load({
           paths: paths.length > 0 ? paths : configuredScripts(ctx, 'load'),
           scriptRoots: ctx.config.scripts,
@@ -129,8 +129,8 @@ export async function run(argv: string[]): Promise<number> {
     .option('--sandbox', "run on a throwaway redis-server (from PATH or \"redisServer\"; not with --url) after the script's fixture setup; without --keys and --args, with the fixture's")
     .action(
       action(async (ctx, script: string, opts: { keys: string[]; args: string[]; ro?: boolean; sandbox?: boolean }) => {
-        const { exec } = await import('./commands/exec.js');
-        const { renderExec } = await import('./output/render.js');
+        const { exec } = await import('../commands/exec.js');
+        const { renderExec } = await import('../output/render.js');
         const execOn = (target: Target, keys = opts.keys, args = opts.args) =>
           exec({
             script,
@@ -144,20 +144,20 @@ export async function run(argv: string[]): Promise<number> {
         let result;
         if (opts.sandbox) {
           refuseServerFlagsWithSandbox(ctx.flags);
-          const { withSandbox } = await import('./server/sandbox.js');
-          const { resolveScript } = await import('./registry/resolve.js');
+          const { withSandbox } = await import('../server/throwaway-server.js');
+          const { resolveScript } = await import('../manifest/resolve.js');
           const resolved = resolveScript(script, ctx.config);
           const fixture = ctx.config.bench[resolved.name];
           // The fixture's setup made data for its own keys: with neither --keys nor --args, the call
           // uses the fixture's (each `__rand_int__` drawn on its own, as in one bench call).
           const fromFixture = opts.keys.length === 0 && opts.args.length === 0 && !!(fixture?.keys?.length || fixture?.args?.length);
-          const { expandRandInt } = await import('./bench/rand-int.js');
+          const { expandRandInt } = await import('../bench/rand-int.js');
           const draw = (values: string[] | undefined) => (values ?? []).map((v) => expandRandInt(v, 1e12));
           const keys = fromFixture ? draw(fixture!.keys) : opts.keys;
           const args = fromFixture ? draw(fixture!.args) : opts.args;
           const quoted = (values: string[]) => (values.length ? values.map((v) => JSON.stringify(v)).join(' ') : '(none)');
           // Too few keys or args: said before a server is started for nothing.
-          const { checkArity, expectedOf } = await import('./registry/arity.js');
+          const { checkArity, expectedOf } = await import('../lint/arity.js');
           checkArity(resolved.name, await expectedOf(resolved), keys.length, args.length);
           const say = (line: string) => {
             if (!ctx.flags.json || ctx.flags.verbose) stderr().write(`${line}\n`);
@@ -196,8 +196,8 @@ export async function run(argv: string[]): Promise<number> {
     .option('--all', 'list every script (past 50 cached ones, the table lists the missing ones and counts the others)')
     .action(
       action(async (ctx, names: string[], opts: { all?: boolean }) => {
-        const { exists } = await import('./commands/exists.js');
-        const { renderExists } = await import('./output/render.js');
+        const { exists } = await import('../commands/exists.js');
+        const { renderExists } = await import('../output/render.js');
         const result = await exists({ names, manifest: ctx.config.manifest, target: ctx.target });
         return { data: result, text: renderExists(result, opts), exitCode: result.missing > 0 ? EXIT_FAILED : EXIT_OK };
       }),
@@ -213,7 +213,7 @@ export async function run(argv: string[]): Promise<number> {
         if (!opts.yes) {
           // The URL is checked before asking (an empty REDIS_URL, an invalid one), and the question
           // names the server as every message does: host:port, never a password.
-          const { parseTarget, serverLabel } = await import('./server/connection.js');
+          const { parseTarget, serverLabel } = await import('../server/connection.js');
           parseTarget(ctx.target);
           const server = serverLabel(ctx.target.url, ctx.target.urlFrom);
           if (!(await confirm(`Flush the script cache of ${server}? [y/N] `))) {
@@ -222,8 +222,8 @@ export async function run(argv: string[]): Promise<number> {
             return { data: { flushed: false, server }, text: '' };
           }
         }
-        const { flush } = await import('./commands/flush.js');
-        const { renderFlush } = await import('./output/render.js');
+        const { flush } = await import('../commands/flush.js');
+        const { renderFlush } = await import('../output/render.js');
         const result = await flush({ mode: opts.async ? 'ASYNC' : opts.sync ? 'SYNC' : undefined, target: ctx.target });
         return { data: result, text: renderFlush(result) };
       }),
@@ -231,8 +231,8 @@ export async function run(argv: string[]): Promise<number> {
 
   command('kill', 'stop a script that runs too long (SCRIPT KILL, or FUNCTION KILL for a function)', { server: true }).action(
     action(async (ctx) => {
-      const { kill } = await import('./commands/kill.js');
-      const { renderKill } = await import('./output/render.js');
+      const { kill } = await import('../commands/kill.js');
+      const { renderKill } = await import('../output/render.js');
       const result = await kill({ target: ctx.target });
       return { data: result, text: renderKill(result) };
     }),
@@ -246,8 +246,8 @@ export async function run(argv: string[]): Promise<number> {
     .option('--no-cache', 'check every script again instead of reusing the lint cache')
     .action(
       action(async (ctx, paths: string[], opts: { format: 'text' | 'json' | 'sarif'; maxWarnings?: number; cache: boolean }) => {
-        const { lint } = await import('./commands/lint.js');
-        const { formatText, formatSarif } = await import('./lint/format.js');
+        const { lint } = await import('../commands/lint.js');
+        const { formatText, formatSarif } = await import('../output/lint.js');
         const result = await lint({ paths: paths.length > 0 ? paths : configuredScripts(ctx, 'lint'), rules: ctx.config.lint.rules, cache: opts.cache });
         const findings = result.files.flatMap((f) => f.findings);
         const tooManyWarnings = opts.maxWarnings !== undefined && result.warnings > opts.maxWarnings;
@@ -258,8 +258,8 @@ export async function run(argv: string[]): Promise<number> {
         }
         // --json asks for JSON on stdout: SARIF is JSON, so an explicit --format sarif stays SARIF.
         const format = ctx.flags.json && opts.format !== 'sarif' ? 'json' : opts.format;
-        const data = format === 'sarif' ? formatSarif(result.files, version(), (await import('./lint/lint.js')).RULES) : { errors: result.errors, warnings: result.warnings, findings };
-        const { colorLevel } = await import('./output/color.js');
+        const data = format === 'sarif' ? formatSarif(result.files, version(), (await import('../lint/lint.js')).RULES) : { errors: result.errors, warnings: result.warnings, findings };
+        const { colorLevel } = await import('../output/color.js');
         return {
           data,
           text: () => (format === 'text' ? formatText(result.files, colorLevel(process.stdout) > 0) : JSON.stringify(data, null, 2)),
@@ -273,8 +273,8 @@ export async function run(argv: string[]): Promise<number> {
     .argument('[script]', 'one script, by name, path (lua/rate_limit.lua) or SHA (default: all)')
     .action(
       action(async (ctx, script: string | undefined) => {
-        const { info } = await import('./commands/info.js');
-        const { renderInfo } = await import('./output/render.js');
+        const { info } = await import('../commands/info.js');
+        const { renderInfo } = await import('../output/render.js');
         const result = await info({ script, paths: script === undefined ? configuredScripts(ctx, 'info') : ctx.config.scripts });
         return { data: result, text: () => renderInfo(result, script !== undefined, process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined) };
       }),
@@ -291,9 +291,9 @@ export async function run(argv: string[]): Promise<number> {
     bench.argument('[script]', 'a name, path or SHA (default: every script with a fixture under "bench" in the config)').action(
       action(async (ctx, script: string | undefined, opts: BenchFlags) => {
         if (opts.sandbox) refuseServerFlagsWithSandbox(ctx.flags);
-        const { bench: run } = await import('./commands/bench.js');
-        const { renderBench, startProgress } = await import('./output/bench.js');
-        const { benchCsv } = await import('./bench/report.js');
+        const { bench: run } = await import('../commands/bench.js');
+        const { renderBench, startProgress } = await import('../output/bench.js');
+        const { benchCsv } = await import('../bench/rows.js');
         // Ctrl-C stops the bench and reports what was measured; a second one exits at once.
         const controller = new AbortController();
         const onSigint = () => (controller.signal.aborted ? process.exit(EXIT_INTERRUPTED) : controller.abort());
@@ -506,7 +506,7 @@ function walkProgramOptions(program: Command, argv: readonly string[], onFlag: (
 }
 
 async function context(flags: GlobalFlags): Promise<Context> {
-  const { loadConfig } = await import('./config/load.js');
+  const { loadConfig } = await import('../config/load.js');
   const { config, warnings, urlFrom } = await loadConfig(flagsToConfig(flags));
   for (const w of warnings) stderr().write(scrub(`warning: ${w}\n`));
   const tlsFlags = tlsFlagsGiven(flags);
@@ -674,5 +674,14 @@ function parseCount(flag: string) {
 
 function version(): string {
   const require = createRequire(import.meta.url);
-  return (require('../package.json') as { version: string }).version;
+  // ../ from the bundle (dist/cli.cjs), ../../ from src/cli/ (the tests) and dist/cli/.
+  for (const path of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = require(path) as { name?: string; version: string };
+      if (pkg.name === 'rscript') return pkg.version;
+    } catch {
+      // not this one
+    }
+  }
+  return 'unknown';
 }

@@ -3,7 +3,7 @@
  * cli.ts derives commander options from this table, and `flagsToConfig` derives the config overlay.
  */
 import { InvalidArgumentError, Option } from 'commander';
-import type { Config } from './config/schema.js';
+import type { Config } from '../config/schema.js';
 
 export interface GlobalFlags {
   url?: string;
