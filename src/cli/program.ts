@@ -79,7 +79,7 @@ export async function run(argv: string[]): Promise<number> {
    * that `--json` skips rendering a large table it would throw away.
    */
   type Outcome = { data: unknown; text: string | (() => string); exitCode?: number };
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- commander hands positional args and opts untyped
+  // biome-ignore lint/suspicious/noExplicitAny: commander hands positional args and opts untyped
   const action = (fn: (ctx: Context, ...a: any[]) => Promise<Outcome>) =>
     async (...a: unknown[]) => {
       const cmd = a[a.length - 1] as Command;
@@ -141,7 +141,7 @@ export async function run(argv: string[]): Promise<number> {
             scripts: ctx.config.scripts,
             target,
           });
-        let result;
+        let result: Awaited<ReturnType<typeof execOn>>;
         if (opts.sandbox) {
           refuseServerFlagsWithSandbox(ctx.flags);
           const { withSandbox } = await import('../server/throwaway-server.js');
@@ -578,7 +578,7 @@ function report(err: unknown, flags: GlobalFlags): number {
  * raw ones could move the cursor, recolour or retitle the terminal.
  */
 function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
