@@ -4,7 +4,7 @@
  * primaries.
  */
 import { ConnectionError } from '../errors.js';
-import { COMMAND_TABLE, commandKeys } from '../lint/known-commands.js';
+import { COMMAND_TABLE, commandKeys } from '../redis/commands.js';
 import type { Arg, RedisConnection, SendOptions } from '../server/connection.js';
 import { keySlot, SLOT_COUNT } from '../redis/slot.js';
 import type { Topology, TopologyNode } from '../server/topology.js';

@@ -1,7 +1,7 @@
 import { expandRandInt } from '../bench/rand-int.js';
 import type { Config } from '../config/schema.js';
 import { CheckFailedError } from '../errors.js';
-import { typeReply, type TypedReply } from '../output/reply.js';
+import { typeReply, type TypedReply } from '../redis/typed-reply.js';
 import { checkArity, expectedOf } from '../lint/arity.js';
 import { resolveScript } from '../manifest/resolve.js';
 import { replyCode, type Target } from '../server/connection.js';

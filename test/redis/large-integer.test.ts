@@ -3,7 +3,7 @@
  * bytes decoded with integers as strings (pure: the decoded values are written out here).
  */
 import { withLargeIntegers } from '../../src/redis/large-integer.js';
-import { typeReply } from '../../src/output/reply.js';
+import { typeReply } from '../../src/redis/typed-reply.js';
 
 const typed = (reply: unknown, asStrings: unknown) => typeReply(withLargeIntegers(reply, asStrings));
 
