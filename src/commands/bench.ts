@@ -1,6 +1,6 @@
 import { CheckFailedError, UsageError } from '../errors.js';
 import type { BenchFixture, Config } from '../config/schema.js';
-import { runLoad, type LiveRun, type LoadOutcome } from '../bench/load-generator.js';
+import { runLoad, type LiveRun, type RunOutcome } from '../bench/load-generator.js';
 import { LatencyHistogram } from '../bench/histogram.js';
 import { argvMaker, commandEncoder, slotDrawnPerCall } from '../bench/rand-int.js';
 import { makeRow, type BenchRow } from '../bench/rows.js';
@@ -311,7 +311,7 @@ async function benchOne(route: BenchRoute, plan: Plan, options: BenchOptions, sn
     pipeline: plan.pipeline,
   };
   // An error reply in the warmup ends the bench there: its calls are then what the row reports.
-  let outcome: LoadOutcome | undefined;
+  let outcome: RunOutcome | undefined;
   if (plan.warmup > 0) {
     const warm = await runLoad(
       conn,

@@ -15,7 +15,7 @@ export async function scriptExists(conn: RedisConnection, shas: string[]): Promi
   return reply.map((v) => Number(v) === 1);
 }
 
-export interface LoadOutcome {
+export interface ScriptLoadReply {
   sha?: string;
   /** The server's error reply (a compile error, an invalid shebang flag). */
   error?: string;
@@ -33,11 +33,11 @@ export async function scriptLoadMany(
   bodies: Buffer[],
   timeoutMs: number,
   whileServerWorks?: () => void,
-): Promise<LoadOutcome[]> {
+): Promise<ScriptLoadReply[]> {
   const pending = bodies.map((body) =>
     conn.send(['SCRIPT', 'LOAD', body], { timeoutMs: 0 }).then(
-      (sha): LoadOutcome => ({ sha: String(sha) }),
-      (err: unknown): LoadOutcome => {
+      (sha): ScriptLoadReply => ({ sha: String(sha) }),
+      (err: unknown): ScriptLoadReply => {
         if (replyCode(err) !== undefined) return { error: (err as Error).message };
         throw err;
       },
