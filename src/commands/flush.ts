@@ -1,4 +1,5 @@
 import type { Target } from '../server/connection.js';
+import { scriptFlush } from '../server/scripts.js';
 import { withTopology, type NodeRole, type TopologySummary } from '../server/topology.js';
 
 export interface FlushOptions {
@@ -23,7 +24,7 @@ export interface FlushResult {
  */
 export async function flush(options: FlushOptions): Promise<FlushResult> {
   return withTopology(options.target, {}, async (topology) => {
-    await Promise.all(topology.nodes.map((node) => node.conn.send(['SCRIPT', 'FLUSH', ...(options.mode ? [options.mode] : [])])));
+    await Promise.all(topology.nodes.map((node) => scriptFlush(node.conn, options.mode)));
     const server = topology.nodes.map((n) => n.label).join(', ');
     if (!topology.cluster) return { flushed: true, mode: options.mode ?? 'default', server };
     return {

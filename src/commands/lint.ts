@@ -4,7 +4,7 @@ import type { ScriptMetadata } from '../lint/metadata.js';
 import { discoverScripts } from '../registry/discover.js';
 import { UsageError } from '../errors.js';
 
-export interface LintOptions {
+export interface LintCommandOptions {
   paths: string[];
   rules?: Record<string, Severity>;
   /** The server the scripts must run on (`redis-7.4`); default redis-7.0. */
@@ -31,7 +31,7 @@ export interface LintResult {
 }
 
 /** Lints every script under the paths; pure apart from reading the files and the lint cache. */
-export async function lint(options: LintOptions): Promise<LintResult> {
+export async function lint(options: LintCommandOptions): Promise<LintResult> {
   const scripts = discoverScripts({ paths: options.paths, cwd: options.cwd, allowBom: true });
   if (scripts.length === 0) throw new UsageError(`no .lua files found under ${options.paths.join(', ')}`);
   const checked = await checkScripts(scripts, { rules: options.rules, target: options.target, headers: options.headers, cache: options.cache, cwd: options.cwd ?? process.cwd() });

@@ -6,10 +6,10 @@ import { planManifest, type LocalStatus } from '../manifest/plan.js';
 import { discoverScripts } from '../registry/discover.js';
 import { parseTarget, type RedisConnection, type Target } from '../server/connection.js';
 import type { LocalScript } from '../registry/script.js';
-import { locateScriptError } from '../server/script-errors.js';
+import { locateScriptError } from '../redis/script-errors.js';
 import { scriptExists, scriptLoadMany } from '../server/scripts.js';
 import { withTopology, type NodeRole, type Topology, type TopologySummary } from '../server/topology.js';
-import type { Severity } from '../config/schema.js';
+import type { Severity } from '../lint/finding.js';
 import type { Manifest } from '../manifest/manifest.js';
 import type { ManifestPlan } from '../manifest/plan.js';
 

@@ -179,7 +179,7 @@ class Analyzer {
     if (f.body.length !== 1) return undefined;
     const s = f.body[0]!;
     const call = s.type === 'ReturnStatement' && s.arguments.length === 1 ? s.arguments[0] : s.type === 'CallStatement' ? s.expression : undefined;
-    if (!call || call.type !== 'CallExpression') return undefined;
+    if (call?.type !== 'CallExpression') return undefined;
     const params = f.parameters;
     if (params.length === 0 || call.arguments.length !== params.length) return undefined;
     for (let i = 0; i < params.length; i++) {

@@ -95,7 +95,7 @@ export async function checkScriptsDeferringSave(scripts: readonly ScriptToCheck[
     let entry = used.get(script.sha) ?? (stored && decode(stored, script.sha));
     if (entry === undefined) {
       checkScript ??= (await import('./lint.js')).checkScript;
-      const lintOptions: import('./lint.js').LintOptions = { rules: options.rules };
+      const lintOptions: import('./lint.js').RuleOptions = { rules: options.rules };
       if (options.target) lintOptions.target = options.target;
       if (options.headers) lintOptions.headers = options.headers;
       const { findings, metadata } = checkScript(script.bytes, script.path, lintOptions);

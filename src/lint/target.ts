@@ -4,17 +4,17 @@
  * Redis 7.0: a script that passes against it runs on every supported Redis and Valkey (Valkey forked
  * from Redis 7.2.4), so checking against 7.0 warns about anything a newer server alone would accept.
  *
- * Both tables are data read from real servers by generate-command-table.ts: redis-commands.json is
- * Redis 7.0's COMMAND reply, newer-commands.json what later Redis and Valkey releases add, with the
+ * Both tables are data read from real servers by generate-command-table.ts: redis/redis-commands.json is
+ * Redis 7.0's COMMAND reply, redis/newer-commands.json what later Redis and Valkey releases add, with the
  * release that added each command (COMMAND DOCS `since`). A target's table is built once, on first use.
  */
 import { ConfigError } from '../errors.js';
-import type { CommandInfo, CommandTable } from './command-table.js';
-import newer from './newer-commands.json' with { type: 'json' };
+import type { CommandInfo, CommandTable, Flavour, NewerCommands } from '../redis/command-table.js';
+import newer from '../redis/newer-commands.json' with { type: 'json' };
+import base from '../redis/redis-commands.json' with { type: 'json' };
 import { DEFAULT_TARGET, TARGETS } from './target-ids.js';
-import base from './redis-commands.json' with { type: 'json' };
 
-export type Flavour = 'redis' | 'valkey';
+export type { Flavour } from '../redis/command-table.js';
 
 export interface Target {
   /** `redis-7.0`, `valkey-8.1`. */
@@ -25,14 +25,6 @@ export interface Target {
   minor: number;
   /** `Redis 7.0`, `Valkey 8.1`: how messages name it. */
   label: string;
-}
-
-/** What newer servers add to the base table (newer-commands.json). */
-export interface NewerCommands {
-  /** The servers read, `redis-8.0.2` -> true. */
-  servers: Record<string, true>;
-  /** `hexpire` or a subcommand as `client no-touch` -> its COMMAND entry and, per flavour, the release that added it. */
-  commands: Record<string, { info: CommandInfo; since: Partial<Record<Flavour, string>> }>;
 }
 
 const BASE_TABLE = base as unknown as CommandTable;

@@ -7,9 +7,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@redis/client';
-import { generateCommandTable, newerCommands, readServer } from '../../src/lint/generate-command-table.js';
+import { generateCommandTable, newerCommands, readServer } from '../../src/server/generate-command-table.js';
 import { lintSource } from '../../src/lint/lint.js';
-import { startSandbox } from '../../src/server/sandbox.js';
+import { startSandbox } from '../../src/server/throwaway-server.js';
 import { startRedis, type TestServer } from '../helpers/redis-server.js';
 
 const BUILDS = ['redis-8.0.2', 'valkey-8.1.1', 'valkey-9.1.2'];
@@ -46,7 +46,7 @@ test('newer-commands.json is what the newer servers add to the base table (regen
   const table = await generateCommandTable(base.url);
   const read = [];
   for (const { server } of servers) read.push(await readServer(server.url));
-  const shipped = JSON.parse(readFileSync(new URL('../../src/lint/newer-commands.json', import.meta.url), 'utf8'));
+  const shipped = JSON.parse(readFileSync(new URL('../../src/redis/newer-commands.json', import.meta.url), 'utf8'));
   expect(newerCommands(table, read)).toEqual(shipped);
 }, 60_000);
 

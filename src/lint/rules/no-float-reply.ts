@@ -54,7 +54,7 @@ function mayBeFraction(e: lua.Expression, a: Analysis, seen: Set<Binding>): bool
       if (INTEGER_MATH.has(fn)) return false;
       if (fn === 'random') return e.arguments.length === 0;
       if (SAME_AS_ARGS.has(fn)) return e.arguments.some((x) => mayBeFraction(x, a, seen));
-      return fn !== 'huge' && fn !== 'pi' ? true : false;
+      return fn !== 'huge' && fn !== 'pi';
     }
     case 'Identifier': {
       const binding = a.refs.get(e);

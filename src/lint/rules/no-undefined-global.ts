@@ -1,4 +1,4 @@
-import { MISSING_GLOBAL_HINTS, SANDBOX_GLOBALS } from '../sandbox.js';
+import { MISSING_GLOBAL_HINTS, SANDBOX_GLOBALS } from '../../redis/lua-globals.js';
 import type { Rule } from './rule.js';
 
 /** Names the lua-api rule reports, with the release that removed or added them. */

@@ -8,7 +8,7 @@ import type { ParseResult } from '../parse.js';
 import type { PreparedSource } from '../source.js';
 import type { Directive } from '../suppressions.js';
 import type { Target } from '../target.js';
-import type { CommandTable } from '../command-table.js';
+import type { CommandTable } from '../../redis/command-table.js';
 
 /** Where a finding points: a node, or explicit 1-based positions. */
 export type At =

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import type { ResolvedScript } from './resolve.js';
+import type { ResolvedScript } from '../manifest/resolve.js';
 
 /** What a script reads: KEYS[1..n] and ARGV[1..m], each with its documented meaning ('' if none). */
 export interface Expected {
@@ -17,7 +17,7 @@ export interface Expected {
 export async function expectedOf(resolved: ResolvedScript): Promise<Expected | undefined> {
   if (resolved.keys && resolved.args) return { keys: resolved.keys, args: resolved.args, minKeys: resolved.minKeys, minArgs: resolved.minArgs };
   if (!resolved.script) return undefined;
-  const { extractMetadata } = await import('../lint/metadata.js');
+  const { extractMetadata } = await import('./metadata.js');
   const meta = extractMetadata(resolved.script.bytes);
   const required = (slots: ReadonlyArray<{ optional?: true }>): number => {
     let n = slots.length;

@@ -40,6 +40,16 @@ export interface CommandTable {
   commands: Record<string, CommandInfo>;
 }
 
+export type Flavour = 'redis' | 'valkey';
+
+/** What newer servers add to the base table (newer-commands.json; see lint/target.ts). */
+export interface NewerCommands {
+  /** The servers read, `redis-8.0.2` -> true. */
+  servers: Record<string, true>;
+  /** `hexpire` or a subcommand as `client no-touch` -> its COMMAND entry and, per flavour, the release that added it. */
+  commands: Record<string, { info: CommandInfo; since: Partial<Record<Flavour, string>> }>;
+}
+
 /**
  * Builds the table from a `COMMAND` reply, as node-redis returns it under RESP3 (maps as objects)
  * or RESP2 (maps as flat arrays).

@@ -1,13 +1,13 @@
 /**
  * Regenerates the linter's command tables from live servers.
  *
- *   npm run build && node dist/lint/generate-command-table.js [redis-url] [--out file]
+ *   npm run build && node dist/server/generate-command-table.js [redis-url] [--out file]
  *       [--newer url ... --newer-out file]
  *
  * The first URL (default redis://127.0.0.1:6379) is the oldest Redis the project supports: its
- * COMMAND reply becomes src/lint/redis-commands.json, the table of the default target. Each
+ * COMMAND reply becomes src/redis/redis-commands.json, the table of the default target. Each
  * `--newer` server (newer Redis and Valkey releases) adds the commands and subcommands the base
- * lacks, with the release that added them from COMMAND DOCS `since`, to src/lint/newer-commands.json:
+ * lacks, with the release that added them from COMMAND DOCS `since`, to src/redis/newer-commands.json:
  * `--target` then selects the ones its release has (so Redis 8.0's table also gives 7.2 and 7.4).
  * The newer servers come from scripts/build-server.sh; test/lint/targets.test.ts checks the shipped
  * files against them.
@@ -16,8 +16,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createClient } from '@redis/client';
 import { UsageError } from '../errors.js';
-import { buildCommandTable, serializeCommandTable, type CommandInfo, type CommandTable } from './command-table.js';
-import type { NewerCommands } from './target.js';
+import { buildCommandTable, serializeCommandTable, type CommandInfo, type CommandTable, type NewerCommands } from '../redis/command-table.js';
 
 /**
  * Reads COMMAND and the server's version.
@@ -124,15 +123,15 @@ export function serializeNewer(n: NewerCommands): string {
   return `{\n  "servers": ${JSON.stringify(n.servers)},\n  "commands": {\n${lines.join(',\n')}\n  }\n}\n`;
 }
 
-/** src/lint/redis-commands.json of this package, from dist/lint/ (built) or src/lint/ (source). */
+/** src/redis/redis-commands.json of this package, from dist/server/ (built) or src/server/ (source). */
 export function defaultTablePath(): string {
-  return fileURLToPath(new URL('../../src/lint/redis-commands.json', import.meta.url));
+  return fileURLToPath(new URL('../../src/redis/redis-commands.json', import.meta.url));
 }
 
 async function main(argv: string[]): Promise<void> {
   let url = 'redis://127.0.0.1:6379';
   let out = defaultTablePath();
-  let newerOut = fileURLToPath(new URL('../../src/lint/newer-commands.json', import.meta.url));
+  let newerOut = fileURLToPath(new URL('../../src/redis/newer-commands.json', import.meta.url));
   const newer: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
