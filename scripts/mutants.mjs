@@ -16,13 +16,15 @@
  * Exit 0 when every mutant was caught; 1 when one survived or no longer applies.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const LIST = join(ROOT, 'test', 'mutants', 'mutants.json');
 const BACKUP = join(ROOT, '.mutants-backup.json');
+/** jest's output for each mutant. */
+const LOGS = join(ROOT, 'reports', 'mutants');
 
 /** Puts back the files of an interrupted run, then forgets the backup. */
 function restore() {
@@ -41,9 +43,9 @@ function run(command, args, env = {}) {
 
 const build = () => run('npm', ['run', '--silent', 'build']);
 
-/** The names of the tests jest reports as failed (`✕ name`), for the table. */
+/** The names of the tests jest reports as failed (`● describe › name`), for the table. */
 function failedTests(output) {
-  return [...output.matchAll(/^\s+✕ (.+?)(?: \(\d+ ms\))?$/gm)].map((m) => m[1]);
+  return [...new Set([...output.matchAll(/^ {2}● (.+)$/gm)].map((m) => m[1].trim()).filter((name) => !name.startsWith('Test suite failed to run')))];
 }
 
 function main() {
@@ -97,6 +99,8 @@ function main() {
         const jestArgs = ['--experimental-vm-modules', join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--runInBand', ...mutant.tests];
         if (mutant.testNamePattern) jestArgs.push('-t', mutant.testNamePattern);
         const tested = run(process.execPath, jestArgs);
+        mkdirSync(LOGS, { recursive: true });
+        writeFileSync(join(LOGS, `${mutant.id}.log`), tested.output);
         row.seconds = Math.round(built.seconds + tested.seconds);
         const summary = /^Tests: .*$/m.exec(tested.output)?.[0] ?? '';
         if (tested.code !== 0 && failedTests(tested.output).length > 0) {
@@ -104,7 +108,7 @@ function main() {
           row.detail = failedTests(tested.output)[0];
         } else if (tested.code !== 0) {
           row.result = 'ERROR';
-          row.detail = tested.output.trim().split('\n').slice(-3).join(' / ');
+          row.detail = `no failed test named (see reports/mutants/${mutant.id}.log): ${tested.output.trim().split('\n').slice(-3).join(' / ')}`;
         } else {
           row.result = 'SURVIVED';
           row.detail = summary;
