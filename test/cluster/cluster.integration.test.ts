@@ -426,7 +426,8 @@ describe('flush', () => {
     } finally {
       for (const m of monitors) m.close();
     }
-    for (const node of cluster.nodes) expect(cachedOn(node)).toEqual([0, 0, 0, 0]);
+    const loaded = Object.values(readManifest(manifest())!.scripts).map((e) => e.sha);
+    for (const node of cluster.nodes) expect(node.cli('SCRIPT', 'EXISTS', ...loaded).split('\n').map(Number)).toEqual(loaded.map(() => 0));
   });
 });
 
