@@ -15,7 +15,7 @@
  *
  * Exit 0 when every mutant was caught; 1 when one survived or no longer applies.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,10 +35,23 @@ function restore() {
   return true;
 }
 
+/** The command being run: stopped with its children on Ctrl-C. */
+let current;
+
+/** Runs a command in a process group of its own; resolves to its exit code and output. */
 function run(command, args, env = {}) {
   const started = Date.now();
-  const r = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
-  return { code: r.status ?? (r.signal ? 128 : 1), output: `${r.stdout ?? ''}${r.stderr ?? ''}`, seconds: (Date.now() - started) / 1000 };
+  return new Promise((resolvePromise) => {
+    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    current = child;
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (s) => (output += s));
+    child.stderr.setEncoding('utf8').on('data', (s) => (output += s));
+    child.on('close', (code, signal) => {
+      current = undefined;
+      resolvePromise({ code: code ?? (signal ? 128 : 1), output, seconds: (Date.now() - started) / 1000 });
+    });
+  });
 }
 
 const build = () => run('npm', ['run', '--silent', 'build']);
@@ -48,10 +61,10 @@ function failedTests(output) {
   return [...new Set([...output.matchAll(/^ {2}● (.+)$/gm)].map((m) => m[1].trim()).filter((name) => !name.startsWith('Test suite failed to run')))];
 }
 
-function main() {
+async function main() {
   if (restore()) {
     console.log('restored the files of an interrupted run');
-    build();
+    await build();
   }
   const wanted = process.argv.slice(2);
   const mutants = JSON.parse(readFileSync(LIST, 'utf8')).mutants.filter((m) => wanted.length === 0 || wanted.includes(m.id));
@@ -63,6 +76,13 @@ function main() {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => {
       interrupted = true;
+      if (current) {
+        try {
+          process.kill(-current.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
       if (restore()) console.error(`\n${signal}: the mutated files are restored; run npm run build before using the build`);
       process.exit(130);
     });
@@ -91,14 +111,14 @@ function main() {
     for (const [file, text] of Object.entries(changed)) writeFileSync(join(ROOT, file), text);
     process.stdout.write(`${mutant.id}: `);
     try {
-      const built = build();
+      const built = await build();
       if (built.code !== 0) {
         row.result = 'BUILD FAILED';
         row.detail = built.output.split('\n').find((l) => /error/i.test(l)) ?? '';
       } else {
         const jestArgs = ['--experimental-vm-modules', join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--runInBand', ...mutant.tests];
         if (mutant.testNamePattern) jestArgs.push('-t', mutant.testNamePattern);
-        const tested = run(process.execPath, jestArgs);
+        const tested = await run(process.execPath, jestArgs);
         mkdirSync(LOGS, { recursive: true });
         writeFileSync(join(LOGS, `${mutant.id}.log`), tested.output);
         row.seconds = Math.round(built.seconds + tested.seconds);
@@ -120,7 +140,7 @@ function main() {
     console.log(row.result);
   }
   // Back to the build of the unmutated sources.
-  const rebuilt = build();
+  const rebuilt = await build();
   if (rebuilt.code !== 0) console.error('rscript: the final rebuild failed:\n' + rebuilt.output);
 
   const header = ['mutant', 'escape', 'result', 's', 'failing test / note'];
@@ -133,4 +153,4 @@ function main() {
   process.exit(bad.length === 0 ? 0 : 1);
 }
 
-main();
+await main();
