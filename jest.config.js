@@ -1,11 +1,22 @@
 /** jest runs the TypeScript sources as ESM (see the README's "Development" section). */
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-// Every rscript the tests start writes its lint cache here, never in the user's cache folder: the
-// workers and their children inherit this environment.
-process.env.RSCRIPT_CACHE_DIR ??= mkdtempSync(join(tmpdir(), 'rscript-jest-cache-'));
+// One folder of the system's temp folder per run, removed at its end (test/global-teardown.js): the
+// workers and every process they start inherit TMPDIR, so whatever a test makes with os.tmpdir()
+// (projects, servers' folders, caches) is in it, and a run leaves nothing behind in the system's.
+// jest's own transform cache stays where it was, across runs.
+const systemTmp = tmpdir();
+if (!process.env.RSCRIPT_JEST_RUN_DIR) {
+  process.env.RSCRIPT_JEST_RUN_DIR = mkdtempSync(join(systemTmp, 'rscript-jest-'));
+  process.env.TMPDIR = process.env.RSCRIPT_JEST_RUN_DIR;
+}
+// Every rscript the tests start writes its lint cache here, never in the user's cache folder.
+if (process.env.RSCRIPT_CACHE_DIR === undefined) {
+  process.env.RSCRIPT_CACHE_DIR = join(process.env.RSCRIPT_JEST_RUN_DIR, 'cache');
+  mkdirSync(process.env.RSCRIPT_CACHE_DIR, { recursive: true });
+}
 
 export default {
   preset: 'ts-jest/presets/default-esm',
@@ -14,5 +25,8 @@ export default {
   testMatch: ['**/*.test.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1', '^rscript$': '<rootDir>/src/index.ts' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
+  cacheDirectory: join(systemTmp, `jest_rscript_${process.getuid?.() ?? 0}`),
+  globalSetup: '<rootDir>/test/global-setup.js',
+  globalTeardown: '<rootDir>/test/global-teardown.js',
   testTimeout: 30000,
 };

@@ -19,6 +19,7 @@ import type { Target } from '../../src/server/connection.js';
 import { evalSha } from '../../src/server/scripts.js';
 import { keySlot } from '../../src/redis/slot.js';
 import { openTopology, withTopology } from '../../src/server/topology.js';
+import { startMonitor } from '../helpers/monitor.js';
 import { startCluster, type ClusterNode, type TestCluster } from '../helpers/redis-cluster.js';
 import { makeProject, runCli } from '../helpers/cli.js';
 import { startRedis } from '../helpers/redis-server.js';
@@ -407,6 +408,26 @@ describe('flush', () => {
     expect(done.code).toBe(0);
     expect(JSON.parse(done.stdout).nodes).toHaveLength(cluster.nodes.length);
     for (const node of cluster.nodes) expect(cachedOn(node)).toEqual([0, 0, 0, 0]);
+  });
+  // SCRIPT FLUSH is not replicated: each node must receive the flag itself. Checked on each node's
+  // own MONITOR feed, not in rscript's JSON.
+  test.each([
+    [['--async'], ['SCRIPT', 'FLUSH', 'ASYNC']],
+    [['--sync'], ['SCRIPT', 'FLUSH', 'SYNC']],
+    [[], ['SCRIPT', 'FLUSH']],
+  ])('flush %j reaches every node as %j', async (flags, sent) => {
+    await doLoad();
+    const monitors = await Promise.all(cluster.nodes.map((node) => startMonitor(node.port)));
+    try {
+      const done = await cli('flush', '--yes', ...flags, '--json');
+      expect(done.code).toBe(0);
+      await Promise.all(monitors.map((m) => m.sync()));
+      expect(monitors.map((m) => m.matching('SCRIPT', 'FLUSH'))).toEqual(cluster.nodes.map(() => [sent]));
+    } finally {
+      for (const m of monitors) m.close();
+    }
+    const loaded = Object.values(readManifest(manifest())!.scripts).map((e) => e.sha);
+    for (const node of cluster.nodes) expect(node.cli('SCRIPT', 'EXISTS', ...loaded).split('\n').map(Number)).toEqual(loaded.map(() => 0));
   });
 });
 

@@ -3,6 +3,7 @@
  * code, its JSON and CSV, and the server's own keyspace. No assertion on speed.
  */
 import { makeProject, runCli, runCliOnTerminal, type Project } from '../helpers/cli.js';
+import { commandCalls } from '../helpers/commandstats.js';
 import { startRedis, type TestServer } from '../helpers/redis-server.js';
 import { CSV_FIELDS } from '../../src/bench/rows.js';
 
@@ -198,6 +199,28 @@ describe('rscript bench', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).results[0]).toMatchObject({ requests: 1000, errors: 0, concurrency: 7, pipeline: 16 });
     expect(server.cli('GET', 'count')).toBe('1000');
+  });
+
+  // The pipelining on the wire, from the server's own counters: with one connection, calls per read
+  // of the server's socket. One call per batch needs a read per call (the next call goes out only
+  // after the last reply); -P 16 puts 16 calls in each write, read together.
+  it('-P 16 sends 16 calls per write: the server reads many calls at a time, where -P 1 needs a read per call', async () => {
+    config({});
+    const perRead = async (pipeline: string) => {
+      const reads = () => Number(/^total_reads_processed:(\d+)/m.exec(server.cli('INFO', 'stats'))?.[1]);
+      const before = { reads: reads(), calls: commandCalls(server, 'evalsha') };
+      const r = await bench(['fast', '-n', '1600', '-c', '1', '-P', pipeline, '--warmup', '0', '--json']);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout).results[0]).toMatchObject({ requests: 1600, errors: 0, concurrency: 1, pipeline: Number(pipeline) });
+      const calls = commandCalls(server, 'evalsha') - before.calls;
+      expect(calls).toBe(1600);
+      return calls / (reads() - before.reads);
+    };
+    // Reads also count the bench's handshake and the INFO of this test: a little over 1 read per call.
+    expect(await perRead('1')).toBeLessThanOrEqual(1);
+    // 1600 calls in 100 batches: about 16 calls per read when each batch arrives in one piece; 4 is
+    // far above what one call per batch can reach (at most 1) and below any split of the batches.
+    expect(await perRead('16')).toBeGreaterThan(4);
   });
 
   it('stops on an error reply inside a pipelined batch, with the calls answered before it', async () => {

@@ -1,6 +1,7 @@
 /** `exists` and `flush` against a real redis-server, through the built CLI (exit codes matter here). */
 import { makeProject, runCli, runCliOnTerminal, type Project } from '../helpers/cli.js';
 import { commandCalls } from '../helpers/commandstats.js';
+import { startMonitor } from '../helpers/monitor.js';
 import { startRedis, type TestServer } from '../helpers/redis-server.js';
 
 let server: TestServer;
@@ -97,11 +98,24 @@ describe('flush', () => {
     expect(server.cli('SCRIPT', 'EXISTS', shas.a!)).toBe('0');
   });
 
-  test('--async is passed on', async () => {
+  // What the server received, from a MONITOR connection of the test's own: the JSON's `mode` is
+  // rscript's echo of the flag, not proof that the flag reached the server.
+  test.each([
+    [['--async'], 'ASYNC', ['SCRIPT', 'FLUSH', 'ASYNC']],
+    [['--sync'], 'SYNC', ['SCRIPT', 'FLUSH', 'SYNC']],
+    [[], 'default', ['SCRIPT', 'FLUSH']],
+  ])('flush %j sends %s to the server', async (flags, mode, sent) => {
     loadAll();
-    const result = await cli('flush', '-y', '--async', '--json');
-    expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ flushed: true, mode: 'ASYNC', server: `127.0.0.1:${server.port}` });
+    const monitor = await startMonitor(server.port);
+    try {
+      const result = await cli('flush', '-y', ...flags, '--json');
+      await monitor.sync();
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toEqual({ flushed: true, mode, server: `127.0.0.1:${server.port}` });
+      expect(monitor.matching('SCRIPT', 'FLUSH')).toEqual([sent]);
+    } finally {
+      monitor.close();
+    }
     expect(server.cli('SCRIPT', 'EXISTS', shas.a!)).toBe('0');
   });
 

@@ -33,7 +33,10 @@ beforeEach(() => {
   project = makeProject({ 'lua/good.lua': GOOD, 'lua/bad.lua': BAD, 'lua/copy.lua': BAD });
   cache = mkdtempSync(join(tmpdir(), 'rscript-lint-cache-'));
 });
-afterEach(() => project.cleanup());
+afterEach(() => {
+  project.cleanup();
+  rmSync(cache, { recursive: true, force: true });
+});
 
 test('a second run prints exactly what the first printed, from the cache file', async () => {
   const first = await lint('lua');
@@ -223,11 +226,25 @@ test('an unwritable cache folder is no error', async () => {
   expect(r.stderr).toBe('');
 });
 
-test('--no-cache and an empty RSCRIPT_CACHE_DIR write no cache file', async () => {
+test('--no-cache and an empty RSCRIPT_CACHE_DIR write no cache file, anywhere', async () => {
   await runCli(['lint', '--no-cache', 'lua'], { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: cache } });
   await runCli(['load', '--check', '--no-cache'], { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: cache } });
+  // --no-cache is the lint cache's: the launcher's compiled code (code-*.bin) is kept all the same.
   expect(cacheFiles()).toEqual([]);
-  const r = await runCli(['lint', 'lua'], { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: '' } });
-  expect(r.code).toBe(1);
+  // Where a cache would go without RSCRIPT_CACHE_DIR (~/.cache/rscript, $XDG_CACHE_HOME/rscript) is
+  // a folder of the test's own, which must stay empty: an empty RSCRIPT_CACHE_DIR means no cache at
+  // all, not the default folder.
+  const home = mkdtempSync(join(tmpdir(), 'rscript-home-'));
+  try {
+    const env = { RSCRIPT_CACHE_DIR: '', HOME: home, XDG_CACHE_HOME: home };
+    const r = await runCli(['lint', 'lua'], { cwd: project.dir, env });
+    expect(r.code).toBe(1);
+    expect(JSON.parse((await runCli(['lint', '--format', 'json', 'lua'], { cwd: project.dir, env })).stdout).errors).toBe(2);
+    expect((await runCli(['load', '--check'], { cwd: project.dir, env })).code).toBe(1);
+    expect(readdirSync(home)).toEqual([]);
+    expect(project.exists('.cache')).toBe(false);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
   expect(cacheFiles()).toEqual([]);
 });

@@ -1,7 +1,8 @@
 /**
  * Ctrl-C (SIGINT) or a supervisor's SIGTERM in the middle of `load`: rscript stops at once and the
- * manifest is the old one, with no temp file beside it.
+ * manifest is the old one, untouched, with nothing beside it.
  */
+import { statSync } from 'node:fs';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { startRedisProcess, type RedisProcess } from '../helpers/redis-process.js';
 import { beforeExit, expectSuccess, rscript, startRscript, tempProject, type TempProject } from '../helpers/rscript-process.js';
@@ -25,6 +26,7 @@ it.each([
   ['SIGTERM', 143],
 ] as const)('%s during load: prompt exit, manifest unchanged, no temp file', async (signal, shellCode) => {
   const before = project.read('rscript.lock.json');
+  const inode = statSync(project.path('rscript.lock.json')).ino;
   server.cli('SCRIPT', 'FLUSH'); // the previous case loaded them: make this load send SCRIPT LOAD again
   // Replies are held once SCRIPT LOAD is sent: the process is certainly waiting in the middle of the load.
   const proxy = await startFaultProxy(server.port, /\$4\r\nLOAD\r\n/);
@@ -41,6 +43,9 @@ it.each([
   } finally {
     await proxy.close();
   }
+  // The signal lands before any write (a write cut short is test/faults/atomic-write.test.ts): the
+  // manifest is the same file, untouched, and nothing is beside it.
   expect(project.read('rscript.lock.json').equals(before)).toBe(true);
-  expect(project.list().filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  expect(statSync(project.path('rscript.lock.json')).ino).toBe(inode);
+  expect(project.list()).toEqual(['lua', 'package.json', 'rscript.lock.json']);
 });

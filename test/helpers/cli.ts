@@ -96,7 +96,7 @@ export function runCliOnTerminal(args: string[], options: RunCliOptions & { prom
 
 let cacheDirOfWorker: string | undefined;
 function testCacheDir(): string {
-  return (cacheDirOfWorker ??= mkdtempSync(join(tmpdir(), 'rscript-test-cache-')));
+  return (cacheDirOfWorker ??= mkdtempSync(join(tmpdir(), 'worker-cache-')));
 }
 
 /** Lines of stderr that look like a stack trace (`    at fn (file:line)`). */

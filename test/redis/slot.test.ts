@@ -1,4 +1,5 @@
-import { crc16, hashTag, keySlot, slotOfKeys } from '../../src/redis/slot.js';
+import { EXIT_USAGE } from '../../src/errors.js';
+import { crc16, crossSlotError, hashTag, keySlot, slotOfKeys } from '../../src/redis/slot.js';
 
 describe('crc16 (XMODEM)', () => {
   test('the standard check value: "123456789" -> 0x31C3', () => {
@@ -48,6 +49,9 @@ describe('hashTag', () => {
     ['foo{}{bar}', 'foo{}{bar}'],
     ['a{b}c{d}', 'b'],
     ['x{y', 'x{y'],
+    // A } with no { before it is no tag either.
+    ['ab}c', 'ab}c'],
+    ['ab}c{d}', 'd'],
   ])('%j hashes %j', (key, tag) => {
     expect(Buffer.from(hashTag(Buffer.from(key))).toString()).toBe(tag);
   });
@@ -74,5 +78,41 @@ describe('slotOfKeys', () => {
   });
   test('no keys: no slot', () => {
     expect(slotOfKeys([]).slot).toBeUndefined();
+  });
+});
+
+describe('crossSlotError: what a user reads when the keys of one call are in several slots (exit 2)', () => {
+  const lead = 'the keys hash to different cluster slots; a script runs only when all its keys are in one slot';
+  const rule = 'Give the keys a common hash tag (only the text inside the first {...} is hashed)';
+
+  test('KEYS[1] has a tag: every key gets it, the ones that lack it shown with it; slots aligned', () => {
+    const err = crossSlotError([
+      { key: '{user}:a', slot: 5474 },
+      { key: 'b', slot: 3300 },
+      { key: 'x{user}', slot: 5474 },
+    ]);
+    expect(err.exitCode).toBe(EXIT_USAGE);
+    expect(err.message).toBe(lead);
+    expect(err.detail).toEqual([
+      'KEYS[1] {user}:a  slot 5474',
+      'KEYS[2] b         slot 3300',
+      'KEYS[3] x{user}   slot 5474',
+      `${rule}, e.g. put {user} in every key name, as KEYS[1] has it: {user}:a {user}:b x{user}.`,
+    ]);
+  });
+
+  test('no tag in KEYS[1]: a generic example', () => {
+    expect(crossSlotError([
+      { key: 'order:1', slot: 14374 },
+      { key: 'order:2', slot: 2117 },
+    ]).detail).toEqual(['KEYS[1] order:1  slot 14374', 'KEYS[2] order:2  slot 2117', `${rule}, e.g. {order:42}:stock and {order:42}:log.`]);
+  });
+
+  test('a key drawn per call (bench __rand_int__ in its hashed part): said so, with the way out', () => {
+    expect(crossSlotError([{ key: '{a:__rand_int__}' }, { key: 'bb', slot: 8620 }]).detail).toEqual([
+      'KEYS[1] {a:__rand_int__}  slot drawn per call',
+      'KEYS[2] bb                slot 8620',
+      `${rule}, with __rand_int__ outside the hash tag, as each one is drawn on its own: e.g. {bench}:a:__rand_int__ and {bench}:b:__rand_int__.`,
+    ]);
   });
 });

@@ -50,6 +50,15 @@ describe('parseShebang', () => {
     ['#!lua name=mylib\nreturn 1', { engine: 'lua', flags: [], other: ['name=mylib'] }],
     ['#!lua flags=allow-stale', { engine: 'lua', flags: ['allow-stale'], other: [] }],
     ['#!lua   flags=no-cluster  \nreturn 1', { engine: 'lua', flags: ['no-cluster'], other: [] }],
+    // Only a first line that starts with the two bytes #! is a shebang.
+    ['#', null],
+    ['#\n!lua', null],
+    ['# lua flags=no-writes\nreturn 1', null],
+    ['!#lua flags=no-writes\nreturn 1', null],
+    ['x!lua flags=no-writes\nreturn 1', null],
+    ['#!', { engine: '', flags: [], other: [] }],
+    // Any whitespace separates the options, a carriage return inside the line too.
+    ['#!lua flags=no-writes\rname=x\nreturn 1', { engine: 'lua', flags: ['no-writes'], other: ['name=x'] }],
   ])('%j', (text, expected) => {
     expect(parseShebang(Buffer.from(text))).toEqual(expected);
   });
@@ -81,7 +90,24 @@ describe('a UTF-8 byte order mark', () => {
     const e = error as CheckFailedError;
     expect(e.message).toMatch(/^lua\/s\.lua: .*byte order mark \(BOM\)/);
     expect(e.exitCode).toBe(EXIT_FAILED);
-    expect(e.detail.join('\n')).toMatch(/without BOM/);
+    expect(e.detail).toEqual(['Save the file as UTF-8 without BOM (for example: sed -i "1s/^\\xEF\\xBB\\xBF//" lua/s.lua)']);
+  });
+
+  test.each([
+    ['EF BB 00', [0xef, 0xbb, 0x00]],
+    ['EF 00 BF', [0xef, 0x00, 0xbf]],
+    ['00 BB BF', [0x00, 0xbb, 0xbf]],
+    ['EF BB at the end of a 2-byte file', [0xef, 0xbb]],
+  ])('only the three bytes EF BB BF are a BOM: %s is hashed as it is', (_what, bytes) => {
+    const body = Buffer.from(bytes);
+    expect(script(body).sha).toBe(createHash('sha1').update(body).digest('hex'));
+  });
+
+  test('allowed (allowBom): the file is taken as it is, its BOM hashed with it', () => {
+    const bytes = Buffer.concat([bom, Buffer.from('return 1\n')]);
+    const s = makeScript('s', 'lua/s.lua', '/abs/lua/s.lua', bytes, true);
+    expect(s.sha).toBe(createHash('sha1').update(bytes).digest('hex'));
+    expect(s.size).toBe(12);
   });
 
   test('the same bytes later in the file are not a BOM', () => {
