@@ -109,6 +109,7 @@ export async function run(argv: string[]): Promise<number> {
         const result = await load({
           paths: paths.length > 0 ? paths : configuredScripts(ctx, 'load'),
           scriptRoots: ctx.config.scripts,
+          include: [ctx.config.include],
           manifest: ctx.config.manifest,
           target: ctx.target,
           dryRun: opts.dryRun,
@@ -216,7 +217,7 @@ export async function run(argv: string[]): Promise<number> {
       action(async (ctx, paths: string[], opts: { format: 'text' | 'json' | 'sarif'; maxWarnings?: number; cache: boolean }) => {
         const { lint } = await import('../commands/lint.js');
         const { formatText, formatSarif } = await import('../output/lint.js');
-        const result = await lint({ paths: paths.length > 0 ? paths : configuredScripts(ctx, 'lint'), rules: ctx.config.lint.rules, cache: opts.cache });
+        const result = await lint({ paths: paths.length > 0 ? paths : configuredScripts(ctx, 'lint'), rules: ctx.config.lint.rules, cache: opts.cache, include: [ctx.config.include] });
         const findings = result.files.flatMap((f) => f.findings);
         const tooManyWarnings = opts.maxWarnings !== undefined && result.warnings > opts.maxWarnings;
         // Without errors, the exit status comes from the limit alone: say so, on stderr, whatever the
@@ -243,7 +244,7 @@ export async function run(argv: string[]): Promise<number> {
       action(async (ctx, script: string | undefined) => {
         const { info } = await import('../commands/info.js');
         const { renderInfo } = await import('../output/render.js');
-        const result = await info({ script, paths: script === undefined ? configuredScripts(ctx, 'info') : ctx.config.scripts });
+        const result = await info({ script, paths: script === undefined ? configuredScripts(ctx, 'info') : ctx.config.scripts, include: [ctx.config.include] });
         return { data: result, text: () => renderInfo(result, script !== undefined, process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined) };
       }),
     );

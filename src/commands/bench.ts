@@ -285,7 +285,7 @@ async function ensureLoaded(conn: RedisConnection, plans: Plan[], timeoutMs: num
   for (const [i, outcome] of outcomes.entries()) {
     if (outcome.error) {
       const script = missing[i]!.resolved.script!;
-      const located = locateScriptError(outcome.error, script.path, script.bytes);
+      const located = locateScriptError(outcome.error, script.path, script.bytes, script.map);
       throw new CheckFailedError(located.text, located.source ? [located.source] : []);
     }
   }
@@ -404,6 +404,6 @@ function describeError(err: unknown, plan: Plan): { text: string; source?: strin
   if (replyCode(err) === undefined) throw err;
   const message = (err as Error).message;
   if (replyCode(err) === 'NOSCRIPT') return { text: `${plan.name}: the script left the server's cache during the bench (SCRIPT FLUSH?): ${message}` };
-  const located = locateScriptError(message, plan.resolved.script?.path ?? plan.name, plan.resolved.script?.bytes);
+  const located = locateScriptError(message, plan.resolved.script?.path ?? plan.name, plan.resolved.script?.bytes, plan.resolved.script?.map);
   return { text: located.text, ...(located.source ? { source: located.source } : {}) };
 }

@@ -81,7 +81,7 @@ export async function exec(options: ExecOptions): Promise<ExecResult> {
           'Run rscript load, or pass the path of the .lua file.',
         ]);
       }
-      const located = locateScriptError(message, resolved.script?.path ?? resolved.name, body);
+      const located = locateScriptError(message, resolved.script?.path ?? resolved.name, body, resolved.script?.map);
       throw new CheckFailedError(located.text, located.source ? [located.source] : []);
     }
   });

@@ -7,6 +7,8 @@ export interface InfoOptions {
   /** One script name, or every script when undefined. */
   script?: string;
   paths: string[];
+  /** The include folder: fragments, not scripts. */
+  include?: string[];
   cwd?: string;
 }
 
@@ -19,7 +21,7 @@ export interface ScriptInfo extends ScriptMetadata {
 
 /** The catalog: what each script expects (KEYS, ARGV, with their documented meaning), flags, returns. */
 export async function info(options: InfoOptions): Promise<ScriptInfo[]> {
-  const scripts = discoverScripts({ paths: options.paths, cwd: options.cwd });
+  const scripts = discoverScripts({ paths: options.paths, cwd: options.cwd, include: options.include });
   let chosen = scripts;
   if (options.script !== undefined) {
     const ref = options.script;

@@ -31,6 +31,8 @@ export interface TlsConfig {
 export interface Config {
   url: string;
   scripts: string[];
+  /** The folder of included fragments (`--- @include`): not scripts themselves. */
+  include: string;
   manifest: string;
   budgetMs: number;
   timeoutMs: number;
@@ -44,6 +46,7 @@ export interface Config {
 export const DEFAULTS: Config = {
   url: 'redis://127.0.0.1:6379',
   scripts: ['lua'],
+  include: 'lua/include',
   manifest: 'rscript.lock.json',
   budgetMs: 50,
   timeoutMs: 5000,
@@ -135,6 +138,7 @@ const severity: Check<Severity> = (v, key) => {
 export const CONFIG_KEYS: { [K in keyof Config]: { check: Check<Config[K]>; description: string } } = {
   url: { check: string, description: 'Redis URL: redis://[user:password@]host:port[/db] or rediss:// for TLS' },
   scripts: { check: stringList, description: 'folders or files holding the .lua scripts' },
+  include: { check: string, description: 'the folder of the fragments scripts include with --- @include "path" (not scripts themselves)' },
   manifest: { check: string, description: 'the SHA manifest (lockfile) to write and read' },
   budgetMs: { check: positive, description: 'latency budget per script call for rscript bench, in ms' },
   timeoutMs: { check: positiveInt, description: 'connect and per-request timeout, in ms' },

@@ -48,6 +48,11 @@ export function renderLoad(r: LoadResult, options: { all?: boolean } = {}): stri
   const rows = listed.map((row) => [row.name, shortSha(row.sha), statusColor(row.status), row.nodes ? nodeCounts(row.nodes) : serverColor(row.server), String(row.size)]);
   for (const name of r.removed) rows.push([out.strikethrough(name), '', out.red('removed'), out.dim('-'), '']);
   const lines = rows.length > 0 || !folded ? [table(['script', 'sha', 'status', 'server', 'bytes'], rows, ['left', 'left', 'left', 'left', 'right'])] : [];
+  // A script changed by a fragment it includes: which file changed, since the script itself did not.
+  for (const row of listed) {
+    const via = row.changedSources?.filter((p) => !row.path.endsWith(p));
+    if (via && via.length > 0) lines.push(out.dim(`${row.name}: changed through ${via.join(', ')}`));
+  }
   if (folded) {
     const what = r.check ? 'unchanged' : r.cluster ? 'unchanged and cached on every node' : 'unchanged and already cached';
     lines.push(out.dim(`${quietCount} scripts ${what} are not listed (--all lists every script)`));
