@@ -237,6 +237,18 @@ export async function run(argv: string[]): Promise<number> {
       }),
     );
 
+  command('build', 'print the assembled scripts (included fragments spliced in), or write them to a folder', { server: false })
+    .argument('[scripts...]', 'names or paths (default: every script)')
+    .option('-o, --out <dir>', 'write <name>.lua files there instead of printing')
+    .action(
+      action(async (ctx, scripts: string[], opts: { out?: string }) => {
+        const { build } = await import('./commands/build.js');
+        const { renderBuild } = await import('./output/render.js');
+        const result = await build({ scripts, paths: configuredScripts(ctx, 'build'), include: [ctx.config.include], out: opts.out });
+        return { data: result, text: () => renderBuild(result) };
+      }),
+    );
+
   command('info', 'show the catalog: what each script takes (KEYS, ARGV), its flags and what it returns', { server: false })
     .alias('ls')
     .argument('[script]', 'one script, by name, path (lua/rate_limit.lua) or SHA (default: all)')

@@ -9,6 +9,7 @@ import type { ExistsResult } from '../commands/exists.js';
 import type { FlushResult } from '../commands/flush.js';
 import type { KillOutcome, KillResult } from '../commands/kill.js';
 import type { LoadResult } from '../commands/load.js';
+import type { BuildResult } from '../commands/build.js';
 import type { NodeRole, TopologySummary } from '../server/topology.js';
 import { colorLevel } from './color.js';
 import { replyRows } from './reply.js';
@@ -288,4 +289,22 @@ export function renderInfo(scripts: ScriptInfo[], detailed: boolean, columns?: n
       return lines.join('\n');
     })
     .join('\n\n');
+}
+
+/**
+ * `rscript build`: without --out, the assembled text itself (one script: exactly its bytes, so that
+ * `rscript build x > x.lua` hashes to its SHA; several: each after a `-- ==> name (sha) <==` line);
+ * with --out, what was written.
+ */
+export function renderBuild(r: BuildResult): string {
+  if (r.out === undefined) {
+    // The caller's print() ends the output with a newline: the text's own is left to it.
+    const chomp = (t: string) => (t.endsWith('\n') ? t.slice(0, -1) : t);
+    if (r.scripts.length === 1) return chomp(r.scripts[0]!.text);
+    return r.scripts.map((s) => `-- ==> ${s.name} (${s.path}, sha ${s.sha}) <==\n${chomp(s.text)}`).join('\n\n');
+  }
+  const rows = r.scripts.map((s) => [s.name, shortSha(s.sha), String(s.sources.length), s.written ?? '', String(s.size)]);
+  const lines = [table(['script', 'sha', 'files', 'written', 'bytes'], rows, ['left', 'left', 'right', 'left', 'right'])];
+  lines.push(`${plural(r.scripts.length, 'script')} written to ${r.out}/`);
+  return lines.join('\n');
 }
