@@ -1,0 +1,112 @@
+/** Includes: how a script and its fragments are spliced into the text that is hashed and loaded. */
+import { readFileSync } from 'node:fs';
+import { assemble, mapLine } from '../../src/registry/include.js';
+import { sha1hex } from '../../src/registry/script.js';
+import { discoverScripts } from '../../src/registry/discover.js';
+import { makeProject, type Project } from '../helpers/cli.js';
+
+let project: Project;
+afterEach(() => project?.cleanup());
+
+function assembled(rel: string) {
+  const abs = project.path(rel);
+  return assemble(abs, readFileSync(abs), { display: (p) => p.slice(project.dir.length + 1) });
+}
+
+test('a script without @include is returned as it is, with no map', () => {
+  project = makeProject({ 'lua/plain.lua': 'return 1\n' });
+  const bytes = project.read('lua/plain.lua');
+  const out = assemble(project.path('lua/plain.lua'), bytes);
+  expect(out.bytes).toBe(bytes);
+  expect(out.map).toBeUndefined();
+});
+
+test('nested includes are spliced in place, depth first, each line mapped to its file', () => {
+  project = makeProject({
+    'lua/job.lua': '-- job\n--- @include "include/a"\nreturn a()\n',
+    'lua/include/a.lua': '--- @include "b.lua"\nlocal function a() return b() end\n',
+    'lua/include/b.lua': "local function b() return 'b' end\n",
+  });
+  const { bytes, map } = assembled('lua/job.lua');
+  expect(bytes.toString()).toBe("-- job\nlocal function b() return 'b' end\nlocal function a() return b() end\nreturn a()\n");
+  expect(map!.sources.map((s) => s.absPath.slice(project.dir.length + 1))).toEqual(['lua/job.lua', 'lua/include/a.lua', 'lua/include/b.lua']);
+  const where = (n: number) => {
+    const m = mapLine(map, '', n);
+    return `${m.absPath.slice(project.dir.length + 1)}:${m.line}${m.fragment ? ' (fragment)' : ''}`;
+  };
+  expect([1, 2, 3, 4].map(where)).toEqual(['lua/job.lua:1', 'lua/include/b.lua:1 (fragment)', 'lua/include/a.lua:2 (fragment)', 'lua/job.lua:3']);
+  // Each source's SHA is the SHA of its own bytes.
+  expect(map!.sources[2]!.sha).toBe(sha1hex(project.read('lua/include/b.lua')));
+});
+
+test('a diamond includes the shared fragment once, where it is first used', () => {
+  project = makeProject({
+    'lua/job.lua': '--- @include "include/left"\n--- @include "include/right"\nreturn left() .. right()\n',
+    'lua/include/left.lua': '--- @include "shared"\nlocal function left() return shared() end\n',
+    'lua/include/right.lua': '--- @include "shared"\nlocal function right() return shared() end\n',
+    'lua/include/shared.lua': "local function shared() return 's' end\n",
+  });
+  const text = assembled('lua/job.lua').bytes.toString();
+  expect(text.match(/local function shared/g)).toHaveLength(1);
+  expect(text).toBe(
+    "local function shared() return 's' end\nlocal function left() return shared() end\nlocal function right() return shared() end\nreturn left() .. right()\n",
+  );
+});
+
+test('a cycle is refused with its chain, at the include line that closes it', () => {
+  project = makeProject({
+    'lua/job.lua': '--- @include "include/a"\nreturn 1\n',
+    'lua/include/a.lua': '--- @include "b"\n',
+    'lua/include/b.lua': '-- b\n--- @include "a"\n',
+  });
+  expect(() => assembled('lua/job.lua')).toThrow('lua/include/b.lua:2: include cycle: lua/include/a.lua -> lua/include/b.lua -> lua/include/a.lua');
+});
+
+test('a script that includes itself is a cycle too', () => {
+  project = makeProject({ 'lua/self.lua': '--- @include "self"\nreturn 1\n' });
+  expect(() => assembled('lua/self.lua')).toThrow('lua/self.lua:1: include cycle: lua/self.lua -> lua/self.lua');
+});
+
+test('a missing file is an error at the include line', () => {
+  project = makeProject({ 'lua/job.lua': '-- job\n\n--- @include "include/nope"\nreturn 1\n' });
+  expect(() => assembled('lua/job.lua')).toThrow('lua/job.lua:3: included file not found: "include/nope"');
+});
+
+test('a fragment may not carry a #! line: only the script decides its flags', () => {
+  project = makeProject({ 'lua/job.lua': '--- @include "frag"\nreturn 1\n', 'lua/frag.lua': '#!lua flags=no-writes\nlocal x = 1\n' });
+  expect(() => assembled('lua/job.lua')).toThrow(/lua\/frag\.lua:1: an included file cannot start with a #! line/);
+});
+
+test("the script's own #! line stays its first line, and its flags come from it", () => {
+  project = makeProject({
+    'lua/ro.lua': '#!lua flags=no-writes\n--- @include "include/get"\nreturn get(KEYS[1])\n',
+    'lua/include/get.lua': "local function get(k) return redis.call('GET', k) end\n",
+  });
+  const [script] = discoverScripts({ paths: ['lua'], cwd: project.dir, include: ['lua/include'] });
+  expect(script!.bytes.toString().split('\n')[0]).toBe('#!lua flags=no-writes');
+  expect(script!.flags).toEqual(['no-writes']);
+  expect(script!.sha).toBe(sha1hex(script!.bytes));
+});
+
+test('the include folder holds fragments, not scripts: a walk skips it, naming it is an error', () => {
+  project = makeProject({
+    'lua/job.lua': '--- @include "include/a"\nreturn a()\n',
+    'lua/include/a.lua': 'local function a() return 1 end\n',
+  });
+  const names = discoverScripts({ paths: ['lua'], cwd: project.dir, include: ['lua/include'] }).map((s) => s.name);
+  expect(names).toEqual(['job']);
+  expect(() => discoverScripts({ paths: ['lua/include/a.lua'], cwd: project.dir, include: ['lua/include'] })).toThrow(
+    /lua\/include\/a\.lua is in the include folder lua\/include: its files are fragments/,
+  );
+});
+
+test('a file that names @include only in prose is left as it is', () => {
+  project = makeProject({ 'lua/doc.lua': '-- uses no @include at all\nreturn 1\n' });
+  const bytes = project.read('lua/doc.lua');
+  expect(assembled('lua/doc.lua')).toEqual({ bytes });
+});
+
+test('CRLF files: the include line is recognised and the fragment spliced', () => {
+  project = makeProject({ 'lua/job.lua': '--- @include "f"\r\nreturn f()\r\n', 'lua/f.lua': 'local function f() return 1 end\r\n' });
+  expect(assembled('lua/job.lua').bytes.toString()).toBe('local function f() return 1 end\r\nreturn f()\r\n');
+});
