@@ -249,6 +249,20 @@ export async function run(argv: string[]): Promise<number> {
       }),
     );
 
+  command('gen', 'generate a typed module from the lockfile and the headers: rscript gen ts [--out file]', { server: false, manifest: 'read' })
+    .argument('<language>', 'ts (TypeScript)')
+    .option('-o, --out <file>', 'write the module there instead of printing it')
+    .option('--check', 'exit 1 if the file given with --out is not what gen would write (write nothing)')
+    .action(
+      action(async (ctx, language: string, opts: { out?: string; check?: boolean }) => {
+        const { gen } = await import('./commands/gen.js');
+        const { renderGen, genWarnings } = await import('./output/render.js');
+        const result = await gen({ language, manifest: ctx.config.manifest, out: opts.out, check: opts.check });
+        for (const w of genWarnings(result)) stderr().write(`warning: ${w}\n`);
+        return { data: result, text: () => renderGen(result), exitCode: result.check && !result.upToDate ? EXIT_FAILED : EXIT_OK };
+      }),
+    );
+
   command('info', 'show the catalog: what each script takes (KEYS, ARGV), its flags and what it returns', { server: false })
     .alias('ls')
     .argument('[script]', 'one script, by name, path (lua/rate_limit.lua) or SHA (default: all)')

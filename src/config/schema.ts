@@ -138,7 +138,6 @@ const severity: Check<Severity> = (v, key) => {
 export const CONFIG_KEYS: { [K in keyof Config]: { check: Check<Config[K]>; description: string } } = {
   url: { check: string, description: 'Redis URL: redis://[user:password@]host:port[/db] or rediss:// for TLS' },
   scripts: { check: stringList, description: 'folders or files holding the .lua scripts' },
-  include: { check: string, description: 'the folder of the fragments scripts include with --- @include "path" (not scripts themselves)' },
   manifest: { check: string, description: 'the SHA manifest (lockfile) to write and read' },
   budgetMs: { check: positive, description: 'latency budget per script call for rscript bench, in ms' },
   timeoutMs: { check: positiveInt, description: 'connect and per-request timeout, in ms' },
@@ -168,6 +167,7 @@ export const CONFIG_KEYS: { [K in keyof Config]: { check: Check<Config[K]>; desc
     },
     description: 'lint settings: { rules: { "<rule-id>": "off" | "warning" | "error" } }',
   },
+  include: { check: string, description: 'the folder of the fragments scripts include with --- @include "path" (not scripts themselves)' },
 };
 
 /** Validates a parsed config file's object into a partial Config. */

@@ -10,6 +10,7 @@ import type { FlushResult } from '../commands/flush.js';
 import type { KillOutcome, KillResult } from '../commands/kill.js';
 import type { LoadResult } from '../commands/load.js';
 import type { BuildResult } from '../commands/build.js';
+import type { GenResult } from '../commands/gen.js';
 import type { NodeRole, TopologySummary } from '../server/topology.js';
 import { colorLevel } from './color.js';
 import { replyRows } from './reply.js';
@@ -307,4 +308,23 @@ export function renderBuild(r: BuildResult): string {
   const lines = [table(['script', 'sha', 'files', 'written', 'bytes'], rows, ['left', 'left', 'right', 'left', 'right'])];
   lines.push(`${plural(r.scripts.length, 'script')} written to ${r.out}/`);
   return lines.join('\n');
+}
+
+/** `rscript gen ts`: the module itself without --out; else what was done with the file. */
+export function renderGen(r: GenResult): string {
+  if (r.out === undefined) return r.text.replace(/\n$/, '');
+  if (r.check) {
+    return r.upToDate ? out.green(`${r.out} is up to date (${plural(r.scripts, 'script')})`) : out.red(`${r.out} is out of date: run rscript gen ts --out ${r.out} and commit it`);
+  }
+  return `${r.out} ${r.written ? 'written' : 'unchanged'} (${plural(r.scripts, 'script')})`;
+}
+
+/** The types gen fell back on, said once each (on stderr: stdout may be the module). */
+export function genWarnings(r: GenResult): string[] {
+  const lines: string[] = [];
+  if (r.untyped.length > 0) {
+    lines.push(`${plural(r.untyped.length, 'argument')} typed string, their header giving no type rscript reads ((integer ...), (string ...)): ${r.untyped.join('; ')}`);
+  }
+  if (r.untypedReplies.length > 0) lines.push(`${r.untypedReplies.length === 1 ? '1 reply' : `${r.untypedReplies.length} replies`} typed unknown: ${r.untypedReplies.join('; ')}`);
+  return lines;
 }
