@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { Scripts, type CommandSender, type ScriptArg } from 'rscript';
 
-const MANIFEST = new URL("../rscript.lock.json", import.meta.url);
+const MANIFEST = new URL('../rscript.lock.json', import.meta.url);
 let loaded: Scripts | undefined;
 
 /** The lockfile's scripts, read (and checked against it) on first use; `useScripts` sets them instead. */
@@ -54,7 +54,7 @@ export type BalancePurchaseReply = ([1, number] | [0, number]);
 export async function balancePurchase(client: CommandSender, input: BalancePurchaseInput): Promise<BalancePurchaseReply> {
   const keys = input.keys;
   const args = input.args;
-  return (await run(client, "balance_purchase", [keys.accountBalance, keys.transactionLog], [args.amount, args.entryPushed], false)) as BalancePurchaseReply;
+  return (await run(client, 'balance_purchase', [keys.accountBalance, keys.transactionLog], [args.amount, args.entryPushed], false)) as BalancePurchaseReply;
 }
 
 /** Input of batchExpire() (lua/batch_expire.lua). */
@@ -81,7 +81,7 @@ export type BatchExpireReply = [nextCursor: string, expired: number];
  */
 export async function batchExpire(client: CommandSender, input: BatchExpireInput): Promise<BatchExpireReply> {
   const args = input.args;
-  return (await run(client, "batch_expire", [], [args.pattern, args.ttl, args.scanCursor, args.mostKeys], false)) as BatchExpireReply;
+  return (await run(client, 'batch_expire', [], [args.pattern, args.ttl, args.scanCursor, args.mostKeys], false)) as BatchExpireReply;
 }
 
 /** Input of counterShardedGet() (lua/counter/sharded_get.lua). */
@@ -104,7 +104,7 @@ export type CounterShardedGetReply = number;
  */
 export async function counterShardedGet(client: CommandSender, input: CounterShardedGetInput): Promise<CounterShardedGetReply> {
   const keys = input.keys;
-  return (await run(client, "counter/sharded_get", [keys.shard, ...(keys?.shards ?? [])], [], true)) as CounterShardedGetReply;
+  return (await run(client, 'counter/sharded_get', [keys.shard, ...(keys?.shards ?? [])], [], true)) as CounterShardedGetReply;
 }
 
 /** Input of counterShardedIncr() (lua/counter/sharded_incr.lua). */
@@ -133,7 +133,7 @@ export type CounterShardedIncrReply = [shard: number, shardValue: number];
 export async function counterShardedIncr(client: CommandSender, input: CounterShardedIncrInput): Promise<CounterShardedIncrReply> {
   const keys = input.keys;
   const args = input.args;
-  return (await run(client, "counter/sharded_incr", [keys.shard, ...(keys?.shards ?? [])], [args.increment, args.shardHint], false)) as CounterShardedIncrReply;
+  return (await run(client, 'counter/sharded_incr', [keys.shard, ...(keys?.shards ?? [])], [args.increment, args.shardHint], false)) as CounterShardedIncrReply;
 }
 
 /** Input of counterIncr() (lua/counter_incr.lua). */
@@ -158,7 +158,7 @@ export type CounterIncrReply = number;
 export async function counterIncr(client: CommandSender, input: CounterIncrInput): Promise<CounterIncrReply> {
   const keys = input.keys;
   const args = input.args;
-  return (await run(client, "counter_incr", [keys.counter], [args.increment], false)) as CounterIncrReply;
+  return (await run(client, 'counter_incr', [keys.counter], [args.increment], false)) as CounterIncrReply;
 }
 
 /** Input of createUser() (lua/create_user.lua). */
@@ -189,7 +189,7 @@ export type CreateUserReply = unknown;
 export async function createUser(client: CommandSender, input: CreateUserInput): Promise<CreateUserReply> {
   const keys = input.keys;
   const args = input.args;
-  return (await run(client, "create_user", [keys.userRecord, keys.emailIndex], [args.userId, args.email, args.displayName], false)) as CreateUserReply;
+  return (await run(client, 'create_user', [keys.userRecord, keys.emailIndex], [args.userId, args.email, args.displayName], false)) as CreateUserReply;
 }
 
 /** Input of incrementWithMax() (lua/increment_with_max.lua). */
@@ -216,7 +216,7 @@ export type IncrementWithMaxReply = number;
 export async function incrementWithMax(client: CommandSender, input: IncrementWithMaxInput): Promise<IncrementWithMaxReply> {
   const keys = input.keys;
   const args = input.args;
-  return (await run(client, "increment_with_max", [keys.counter], [args.increment, args.maximumValue], false)) as IncrementWithMaxReply;
+  return (await run(client, 'increment_with_max', [keys.counter], [args.increment, args.maximumValue], false)) as IncrementWithMaxReply;
 }
 
 /** Input of lockAcquire() (lua/lock_acquire.lua). */
@@ -243,7 +243,7 @@ export type LockAcquireReply = ([1, unknown] | [0, unknown]);
 export async function lockAcquire(client: CommandSender, input: LockAcquireInput): Promise<LockAcquireReply> {
   const keys = input.keys;
   const args = input.args;
-  return (await run(client, "lock_acquire", [keys.lock], [args.ownersToken, args.ttl], false)) as LockAcquireReply;
+  return (await run(client, 'lock_acquire', [keys.lock], [args.ownersToken, args.ttl], false)) as LockAcquireReply;
 }
 
 /** Input of lockRelease() (lua/lock_release.lua). */
@@ -268,7 +268,7 @@ export type LockReleaseReply = number;
 export async function lockRelease(client: CommandSender, input: LockReleaseInput): Promise<LockReleaseReply> {
   const keys = input.keys;
   const args = input.args;
-  return (await run(client, "lock_release", [keys.lock], [args.tokenGiven], false)) as LockReleaseReply;
+  return (await run(client, 'lock_release', [keys.lock], [args.tokenGiven], false)) as LockReleaseReply;
 }
 
 /** Input of purchaseProduct() (lua/purchase_product.lua). */
@@ -301,7 +301,7 @@ export type PurchaseProductReply = ([1, number, number] | [0, number, number]);
 export async function purchaseProduct(client: CommandSender, input: PurchaseProductInput): Promise<PurchaseProductReply> {
   const keys = input.keys;
   const args = input.args;
-  return (await run(client, "purchase_product", [keys.productStock, keys.productUnitsSold, keys.buyersPurchaseHistory], [args.buyerId, args.quantity, args.purchaseTime], false)) as PurchaseProductReply;
+  return (await run(client, 'purchase_product', [keys.productStock, keys.productUnitsSold, keys.buyersPurchaseHistory], [args.buyerId, args.quantity, args.purchaseTime], false)) as PurchaseProductReply;
 }
 
 /** Input of queuePriorityPop() (lua/queue/priority_pop.lua). */
@@ -330,7 +330,7 @@ export type QueuePriorityPopReply = Array<[itemId: string, data: string, priorit
 export async function queuePriorityPop(client: CommandSender, input: QueuePriorityPopInput): Promise<QueuePriorityPopReply> {
   const keys = input.keys;
   const args = input.args;
-  return (await run(client, "queue/priority_pop", [keys.queue, keys.itemPayloads, keys.statistics], [args.howManyItems], false)) as QueuePriorityPopReply;
+  return (await run(client, 'queue/priority_pop', [keys.queue, keys.itemPayloads, keys.statistics], [args.howManyItems], false)) as QueuePriorityPopReply;
 }
 
 /** Input of queuePriorityPush() (lua/queue/priority_push.lua). */
@@ -363,7 +363,7 @@ export type QueuePriorityPushReply = [itemId: string, position: number];
 export async function queuePriorityPush(client: CommandSender, input: QueuePriorityPushInput): Promise<QueuePriorityPushReply> {
   const keys = input.keys;
   const args = input.args;
-  return (await run(client, "queue/priority_push", [keys.queue, keys.itemPayloads, keys.idSequence, keys.statistics], [args.priority, args.itemData], false)) as QueuePriorityPushReply;
+  return (await run(client, 'queue/priority_push', [keys.queue, keys.itemPayloads, keys.idSequence, keys.statistics], [args.priority, args.itemData], false)) as QueuePriorityPushReply;
 }
 
 /** Input of rateLimitTokenBucket() (lua/rate_limit_token_bucket.lua). */
@@ -394,7 +394,7 @@ export type RateLimitTokenBucketReply = [allowed: number, tokensLeft: number, re
 export async function rateLimitTokenBucket(client: CommandSender, input: RateLimitTokenBucketInput): Promise<RateLimitTokenBucketReply> {
   const keys = input.keys;
   const args = input.args;
-  return (await run(client, "rate_limit_token_bucket", [keys.bucket], [args.capacity, args.refillRate, args.tokens, args.callersClock], false)) as RateLimitTokenBucketReply;
+  return (await run(client, 'rate_limit_token_bucket', [keys.bucket], [args.capacity, args.refillRate, args.tokens, args.callersClock], false)) as RateLimitTokenBucketReply;
 }
 
 /** Input of safeBatchOperations() (lua/safe_batch_operations.lua). */
@@ -427,7 +427,7 @@ export type SafeBatchOperationsReply = Array<[1, number] | [0, string]>;
 export async function safeBatchOperations(client: CommandSender, input: SafeBatchOperationsInput): Promise<SafeBatchOperationsReply> {
   const keys = input.keys;
   const args = input.args;
-  return (await run(client, "safe_batch_operations", [keys.counter, keys.list, keys.sortedSet], [args.value, args.score, args.member], false)) as SafeBatchOperationsReply;
+  return (await run(client, 'safe_batch_operations', [keys.counter, keys.list, keys.sortedSet], [args.value, args.score, args.member], false)) as SafeBatchOperationsReply;
 }
 
 /** Input of safeIncrement() (lua/safe_increment.lua). */
@@ -452,7 +452,7 @@ export type SafeIncrementReply = [newValue: number, reset: number];
 export async function safeIncrement(client: CommandSender, input: SafeIncrementInput): Promise<SafeIncrementReply> {
   const keys = input.keys;
   const args = input.args;
-  return (await run(client, "safe_increment", [keys.counter], [args.increment], false)) as SafeIncrementReply;
+  return (await run(client, 'safe_increment', [keys.counter], [args.increment], false)) as SafeIncrementReply;
 }
 
 /** Input of sagaTransfer() (lua/saga_transfer.lua). */
@@ -483,7 +483,7 @@ export type SagaTransferReply = [sourceBalance: number, destinationBalance: numb
 export async function sagaTransfer(client: CommandSender, input: SagaTransferInput): Promise<SagaTransferReply> {
   const keys = input.keys;
   const args = input.args;
-  return (await run(client, "saga_transfer", [keys.sourceBalance, keys.destinationBalance, keys.transactionLog], [args.amount, args.transactionId], false)) as SagaTransferReply;
+  return (await run(client, 'saga_transfer', [keys.sourceBalance, keys.destinationBalance, keys.transactionLog], [args.amount, args.transactionId], false)) as SagaTransferReply;
 }
 
 /** Input of setIfString() (lua/set_if_string.lua). */
@@ -508,7 +508,7 @@ export type SetIfStringReply = string;
 export async function setIfString(client: CommandSender, input: SetIfStringInput): Promise<SetIfStringReply> {
   const keys = input.keys;
   const args = input.args;
-  return (await run(client, "set_if_string", [keys.key], [args.value], false)) as SetIfStringReply;
+  return (await run(client, 'set_if_string', [keys.key], [args.value], false)) as SetIfStringReply;
 }
 
 /** Input of template() (lua/template.lua). */
@@ -535,5 +535,5 @@ export type TemplateReply = string | null;
 export async function template(client: CommandSender, input: TemplateInput): Promise<TemplateReply> {
   const keys = input.keys;
   const args = input.args;
-  return (await run(client, "template", [keys.key], [args.newValue, args.ttl], false)) as TemplateReply;
+  return (await run(client, 'template', [keys.key], [args.newValue, args.ttl], false)) as TemplateReply;
 }

@@ -180,6 +180,9 @@ function jsdoc(lines: string[], indent = ''): string[] {
   return [`${indent}/**`, ...clean.map((l) => `${indent} * ${l}`), `${indent} */`];
 }
 
+/** A single-quoted string literal, as the rest of the code is written. */
+const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
 const pascal = (name: string) => name[0]!.toUpperCase() + name.slice(1);
 
 /**
@@ -245,7 +248,7 @@ export function generateTs(scripts: GenScript[], manifestFromModule: string, sou
     const value = (list: string, f: Field, many: string) => (f.type === many ? `...(${list}?.${f.name} ?? [])` : `${list}${f.optional || list === 'args' && argFields.every((a) => a.optional) || list === 'keys' && keyFields.every((k) => k.optional) ? '?' : ''}.${f.name}`);
     const keyExpr = `[${keyFields.map((f) => value('keys', f, 'string[]')).join(', ')}]`;
     const argExpr = `[${argFields.map((f) => value('args', f, 'ScriptArg[]')).join(', ')}]`;
-    body.push(`  return (await run(client, ${JSON.stringify(script.name)}, ${keyExpr}, ${argExpr}, ${readOnly})) as ${Type}Reply;`);
+    body.push(`  return (await run(client, ${quote(script.name)}, ${keyExpr}, ${argExpr}, ${readOnly})) as ${Type}Reply;`);
     body.push('}');
     body.push('');
   }
@@ -255,7 +258,7 @@ export function generateTs(scripts: GenScript[], manifestFromModule: string, sou
     "import { fileURLToPath } from 'node:url';",
     "import { Scripts, type CommandSender, type ScriptArg } from 'rscript';",
     '',
-    `const MANIFEST = new URL(${JSON.stringify(manifestFromModule)}, import.meta.url);`,
+    `const MANIFEST = new URL(${quote(manifestFromModule)}, import.meta.url);`,
     'let loaded: Scripts | undefined;',
     '',
     '/** The lockfile\'s scripts, read (and checked against it) on first use; `useScripts` sets them instead. */',
