@@ -110,3 +110,25 @@ test('CRLF files: the include line is recognised and the fragment spliced', () =
   project = makeProject({ 'lua/job.lua': '--- @include "f"\r\nreturn f()\r\n', 'lua/f.lua': 'local function f() return 1 end\r\n' });
   expect(assembled('lua/job.lua').bytes.toString()).toBe('local function f() return 1 end\r\nreturn f()\r\n');
 });
+
+test("both forms of a server's line (user_script:N and @user_script:N) map to the fragment's line", async () => {
+  const { locateScriptError } = await import('../../src/server/script-errors.js');
+  project = makeProject({
+    'lua/job.lua': '-- job\n--- @include "include/f"\nreturn f()\n',
+    'lua/include/f.lua': "-- f\nlocal function f()\n  error('boom')\nend\n",
+  });
+  const { bytes, map } = assembled('lua/job.lua');
+  // Line 4 of the text sent is line 3 of the fragment.
+  expect(bytes.toString().split('\n')[3]).toBe("  error('boom')");
+  const show = (p: string) => p.slice(project.dir.length + 1);
+  const sha = sha1hex(bytes);
+  const prefix = locateScriptError(`ERR user_script:4: boom script: ${sha}, on @user_script:4.`, 'lua/job.lua', bytes, map, show);
+  expect(prefix).toMatchObject({ text: 'lua/include/f.lua:3: boom (included into lua/job.lua)', file: 'lua/include/f.lua', line: 3, source: "3 |   error('boom')" });
+  const suffix = locateScriptError(`ERR value is not an integer or out of range script: ${sha}, on @user_script:4.`, 'lua/job.lua', bytes, map, show);
+  expect(suffix.text).toBe('lua/include/f.lua:3: ERR value is not an integer or out of range (included into lua/job.lua)');
+  const compile = locateScriptError("ERR Error compiling script (new function): user_script:3: '=' expected near 'f'", 'lua/job.lua', bytes, map, show);
+  expect(compile.text).toBe("lua/include/f.lua:2: compile error: '=' expected near 'f' (included into lua/job.lua)");
+  // A line of the script itself keeps the script's name and its own number.
+  const own = locateScriptError(`ERR user_script:6: x script: ${sha}, on @user_script:6.`, 'lua/job.lua', bytes, map, show);
+  expect(own).toMatchObject({ text: 'lua/job.lua:3: x', line: 3, file: 'lua/job.lua' });
+});
