@@ -42,7 +42,7 @@ export interface BenchOptions {
   warmup?: number;
   keyspace?: number;
   budgetMs?: number;
-  config: Pick<Config, 'budgetMs' | 'bench' | 'manifest' | 'scripts' | 'redisServer' | 'timeoutMs'>;
+  config: Pick<Config, 'budgetMs' | 'bench' | 'manifest' | 'scripts' | 'redisServer' | 'timeoutMs'> & Partial<Pick<Config, 'include'>>;
   target: Target;
   /** Run against a throwaway redis-server instead of `target`. */
   sandbox?: boolean;
@@ -192,7 +192,7 @@ function makePlans(options: BenchOptions): { plans: Plan[]; withoutFixture: stri
     // The examples name one of the project's own scripts when there is one.
     let example = 'rate_limit';
     try {
-      example = discoverScripts({ paths: config.scripts, cwd: options.cwd })[0]?.name ?? example;
+      example = discoverScripts({ paths: config.scripts, cwd: options.cwd, include: config.include ? [config.include] : [] })[0]?.name ?? example;
     } catch {
       // No scripts folder: the generic name.
     }
@@ -213,7 +213,7 @@ function makePlans(options: BenchOptions): { plans: Plan[]; withoutFixture: stri
   let withoutFixture: string[] = [];
   try {
     const benched = new Set(plans.map((p) => p.resolved.script?.absPath));
-    withoutFixture = discoverScripts({ paths: config.scripts, cwd: options.cwd })
+    withoutFixture = discoverScripts({ paths: config.scripts, cwd: options.cwd, include: config.include ? [config.include] : [] })
       .filter((s) => !benched.has(s.absPath))
       .map((s) => s.name);
   } catch {

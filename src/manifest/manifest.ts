@@ -113,8 +113,9 @@ export function parseManifest(text: string, file: string): Manifest {
       if (!Array.isArray(e.sources)) return bad(`scripts["${name}"].sources must be an array`);
       const sources: SourceEntry[] = [];
       for (const src of e.sources as unknown[]) {
-        if (!isRecord(src) || typeof src.path !== 'string' || !src.path.endsWith('.lua') || typeof src.sha !== 'string' || !SHA_HEX.test(src.sha)) {
-          return bad(`scripts["${name}"].sources must hold { "path": "<file>.lua", "sha": "<40 lowercase hex digits>" } entries`);
+        // Compared, never read: an include may name a file without .lua.
+        if (!isRecord(src) || typeof src.path !== 'string' || src.path === '' || typeof src.sha !== 'string' || !SHA_HEX.test(src.sha)) {
+          return bad(`scripts["${name}"].sources must hold { "path": "<file>", "sha": "<40 lowercase hex digits>" } entries`);
         }
         sources.push({ path: src.path, sha: src.sha });
       }

@@ -132,3 +132,13 @@ test("both forms of a server's line (user_script:N and @user_script:N) map to th
   const own = locateScriptError(`ERR user_script:6: x script: ${sha}, on @user_script:6.`, 'lua/job.lua', bytes, map, show);
   expect(own).toMatchObject({ text: 'lua/job.lua:3: x', line: 3, file: 'lua/job.lua' });
 });
+
+test("the lockfile's sources round-trip, and a bad entry is refused naming the script", async () => {
+  const { parseManifest, serializeManifest } = await import('../../src/manifest/manifest.js');
+  const sha = 'a'.repeat(40);
+  const text = serializeManifest({ version: 1, scripts: { job: { path: 'lua/job.lua', sha, size: 1, flags: [], sources: [{ path: 'lua/job.lua', sha }, { path: 'lua/include/keys', sha }] } } });
+  expect(parseManifest(text, 'rscript.lock.json').scripts.job!.sources).toEqual([{ path: 'lua/job.lua', sha }, { path: 'lua/include/keys', sha }]);
+  expect(() => parseManifest(text.replace(`"path": "lua/include/keys"`, '"path": 3'), 'rscript.lock.json')).toThrow(
+    'rscript.lock.json: scripts["job"].sources must hold { "path": "<file>", "sha": "<40 lowercase hex digits>" } entries; fix it or delete it and run rscript load',
+  );
+});
