@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { ConfigError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
 import { discoverScripts } from '../registry/discover.js';
 import { displayPath } from '../registry/include.js';
 import { unknownScript } from '../registry/resolve.js';
@@ -39,6 +39,7 @@ export interface BuildResult {
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const cwd = options.cwd ?? process.cwd();
   const all = discoverScripts({ paths: options.paths, cwd, nameRoots: options.paths, include: options.include });
+  if (all.length === 0) throw new UsageError(`no .lua files found under ${options.paths.join(', ')}`);
   let chosen = all;
   if (options.scripts.length > 0) {
     chosen = options.scripts.map((ref) => {
