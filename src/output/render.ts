@@ -281,6 +281,7 @@ export function renderInfo(scripts: ScriptInfo[], detailed: boolean, columns?: n
       const lines = [`${out.bold(s.name)}  ${s.path}  sha ${s.sha}  ${s.size} bytes`];
       if (s.summary) lines.push(s.summary);
       lines.push(`flags: ${s.flags.join(', ') || 'none (writes allowed)'}`);
+      if (s.includes && s.includes.length > 0) lines.push(`includes: ${s.includes.join(', ')}`);
       s.keys.forEach((k, i) => lines.push(`KEYS[${i + 1}]  ${k.doc ?? out.dim('(undocumented)')}`));
       if (s.moreKeys) lines.push(`KEYS[${s.keys.length + 1}..N]  ${s.moreKeys.doc ?? out.dim('(undocumented)')}`);
       s.args.forEach((a, i) => lines.push(`ARGV[${i + 1}]  ${a.doc ?? out.dim('(undocumented)')}`));

@@ -51,6 +51,10 @@ test('the tree loads: fragments are not scripts, each script records the files i
   expect(lock.scripts.counts!.sha).toBe(sha1hex(project.read('lua/counts.lua')));
   // What the server holds is the assembled text: its SHA is the manifest's.
   expect(server.cli('SCRIPT', 'EXISTS', lock.scripts.addJob!.sha)).toBe('1');
+  // info reads the header of the assembled text and names the fragments.
+  const info = await cli('info', 'addJob');
+  expect(info.stdout).toContain('\nincludes: lua/include/events.lua, lua/include/keys.lua, lua/include/wait.lua\n');
+  expect(info.stdout).toContain('KEYS[4]  events (stream)');
 });
 
 test('the scripts run: jobs are added, moved to active with their payload and attempts, counted', async () => {
