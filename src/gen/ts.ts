@@ -210,9 +210,9 @@ export function generateTs(scripts: GenScript[], manifestFromModule: string, sou
     const readOnly = script.flags.includes('no-writes');
 
     const keyFields = [...keys.map((k) => ({ ...k, type: 'string' }))];
-    if (moreKeys !== undefined && !keyFields.some((k) => k.name === moreKeys)) keyFields.push({ name: moreKeys, type: 'string[]', optional: true, ...(meta.moreKeys?.doc ? { doc: `${meta.moreKeys.doc} (from KEYS[${meta.keys.length + 1}] on)` } : {}) });
+    if (moreKeys !== undefined) keyFields.push({ name: keyFields.some((k) => k.name === moreKeys) ? `${moreKeys}Rest` : moreKeys, type: 'string[]', optional: true, ...(meta.moreKeys?.doc ? { doc: `${meta.moreKeys.doc} (from KEYS[${meta.keys.length + 1}] on)` } : {}) });
     const argFields = [...args.map((a) => ({ ...a, type: a.type === 'number' ? 'number' : 'string' }))];
-    if (moreArgs !== undefined && !argFields.some((a) => a.name === moreArgs)) argFields.push({ name: moreArgs, type: 'ScriptArg[]', optional: true, ...(meta.moreArgs?.doc ? { doc: `${meta.moreArgs.doc} (from ARGV[${meta.args.length + 1}] on)` } : {}) });
+    if (moreArgs !== undefined) argFields.push({ name: argFields.some((a) => a.name === moreArgs) ? `${moreArgs}Rest` : moreArgs, type: 'ScriptArg[]', optional: true, ...(meta.moreArgs?.doc ? { doc: `${meta.moreArgs.doc} (from ARGV[${meta.args.length + 1}] on)` } : {}) });
 
     body.push(...jsdoc([`Input of ${fn}() (${script.path}).`]));
     body.push(`export interface ${Type}Input {`);
