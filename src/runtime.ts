@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { assemble, type SourceMap } from './registry/include.js';
-import { locateScriptError } from './server/script-errors.js';
+import { locateScriptError } from './redis/script-errors.js';
 import { entryAbsPath, readManifest, type Manifest } from './manifest/manifest.js';
 import { sha1hex } from './registry/script.js';
 import { replyCode, type RedisConnection } from './server/connection.js';

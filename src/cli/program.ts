@@ -242,8 +242,8 @@ export async function run(argv: string[]): Promise<number> {
     .option('-o, --out <dir>', 'write <name>.lua files there instead of printing')
     .action(
       action(async (ctx, scripts: string[], opts: { out?: string }) => {
-        const { build } = await import('./commands/build.js');
-        const { renderBuild } = await import('./output/render.js');
+        const { build } = await import('../commands/build.js');
+        const { renderBuild } = await import('../output/render.js');
         const result = await build({ scripts, paths: configuredScripts(ctx, 'build'), include: [ctx.config.include], out: opts.out });
         return { data: result, text: () => renderBuild(result) };
       }),
@@ -255,8 +255,8 @@ export async function run(argv: string[]): Promise<number> {
     .option('--check', 'exit 1 if the file given with --out is not what gen would write (write nothing)')
     .action(
       action(async (ctx, language: string, opts: { out?: string; check?: boolean }) => {
-        const { gen } = await import('./commands/gen.js');
-        const { renderGen, genWarnings } = await import('./output/render.js');
+        const { gen } = await import('../commands/gen.js');
+        const { renderGen, genWarnings } = await import('../output/render.js');
         const result = await gen({ language, manifest: ctx.config.manifest, out: opts.out, check: opts.check });
         for (const w of genWarnings(result)) stderr().write(`warning: ${w}\n`);
         return { data: result, text: () => renderGen(result), exitCode: result.check && !result.upToDate ? EXIT_FAILED : EXIT_OK };

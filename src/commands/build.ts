@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
 import { discoverScripts } from '../registry/discover.js';
 import { displayPath } from '../registry/include.js';
-import { unknownScript } from '../registry/resolve.js';
+import { unknownScript } from '../manifest/resolve.js';
 import { writeFileAtomic } from '../write-atomic.js';
 
 export interface BuildOptions {

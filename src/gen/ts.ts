@@ -144,7 +144,7 @@ function tupleUnion(text: string): string | undefined {
     const items = splitTop(g).map((item) => {
       const trimmed = item.trim();
       if (/^-?\d+$/.test(trimmed)) return { name: undefined, type: trimmed };
-      const own = /\(([^]*)\)\s*$/.exec(trimmed)?.[1];
+      const own = /\(([\s\S]*)\)\s*$/.exec(trimmed)?.[1];
       const type = (own !== undefined ? typeWord(own) : undefined) ?? shared ?? 'unknown';
       return { name: slotName(trimmed.replace(/\s*\(.*$/, '')), type };
     });

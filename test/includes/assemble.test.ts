@@ -112,7 +112,7 @@ test('CRLF files: the include line is recognised and the fragment spliced', () =
 });
 
 test("both forms of a server's line (user_script:N and @user_script:N) map to the fragment's line", async () => {
-  const { locateScriptError } = await import('../../src/server/script-errors.js');
+  const { locateScriptError } = await import('../../src/redis/script-errors.js');
   project = makeProject({
     'lua/job.lua': '-- job\n--- @include "include/f"\nreturn f()\n',
     'lua/include/f.lua': "-- f\nlocal function f()\n  error('boom')\nend\n",
