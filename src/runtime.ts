@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
-import { assemble, type SourceMap } from './registry/include.js';
+import { assemble, lineMapper, type SourceMap } from './registry/include.js';
 import { locateScriptError } from './redis/script-errors.js';
 import { entryAbsPath, readManifest, type Manifest } from './manifest/manifest.js';
 import { sha1hex } from './registry/script.js';
@@ -153,7 +153,7 @@ export class Scripts {
       // Only server error replies become ScriptReplyError; connection errors pass through untouched.
       if (replyCode(err) === undefined) throw err;
       const reply = (err as Error).message;
-      const located = locateScriptError(reply, script.path, undefined, script.map, this.#show);
+      const located = locateScriptError(reply, script.path, undefined, lineMapper(script.map, this.#show));
       throw new ScriptReplyError(script.name, script.sha, reply, located.line !== undefined ? located : undefined);
     }
   }

@@ -15,6 +15,7 @@ import { crossSlotError, keySlot } from '../redis/slot.js';
 import { openTopology, type Topology } from '../server/topology.js';
 import { runSetup, startSandbox, type Sandbox } from '../server/throwaway-server.js';
 import { locateScriptError } from '../redis/script-errors.js';
+import { lineMapper } from '../registry/include.js';
 import { scriptExists, scriptLoadMany } from '../server/scripts.js';
 
 
@@ -285,7 +286,7 @@ async function ensureLoaded(conn: RedisConnection, plans: Plan[], timeoutMs: num
   for (const [i, outcome] of outcomes.entries()) {
     if (outcome.error) {
       const script = missing[i]!.resolved.script!;
-      const located = locateScriptError(outcome.error, script.path, script.bytes, script.map);
+      const located = locateScriptError(outcome.error, script.path, script.bytes, lineMapper(script.map));
       throw new CheckFailedError(located.text, located.source ? [located.source] : []);
     }
   }
@@ -404,6 +405,6 @@ function describeError(err: unknown, plan: Plan): { text: string; source?: strin
   if (replyCode(err) === undefined) throw err;
   const message = (err as Error).message;
   if (replyCode(err) === 'NOSCRIPT') return { text: `${plan.name}: the script left the server's cache during the bench (SCRIPT FLUSH?): ${message}` };
-  const located = locateScriptError(message, plan.resolved.script?.path ?? plan.name, plan.resolved.script?.bytes, plan.resolved.script?.map);
+  const located = locateScriptError(message, plan.resolved.script?.path ?? plan.name, plan.resolved.script?.bytes, lineMapper(plan.resolved.script?.map));
   return { text: located.text, ...(located.source ? { source: located.source } : {}) };
 }

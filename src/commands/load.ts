@@ -7,6 +7,7 @@ import { discoverScripts } from '../registry/discover.js';
 import { parseTarget, type RedisConnection, type Target } from '../server/connection.js';
 import type { LocalScript } from '../registry/script.js';
 import { locateScriptError } from '../redis/script-errors.js';
+import { lineMapper } from '../registry/include.js';
 import { mapFindings, sourceOf } from '../lint/map-findings.js';
 import { scriptExists, scriptLoadMany } from '../server/scripts.js';
 import { withTopology, type NodeRole, type Topology, type TopologySummary } from '../server/topology.js';
@@ -177,7 +178,7 @@ async function loadMissing(
   outcomes.forEach((outcome, i) => {
     const script = missing[i]!;
     if (outcome.error !== undefined) {
-      const located = locateScriptError(outcome.error, script.path, script.bytes, script.map);
+      const located = locateScriptError(outcome.error, script.path, script.bytes, lineMapper(script.map));
       problems.push(located.text, ...(located.source ? [located.source] : []));
       failed.push(script.name);
     } else if (outcome.sha !== script.sha) {

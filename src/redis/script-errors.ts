@@ -3,7 +3,12 @@
  * `@user_script:LINE` carry the line numbers of the text sent (Redis 7, shebang line included); for
  * a script that includes fragments, the source map leads them back to the fragment's own line.
  */
-import { displayPath, mapLine, type SourceMap } from '../registry/include.js';
+
+/**
+ * Leads a line of the text sent back to the file it was written in (the script's source map, built
+ * by registry/include.ts); `file` is undefined for a line of the script itself.
+ */
+export type LineMapper = (line: number) => { line: number; file?: string };
 
 export interface LocatedError {
   /** `lua/file.lua:LINE: message` (or `lua/file.lua: message` when the server gave no line). */
@@ -45,22 +50,16 @@ export function parseScriptError(reply: string): { line?: number; message: strin
  * script's source map, a line of an included fragment is named in the fragment, with the script
  * it was included into: `lua/include/util.lua:3: message (included into lua/job.lua)`.
  */
-export function locateScriptError(
-  reply: string,
-  path: string,
-  body?: Buffer,
-  map?: SourceMap,
-  show: (absPath: string) => string = (p) => displayPath(p),
-): LocatedError {
+export function locateScriptError(reply: string, path: string, body?: Buffer, mapLine?: LineMapper): LocatedError {
   const { line: sent, message, compile } = parseScriptError(reply);
   let file = path;
   let line = sent;
   let into = '';
-  if (sent !== undefined && map) {
-    const mapped = mapLine(map, '', sent);
+  if (sent !== undefined && mapLine) {
+    const mapped = mapLine(sent);
     line = mapped.line;
-    if (mapped.fragment) {
-      file = show(mapped.absPath);
+    if (mapped.file !== undefined) {
+      file = mapped.file;
       into = ` (included into ${path})`;
     }
   }

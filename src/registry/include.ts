@@ -11,8 +11,8 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
 import { CheckFailedError } from '../errors.js';
-import { sha1hex } from './script.js';
 
 /** A file a script was built from. */
 export interface SourceFile {
@@ -76,7 +76,7 @@ export function assemble(absPath: string, bytes: Buffer, options: AssembleOption
 
   const add = (abs: string, text: string, stack: string[]): void => {
     const index = sources.length;
-    sources.push({ absPath: abs, sha: sha1hex(Buffer.from(text, 'utf8')), text });
+    sources.push({ absPath: abs, sha: createHash('sha1').update(text, 'utf8').digest('hex'), text });
     indexOf.set(abs, index);
     const own = text.split('\n');
     // A fragment's final newline ends its last line; the line after the include follows it.
@@ -148,6 +148,18 @@ export function mapLine(map: SourceMap | undefined, absPath: string, line: numbe
   if (!map || line < 1 || line > map.files.length) return { absPath, line, fragment: false };
   const file = map.files[line - 1]!;
   return { absPath: map.sources[file]!.absPath, line: map.lines[line - 1]!, fragment: file !== 0 };
+}
+
+/**
+ * `mapLine` as locateScriptError (redis/script-errors.ts) takes it: a fragment's line named by
+ * `show(path)`, the script's own lines by their number alone. Undefined without a map.
+ */
+export function lineMapper(map: SourceMap | undefined, show: (absPath: string) => string = (p) => displayPath(p)) {
+  if (!map) return undefined;
+  return (line: number): { line: number; file?: string } => {
+    const m = mapLine(map, '', line);
+    return m.fragment ? { line: m.line, file: show(m.absPath) } : { line: m.line };
+  };
 }
 
 /** Shown relative to the working directory when under it, else absolute. */

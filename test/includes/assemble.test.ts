@@ -1,6 +1,6 @@
 /** Includes: how a script and its fragments are spliced into the text that is hashed and loaded. */
 import { readFileSync } from 'node:fs';
-import { assemble, mapLine } from '../../src/registry/include.js';
+import { assemble, lineMapper, mapLine } from '../../src/registry/include.js';
 import { sha1hex } from '../../src/registry/script.js';
 import { discoverScripts } from '../../src/registry/discover.js';
 import { makeProject, type Project } from '../helpers/cli.js';
@@ -122,14 +122,14 @@ test("both forms of a server's line (user_script:N and @user_script:N) map to th
   expect(bytes.toString().split('\n')[3]).toBe("  error('boom')");
   const show = (p: string) => p.slice(project.dir.length + 1);
   const sha = sha1hex(bytes);
-  const prefix = locateScriptError(`ERR user_script:4: boom script: ${sha}, on @user_script:4.`, 'lua/job.lua', bytes, map, show);
+  const prefix = locateScriptError(`ERR user_script:4: boom script: ${sha}, on @user_script:4.`, 'lua/job.lua', bytes, lineMapper(map, show));
   expect(prefix).toMatchObject({ text: 'lua/include/f.lua:3: boom (included into lua/job.lua)', file: 'lua/include/f.lua', line: 3, source: "3 |   error('boom')" });
-  const suffix = locateScriptError(`ERR value is not an integer or out of range script: ${sha}, on @user_script:4.`, 'lua/job.lua', bytes, map, show);
+  const suffix = locateScriptError(`ERR value is not an integer or out of range script: ${sha}, on @user_script:4.`, 'lua/job.lua', bytes, lineMapper(map, show));
   expect(suffix.text).toBe('lua/include/f.lua:3: ERR value is not an integer or out of range (included into lua/job.lua)');
-  const compile = locateScriptError("ERR Error compiling script (new function): user_script:3: '=' expected near 'f'", 'lua/job.lua', bytes, map, show);
+  const compile = locateScriptError("ERR Error compiling script (new function): user_script:3: '=' expected near 'f'", 'lua/job.lua', bytes, lineMapper(map, show));
   expect(compile.text).toBe("lua/include/f.lua:2: compile error: '=' expected near 'f' (included into lua/job.lua)");
   // A line of the script itself keeps the script's name and its own number.
-  const own = locateScriptError(`ERR user_script:6: x script: ${sha}, on @user_script:6.`, 'lua/job.lua', bytes, map, show);
+  const own = locateScriptError(`ERR user_script:6: x script: ${sha}, on @user_script:6.`, 'lua/job.lua', bytes, lineMapper(map, show));
   expect(own).toMatchObject({ text: 'lua/job.lua:3: x', line: 3, file: 'lua/job.lua' });
 });
 
