@@ -4,15 +4,14 @@
  * Run: npx tsx examples/queue-worker.ts
  */
 import type { RedisClientType } from '@redis/client';
-import type { Scripts } from 'rscript';
-import { isMain, loadScripts, runExample } from './shared.js';
+import { queuePriorityPop, queuePriorityPush } from './scripts.gen.js';
+import { isMain, runExample } from './shared.js';
 
 export class PriorityQueue {
   private readonly keys: { queue: string; items: string; seq: string; stats: string };
 
   constructor(
     private readonly client: RedisClientType,
-    private readonly scripts: Scripts,
     name: string,
   ) {
     // One hash tag: the four keys live in one cluster slot.
@@ -21,14 +20,15 @@ export class PriorityQueue {
 
   async push(priority: number, data: string): Promise<string> {
     const { queue, items, seq, stats } = this.keys;
-    const [id] = (await this.scripts.run(this.client, 'queue/priority_push', { keys: [queue, items, seq, stats], args: [priority, data] })) as [string, number];
-    return String(id);
+    // Typed from the scripts' headers by `rscript gen ts` (examples/scripts.gen.ts).
+    const [id] = await queuePriorityPush(this.client, { keys: { queue, itemPayloads: items, idSequence: seq, statistics: stats }, args: { priority, itemData: data } });
+    return id;
   }
 
   async pop(count = 1): Promise<Array<{ id: string; data: string; priority: number }>> {
     const { queue, items, stats } = this.keys;
-    const popped = (await this.scripts.run(this.client, 'queue/priority_pop', { keys: [queue, items, stats], args: [count] })) as Array<[string, string, number]>;
-    return popped.map(([id, data, priority]) => ({ id: String(id), data: String(data), priority: Number(priority) }));
+    const popped = await queuePriorityPop(this.client, { keys: { queue, itemPayloads: items, statistics: stats }, args: { howManyItems: count } });
+    return popped.map(([id, data, priority]) => ({ id, data, priority }));
   }
 
   async clear(): Promise<void> {
@@ -38,7 +38,7 @@ export class PriorityQueue {
 
 /** Pushes six jobs with mixed priorities, then a worker takes them two at a time. */
 export async function main(client: RedisClientType, log: (line: string) => void = console.log) {
-  const queue = new PriorityQueue(client, loadScripts(), `jobs-${process.pid}`);
+  const queue = new PriorityQueue(client, `jobs-${process.pid}`);
   const jobs: Array<[number, string]> = [[5, 'send newsletter'], [0, 'charge card'], [5, 'resize image'], [1, 'send receipt'], [0, 'refund'], [9, 'clean cache']];
   for (const [priority, data] of jobs) await queue.push(priority, data);
   const done: string[] = [];

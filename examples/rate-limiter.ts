@@ -3,8 +3,8 @@
  * Run: npx tsx examples/rate-limiter.ts
  */
 import type { RedisClientType } from '@redis/client';
-import type { Scripts } from 'rscript';
-import { isMain, loadScripts, runExample } from './shared.js';
+import { rateLimitTokenBucket } from './scripts.gen.js';
+import { isMain, runExample } from './shared.js';
 
 export interface Decision {
   allowed: boolean;
@@ -15,17 +15,18 @@ export interface Decision {
 export class TokenBucketRateLimiter {
   constructor(
     private readonly client: RedisClientType,
-    private readonly scripts: Scripts,
     private readonly capacity = 100,
     private readonly refillPerSecond = 10,
   ) {}
 
   /** Takes `requested` tokens for `id` if the bucket has them. */
   async allow(id: string, requested = 1, nowMs = Date.now()): Promise<Decision> {
-    const [allowed, tokensLeft, retryAfterMs] = (await this.scripts.run(this.client, 'rate_limit_token_bucket', {
-      keys: [`ratelimit:${id}`],
-      args: [this.capacity, this.refillPerSecond, requested, nowMs],
-    })) as [number, number, number];
+    // Typed from the script's header by `rscript gen ts` (examples/scripts.gen.ts): named keys and
+    // args, a [allowed, tokensLeft, retryAfterMs] tuple back.
+    const [allowed, tokensLeft, retryAfterMs] = await rateLimitTokenBucket(this.client, {
+      keys: { bucket: `ratelimit:${id}` },
+      args: { capacity: this.capacity, refillRate: this.refillPerSecond, tokens: requested, callersClock: nowMs },
+    });
     return { allowed: allowed === 1, tokensLeft, retryAfterMs };
   }
 
@@ -40,7 +41,7 @@ export class TokenBucketRateLimiter {
 
 /** Sends 12 requests at one instant to a bucket of 10, then asks again after the refill. */
 export async function main(client: RedisClientType, log: (line: string) => void = console.log) {
-  const limiter = new TokenBucketRateLimiter(client, loadScripts(), 10, 5);
+  const limiter = new TokenBucketRateLimiter(client, 10, 5);
   const user = `example:${process.pid}`;
   const now = Date.now();
   const decisions: Decision[] = [];

@@ -3,6 +3,9 @@
  * node-redis client. Script bodies are read once, when the Scripts object is made, never per call.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
+import { assemble, lineMapper, type SourceMap } from './registry/include.js';
+import { locateScriptError } from './redis/script-errors.js';
 import { entryAbsPath, readManifest, type Manifest } from './manifest/manifest.js';
 import { sha1hex } from './registry/script.js';
 import { replyCode, type RedisConnection } from './server/connection.js';
@@ -38,22 +41,40 @@ export class ScriptArgumentsError extends Error {
   }
 }
 
-/** The script ran and answered with an error (its own `redis.error_reply` or a failed call). */
+/**
+ * The script ran and answered with an error (its own `redis.error_reply` or a failed call). `reply`
+ * is the server's text as it came; the message names the file and line the error is at
+ * (`lua/include/util.lua:3: ... (included into lua/job.lua)`) when the reply gives a line.
+ */
 export class ScriptReplyError extends Error {
+  /** The file the error is at (the script, or a fragment it includes), as the manifest names it. */
+  readonly file?: string;
+  /** The line in `file`, when the server said which. */
+  readonly line?: number;
+
   constructor(
     readonly script: string,
     readonly sha: string,
     readonly reply: string,
+    where?: { text: string; file: string; line?: number },
   ) {
-    super(`${script}: ${reply}`);
+    super(`${script}: ${where?.text ?? reply}`);
     this.name = 'ScriptReplyError';
+    if (where) {
+      this.file = where.file;
+      if (where.line !== undefined) this.line = where.line;
+    }
   }
 }
 
 interface Known {
   name: string;
   sha: string;
+  /** The assembled text (fragments spliced in), as `rscript load` hashed it. */
   body: Buffer;
+  /** The manifest's path of the file. */
+  path: string;
+  map?: SourceMap;
   keys: number;
   args: number;
 }
@@ -61,14 +82,19 @@ interface Known {
 /** A manifest's scripts, ready to run by name. */
 export class Scripts {
   readonly #known = new Map<string, Known>();
+  /** A path as the manifest writes it: relative to its folder. */
+  readonly #show: (absPath: string) => string;
 
   /**
    * @param manifest the parsed lockfile
    * @param manifestFile where it lives: script paths are relative to its folder
    */
   constructor(manifest: Manifest, manifestFile: string) {
+    const dir = dirname(resolve(manifestFile));
+    this.#show = (p) => relative(dir, p).split(sep).join('/');
     for (const [name, entry] of Object.entries(manifest.scripts)) {
-      const body = readFileSync(entryAbsPath(entry, manifestFile));
+      const abs = entryAbsPath(entry, manifestFile);
+      const { bytes: body, map } = assemble(abs, readFileSync(abs), { display: this.#show });
       const sha = sha1hex(body);
       if (sha !== entry.sha) {
         throw new Error(
@@ -83,6 +109,8 @@ export class Scripts {
         name,
         sha,
         body,
+        path: entry.path,
+        ...(map ? { map } : {}),
         keys: count(meta.keys, meta.minKeys),
         args: count(meta.args, meta.minArgs),
       });
@@ -126,7 +154,10 @@ export class Scripts {
       return (await evalSha(conn, script.sha, keys, args, { readOnly: options.readOnly, body: script.body })).reply;
     } catch (err) {
       // Only server error replies become ScriptReplyError; connection errors pass through untouched.
-      throw replyCode(err) !== undefined ? new ScriptReplyError(script.name, script.sha, (err as Error).message) : err;
+      if (replyCode(err) === undefined) throw err;
+      const reply = (err as Error).message;
+      const located = locateScriptError(reply, script.path, undefined, lineMapper(script.map, this.#show));
+      throw new ScriptReplyError(script.name, script.sha, reply, located.line !== undefined ? located : undefined);
     }
   }
 

@@ -111,6 +111,7 @@ export async function run(argv: string[]): Promise<number> {
         const result = await load({
           paths: paths.length > 0 ? paths : configuredScripts(ctx, 'load'),
           scriptRoots: ctx.config.scripts,
+          include: [ctx.config.include],
           manifest: ctx.config.manifest,
           target: ctx.target,
           dryRun: opts.dryRun,
@@ -235,6 +236,7 @@ export async function run(argv: string[]): Promise<number> {
           target: opts.target ?? ctx.config.lint.target,
           headers: ctx.config.lint.headers,
           cache: opts.cache,
+          include: [ctx.config.include],
         });
         const findings = result.files.flatMap((f) => f.findings);
         const tooManyWarnings = opts.maxWarnings !== undefined && result.warnings > opts.maxWarnings;
@@ -255,6 +257,32 @@ export async function run(argv: string[]): Promise<number> {
       }),
     );
 
+  command('build', 'print the assembled scripts (included fragments spliced in), or write them to a folder', { server: false })
+    .argument('[scripts...]', 'names or paths (default: every script)')
+    .option('-o, --out <dir>', 'write <name>.lua files there instead of printing')
+    .action(
+      action(async (ctx, scripts: string[], opts: { out?: string }) => {
+        const { build } = await import('../commands/build.js');
+        const { renderBuild } = await import('../output/render.js');
+        const result = await build({ scripts, paths: configuredScripts(ctx, 'build'), include: [ctx.config.include], out: opts.out });
+        return { data: result, text: () => renderBuild(result) };
+      }),
+    );
+
+  command('gen', 'generate a typed module from the lockfile and the headers: rscript gen ts [--out file]', { server: false, manifest: 'read' })
+    .argument('<language>', 'ts (TypeScript)')
+    .option('-o, --out <file>', 'write the module there instead of printing it')
+    .option('--check', 'exit 1 if the file given with --out is not what gen would write (write nothing)')
+    .action(
+      action(async (ctx, language: string, opts: { out?: string; check?: boolean }) => {
+        const { gen } = await import('../commands/gen.js');
+        const { renderGen, genWarnings } = await import('../output/render.js');
+        const result = await gen({ language, manifest: ctx.config.manifest, out: opts.out, check: opts.check });
+        for (const w of genWarnings(result)) stderr().write(`warning: ${w}\n`);
+        return { data: result, text: () => renderGen(result), exitCode: result.check && !result.upToDate ? EXIT_FAILED : EXIT_OK };
+      }),
+    );
+
   command('info', 'show the catalog: what each script takes (KEYS, ARGV), its flags and what it returns', { server: false })
     .alias('ls')
     .argument('[script]', 'one script, by name, path (lua/rate_limit.lua) or SHA (default: all)')
@@ -262,7 +290,7 @@ export async function run(argv: string[]): Promise<number> {
       action(async (ctx, script: string | undefined) => {
         const { info } = await import('../commands/info.js');
         const { renderInfo } = await import('../output/render.js');
-        const result = await info({ script, paths: script === undefined ? configuredScripts(ctx, 'info') : ctx.config.scripts });
+        const result = await info({ script, paths: script === undefined ? configuredScripts(ctx, 'info') : ctx.config.scripts, include: [ctx.config.include] });
         return { data: result, text: () => renderInfo(result, script !== undefined, process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined) };
       }),
     );

@@ -15,6 +15,7 @@ import { crossSlotError, keySlot } from '../redis/slot.js';
 import { openTopology, type Topology } from '../server/topology.js';
 import { runSetup, startSandbox, type Sandbox } from '../server/throwaway-server.js';
 import { locateScriptError } from '../redis/script-errors.js';
+import { lineMapper } from '../registry/include.js';
 import { scriptExists, scriptLoadMany } from '../server/scripts.js';
 
 
@@ -42,7 +43,7 @@ export interface BenchOptions {
   warmup?: number;
   keyspace?: number;
   budgetMs?: number;
-  config: Pick<Config, 'budgetMs' | 'bench' | 'manifest' | 'scripts' | 'redisServer' | 'timeoutMs'>;
+  config: Pick<Config, 'budgetMs' | 'bench' | 'manifest' | 'scripts' | 'redisServer' | 'timeoutMs'> & Partial<Pick<Config, 'include'>>;
   target: Target;
   /** Run against a throwaway redis-server instead of `target`. */
   sandbox?: boolean;
@@ -192,7 +193,7 @@ function makePlans(options: BenchOptions): { plans: Plan[]; withoutFixture: stri
     // The examples name one of the project's own scripts when there is one.
     let example = 'rate_limit';
     try {
-      example = discoverScripts({ paths: config.scripts, cwd: options.cwd })[0]?.name ?? example;
+      example = discoverScripts({ paths: config.scripts, cwd: options.cwd, include: config.include ? [config.include] : [] })[0]?.name ?? example;
     } catch {
       // No scripts folder: the generic name.
     }
@@ -213,7 +214,7 @@ function makePlans(options: BenchOptions): { plans: Plan[]; withoutFixture: stri
   let withoutFixture: string[] = [];
   try {
     const benched = new Set(plans.map((p) => p.resolved.script?.absPath));
-    withoutFixture = discoverScripts({ paths: config.scripts, cwd: options.cwd })
+    withoutFixture = discoverScripts({ paths: config.scripts, cwd: options.cwd, include: config.include ? [config.include] : [] })
       .filter((s) => !benched.has(s.absPath))
       .map((s) => s.name);
   } catch {
@@ -285,7 +286,7 @@ async function ensureLoaded(conn: RedisConnection, plans: Plan[], timeoutMs: num
   for (const [i, outcome] of outcomes.entries()) {
     if (outcome.error) {
       const script = missing[i]!.resolved.script!;
-      const located = locateScriptError(outcome.error, script.path, script.bytes);
+      const located = locateScriptError(outcome.error, script.path, script.bytes, lineMapper(script.map));
       throw new CheckFailedError(located.text, located.source ? [located.source] : []);
     }
   }
@@ -404,6 +405,6 @@ function describeError(err: unknown, plan: Plan): { text: string; source?: strin
   if (replyCode(err) === undefined) throw err;
   const message = (err as Error).message;
   if (replyCode(err) === 'NOSCRIPT') return { text: `${plan.name}: the script left the server's cache during the bench (SCRIPT FLUSH?): ${message}` };
-  const located = locateScriptError(message, plan.resolved.script?.path ?? plan.name, plan.resolved.script?.bytes);
+  const located = locateScriptError(message, plan.resolved.script?.path ?? plan.name, plan.resolved.script?.bytes, lineMapper(plan.resolved.script?.map));
   return { text: located.text, ...(located.source ? { source: located.source } : {}) };
 }

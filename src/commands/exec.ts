@@ -6,6 +6,7 @@ import { checkArity, expectedOf } from '../lint/arity.js';
 import { resolveScript } from '../manifest/resolve.js';
 import { replyCode, type Target } from '../server/connection.js';
 import { locateScriptError } from '../redis/script-errors.js';
+import { lineMapper } from '../registry/include.js';
 import { evalSha } from '../server/scripts.js';
 import { crossSlotError, slotOfKeys } from '../redis/slot.js';
 import { withSandbox, type Sandbox } from '../server/throwaway-server.js';
@@ -81,7 +82,7 @@ export async function exec(options: ExecOptions): Promise<ExecResult> {
           'Run rscript load, or pass the path of the .lua file.',
         ]);
       }
-      const located = locateScriptError(message, resolved.script?.path ?? resolved.name, body);
+      const located = locateScriptError(message, resolved.script?.path ?? resolved.name, body, lineMapper(resolved.script?.map));
       throw new CheckFailedError(located.text, located.source ? [located.source] : []);
     }
   });

@@ -1,12 +1,15 @@
 import { resolve } from 'node:path';
 import { extractMetadata, type ScriptMetadata } from '../lint/metadata.js';
 import { discoverScripts } from '../registry/discover.js';
+import { displayPath } from '../registry/include.js';
 import { isShaPrefix, resolveScript, unknownScript } from '../manifest/resolve.js';
 
 export interface InfoOptions {
   /** One script name, or every script when undefined. */
   script?: string;
   paths: string[];
+  /** The include folder: fragments, not scripts. */
+  include?: string[];
   cwd?: string;
 }
 
@@ -15,11 +18,13 @@ export interface ScriptInfo extends ScriptMetadata {
   path: string;
   sha: string;
   size: number;
+  /** The fragments it includes (`--- @include`), in the order they are spliced in; absent when none. */
+  includes?: string[];
 }
 
 /** The catalog: what each script expects (KEYS, ARGV, with their documented meaning), flags, returns. */
 export async function info(options: InfoOptions): Promise<ScriptInfo[]> {
-  const scripts = discoverScripts({ paths: options.paths, cwd: options.cwd });
+  const scripts = discoverScripts({ paths: options.paths, cwd: options.cwd, include: options.include });
   let chosen = scripts;
   if (options.script !== undefined) {
     const ref = options.script;
@@ -36,5 +41,12 @@ export async function info(options: InfoOptions): Promise<ScriptInfo[]> {
     }
     if (chosen.length === 0) throw unknownScript(ref, scripts.map((s) => s.name), scripts);
   }
-  return chosen.map((s) => ({ name: s.name, path: s.path, sha: s.sha, size: s.size, ...extractMetadata(s.bytes) }));
+  return chosen.map((s) => ({
+    name: s.name,
+    path: s.path,
+    sha: s.sha,
+    size: s.size,
+    ...(s.map ? { includes: s.map.sources.slice(1).map((src) => displayPath(src.absPath, options.cwd)) } : {}),
+    ...extractMetadata(s.bytes),
+  }));
 }

@@ -7,6 +7,8 @@ import { discoverScripts } from '../registry/discover.js';
 import { parseTarget, type RedisConnection, type Target } from '../server/connection.js';
 import type { LocalScript } from '../registry/script.js';
 import { locateScriptError } from '../redis/script-errors.js';
+import { lineMapper } from '../registry/include.js';
+import { mapFindings, sourceOf } from '../lint/map-findings.js';
 import { scriptExists, scriptLoadMany } from '../server/scripts.js';
 import { withTopology, type NodeRole, type Topology, type TopologySummary } from '../server/topology.js';
 import type { Severity } from '../lint/finding.js';
@@ -17,6 +19,8 @@ export interface LoadOptions {
   paths: string[];
   /** The configured script folders: paths inside them keep the names they have there. */
   scriptRoots?: string[];
+  /** The include folder (`include` in the config): fragments, not scripts. */
+  include?: string[];
   manifest: string;
   target: Target;
   /** Show the plan; load nothing, write nothing. */
@@ -43,6 +47,8 @@ export interface LoadRow {
   sha: string;
   size: number;
   status: LocalStatus;
+  /** A changed script that includes fragments: which of its files changed (manifest paths). */
+  changedSources?: string[];
   /** On a cluster: `loaded` when any node got it, `cached` when every node had it. */
   server: ServerStatus;
   /** Cluster only: what each node did with this script. */
@@ -75,18 +81,19 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   // such flags are given; without them it is looked at when something connects.
   if (options.target.tlsFlags?.length) parseTarget(options.target);
   const cwd = options.cwd ?? process.cwd();
-  const scripts = discoverScripts({ paths: options.paths, cwd, nameRoots: options.scriptRoots });
+  const scripts = discoverScripts({ paths: options.paths, cwd, nameRoots: options.scriptRoots, include: options.include });
   if (scripts.length === 0) {
     throw new UsageError(`no .lua files found under ${options.paths.join(', ')}`);
   }
   const previous = readManifest(options.manifest);
   const plan = planManifest(scripts, previous, options.manifest, options.paths, cwd);
-  const rows: LoadRow[] = plan.rows.map(({ script, status }) => ({
+  const rows: LoadRow[] = plan.rows.map(({ script, status, changedSources }) => ({
     name: script.name,
     path: script.path,
     sha: script.sha,
     size: script.size,
     status,
+    ...(changedSources ? { changedSources } : {}),
     server: 'unknown',
   }));
   let cluster: TopologySummary | undefined;
@@ -174,7 +181,7 @@ async function loadMissing(
   outcomes.forEach((outcome, i) => {
     const script = missing[i]!;
     if (outcome.error !== undefined) {
-      const located = locateScriptError(outcome.error, script.path, script.bytes);
+      const located = locateScriptError(outcome.error, script.path, script.bytes, lineMapper(script.map));
       problems.push(located.text, ...(located.source ? [located.source] : []));
       failed.push(script.name);
     } else if (outcome.sha !== script.sha) {
@@ -227,12 +234,11 @@ async function describeScripts(
     if (minKeys < metadata.keys.length) entry.minKeys = minKeys;
     if (minArgs < metadata.args.length) entry.minArgs = minArgs;
     if (!gate) continue;
-    let lines: string[] | undefined;
-    for (const f of findings) {
+    for (const f of mapFindings(script, findings)) {
       if (f.severity !== 'error') continue;
-      lines ??= script.bytes.toString('utf8').split('\n');
+      const lines = sourceOf(script, f).split('\n');
       // The same shape as the server's compile errors: file:line, the message, the line quoted.
-      problems.push(`${f.file}:${f.line}:${f.column}: ${f.message} (${f.rule})`);
+      problems.push(`${f.file}:${f.line}:${f.column}: ${f.message} (${f.rule})${f.includedInto ? ` (included into ${f.includedInto})` : ''}`);
       const source = lines[f.line - 1];
       if (source !== undefined) problems.push(`${f.line} | ${source.replace(/\r$/, '').slice(0, 200)}`);
     }

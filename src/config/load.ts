@@ -1,4 +1,4 @@
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, join, isAbsolute, relative, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { findConfig, findDefaultsFolder } from './search.js';
 import { DEFAULTS, SchemaError, validateConfig, type Config } from './schema.js';
@@ -62,8 +62,10 @@ export async function loadConfig(
   const base =
     found && flags.config === undefined ? dirname(found.file) : findDefaultsFolder(cwd, [...DEFAULTS.scripts, DEFAULTS.manifest]);
   const defaults: Config =
-    base === undefined ? DEFAULTS : { ...DEFAULTS, scripts: DEFAULTS.scripts.map((p) => rebase(p, base, cwd)), manifest: rebase(DEFAULTS.manifest, base, cwd) };
+    base === undefined ? DEFAULTS : { ...DEFAULTS, scripts: DEFAULTS.scripts.map((p) => rebase(p, base, cwd)), include: rebase(DEFAULTS.include, base, cwd), manifest: rebase(DEFAULTS.manifest, base, cwd) };
   const config: Config = { ...defaults, ...fromFile, ...fromEnv, ...fromFlags };
+  // The fragments' folder follows the scripts unless named: `include/` in the first scripts folder.
+  if (fromFile.include === undefined && fromFlags.include === undefined) config.include = join(config.scripts[0] ?? 'lua', 'include');
   const urlFrom =
     fromFlags.url !== undefined ? undefined : fromEnv.url !== undefined ? 'REDIS_URL' : found && fromFile.url !== undefined ? `"url" in ${displayFile(found.file, cwd)}` : undefined;
   return { config, file: found?.file, warnings, ...(urlFrom ? { urlFrom } : {}) };
@@ -78,6 +80,7 @@ export async function loadConfig(
 function rebasePaths(config: Partial<Config>, base: string, cwd: string): void {
   if (config.scripts) config.scripts = config.scripts.map((p) => rebase(p, base, cwd));
   if (config.manifest) config.manifest = rebase(config.manifest, base, cwd);
+  if (config.include) config.include = rebase(config.include, base, cwd);
   // A path to the sandbox's redis-server is relative to the file too; a bare name is looked up in PATH.
   if (config.redisServer && /[\\/]/.test(config.redisServer)) {
     // Still a path once rebased: `./redis-server` beside a config in the folder rscript runs in is

@@ -32,6 +32,8 @@ export interface TlsConfig {
 export interface Config {
   url: string;
   scripts: string[];
+  /** The folder of included fragments (`--- @include`): not scripts themselves. */
+  include: string;
   manifest: string;
   budgetMs: number;
   timeoutMs: number;
@@ -45,6 +47,7 @@ export interface Config {
 export const DEFAULTS: Config = {
   url: 'redis://127.0.0.1:6379',
   scripts: ['lua'],
+  include: 'lua/include',
   manifest: 'rscript.lock.json',
   budgetMs: 50,
   timeoutMs: 5000,
@@ -176,6 +179,7 @@ export const CONFIG_KEYS: { [K in keyof Config]: { check: Check<Config[K]>; desc
     description:
       'lint settings: { rules: { "<rule-id>": "off" | "warning" | "error" }, target: "redis-7.0" | "redis-7.4" | "valkey-8.1" | ..., headers: "convention" | "always" }',
   },
+  include: { check: string, description: 'the folder of the fragments scripts include with --- @include "path" (not scripts themselves)' },
 };
 
 /** `redis-7.4`, `valkey-8.1`: one of the targets the linter has tables for. */

@@ -23,6 +23,18 @@ export interface ManifestEntry {
   minKeys?: number;
   /** Likewise for `args`. */
   minArgs?: number;
+  /**
+   * For a script that includes fragments: every file it was built from (itself first, then the
+   * fragments in the order they are spliced in), each with the SHA1 of its own bytes. `sha` is the
+   * assembled text's.
+   */
+  sources?: SourceEntry[];
+}
+
+/** One file a script was built from; `path` is relative to the manifest's folder. */
+export interface SourceEntry {
+  path: string;
+  sha: string;
 }
 
 /** The committed lockfile: a format version, then scripts sorted by name. */
@@ -45,6 +57,7 @@ export function serializeManifest(manifest: Manifest): string {
     if (e.args) scripts[name]!.args = [...e.args];
     if (e.minKeys !== undefined) scripts[name]!.minKeys = e.minKeys;
     if (e.minArgs !== undefined) scripts[name]!.minArgs = e.minArgs;
+    if (e.sources) scripts[name]!.sources = e.sources.map((src) => ({ path: src.path, sha: src.sha }));
   }
   return JSON.stringify({ version: manifest.version, scripts }, null, 2) + '\n';
 }
@@ -108,6 +121,18 @@ export function parseManifest(text: string, file: string): Manifest {
       if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) return bad(`scripts["${name}"].${field} must be a whole number`);
       entry[field] = v;
     }
+    if (e.sources !== undefined) {
+      if (!Array.isArray(e.sources)) return bad(`scripts["${name}"].sources must be an array`);
+      const sources: SourceEntry[] = [];
+      for (const src of e.sources as unknown[]) {
+        // Compared, never read: an include may name a file without .lua.
+        if (!isRecord(src) || typeof src.path !== 'string' || src.path === '' || typeof src.sha !== 'string' || !SHA_HEX.test(src.sha)) {
+          return bad(`scripts["${name}"].sources must hold { "path": "<file>", "sha": "<40 lowercase hex digits>" } entries`);
+        }
+        sources.push({ path: src.path, sha: src.sha });
+      }
+      entry.sources = sources;
+    }
     scripts[name] = entry;
   }
   return { version: MANIFEST_VERSION, scripts };
@@ -169,13 +194,13 @@ export function manifestPaths(manifestFile: string): ManifestPaths {
   const dir = dirname(resolve(manifestFile));
   const prefix = dir.endsWith(sep) ? dir : dir + sep;
   const posix = sep === '/';
+  const pathOf = (abs: string) => (posix && abs.startsWith(prefix) ? abs.slice(prefix.length) : toPosix(relative(dir, abs)));
   return {
-    entryFor: (script) => ({
-      path: posix && script.absPath.startsWith(prefix) ? script.absPath.slice(prefix.length) : toPosix(relative(dir, script.absPath)),
-      sha: script.sha,
-      size: script.size,
-      flags: script.flags,
-    }),
+    entryFor: (script) => {
+      const entry: ManifestEntry = { path: pathOf(script.absPath), sha: script.sha, size: script.size, flags: script.flags };
+      if (script.map) entry.sources = script.map.sources.map((src) => ({ path: pathOf(src.absPath), sha: src.sha }));
+      return entry;
+    },
     absPath: (entry) => (posix && isPlainRelative(entry.path) ? prefix + entry.path : resolve(dir, entry.path)),
   };
 }

@@ -1,7 +1,7 @@
 import { resolve, sep } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { LocalScript } from '../registry/script.js';
-import { manifestPaths, MANIFEST_VERSION, type Manifest } from './manifest.js';
+import { manifestPaths, MANIFEST_VERSION, type Manifest, type SourceEntry } from './manifest.js';
 
 export type LocalStatus = 'new' | 'changed' | 'unchanged';
 
@@ -10,6 +10,8 @@ export interface PlanRow {
   status: LocalStatus;
   /** The manifest's SHA before this change, when there was one. */
   previousSha?: string;
+  /** A changed script that includes fragments: the files of it that changed (paths as the manifest has them). */
+  changedSources?: string[];
 }
 
 /** Local files against the manifest: what is new, changed, unchanged, removed, and the next manifest. */
@@ -68,13 +70,26 @@ export function planManifest(
     const before = previous[script.name];
     if (!before) return { script, status: 'new' };
     // Size and flags follow from the bytes; a manifest edited by hand to say otherwise is stale too.
-    const same = before.sha === script.sha && before.path === entry.path && before.size === entry.size && sameList(before.flags, entry.flags);
-    return { script, status: same ? 'unchanged' : 'changed', previousSha: before.sha };
+    const same =
+      before.sha === script.sha && before.path === entry.path && before.size === entry.size && sameList(before.flags, entry.flags) && sameSources(before.sources, entry.sources);
+    if (same) return { script, status: 'unchanged', previousSha: before.sha };
+    const row: PlanRow = { script, status: 'changed', previousSha: before.sha };
+    if (entry.sources) {
+      const was = new Map((before.sources ?? []).map((s) => [s.path, s.sha]));
+      const changedSources = entry.sources.filter((s) => was.get(s.path) !== s.sha).map((s) => s.path);
+      if (changedSources.length > 0) row.changedSources = changedSources;
+    }
+    return row;
   });
 
   const changed =
     manifest === null || removed.length > 0 || rows.some((r) => r.status !== 'unchanged');
   return { rows, removed, next, changed };
+}
+
+function sameSources(a: readonly SourceEntry[] | undefined, b: readonly SourceEntry[] | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.length === b.length && a.every((s, i) => s.path === b[i]!.path && s.sha === b[i]!.sha);
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -9,6 +9,8 @@ import type { ExistsResult } from '../commands/exists.js';
 import type { FlushResult } from '../commands/flush.js';
 import type { KillOutcome, KillResult } from '../commands/kill.js';
 import type { LoadResult } from '../commands/load.js';
+import type { BuildResult } from '../commands/build.js';
+import type { GenResult } from '../commands/gen.js';
 import type { NodeRole, TopologySummary } from '../server/topology.js';
 import { colorLevel } from './color.js';
 import { replyRows } from './reply.js';
@@ -48,6 +50,11 @@ export function renderLoad(r: LoadResult, options: { all?: boolean } = {}): stri
   const rows = listed.map((row) => [row.name, shortSha(row.sha), statusColor(row.status), row.nodes ? nodeCounts(row.nodes) : serverColor(row.server), String(row.size)]);
   for (const name of r.removed) rows.push([out.strikethrough(name), '', out.red('removed'), out.dim('-'), '']);
   const lines = rows.length > 0 || !folded ? [table(['script', 'sha', 'status', 'server', 'bytes'], rows, ['left', 'left', 'left', 'left', 'right'])] : [];
+  // A script changed by a fragment it includes: which file changed, since the script itself did not.
+  for (const row of listed) {
+    const via = row.changedSources?.filter((p) => !row.path.endsWith(p));
+    if (via && via.length > 0) lines.push(out.dim(`${row.name}: changed through ${via.join(', ')}`));
+  }
   if (folded) {
     const what = r.check ? 'unchanged' : r.cluster ? 'unchanged and cached on every node' : 'unchanged and already cached';
     lines.push(out.dim(`${quietCount} scripts ${what} are not listed (--all lists every script)`));
@@ -279,6 +286,7 @@ export function renderInfo(scripts: ScriptInfo[], detailed: boolean, columns?: n
       const lines = [`${out.bold(s.name)}  ${s.path}  sha ${s.sha}  ${s.size} bytes`];
       if (s.summary) lines.push(s.summary);
       lines.push(`flags: ${s.flags.join(', ') || 'none (writes allowed)'}`);
+      if (s.includes && s.includes.length > 0) lines.push(`includes: ${s.includes.join(', ')}`);
       s.keys.forEach((k, i) => lines.push(`KEYS[${i + 1}]  ${k.doc ?? out.dim('(undocumented)')}${opt(k)}`));
       if (s.moreKeys) lines.push(`KEYS[${s.keys.length + 1}..N]  ${s.moreKeys.doc ?? out.dim('(undocumented)')}`);
       s.args.forEach((a, i) => lines.push(`ARGV[${i + 1}]  ${a.doc ?? out.dim('(undocumented)')}${opt(a)}`));
@@ -288,4 +296,41 @@ export function renderInfo(scripts: ScriptInfo[], detailed: boolean, columns?: n
       return lines.join('\n');
     })
     .join('\n\n');
+}
+
+/**
+ * `rscript build`: without --out, the assembled text itself (one script: exactly its bytes, so that
+ * `rscript build x > x.lua` hashes to its SHA; several: each after a `-- ==> name (sha) <==` line);
+ * with --out, what was written.
+ */
+export function renderBuild(r: BuildResult): string {
+  if (r.out === undefined) {
+    // The caller's print() ends the output with a newline: the text's own is left to it.
+    const chomp = (t: string) => (t.endsWith('\n') ? t.slice(0, -1) : t);
+    if (r.scripts.length === 1) return chomp(r.scripts[0]!.text);
+    return r.scripts.map((s) => `-- ==> ${s.name} (${s.path}, sha ${s.sha}) <==\n${chomp(s.text)}`).join('\n\n');
+  }
+  const rows = r.scripts.map((s) => [s.name, shortSha(s.sha), String(s.sources.length), s.written ?? '', String(s.size)]);
+  const lines = [table(['script', 'sha', 'files', 'written', 'bytes'], rows, ['left', 'left', 'right', 'left', 'right'])];
+  lines.push(`${plural(r.scripts.length, 'script')} written to ${r.out}/`);
+  return lines.join('\n');
+}
+
+/** `rscript gen ts`: the module itself without --out; else what was done with the file. */
+export function renderGen(r: GenResult): string {
+  if (r.out === undefined) return r.text.replace(/\n$/, '');
+  if (r.check) {
+    return r.upToDate ? out.green(`${r.out} is up to date (${plural(r.scripts, 'script')})`) : out.red(`${r.out} is out of date: run rscript gen ts --out ${r.out} and commit it`);
+  }
+  return `${r.out} ${r.written ? 'written' : 'unchanged'} (${plural(r.scripts, 'script')})`;
+}
+
+/** The types gen fell back on, said once each (on stderr: stdout may be the module). */
+export function genWarnings(r: GenResult): string[] {
+  const lines: string[] = [];
+  if (r.untyped.length > 0) {
+    lines.push(`${plural(r.untyped.length, 'argument')} typed string, their header giving no type rscript reads ((integer ...), (string ...)): ${r.untyped.join('; ')}`);
+  }
+  if (r.untypedReplies.length > 0) lines.push(`${r.untypedReplies.length === 1 ? '1 reply' : `${r.untypedReplies.length} replies`} typed unknown: ${r.untypedReplies.join('; ')}`);
+  return lines;
 }

@@ -1,11 +1,21 @@
 /**
  * Maps the server's script error replies back to the user's file: `user_script:LINE` and
- * `@user_script:LINE` carry the file's own line numbers (Redis 7, shebang line included).
+ * `@user_script:LINE` carry the line numbers of the text sent (Redis 7, shebang line included); for
+ * a script that includes fragments, the source map leads them back to the fragment's own line.
  */
+
+/**
+ * Leads a line of the text sent back to the file it was written in (the script's source map, built
+ * by registry/include.ts); `file` is undefined for a line of the script itself.
+ */
+export type LineMapper = (line: number) => { line: number; file?: string };
 
 export interface LocatedError {
   /** `lua/file.lua:LINE: message` (or `lua/file.lua: message` when the server gave no line). */
   text: string;
+  /** The file the line is in: the script, or the fragment it included. */
+  file: string;
+  /** The line in `file`. */
   line?: number;
   /** The source line, quoted with its number, when the line is known. */
   source?: string;
@@ -35,20 +45,35 @@ export function parseScriptError(reply: string): { line?: number; message: strin
   return { line, message: message.trim(), compile: false };
 }
 
-/** Points a script error reply at `path:LINE` and quotes that line of `body`. */
-export function locateScriptError(reply: string, path: string, body?: Buffer): LocatedError {
-  const { line, message, compile } = parseScriptError(reply);
-  const where = line !== undefined ? `${path}:${line}` : path;
+/**
+ * Points a script error reply at `path:LINE` and quotes that line of `body` (the text sent). With the
+ * script's source map, a line of an included fragment is named in the fragment, with the script
+ * it was included into: `lua/include/util.lua:3: message (included into lua/job.lua)`.
+ */
+export function locateScriptError(reply: string, path: string, body?: Buffer, mapLine?: LineMapper): LocatedError {
+  const { line: sent, message, compile } = parseScriptError(reply);
+  let file = path;
+  let line = sent;
+  let into = '';
+  if (sent !== undefined && mapLine) {
+    const mapped = mapLine(sent);
+    line = mapped.line;
+    if (mapped.file !== undefined) {
+      file = mapped.file;
+      into = ` (included into ${path})`;
+    }
+  }
+  const where = line !== undefined ? `${file}:${line}` : file;
   // Lua quotes the offending token, and an unfinished string is a token of the rest of the file.
-  const text = `${where}: ${compile ? 'compile error: ' : ''}${clip(message, 300)}`;
+  const text = `${where}: ${compile ? 'compile error: ' : ''}${clip(message, 300)}${into}`;
   let source: string | undefined;
-  if (line !== undefined && body) {
+  if (sent !== undefined && body) {
     const lines = body.toString('utf8').split('\n');
-    const src = lines[line - 1];
+    const src = lines[sent - 1];
     // A minified or generated script can be one line of megabytes: quote its start only.
     if (src !== undefined) source = `${line} | ${clip(src.replace(/\r$/, ''))}`;
   }
-  return { text, line, source, compile };
+  return { text, file, line, source, compile };
 }
 
 /** At most `max` characters, with an ellipsis when cut. */

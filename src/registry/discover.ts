@@ -15,6 +15,11 @@ export interface DiscoverOptions {
    * `rscript load lua/queue` names `lua/queue/push.lua` `queue/push`, as `rscript load` does.
    */
   nameRoots?: string[];
+  /**
+   * Folders of included fragments (`include` in the config): their files are not scripts, so a walk
+   * skips them and naming one of them is an error.
+   */
+  include?: string[];
 }
 
 /** Folder names that never hold a project's scripts. */
@@ -40,6 +45,7 @@ export function discoverScripts(options: DiscoverOptions): LocalScript[] {
   const found = new Map<string, LocalScript>();
   const byFolded = new Map<string, LocalScript>();
   const nameRoots = (options.nameRoots ?? []).map((r) => resolve(cwd, r));
+  const fragments = new Set((options.include ?? []).map((r) => resolve(cwd, r)));
   for (const given of options.paths) {
     if (given === '') throw new UsageError('an empty script path was given (an unset variable?)');
     const root = resolve(cwd, given);
@@ -53,10 +59,17 @@ export function discoverScripts(options: DiscoverOptions): LocalScript[] {
       throw new UsageError(`script path not found: ${given}`);
     }
     const files: Array<[name: string, abs: string, path: string]> = [];
+    const fragmentFolder = [...fragments].find((f) => root === f || root.startsWith(f.endsWith(sep) ? f : f + sep));
+    if (fragmentFolder !== undefined) {
+      throw new UsageError(`${given} is in the include folder ${displayPath(cwd, fragmentFolder)}: its files are fragments that scripts include, not scripts`, [
+        'Name the scripts that include it, or change "include" in the config.',
+      ]);
+    }
     if (stat.isDirectory()) {
       // Names and displayed paths are built by joining strings down the walk: path.relative() per
       // file was a tenth of a 10,000-script load.
-      walk(root, prefix ? `${prefix}/` : '', displayPrefix(cwd, root), new Set(), files);
+      // The include folder is skipped as a folder already walked is.
+      walk(root, prefix ? `${prefix}/` : '', displayPrefix(cwd, root), new Set([...fragments].map(realPathOf)), files);
     } else if (root.endsWith('.lua')) {
       files.push([prefix ? prefix.slice(0, -'.lua'.length) : basename(root, '.lua'), root, displayPath(cwd, root)]);
     } else {
@@ -85,6 +98,14 @@ export function discoverScripts(options: DiscoverOptions): LocalScript[] {
     }
   }
   return [...found.values()].sort((a, b) => compareNames(a.name, b.name));
+}
+
+function realPathOf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }
 
 /** Scratch space for readScriptFile: scripts are small, and most fit in one read. */

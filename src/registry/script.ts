@@ -1,5 +1,6 @@
 import * as crypto from 'node:crypto';
 import { CheckFailedError } from '../errors.js';
+import { assemble, type SourceMap } from './include.js';
 
 /** A Lua script found on disk: the exact bytes that are hashed are the bytes sent to Redis. */
 export interface LocalScript {
@@ -16,6 +17,11 @@ export interface LocalScript {
   flags: string[];
   /** True when the file starts with a `#!` line (it changes the server's defaults). */
   shebang: boolean;
+  /**
+   * Set when the file includes fragments (`--- @include`): `bytes` are then the assembled text, and
+   * the map leads each of its lines back to its file (sources[0] is this file).
+   */
+  map?: SourceMap;
 }
 
 /** The flags Redis 7.0 accepts in `#!lua flags=...`. */
@@ -58,16 +64,20 @@ export function parseShebang(bytes: Buffer): Shebang | null {
   return { engine, flags, other };
 }
 
-/** Builds a LocalScript from bytes read off disk; a BOM is refused because it hides the shebang. */
-export function makeScript(name: string, path: string, absPath: string, bytes: Buffer, allowBom = false): LocalScript {
-  if (!allowBom && bytes[0] === BOM[0] && bytes[1] === BOM[1] && bytes[2] === BOM[2]) {
+/**
+ * Builds a LocalScript from bytes read off disk, its includes spliced in; a BOM is refused because
+ * it hides the shebang.
+ */
+export function makeScript(name: string, path: string, absPath: string, fileBytes: Buffer, allowBom = false): LocalScript {
+  if (!allowBom && fileBytes[0] === BOM[0] && fileBytes[1] === BOM[1] && fileBytes[2] === BOM[2]) {
     throw new CheckFailedError(
       `${path}: starts with a UTF-8 byte order mark (BOM); Redis would fail to compile it or ignore its #! line`,
       ['Save the file as UTF-8 without BOM (for example: sed -i "1s/^\\xEF\\xBB\\xBF//" ' + path + ')'],
     );
   }
+  const { bytes, map } = assemble(absPath, fileBytes);
   const shebang = parseShebang(bytes);
-  return {
+  const script: LocalScript = {
     name,
     path,
     absPath,
@@ -77,4 +87,6 @@ export function makeScript(name: string, path: string, absPath: string, bytes: B
     flags: shebang ? shebang.flags : [],
     shebang: shebang !== null,
   };
+  if (map) script.map = map;
+  return script;
 }

@@ -58,6 +58,7 @@ describe('locateScriptError', () => {
     const located = locateScriptError("ERR Error compiling script (new function): user_script:4: unexpected symbol near 'return'", 'lua/bad.lua', body);
     expect(located).toEqual({
       text: "lua/bad.lua:4: compile error: unexpected symbol near 'return'",
+      file: 'lua/bad.lua',
       line: 4,
       source: '4 | return a +',
       compile: true,
@@ -72,7 +73,7 @@ describe('locateScriptError', () => {
 
   test('no line: the path alone, no source', () => {
     const located = locateScriptError('MYERR custom failure', 'lua/x.lua', body);
-    expect(located).toEqual({ text: 'lua/x.lua: MYERR custom failure', line: undefined, source: undefined, compile: false });
+    expect(located).toEqual({ text: 'lua/x.lua: MYERR custom failure', file: 'lua/x.lua', line: undefined, source: undefined, compile: false });
   });
 
   test('a line but no body (SHA-only exec): no source', () => {
