@@ -50,6 +50,7 @@ if not max_keys then return err end
 local expired = 0
 local steps = 0
 repeat
+  -- rscript-disable-next-line no-keyspace-scan -- bounded: MAX_SCAN_STEPS steps per call, and the cursor goes back to the caller
   local reply = redis.call('SCAN', cursor, 'MATCH', pattern, 'COUNT', math.min(SCAN_COUNT, max_keys - expired))
   cursor = reply[1]
   for _, key in ipairs(reply[2]) do
