@@ -23,6 +23,7 @@ import { startMonitor } from '../helpers/monitor.js';
 import { startCluster, type ClusterNode, type TestCluster } from '../helpers/redis-cluster.js';
 import { makeProject, runCli } from '../helpers/cli.js';
 import { startRedis } from '../helpers/redis-server.js';
+import { CLI_BIN } from '../helpers/server-under-test.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -296,7 +297,7 @@ describe('kill', () => {
   /** Makes `node` busy with an endless script; returns a function that ends it. */
   async function busyScript(node: ClusterNode): Promise<() => Promise<void>> {
     node.cli('CONFIG', 'SET', 'busy-reply-threshold', '100');
-    const runner = spawn('redis-cli', ['-p', String(node.port), 'EVAL', 'while true do end', '0'], { stdio: 'ignore' });
+    const runner = spawn(CLI_BIN, ['-p', String(node.port), 'EVAL', 'while true do end', '0'], { stdio: 'ignore' });
     const finished = new Promise((r) => runner.once('exit', r));
     for (let i = 0; i < 100 && !node.cli('PING').startsWith('BUSY'); i++) await new Promise((r) => setTimeout(r, 20));
     expect(node.cli('PING')).toMatch(/^BUSY/);

@@ -1,0 +1,178 @@
+#!/usr/bin/env node
+// npm run test:servers: the server-facing tests (standalone, cluster, end-to-end CLI, runtime API,
+// test/servers) once per server: the Redis on PATH (Debian's 7.0), Redis 8.0, Valkey 8.1 and 9.1.
+// A server missing from the cache folder is built first by scripts/build-server.sh, one at a time
+// (each build uses both cores: nothing else runs beside it), then the servers are tested one after
+// the other (jest's two workers per server), and a table says which test file passed on which server.
+//
+// Time (a 2-core machine, measured 2026-12-04): a build takes about 2 min (Redis 8.0.2 2m10s,
+// Valkey 8.1.1 2m0s, Valkey 9.1.2 2m40s); the subset below takes about 1m40s per server. From
+// nothing: ~7 min of builds + ~7 min of tests; with .ci/run's ~4 min of install, typecheck and unit
+// tests, about 18 min, under the 20 min budget. That is why test/lua (the scripts of the repository,
+// through the same runtime API as test/runtime), test/faults and test/security run on PATH's server only.
+//
+//   node scripts/test-servers.mjs [--only redis-8.0.2,valkey-9.1.2] [--no-build] [--markdown FILE]
+//                                 [-- extra jest arguments]
+// --no-build: skip (and say so) a server that is not built yet. --markdown: also write the tables as
+// Markdown (the matrix of docs/servers.md). Exit 1 when a test failed on any server.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The servers of the matrix: `path` is the redis-server on PATH, the others are built. */
+const SERVERS = [
+  { id: 'path', flavour: 'redis' },
+  { id: 'redis-8.0.2', flavour: 'redis', version: '8.0.2' },
+  { id: 'valkey-8.1.1', flavour: 'valkey', version: '8.1.1' },
+  { id: 'valkey-9.1.2', flavour: 'valkey', version: '9.1.2' },
+];
+
+/** The test files run on every server, and the commands each one proves (for the command table). */
+const FILES = {
+  'test/core/load.integration.test.ts': ['load'],
+  'test/core/exec.integration.test.ts': ['exec'],
+  'test/core/exists-flush.integration.test.ts': ['exists', 'flush'],
+  'test/core/kill.integration.test.ts': ['kill'],
+  'test/core/e2e-errors.test.ts': ['load', 'exec', 'exists'],
+  'test/core/e2e-json-help.test.ts': ['load', 'exec', 'exists', 'flush'],
+  'test/core/e2e-secrets.test.ts': ['load', 'exec'],
+  'test/bench/bench.e2e.test.ts': ['bench'],
+  'test/bench/sandbox.e2e.test.ts': ['bench --sandbox', 'exec --sandbox'],
+  'test/cluster/cluster.integration.test.ts': ['cluster: load, exec, exists, flush, kill'],
+  'test/cluster/auth.integration.test.ts': ['cluster: load, exec, exists, flush, kill'],
+  'test/cluster/bench-routing.integration.test.ts': ['cluster: bench'],
+  'test/cluster/failed-node.integration.test.ts': ['cluster: load, exec, exists, flush, kill'],
+  'test/cluster/tls.integration.test.ts': ['cluster: load, exec, exists, flush, kill'],
+  'test/runtime/runtime.test.ts': ['runtime API (Scripts.run)'],
+  'test/servers/identity.test.ts': ['load', 'exists', 'bench'],
+  'test/servers/eviction.test.ts': ['exists', 'runtime API (Scripts.run)'],
+  'test/servers/script-show.test.ts': ['exec', 'exists', 'info'],
+  'test/servers/no-lua.test.ts': ['load', 'exec', 'exists', 'bench', 'flush'],
+};
+
+const argv = process.argv.slice(2);
+const dash = argv.indexOf('--');
+const own = dash < 0 ? argv : argv.slice(0, dash);
+const jestExtra = dash < 0 ? [] : argv.slice(dash + 1);
+const flag = (name) => {
+  const i = own.indexOf(name);
+  return i < 0 ? undefined : (own[i + 1] ?? '');
+};
+const only = flag('--only')?.split(',').filter(Boolean);
+const noBuild = own.includes('--no-build');
+const markdown = flag('--markdown');
+const log = (line) => process.stderr.write(`test:servers: ${line}\n`);
+const seconds = (ms) => `${Math.round(ms / 1000)} s`;
+
+const cache = process.env.RSCRIPT_SERVER_CACHE ?? join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'rscript', 'servers');
+const chosen = SERVERS.filter((s) => !only || only.includes(s.id));
+if (chosen.length === 0) {
+  log(`--only names none of ${SERVERS.map((s) => s.id).join(', ')}`);
+  process.exit(2);
+}
+
+// 1. The servers: PATH's, and the built ones (built now when missing, one at a time).
+const timings = [];
+for (const server of chosen) {
+  if (server.id === 'path') {
+    const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+    if (probe.error) {
+      server.skip = 'no redis-server on PATH (Debian: apt-get install redis-server redis-tools)';
+      continue;
+    }
+    server.bin = 'redis-server';
+  } else {
+    const bin = join(cache, server.id, 'bin', 'redis-server');
+    if (!existsSync(bin)) {
+      if (noBuild) {
+        server.skip = `not built (scripts/build-server.sh ${server.flavour} ${server.version})`;
+        continue;
+      }
+      log(`building ${server.id} (scripts/build-server.sh ${server.flavour} ${server.version})`);
+      const started = Date.now();
+      const built = spawnSync(join(repo, 'scripts', 'build-server.sh'), [server.flavour, server.version], { stdio: ['ignore', 'ignore', 'inherit'] });
+      timings.push(`build ${server.id}: ${seconds(Date.now() - started)}`);
+      if (built.status !== 0 || !existsSync(bin)) {
+        server.skip = `the build failed (scripts/build-server.sh ${server.flavour} ${server.version})`;
+        continue;
+      }
+    }
+    server.bin = bin;
+  }
+  const version = spawnSync(server.bin, ['--version'], { encoding: 'utf8' }).stdout ?? '';
+  const m = /^(Redis|Valkey) server v=(\S+)/.exec(version);
+  server.name = m ? `${m[1]} ${m[2]}` : server.id;
+}
+
+// 2. The tests, one server after the other.
+const files = Object.keys(FILES).filter((f) => existsSync(join(repo, f)));
+const results = new Map(); // server name -> Map(file -> 'pass' | 'FAIL' | 'skip')
+const out = mkdtempSync(join(tmpdir(), 'rscript-test-servers-'));
+let failed = false;
+try {
+  for (const server of chosen) {
+    if (server.skip) {
+      log(`${server.name ?? server.id}: skipped, ${server.skip}`);
+      failed = true;
+      continue;
+    }
+    log(`${server.name}: ${files.length} test files`);
+    const report = join(out, `${server.id}.json`);
+    const started = Date.now();
+    const env = { ...process.env, NODE_OPTIONS: '--experimental-vm-modules', RSCRIPT_TEST_SERVER: server.bin };
+    const run = spawnSync(process.execPath, [join(repo, 'node_modules', 'jest', 'bin', 'jest.js'), '--json', `--outputFile=${report}`, ...jestExtra, ...files], {
+      cwd: repo,
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    timings.push(`tests on ${server.name}: ${seconds(Date.now() - started)}`);
+    const byFile = new Map(files.map((f) => [f, 'not run']));
+    if (existsSync(report)) {
+      const json = JSON.parse(readFileSync(report, 'utf8'));
+      for (const r of json.testResults) {
+        const file = relative(repo, r.name);
+        const skipped = r.assertionResults.length > 0 && r.assertionResults.every((a) => a.status === 'pending' || a.status === 'skipped');
+        byFile.set(file, r.status === 'passed' ? (skipped ? 'skip' : 'pass') : 'FAIL');
+      }
+    }
+    if (run.status !== 0) failed = true;
+    results.set(server.name, byFile);
+  }
+} finally {
+  rmSync(out, { recursive: true, force: true });
+}
+
+// 3. The tables: test file x server, then command x server (a command passes where every file that
+// proves it passes).
+const names = [...results.keys()];
+const fileRows = files.map((f) => [f, ...names.map((n) => results.get(n).get(f))]);
+const commands = [...new Set(files.flatMap((f) => FILES[f]))];
+const commandRows = commands.map((c) => [
+  c,
+  ...names.map((n) => {
+    const states = files.filter((f) => FILES[f].includes(c)).map((f) => results.get(n).get(f));
+    return states.some((s) => s !== 'pass' && s !== 'skip') ? 'FAIL' : states.every((s) => s === 'skip') ? 'skip' : 'pass';
+  }),
+]);
+const text = (head, rows) => {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+};
+const md = (head, rows) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+console.log(text(['test file', ...names], fileRows));
+console.log();
+console.log(text(['command', ...names], commandRows));
+console.log();
+for (const t of timings) console.log(t);
+for (const s of chosen.filter((x) => x.skip)) console.log(`skipped ${s.id}: ${s.skip}`);
+if (markdown) {
+  const date = new Date().toISOString().slice(0, 10);
+  writeFileSync(markdown, `Measured ${date} by \`npm run test:servers\`.\n\n${md(['command', ...names], commandRows)}\n\n${md(['test file', ...names], fileRows)}\n`);
+  log(`tables written to ${markdown}`);
+}
+process.exit(failed ? 1 : 0);
