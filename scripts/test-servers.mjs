@@ -11,10 +11,12 @@
 // tests, about 18 min, under the 20 min budget. That is why test/lua (the scripts of the repository,
 // through the same runtime API as test/runtime), test/faults and test/security run on PATH's server only.
 //
-//   node scripts/test-servers.mjs [--only redis-8.0.2,valkey-9.1.2] [--no-build] [--markdown FILE]
-//                                 [-- extra jest arguments]
-// --no-build: skip (and say so) a server that is not built yet. --markdown: also write the tables as
-// Markdown (the matrix of docs/servers.md). Exit 1 when a test failed on any server.
+//   node scripts/test-servers.mjs [--only redis-8.0.2,valkey-9.1.2] [--no-build] [--build-only]
+//                                 [--path-report FILE] [--markdown FILE] [-- extra jest arguments]
+// --no-build: skip (and say so) a server that is not built yet. --build-only: build what is missing,
+// test nothing. --path-report: the jest --json report of a run on the Redis on PATH that included
+// these files (.ci/run's npm test): its column is read from there, not run again. --markdown: also
+// write the tables as Markdown (the matrix of docs/servers.md). Exit 1 when a test failed anywhere.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -65,6 +67,8 @@ const flag = (name) => {
 const only = flag('--only')?.split(',').filter(Boolean);
 const noBuild = own.includes('--no-build');
 const markdown = flag('--markdown');
+const buildOnly = own.includes('--build-only');
+const pathReport = flag('--path-report');
 const log = (line) => process.stderr.write(`test:servers: ${line}\n`);
 const seconds = (ms) => `${Math.round(ms / 1000)} s`;
 
@@ -108,6 +112,13 @@ for (const server of chosen) {
   server.name = m ? `${m[1]} ${m[2]}` : server.id;
 }
 
+if (buildOnly) {
+  for (const t of timings) console.log(t);
+  const failedBuilds = chosen.filter((s) => s.skip && s.id !== 'path');
+  for (const s of failedBuilds) console.log(`not built: ${s.id}: ${s.skip}`);
+  process.exit(failedBuilds.length > 0 ? 1 : 0);
+}
+
 // 2. The tests, one server after the other.
 const files = Object.keys(FILES).filter((f) => existsSync(join(repo, f)));
 const results = new Map(); // server name -> Map(file -> 'pass' | 'FAIL' | 'skip')
@@ -120,26 +131,34 @@ try {
       failed = true;
       continue;
     }
-    log(`${server.name}: ${files.length} test files`);
-    const report = join(out, `${server.id}.json`);
-    const started = Date.now();
-    const env = { ...process.env, NODE_OPTIONS: '--experimental-vm-modules', RSCRIPT_TEST_SERVER: server.bin };
-    const run = spawnSync(process.execPath, [join(repo, 'node_modules', 'jest', 'bin', 'jest.js'), '--json', `--outputFile=${report}`, ...jestExtra, ...files], {
-      cwd: repo,
-      env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    timings.push(`tests on ${server.name}: ${seconds(Date.now() - started)}`);
+    const reused = server.id === 'path' && pathReport !== undefined;
+    const report = reused ? pathReport : join(out, `${server.id}.json`);
+    let status = 0;
+    if (reused) {
+      log(`${server.name}: read from ${pathReport}`);
+    } else {
+      log(`${server.name}: ${files.length} test files`);
+      const started = Date.now();
+      const env = { ...process.env, NODE_OPTIONS: '--experimental-vm-modules', RSCRIPT_TEST_SERVER: server.bin };
+      const run = spawnSync(process.execPath, [join(repo, 'node_modules', 'jest', 'bin', 'jest.js'), '--json', `--outputFile=${report}`, ...jestExtra, ...files], {
+        cwd: repo,
+        env,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      status = run.status ?? 1;
+      timings.push(`tests on ${server.name}: ${seconds(Date.now() - started)}`);
+    }
     const byFile = new Map(files.map((f) => [f, 'not run']));
     if (existsSync(report)) {
       const json = JSON.parse(readFileSync(report, 'utf8'));
       for (const r of json.testResults) {
         const file = relative(repo, r.name);
+        if (!byFile.has(file)) continue;
         const skipped = r.assertionResults.length > 0 && r.assertionResults.every((a) => a.status === 'pending' || a.status === 'skipped');
         byFile.set(file, r.status === 'passed' ? (skipped ? 'skip' : 'pass') : 'FAIL');
       }
     }
-    if (run.status !== 0) failed = true;
+    if (status !== 0 || [...byFile.values()].some((v) => v === 'FAIL' || v === 'not run')) failed = true;
     results.set(server.name, byFile);
   }
 } finally {
