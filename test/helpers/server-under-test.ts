@@ -88,8 +88,3 @@ export function engineModuleArgs(withLua = process.env.RSCRIPT_TEST_NO_LUA !== '
     .sort()
     .flatMap((f) => ['--loadmodule', join(folder, basename(f))]);
 }
-
-/** Whether a Lua module sits beside the server (so a "without Lua" server can be started from it). */
-export function hasLuaModule(): boolean {
-  return engineModuleArgs(true).length > 0;
-}
