@@ -42,6 +42,7 @@ describe('exists', () => {
         { name: 'queue/push', sha: shas['queue/push'], cached: true },
       ],
       missing: 0,
+      server: { flavour: serverUnderTest().flavour, version: serverUnderTest().version, name: serverUnderTest().name },
     });
   });
 
