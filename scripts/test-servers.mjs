@@ -35,15 +35,15 @@ const SERVERS = [
 
 /** The test files run on every server, and the commands each one proves (for the command table). */
 const FILES = {
-  'test/core/load.integration.test.ts': ['load'],
-  'test/core/exec.integration.test.ts': ['exec'],
-  'test/core/exists-flush.integration.test.ts': ['exists', 'flush'],
-  'test/core/kill.integration.test.ts': ['kill'],
-  'test/core/e2e-errors.test.ts': ['load', 'exec', 'exists'],
-  'test/core/e2e-json-help.test.ts': ['load', 'exec', 'exists', 'flush'],
-  'test/core/e2e-secrets.test.ts': ['load', 'exec'],
-  'test/bench/bench.e2e.test.ts': ['bench'],
-  'test/bench/sandbox.e2e.test.ts': ['bench --sandbox', 'exec --sandbox'],
+  'test/commands/load.integration.test.ts': ['load'],
+  'test/commands/exec.integration.test.ts': ['exec'],
+  'test/commands/exists-flush.integration.test.ts': ['exists', 'flush'],
+  'test/commands/kill.integration.test.ts': ['kill'],
+  'test/cli/errors.e2e.test.ts': ['load', 'exec', 'exists'],
+  'test/cli/json-help.e2e.test.ts': ['load', 'exec', 'exists', 'flush'],
+  'test/cli/secrets.e2e.test.ts': ['load', 'exec'],
+  'test/commands/bench.e2e.test.ts': ['bench'],
+  'test/commands/bench-sandbox.e2e.test.ts': ['bench --sandbox', 'exec --sandbox'],
   'test/cluster/cluster.integration.test.ts': ['cluster: load, exec, exists, flush, kill'],
   'test/cluster/auth.integration.test.ts': ['cluster: load, exec, exists, flush, kill'],
   'test/cluster/bench-routing.integration.test.ts': ['cluster: bench'],
@@ -52,7 +52,7 @@ const FILES = {
   'test/runtime/runtime.test.ts': ['runtime API (Scripts.run)'],
   'test/servers/identity.test.ts': ['load', 'exists', 'bench'],
   'test/servers/eviction.test.ts': ['exists', 'runtime API (Scripts.run)'],
-  'test/servers/script-show.test.ts': ['exec', 'exists', 'info'],
+  'test/servers/script-show.test.ts': ['exec', 'exists'],
   'test/servers/no-lua.test.ts': ['load', 'exec', 'exists', 'bench', 'flush'],
 };
 
