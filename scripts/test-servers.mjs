@@ -155,7 +155,9 @@ try {
         const file = relative(repo, r.name);
         if (!byFile.has(file)) continue;
         const skipped = r.assertionResults.length > 0 && r.assertionResults.every((a) => a.status === 'pending' || a.status === 'skipped');
-        byFile.set(file, r.status === 'passed' ? (skipped ? 'skip' : 'pass') : 'FAIL');
+        // jest says `focused`, not `passed`, for a file with a skipped describe: the tests decide.
+        const broken = r.status === 'failed' || r.assertionResults.some((a) => a.status === 'failed') || r.assertionResults.length === 0;
+        byFile.set(file, broken ? 'FAIL' : skipped ? 'skip' : 'pass');
       }
     }
     if (status !== 0 || [...byFile.values()].some((v) => v === 'FAIL' || v === 'not run')) failed = true;
