@@ -1,7 +1,7 @@
 /** jest runs the TypeScript sources as ESM (see the README's "Development" section). */
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 // One folder of the system's temp folder per run, removed at its end (test/global-teardown.js): the
 // workers and every process they start inherit TMPDIR, so whatever a test makes with os.tmpdir()
@@ -16,6 +16,12 @@ if (!process.env.RSCRIPT_JEST_RUN_DIR) {
 if (process.env.RSCRIPT_CACHE_DIR === undefined) {
   process.env.RSCRIPT_CACHE_DIR = join(process.env.RSCRIPT_JEST_RUN_DIR, 'cache');
   mkdirSync(process.env.RSCRIPT_CACHE_DIR, { recursive: true });
+}
+
+// The server under test (test/helpers/server-under-test.ts): its folder goes first on PATH, so that
+// what the tests start without naming a binary (bench --sandbox's redis-server) is the same server.
+if (process.env.RSCRIPT_TEST_SERVER?.includes('/')) {
+  process.env.PATH = `${dirname(process.env.RSCRIPT_TEST_SERVER)}:${process.env.PATH}`;
 }
 
 export default {

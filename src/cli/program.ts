@@ -140,7 +140,7 @@ export async function run(argv: string[]): Promise<number> {
         const say = (line: string) => {
           if (!ctx.flags.json || ctx.flags.verbose) stderr().write(`${line}\n`);
         };
-        const call = { script, keys: opts.keys, args: opts.args, readOnly: opts.ro };
+        const call = { script, keys: opts.keys, args: opts.args, readOnly: opts.ro, serverCopy: ctx.flags.verbose };
         if (opts.sandbox) refuseServerFlagsWithSandbox(ctx.flags);
         const result = opts.sandbox
           ? await execInSandbox({
@@ -171,7 +171,7 @@ export async function run(argv: string[]): Promise<number> {
       action(async (ctx, names: string[], opts: { all?: boolean }) => {
         const { exists } = await import('../commands/exists.js');
         const { renderExists } = await import('../output/render.js');
-        const result = await exists({ names, manifest: ctx.config.manifest, target: ctx.target });
+        const result = await exists({ names, manifest: ctx.config.manifest, target: ctx.target, serverCopy: ctx.flags.verbose });
         return { data: result, text: renderExists(result, opts), exitCode: result.missing > 0 ? EXIT_FAILED : EXIT_OK };
       }),
     );

@@ -64,6 +64,12 @@ export interface BenchOptions {
 export interface BenchResult {
   /** `host:port` benched, or the sandbox's. */
   server: string;
+  /** `redis` or `valkey` (what HELLO says), null when the server did not say. */
+  server_flavour: string | null;
+  /** `8.0.2`: the server's own version (Valkey's, not the 7.2.4 it reports as redis_version). */
+  server_version: string | null;
+  /** `Redis 8.0.2`; on a cluster whose nodes differ, each with its count. */
+  server_name: string | null;
   sandbox: { version: string | null; port: number; pid: number } | null;
   mode: 'script' | 'fixtures';
   results: BenchRow[];
@@ -141,8 +147,12 @@ export async function bench(options: BenchOptions): Promise<BenchResult | BenchD
     try {
       if (topology.cluster) for (const plan of plans) checkSlots(plan, options.script === undefined);
       const rows = await benchAll(router, plans, options, topology, snapshot);
+      const software = topology.server();
       return {
         server: router.label,
+        server_flavour: software?.flavour ?? null,
+        server_version: software?.version ?? null,
+        server_name: software?.name ?? null,
         sandbox: sandbox ? { version: sandbox.version ?? null, port: sandbox.port, pid: sandbox.pid } : null,
         mode: options.script === undefined ? 'fixtures' : 'script',
         results: rows,

@@ -7,7 +7,8 @@ import { resolveScript } from '../manifest/resolve.js';
 import { replyCode, type Target } from '../server/connection.js';
 import { locateScriptError } from '../redis/script-errors.js';
 import { lineMapper } from '../registry/include.js';
-import { evalSha } from '../server/scripts.js';
+import { offersScriptShow } from '../server/identity.js';
+import { evalSha, scriptShow } from '../server/scripts.js';
 import { crossSlotError, slotOfKeys } from '../redis/slot.js';
 import { withSandbox, type Sandbox } from '../server/throwaway-server.js';
 import { withTopology, type NodeRole } from '../server/topology.js';
@@ -21,6 +22,8 @@ export interface ExecOptions {
   scripts: string[];
   target: Target;
   cwd?: string;
+  /** Read the server's copy back (SCRIPT SHOW, Valkey 8+) and compare it with the local file. */
+  serverCopy?: boolean;
 }
 
 export interface ExecResult {
@@ -35,6 +38,12 @@ export interface ExecResult {
   manifestSha?: string;
   /** Cluster only: the node that ran it, and the keys' slot. */
   node?: { node: string; role: NodeRole; slot?: number };
+  /**
+   * With `serverCopy`, on a server that offers SCRIPT SHOW: the server's copy of the manifest's SHA
+   * against the file (`same`, or `differs` when the file changed since rscript load, with the
+   * server's source); `unavailable` with the reason otherwise.
+   */
+  serverCopy?: { status: 'same' | 'differs' | 'unavailable'; sha: string; source?: string; reason?: string };
 }
 
 /** Runs one script by name, path or SHA through EVALSHA, reloading it once on NOSCRIPT. */
@@ -57,6 +66,19 @@ export async function exec(options: ExecOptions): Promise<ExecResult> {
           body,
           raw: true,
         });
+        let serverCopy: ExecResult['serverCopy'];
+        if (options.serverCopy) {
+          // The copy rscript load put there: the manifest's SHA (the file's when they agree).
+          const sha = resolved.manifestSha ?? resolved.sha;
+          if (!offersScriptShow(node.conn.server)) {
+            serverCopy = { status: 'unavailable', sha, reason: `${node.conn.server?.name ?? 'this server'} has no SCRIPT SHOW (Valkey 8.0+ has it)` };
+          } else {
+            const source = await scriptShow(node.conn, sha);
+            if (source === undefined) serverCopy = { status: 'unavailable', sha, reason: `the server does not have sha ${sha.slice(0, 12)}` };
+            else if (!body) serverCopy = { status: 'unavailable', sha, source: source.toString('utf8'), reason: 'no local file to compare with' };
+            else serverCopy = source.equals(body) ? { status: 'same', sha } : { status: 'differs', sha, source: source.toString('utf8') };
+          }
+        }
         return {
           script: resolved.name,
           sha: resolved.sha,
@@ -66,6 +88,7 @@ export async function exec(options: ExecOptions): Promise<ExecResult> {
           reloaded,
           ...(resolved.manifestSha ? { manifestSha: resolved.manifestSha } : {}),
           ...(topology.cluster ? { node: { node: node.label, role: node.role, ...(slot !== undefined ? { slot } : {}) } } : {}),
+          ...(serverCopy ? { serverCopy } : {}),
         };
       });
     } catch (err) {
@@ -133,6 +156,7 @@ export async function execInSandbox(options: SandboxExecOptions): Promise<ExecRe
         scripts: config.scripts,
         target,
         cwd: options.cwd,
+        serverCopy: options.serverCopy,
       }),
   );
 }

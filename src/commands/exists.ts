@@ -1,10 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
 import { entryAbsPath, readManifest, type Manifest } from '../manifest/manifest.js';
 import { entryBySha, unknownScript } from '../manifest/resolve.js';
 import type { Target } from '../server/connection.js';
-import { scriptExists } from '../server/scripts.js';
-import { withTopology, type NodeRole, type TopologySummary } from '../server/topology.js';
+import { offersScriptShow } from '../server/identity.js';
+import { evictedScripts, scriptExists, scriptShow } from '../server/scripts.js';
+import { withTopology, type NodeRole, type ServerSummary, type TopologySummary } from '../server/topology.js';
 
 export interface ExistsOptions {
   /** Scripts to check, as manifest names, paths of their files or SHAs (prefixes too); all when empty. */
@@ -12,7 +14,15 @@ export interface ExistsOptions {
   manifest: string;
   target: Target;
   cwd?: string;
+  /** Read each cached script back (SCRIPT SHOW, Valkey 8+) and compare it with the local file. */
+  serverCopy?: boolean;
 }
+
+/**
+ * The server's copy of a script (SCRIPT SHOW) against the manifest's file: `same`, `differs` (the
+ * file changed since rscript load), `no file` (the manifest names a file that is gone).
+ */
+export type ServerCopy = 'same' | 'differs' | 'no file';
 
 export interface ExistsRow {
   name: string;
@@ -21,10 +31,26 @@ export interface ExistsRow {
   cached: boolean;
   /** Cluster only: the nodes that lack it. */
   missingOn?: Array<{ node: string; role: NodeRole }>;
+  /** With `serverCopy`, on a server that offers SCRIPT SHOW and has the script. */
+  serverCopy?: ServerCopy;
+  /** The server's source, when it differs from the file. */
+  serverSource?: string;
+}
+
+/** A node that has evicted scripts (INFO stats `evicted_scripts`, Redis 7.4+ and Valkey 8+). */
+export interface EvictedScripts {
+  node: string;
+  evictedScripts: number;
 }
 
 export interface ExistsResult {
   rows: ExistsRow[];
+  /** Redis or Valkey, and its version. */
+  server?: ServerSummary;
+  /** Nodes whose `evicted_scripts` is above zero: a client there runs scripts through EVAL. */
+  evicted?: EvictedScripts[];
+  /** Why SCRIPT SHOW was not asked though `serverCopy` was (the server does not offer it). */
+  serverCopyNote?: string;
   /** Scripts missing (on a cluster: on at least one node). */
   missing: number;
   /** Cluster only: the nodes that were asked. */
@@ -62,7 +88,10 @@ export async function exists(options: ExistsOptions): Promise<ExistsResult> {
   const names = options.names.length > 0 ? [...new Set(options.names.map((ref) => manifestName(ref, manifest, options.manifest, cwd)))] : all;
   const shas = names.map((n) => manifest.scripts[n]!.sha);
   return withTopology(options.target, {}, async (topology) => {
-    const perNode = await Promise.all(topology.nodes.map((node) => scriptExists(node.conn, shas)));
+    const [perNode, evictedPerNode] = await Promise.all([
+      Promise.all(topology.nodes.map((node) => scriptExists(node.conn, shas))),
+      Promise.all(topology.nodes.map((node) => evictedScripts(node.conn))),
+    ]);
     const rows: ExistsRow[] = names.map((name, i) => {
       const lacking = topology.nodes.filter((_, j) => !perNode[j]![i]);
       return {
@@ -72,7 +101,43 @@ export async function exists(options: ExistsOptions): Promise<ExistsResult> {
         ...(topology.cluster ? { missingOn: lacking.map((n) => ({ node: n.label, role: n.role })) } : {}),
       };
     });
+    let serverCopyNote: string | undefined;
+    if (options.serverCopy) {
+      const show = topology.nodes.filter((n) => offersScriptShow(n.conn.server));
+      if (show.length === 0) {
+        serverCopyNote = `${topology.server()?.name ?? 'this server'} has no SCRIPT SHOW (Valkey 8.0+ has it): the server's copies cannot be read back`;
+      } else {
+        await Promise.all(
+          rows.map(async (row, i) => {
+            // The first node that has it: a copy is the same on every node (same SHA, same bytes).
+            const node = show.find((n) => perNode[topology.nodes.indexOf(n)]![i]);
+            if (!node) return;
+            const source = await scriptShow(node.conn, row.sha);
+            if (source === undefined) return;
+            const entry = manifest.scripts[row.name]!;
+            let local: Buffer | undefined;
+            try {
+              local = readFileSync(entryAbsPath(entry, options.manifest));
+            } catch {
+              row.serverCopy = 'no file';
+              return;
+            }
+            row.serverCopy = local.equals(source) ? 'same' : 'differs';
+            if (row.serverCopy === 'differs') row.serverSource = source.toString('utf8');
+          }),
+        );
+      }
+    }
+    const evicted = topology.nodes.flatMap((n, j) => (evictedPerNode[j]! > 0 ? [{ node: n.label, evictedScripts: evictedPerNode[j]! }] : []));
     const cluster = topology.summary();
-    return { rows, missing: rows.filter((r) => !r.cached).length, ...(cluster ? { cluster } : {}) };
+    const server = topology.server();
+    return {
+      rows,
+      missing: rows.filter((r) => !r.cached).length,
+      ...(server ? { server } : {}),
+      ...(evicted.length > 0 ? { evicted } : {}),
+      ...(serverCopyNote ? { serverCopyNote } : {}),
+      ...(cluster ? { cluster } : {}),
+    };
   });
 }

@@ -23,7 +23,7 @@ export interface FlushResult {
  * @see https://redis.io/commands/script-flush/
  */
 export async function flush(options: FlushOptions): Promise<FlushResult> {
-  return withTopology(options.target, {}, async (topology) => {
+  return withTopology(options.target, { needsLua: false }, async (topology) => {
     await Promise.all(topology.nodes.map((node) => scriptFlush(node.conn, options.mode)));
     const server = topology.nodes.map((n) => n.label).join(', ');
     if (!topology.cluster) return { flushed: true, mode: options.mode ?? 'default', server };

@@ -25,7 +25,7 @@ export interface KillResult {
  * @see https://redis.io/commands/script-kill/
  */
 export async function kill(options: KillOptions): Promise<KillResult> {
-  return withTopology(options.target, { lazy: true, seedOnlyWhenBusy: true }, async (topology) => {
+  return withTopology(options.target, { lazy: true, seedOnlyWhenBusy: true, needsLua: false }, async (topology) => {
     if (!topology.cluster) {
       const node = topology.nodes[0]!;
       return { outcome: await killOn(node.conn), server: node.label };

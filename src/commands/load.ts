@@ -10,7 +10,7 @@ import { locateScriptError } from '../redis/script-errors.js';
 import { lineMapper } from '../registry/include.js';
 import { mapFindings, sourceOf } from '../lint/map-findings.js';
 import { scriptExists, scriptLoadMany } from '../server/scripts.js';
-import { withTopology, type NodeRole, type Topology, type TopologySummary } from '../server/topology.js';
+import { withTopology, type NodeRole, type ServerSummary, type Topology, type TopologySummary } from '../server/topology.js';
 import type { Severity } from '../lint/finding.js';
 import type { Manifest } from '../manifest/manifest.js';
 import type { ManifestPlan } from '../manifest/plan.js';
@@ -67,6 +67,8 @@ export interface LoadResult {
   elapsedMs: number;
   /** Cluster only: the nodes that were synced. */
   cluster?: TopologySummary;
+  /** Redis or Valkey, and its version (not with --check, which asks no server). */
+  server?: ServerSummary;
 }
 
 /**
@@ -97,6 +99,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     server: 'unknown',
   }));
   let cluster: TopologySummary | undefined;
+  let server: ServerSummary | undefined;
   const result = (manifestWritten: boolean): LoadResult => ({
     rows,
     removed: plan.removed,
@@ -107,6 +110,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     check: !!options.check,
     elapsedMs: performance.now() - started,
     ...(cluster ? { cluster } : {}),
+    ...(server ? { server } : {}),
   });
 
   const { described, saveLintCache } = await describeScripts(plan, previous, options);
@@ -117,7 +121,10 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     if (!options.dryRun && !isDirectory(dirname(options.manifest))) {
       throw new ConfigError(`${options.manifest}: cannot write the manifest: the folder ${dirname(options.manifest)} does not exist (create it, or change "manifest")`);
     }
-    cluster = await withTopology(options.target, {}, (topology) => syncNodes(topology, scripts, options, previous, rows, saveLintCache));
+    cluster = await withTopology(options.target, {}, (topology) => {
+      server = topology.server();
+      return syncNodes(topology, scripts, options, previous, rows, saveLintCache);
+    });
   } finally {
     // Done already when a server had scripts to compile (see syncNodes); else now.
     saveLintCache();

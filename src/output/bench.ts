@@ -55,7 +55,9 @@ export function renderBench(r: BenchResult): string {
     verdictText(row),
   ]);
   const lines: string[] = [];
-  const where = r.sandbox ? `sandbox redis-server ${r.sandbox.version ?? ''} on ${r.server}`.replace('  ', ' ') : r.server;
+  const where = r.sandbox
+    ? `sandbox ${r.server_name ?? `redis-server ${r.sandbox.version ?? ''}`} on ${r.server}`.replace('  ', ' ')
+    : `${r.server}${r.server_name ? ` (${r.server_name})` : ''}`;
   lines.push(out.dim(`bench on ${where}`));
   lines.push(table(head, rows, ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left']));
   if (r.results.length === 1 && r.results[0]!.requests > r.results[0]!.errors) {

@@ -70,7 +70,7 @@ export function renderLoad(r: LoadResult, options: { all?: boolean } = {}): stri
   if (r.check) tail = r.stale ? out.red(`${r.manifest} is out of date: run rscript load and commit it`) : out.green(`${r.manifest} is up to date`);
   else if (r.dryRun) tail = out.yellow('dry run: nothing loaded, nothing written');
   else tail = r.manifestWritten ? `${r.manifest} written` : `${r.manifest} unchanged`;
-  lines.push(`${parts.join(', ')} in ${ms(r.elapsedMs)} ms; ${tail}`);
+  lines.push(`${parts.join(', ')}${r.server ? ` on ${r.server.name}` : ''} in ${ms(r.elapsedMs)} ms; ${tail}`);
   return lines.join('\n');
 }
 
@@ -110,29 +110,77 @@ export function renderExec(r: ExecResult): string {
   const rows = replyRows(r.reply).map((row) => [out.dim(row.path), out.cyan(row.type), row.value]);
   const note = r.reloaded ? out.yellow(' (the server lacked it: loaded and retried)') : '';
   const where = r.node ? out.dim(`  on ${r.node.node} (${r.node.role}${r.node.slot !== undefined ? `, slot ${r.node.slot}` : ''})`) : '';
-  return `${table(['at', 'type', 'value'], rows)}\n${ms(r.rttMs)} ms  ${r.script}  sha ${shortSha(r.sha)}${where}${note}`;
+  const text = `${table(['at', 'type', 'value'], rows)}\n${ms(r.rttMs)} ms  ${r.script}  sha ${shortSha(r.sha)}${where}${note}`;
+  const copy = r.serverCopy;
+  if (!copy) return text;
+  if (copy.status === 'same') return `${text}\n${out.dim(`the server's copy (SCRIPT SHOW ${shortSha(copy.sha)}) is the same as the file`)}`;
+  if (copy.status === 'unavailable') {
+    const shown = copy.source !== undefined ? `\n${copy.source.replace(/\n$/, '').split('\n').map((l) => `  ${l}`).join('\n')}` : '';
+    return `${text}\n${out.dim(`server's copy: ${copy.reason}`)}${shown}`;
+  }
+  const source = (copy.source ?? '').replace(/\n$/, '').split('\n').map((l) => `  ${l}`).join('\n');
+  return `${text}\n${out.red(`the server's copy (sha ${shortSha(copy.sha)}, from the manifest) differs from the file, which changed since rscript load; the server has:`)}\n${source}`;
 }
 
 /** Past QUIET_ROWS_LISTED cached scripts, as for load, the table lists the missing ones and counts the others. */
 export function renderExists(r: ExistsResult, options: { all?: boolean } = {}): string {
-  if (r.cluster) return renderClusterExists(r, r.cluster);
+  const notes = existsNotes(r);
+  if (r.cluster) return [...serverCopyLines(r), ...notes, renderClusterExists(r, r.cluster)].join('\n');
   const cached = r.rows.length - r.missing;
-  const folded = !options.all && cached > QUIET_ROWS_LISTED;
+  const copies = r.rows.some((row) => row.serverCopy !== undefined);
+  // With --verbose on a server that has SCRIPT SHOW, every row is listed: each has a copy to report.
+  const folded = !options.all && !copies && cached > QUIET_ROWS_LISTED;
   const listed = folded ? r.rows.filter((row) => !row.cached) : r.rows;
-  const rows = listed.map((row) => [row.name, shortSha(row.sha), row.cached ? out.green('yes') : out.red('MISSING')]);
-  const lines = rows.length > 0 ? [table(['script', 'sha', 'cached'], rows)] : [];
+  const rows = listed.map((row) => [row.name, shortSha(row.sha), row.cached ? out.green('yes') : out.red('MISSING'), ...(copies ? [copyCell(row.serverCopy)] : [])]);
+  const lines = rows.length > 0 ? [table(['script', 'sha', 'cached', ...(copies ? ['server copy'] : [])], rows)] : [];
+  lines.push(...serverCopyLines(r, false), ...notes);
   if (folded && r.missing > 0) lines.push(out.dim(`${cached} cached scripts are not listed (--all lists every script)`));
+  const server = r.server ? `the server (${r.server.name})` : 'the server';
   lines.push(
     r.missing === 0
-      ? out.green(r.rows.length === 1 ? 'the script is cached on the server' : `all ${r.rows.length} scripts are cached on the server`)
-      : out.red(`${r.missing} of ${plural(r.rows.length, 'script')} missing on the server: run rscript load`),
+      ? out.green(r.rows.length === 1 ? `the script is cached on ${server}` : `all ${r.rows.length} scripts are cached on ${server}`)
+      : out.red(`${r.missing} of ${plural(r.rows.length, 'script')} missing on ${server}: run rscript load`),
   );
   return lines.join('\n');
 }
 
+const copyCell = (copy: string | undefined) =>
+  copy === 'same' ? out.green('same as the file') : copy === 'differs' ? out.red('DIFFERS from the file') : copy === 'no file' ? out.yellow('no local file') : out.dim('-');
+
+/**
+ * The server's copies that differ from the files (SCRIPT SHOW), each with its source; on a cluster
+ * (no table) the scripts whose copy is the same are counted too. A server without SCRIPT SHOW says so.
+ */
+function serverCopyLines(r: ExistsResult, counted = true): string[] {
+  const lines: string[] = [];
+  if (r.serverCopyNote) lines.push(out.dim(r.serverCopyNote));
+  for (const row of r.rows) {
+    if (row.serverCopy === 'differs') {
+      lines.push(out.red(`${row.name}: the server's copy (sha ${shortSha(row.sha)}) differs from the file, which changed since rscript load; the server runs:`));
+      lines.push(...(row.serverSource ?? '').replace(/\n$/, '').split('\n').map((l) => `  ${l}`));
+    } else if (row.serverCopy === 'no file' && counted) {
+      lines.push(out.yellow(`${row.name}: the server has it, and its file is gone`));
+    }
+  }
+  const same = r.rows.filter((row) => row.serverCopy === 'same').length;
+  if (counted && same > 0) lines.push(out.dim(`the server's copy of ${plural(same, 'script')} is the same as the file (SCRIPT SHOW)`));
+  return lines;
+}
+
+/** Nodes that evicted scripts: said per node, with why it matters. */
+function existsNotes(r: ExistsResult): string[] {
+  if (!r.evicted?.length) return [];
+  return [
+    ...r.evicted.map((e) => out.yellow(`${e.node}: ${plural(e.evictedScripts, 'script')} evicted from the cache since the server started (INFO evicted_scripts)`)),
+    out.dim(
+      'Redis 7.4+ and Valkey 8+ keep at most 500 scripts added by EVAL and evict the least recently used; scripts loaded with SCRIPT LOAD (as rscript loads them) stay. Something here runs scripts through EVAL: those pay a compile per eviction, and on Redis 7.4.0 a script first added by EVAL stays evictable even after rscript load.',
+    ),
+  ];
+}
+
 /** On a cluster: one line when every node has every script, else the scripts and the nodes that lack them. */
 function renderClusterExists(r: ExistsResult, cluster: TopologySummary): string {
-  const nodes = `${cluster.nodes.length} nodes (${describeNodes(cluster.nodes)})`;
+  const nodes = `${cluster.nodes.length}${r.server ? ` ${r.server.name}` : ''} nodes (${describeNodes(cluster.nodes)})`;
   if (r.missing === 0) return out.green(`all ${r.rows.length} scripts are cached on all ${nodes}`);
   const rows = r.rows
     .filter((row) => !row.cached)

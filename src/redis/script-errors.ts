@@ -24,7 +24,8 @@ export interface LocatedError {
 
 const COMPILE = /^ERR Error compiling script \(new function\): user_script:(\d+): (.*)$/s;
 const RUNTIME_PREFIX = /^(ERR )?user_script:(\d+): /;
-const RUNTIME_SUFFIX = / script: [0-9a-f]{40}, on @user_script:(\d+)\.\s*$/;
+// Redis 7+ and Valkey 8: ` script: <sha>, on @user_script:2.`; Valkey 9.1 leaves the SHA out: ` script: on @user_script:2.`
+const RUNTIME_SUFFIX = / script: (?:[0-9a-f]{40}, )?on @user_script:(\d+)\.\s*$/;
 
 /** Splits a script error reply into its line and the message without the server's decoration. */
 export function parseScriptError(reply: string): { line?: number; message: string; compile: boolean } {

@@ -10,6 +10,7 @@ import { ConfigError, ConnectionError, UsageError } from '../errors.js';
 import type { TlsConfig } from '../config/schema.js';
 import { registerSecret } from '../secrets.js';
 import { INTEGERS_AS_STRINGS, withLargeIntegers } from '../redis/large-integer.js';
+import { identityFromHello, type ServerIdentity } from './identity.js';
 
 export interface Target {
   url: string;
@@ -54,6 +55,8 @@ export interface RedisConnection {
   close(): Promise<void>;
   /** The reply to the HELLO 3 of the handshake, when this connection made one. */
   readonly hello?: unknown;
+  /** Redis or Valkey, and its version, from that HELLO (undefined before a lazy connection opens). */
+  readonly server?: ServerIdentity;
 }
 
 export interface ParsedUrl {
@@ -209,6 +212,12 @@ class NodeConnection implements RedisConnection {
     return this.client.hello;
   }
 
+  #server: ServerIdentity | undefined | null = null;
+  get server(): ServerIdentity | undefined {
+    if (this.#server === null) this.#server = identityFromHello(this.client.hello);
+    return this.#server;
+  }
+
   // Not an async function: a bench sends hundreds of thousands of these, and the extra promise and
   // microtask of an async wrapper were a measurable share of a pipelined call.
   send(args: Arg[], options: SendOptions = {}): Promise<unknown> {
@@ -339,6 +348,16 @@ function aclHint(command: string): string {
 }
 
 /**
+ * A server without Lua (Valkey 9.1 built with Lua as a module and started without it): nothing
+ * rscript does with scripts can work there, and no retry would help.
+ */
+export function noLuaError(label: string, server?: ServerIdentity): ConnectionError {
+  return new ConnectionError(`${label}${server ? ` (${server.name})` : ''} has no Lua scripting engine: its scripts cannot be loaded or run there`, [
+    'Valkey 9.1 can keep Lua in a module: start the server with --loadmodule /path/to/libvalkeylua.so (or "loadmodule" in its config file), or use a server built with Lua.',
+  ]);
+}
+
+/**
  * Failures that no command can handle become ConnectionError (exit 2) with a message that says what
  * to do; script-level error replies (NOSCRIPT, compile and run-time errors) are returned unchanged.
  */
@@ -371,6 +390,10 @@ export function describeFailure(err: unknown, label: string, command: string, or
       }
       case 'LOADING':
         return new ConnectionError(`${label}: the server is loading its dataset; try again in a moment`);
+      case 'ERR':
+        // Valkey 9.1 built with Lua as a module, started without it: no engine runs Lua scripts.
+        if (/^ERR Could not find scripting engine 'lua'/i.test(err.message)) return noLuaError(label);
+        return err;
       case 'MASTERDOWN':
       case 'CLUSTERDOWN':
         return new ConnectionError(`${label}: ${err.message}`);

@@ -134,3 +134,37 @@ export async function killOn(conn: RedisConnection): Promise<KillOutcome> {
     throw err;
   }
 }
+
+/**
+ * The node's `evicted_scripts` (INFO stats): how many EVAL-added scripts Redis 7.4+ and Valkey 8+
+ * dropped from the cache (at most 500 such scripts are kept, least recently used first). 0 on a
+ * server without the field, or for a user without the ACL permission for INFO (a runner may have
+ * only +evalsha and +script|exists): a count that cannot be read is not a reason to fail a check.
+ * Sent beside the check's own command, which reports a lost or busy server as it would alone.
+ * @see https://redis.io/docs/latest/develop/interact/programmability/eval-intro/#script-cache
+ */
+export async function evictedScripts(conn: RedisConnection): Promise<number> {
+  let reply: unknown;
+  try {
+    reply = await conn.send(['INFO', 'stats']);
+  } catch {
+    return 0;
+  }
+  const m = /(?:^|\n)evicted_scripts:(\d+)/.exec(String(reply));
+  return m ? Number(m[1]) : 0;
+}
+
+/**
+ * The source of a cached script (`SCRIPT SHOW <sha>`, Valkey 8.0+), or undefined when the server
+ * lacks the script or the command, or the user the ACL permission for it (+script|show).
+ * @see https://valkey.io/commands/script-show/
+ */
+export async function scriptShow(conn: RedisConnection, sha: string): Promise<Buffer | undefined> {
+  try {
+    const reply = await conn.send(['SCRIPT', 'SHOW', sha], { raw: true });
+    return Buffer.isBuffer(reply) ? reply : Buffer.from(String(reply));
+  } catch (err) {
+    if (replyCode(err) !== undefined || (err instanceof ConnectionError && err.message.includes('permission denied'))) return undefined;
+    throw err;
+  }
+}

@@ -9,6 +9,7 @@ import { asRecord, parseClusterNodes, parseClusterShards, type ClusterNodeInfo, 
 import {
   connectNode,
   isBusyFailure,
+  noLuaError,
   nodeLabel,
   parseTarget,
   replyCode,
@@ -18,6 +19,8 @@ import {
   type SendOptions,
   type Target,
 } from './connection.js';
+
+import { describeServers, type ServerIdentity } from './identity.js';
 
 export type { NodeRole } from './cluster-nodes.js';
 
@@ -32,6 +35,14 @@ export interface TopologyNode {
   primaryId?: string;
   /** Inclusive slot ranges a primary serves (cluster only). */
   slots: Array<[number, number]>;
+}
+
+/** Redis or Valkey, and its version, as `--json` reports it. */
+export interface ServerSummary {
+  flavour: string;
+  version: string;
+  /** `Redis 8.0.2`; on a cluster whose nodes differ (a rolling upgrade): each with its count. */
+  name: string;
 }
 
 /** A node the cluster lists but rscript cannot use (it is marked failed, or has no address yet). */
@@ -57,6 +68,11 @@ export interface TopologyOptions {
   lazy?: boolean;
   /** When the URL's node is busy running a script, use it alone instead of failing (kill). */
   seedOnlyWhenBusy?: boolean;
+  /**
+   * The command loads or runs Lua (default true): a server without Lua is refused at connect with
+   * one clear error. flush and kill work there and say false.
+   */
+  needsLua?: boolean;
 }
 
 /** The nodes of one server or cluster, with open connections. */
@@ -76,6 +92,8 @@ export interface Topology {
   refresh(): Promise<void>;
   /** Per-node detail for `--json`; undefined for a standalone server. */
   summary(): TopologySummary | undefined;
+  /** The server's flavour and version (the URL's node; on a cluster, every connected node's). */
+  server(): ServerSummary | undefined;
   close(): Promise<void>;
 }
 
@@ -101,6 +119,7 @@ export async function openTopology(target: Target, options: TopologyOptions = {}
   try {
     // The handshake's HELLO already says whether this is a cluster node: no second round trip.
     const hello = asRecord(seed.hello ?? (await seed.send(['HELLO', '3'])));
+    if ((options.needsLua ?? true) && seed.server && !seed.server.lua) throw noLuaError(seed.label, seed.server);
     const mode = String(hello.mode ?? 'standalone');
     if (mode !== 'cluster') {
       if (options.cluster) {
@@ -278,6 +297,17 @@ class ServerTopology implements Topology {
     };
   }
 
+  server(): ServerSummary | undefined {
+    // A lazy connection not opened yet knows nothing: the nodes that answered speak for the cluster.
+    const known = [this.seed, ...this.#nodes.map((n) => n.conn).filter((c) => c !== this.seed)]
+      .map((c) => c.server)
+      .filter((s): s is ServerIdentity => s !== undefined);
+    const first = known[0];
+    if (!first) return undefined;
+    const name = describeServers(known)!;
+    return { flavour: first.flavour, version: first.version, name };
+  }
+
   async close(): Promise<void> {
     const conns = new Set([this.seed, ...this.#nodes.map((n) => n.conn)]);
     await Promise.all([...conns].map((c) => c.close()));
@@ -303,6 +333,11 @@ async function readNodeList(conn: RedisConnection, tls: boolean): Promise<{ info
 /** A connection opened when it is first used: `exec` needs one node of six. */
 class LazyConnection implements RedisConnection {
   #pending: Promise<RedisConnection> | undefined;
+  #opened: RedisConnection | undefined;
+
+  get server(): ServerIdentity | undefined {
+    return this.#opened?.server;
+  }
 
   constructor(
     readonly label: string,
@@ -310,7 +345,7 @@ class LazyConnection implements RedisConnection {
   ) {}
 
   async send(args: Arg[], options?: SendOptions): Promise<unknown> {
-    this.#pending ??= this.open();
+    this.#pending ??= this.open().then((conn) => (this.#opened = conn));
     return (await this.#pending).send(args, options);
   }
 

@@ -305,7 +305,8 @@ test('usage errors from the argument parser are rscript errors too (exit 2)', as
   expectError(await cli('-vu', 'x', 'help', 'lod'), 2, "rscript: unknown command 'lod'");
   expectError(await cli('--url'), 2, "rscript: option '-u, --url <url>' argument missing");
   expectError(await cli('flush', '--yes', '--async', '--sync'), 2, 'rscript: flush: choose --async or --sync, not both');
-});
+  // 28 processes one after the other: past jest's 30 s on a loaded 2-core machine (the server matrix).
+}, 120000);
 
 test('flush without --yes and no terminal (exit 2)', async () => {
   expectError(await cli('flush'), 2, 'rscript: refusing to flush without confirmation: stdin is not a terminal; pass --yes');

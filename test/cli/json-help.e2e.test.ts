@@ -96,7 +96,8 @@ test('every command prints {"error": ...} on failure, with its exit code', async
     project.remove('lua/bad.lua');
     project.remove('lua/fail.lua');
   }
-});
+  // A process per command, one after the other: past jest's 30 s on a loaded 2-core machine (the server matrix).
+}, 120000);
 
 test("the argument parser's errors: the hint is a detail line, as on stderr", async () => {
   const cases: Array<[string[], string, string[]]> = [

@@ -23,6 +23,7 @@ import { startMonitor } from '../helpers/monitor.js';
 import { startCluster, type ClusterNode, type TestCluster } from '../helpers/redis-cluster.js';
 import { makeProject, runCli } from '../helpers/cli.js';
 import { startRedis } from '../helpers/redis-server.js';
+import { CLI_BIN, serverUnderTest } from '../helpers/server-under-test.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -145,7 +146,7 @@ describe('exists', () => {
   test('all cached everywhere: exit 0 and one compact line', async () => {
     const result = await cli('exists');
     expect(result.code).toBe(0);
-    expect(result.stdout.trim()).toBe('all 4 scripts are cached on all 6 nodes (3 primaries, 3 replicas)');
+    expect(result.stdout.trim()).toBe(`all 4 scripts are cached on all 6 ${serverUnderTest().name} nodes (3 primaries, 3 replicas)`);
   });
 
   test('SCRIPT FLUSH on one replica: exists exits 1 naming that replica; load repairs it', async () => {
@@ -155,7 +156,7 @@ describe('exists', () => {
     const text = await cli('exists');
     expect(text.code).toBe(1);
     expect(text.stdout).toContain(`${replica.label} (replica)`);
-    expect(text.stdout).toContain('4 of 4 scripts missing on 1 of 6 nodes (3 primaries, 3 replicas): run rscript load');
+    expect(text.stdout).toContain(`4 of 4 scripts missing on 1 of 6 ${serverUnderTest().name} nodes (3 primaries, 3 replicas): run rscript load`);
     const others = cluster.nodes.filter((n) => n !== replica).map((n) => n.label);
     for (const label of others) expect(text.stdout).not.toContain(label);
 
@@ -296,7 +297,7 @@ describe('kill', () => {
   /** Makes `node` busy with an endless script; returns a function that ends it. */
   async function busyScript(node: ClusterNode): Promise<() => Promise<void>> {
     node.cli('CONFIG', 'SET', 'busy-reply-threshold', '100');
-    const runner = spawn('redis-cli', ['-p', String(node.port), 'EVAL', 'while true do end', '0'], { stdio: 'ignore' });
+    const runner = spawn(CLI_BIN, ['-p', String(node.port), 'EVAL', 'while true do end', '0'], { stdio: 'ignore' });
     const finished = new Promise((r) => runner.once('exit', r));
     for (let i = 0; i < 100 && !node.cli('PING').startsWith('BUSY'); i++) await new Promise((r) => setTimeout(r, 20));
     expect(node.cli('PING')).toMatch(/^BUSY/);

@@ -5,6 +5,7 @@
  */
 import { runCli, makeProject, type Project } from '../helpers/cli.js';
 import { startCluster, type ClusterNode, type TestCluster } from '../helpers/redis-cluster.js';
+import { serverUnderTest } from '../helpers/server-under-test.js';
 
 let cluster: TestCluster;
 let project: Project;
@@ -44,7 +45,7 @@ test('nodes marked failed (a primary after its failover, a replica) are skipped 
   const checked = await rscript('exists');
   expect(checked.stderr).not.toMatch(/cannot reach/);
   expect(checked.code).toBe(0);
-  expect(checked.stdout).toContain('all 2 scripts are cached on all 4 nodes (3 primaries, 1 replica)');
+  expect(checked.stdout).toContain(`all 2 scripts are cached on all 4 ${serverUnderTest().name} nodes (3 primaries, 1 replica)`);
   // On stderr, as other warnings: stdout keeps the result (`rscript exists | tail -1`).
   for (const w of warnings) expect(checked.stderr).toContain(w);
   expect(checked.stdout).not.toContain('warning');

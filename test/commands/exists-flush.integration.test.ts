@@ -3,6 +3,7 @@ import { makeProject, runCli, runCliOnTerminal, type Project } from '../helpers/
 import { commandCalls } from '../helpers/commandstats.js';
 import { startMonitor } from '../helpers/monitor.js';
 import { startRedis, type TestServer } from '../helpers/redis-server.js';
+import { serverUnderTest } from '../helpers/server-under-test.js';
 
 let server: TestServer;
 let project: Project;
@@ -41,6 +42,7 @@ describe('exists', () => {
         { name: 'queue/push', sha: shas['queue/push'], cached: true },
       ],
       missing: 0,
+      server: { flavour: serverUnderTest().flavour, version: serverUnderTest().version, name: serverUnderTest().name },
     });
   });
 
@@ -57,7 +59,7 @@ describe('exists', () => {
     expect(text.code).toBe(1);
     expect(text.stdout).toMatch(/│ a\s+│ [0-9a-f]{12} │ MISSING │/);
     expect(text.stdout).toMatch(/│ b\s+│ [0-9a-f]{12} │ yes\s+│/);
-    expect(text.stdout).toContain('2 of 3 scripts missing on the server: run rscript load');
+    expect(text.stdout).toContain(`2 of 3 scripts missing on the server (${serverUnderTest().name}): run rscript load`);
   });
 
   test('named scripts only; an unknown name suggests the closest (exit 2)', async () => {

@@ -10,6 +10,7 @@ import { startRedis, type TestServer } from '../helpers/redis-server.js';
 import { recordingProxy, silentListener } from '../helpers/tcp.js';
 import { connect } from '../../src/server/connection.js';
 import { scriptLoadMany } from '../../src/server/scripts.js';
+import { serverUnderTest } from '../helpers/server-under-test.js';
 
 let server: TestServer;
 let project: Project;
@@ -270,7 +271,7 @@ test('past 50 unchanged scripts already cached, the table lists what happened an
   expect(again.code).toBe(0);
   expect(again.stdout).not.toContain('│');
   expect(again.stdout).toContain('60 scripts unchanged and already cached are not listed (--all lists every script)');
-  expect(again.stdout.trimEnd().split('\n').at(-1)).toMatch(/^60 scripts, 0 new, 0 changed, 60 unchanged, 0 loaded, 60 already cached in .* ms; rscript\.lock\.json unchanged$/);
+  expect(again.stdout.trimEnd().split('\n').at(-1)).toMatch(new RegExp(`^60 scripts, 0 new, 0 changed, 60 unchanged, 0 loaded, 60 already cached on ${serverUnderTest().name.replace(/\./g, '\\.')} in .* ms; rscript\\.lock\\.json unchanged$`));
 
   project.write('lua/s07.lua', 'return 700');
   server.cli('SCRIPT', 'FLUSH');
@@ -302,7 +303,7 @@ test('exists: past 50 cached scripts, the table lists the missing ones and count
   expect(all.code).toBe(0);
   // 60 rows of "yes" used to hide the one line that mattered.
   expect(all.stdout).not.toContain('│');
-  expect(all.stdout.trim()).toBe('all 60 scripts are cached on the server');
+  expect(all.stdout.trim()).toBe(`all 60 scripts are cached on the server (${serverUnderTest().name})`);
 
   server.cli('SCRIPT', 'FLUSH');
   for (let i = 5; i < 60; i++) server.cli('SCRIPT', 'LOAD', `return ${i}`);
@@ -311,7 +312,7 @@ test('exists: past 50 cached scripts, the table lists the missing ones and count
   expect(some.stdout.match(/│ s\d\d /g)).toEqual(['│ s00 ', '│ s01 ', '│ s02 ', '│ s03 ', '│ s04 ']);
   expect(some.stdout).toMatch(/│ s00 +│ [0-9a-f]{12} │ MISSING │/);
   expect(some.stdout).toContain('55 cached scripts are not listed (--all lists every script)');
-  expect(some.stdout.trimEnd().split('\n').at(-1)).toBe('5 of 60 scripts missing on the server: run rscript load');
+  expect(some.stdout.trimEnd().split('\n').at(-1)).toBe(`5 of 60 scripts missing on the server (${serverUnderTest().name}): run rscript load`);
 
   const listed = await runCli(['exists', '--all', '--url', server.url], { cwd: project.dir });
   expect(listed.stdout.match(/│ s\d\d /g)).toHaveLength(60);

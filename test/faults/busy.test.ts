@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { startRedisProcess, type RedisProcess } from '../helpers/redis-process.js';
+import { CLI_BIN } from '../helpers/server-under-test.js';
 import { expectFailure, expectSuccess, rscript, tempProject, type TempProject } from '../helpers/rscript-process.js';
 
 let server: RedisProcess;
@@ -24,7 +25,7 @@ const run = (...args: string[]) => rscript([...args, '--url', server.url, '--tim
 
 /** Starts `body` through redis-cli on its own connection and waits until the server answers BUSY. */
 async function holdServer(body: string): Promise<{ client: ChildProcess; output: Promise<string> }> {
-  const client = spawn('redis-cli', ['-h', '127.0.0.1', '-p', String(server.port), 'EVAL', body, '0']);
+  const client = spawn(CLI_BIN, ['-h', '127.0.0.1', '-p', String(server.port), 'EVAL', body, '0']);
   let text = '';
   client.stdout.on('data', (c: Buffer) => (text += c.toString()));
   client.stderr.on('data', (c: Buffer) => (text += c.toString()));

@@ -6,6 +6,7 @@ import { statSync } from 'node:fs';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { startRedisProcess, type RedisProcess } from '../helpers/redis-process.js';
 import { beforeExit, expectFailure, expectSuccess, rscript, startRscript, tempProject, type TempProject } from '../helpers/rscript-process.js';
+import { serverUnderTest } from '../helpers/server-under-test.js';
 
 describe('the server restarts between load and exec', () => {
   let server: RedisProcess;
@@ -37,7 +38,7 @@ describe('the server restarts between load and exec', () => {
     expect(JSON.parse(lost.stdout)).toMatchObject({ missing: 2, rows: [{ name: 'echo', cached: false }, { name: 'one', cached: false }] });
     const lostText = await run('exists');
     expectSuccess(lostText, 1);
-    expect(lostText.stdout).toMatch(/2 of 2 scripts missing on the server: run rscript load/);
+    expect(lostText.stdout).toContain(`2 of 2 scripts missing on the server (${serverUnderTest().name}): run rscript load`);
 
     const recovered = await run('exec', 'one', '--verbose');
     expectSuccess(recovered);

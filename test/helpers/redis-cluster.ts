@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TlsFiles } from './redis-process.js';
 import { assertRedisInstalled } from './redis-server.js';
+import { CLI_BIN, engineModuleArgs, SERVER_BIN } from './server-under-test.js';
 
 export interface ClusterNode {
   port: number;
@@ -87,13 +88,13 @@ const auth = ({ password, tls }: Access) => [
 ];
 
 function cliSync(port: number, args: string[], access: Access): string {
-  const res = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...auth(access), ...args], { encoding: 'utf8' });
+  const res = spawnSync(CLI_BIN, ['-h', '127.0.0.1', '-p', String(port), ...auth(access), ...args], { encoding: 'utf8' });
   return (res.stdout ?? '').trim();
 }
 
 function cliAsync(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('redis-cli', args, { encoding: 'utf8', timeout: 30000 }, (err, stdout, stderr) => {
+    execFile(CLI_BIN, args, { encoding: 'utf8', timeout: 30000 }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -139,7 +140,7 @@ async function startNode(dir: string, taken: Set<number>, access: Access): Promi
   for (let attempt = 0; ; attempt++) {
     const port = await freeClusterPort(taken);
     const child = spawn(
-      'redis-server',
+      SERVER_BIN,
       [
         // TLS only: no plain port; the bus (port + 10000) and replication use TLS too.
         ...(tls
@@ -158,6 +159,7 @@ async function startNode(dir: string, taken: Set<number>, access: Access): Promi
         '--logfile', `node-${port}.log`,
         // A password on every node, and for replicas to reach their primary.
         ...(password ? ['--requirepass', password, '--masterauth', password] : []),
+        ...engineModuleArgs(),
       ],
       { stdio: 'ignore' },
     );

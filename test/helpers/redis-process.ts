@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertRedisInstalled, freePort } from './redis-server.js';
+import { CLI_BIN, engineModuleArgs, SERVER_BIN } from './server-under-test.js';
 
 export interface TlsFiles {
   ca: string;
@@ -47,15 +48,15 @@ export async function startRedisProcess(options: RedisProcessOptions = {}): Prom
     ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', options.tls.cert, '--tls-key-file', options.tls.key,
        '--tls-ca-cert-file', options.tls.ca, '--tls-auth-clients', 'no']
     : ['--port', String(port)];
-  const args = [...tlsArgs, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...(options.extra ?? [])];
+  const args = [...tlsArgs, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...engineModuleArgs(), ...(options.extra ?? [])];
   const cliBase = ['-h', '127.0.0.1', '-p', String(port), ...(options.tls ? ['--tls', '--cacert', options.tls.ca] : [])];
-  const cli = (...a: string[]) => (spawnSync('redis-cli', [...cliBase, ...a], { encoding: 'utf8' }).stdout ?? '').trim();
+  const cli = (...a: string[]) => (spawnSync(CLI_BIN, [...cliBase, ...a], { encoding: 'utf8' }).stdout ?? '').trim();
   let child: ChildProcess;
   let log = '';
 
   const launch = async () => {
     log = '';
-    child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(SERVER_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (c: Buffer) => (log += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (log += c.toString()));
     for (let i = 0; i < 200; i++) {
@@ -86,7 +87,7 @@ export async function startRedisProcess(options: RedisProcessOptions = {}): Prom
     url: `${options.tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
     cli,
     cliWithInput: (input, ...a) =>
-      (spawnSync('redis-cli', [...cliBase, '-x', ...a], { input, encoding: 'utf8' }).stdout ?? '').trim(),
+      (spawnSync(CLI_BIN, [...cliBase, '-x', ...a], { input, encoding: 'utf8' }).stdout ?? '').trim(),
     kill,
     async restart() {
       await kill('SIGKILL');

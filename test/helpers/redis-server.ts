@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CLI_BIN, engineModuleArgs, SERVER_BIN, serverUnderTest } from './server-under-test.js';
 
 export interface TestServer {
   port: number;
@@ -21,11 +22,9 @@ export interface TestServer {
 export { freePort } from '../../src/server/throwaway-server.js';
 import { freePort } from '../../src/server/throwaway-server.js';
 
+/** Throws when the server under test (RSCRIPT_TEST_SERVER, default the redis-server on PATH) cannot run. */
 export function assertRedisInstalled(): void {
-  const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
-  if (probe.error) {
-    throw new Error('redis-server is not installed: the tests need a real Redis (Debian: apt-get install redis-server)');
-  }
+  serverUnderTest();
 }
 
 /** Starts a throwaway redis-server; `extra` are more `--name value` arguments. */
@@ -35,8 +34,8 @@ export async function startRedis(extra: string[] = []): Promise<TestServer> {
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     const child = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extra],
+      SERVER_BIN,
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...engineModuleArgs(), ...extra],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let log = '';
@@ -55,7 +54,7 @@ export async function startRedis(extra: string[] = []): Promise<TestServer> {
 }
 
 function cliSync(port: number, args: string[]): string {
-  const res = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { encoding: 'utf8' });
+  const res = spawnSync(CLI_BIN, ['-h', '127.0.0.1', '-p', String(port), ...args], { encoding: 'utf8' });
   return (res.stdout ?? '').trim();
 }
 

@@ -24,6 +24,17 @@ describe('parseScriptError', () => {
       { line: 3, message: "attempt to index local 'y' (a nil value)", compile: false },
     ],
     [
+      // Server-specific: Valkey 9.1 leaves the SHA out of the suffix (measured on 9.1.2).
+      'Valkey 9.1: a failed redis.call, no SHA in the suffix',
+      'WRONGTYPE Operation against a key holding the wrong kind of value script: on @user_script:2.',
+      { line: 2, message: 'WRONGTYPE Operation against a key holding the wrong kind of value', compile: false },
+    ],
+    [
+      'Valkey 9.1: a runtime error in Lua',
+      'ERR user_script:2: boom script: on @user_script:2.',
+      { line: 2, message: 'boom', compile: false },
+    ],
+    [
       'a failed redis.call keeps the command error code',
       `ERR value is not an integer or out of range script: ${SHA}, on @user_script:2.`,
       { line: 2, message: 'ERR value is not an integer or out of range', compile: false },
