@@ -626,10 +626,14 @@ function configuredScripts(ctx: Context, command: string): string[] {
 function clusterWarnings(data: unknown): string[] {
   const { cluster, nodes } = (data ?? {}) as { cluster?: TopologySummary; nodes?: Array<{ node: string; outcome?: string; error?: string }> };
   if (!cluster) return [];
+  // A replica marked failed gets new libraries when it syncs with its primary again: said with the skip.
   const lines = cluster.skipped.map((n) => `${n.label} (${n.role}) was skipped: ${n.reason}`);
   if (cluster.note) lines.push(cluster.note);
   // kill: a node that could not be asked (the others were).
   for (const n of nodes ?? []) if (n.outcome === 'failed') lines.push(`${n.node}: ${n.error}`);
+  for (const r of (data as { laggingReplicas?: Array<{ node: string; primary?: string; libraries: string[] }> }).laggingReplicas ?? []) {
+    lines.push(`replica ${r.node}${r.primary ? ` of ${r.primary}` : ''} does not show the new code of ${r.libraries.join(', ')} yet: check its replication link (INFO replication)`);
+  }
   return lines;
 }
 

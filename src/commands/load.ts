@@ -12,6 +12,8 @@ import { withTopology, type NodeRole, type Topology, type TopologySummary } from
 import type { Severity } from '../config/schema.js';
 import type { Manifest } from '../manifest/manifest.js';
 import type { ManifestPlan } from '../manifest/plan.js';
+import { splitLibraries } from '../registry/library.js';
+import { planLibraries, syncLibraries, type LaggingReplica, type LibraryRow } from './load-functions.js';
 
 export interface LoadOptions {
   paths: string[];
@@ -58,6 +60,12 @@ export interface LoadResult {
   elapsedMs: number;
   /** Cluster only: the nodes that were synced. */
   cluster?: TopologySummary;
+  /** Redis Functions libraries (`#!lua name=`), when the tree has any. */
+  libraries?: LibraryRow[];
+  /** Library names of the manifest whose files are gone (still on the server: FUNCTION DELETE removes one). */
+  removedLibraries?: string[];
+  /** Replicas that did not show the new library code in time. */
+  laggingReplicas?: LaggingReplica[];
 }
 
 /**
@@ -72,12 +80,18 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   // such flags are given; without them it is looked at when something connects.
   if (options.target.tlsFlags?.length) parseTarget(options.target);
   const cwd = options.cwd ?? process.cwd();
-  const scripts = discoverScripts({ paths: options.paths, cwd, nameRoots: options.scriptRoots });
-  if (scripts.length === 0) {
+  const found = discoverScripts({ paths: options.paths, cwd, nameRoots: options.scriptRoots });
+  // Libraries are checked before anything else: no name=, no function, one function in two files.
+  const { scripts, libraries } = await splitLibraries(found);
+  if (found.length === 0) {
     throw new UsageError(`no .lua files found under ${options.paths.join(', ')}`);
   }
   const previous = readManifest(options.manifest);
   const plan = planManifest(scripts, previous, options.manifest, options.paths, cwd);
+  const libPlan = planLibraries(libraries, previous, options.manifest, options.paths, cwd);
+  if (Object.keys(libPlan.next).length > 0) plan.next.libraries = libPlan.next;
+  plan.changed ||= libPlan.changed;
+  let laggingReplicas: LaggingReplica[] = [];
   const rows: LoadRow[] = plan.rows.map(({ script, status }) => ({
     name: script.name,
     path: script.path,
@@ -97,6 +111,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     check: !!options.check,
     elapsedMs: performance.now() - started,
     ...(cluster ? { cluster } : {}),
+    ...(libPlan.rows.length > 0 || libPlan.removed.length > 0 ? { libraries: libPlan.rows, removedLibraries: libPlan.removed, laggingReplicas } : {}),
   });
 
   const { described, saveLintCache } = await describeScripts(plan, previous, options);
@@ -107,7 +122,15 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     if (!options.dryRun && !isDirectory(dirname(options.manifest))) {
       throw new ConfigError(`${options.manifest}: cannot write the manifest: the folder ${dirname(options.manifest)} does not exist (create it, or change "manifest")`);
     }
-    cluster = await withTopology(options.target, {}, (topology) => syncNodes(topology, scripts, options, previous, rows, saveLintCache));
+    cluster = await withTopology(options.target, {}, async (topology) => {
+      const summary = await syncNodes(topology, scripts, options, previous, rows, saveLintCache);
+      laggingReplicas = await syncLibraries(topology, libraries, libPlan.rows, {
+        dryRun: options.dryRun,
+        replicaWaitMs: Math.min(2000, options.target.timeoutMs),
+        manifestNote: untouched(options.manifest, previous),
+      });
+      return summary;
+    });
   } finally {
     // Done already when a server had scripts to compile (see syncNodes); else now.
     saveLintCache();

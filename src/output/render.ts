@@ -47,7 +47,9 @@ export function renderLoad(r: LoadResult, options: { all?: boolean } = {}): stri
   const listed = folded ? r.rows.filter((row) => !quiet(row)) : r.rows;
   const rows = listed.map((row) => [row.name, shortSha(row.sha), statusColor(row.status), row.nodes ? nodeCounts(row.nodes) : serverColor(row.server), String(row.size)]);
   for (const name of r.removed) rows.push([out.strikethrough(name), '', out.red('removed'), out.dim('-'), '']);
-  const lines = rows.length > 0 || !folded ? [table(['script', 'sha', 'status', 'server', 'bytes'], rows, ['left', 'left', 'left', 'left', 'right'])] : [];
+  const onlyLibraries = r.rows.length === 0 && r.removed.length === 0 && r.libraries !== undefined;
+  const lines = (rows.length > 0 || !folded) && !onlyLibraries ? [table(['script', 'sha', 'status', 'server', 'bytes'], rows, ['left', 'left', 'left', 'left', 'right'])] : [];
+  if (r.libraries) lines.push(...renderLibraryRows(r));
   if (folded) {
     const what = r.check ? 'unchanged' : r.cluster ? 'unchanged and cached on every node' : 'unchanged and already cached';
     lines.push(out.dim(`${quietCount} scripts ${what} are not listed (--all lists every script)`));
@@ -55,16 +57,65 @@ export function renderLoad(r: LoadResult, options: { all?: boolean } = {}): stri
   const count = (s: string) => r.rows.filter((row) => row.status === s).length;
   const loaded = r.rows.filter((row) => row.server === 'loaded').length;
   const cached = r.rows.filter((row) => row.server === 'cached').length;
-  const parts = [plural(r.rows.length, 'script'), `${count('new')} new`, `${count('changed')} changed`, `${count('unchanged')} unchanged`];
+  const parts = onlyLibraries ? [] : [plural(r.rows.length, 'script'), `${count('new')} new`, `${count('changed')} changed`, `${count('unchanged')} unchanged`];
   if (r.removed.length) parts.push(`${r.removed.length} removed`);
-  if (!r.check && r.cluster) parts.push(...clusterLoadCounts(r, r.cluster));
+  if (onlyLibraries) parts.push(libraryCounts(r));
+  else if (!r.check && r.cluster) parts.push(...clusterLoadCounts(r, r.cluster));
   else if (!r.check) parts.push(r.dryRun ? `${r.rows.filter((x) => x.server === 'would load').length} to load` : `${loaded} loaded`, `${cached} already cached`);
   let tail: string;
   if (r.check) tail = r.stale ? out.red(`${r.manifest} is out of date: run rscript load and commit it`) : out.green(`${r.manifest} is up to date`);
   else if (r.dryRun) tail = out.yellow('dry run: nothing loaded, nothing written');
   else tail = r.manifestWritten ? `${r.manifest} written` : `${r.manifest} unchanged`;
+  if (r.libraries && !onlyLibraries) parts.push(libraryCounts(r));
   lines.push(`${parts.join(', ')} in ${ms(r.elapsedMs)} ms; ${tail}`);
   return lines.join('\n');
+}
+
+/** The libraries of a load: one row each, what each node did with it. */
+function renderLibraryRows(r: LoadResult): string[] {
+  const libs = r.libraries ?? [];
+  const statusColor = (s: string) => (s === 'new' ? out.green(s) : s === 'changed' ? out.yellow(s) : out.dim(s));
+  const rows = libs.map((lib) => [
+    lib.library,
+    shortSha(lib.sha),
+    statusColor(lib.status),
+    r.check ? out.dim('-') : libraryServerCell(lib.nodes),
+    lib.functions.map((f) => f.name + (f.flags.length ? ` (${f.flags.join(',')})` : '')).join(', '),
+  ]);
+  for (const name of r.removedLibraries ?? []) rows.push([out.strikethrough(name), '', out.red('removed'), out.dim('still on the server (FUNCTION DELETE removes it)'), '']);
+  const lines = rows.length > 0 ? [table(['library', 'sha', 'status', 'server', 'functions'], rows)] : [];
+  // Per node, when a dry run has something to do on a cluster: which primary gets what.
+  if (r.dryRun && r.cluster) {
+    for (const lib of libs) {
+      for (const n of lib.nodes) if (n.action !== 'unchanged') lines.push(out.dim(`  ${n.node} (${n.role}): ${n.action} ${lib.library}`));
+    }
+  }
+  return lines;
+}
+
+/** One library's server cell: `replaced`, `unchanged`, or per action with node counts on a cluster. */
+function libraryServerCell(nodes: LibraryRowNodes): string {
+  if (nodes.length === 0) return out.dim('-');
+  const counts = new Map<string, number>();
+  for (const n of nodes) counts.set(n.action, (counts.get(n.action) ?? 0) + 1);
+  const color = (a: string) => (a === 'added' || a === 'replaced' || a === 'received' ? out.green(a) : a === 'unchanged' ? out.dim(a) : out.yellow(a));
+  if (nodes.length === 1) return color(nodes[0]!.action);
+  return [...counts].map(([a, n]) => `${color(a)} on ${n}`).join(', ') + ` of ${nodes.length} nodes`;
+}
+
+type LibraryRowNodes = NonNullable<LoadResult['libraries']>[number]['nodes'];
+
+function libraryCounts(r: LoadResult): string {
+  const libs = r.libraries ?? [];
+  const by = (s: string) => libs.filter((l) => l.status === s).length;
+  const parts = [plural(libs.length, 'library').replace('librarys', 'libraries'), `${by('new')} new`, `${by('changed')} changed`, `${by('unchanged')} unchanged`];
+  if (r.removedLibraries?.length) parts.push(`${r.removedLibraries.length} removed`);
+  if (!r.check) {
+    const written = libs.reduce((n, l) => n + l.nodes.filter((x) => x.action === 'added' || x.action === 'replaced').length, 0);
+    const planned = libs.reduce((n, l) => n + l.nodes.filter((x) => x.action === 'would add' || x.action === 'would replace').length, 0);
+    parts.push(r.dryRun ? `${planned} FUNCTION LOAD to send` : `${written} FUNCTION LOAD sent`);
+  }
+  return parts.join(', ');
 }
 
 /** On a cluster a script can be loaded on some nodes and cached on others: loads are counted per node. */
