@@ -199,16 +199,18 @@ export async function run(argv: string[]): Promise<number> {
         const { exists } = await import('./commands/exists.js');
         const { renderExists } = await import('./output/render.js');
         const result = await exists({ names, manifest: ctx.config.manifest, target: ctx.target });
-        return { data: result, text: renderExists(result, opts), exitCode: result.missing > 0 ? EXIT_FAILED : EXIT_OK };
+        return { data: result, text: renderExists(result, opts), exitCode: result.missing > 0 || (result.librariesMissing ?? 0) > 0 ? EXIT_FAILED : EXIT_OK };
       }),
     );
 
-  command('flush', "empty the server's script cache (SCRIPT FLUSH)", { server: true })
+  command('flush', "empty the server's script cache (SCRIPT FLUSH), or with --functions delete every library (FUNCTION FLUSH)", { server: true })
+    .option('--functions', 'delete every Functions library on every primary (FUNCTION FLUSH) instead')
     .option('--async', 'flush in the background (SCRIPT FLUSH ASYNC)')
     .option('--sync', 'flush before answering (SCRIPT FLUSH SYNC)')
     .option('-y, --yes', 'do not ask for confirmation (needed when stdin is not a terminal)')
     .action(
-      action(async (ctx, opts: { async?: boolean; sync?: boolean; yes?: boolean }) => {
+      action(async (ctx, opts: { async?: boolean; sync?: boolean; yes?: boolean; functions?: boolean }) => {
+        const cache = opts.functions ? 'Functions libraries' : 'script cache';
         if (opts.async && opts.sync) throw new UsageError('flush: choose --async or --sync, not both');
         if (!opts.yes) {
           // The URL is checked before asking (an empty REDIS_URL, an invalid one), and the question
@@ -216,15 +218,15 @@ export async function run(argv: string[]): Promise<number> {
           const { parseTarget, serverLabel } = await import('./server/connection.js');
           parseTarget(ctx.target);
           const server = serverLabel(ctx.target.url, ctx.target.urlFrom);
-          if (!(await confirm(`Flush the script cache of ${server}? [y/N] `))) {
+          if (!(await confirm(`Flush the ${cache} of ${server}? [y/N] `))) {
             // Declining is the user's choice, not a failure: exit 0, and nothing on stdout but --json's document.
-            if (!ctx.flags.json) stderr().write(`not flushed: the script cache of ${server} is unchanged\n`);
+            if (!ctx.flags.json) stderr().write(`not flushed: the ${cache} of ${server} ${opts.functions ? 'are' : 'is'} unchanged\n`);
             return { data: { flushed: false, server }, text: '' };
           }
         }
         const { flush } = await import('./commands/flush.js');
         const { renderFlush } = await import('./output/render.js');
-        const result = await flush({ mode: opts.async ? 'ASYNC' : opts.sync ? 'SYNC' : undefined, target: ctx.target });
+        const result = await flush({ mode: opts.async ? 'ASYNC' : opts.sync ? 'SYNC' : undefined, functions: opts.functions, target: ctx.target });
         return { data: result, text: renderFlush(result) };
       }),
     );

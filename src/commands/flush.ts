@@ -3,11 +3,15 @@ import { withTopology, type NodeRole, type TopologySummary } from '../server/top
 
 export interface FlushOptions {
   mode?: 'ASYNC' | 'SYNC';
+  /** FUNCTION FLUSH (every library) on the primaries instead of SCRIPT FLUSH. */
+  functions?: boolean;
   target: Target;
 }
 
 export interface FlushResult {
   flushed: true;
+  /** Set when the Functions libraries were deleted (`--functions`) rather than the script cache. */
+  what?: 'functions';
   mode: 'ASYNC' | 'SYNC' | 'default';
   /** `host:port`; on a cluster, every node's, comma-separated. */
   server: string;
@@ -23,14 +27,19 @@ export interface FlushResult {
  */
 export async function flush(options: FlushOptions): Promise<FlushResult> {
   return withTopology(options.target, {}, async (topology) => {
-    await Promise.all(topology.nodes.map((node) => node.conn.send(['SCRIPT', 'FLUSH', ...(options.mode ? [options.mode] : [])])));
-    const server = topology.nodes.map((n) => n.label).join(', ');
-    if (!topology.cluster) return { flushed: true, mode: options.mode ?? 'default', server };
+    // Functions are data: FUNCTION FLUSH is a write, sent to primaries, and replicas follow them.
+    const targets = options.functions ? topology.primaries() : topology.nodes;
+    const verb = options.functions ? 'FUNCTION' : 'SCRIPT';
+    await Promise.all(targets.map((node) => node.conn.send([verb, 'FLUSH', ...(options.mode ? [options.mode] : [])])));
+    const server = targets.map((n) => n.label).join(', ');
+    const what = options.functions ? { what: 'functions' as const } : {};
+    if (!topology.cluster) return { flushed: true, ...what, mode: options.mode ?? 'default', server };
     return {
       flushed: true,
+      ...what,
       mode: options.mode ?? 'default',
       server,
-      nodes: topology.nodes.map((n) => ({ node: n.label, role: n.role })),
+      nodes: targets.map((n) => ({ node: n.label, role: n.role })),
       cluster: topology.summary(),
     };
   });

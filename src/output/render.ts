@@ -159,6 +159,35 @@ export function renderExec(r: ExecResult): string {
 
 /** Past QUIET_ROWS_LISTED cached scripts, as for load, the table lists the missing ones and counts the others. */
 export function renderExists(r: ExistsResult, options: { all?: boolean } = {}): string {
+  if (!r.libraries) return renderScriptsExist(r, options);
+  const parts = r.rows.length > 0 ? [renderScriptsExist(r, options)] : [];
+  parts.push(renderLibrariesExist(r.libraries, r.cluster));
+  return parts.join('\n');
+}
+
+/** Each library: present everywhere, or the nodes that lack it and those holding other code. */
+function renderLibrariesExist(libs: NonNullable<ExistsResult['libraries']>, cluster?: TopologySummary): string {
+  const where = (nodes: ReadonlyArray<{ node: string; role: NodeRole }>) => nodes.map((n) => (cluster ? `${n.node} (${n.role})` : n.node)).join(', ');
+  const rows = libs.map((l) => [
+    l.library,
+    shortSha(l.sha),
+    l.present
+      ? out.green(cluster ? `yes, on all ${cluster.nodes.length} nodes` : 'yes')
+      : out.red(
+          [l.missingOn.length ? `MISSING on ${where(l.missingOn)}` : '', l.driftOn.length ? `OTHER CODE on ${where(l.driftOn)} (sha ${[...new Set(l.driftOn.map((d) => shortSha(d.sha)))].join(', ')})` : '']
+            .filter(Boolean)
+            .join('; '),
+        ),
+  ]);
+  const bad = libs.filter((l) => !l.present).length;
+  const summary =
+    bad === 0
+      ? out.green(`${libs.length === 1 ? 'the library is' : `all ${libs.length} libraries are`} on the server with the manifest's code`)
+      : out.red(`${bad} of ${libs.length} ${libs.length === 1 ? 'library' : 'libraries'} missing or drifted: run rscript load`);
+  return [table(['library', 'sha', 'present'], rows), summary].join('\n');
+}
+
+function renderScriptsExist(r: ExistsResult, options: { all?: boolean }): string {
   if (r.cluster) return renderClusterExists(r, r.cluster);
   const cached = r.rows.length - r.missing;
   const folded = !options.all && cached > QUIET_ROWS_LISTED;
@@ -213,6 +242,10 @@ function missingOnCell(missing: ReadonlyArray<{ node: string; role: NodeRole }>,
 }
 
 export function renderFlush(r: FlushResult): string {
+  if (r.what === 'functions') {
+    const where = r.nodes ? `${r.nodes.length} primaries (replicas follow them): ${r.server}` : r.server;
+    return `every Functions library deleted (FUNCTION FLUSH${r.mode === 'default' ? '' : ` ${r.mode}`}) on ${where}`;
+  }
   if (r.nodes) {
     return `script cache flushed on ${r.nodes.length} nodes (${describeNodes(r.nodes)})${r.mode === 'default' ? '' : ` (${r.mode})`}: ${r.server}`;
   }
@@ -318,11 +351,13 @@ export function renderInfo(scripts: ScriptInfo[], detailed: boolean, columns?: n
       s.flags.join(',') || out.dim('-'),
     ]);
     if (columns !== undefined) fitSlots(rows, columns);
-    return `${table(['script', 'sha', 'keys', 'args', 'flags'], rows)}\n${plural(scripts.length, 'script')}; rscript info <script> for one in full`;
+    const fns = scripts.filter((s) => s.library !== undefined).length;
+    const counted = fns > 0 ? `${plural(scripts.length - fns, 'script')} and ${plural(fns, 'function')} of ${plural(new Set(scripts.map((s) => s.library).filter(Boolean)).size, 'library').replace('librarys', 'libraries')}` : plural(scripts.length, 'script');
+    return `${table(['script', 'sha', 'keys', 'args', 'flags'], rows)}\n${counted}; rscript info <script> for one in full`;
   }
   return scripts
     .map((s) => {
-      const lines = [`${out.bold(s.name)}  ${s.path}  sha ${s.sha}  ${s.size} bytes`];
+      const lines = [`${out.bold(s.name)}  ${s.path}  ${s.library ? `function of library ${s.library} (sha ${s.sha})` : `sha ${s.sha}`}  ${s.size} bytes`];
       if (s.summary) lines.push(s.summary);
       lines.push(`flags: ${s.flags.join(', ') || 'none (writes allowed)'}`);
       s.keys.forEach((k, i) => lines.push(`KEYS[${i + 1}]  ${k.doc ?? out.dim('(undocumented)')}`));
