@@ -12,7 +12,7 @@ import { withTopology, type NodeRole, type Topology, type TopologySummary } from
 import type { Severity } from '../config/schema.js';
 import type { Manifest } from '../manifest/manifest.js';
 import type { ManifestPlan } from '../manifest/plan.js';
-import { splitLibraries } from '../registry/library.js';
+import { splitLibraries, type LocalLibrary } from '../registry/library.js';
 import { planLibraries, syncLibraries, type LaggingReplica, type LibraryRow } from './load-functions.js';
 
 export interface LoadOptions {
@@ -114,6 +114,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     ...(libPlan.rows.length > 0 || libPlan.removed.length > 0 ? { libraries: libPlan.rows, removedLibraries: libPlan.removed, laggingReplicas } : {}),
   });
 
+  if (!options.check && options.lint !== false) await lintLibraries(libraries, libPlan.rows, previous, options);
   const { described, saveLintCache } = await describeScripts(plan, previous, options);
   try {
     if (options.check) return result(false);
@@ -259,6 +260,30 @@ async function describeScripts(
     ]);
   }
   return { described: todo.length, saveLintCache: save };
+}
+
+/** The linter's error-level findings on new and changed libraries refuse the load, as for scripts. */
+async function lintLibraries(libraries: LocalLibrary[], rows: LibraryRow[], previous: Manifest | null, options: LoadOptions): Promise<void> {
+  const todo = libraries.filter((_, i) => rows[i]!.status !== 'unchanged');
+  if (todo.length === 0) return;
+  const { checkScripts } = await import('../lint/cached.js');
+  const checked = await checkScripts(todo.map((l) => l.script), { rules: options.rules, cache: options.cache, cwd: options.cwd ?? process.cwd() });
+  const problems: string[] = [];
+  todo.forEach((lib, i) => {
+    const lines = lib.script.bytes.toString('utf8').split('\n');
+    for (const f of checked[i]!.findings) {
+      if (f.severity !== 'error') continue;
+      problems.push(`${f.file}:${f.line}:${f.column}: ${f.message} (${f.rule})`);
+      const source = lines[f.line - 1];
+      if (source !== undefined) problems.push(`${f.line} | ${source.replace(/\r$/, '').slice(0, 200)}`);
+    }
+  });
+  if (problems.length > 0) {
+    throw new CheckFailedError(problems[0]!, [
+      ...problems.slice(1),
+      `load refused before contacting the server; ${untouched(options.manifest, previous)}. Fix the error(s) (rscript lint explains them) or pass --no-lint`,
+    ]);
+  }
 }
 
 /** What a failed load did to the manifest: nothing (there may be none yet). */

@@ -115,13 +115,14 @@ test.each([
   ['no name=', '#!lua\nredis.register_function("f", function() return 1 end)\n', 'lua/bad.lua:1: calls redis.register_function but its first line is not #!lua name=<library> (Redis: ERR Library name was not given)'],
   ['a function defined twice', "#!lua name=bad\nredis.register_function('counter_get', function() return 1 end)\n", 'function "counter_get" is defined by two libraries: lua/a.lua (library "counters") and lua/bad.lua (library "bad"); Redis refuses that even with REPLACE'],
   ['a compile failure', "#!lua name=bad\nredis.register_function('f', function() return 1 end\n", "lua/bad.lua:3: compile error: ')' expected near '<eof>'"],
-  ['a load past 500 ms', "#!lua name=bad\nlocal i = 0\nwhile true do i = i + 1 end\nredis.register_function('f', function() return 1 end)\n", `FUNCTION LOAD failed 127.0.0.1:PORT: lua/bad.lua: the library's load-time code ran past the 500 ms Redis allows FUNCTION LOAD (ERR FUNCTION LOAD timeout): keep the top level to register_function calls`],
-])('bad input (%s): one clear line, exit 1, lockfile untouched', async (_what, code, line) => {
+  ['a load-time loop, caught by the linter', "#!lua name=bad\nlocal i = 0\nwhile true do i = i + 1 end\nredis.register_function('f', function() return 1 end)\n", 'lua/bad.lua:3:1: a loop at load time runs at every FUNCTION LOAD, on every node, and Redis stops a load past 500 ms (ERR FUNCTION LOAD timeout) (library-load-time)'],
+  ['a load past 500 ms (--no-lint)', "#!lua name=bad\nlocal i = 0\nwhile true do i = i + 1 end\nredis.register_function('f', function() return 1 end)\n", `FUNCTION LOAD failed 127.0.0.1:PORT: lua/bad.lua: the library's load-time code ran past the 500 ms Redis allows FUNCTION LOAD (ERR FUNCTION LOAD timeout): keep the top level to register_function calls`],
+])('bad input (%s): one clear line, exit 1, lockfile untouched', async (what, code, line) => {
   project = makeProject({ 'lua/a.lua': COUNTER });
   await run();
   const before = project.read(MANIFEST);
   project.write('lua/bad.lua', code);
-  const r = await runCli(['load', '--url', server.url], { cwd: project.dir });
+  const r = await runCli(['load', '--url', server.url, ...(what.includes('--no-lint') ? ['--no-lint'] : [])], { cwd: project.dir });
   expect(r.code).toBe(1);
   expect(r.stderr.split('\n')[0]).toBe(`rscript: ${line.replace('PORT', String(server.port))}`);
   expect(r.stderr).not.toMatch(/^\s+at /m);

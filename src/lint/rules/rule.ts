@@ -7,6 +7,7 @@ import type { ResolvedCommand } from '../known-commands.js';
 import type { ParseResult } from '../parse.js';
 import type { PreparedSource } from '../source.js';
 import type { Directive } from '../suppressions.js';
+import type { Registrations } from '../library.js';
 
 /** Where a finding points: a node, or explicit 1-based positions. */
 export type At =
@@ -25,6 +26,8 @@ export interface RuleContext {
   /** The `rscript-disable-...` comments, read once for the linter and the rule that checks their ids. */
   directives: readonly Directive[];
   report(at: At, report: Report): void;
+  /** Set for a Redis Functions library (`#!lua name=`), or a file that registers functions without one. */
+  library?: { registrations: Registrations; missingName?: boolean };
 }
 
 /** The context of a script that parsed. */
