@@ -4,7 +4,7 @@
  * `--help` and `--version` load neither the Redis client nor the config loader.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ConfigError, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, RscriptError, UsageError } from './errors.js';
 import { flagsToConfig, globalOptions, tlsFlagsGiven, type GlobalFlags, type OptionUse } from './options.js';
@@ -239,6 +239,66 @@ export async function run(argv: string[]): Promise<number> {
       return { data: result, text: renderKill(result) };
     }),
   );
+
+  // Redis Functions backups: `functions dump` and `functions restore` (logic in commands/functions.ts).
+  const functionsCmd = program.command('functions').description('back up and restore the Functions libraries of every primary (FUNCTION DUMP / RESTORE)');
+  const functionsSub = (name: string, description: string) => {
+    const cmd = functionsCmd.command(name).description(description).addHelpText('after', EXIT_CODES_HELP);
+    for (const opt of globalOptions({ server: true })) cmd.addOption(opt);
+    return cmd;
+  };
+  functionsSub('dump', 'write the libraries of the primaries as one FUNCTION DUMP payload (to --out, or to stdout when it is not a terminal)')
+    .option('-o, --out <file>', 'file to write the payload to')
+    .action(
+      action(async (ctx, opts: { out?: string }) => {
+        if (!opts.out && (process.stdout.isTTY || ctx.flags.json)) throw new UsageError('functions dump: the payload is binary; pass --out <file> (or redirect stdout to a file)');
+        const { functionsDump } = await import('./commands/functions.js');
+        const { renderFunctionsDump } = await import('./output/render.js');
+        const { payload, ...result } = await functionsDump({ target: ctx.target });
+        if (opts.out) {
+          const { writeFileAtomic } = await import('./write-atomic.js');
+          writeFileAtomic(opts.out, payload);
+        } else {
+          process.stdout.write(payload);
+        }
+        const data = { ...result, bytes: payload.length, ...(opts.out ? { file: opts.out } : {}) };
+        const text = renderFunctionsDump(data);
+        // Without --out stdout holds the payload: the summary goes to stderr.
+        if (!opts.out) {
+          stderr().write(`${text}\n`);
+          return { data, text: '' };
+        }
+        return { data, text };
+      }),
+    );
+  functionsSub('restore', 'restore a FUNCTION DUMP payload on every primary (rolled back everywhere if one refuses it)')
+    .argument('<file>', 'a payload written by rscript functions dump or redis-cli --raw FUNCTION DUMP')
+    .addOption(new Option('--policy <policy>', 'what to do with the libraries already there').choices(['append', 'replace', 'flush']).default('append'))
+    .option('-y, --yes', 'do not ask for confirmation of --policy flush')
+    .action(
+      action(async (ctx, file: string, opts: { policy: 'append' | 'replace' | 'flush'; yes?: boolean }) => {
+        let payload: Buffer;
+        try {
+          payload = readFileSync(file);
+        } catch (err) {
+          throw new UsageError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+        }
+        if (opts.policy === 'flush' && !opts.yes) {
+          const { parseTarget, serverLabel } = await import('./server/connection.js');
+          parseTarget(ctx.target);
+          const server = serverLabel(ctx.target.url, ctx.target.urlFrom);
+          if (!(await confirm(`Delete every library of ${server} and restore ${file}? [y/N] `, 'restore with --policy flush'))) {
+            if (!ctx.flags.json) stderr().write(`not restored: the libraries of ${server} are unchanged\n`);
+            return { data: { restored: false, server }, text: '' };
+          }
+        }
+        const { functionsRestore } = await import('./commands/functions.js');
+        const { renderFunctionsRestore } = await import('./output/render.js');
+        const policy = opts.policy.toUpperCase() as 'APPEND' | 'REPLACE' | 'FLUSH';
+        const result = await functionsRestore({ target: ctx.target, payload, policy, file });
+        return { data: result, text: renderFunctionsRestore(result, file) };
+      }),
+    );
 
   // No server: no --url, --timeout, --cluster or --tls-* after its name (before it, the program takes them).
   command('lint', 'check scripts for Redis-specific Lua mistakes (no server needed)', { server: false })

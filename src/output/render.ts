@@ -7,6 +7,7 @@ import type { ExecResult } from '../commands/exec.js';
 import type { ScriptInfo } from '../commands/info.js';
 import type { ExistsResult } from '../commands/exists.js';
 import type { FlushResult } from '../commands/flush.js';
+import type { FunctionsDumpResult, FunctionsRestoreResult } from '../commands/functions.js';
 import type { KillOutcome, KillResult } from '../commands/kill.js';
 import type { LoadResult } from '../commands/load.js';
 import type { NodeRole, TopologySummary } from '../server/topology.js';
@@ -369,4 +370,17 @@ export function renderInfo(scripts: ScriptInfo[], detailed: boolean, columns?: n
       return lines.join('\n');
     })
     .join('\n\n');
+}
+
+/** `functions dump`: what the payload holds and where it went. */
+export function renderFunctionsDump(r: Omit<FunctionsDumpResult, 'payload'> & { bytes: number; file?: string }): string {
+  const libs = r.libraries.map((l) => `${l.library} (${l.functions.join(', ')})`).join(', ') || 'no library';
+  const from = r.nodes.length === 1 ? r.nodes[0]!.node : `${r.nodes.length} primaries holding the same libraries`;
+  return `${r.bytes} bytes from ${from}${r.file ? ` written to ${r.file}` : ''}: ${libs}`;
+}
+
+/** `functions restore`: the policy and what every primary holds now. */
+export function renderFunctionsRestore(r: FunctionsRestoreResult, file: string): string {
+  const where = r.nodes.length === 1 ? r.nodes[0]!.node : `${r.nodes.length} primaries (replicas follow them)`;
+  return `${file} restored (${r.policy}) on ${where}; libraries now: ${r.libraries.join(', ') || 'none'}`;
 }

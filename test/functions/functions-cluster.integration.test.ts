@@ -136,6 +136,19 @@ test('exists names the nodes that drift and exits 1', async () => {
   expect(ok.code).toBe(0);
 });
 
+test('functions dump reads every primary; restore puts the libraries back on every node', async () => {
+  const r = await runCli(['functions', 'dump', '--out', 'backup.bin', '--url', cluster.url], { cwd: project.dir });
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain('from 3 primaries holding the same libraries written to backup.bin: counters (counter_add, counter_get)');
+  const sha = shaOn(live()[0]!);
+  for (const n of live().filter((x) => x.role() === 'primary')) n.cli('FUNCTION', 'FLUSH');
+  await everyNodeHas(undefined);
+  const restored = await runCli(['functions', 'restore', 'backup.bin', '--url', cluster.url], { cwd: project.dir });
+  expect(restored.code).toBe(0);
+  expect(restored.stdout).toContain('restored (APPEND) on 3 primaries');
+  await everyNodeHas(sha);
+});
+
 test('a replica that is down during the load is named on stderr; the others get the new code', async () => {
   const down = live().find((n) => n.role() === 'replica')!;
   await cluster.crash(down);

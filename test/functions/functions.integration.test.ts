@@ -209,3 +209,27 @@ test('the runtime API runs functions by name through the manifest', async () => 
     await client.close();
   }
 });
+
+test('functions dump --out, then restore: append refuses a library already there, flush (with --yes) brings the dump back', async () => {
+  project = makeProject({ 'lua/a.lua': COUNTER });
+  await run();
+  const url = ['--url', server.url];
+  const dump = await runCli(['functions', 'dump', '--out', 'backup.bin', ...url], { cwd: project.dir });
+  expect(dump.code).toBe(0);
+  expect(dump.stdout).toContain('written to backup.bin: counters (counter_add, counter_get)');
+  // The server's own format: redis-cli restores it too.
+  server.cli('FUNCTION', 'FLUSH');
+  const append = await runCli(['functions', 'restore', 'backup.bin', ...url], { cwd: project.dir });
+  expect(append.code).toBe(0);
+  expect(codeOn('counters')).toBe(COUNTER.trimEnd());
+  const again = await runCli(['functions', 'restore', 'backup.bin', ...url], { cwd: project.dir });
+  expect(again.code).toBe(1);
+  expect(again.stderr.split('\n')[0]).toBe('rscript: FUNCTION RESTORE APPEND of backup.bin failed on 127.0.0.1:' + server.port + ': ERR Library counters already exists');
+  server.cli('FUNCTION', 'LOAD', "#!lua name=extra\nredis.register_function('extra_fn', function() return 1 end)");
+  const noYes = await runCli(['functions', 'restore', 'backup.bin', '--policy', 'flush', ...url], { cwd: project.dir });
+  expect(noYes.code).toBe(2);
+  const flushed = await runCli(['functions', 'restore', 'backup.bin', '--policy', 'flush', '--yes', ...url], { cwd: project.dir });
+  expect(flushed.code).toBe(0);
+  expect(flushed.stdout.trim()).toBe(`backup.bin restored (FLUSH) on 127.0.0.1:${server.port}; libraries now: counters`);
+  expect(server.cli('FUNCTION', 'LIST', 'LIBRARYNAME', 'extra')).toBe('');
+});
