@@ -149,7 +149,7 @@ test('exists: present with the same code, drift (other code, missing) exits 1', 
 });
 
 test('exec: lib.fn or the bare name, FCALL_RO for no-writes, too few keys refused, error lines in the library file', async () => {
-  project = makeProject({ 'lua/a.lua': COUNTER, 'lua/w.lua': "#!lua name=w\nredis.register_function('wrong', function(keys)\n  return redis.call('INCR', keys[1], 'extra')\nend)\n" });
+  project = makeProject({ 'lua/a.lua': COUNTER, 'lua/w.lua': "#!lua name=w\nredis.register_function('wrong', function(keys)\n  return redis.call('INCRBY', keys[1], 'ten')\nend)\n" });
   await run();
   const target = { url: server.url, timeoutMs: 5000 };
   const call = (script: string, keys: string[], args: string[] = [], readOnly = false) =>
@@ -165,8 +165,8 @@ test('exec: lib.fn or the bare name, FCALL_RO for no-writes, too few keys refuse
   expect(few.code).toBe(2);
   expect(few.stderr).toContain('rscript: counters.counter_add reads 1 key(s) and 1 arg(s); got 1 and 0');
   const err = await checkFailure(call('wrong', ['x']));
-  expect(err.message).toBe('lua/w.lua:3: ERR Wrong number of args calling Redis command from script');
-  expect(err.detail).toEqual(["3 |   return redis.call('INCR', keys[1], 'extra')"]);
+  expect(err.message).toBe('lua/w.lua:3: ERR value is not an integer or out of range');
+  expect(err.detail).toEqual(["3 |   return redis.call('INCRBY', keys[1], 'ten')"]);
   const ro = await runCli(['exec', 'counter_add', '--ro', '-k', 'c', '-a', '1', '--url', server.url], { cwd: project.dir });
   expect(ro.code).toBe(2);
   expect(ro.stderr).toContain('counters.counter_add is not registered with the no-writes flag');
