@@ -57,7 +57,10 @@ export function planLibraries(libraries: LocalLibrary[], manifest: Manifest | nu
   const rows: LibraryRow[] = libraries.map((lib) => {
     const path = paths.entryFor(lib.script).path;
     const functions: LibraryEntry['functions'] = {};
-    for (const fn of lib.functions) functions[fn.name] = { flags: fn.flags, keys: fn.keys, args: fn.args };
+    // In the lockfile's order (sorted), so that an entry read back compares equal.
+    for (const fn of [...lib.functions].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))) {
+      functions[fn.name] = { flags: fn.flags, keys: fn.keys, args: fn.args };
+    }
     const entry: LibraryEntry = { path, sha: lib.script.sha, size: lib.script.size, functions };
     next[lib.library] = entry;
     const before = previous[lib.library];
