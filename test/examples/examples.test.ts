@@ -10,6 +10,7 @@ import { main as rateLimiter } from '../../examples/rate-limiter.js';
 import { main as lock } from '../../examples/lock.js';
 import { main as purchase } from '../../examples/purchase.js';
 import { main as queueWorker } from '../../examples/queue-worker.js';
+import { main as functions } from '../../examples/functions.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 let server: TestServer;
@@ -59,7 +60,18 @@ test('queue worker: urgent first, oldest first within a priority', async () => {
   expect(done).toEqual(['charge card', 'refund', 'send receipt', 'send newsletter', 'resize image', 'clean cache']);
 });
 
-test.each(['rate-limiter', 'lock', 'purchase', 'queue-worker'])('npx tsx examples/%s.ts runs as the README says', (name) => {
+test('functions: the toolkit library through the runtime API, FCALL by name from the manifest', async () => {
+  // What `rscript load` does for the library on a fresh server.
+  const { readFileSync } = await import('node:fs');
+  await client.sendCommand(['FUNCTION', 'LOAD', 'REPLACE', readFileSync(`${ROOT}lua/toolkit.lua`, 'utf8')]);
+  const { first, second, released, count } = await functions(client, quiet);
+  expect(first).toEqual([1, 2000]);
+  expect(second[0]).toBe(0);
+  expect(released).toBe(1);
+  expect(count).toBe(3);
+});
+
+test.each(['rate-limiter', 'lock', 'purchase', 'queue-worker', 'functions'])('npx tsx examples/%s.ts runs as the README says', (name) => {
   const res = spawnSync('npx', ['tsx', `examples/${name}.ts`], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, REDIS_URL: server.url } });
   expect(res.stderr).toBe('');
   expect(res.status).toBe(0);
@@ -82,7 +94,7 @@ test('the repository config benches every lua/ script within its budget on a san
   expect(res.status).toBe(0);
   const report = JSON.parse(res.stdout);
   const names = report.results.map((r: { script: string }) => r.script).sort();
-  const library = JSON.parse(spawnSync('node', ['bin/rscript', 'ls', '--json'], { cwd: ROOT, encoding: 'utf8' }).stdout).map((s: { name: string }) => s.name).sort();
+  const library = JSON.parse(spawnSync('node', ['bin/rscript', 'ls', '--json'], { cwd: ROOT, encoding: 'utf8' }).stdout).filter((s: { library?: string }) => s.library === undefined).map((s: { name: string }) => s.name).sort();
   expect(names).toEqual(library);
   expect(report.results.every((r: { verdict: string; errors: number }) => r.verdict === 'ok' && r.errors === 0)).toBe(true);
   expect(report.without_fixture).toEqual([]);
