@@ -1,7 +1,7 @@
 /**
  * Bundles the command line for bin/rscript (run by `npm run build`, after tsc has written the library
  * in dist/), so that Node resolves a handful of files instead of hundreds:
- * - dist/cli.cjs: the CLI (src/cli.ts, every command, commander, chalk) in one CommonJS file; its
+ * - dist/cli.cjs: the CLI (src/cli/program.ts, every command, commander, chalk) in one CommonJS file; its
  *   first line names the build (a hash of every file below);
  * - dist/parts/*.cjs: the Lua parser, the Redis decoder and cosmiconfig, each in a file of its own
  *   that only the commands using it read;
@@ -117,7 +117,7 @@ const common = {
 
 const cli = await build({
   ...common,
-  entryPoints: ['src/cli.ts'],
+  entryPoints: ['src/cli/program.ts'],
   outfile: 'dist/cli.cjs',
   // Identifiers keep their names (whitespace and syntax are still minified): a stack trace of
   // `--verbose` names describeFailure and openTopology, not Qt and kr. The bundle is 30% larger
@@ -130,7 +130,7 @@ const cli = await build({
   // them to lint 10,000 scripts, a fifth of the linter's time). The code tells errors apart by
   // class (instanceof), never by a name the minifier changes.
   plugins: [lazyChildProcess, toParts, bundledImport],
-  // The launcher gives the bundle its file's URL (src/cli.ts reads package.json beside it).
+  // The launcher gives the bundle its file's URL (src/cli/program.ts reads package.json above it).
   define: { RSCRIPT_LINT_FINGERPRINT: JSON.stringify(lintFingerprint()), 'import.meta.url': '__rscriptMetaUrl' },
 });
 const parts = await Promise.all(

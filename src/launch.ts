@@ -47,7 +47,7 @@ const STALE_MS = 7 * 24 * 3600 * 1000;
 /** A cache file in use gets a new modification time at most this often (what the pruning above reads). */
 const TOUCH_MS = 24 * 3600 * 1000;
 
-/** The exported run() of src/cli.ts, inside dist/cli.cjs. */
+/** The exported run() of src/cli/program.ts, inside dist/cli.cjs. */
 interface Cli {
   run(argv: string[]): Promise<number>;
 }
@@ -138,7 +138,7 @@ function cacheFile(source: string, dist: string, argv: readonly string[], env: N
   return join(dir, `code-${build}-${process.version}-${process.arch}-${install}-${commandOf(argv)}.bin`);
 }
 
-/** The program's options that take a value, as the CLI defines them (src/options.ts). */
+/** The program's options that take a value, as the CLI defines them (src/cli/options.ts). */
 export const VALUE_OPTIONS: ReadonlySet<string> = new Set(['-u', '--url', '-c', '--config', '-m', '--manifest', '--timeout', '--tls-ca', '--tls-cert', '--tls-key']);
 
 /**

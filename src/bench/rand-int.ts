@@ -3,7 +3,7 @@
  * written with 12 digits (`000000004217`) as redis-benchmark's `-r` does, so the two tools send the
  * same commands. Each occurrence gets its own number.
  */
-import { hashTag } from '../server/slot.js';
+import { hashTag } from '../redis/slot.js';
 
 export const RAND_INT = '__rand_int__';
 

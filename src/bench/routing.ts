@@ -4,13 +4,13 @@
  * primaries.
  */
 import { ConnectionError } from '../errors.js';
-import { COMMAND_TABLE, commandKeys } from '../lint/known-commands.js';
+import { COMMAND_TABLE, commandKeys } from '../redis/commands.js';
 import type { Arg, RedisConnection, SendOptions } from '../server/connection.js';
-import { keySlot, SLOT_COUNT } from '../server/slot.js';
+import { keySlot, SLOT_COUNT } from '../redis/slot.js';
 import type { Topology, TopologyNode } from '../server/topology.js';
 import { slotDrawnPerCall } from './rand-int.js';
-import type { LatencyCdf, ServerSnapshot } from './server-stats.js';
-import { takeServerSnapshot } from './snapshot.js';
+import type { LatencyCdf, ServerSnapshot } from '../redis/server-stats.js';
+import { takeServerSnapshot } from '../server/snapshot.js';
 
 /** What the routing of one script's bench on a cluster looks at. */
 export interface RoutedBench {

@@ -7,7 +7,7 @@
  * client p99 is an upper bound too: at -c 1 it is the server time plus one round trip. So the p99 lies
  * in (bucket low, min(bucket high, client p99)], and the exact commandstats mean is a second check.
  */
-import type { MsRange, ServerTime } from './server-stats.js';
+import type { MsRange, ServerTime } from '../redis/server-stats.js';
 
 export type Verdict = 'ok' | 'over' | 'unsure';
 export type BudgetSource = 'server' | 'client';

@@ -1,21 +1,21 @@
 import { CheckFailedError, UsageError } from '../errors.js';
 import type { BenchFixture, Config } from '../config/schema.js';
-import { runLoad, type LiveRun, type LoadOutcome } from '../bench/load.js';
+import { runLoad, type LiveRun, type RunOutcome } from '../bench/load-generator.js';
 import { LatencyHistogram } from '../bench/histogram.js';
 import { argvMaker, commandEncoder, slotDrawnPerCall } from '../bench/rand-int.js';
-import { makeRow, type BenchRow } from '../bench/report.js';
+import { makeRow, type BenchRow } from '../bench/rows.js';
 import { clusterRouter, clusterSnapshot, type BenchRoute, type BenchRouter } from '../bench/routing.js';
-import { serverTime, type ServerSnapshot, type ServerTime } from '../bench/server-stats.js';
-import { takeServerSnapshot } from '../bench/snapshot.js';
+import { serverTime, type ServerSnapshot, type ServerTime } from '../redis/server-stats.js';
+import { takeServerSnapshot } from '../server/snapshot.js';
 import { discoverScripts } from '../registry/discover.js';
 import { libraryKind } from '../registry/library.js';
-import { resolveScript, type ResolvedScript } from '../registry/resolve.js';
-import { checkArity, expectedOf } from '../registry/arity.js';
+import { resolveScript, type ResolvedScript } from '../manifest/resolve.js';
+import { checkArity, expectedOf } from '../lint/arity.js';
 import { nodeLabel, parseTarget, replyCode, type RedisConnection, type Target } from '../server/connection.js';
-import { crossSlotError, keySlot } from '../server/slot.js';
+import { crossSlotError, keySlot } from '../redis/slot.js';
 import { openTopology, type Topology } from '../server/topology.js';
-import { runSetup, startSandbox, type Sandbox } from '../server/sandbox.js';
-import { locateScriptError } from '../server/script-errors.js';
+import { runSetup, startSandbox, type Sandbox } from '../server/throwaway-server.js';
+import { locateScriptError } from '../redis/script-errors.js';
 import { scriptExists, scriptLoadMany } from '../server/scripts.js';
 
 
@@ -313,7 +313,7 @@ async function benchOne(route: BenchRoute, plan: Plan, options: BenchOptions, sn
     pipeline: plan.pipeline,
   };
   // An error reply in the warmup ends the bench there: its calls are then what the row reports.
-  let outcome: LoadOutcome | undefined;
+  let outcome: RunOutcome | undefined;
   if (plan.warmup > 0) {
     const warm = await runLoad(
       conn,

@@ -1,16 +1,19 @@
+import { expandRandInt } from '../bench/rand-int.js';
+import type { Config } from '../config/schema.js';
 import { CheckFailedError } from '../errors.js';
-import { typeReply, type TypedReply } from '../output/reply.js';
-import { checkArity, expectedOf } from '../registry/arity.js';
-import { resolveScript } from '../registry/resolve.js';
+import { typeReply, type TypedReply } from '../redis/typed-reply.js';
+import { checkArity, expectedOf } from '../lint/arity.js';
+import { resolveScript } from '../manifest/resolve.js';
 import { replyCode, type Target } from '../server/connection.js';
-import { locateScriptError } from '../server/script-errors.js';
+import { locateScriptError } from '../redis/script-errors.js';
 import { evalSha } from '../server/scripts.js';
-import { crossSlotError, slotOfKeys } from '../server/slot.js';
+import { crossSlotError, slotOfKeys } from '../redis/slot.js';
+import { withSandbox, type Sandbox } from '../server/throwaway-server.js';
 import { withTopology, type NodeRole } from '../server/topology.js';
 import { readManifest } from '../manifest/manifest.js';
-import { resolveFunction, type ResolvedFunction } from '../registry/resolve-function.js';
+import { resolveFunction, type ResolvedFunction } from '../manifest/resolve-function.js';
 import { fcall } from '../server/functions.js';
-import { locateFunctionError } from '../server/script-errors.js';
+import { locateFunctionError } from '../redis/script-errors.js';
 import { UsageError } from '../errors.js';
 
 export interface ExecOptions {
@@ -91,6 +94,55 @@ export async function exec(options: ExecOptions): Promise<ExecResult> {
       throw new CheckFailedError(located.text, located.source ? [located.source] : []);
     }
   });
+}
+
+export interface SandboxExecOptions extends Omit<ExecOptions, 'target' | 'manifest' | 'scripts'> {
+  /** The config: its redis-server binary, timeout, manifest, script folders and bench fixtures. */
+  config: Config;
+  /**
+   * Called once the throwaway server runs; `fromFixture` holds the keys and args drawn from the
+   * script's bench fixture when the call gave none.
+   */
+  onStart?: (sandbox: Sandbox, fromFixture?: { fixture: string; keys: string[]; args: string[] }) => void;
+}
+
+/**
+ * exec on a throwaway redis-server, after the setup of the script's bench fixture. With neither keys
+ * nor args, the call uses the fixture's (each `__rand_int__` drawn on its own, as in one bench call):
+ * the setup made data for those keys.
+ */
+export async function execInSandbox(options: SandboxExecOptions): Promise<ExecResult> {
+  const { config } = options;
+  const resolved = resolveScript(options.script, config);
+  const fixture = config.bench[resolved.name];
+  const fromFixture =
+    options.keys.length === 0 && options.args.length === 0 && !!(fixture?.keys?.length || fixture?.args?.length);
+  const draw = (values: string[] | undefined) => (values ?? []).map((v) => expandRandInt(v, 1e12));
+  const keys = fromFixture ? draw(fixture!.keys) : options.keys;
+  const args = fromFixture ? draw(fixture!.args) : options.args;
+  // Too few keys or args: said before a server is started for nothing.
+  checkArity(resolved.name, await expectedOf(resolved), keys.length, args.length);
+  return withSandbox(
+    {
+      binary: config.redisServer,
+      timeoutMs: config.timeoutMs,
+      load: resolved.script ? [resolved.script.bytes] : [],
+      setup: fixture?.setup,
+      setupLabel: `bench.${resolved.name}.setup`,
+      onStart: (sandbox) => options.onStart?.(sandbox, fromFixture ? { fixture: resolved.name, keys, args } : undefined),
+    },
+    (target) =>
+      exec({
+        script: options.script,
+        keys,
+        args,
+        readOnly: options.readOnly,
+        manifest: config.manifest,
+        scripts: config.scripts,
+        target,
+        cwd: options.cwd,
+      }),
+  );
 }
 
 /** The cluster slot of the keys (an error for keys in two slots), undefined without keys or cluster. */

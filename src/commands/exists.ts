@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
 import { entryAbsPath, readManifest, type Manifest } from '../manifest/manifest.js';
-import { entryBySha, unknownScript } from '../registry/resolve.js';
+import { entryBySha, unknownScript } from '../manifest/resolve.js';
 import type { Target } from '../server/connection.js';
 import { scriptExists } from '../server/scripts.js';
 import { withTopology, type NodeRole, type TopologySummary } from '../server/topology.js';

@@ -1,4 +1,6 @@
 import type { Target } from '../server/connection.js';
+import { functionFlush } from '../server/functions.js';
+import { scriptFlush } from '../server/scripts.js';
 import { withTopology, type NodeRole, type TopologySummary } from '../server/topology.js';
 
 export interface FlushOptions {
@@ -29,8 +31,7 @@ export async function flush(options: FlushOptions): Promise<FlushResult> {
   return withTopology(options.target, {}, async (topology) => {
     // Functions are data: FUNCTION FLUSH is a write, sent to primaries, and replicas follow them.
     const targets = options.functions ? topology.primaries() : topology.nodes;
-    const verb = options.functions ? 'FUNCTION' : 'SCRIPT';
-    await Promise.all(targets.map((node) => node.conn.send([verb, 'FLUSH', ...(options.mode ? [options.mode] : [])])));
+    await Promise.all(targets.map((node) => (options.functions ? functionFlush(node.conn, options.mode) : scriptFlush(node.conn, options.mode))));
     const server = targets.map((n) => n.label).join(', ');
     const what = options.functions ? { what: 'functions' as const } : {};
     if (!topology.cluster) return { flushed: true, ...what, mode: options.mode ?? 'default', server };

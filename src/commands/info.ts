@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { extractMetadata, shortName, type ScriptMetadata } from '../lint/metadata.js';
 import { discoverScripts } from '../registry/discover.js';
-import { isShaPrefix, resolveScript, unknownScript } from '../registry/resolve.js';
+import { isShaPrefix, resolveScript, unknownScript } from '../manifest/resolve.js';
 import { splitLibraries, type LocalLibrary } from '../registry/library.js';
 
 export interface InfoOptions {

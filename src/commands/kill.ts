@@ -1,12 +1,13 @@
 import { CheckFailedError } from '../errors.js';
-import { replyCode, type RedisConnection, type Target } from '../server/connection.js';
+import type { Target } from '../server/connection.js';
+import { killOn, type KillOutcome } from '../server/scripts.js';
 import { withTopology, type NodeRole, type TopologySummary } from '../server/topology.js';
 
 export interface KillOptions {
   target: Target;
 }
 
-export type KillOutcome = 'killed script' | 'killed function' | 'nothing running';
+export type { KillOutcome };
 
 export interface KillResult {
   outcome: KillOutcome;
@@ -50,26 +51,4 @@ export async function kill(options: KillOptions): Promise<KillResult> {
     if (failure !== undefined) throw failure;
     return { outcome: 'nothing running', server: nodes.map((n) => n.node).join(', '), nodes, cluster };
   });
-}
-
-/** SCRIPT KILL on one node, with each of the server's answers turned into an outcome or an error. */
-export async function killOn(conn: RedisConnection): Promise<KillOutcome> {
-  try {
-    await conn.send(['SCRIPT', 'KILL']);
-    return 'killed script';
-  } catch (err) {
-    const code = replyCode(err);
-    if (code === 'NOTBUSY') return 'nothing running';
-    if (code === 'UNKILLABLE') {
-      throw new CheckFailedError(`${conn.label}: the running script has already written data and cannot be killed`, [
-        'Stopping it without breaking atomicity takes SHUTDOWN NOSAVE, which stops the server and loses',
-        'unsaved writes; rscript will not do that for you. Wait for the script to finish, or decide to run it yourself.',
-      ]);
-    }
-    if (code === 'BUSY' && /FUNCTION KILL/i.test((err as Error).message)) {
-      await conn.send(['FUNCTION', 'KILL']);
-      return 'killed function';
-    }
-    throw err;
-  }
 }

@@ -6,7 +6,7 @@ import { UsageError } from '../errors.js';
 import { libraryKind } from '../registry/library.js';
 import type { LocalScript } from '../registry/script.js';
 
-export interface LintOptions {
+export interface LintCommandOptions {
   paths: string[];
   rules?: Record<string, Severity>;
   cwd?: string;
@@ -29,7 +29,7 @@ export interface LintResult {
 }
 
 /** Lints every script under the paths; pure apart from reading the files and the lint cache. */
-export async function lint(options: LintOptions): Promise<LintResult> {
+export async function lint(options: LintCommandOptions): Promise<LintResult> {
   const scripts = discoverScripts({ paths: options.paths, cwd: options.cwd, allowBom: true });
   if (scripts.length === 0) throw new UsageError(`no .lua files found under ${options.paths.join(', ')}`);
   const checked = await checkScripts(scripts, { rules: options.rules, cache: options.cache, cwd: options.cwd ?? process.cwd() });

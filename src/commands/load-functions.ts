@@ -11,7 +11,7 @@ import type { LocalStatus } from '../manifest/plan.js';
 import type { LocalLibrary } from '../registry/library.js';
 import { functionDump, functionList, functionLoad, functionRestore, type ServerLibrary } from '../server/functions.js';
 import type { NodeRole, Topology, TopologyNode } from '../server/topology.js';
-import { locateFunctionError } from '../server/script-errors.js';
+import { locateFunctionError } from '../redis/script-errors.js';
 
 /** What happened to a library on one node. */
 export type LibraryAction = 'added' | 'replaced' | 'unchanged' | 'would add' | 'would replace' | 'received' | 'lagging';

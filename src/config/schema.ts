@@ -2,10 +2,10 @@
  * Every configuration key, defined once: its type check, its default, and its description. The config
  * file, the environment and the flags all go through these definitions.
  */
+import type { Severity } from '../lint/finding.js';
 import { RULE_IDS } from '../lint/rule-ids.js';
 import { nearest } from '../suggest.js';
 
-export type Severity = 'off' | 'warning' | 'error';
 
 /** A bench fixture: how to call one script in `rscript bench` (see the README). */
 export interface BenchFixture {

@@ -1,13 +1,8 @@
-/**
- * The shipped command table (redis-commands.json, read once when the linter or the bench loads), the
- * lookup of the command a `redis.call(...)` site names, and the keys of a command given as an argv.
- */
+/** The lookup of the command a `redis.call(...)` site names, in the shipped table (redis/commands.ts). */
 import type * as lua from 'luaparse';
-import table from './redis-commands.json' with { type: 'json' };
 import { isMultiValue, stringValue } from './analysis.js';
-import { keyPositions, type CallArg, type CommandInfo, type CommandTable } from './command-table.js';
-
-export const COMMAND_TABLE: CommandTable = table as unknown as CommandTable;
+import type { CallArg, CommandInfo } from '../redis/command-table.js';
+import { COMMAND_TABLE } from '../redis/commands.js';
 
 export interface ResolvedCommand {
   /** The command name as written (`GET`, `object`). */
@@ -51,24 +46,4 @@ export function resolveCommand(callArgs: readonly lua.Expression[], commands = C
 /** `GET` or `OBJECT ENCODING`, upper case, as Redis documents commands. */
 export function displayName(cmd: ResolvedCommand): string {
   return (cmd.sub ? `${cmd.name} ${cmd.sub}` : cmd.name).toUpperCase();
-}
-
-/**
- * The keys of a command given word by word, where the table puts them: `['BITOP', 'OR', 'd', 's']`
- * -> `['d', 's']`, `['CONFIG', 'SET', ...]` -> `[]`. Undefined when the table does not know the
- * command or its subcommand (a module's command, or one newer than the table).
- */
-export function commandKeys(argv: readonly string[], commands = COMMAND_TABLE): string[] | undefined {
-  const name = (argv[0] ?? '').toLowerCase();
-  let info = Object.hasOwn(commands.commands, name) ? commands.commands[name] : undefined;
-  if (info?.subcommands) {
-    const sub = (argv[1] ?? '').toLowerCase();
-    info = Object.hasOwn(info.subcommands, sub) ? info.subcommands[sub] : undefined;
-  }
-  if (!info) return undefined;
-  return keyPositions(
-    info,
-    argv.map((literal) => ({ literal })),
-    false,
-  ).map((i) => argv[i]!);
 }

@@ -21,7 +21,7 @@ export type { Finding, RuleInfo, Severity } from './finding.js';
 /** The rules, their default severity and what they check (for docs, config validation and SARIF). */
 export const RULES: RuleInfo[] = ALL_RULES.map(({ id, defaultSeverity, description }) => ({ id, defaultSeverity, description }));
 
-export interface LintOptions {
+export interface RuleOptions {
   /** Per-rule severity; rules left out keep their default. */
   rules?: Record<string, Severity>;
 }
@@ -32,12 +32,12 @@ const SEVERITIES: readonly string[] = ['off', 'warning', 'error'];
  * Lints a script's text or bytes. `file` is only copied into the findings.
  * Findings come sorted by line, then column. Throws ConfigError for an unknown rule id or severity.
  */
-export function lintSource(source: string | Buffer, file: string, options: LintOptions = {}): Finding[] {
+export function lintSource(source: string | Buffer, file: string, options: RuleOptions = {}): Finding[] {
   return checkScript(source, file, options).findings;
 }
 
 /** Findings and metadata from one parse: what `load` needs for every new or changed script. */
-export function checkScript(source: string | Buffer, file: string, options: LintOptions = {}): { findings: Finding[]; metadata: ScriptMetadata } {
+export function checkScript(source: string | Buffer, file: string, options: RuleOptions = {}): { findings: Finding[]; metadata: ScriptMetadata } {
   const severities = resolveSeverities(options.rules);
   const prepared = prepareSource(source);
   const library = libraryOf(prepared);

@@ -3,8 +3,8 @@
  * and the live progress line (stderr, TTY only). `--json` and `--csv` need none of this.
  */
 import type { BenchResult } from '../commands/bench.js';
-import type { LiveRun } from '../bench/load.js';
-import type { BenchRow } from '../bench/report.js';
+import type { LiveRun } from '../bench/load-generator.js';
+import type { BenchRow } from '../bench/rows.js';
 import { err, out, table } from './render.js';
 
 /** A figure in ms with 3 significant-ish digits: 0.021, 1.25, 48.2, 1520. */

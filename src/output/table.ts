@@ -5,7 +5,7 @@
 
 export type Align = 'left' | 'right';
 
-// eslint-disable-next-line no-control-regex -- ANSI colour sequences take no room on screen
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour sequences take no room on screen
 const ANSI = /\x1b\[[0-9;]*m/g;
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../errors.js';
 import { makeScript, type LocalScript } from './script.js';
@@ -46,7 +46,7 @@ export function discoverScripts(options: DiscoverOptions): LocalScript[] {
     // The innermost configured folder that holds this path, if any: names are relative to it.
     const base = nameRoots.filter((r) => root === r || root.startsWith(r.endsWith(sep) ? r : r + sep)).sort((a, b) => b.length - a.length)[0];
     const prefix = base && base !== root ? toPosix(relative(base, root)) : '';
-    let stat;
+    let stat: Stats;
     try {
       stat = statSync(root);
     } catch {

@@ -8,8 +8,8 @@ import type { ConnectionOptions } from 'node:tls';
 import type { BatchDone, RespClient } from './resp-client.js';
 import { ConfigError, ConnectionError, UsageError } from '../errors.js';
 import type { TlsConfig } from '../config/schema.js';
-import { registerSecret } from '../output/secrets.js';
-import { INTEGERS_AS_STRINGS, withLargeIntegers } from './large-integer.js';
+import { registerSecret } from '../secrets.js';
+import { INTEGERS_AS_STRINGS, withLargeIntegers } from '../redis/large-integer.js';
 
 export interface Target {
   url: string;

@@ -1,8 +1,8 @@
 /**
- * Script-cache verbs on one connection, batched: one SCRIPT EXISTS for any number of SHAs, and
- * SCRIPT LOADs written together (auto-pipelined) under one deadline.
+ * Script verbs on one connection: one SCRIPT EXISTS for any number of SHAs, SCRIPT LOADs written
+ * together (auto-pipelined) under one deadline, EVALSHA, SCRIPT FLUSH and SCRIPT/FUNCTION KILL.
  */
-import { ConnectionError } from '../errors.js';
+import { CheckFailedError, ConnectionError } from '../errors.js';
 import { replyCode, withDeadline, type Arg, type RedisConnection } from './connection.js';
 
 /**
@@ -15,7 +15,7 @@ export async function scriptExists(conn: RedisConnection, shas: string[]): Promi
   return reply.map((v) => Number(v) === 1);
 }
 
-export interface LoadOutcome {
+export interface ScriptLoadReply {
   sha?: string;
   /** The server's error reply (a compile error, an invalid shebang flag). */
   error?: string;
@@ -33,11 +33,11 @@ export async function scriptLoadMany(
   bodies: Buffer[],
   timeoutMs: number,
   whileServerWorks?: () => void,
-): Promise<LoadOutcome[]> {
+): Promise<ScriptLoadReply[]> {
   const pending = bodies.map((body) =>
     conn.send(['SCRIPT', 'LOAD', body], { timeoutMs: 0 }).then(
-      (sha): LoadOutcome => ({ sha: String(sha) }),
-      (err: unknown): LoadOutcome => {
+      (sha): ScriptLoadReply => ({ sha: String(sha) }),
+      (err: unknown): ScriptLoadReply => {
         if (replyCode(err) !== undefined) return { error: (err as Error).message };
         throw err;
       },
@@ -98,4 +98,39 @@ export async function evalSha(
     throw new ConnectionError(`${conn.label}: SCRIPT LOAD returned sha ${loaded}, expected ${sha}`);
   }
   return { ...(await timed()), reloaded: true };
+}
+
+/**
+ * Empties one node's script cache.
+ * @see https://redis.io/commands/script-flush/
+ */
+export async function scriptFlush(conn: RedisConnection, mode?: 'ASYNC' | 'SYNC'): Promise<void> {
+  await conn.send(['SCRIPT', 'FLUSH', ...(mode ? [mode] : [])]);
+}
+
+export type KillOutcome = 'killed script' | 'killed function' | 'nothing running';
+
+/**
+ * SCRIPT KILL on one node, with each of the server's answers turned into an outcome or an error.
+ * @see https://redis.io/commands/script-kill/
+ */
+export async function killOn(conn: RedisConnection): Promise<KillOutcome> {
+  try {
+    await conn.send(['SCRIPT', 'KILL']);
+    return 'killed script';
+  } catch (err) {
+    const code = replyCode(err);
+    if (code === 'NOTBUSY') return 'nothing running';
+    if (code === 'UNKILLABLE') {
+      throw new CheckFailedError(`${conn.label}: the running script has already written data and cannot be killed`, [
+        'Stopping it without breaking atomicity takes SHUTDOWN NOSAVE, which stops the server and loses',
+        'unsaved writes; rscript will not do that for you. Wait for the script to finish, or decide to run it yourself.',
+      ]);
+    }
+    if (code === 'BUSY' && /FUNCTION KILL/i.test((err as Error).message)) {
+      await conn.send(['FUNCTION', 'KILL']);
+      return 'killed function';
+    }
+    throw err;
+  }
 }

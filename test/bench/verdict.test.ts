@@ -1,5 +1,5 @@
 import { judge } from '../../src/bench/verdict.js';
-import type { ServerTime } from '../../src/bench/server-stats.js';
+import type { ServerTime } from '../../src/redis/server-stats.js';
 
 const server = (meanMs: number, p99?: [number, number], calls = 1000): ServerTime => ({
   calls,

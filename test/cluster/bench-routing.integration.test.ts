@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { keySlot } from '../../src/server/slot.js';
+import { keySlot } from '../../src/redis/slot.js';
 import { openTopology } from '../../src/server/topology.js';
 import { makeProject, REPO, runCli } from '../helpers/cli.js';
 import { startCluster, type ClusterNode, type TestCluster } from '../helpers/redis-cluster.js';

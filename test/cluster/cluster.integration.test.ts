@@ -17,7 +17,7 @@ import { UsageError } from '../../src/errors.js';
 import { readManifest } from '../../src/manifest/manifest.js';
 import type { Target } from '../../src/server/connection.js';
 import { evalSha } from '../../src/server/scripts.js';
-import { keySlot } from '../../src/server/slot.js';
+import { keySlot } from '../../src/redis/slot.js';
 import { openTopology, withTopology } from '../../src/server/topology.js';
 import { startCluster, type ClusterNode, type TestCluster } from '../helpers/redis-cluster.js';
 import { makeProject, runCli } from '../helpers/cli.js';

@@ -7,7 +7,7 @@ import { readRegistrations } from '../../src/lint/library.js';
 import { parseManifest, serializeManifest, type Manifest } from '../../src/manifest/manifest.js';
 import { libraryKind, splitLibraries } from '../../src/registry/library.js';
 import { makeScript } from '../../src/registry/script.js';
-import { locateFunctionError } from '../../src/server/script-errors.js';
+import { locateFunctionError } from '../../src/redis/script-errors.js';
 
 const file = (path: string, text: string) => makeScript(path.replace(/^lua\/|\.lua$/g, ''), path, `/p/${path}`, Buffer.from(text));
 

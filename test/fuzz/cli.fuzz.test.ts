@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../../src/cli.js';
+import { run } from '../../src/cli/program.js';
 import { prng, type Prng } from '../helpers/prng.js';
 import { freePort } from '../helpers/redis-server.js';
 import { startRedisProcess, type RedisProcess } from '../helpers/redis-process.js';

@@ -18,8 +18,8 @@ export interface TestServer {
 }
 
 /** A free TCP port on 127.0.0.1: the same helper the sandbox uses. */
-export { freePort } from '../../src/server/sandbox.js';
-import { freePort } from '../../src/server/sandbox.js';
+export { freePort } from '../../src/server/throwaway-server.js';
+import { freePort } from '../../src/server/throwaway-server.js';
 
 export function assertRedisInstalled(): void {
   const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });

@@ -94,7 +94,7 @@ export function expectFailure(result: RunResult, exitCode: number, message: RegE
   }
   if (lines.length > 4) throw new Error(`expected at most 3 detail lines, got ${context}`);
   if (/unexpected error/.test(result.stderr)) throw new Error(`an unexpected (untyped) error escaped: ${context}`);
-  // eslint-disable-next-line no-control-regex -- that is what is checked
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: that is what is checked
   if (/[\x00-\x08\x0b-\x1f\x7f]/.test(result.stderr)) throw new Error(`raw control characters on stderr: ${context}`);
 }
 

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatText } from '../../src/lint/format.js';
+import { formatText } from '../../src/output/lint.js';
 import { lintSource } from '../../src/lint/lint.js';
 
 const LUA = fileURLToPath(new URL('../../lua/', import.meta.url));

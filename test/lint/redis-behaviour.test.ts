@@ -6,10 +6,10 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from '@redis/client';
-import { generateCommandTable } from '../../src/lint/generate-command-table.js';
-import { COMMAND_TABLE, commandKeys } from '../../src/lint/known-commands.js';
+import { generateCommandTable } from '../../src/server/generate-command-table.js';
+import { COMMAND_TABLE, commandKeys } from '../../src/redis/commands.js';
 import { lintSource } from '../../src/lint/lint.js';
-import { SANDBOX_GLOBALS } from '../../src/lint/sandbox.js';
+import { SANDBOX_GLOBALS } from '../../src/redis/lua-globals.js';
 import { startRedis, type TestServer } from '../helpers/redis-server.js';
 import { FIXTURES, SEED } from './helpers.js';
 

@@ -125,7 +125,7 @@ test('a command that connects loads the Redis client (node-redis RESP decoder)',
 });
 
 // The lint command comes from its own change; until a build has it, this control cannot run.
-const hasLint = /command\('lint'/.test(readFileSync(join(REPO, 'src', 'cli.ts'), 'utf8'));
+const hasLint = /command\('lint'/.test(readFileSync(join(REPO, 'src', 'cli', 'program.ts'), 'utf8'));
 (hasLint ? test : test.skip)('lint loads the Lua parser and no Redis code', () => {
   const { packages } = runRecorded(['lint', 'lua']);
   expect(packages.has('luaparse')).toBe(true);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { makeProject, REPO, runCli, stackLines, type Project } from '../helpers/cli.js';
 import { VALUE_OPTIONS } from '../../src/launch.js';
-import { globalOptions } from '../../src/options.js';
+import { globalOptions } from '../../src/cli/options.js';
 
 let project: Project;
 let cache: string;

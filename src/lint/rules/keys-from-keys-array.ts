@@ -1,4 +1,4 @@
-import { keyPositions } from '../command-table.js';
+import { keyPositions } from '../../redis/command-table.js';
 import { displayName } from '../known-commands.js';
 import { keyOrigin, type KeyOrigin } from '../values.js';
 import type { Rule } from './rule.js';

@@ -1,4 +1,4 @@
-import { SANDBOX_GLOBALS } from '../sandbox.js';
+import { SANDBOX_GLOBALS } from '../../redis/lua-globals.js';
 import type { Rule } from './rule.js';
 
 /** Redis 7 makes the global table and the libraries read-only. */

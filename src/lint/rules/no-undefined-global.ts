@@ -1,4 +1,4 @@
-import { MISSING_GLOBAL_HINTS, SANDBOX_GLOBALS } from '../sandbox.js';
+import { MISSING_GLOBAL_HINTS, SANDBOX_GLOBALS } from '../../redis/lua-globals.js';
 import type { Rule } from './rule.js';
 
 /** A name that is neither local nor one of the sandbox's globals. */

@@ -1,5 +1,5 @@
 import { nearest } from '../../suggest.js';
-import { COMMAND_TABLE } from '../known-commands.js';
+import { COMMAND_TABLE } from '../../redis/commands.js';
 import type { Rule } from './rule.js';
 
 /** A literal command name the command table does not know. */

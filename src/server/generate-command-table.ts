@@ -1,9 +1,9 @@
 /**
  * Regenerates redis-commands.json from a live server's COMMAND reply.
  *
- *   npm run build && node dist/lint/generate-command-table.js [redis-url] [--out file]
+ *   npm run build && node dist/server/generate-command-table.js [redis-url] [--out file]
  *
- * The default URL is redis://127.0.0.1:6379 and the default output is src/lint/redis-commands.json
+ * The default URL is redis://127.0.0.1:6379 and the default output is src/redis/redis-commands.json
  * of this package. Run it against the oldest Redis the project supports, so that a command the
  * linter accepts exists on every supported server.
  */
@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createClient } from '@redis/client';
 import { UsageError } from '../errors.js';
-import { buildCommandTable, serializeCommandTable, type CommandTable } from './command-table.js';
+import { buildCommandTable, serializeCommandTable, type CommandTable } from '../redis/command-table.js';
 
 /**
  * Reads COMMAND and the server's version.
@@ -33,9 +33,9 @@ export async function generateCommandTable(url: string): Promise<CommandTable> {
   }
 }
 
-/** src/lint/redis-commands.json of this package, from dist/lint/ (built) or src/lint/ (source). */
+/** src/redis/redis-commands.json of this package, from dist/server/ (built) or src/server/ (source). */
 export function defaultTablePath(): string {
-  return fileURLToPath(new URL('../../src/lint/redis-commands.json', import.meta.url));
+  return fileURLToPath(new URL('../../src/redis/redis-commands.json', import.meta.url));
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -1,5 +1,5 @@
 /** "Did you mean": the closest known script names for a mistyped one. */
-import { distance, nearest, suggest } from '../../src/suggest.js';
+import { distance, nearest, suggest } from '../src/suggest.js';
 
 const known = ['rate_limit', 'rate_limit_token_bucket', 'lock_acquire', 'lock_release', 'queue/push', 'queue/pop', 'counter_incr'];
 
@@ -35,9 +35,9 @@ test('distance is the edit distance, a swap of two neighbours counting one', () 
 
 describe('a SHA prefix names a script', () => {
   test('the 12 characters the tables show resolve to the manifest entry; too short or unknown does not', async () => {
-    const { makeProject } = await import('../helpers/cli.js');
-    const { resolveScript } = await import('../../src/registry/resolve.js');
-    const { sha1hex } = await import('../../src/registry/script.js');
+    const { makeProject } = await import('./helpers/cli.js');
+    const { resolveScript } = await import('../src/manifest/resolve.js');
+    const { sha1hex } = await import('../src/registry/script.js');
     const project = makeProject({
       'lua/one.lua': 'return 1',
       'rscript.lock.json': JSON.stringify({ version: 1, scripts: { one: { path: 'lua/one.lua', sha: sha1hex('return 1'), size: 8, flags: [] } } }),
@@ -53,7 +53,7 @@ describe('a SHA prefix names a script', () => {
   });
 
   test('hex too short to be a prefix, that begins a known SHA: says how many digits it takes and whose SHA it begins', async () => {
-    const { MIN_SHA_PREFIX, unknownScript } = await import('../../src/registry/resolve.js');
+    const { MIN_SHA_PREFIX, unknownScript } = await import('../src/manifest/resolve.js');
     const shas = [
       { name: 'one', sha: 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db' },
       { name: 'one', sha: 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db' }, // the manifest's and the file's

@@ -1,6 +1,6 @@
 import { LatencyHistogram } from '../../src/bench/histogram.js';
-import { parseDurationMs } from '../../src/bench/options.js';
-import { benchCsv, CSV_FIELDS, makeRow, type RowInput } from '../../src/bench/report.js';
+import { parseDurationMs } from '../../src/cli/bench-options.js';
+import { benchCsv, CSV_FIELDS, makeRow, type RowInput } from '../../src/bench/rows.js';
 
 function input(over: Partial<RowInput> = {}): RowInput {
   const histogram = new LatencyHistogram();

@@ -1,5 +1,5 @@
 /** The human report and SARIF. */
-import { formatSarif, formatText } from '../../src/lint/format.js';
+import { formatSarif, formatText } from '../../src/output/lint.js';
 import { RULES, lintSource } from '../../src/lint/lint.js';
 
 const SOURCE = "local v = redis.call('GET', 'k')\n\tif v == nil then return 0 end\nreturn {ok = true}\n";

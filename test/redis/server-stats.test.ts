@@ -6,7 +6,7 @@ import {
   parseLatencyHistogram,
   serverTime,
   type ServerSnapshot,
-} from '../../src/bench/server-stats.js';
+} from '../../src/redis/server-stats.js';
 
 const INFO = [
   '# Commandstats',

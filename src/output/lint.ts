@@ -5,8 +5,8 @@
 import { pathToFileURL } from 'node:url';
 import { isAbsolute } from 'node:path';
 import { Chalk } from 'chalk';
-import type { Finding, RuleInfo } from './finding.js';
-import { computeLineStarts } from './source.js';
+import type { Finding, RuleInfo } from '../lint/finding.js';
+import { computeLineStarts } from '../lint/source.js';
 
 export interface FileResult {
   file: string;

@@ -3,7 +3,7 @@
  * carries its unit in its name (`p99_ms`, `ops_per_sec`), as redis-benchmark's CSV does.
  */
 import type { LatencyHistogram } from './histogram.js';
-import type { ServerTime } from './server-stats.js';
+import type { ServerTime } from '../redis/server-stats.js';
 import { judge, type BudgetSource, type Verdict } from './verdict.js';
 
 export interface BenchRow {

@@ -1,5 +1,5 @@
-import type { RedisConnection } from '../server/connection.js';
-import { hasCommandStatsSection, parseCommandStats, parseLatencyHistogram, type ServerSnapshot } from './server-stats.js';
+import type { RedisConnection } from './connection.js';
+import { hasCommandStatsSection, parseCommandStats, parseLatencyHistogram, type ServerSnapshot } from '../redis/server-stats.js';
 
 /**
  * The server's EVALSHA counters now: `INFO commandstats` and `LATENCY HISTOGRAM evalsha`, sent together.

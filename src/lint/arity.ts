@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import type { ResolvedScript } from './resolve.js';
+import type { ResolvedScript } from '../manifest/resolve.js';
 
 /** What a script reads: KEYS[1..n] and ARGV[1..m], each with its documented meaning ('' if none). */
 export interface Expected {
@@ -14,7 +14,7 @@ export interface Expected {
 export async function expectedOf(resolved: ResolvedScript): Promise<Expected | undefined> {
   if (resolved.keys && resolved.args) return { keys: resolved.keys, args: resolved.args };
   if (!resolved.script) return undefined;
-  const { extractMetadata } = await import('../lint/metadata.js');
+  const { extractMetadata } = await import('./metadata.js');
   const meta = extractMetadata(resolved.script.bytes);
   return { keys: meta.keys.map((k) => k.doc ?? ''), args: meta.args.map((a) => a.doc ?? '') };
 }

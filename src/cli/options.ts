@@ -3,7 +3,7 @@
  * cli.ts derives commander options from this table, and `flagsToConfig` derives the config overlay.
  */
 import { InvalidArgumentError, Option } from 'commander';
-import type { Config } from './config/schema.js';
+import type { Config } from '../config/schema.js';
 
 export interface GlobalFlags {
   url?: string;
@@ -32,6 +32,17 @@ export function positiveInt(flag: string) {
   };
 }
 
+/** A value parser for a count that may be 0, naming its flag in the error. */
+export function countOf(flag: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+      throw new InvalidArgumentError(`${flag} takes a whole number (0 or more), got "${value}"`);
+    }
+    return Number(value);
+  };
+}
+
+/** A value parser for a positive number (not only whole), naming its flag in the error. */
 export function positiveNumber(flag: string) {
   return (value: string): number => {
     const n = Number(value);

@@ -3,7 +3,7 @@
  * redis-benchmark, so on this command the config file is given with the long `--config` only.
  */
 import { InvalidArgumentError, Option } from 'commander';
-import { positiveInt, positiveNumber } from '../options.js';
+import { countOf, positiveInt, positiveNumber } from './options.js';
 
 export interface BenchFlags {
   keys?: string[];
@@ -39,15 +39,6 @@ export function durationFlag(flag: string) {
   };
 }
 
-/** A value parser for a count that may be 0. */
-export function countFlag(flag: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${flag} takes a whole number, got "${value}"`);
-    return n;
-  };
-}
-
 /** The options of `rscript bench` (the global ones are added by cli.ts). */
 export function benchOptions(): Option[] {
   return [
@@ -61,7 +52,7 @@ export function benchOptions(): Option[] {
       positiveInt('--concurrency'),
     ),
     new Option('-P, --pipeline <n>', 'calls per batch, written together (default 1)').argParser(positiveInt('--pipeline')),
-    new Option('--warmup <n>', 'calls made and not measured before the bench (default 1000, or 1 s if that is shorter)').argParser(countFlag('--warmup')),
+    new Option('--warmup <n>', 'calls made and not measured before the bench (default 1000, or 1 s if that is shorter)').argParser(countOf('--warmup')),
     new Option('-r, --keyspace <n>', '__rand_int__ becomes a 12-digit number below this (default: any 12-digit number, unique in practice)').argParser(positiveInt('--keyspace')),
     new Option('--budget <ms>', 'server-side time per call allowed, ms (default: the fixture\'s budgetMs, else budgetMs, else 50)').argParser(
       positiveNumber('--budget'),

@@ -1,4 +1,4 @@
-import { crc16, hashTag, keySlot, slotOfKeys } from '../../src/server/slot.js';
+import { crc16, hashTag, keySlot, slotOfKeys } from '../../src/redis/slot.js';
 
 describe('crc16 (XMODEM)', () => {
   test('the standard check value: "123456789" -> 0x31C3', () => {

@@ -1,4 +1,4 @@
-import { registerSecret, scrub } from '../../src/output/secrets.js';
+import { registerSecret, scrub } from '../src/secrets.js';
 
 describe('scrub', () => {
   test('a password is masked wherever it appears, also URL-encoded', () => {

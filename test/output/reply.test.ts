@@ -1,5 +1,6 @@
 /** Typing node-redis replies (RESP3, bulk strings as Buffers) and flattening them into table rows. */
-import { replyRows, scalarText, typeReply } from '../../src/output/reply.js';
+import { replyRows, scalarText } from '../../src/output/reply.js';
+import { typeReply } from '../../src/redis/typed-reply.js';
 
 const bulk = (s: string) => Buffer.from(s);
 

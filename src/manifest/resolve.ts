@@ -1,9 +1,9 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { basename, relative, resolve as resolvePath, sep } from 'node:path';
 import { UsageError } from '../errors.js';
-import { entryAbsPath, readManifest, type Manifest, type ManifestEntry } from '../manifest/manifest.js';
-import { discoverScripts, toPosix } from './discover.js';
-import { makeScript, type LocalScript } from './script.js';
+import { entryAbsPath, readManifest, type Manifest, type ManifestEntry } from './manifest.js';
+import { discoverScripts, toPosix } from '../registry/discover.js';
+import { makeScript, type LocalScript } from '../registry/script.js';
 import { suggest } from '../suggest.js';
 
 /** A script named on the command line, with what is known of its source. */

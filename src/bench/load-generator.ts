@@ -38,7 +38,7 @@ export interface LiveRun {
   readonly histogram: LatencyHistogram;
 }
 
-export interface LoadOutcome {
+export interface RunOutcome {
   histogram: LatencyHistogram;
   /** Calls answered without error (each in the histogram). */
   completed: number;
@@ -58,7 +58,7 @@ export interface LoadControl {
 }
 
 /** Runs the load on one connection and returns what was measured, also when stopped early. */
-export async function runLoad(conn: RedisConnection, spec: LoadSpec, control: LoadControl = {}): Promise<LoadOutcome> {
+export async function runLoad(conn: RedisConnection, spec: LoadSpec, control: LoadControl = {}): Promise<RunOutcome> {
   const state = new LoadState(conn, spec);
   const { signal } = control;
   if (signal?.aborted) return state.outcome(0, true);
@@ -206,7 +206,7 @@ class LoadState implements LiveRun {
     if (this.error === undefined || (replyCode(this.error) === undefined && replyCode(err) !== undefined)) this.error = err;
   }
 
-  outcome(elapsedMs: number, interrupted: boolean): LoadOutcome {
+  outcome(elapsedMs: number, interrupted: boolean): RunOutcome {
     return {
       histogram: this.histogram,
       completed: this.completed,

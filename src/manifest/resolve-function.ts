@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { UsageError } from '../errors.js';
-import { entryAbsPath, type Manifest } from '../manifest/manifest.js';
-import { toPosix } from './discover.js';
+import { entryAbsPath, type Manifest } from './manifest.js';
+import { toPosix } from '../registry/discover.js';
 
 /** A function of a library of the manifest, named on the command line or in code. */
 export interface ResolvedFunction {

@@ -4,7 +4,7 @@
  */
 import { makeProject, runCli, runCliOnTerminal, type Project } from '../helpers/cli.js';
 import { startRedis, type TestServer } from '../helpers/redis-server.js';
-import { CSV_FIELDS } from '../../src/bench/report.js';
+import { CSV_FIELDS } from '../../src/bench/rows.js';
 
 // Busy-loops for ARGV[1] µs of server time (TIME is allowed in scripts since effects replication).
 const SLOW = `-- spins for ARGV[1] microseconds

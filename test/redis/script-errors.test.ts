@@ -2,7 +2,7 @@
  * Error replies mapped back to the user's file. The strings are the exact replies of Redis 7.0
  * (see redis-facts.md), captured from redis-server.
  */
-import { locateScriptError, parseScriptError } from '../../src/server/script-errors.js';
+import { locateScriptError, parseScriptError } from '../../src/redis/script-errors.js';
 
 const SHA = 'ede4134472addc54fd7300ce4163d8295bc56d64';
 

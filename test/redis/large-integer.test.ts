@@ -2,8 +2,8 @@
  * Integers past 2^53 in exec's replies: node-redis's decoding, corrected digit for digit from the same
  * bytes decoded with integers as strings (pure: the decoded values are written out here).
  */
-import { withLargeIntegers } from '../../src/server/large-integer.js';
-import { typeReply } from '../../src/output/reply.js';
+import { withLargeIntegers } from '../../src/redis/large-integer.js';
+import { typeReply } from '../../src/redis/typed-reply.js';
 
 const typed = (reply: unknown, asStrings: unknown) => typeReply(withLargeIntegers(reply, asStrings));
 

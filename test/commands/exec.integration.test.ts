@@ -5,7 +5,7 @@
 import { symlinkSync } from 'node:fs';
 import { exec, type ExecResult } from '../../src/commands/exec.js';
 import { load } from '../../src/commands/load.js';
-import type { TypedReply } from '../../src/output/reply.js';
+import type { TypedReply } from '../../src/redis/typed-reply.js';
 import { checkFailure } from '../helpers/failure.js';
 import { makeProject, runCli, type Project } from '../helpers/cli.js';
 import { commandCalls } from '../helpers/commandstats.js';

@@ -1,21 +1,21 @@
 /**
- * The command line: wires commander to the commands, and is the only place that prints results,
- * turns errors into messages, and sets the exit code. Commands are imported when they run, so
- * `--help` and `--version` load neither the Redis client nor the config loader.
+ * The command line's wiring: commander's program, each action turning its flags into a command's
+ * options and the command's result into output and an exit code (report.ts). Commands are imported
+ * when they run, so `--help` and `--version` load neither the Redis client nor the config loader.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { ConfigError, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, RscriptError, UsageError } from './errors.js';
-import { flagsToConfig, globalOptions, tlsFlagsGiven, type GlobalFlags, type OptionUse } from './options.js';
-import { benchOptions, type BenchFlags } from './bench/options.js';
-import { scrub } from './output/secrets.js';
-import { importModule } from './import-module.js';
-import { distance } from './suggest.js';
-import { andList } from './text.js';
-import type { Config } from './config/schema.js';
-import type { Target } from './server/connection.js';
-import type { TopologySummary } from './server/topology.js';
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../errors.js';
+import { scrub } from '../secrets.js';
+import { andList } from '../text.js';
+import type { Config } from '../config/schema.js';
+import type { Target } from '../server/connection.js';
+import { closestProgramOption, commandIndex, misplacedOption, strayOption, withArgvHint } from './argv-hints.js';
+import { benchOptions, type BenchFlags } from './bench-options.js';
+import { countOf, flagsToConfig, globalOptions, tlsFlagsGiven, type GlobalFlags, type OptionUse } from './options.js';
+import { confirm } from './prompt.js';
+import { clusterWarnings, jsonRequested, print, quietOnClosedPipe, report, stderr } from './report.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -79,7 +79,7 @@ export async function run(argv: string[]): Promise<number> {
    * that `--json` skips rendering a large table it would throw away.
    */
   type Outcome = { data: unknown; text: string | (() => string); exitCode?: number };
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- commander hands positional args and opts untyped
+  // biome-ignore lint/suspicious/noExplicitAny: commander hands positional args and opts untyped
   const action = (fn: (ctx: Context, ...a: any[]) => Promise<Outcome>) =>
     async (...a: unknown[]) => {
       const cmd = a[a.length - 1] as Command;
@@ -104,8 +104,8 @@ export async function run(argv: string[]): Promise<number> {
     .option('--all', 'list every script (past 50 unchanged ones already cached, the table counts them instead)')
     .action(
       action(async (ctx, paths: string[], opts: { dryRun?: boolean; check?: boolean; lint: boolean; cache: boolean; all?: boolean }) => {
-        const { load } = await import('./commands/load.js');
-        const { renderLoad } = await import('./output/render.js');
+        const { load } = await import('../commands/load.js');
+        const { renderLoad } = await import('../output/render.js');
         const result = await load({
           paths: paths.length > 0 ? paths : configuredScripts(ctx, 'load'),
           scriptRoots: ctx.config.scripts,
@@ -129,56 +129,24 @@ export async function run(argv: string[]): Promise<number> {
     .option('--sandbox', "run on a throwaway redis-server (from PATH or \"redisServer\"; not with --url) after the script's fixture setup; without --keys and --args, with the fixture's")
     .action(
       action(async (ctx, script: string, opts: { keys: string[]; args: string[]; ro?: boolean; sandbox?: boolean }) => {
-        const { exec } = await import('./commands/exec.js');
-        const { renderExec } = await import('./output/render.js');
-        const execOn = (target: Target, keys = opts.keys, args = opts.args) =>
-          exec({
-            script,
-            keys,
-            args,
-            readOnly: opts.ro,
-            manifest: ctx.config.manifest,
-            scripts: ctx.config.scripts,
-            target,
-          });
-        let result;
-        if (opts.sandbox) {
-          refuseServerFlagsWithSandbox(ctx.flags);
-          const { withSandbox } = await import('./server/sandbox.js');
-          const { resolveScript } = await import('./registry/resolve.js');
-          const resolved = resolveScript(script, ctx.config);
-          const fixture = ctx.config.bench[resolved.name];
-          // The fixture's setup made data for its own keys: with neither --keys nor --args, the call
-          // uses the fixture's (each `__rand_int__` drawn on its own, as in one bench call).
-          const fromFixture = opts.keys.length === 0 && opts.args.length === 0 && !!(fixture?.keys?.length || fixture?.args?.length);
-          const { expandRandInt } = await import('./bench/rand-int.js');
-          const draw = (values: string[] | undefined) => (values ?? []).map((v) => expandRandInt(v, 1e12));
-          const keys = fromFixture ? draw(fixture!.keys) : opts.keys;
-          const args = fromFixture ? draw(fixture!.args) : opts.args;
-          const quoted = (values: string[]) => (values.length ? values.map((v) => JSON.stringify(v)).join(' ') : '(none)');
-          // Too few keys or args: said before a server is started for nothing.
-          const { checkArity, expectedOf } = await import('./registry/arity.js');
-          checkArity(resolved.name, await expectedOf(resolved), keys.length, args.length);
-          const say = (line: string) => {
-            if (!ctx.flags.json || ctx.flags.verbose) stderr().write(`${line}\n`);
-          };
-          result = await withSandbox(
-            {
-              binary: ctx.config.redisServer,
-              timeoutMs: ctx.config.timeoutMs,
-              load: resolved.script ? [resolved.script.bytes] : [],
-              setup: fixture?.setup,
-              setupLabel: `bench.${resolved.name}.setup`,
-              onStart: (s) => {
+        const { exec, execInSandbox } = await import('../commands/exec.js');
+        const { renderExec } = await import('../output/render.js');
+        const quoted = (values: string[]) => (values.length ? values.map((v) => JSON.stringify(v)).join(' ') : '(none)');
+        const say = (line: string) => {
+          if (!ctx.flags.json || ctx.flags.verbose) stderr().write(`${line}\n`);
+        };
+        const call = { script, keys: opts.keys, args: opts.args, readOnly: opts.ro };
+        if (opts.sandbox) refuseServerFlagsWithSandbox(ctx.flags);
+        const result = opts.sandbox
+          ? await execInSandbox({
+              ...call,
+              config: ctx.config,
+              onStart: (s, fromFixture) => {
                 say(`sandbox: redis-server ${s.version ?? ''} (pid ${s.pid}) on 127.0.0.1:${s.port}, a throwaway server stopped when rscript exits`);
-                if (fromFixture) say(`sandbox: the fixture bench["${resolved.name}"] gives KEYS ${quoted(keys)} and ARGV ${quoted(args)} (--keys or --args: your own instead)`);
+                if (fromFixture) say(`sandbox: the fixture bench["${fromFixture.fixture}"] gives KEYS ${quoted(fromFixture.keys)} and ARGV ${quoted(fromFixture.args)} (--keys or --args: your own instead)`);
               },
-            },
-            (target) => execOn(target, keys, args),
-          );
-        } else {
-          result = await execOn(ctx.target);
-        }
+            })
+          : await exec({ ...call, manifest: ctx.config.manifest, scripts: ctx.config.scripts, target: ctx.target });
         if (result.reloaded && ctx.flags.verbose && !ctx.flags.json) {
           stderr().write(`note: the server lacked ${result.script} (NOSCRIPT): loaded it and retried\n`);
         }
@@ -196,8 +164,8 @@ export async function run(argv: string[]): Promise<number> {
     .option('--all', 'list every script (past 50 cached ones, the table lists the missing ones and counts the others)')
     .action(
       action(async (ctx, names: string[], opts: { all?: boolean }) => {
-        const { exists } = await import('./commands/exists.js');
-        const { renderExists } = await import('./output/render.js');
+        const { exists } = await import('../commands/exists.js');
+        const { renderExists } = await import('../output/render.js');
         const result = await exists({ names, manifest: ctx.config.manifest, target: ctx.target });
         return { data: result, text: renderExists(result, opts), exitCode: result.missing > 0 || (result.librariesMissing ?? 0) > 0 ? EXIT_FAILED : EXIT_OK };
       }),
@@ -215,7 +183,7 @@ export async function run(argv: string[]): Promise<number> {
         if (!opts.yes) {
           // The URL is checked before asking (an empty REDIS_URL, an invalid one), and the question
           // names the server as every message does: host:port, never a password.
-          const { parseTarget, serverLabel } = await import('./server/connection.js');
+          const { parseTarget, serverLabel } = await import('../server/connection.js');
           parseTarget(ctx.target);
           const server = serverLabel(ctx.target.url, ctx.target.urlFrom);
           if (!(await confirm(`Flush the ${cache} of ${server}? [y/N] `))) {
@@ -224,8 +192,8 @@ export async function run(argv: string[]): Promise<number> {
             return { data: { flushed: false, server }, text: '' };
           }
         }
-        const { flush } = await import('./commands/flush.js');
-        const { renderFlush } = await import('./output/render.js');
+        const { flush } = await import('../commands/flush.js');
+        const { renderFlush } = await import('../output/render.js');
         const result = await flush({ mode: opts.async ? 'ASYNC' : opts.sync ? 'SYNC' : undefined, functions: opts.functions, target: ctx.target });
         return { data: result, text: renderFlush(result) };
       }),
@@ -233,8 +201,8 @@ export async function run(argv: string[]): Promise<number> {
 
   command('kill', 'stop a script that runs too long (SCRIPT KILL, or FUNCTION KILL for a function)', { server: true }).action(
     action(async (ctx) => {
-      const { kill } = await import('./commands/kill.js');
-      const { renderKill } = await import('./output/render.js');
+      const { kill } = await import('../commands/kill.js');
+      const { renderKill } = await import('../output/render.js');
       const result = await kill({ target: ctx.target });
       return { data: result, text: renderKill(result) };
     }),
@@ -252,11 +220,11 @@ export async function run(argv: string[]): Promise<number> {
     .action(
       action(async (ctx, opts: { out?: string }) => {
         if (!opts.out && (process.stdout.isTTY || ctx.flags.json)) throw new UsageError('functions dump: the payload is binary; pass --out <file> (or redirect stdout to a file)');
-        const { functionsDump } = await import('./commands/functions.js');
-        const { renderFunctionsDump } = await import('./output/render.js');
+        const { functionsDump } = await import('../commands/functions.js');
+        const { renderFunctionsDump } = await import('../output/render.js');
         const { payload, ...result } = await functionsDump({ target: ctx.target });
         if (opts.out) {
-          const { writeFileAtomic } = await import('./write-atomic.js');
+          const { writeFileAtomic } = await import('../write-atomic.js');
           writeFileAtomic(opts.out, payload);
         } else {
           process.stdout.write(payload);
@@ -284,7 +252,7 @@ export async function run(argv: string[]): Promise<number> {
           throw new UsageError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
         }
         if (opts.policy === 'flush' && !opts.yes) {
-          const { parseTarget, serverLabel } = await import('./server/connection.js');
+          const { parseTarget, serverLabel } = await import('../server/connection.js');
           parseTarget(ctx.target);
           const server = serverLabel(ctx.target.url, ctx.target.urlFrom);
           if (!(await confirm(`Delete every library of ${server} and restore ${file}? [y/N] `, 'restore with --policy flush'))) {
@@ -292,8 +260,8 @@ export async function run(argv: string[]): Promise<number> {
             return { data: { restored: false, server }, text: '' };
           }
         }
-        const { functionsRestore } = await import('./commands/functions.js');
-        const { renderFunctionsRestore } = await import('./output/render.js');
+        const { functionsRestore } = await import('../commands/functions.js');
+        const { renderFunctionsRestore } = await import('../output/render.js');
         const policy = opts.policy.toUpperCase() as 'APPEND' | 'REPLACE' | 'FLUSH';
         const result = await functionsRestore({ target: ctx.target, payload, policy, file });
         return { data: result, text: renderFunctionsRestore(result, file) };
@@ -304,12 +272,12 @@ export async function run(argv: string[]): Promise<number> {
   command('lint', 'check scripts for Redis-specific Lua mistakes (no server needed)', { server: false })
     .argument('[paths...]', 'script folders or files (default: "scripts" in the config, else ./lua)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
-    .option('--max-warnings <n>', 'exit 1 when there are more warnings than this', parseCount('--max-warnings'))
+    .option('--max-warnings <n>', 'exit 1 when there are more warnings than this', countOf('--max-warnings'))
     .option('--no-cache', 'check every script again instead of reusing the lint cache')
     .action(
       action(async (ctx, paths: string[], opts: { format: 'text' | 'json' | 'sarif'; maxWarnings?: number; cache: boolean }) => {
-        const { lint } = await import('./commands/lint.js');
-        const { formatText, formatSarif } = await import('./lint/format.js');
+        const { lint } = await import('../commands/lint.js');
+        const { formatText, formatSarif } = await import('../output/lint.js');
         const result = await lint({ paths: paths.length > 0 ? paths : configuredScripts(ctx, 'lint'), rules: ctx.config.lint.rules, cache: opts.cache });
         const findings = result.files.flatMap((f) => f.findings);
         const tooManyWarnings = opts.maxWarnings !== undefined && result.warnings > opts.maxWarnings;
@@ -320,8 +288,8 @@ export async function run(argv: string[]): Promise<number> {
         }
         // --json asks for JSON on stdout: SARIF is JSON, so an explicit --format sarif stays SARIF.
         const format = ctx.flags.json && opts.format !== 'sarif' ? 'json' : opts.format;
-        const data = format === 'sarif' ? formatSarif(result.files, version(), (await import('./lint/lint.js')).RULES) : { errors: result.errors, warnings: result.warnings, findings };
-        const { colorLevel } = await import('./output/color.js');
+        const data = format === 'sarif' ? formatSarif(result.files, version(), (await import('../lint/lint.js')).RULES) : { errors: result.errors, warnings: result.warnings, findings };
+        const { colorLevel } = await import('../output/color.js');
         return {
           data,
           text: () => (format === 'text' ? formatText(result.files, colorLevel(process.stdout) > 0) : JSON.stringify(data, null, 2)),
@@ -335,8 +303,8 @@ export async function run(argv: string[]): Promise<number> {
     .argument('[script]', 'one script, by name, path (lua/rate_limit.lua) or SHA (default: all)')
     .action(
       action(async (ctx, script: string | undefined) => {
-        const { info } = await import('./commands/info.js');
-        const { renderInfo } = await import('./output/render.js');
+        const { info } = await import('../commands/info.js');
+        const { renderInfo } = await import('../output/render.js');
         const result = await info({ script, paths: script === undefined ? configuredScripts(ctx, 'info') : ctx.config.scripts });
         return { data: result, text: () => renderInfo(result, script !== undefined, process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined) };
       }),
@@ -353,9 +321,9 @@ export async function run(argv: string[]): Promise<number> {
     bench.argument('[script]', 'a name, path or SHA (default: every script with a fixture under "bench" in the config)').action(
       action(async (ctx, script: string | undefined, opts: BenchFlags) => {
         if (opts.sandbox) refuseServerFlagsWithSandbox(ctx.flags);
-        const { bench: run } = await import('./commands/bench.js');
-        const { renderBench, startProgress } = await import('./output/bench.js');
-        const { benchCsv } = await import('./bench/report.js');
+        const { bench: run } = await import('../commands/bench.js');
+        const { renderBench, startProgress } = await import('../output/bench.js');
+        const { benchCsv } = await import('../bench/rows.js');
         // Ctrl-C stops the bench and reports what was measured; a second one exits at once.
         const controller = new AbortController();
         const onSigint = () => (controller.signal.aborted ? process.exit(EXIT_INTERRUPTED) : controller.abort());
@@ -442,133 +410,8 @@ export async function run(argv: string[]): Promise<number> {
   return exitCode;
 }
 
-/** The flags of the options a command that needs no server leaves out (globalOptions with server false). */
-function connectionFlags(): Set<string> {
-  const kept = globalOptions({ server: false }).map((o) => o.long);
-  return new Set(globalOptions().flatMap((o) => (kept.includes(o.long) ? [] : [o.long, o.short].filter((f): f is string => f !== undefined))));
-}
-
-/**
- * A hint for an error that comes from where something was written: `rscript --all load` (an option
- * of load before its name), `rscript --jsn exists` (a mistyped option of the program, which commander
- * does not suggest: they are hidden from its help) and `rscript -c 50 bench` (redis-benchmark's -c,
- * which is the config file before a command's name). Commander prints its own errors: the hint is
- * written under it here, and added to the error for --json's document.
- */
-async function withArgvHint(err: unknown, program: Command, argv: readonly string[]): Promise<unknown> {
-  const at = commandIndex(program, argv);
-  const command = at < 0 ? undefined : argv[at];
-  if (err instanceof CommanderError && err.code === 'commander.unknownOption') {
-    // The command meant: the first word that names one (`rscript -k a bench x`: bench, not "a").
-    const named = argv.find((a) => program.commands.some((c) => c.name() === a || c.aliases().includes(a)));
-    const flag = /'([^']+)'/.exec(err.message)?.[1]?.split('=')[0];
-    const position = argv.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
-    const early = flag !== undefined && (at < 0 || position < at);
-    // After the name of a command that leaves out the connection options (lint: no server). Not for
-    // the program's own -V/--version and -h, which no command takes.
-    const leftOut = !early && command !== undefined && flag !== undefined && connectionFlags().has(flag);
-    const hint =
-      (early ? misplacedOption(program, flag, named) : undefined) ??
-      (leftOut ? `(${command} needs no server: it takes no ${flag})` : undefined);
-    if (!hint) return err;
-    stderr().write(`  ${hint}\n`);
-    return new CommanderError(err.exitCode, err.code, `${err.message}\n${hint}`);
-  }
-  // `rscript exec --keys c --args 1 counter_incr`: --args took the script's name as one of its values.
-  if (err instanceof CommanderError && err.code === 'commander.missingArgument' && command === 'exec') {
-    if (argv.some((a) => ['-k', '--keys', '-a', '--args'].includes(a))) {
-      stderr().write(`  (--keys and --args take every value up to the next option: put the script's name first, rscript exec <script> --keys ... --args ...)\n`);
-    }
-    return err;
-  }
-  if (err instanceof ConfigError && command === 'bench') {
-    const value = /^config file not found: (\d+)$/.exec(err.message)?.[1];
-    const before = argv.slice(0, at);
-    if (value !== undefined && before.some((a, i) => a === '-c' && before[i + 1] === value)) {
-      return new ConfigError(err.message, [...err.detail, `before a command's name -c is the config file; bench takes its concurrency after its name: rscript bench -c ${value}`]);
-    }
-  }
-  return err;
-}
-
-/** "(--all is an option of load: ...)" when `arg` is some command's option; the typed command first. */
-function misplacedOption(program: Command, arg: string, command: string | undefined): string | undefined {
-  const flag = arg.split('=')[0]!;
-  if (!flag.startsWith('-') || program.options.some((o) => o.long === flag || o.short === flag)) return undefined;
-  const owners = program.commands.filter((c) => c.options.some((o) => o.long === flag || o.short === flag));
-  if (owners.length === 0) return undefined;
-  const owner = owners.find((c) => c.name() === command) ?? owners[0]!;
-  const option = owner.options.find((o) => o.long === flag || o.short === flag)!;
-  const value = /<[^>]+>|\[[^\]]+\]/.exec(option.flags)?.[0];
-  const example = `rscript ${owner.name()} ${flag}${value ? ` ${value}` : ''}`;
-  return `(${flag} is an option of ${andList(owners.map((c) => c.name()))}: it goes after the command's name, e.g. ${example})`;
-}
-
-/**
- * "(Did you mean --verbose?)" for a flag close to one of the program's options, hidden ones included;
- * undefined when none is (edits in proportion to the option's length, at least one).
- */
-function closestProgramOption(program: Command, flag: string): string | undefined {
-  if (!flag.startsWith('--')) return undefined;
-  const word = flag.slice(2);
-  const longs = ['--help', ...program.options.flatMap((o) => (o.long ? [o.long] : []))];
-  return longs
-    .map((long) => ({ long, d: distance(word, long.slice(2)) }))
-    .filter(({ long, d }) => d <= Math.max(1, Math.floor((long.length - 2) / 3)))
-    .sort((x, y) => x.d - y.d)[0]?.long;
-}
-
-/**
- * The first option in `argv` (which names no command) that neither the program nor any command has;
- * undefined when none.
- */
-function strayOption(program: Command, argv: readonly string[]): string | undefined {
-  const known = (flag: string) => [program, ...program.commands].some((c) => c.options.some((o) => o.long === flag || o.short === flag));
-  let stray: string | undefined;
-  walkProgramOptions(program, argv, (flag) => (known(flag) ? false : ((stray = flag), true)));
-  return stray;
-}
-
-/**
- * Where the command's name is in argv: past the program's own options and their values (`-u x`,
- * `--url=x`, `-vu x`), as commander reads them with positional options; -1 when argv names none.
- */
-function commandIndex(program: Command, argv: readonly string[]): number {
-  return walkProgramOptions(program, argv);
-}
-
-/**
- * Walks the program's options at the head of argv, passing over their values: the index of the
- * first word that is not one (the command's name), or -1. `onFlag` sees each flag on the way
- * (combined short flags one by one); when it returns true the walk stops there, with -1.
- */
-function walkProgramOptions(program: Command, argv: readonly string[], onFlag: (flag: string) => boolean = () => false): number {
-  const takesValue = (flag: string) => program.options.some((o) => o.required && (o.long === flag || o.short === flag));
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('-') || arg === '-') return i;
-    if (arg === '--') return i + 1 < argv.length ? i + 1 : -1;
-    if (arg.startsWith('--')) {
-      const flag = arg.split('=')[0]!;
-      if (onFlag(flag)) return -1;
-      if (!arg.includes('=') && takesValue(flag)) i++;
-      continue;
-    }
-    // Short flags, maybe combined: the first one that takes a value takes the rest of the word, or
-    // the next word when it is the last letter.
-    for (let j = 1; j < arg.length; j++) {
-      const flag = `-${arg[j]}`;
-      if (onFlag(flag)) return -1;
-      if (!takesValue(flag)) continue;
-      if (j === arg.length - 1) i++;
-      break;
-    }
-  }
-  return -1;
-}
-
 async function context(flags: GlobalFlags): Promise<Context> {
-  const { loadConfig } = await import('./config/load.js');
+  const { loadConfig } = await import('../config/load.js');
   const { config, warnings, urlFrom } = await loadConfig(flagsToConfig(flags));
   for (const w of warnings) stderr().write(scrub(`warning: ${w}\n`));
   const tlsFlags = tlsFlagsGiven(flags);
@@ -577,77 +420,6 @@ async function context(flags: GlobalFlags): Promise<Context> {
     flags,
     target: { url: config.url, urlFrom, timeoutMs: config.timeoutMs, tls: config.tls, ...(tlsFlags.length ? { tlsFlags } : {}), cluster: config.cluster },
   };
-}
-
-
-/**
- * `rscript info | head -3`, `rscript --help | less` quit early: the next write to the closed pipe
- * fails with EPIPE, which Node raises as an uncaught error with a stack trace. The reader has all it
- * wanted; rscript stops quietly with the exit code it has so far.
- */
-function quietOnClosedPipe(stream: NodeJS.WriteStream = process.stdout): void {
-  // Once per stream, however often run() is called in one process (the tests call it many times).
-  if (GUARDED.has(stream)) return;
-  GUARDED.add(stream);
-  stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
-    process.exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK);
-  });
-}
-
-const GUARDED = new WeakSet<NodeJS.WriteStream>();
-
-/** process.stderr, made (and guarded against a closed pipe) only when something is written to it. */
-function stderr(): NodeJS.WriteStream {
-  quietOnClosedPipe(process.stderr);
-  return process.stderr;
-}
-
-function print(text: string): void {
-  process.stdout.write(scrub(text) + '\n');
-}
-
-/** Turns any error into one line on stderr (plus detail lines) and an exit code. */
-function report(err: unknown, flags: GlobalFlags): number {
-  if (err instanceof CommanderError) {
-    // commander has printed its own message (or the help/version) already.
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return EXIT_OK;
-    // commander's own "no command" (run() answers that before parsing): a placeholder message.
-    if (err.code === 'commander.help') return report(new UsageError('no command given: rscript --help lists the commands'), flags);
-    if (flags.json) {
-      // commander's "(Did you mean ...?)" and rscript's hints under it are detail lines, as on stderr.
-      const [message, ...detail] = err.message.replace(/^error: /, '').split('\n');
-      print(JSON.stringify({ error: { message, exitCode: EXIT_USAGE, detail } }, null, 2));
-    }
-    return EXIT_USAGE;
-  }
-  const debug = flags.verbose || /\brscript\b/.test(process.env.DEBUG ?? '');
-  const known = err instanceof RscriptError;
-  const message = known ? err.message : `unexpected error: ${(err as Error)?.message ?? String(err)}`;
-  const exitCode = known ? err.exitCode : EXIT_USAGE;
-  const detail = known ? err.detail : [];
-  if (flags.json) {
-    print(JSON.stringify({ error: { message, exitCode, detail } }, null, 2));
-  }
-  const lines = [`rscript: ${printable(message)}`, ...detail.map((d) => `  ${printable(d)}`)];
-  if (debug && err instanceof Error && err.stack) lines.push(err.stack);
-  stderr().write(scrub(lines.join('\n')) + '\n');
-  return exitCode;
-}
-
-/**
- * Control characters made visible: a message can quote a binary script file or a server reply, and
- * raw ones could move the cursor, recolour or retitle the terminal.
- */
-function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
-
-/** `--json` among the options (not after `--`), for errors commander raises before any action runs. */
-function jsonRequested(argv: string[]): boolean {
-  const end = argv.indexOf('--');
-  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
 }
 
 /**
@@ -680,65 +452,16 @@ function configuredScripts(ctx: Context, command: string): string[] {
   ]);
 }
 
-/**
- * The cluster nodes a command did not ask (marked failed, no address yet, the URL's node busy, a
- * kill that failed on one), said on stderr as other warnings are: stdout keeps the result
- * (`rscript exists | tail -1`), and --json lists them (`cluster.skipped`, `nodes`).
- */
-function clusterWarnings(data: unknown): string[] {
-  const { cluster, nodes } = (data ?? {}) as { cluster?: TopologySummary; nodes?: Array<{ node: string; outcome?: string; error?: string }> };
-  if (!cluster) return [];
-  // A replica marked failed gets new libraries when it syncs with its primary again: said with the skip.
-  const lines = cluster.skipped.map((n) => `${n.label} (${n.role}) was skipped: ${n.reason}`);
-  if (cluster.note) lines.push(cluster.note);
-  // kill: a node that could not be asked (the others were).
-  for (const n of nodes ?? []) if (n.outcome === 'failed') lines.push(`${n.node}: ${n.error}`);
-  for (const r of (data as { laggingReplicas?: Array<{ node: string; primary?: string; libraries: string[] }> }).laggingReplicas ?? []) {
-    lines.push(`replica ${r.node}${r.primary ? ` of ${r.primary}` : ''} does not show the new code of ${r.libraries.join(', ')} yet: check its replication link (INFO replication)`);
-  }
-  return lines;
-}
-
-/** Asks a yes/no question on the terminal: true for y or yes. Without a terminal, a usage error naming --yes. */
-async function confirm(question: string, what = 'flush'): Promise<boolean> {
-  if (!process.stdin.isTTY || !process.stderr.isTTY) {
-    throw new UsageError(`refusing to ${what} without confirmation: stdin is not a terminal; pass --yes`);
-  }
-  const { createInterface } = await importModule<typeof import('node:readline/promises')>('node:readline/promises');
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  // While readline asks, the terminal is in raw mode: Ctrl-C arrives as a key (its 'SIGINT' event),
-  // not as a signal. The prompt may close without an answer: Ctrl-D (end of input) is no answer, so
-  // no; Ctrl-C stops rscript as it does anywhere else (exit 130). Either way nothing was done.
-  let interrupted = false;
-  try {
-    const answer = await new Promise<string | undefined>((resolve, reject) => {
-      rl.on('SIGINT', () => {
-        interrupted = true;
-        resolve(undefined);
-      });
-      rl.on('close', () => resolve(undefined));
-      rl.question(question).then(resolve, (err: { code?: string }) => (err.code === 'ABORT_ERR' ? resolve(undefined) : reject(err)));
-    });
-    if (answer !== undefined) return /^y(es)?$/i.test(answer.trim());
-  } finally {
-    rl.close();
-  }
-  process.stderr.write('\n');
-  if (interrupted) throw new RscriptError(`${what} interrupted at its prompt (Ctrl-C): nothing was sent`, EXIT_INTERRUPTED);
-  return false;
-}
-
-/** A count flag (0 allowed), its name in the error. */
-function parseCount(flag: string) {
-  return (value: string): number => {
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
-      throw new InvalidArgumentError(`${flag} takes a whole number (0 or more), got "${value}"`);
-    }
-    return Number(value);
-  };
-}
-
 function version(): string {
   const require = createRequire(import.meta.url);
-  return (require('../package.json') as { version: string }).version;
+  // ../ from the bundle (dist/cli.cjs), ../../ from src/cli/ (the tests) and dist/cli/.
+  for (const path of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = require(path) as { name?: string; version: string };
+      if (pkg.name === 'rscript') return pkg.version;
+    } catch {
+      // not this one
+    }
+  }
+  return 'unknown';
 }
