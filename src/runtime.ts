@@ -67,6 +67,15 @@ export class ScriptReplyError extends Error {
   }
 }
 
+/** A function of a Functions library of the manifest. */
+interface KnownFunction {
+  library: string;
+  name: string;
+  readOnly: boolean;
+  keys: number;
+  args: number;
+}
+
 interface Known {
   name: string;
   sha: string;
@@ -84,6 +93,8 @@ export class Scripts {
   readonly #known = new Map<string, Known>();
   /** A path as the manifest writes it: relative to its folder. */
   readonly #show: (absPath: string) => string;
+  /** By `<library>.<function>`, and by the bare function name (Redis keeps function names unique). */
+  readonly #functions = new Map<string, KnownFunction>();
 
   /**
    * @param manifest the parsed lockfile
@@ -115,6 +126,18 @@ export class Scripts {
         args: count(meta.args, meta.minArgs),
       });
     }
+    for (const [library, entry] of Object.entries(manifest.libraries ?? {})) {
+      for (const [name, fn] of Object.entries(entry.functions)) {
+        const known: KnownFunction = { library, name, readOnly: fn.flags.includes('no-writes'), keys: fn.keys.length, args: fn.args.length };
+        this.#functions.set(`${library}.${name}`, known);
+        if (!this.#known.has(name)) this.#functions.set(name, known);
+      }
+    }
+  }
+
+  /** The functions of the manifest's libraries, as `<library>.<function>`, sorted. */
+  functions(): string[] {
+    return [...this.#functions.keys()].filter((k) => k.includes('.')).sort();
   }
 
   /** Reads the manifest file (default `rscript.lock.json`) and every script it names, once. */
@@ -140,6 +163,8 @@ export class Scripts {
    * @see https://redis.io/commands/evalsha/
    */
   async run(client: CommandSender, name: string, options: RunOptions = {}): Promise<unknown> {
+    const fn = this.#known.has(name) ? undefined : this.#functions.get(name);
+    if (fn) return this.#call(client, fn, options);
     const script = this.#get(name);
     const keys = toArgs(name, 'keys', options.keys);
     const args = toArgs(name, 'args', options.args);
@@ -161,9 +186,28 @@ export class Scripts {
     }
   }
 
+  /**
+   * A library's function: FCALL, or FCALL_RO for a `no-writes` function (it then runs on replicas too).
+   * Functions are deployed by `rscript load`, never loaded from here: ERR Function not found is a reply error.
+   * @see https://redis.io/commands/fcall/
+   */
+  async #call(client: CommandSender, fn: KnownFunction, options: RunOptions): Promise<unknown> {
+    const label = `${fn.library}.${fn.name}`;
+    const keys = toArgs(label, 'keys', options.keys);
+    const args = toArgs(label, 'args', options.args);
+    if (keys.length < fn.keys || args.length < fn.args) {
+      throw new ScriptArgumentsError(`${label}: expects ${fn.keys} key(s) and ${fn.args} arg(s), got ${keys.length} and ${args.length}`);
+    }
+    try {
+      return await client.sendCommand([fn.readOnly ? 'FCALL_RO' : 'FCALL', fn.name, String(keys.length), ...keys, ...args]);
+    } catch (err) {
+      throw replyCode(err) !== undefined ? new ScriptReplyError(label, '', (err as Error).message) : err;
+    }
+  }
+
   #get(name: string): Known {
     const script = this.#known.get(name);
-    if (!script) throw new UnknownScriptError(name, this.names());
+    if (!script) throw new UnknownScriptError(name, [...this.names(), ...this.functions()]);
     return script;
   }
 }

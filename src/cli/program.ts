@@ -4,7 +4,7 @@
  * when they run, so `--help` and `--version` load neither the Redis client nor the config loader.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../errors.js';
 import { scrub } from '../secrets.js';
@@ -172,16 +172,18 @@ export async function run(argv: string[]): Promise<number> {
         const { exists } = await import('../commands/exists.js');
         const { renderExists } = await import('../output/render.js');
         const result = await exists({ names, manifest: ctx.config.manifest, target: ctx.target, serverCopy: ctx.flags.verbose });
-        return { data: result, text: renderExists(result, opts), exitCode: result.missing > 0 ? EXIT_FAILED : EXIT_OK };
+        return { data: result, text: renderExists(result, opts), exitCode: result.missing > 0 || (result.librariesMissing ?? 0) > 0 ? EXIT_FAILED : EXIT_OK };
       }),
     );
 
-  command('flush', "empty the server's script cache (SCRIPT FLUSH)", { server: true })
+  command('flush', "empty the server's script cache (SCRIPT FLUSH), or with --functions delete every library (FUNCTION FLUSH)", { server: true })
+    .option('--functions', 'delete every Functions library on every primary (FUNCTION FLUSH) instead')
     .option('--async', 'flush in the background (SCRIPT FLUSH ASYNC)')
     .option('--sync', 'flush before answering (SCRIPT FLUSH SYNC)')
     .option('-y, --yes', 'do not ask for confirmation (needed when stdin is not a terminal)')
     .action(
-      action(async (ctx, opts: { async?: boolean; sync?: boolean; yes?: boolean }) => {
+      action(async (ctx, opts: { async?: boolean; sync?: boolean; yes?: boolean; functions?: boolean }) => {
+        const cache = opts.functions ? 'Functions libraries' : 'script cache';
         if (opts.async && opts.sync) throw new UsageError('flush: choose --async or --sync, not both');
         if (!opts.yes) {
           // The URL is checked before asking (an empty REDIS_URL, an invalid one), and the question
@@ -189,15 +191,15 @@ export async function run(argv: string[]): Promise<number> {
           const { parseTarget, serverLabel } = await import('../server/connection.js');
           parseTarget(ctx.target);
           const server = serverLabel(ctx.target.url, ctx.target.urlFrom);
-          if (!(await confirm(`Flush the script cache of ${server}? [y/N] `))) {
+          if (!(await confirm(`Flush the ${cache} of ${server}? [y/N] `))) {
             // Declining is the user's choice, not a failure: exit 0, and nothing on stdout but --json's document.
-            if (!ctx.flags.json) stderr().write(`not flushed: the script cache of ${server} is unchanged\n`);
+            if (!ctx.flags.json) stderr().write(`not flushed: the ${cache} of ${server} ${opts.functions ? 'are' : 'is'} unchanged\n`);
             return { data: { flushed: false, server }, text: '' };
           }
         }
         const { flush } = await import('../commands/flush.js');
         const { renderFlush } = await import('../output/render.js');
-        const result = await flush({ mode: opts.async ? 'ASYNC' : opts.sync ? 'SYNC' : undefined, target: ctx.target });
+        const result = await flush({ mode: opts.async ? 'ASYNC' : opts.sync ? 'SYNC' : undefined, functions: opts.functions, target: ctx.target });
         return { data: result, text: renderFlush(result) };
       }),
     );
@@ -218,6 +220,65 @@ export async function run(argv: string[]): Promise<number> {
     const close = nearest(id, TARGETS);
     throw new InvalidArgumentError(`unknown target "${v}"${close ? ` (did you mean ${close}?)` : ''}; known: ${TARGETS.join(', ')}`);
   };
+  // Redis Functions backups: `functions dump` and `functions restore` (logic in commands/functions.ts).
+  const functionsCmd = program.command('functions').description('back up and restore the Functions libraries of every primary (FUNCTION DUMP / RESTORE)');
+  const functionsSub = (name: string, description: string) => {
+    const cmd = functionsCmd.command(name).description(description).addHelpText('after', EXIT_CODES_HELP);
+    for (const opt of globalOptions({ server: true })) cmd.addOption(opt);
+    return cmd;
+  };
+  functionsSub('dump', 'write the libraries of the primaries as one FUNCTION DUMP payload (to --out, or to stdout when it is not a terminal)')
+    .option('-o, --out <file>', 'file to write the payload to')
+    .action(
+      action(async (ctx, opts: { out?: string }) => {
+        if (!opts.out && (process.stdout.isTTY || ctx.flags.json)) throw new UsageError('functions dump: the payload is binary; pass --out <file> (or redirect stdout to a file)');
+        const { functionsDump } = await import('../commands/functions.js');
+        const { renderFunctionsDump } = await import('../output/render.js');
+        const { payload, ...result } = await functionsDump({ target: ctx.target });
+        if (opts.out) {
+          const { writeFileAtomic } = await import('../write-atomic.js');
+          writeFileAtomic(opts.out, payload);
+        } else {
+          process.stdout.write(payload);
+        }
+        const data = { ...result, bytes: payload.length, ...(opts.out ? { file: opts.out } : {}) };
+        const text = renderFunctionsDump(data);
+        // Without --out stdout holds the payload: the summary goes to stderr.
+        if (!opts.out) {
+          stderr().write(`${text}\n`);
+          return { data, text: '' };
+        }
+        return { data, text };
+      }),
+    );
+  functionsSub('restore', 'restore a FUNCTION DUMP payload on every primary (rolled back everywhere if one refuses it)')
+    .argument('<file>', 'a payload written by rscript functions dump or redis-cli --raw FUNCTION DUMP')
+    .addOption(new Option('--policy <policy>', 'what to do with the libraries already there').choices(['append', 'replace', 'flush']).default('append'))
+    .option('-y, --yes', 'do not ask for confirmation of --policy flush')
+    .action(
+      action(async (ctx, file: string, opts: { policy: 'append' | 'replace' | 'flush'; yes?: boolean }) => {
+        let payload: Buffer;
+        try {
+          payload = readFileSync(file);
+        } catch (err) {
+          throw new UsageError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+        }
+        if (opts.policy === 'flush' && !opts.yes) {
+          const { parseTarget, serverLabel } = await import('../server/connection.js');
+          parseTarget(ctx.target);
+          const server = serverLabel(ctx.target.url, ctx.target.urlFrom);
+          if (!(await confirm(`Delete every library of ${server} and restore ${file}? [y/N] `, 'restore with --policy flush'))) {
+            if (!ctx.flags.json) stderr().write(`not restored: the libraries of ${server} are unchanged\n`);
+            return { data: { restored: false, server }, text: '' };
+          }
+        }
+        const { functionsRestore } = await import('../commands/functions.js');
+        const { renderFunctionsRestore } = await import('../output/render.js');
+        const policy = opts.policy.toUpperCase() as 'APPEND' | 'REPLACE' | 'FLUSH';
+        const result = await functionsRestore({ target: ctx.target, payload, policy, file });
+        return { data: result, text: renderFunctionsRestore(result, file) };
+      }),
+    );
 
   // No server: no --url, --timeout, --cluster or --tls-* after its name (before it, the program takes them).
   command('lint', 'check scripts for Redis-specific Lua mistakes (no server needed)', { server: false })

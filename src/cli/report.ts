@@ -90,5 +90,9 @@ export function clusterWarnings(data: unknown): string[] {
   if (cluster.note) lines.push(cluster.note);
   // kill: a node that could not be asked (the others were).
   for (const n of nodes ?? []) if (n.outcome === 'failed') lines.push(`${n.node}: ${n.error}`);
+  // load: a replica that did not show a new Functions library in time (a failed one is skipped above).
+  for (const r of (data as { laggingReplicas?: Array<{ node: string; primary?: string; libraries: string[] }> }).laggingReplicas ?? []) {
+    lines.push(`replica ${r.node}${r.primary ? ` of ${r.primary}` : ''} does not show the new code of ${r.libraries.join(', ')} yet: check its replication link (INFO replication)`);
+  }
   return lines;
 }

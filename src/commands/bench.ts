@@ -8,6 +8,7 @@ import { clusterRouter, clusterSnapshot, type BenchRoute, type BenchRouter } fro
 import { serverTime, type ServerSnapshot, type ServerTime } from '../redis/server-stats.js';
 import { takeServerSnapshot } from '../server/snapshot.js';
 import { discoverScripts } from '../registry/discover.js';
+import { libraryKind } from '../registry/library.js';
 import { resolveScript, type ResolvedScript } from '../manifest/resolve.js';
 import { checkArity, expectedOf } from '../lint/arity.js';
 import { nodeLabel, parseTarget, replyCode, type RedisConnection, type Target } from '../server/connection.js';
@@ -224,8 +225,9 @@ function makePlans(options: BenchOptions): { plans: Plan[]; withoutFixture: stri
   let withoutFixture: string[] = [];
   try {
     const benched = new Set(plans.map((p) => p.resolved.script?.absPath));
+    // Functions libraries are not benched yet (bench runs EVALSHA): they are no script without a fixture.
     withoutFixture = discoverScripts({ paths: config.scripts, cwd: options.cwd, include: config.include ? [config.include] : [] })
-      .filter((s) => !benched.has(s.absPath))
+      .filter((s) => !benched.has(s.absPath) && libraryKind(s.bytes) === null)
       .map((s) => s.name);
   } catch {
     // No scripts folder: nothing to mention.

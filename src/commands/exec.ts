@@ -12,6 +12,11 @@ import { evalSha, scriptShow } from '../server/scripts.js';
 import { crossSlotError, slotOfKeys } from '../redis/slot.js';
 import { withSandbox, type Sandbox } from '../server/throwaway-server.js';
 import { withTopology, type NodeRole } from '../server/topology.js';
+import { readManifest } from '../manifest/manifest.js';
+import { resolveFunction, type ResolvedFunction } from '../manifest/resolve-function.js';
+import { fcall } from '../server/functions.js';
+import { locateFunctionError } from '../redis/script-errors.js';
+import { UsageError } from '../errors.js';
 
 export interface ExecOptions {
   script: string;
@@ -44,10 +49,14 @@ export interface ExecResult {
    * server's source); `unavailable` with the reason otherwise.
    */
   serverCopy?: { status: 'same' | 'differs' | 'unavailable'; sha: string; source?: string; reason?: string };
+  /** Set when a Functions library's function ran (FCALL, or FCALL_RO for a no-writes function). */
+  function?: { library: string; name: string; command: 'FCALL' | 'FCALL_RO' };
 }
 
 /** Runs one script by name, path or SHA through EVALSHA, reloading it once on NOSCRIPT. */
 export async function exec(options: ExecOptions): Promise<ExecResult> {
+  const fn = resolveFunction(options.script, readManifest(options.manifest), options.manifest, options.cwd);
+  if (fn) return execFunction(fn, options);
   const resolved = resolveScript(options.script, options);
   checkArity(resolved.name, await expectedOf(resolved), options.keys.length, options.args.length);
   const body = resolved.script?.bytes;
@@ -159,4 +168,53 @@ export async function execInSandbox(options: SandboxExecOptions): Promise<ExecRe
         serverCopy: options.serverCopy,
       }),
   );
+}
+
+/** The cluster slot of the keys (an error for keys in two slots), undefined without keys or cluster. */
+function slotFor(cluster: boolean, keys: string[]): number | undefined {
+  if (!cluster || keys.length === 0) return undefined;
+  const slots = slotOfKeys(keys);
+  if (slots.slot === undefined) throw crossSlotError(slots.keys);
+  return slots.slot;
+}
+
+/**
+ * A library's function: FCALL, or FCALL_RO when it is registered `no-writes` (with --ro, on a
+ * replica). Never loads the library: functions are data the operator deploys with rscript load.
+ * @see https://redis.io/commands/fcall/
+ */
+async function execFunction(fn: ResolvedFunction, options: ExecOptions): Promise<ExecResult> {
+  const label = `${fn.library}.${fn.name}`;
+  const noWrites = fn.flags.includes('no-writes');
+  if (options.readOnly && !noWrites) {
+    throw new UsageError(`${label} is not registered with the no-writes flag: FCALL_RO and replicas refuse it; run it without --ro`);
+  }
+  checkArity(label, { keys: fn.keys, args: fn.args }, options.keys.length, options.args.length);
+  const command = noWrites ? 'FCALL_RO' : 'FCALL';
+  return withTopology(options.target, { lazy: true }, async (topology) => {
+    const slot = slotFor(topology.cluster, options.keys);
+    try {
+      return await topology.onSlot(slot, { readOnly: options.readOnly }, async (node) => {
+        const { reply, rttMs } = await fcall(node.conn, fn.name, options.keys, options.args, { readOnly: noWrites, raw: true });
+        return {
+          script: label,
+          sha: fn.sha,
+          path: fn.path,
+          reply: typeReply(reply),
+          rttMs,
+          reloaded: false,
+          function: { library: fn.library, name: fn.name, command },
+          ...(topology.cluster ? { node: { node: node.label, role: node.role, ...(slot !== undefined ? { slot } : {}) } } : {}),
+        } satisfies ExecResult;
+      });
+    } catch (err) {
+      if (replyCode(err) === undefined) throw err;
+      const message = (err as Error).message;
+      if (/^ERR Function not found/.test(message)) {
+        throw new CheckFailedError(`${label}: the server has no function ${fn.name} (library ${fn.library} is not loaded there)`, ['Run rscript load to deploy the library.']);
+      }
+      const located = locateFunctionError(message, fn.path, fn.bytes);
+      throw new CheckFailedError(located.text, located.source ? [located.source] : []);
+    }
+  });
 }

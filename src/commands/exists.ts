@@ -7,6 +7,7 @@ import type { Target } from '../server/connection.js';
 import { offersScriptShow } from '../server/identity.js';
 import { evictedScripts, scriptExists, scriptShow } from '../server/scripts.js';
 import { withTopology, type NodeRole, type ServerSummary, type TopologySummary } from '../server/topology.js';
+import { functionList } from '../server/functions.js';
 
 export interface ExistsOptions {
   /** Scripts to check, as manifest names, paths of their files or SHAs (prefixes too); all when empty. */
@@ -55,6 +56,21 @@ export interface ExistsResult {
   missing: number;
   /** Cluster only: the nodes that were asked. */
   cluster?: TopologySummary;
+  /** The manifest's Functions libraries, when it has any. */
+  libraries?: LibraryExistsRow[];
+  /** Libraries missing or holding other code on at least one node. */
+  librariesMissing?: number;
+}
+
+/** A library is present when every node holds it with the manifest's code. */
+export interface LibraryExistsRow {
+  library: string;
+  sha: string;
+  present: boolean;
+  /** Nodes without the library. */
+  missingOn: Array<{ node: string; role: NodeRole }>;
+  /** Nodes holding other code under that name (its SHA1). */
+  driftOn: Array<{ node: string; role: NodeRole; sha: string }>;
 }
 
 /**
@@ -85,7 +101,11 @@ export async function exists(options: ExistsOptions): Promise<ExistsResult> {
   if (!manifest) throw new ConfigError(`${options.manifest}: no manifest; run rscript load first`);
   const all = Object.keys(manifest.scripts);
   const cwd = options.cwd ?? process.cwd();
-  const names = options.names.length > 0 ? [...new Set(options.names.map((ref) => manifestName(ref, manifest, options.manifest, cwd)))] : all;
+  const libs = manifest.libraries ?? {};
+  const libRefs = options.names.filter((ref) => Object.hasOwn(libs, ref) && !Object.hasOwn(manifest.scripts, ref));
+  const scriptRefs = options.names.filter((ref) => !libRefs.includes(ref));
+  const names = options.names.length > 0 ? [...new Set(scriptRefs.map((ref) => manifestName(ref, manifest, options.manifest, cwd)))] : all;
+  const libNames = options.names.length > 0 ? libRefs : Object.keys(libs);
   const shas = names.map((n) => manifest.scripts[n]!.sha);
   return withTopology(options.target, {}, async (topology) => {
     const [perNode, evictedPerNode] = await Promise.all([
@@ -131,7 +151,7 @@ export async function exists(options: ExistsOptions): Promise<ExistsResult> {
     const evicted = topology.nodes.flatMap((n, j) => (evictedPerNode[j]! > 0 ? [{ node: n.label, evictedScripts: evictedPerNode[j]! }] : []));
     const cluster = topology.summary();
     const server = topology.server();
-    return {
+    const result: ExistsResult = {
       rows,
       missing: rows.filter((r) => !r.cached).length,
       ...(server ? { server } : {}),
@@ -139,5 +159,21 @@ export async function exists(options: ExistsOptions): Promise<ExistsResult> {
       ...(serverCopyNote ? { serverCopyNote } : {}),
       ...(cluster ? { cluster } : {}),
     };
+    if (libNames.length > 0) {
+      const lists = await Promise.all(topology.nodes.map((node) => functionList(node.conn)));
+      result.libraries = libNames.map((library) => {
+        const sha = libs[library]!.sha;
+        const missingOn: LibraryExistsRow['missingOn'] = [];
+        const driftOn: LibraryExistsRow['driftOn'] = [];
+        topology.nodes.forEach((node, i) => {
+          const held = lists[i]!.get(library);
+          if (!held) missingOn.push({ node: node.label, role: node.role });
+          else if (held.sha !== sha) driftOn.push({ node: node.label, role: node.role, sha: held.sha });
+        });
+        return { library, sha, present: missingOn.length === 0 && driftOn.length === 0, missingOn, driftOn };
+      });
+      result.librariesMissing = result.libraries.filter((l) => !l.present).length;
+    }
+    return result;
   });
 }

@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
-import { extractMetadata, type ScriptMetadata } from '../lint/metadata.js';
+import { extractMetadata, shortName, type ScriptMetadata } from '../lint/metadata.js';
 import { discoverScripts } from '../registry/discover.js';
 import { displayPath } from '../registry/include.js';
 import { isShaPrefix, resolveScript, unknownScript } from '../manifest/resolve.js';
+import { splitLibraries, type LocalLibrary } from '../registry/library.js';
 
 export interface InfoOptions {
   /** One script name, or every script when undefined. */
@@ -20,11 +21,39 @@ export interface ScriptInfo extends ScriptMetadata {
   size: number;
   /** The fragments it includes (`--- @include`), in the order they are spliced in; absent when none. */
   includes?: string[];
+  /** A Functions library's function (`name` is `<library>.<function>`): its library. */
+  library?: string;
+}
+
+/** One row per function of each library: name `<library>.<function>`, the keys and args it documents. */
+function functionRows(libraries: LocalLibrary[]): ScriptInfo[] {
+  return libraries.flatMap((lib) =>
+    lib.functions.map((fn) => ({
+      name: `${lib.library}.${fn.name}`,
+      library: lib.library,
+      path: `${lib.script.path}:${fn.line}`,
+      sha: lib.script.sha,
+      size: lib.script.size,
+      keys: fn.keys.map((doc) => slotDoc(doc)),
+      args: fn.args.map((doc) => slotDoc(doc)),
+      errors: [],
+      flags: fn.flags,
+      ...(fn.summary ?? fn.description ? { summary: fn.summary ?? fn.description } : {}),
+    })),
+  );
+}
+
+function slotDoc(doc: string): { doc?: string; name?: string } {
+  if (!doc) return {};
+  const name = shortName(doc);
+  return name ? { doc, name } : { doc };
 }
 
 /** The catalog: what each script expects (KEYS, ARGV, with their documented meaning), flags, returns. */
 export async function info(options: InfoOptions): Promise<ScriptInfo[]> {
-  const scripts = discoverScripts({ paths: options.paths, cwd: options.cwd, include: options.include });
+  const found = discoverScripts({ paths: options.paths, cwd: options.cwd, include: options.include });
+  const { scripts, libraries } = await splitLibraries(found);
+  const functions = functionRows(libraries);
   let chosen = scripts;
   if (options.script !== undefined) {
     const ref = options.script;
@@ -33,6 +62,10 @@ export async function info(options: InfoOptions): Promise<ScriptInfo[]> {
     // A path however it is written (./lua/x.lua, ../x.lua from lua/queue, absolute), as exec takes it.
     const abs = ref.endsWith('.lua') ? resolve(options.cwd ?? process.cwd(), ref) : undefined;
     chosen = scripts.filter((s) => s.name === ref || s.path === ref || s.absPath === abs);
+    // A function (`lib.fn` or its bare name), or every function of a library (its name or file).
+    const fns = functions.filter((f) => f.name === ref || f.name.endsWith(`.${ref}`) || f.library === ref);
+    const libFile = libraries.find((l) => l.script.path === ref || l.script.absPath === abs);
+    if (chosen.length === 0 && (fns.length > 0 || libFile)) return fns.length > 0 ? fns : functions.filter((f) => f.library === libFile!.library);
     if (chosen.length === 0 && sha !== undefined) chosen = scripts.filter((s) => s.sha.startsWith(sha));
     // A .lua file outside the script folders: read as exec reads it.
     if (chosen.length === 0 && abs !== undefined) {
@@ -41,7 +74,7 @@ export async function info(options: InfoOptions): Promise<ScriptInfo[]> {
     }
     if (chosen.length === 0) throw unknownScript(ref, scripts.map((s) => s.name), scripts);
   }
-  return chosen.map((s) => ({
+  const rows: ScriptInfo[] = chosen.map((s) => ({
     name: s.name,
     path: s.path,
     sha: s.sha,
@@ -49,4 +82,5 @@ export async function info(options: InfoOptions): Promise<ScriptInfo[]> {
     ...(s.map ? { includes: s.map.sources.slice(1).map((src) => displayPath(src.absPath, options.cwd)) } : {}),
     ...extractMetadata(s.bytes),
   }));
+  return options.script === undefined ? [...rows, ...functions] : rows;
 }

@@ -4,6 +4,8 @@ import type { ScriptMetadata } from '../lint/metadata.js';
 import { discoverScripts } from '../registry/discover.js';
 import { UsageError } from '../errors.js';
 import { mapFindings, sourceOf } from '../lint/map-findings.js';
+import { libraryKind } from '../registry/library.js';
+import type { LocalScript } from '../registry/script.js';
 
 export interface LintCommandOptions {
   paths: string[];
@@ -63,6 +65,7 @@ export async function lint(options: LintCommandOptions): Promise<LintResult> {
     }
     return { file: s.path, name: s.name, source: s.map.sources[0]!.text, findings: own, metadata };
   });
+  await checkFunctionNames(scripts, files, options.rules);
   for (const fragment of [...fragments.values()].sort((a, b) => (a.file < b.file ? -1 : 1))) {
     fragment.findings.sort((x, y) => x.line - y.line || x.column - y.column);
     files.push(fragment);
@@ -70,4 +73,35 @@ export async function lint(options: LintCommandOptions): Promise<LintResult> {
   // Notes (severity info) count as neither.
   const count = (sev: string) => files.reduce((n, f) => n + f.findings.filter((x) => x.severity === sev).length, 0);
   return { files, errors: count('error'), warnings: count('warning') };
+}
+
+/**
+ * A function name is unique across the tree (Redis refuses a second library defining it, even with
+ * REPLACE): the second definition is an error of library-register, naming the first file.
+ */
+async function checkFunctionNames(scripts: LocalScript[], files: LintedFile[], rules: Record<string, Severity> | undefined): Promise<void> {
+  const severity = rules?.['library-register'] ?? 'error';
+  if (severity === 'off') return;
+  const libraries = scripts.map((s, i) => ({ s, i, kind: libraryKind(s.bytes) })).filter((x) => x.kind !== null && 'library' in x.kind);
+  if (libraries.length < 2) return;
+  const { readRegistrations } = await import('../lint/library.js');
+  const seen = new Map<string, { file: string; library: string }>();
+  for (const { s, i, kind } of libraries) {
+    const library = (kind as { library: string }).library;
+    for (const fn of readRegistrations(s.bytes).functions) {
+      const first = seen.get(fn.name);
+      if (first && first.library !== library) {
+        files[i]!.findings.push({
+          rule: 'library-register',
+          severity,
+          file: s.path,
+          line: fn.line,
+          column: 1,
+          message: `function "${fn.name}" is also defined by ${first.file} (library "${first.library}"): Redis refuses a second library defining it, even with REPLACE`,
+          hint: 'Rename one of the functions; function names are global across libraries.',
+        });
+        files[i]!.findings.sort((x, y) => x.line - y.line || x.column - y.column);
+      } else if (!first) seen.set(fn.name, { file: s.path, library });
+    }
+  }
 }

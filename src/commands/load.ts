@@ -14,6 +14,8 @@ import { withTopology, type NodeRole, type ServerSummary, type Topology, type To
 import type { Severity } from '../lint/finding.js';
 import type { Manifest } from '../manifest/manifest.js';
 import type { ManifestPlan } from '../manifest/plan.js';
+import { splitLibraries, type LocalLibrary } from '../registry/library.js';
+import { planLibraries, syncLibraries, type LaggingReplica, type LibraryRow } from './load-functions.js';
 
 export interface LoadOptions {
   paths: string[];
@@ -69,6 +71,12 @@ export interface LoadResult {
   cluster?: TopologySummary;
   /** Redis or Valkey, and its version (not with --check, which asks no server). */
   server?: ServerSummary;
+  /** Redis Functions libraries (`#!lua name=`), when the tree has any. */
+  libraries?: LibraryRow[];
+  /** Library names of the manifest whose files are gone (still on the server: FUNCTION DELETE removes one). */
+  removedLibraries?: string[];
+  /** Replicas that did not show the new library code in time. */
+  laggingReplicas?: LaggingReplica[];
 }
 
 /**
@@ -83,12 +91,18 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   // such flags are given; without them it is looked at when something connects.
   if (options.target.tlsFlags?.length) parseTarget(options.target);
   const cwd = options.cwd ?? process.cwd();
-  const scripts = discoverScripts({ paths: options.paths, cwd, nameRoots: options.scriptRoots, include: options.include });
-  if (scripts.length === 0) {
+  const found = discoverScripts({ paths: options.paths, cwd, nameRoots: options.scriptRoots, include: options.include });
+  // Libraries are checked before anything else: no name=, no function, one function in two files.
+  const { scripts, libraries } = await splitLibraries(found);
+  if (found.length === 0) {
     throw new UsageError(`no .lua files found under ${options.paths.join(', ')}`);
   }
   const previous = readManifest(options.manifest);
   const plan = planManifest(scripts, previous, options.manifest, options.paths, cwd);
+  const libPlan = planLibraries(libraries, previous, options.manifest, options.paths, cwd);
+  if (Object.keys(libPlan.next).length > 0) plan.next.libraries = libPlan.next;
+  plan.changed ||= libPlan.changed;
+  let laggingReplicas: LaggingReplica[] = [];
   const rows: LoadRow[] = plan.rows.map(({ script, status, changedSources }) => ({
     name: script.name,
     path: script.path,
@@ -111,8 +125,10 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     elapsedMs: performance.now() - started,
     ...(cluster ? { cluster } : {}),
     ...(server ? { server } : {}),
+    ...(libPlan.rows.length > 0 || libPlan.removed.length > 0 ? { libraries: libPlan.rows, removedLibraries: libPlan.removed, laggingReplicas } : {}),
   });
 
+  if (!options.check && options.lint !== false) await lintLibraries(libraries, libPlan.rows, previous, options);
   const { described, saveLintCache } = await describeScripts(plan, previous, options);
   try {
     if (options.check) return result(false);
@@ -121,9 +137,15 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     if (!options.dryRun && !isDirectory(dirname(options.manifest))) {
       throw new ConfigError(`${options.manifest}: cannot write the manifest: the folder ${dirname(options.manifest)} does not exist (create it, or change "manifest")`);
     }
-    cluster = await withTopology(options.target, {}, (topology) => {
+    cluster = await withTopology(options.target, {}, async (topology) => {
       server = topology.server();
-      return syncNodes(topology, scripts, options, previous, rows, saveLintCache);
+      const summary = await syncNodes(topology, scripts, options, previous, rows, saveLintCache);
+      laggingReplicas = await syncLibraries(topology, libraries, libPlan.rows, {
+        dryRun: options.dryRun,
+        replicaWaitMs: Math.min(2000, options.target.timeoutMs),
+        manifestNote: untouched(options.manifest, previous),
+      });
+      return summary;
     });
   } finally {
     // Done already when a server had scripts to compile (see syncNodes); else now.
@@ -258,6 +280,30 @@ async function describeScripts(
     ]);
   }
   return { described: todo.length, saveLintCache: save };
+}
+
+/** The linter's error-level findings on new and changed libraries refuse the load, as for scripts. */
+async function lintLibraries(libraries: LocalLibrary[], rows: LibraryRow[], previous: Manifest | null, options: LoadOptions): Promise<void> {
+  const todo = libraries.filter((_, i) => rows[i]!.status !== 'unchanged');
+  if (todo.length === 0) return;
+  const { checkScripts } = await import('../lint/cached.js');
+  const checked = await checkScripts(todo.map((l) => l.script), { rules: options.rules, cache: options.cache, cwd: options.cwd ?? process.cwd() });
+  const problems: string[] = [];
+  todo.forEach((lib, i) => {
+    const lines = lib.script.bytes.toString('utf8').split('\n');
+    for (const f of checked[i]!.findings) {
+      if (f.severity !== 'error') continue;
+      problems.push(`${f.file}:${f.line}:${f.column}: ${f.message} (${f.rule})`);
+      const source = lines[f.line - 1];
+      if (source !== undefined) problems.push(`${f.line} | ${source.replace(/\r$/, '').slice(0, 200)}`);
+    }
+  });
+  if (problems.length > 0) {
+    throw new CheckFailedError(problems[0]!, [
+      ...problems.slice(1),
+      `load refused before contacting the server; ${untouched(options.manifest, previous)}. Fix the error(s) (rscript lint explains them) or pass --no-lint`,
+    ]);
+  }
 }
 
 /** What a failed load did to the manifest: nothing (there may be none yet). */

@@ -11,9 +11,11 @@ import { metadataFrom, type ScriptMetadata } from './metadata.js';
 import { parseLua } from './parse.js';
 import { ALL_RULES } from './rules/index.js';
 import type { AstContext, At, Report, Rule, RuleContext } from './rules/rule.js';
-import { positionAt, prepareSource, rangeOf } from './source.js';
+import { positionAt, prepareSource, rangeOf, type PreparedSource } from './source.js';
 import { readDirectives, type Directive } from './suppressions.js';
 import { commandTable, DEFAULT, parseTarget } from './target.js';
+import { readRegistrations, walk, type Registrations } from './library.js';
+import type * as lua from 'luaparse';
 
 export type { Finding, RuleInfo, Severity } from './finding.js';
 
@@ -49,8 +51,11 @@ export function checkScript(source: string | Buffer, file: string, options: Rule
   const table = commandTable(target);
   const headers = options.headers ?? 'convention';
   const prepared = prepareSource(source);
+  const library = libraryOf(prepared);
+  if (library && !library.missingName) asLibrary(prepared, library.registrations);
   const parsed = parseLua(prepared.code);
-  const header = readHeader(parsed.comments, prepared.code, prepared.lineStarts);
+  // A library's top comment documents its first function (read by readRegistrations), not KEYS/ARGV of the file.
+  const header = readHeader(library && !library.missingName ? [] : parsed.comments, prepared.code, prepared.lineStarts);
   const analysis = parsed.chunk ? analyse(parsed.chunk) : undefined;
   const metadata = metadataFrom(prepared, parsed, header, analysis);
   const directives = readDirectives(parsed.comments, prepared.lineStarts);
@@ -73,14 +78,16 @@ export function checkScript(source: string | Buffer, file: string, options: Rule
   let ctx: RuleContext | AstContext;
   if (parsed.chunk && analysis) {
     const commands = analysis.redisCalls.map((site) => ({ site, command: resolveCommand(site.args, table) }));
-    ctx = { target, headers, commandTable: table, source: prepared, parsed, header, directives, report, analysis, commands } satisfies AstContext;
+    ctx = { target, headers, commandTable: table, source: prepared, parsed, header, directives, report, analysis, commands, ...(library ? { library } : {}) } satisfies AstContext;
   } else {
-    ctx = { target, headers, commandTable: table, source: prepared, parsed, header, directives, report } satisfies RuleContext;
+    ctx = { target, headers, commandTable: table, source: prepared, parsed, header, directives, report, ...(library ? { library } : {}) } satisfies RuleContext;
   }
 
   for (rule of ALL_RULES) {
     const level = severities.get(rule.id)!;
     if (level === 'off') continue;
+    // A library documents each function above it (library.ts reads that), not KEYS/ARGV in a file header.
+    if (library && rule.id === 'header-keys-argv') continue;
     severity = level;
     // A rule that needs the syntax tree is skipped when the script does not parse.
     if (!rule.needsAst) rule.check(ctx);
@@ -142,4 +149,37 @@ const NO_SUPPRESSIONS: Suppressions = new Map();
 function isSuppressed(s: Suppressions, line: number, rule: string): boolean {
   const set = s.get(line);
   return set !== undefined && (set.has('*') || set.has(rule));
+}
+
+/** A library (`#!lua name=`), or a file that calls register_function without naming its library. */
+function libraryOf(prepared: PreparedSource): { registrations: Registrations; missingName?: boolean } | undefined {
+  // A `name=` file that registers nothing keeps the script rules' word on its shebang (invalid-shebang).
+  if (!/\bredis\s*\.\s*register_function\b/.test(prepared.code)) return undefined;
+  const named = prepared.shebang !== null && /(^|\s)name=/.test(prepared.shebang.text);
+  const registrations = readRegistrations(prepared.text);
+  return named ? { registrations } : { registrations, missingName: true };
+}
+
+/**
+ * Lets the script rules check a library: its `name=` is no shebang problem, and inside each function
+ * the parameters `keys` and `args` become KEYS and ARGV (same length, so every position stays where
+ * it is in the file); the parameter itself is renamed so that it does not hide them.
+ */
+function asLibrary(prepared: PreparedSource, registrations: Registrations): void {
+  if (prepared.shebang) {
+    prepared.shebang.problems = prepared.shebang.problems.filter((p) => !/shebang option: name=/.test(p.message));
+  }
+  const code = prepared.code.split('');
+  const put = (at: number, text: string) => text.split('').forEach((c, i) => (code[at + i] = c));
+  for (const { node } of registrations.callbacks) {
+    node.parameters.forEach((param, i) => {
+      if (i > 1 || param.type !== 'Identifier' || param.name.length !== 4) return;
+      const name = param.name;
+      put(rangeOf(param)[0], i === 0 ? '_k__' : '_a__');
+      walk(node, (n) => {
+        if (n.type === 'Identifier' && n !== param && (n as lua.Identifier).name === name) put(rangeOf(n)[0], i === 0 ? 'KEYS' : 'ARGV');
+      });
+    });
+  }
+  prepared.code = code.join('');
 }

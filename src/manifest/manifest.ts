@@ -37,10 +37,30 @@ export interface SourceEntry {
   sha: string;
 }
 
-/** The committed lockfile: a format version, then scripts sorted by name. */
+/** One function of a library, as the lockfile records it. */
+export interface LibraryFunctionEntry {
+  flags: string[];
+  /** What each keys[i] means, from the comments above the function ('' when undocumented). */
+  keys: string[];
+  args: string[];
+}
+
+/** One Redis Functions library (`#!lua name=<lib>`), keyed by its library name. */
+export interface LibraryEntry {
+  /** Relative to the manifest's folder, posix separators. */
+  path: string;
+  /** SHA1 of the file's bytes: the code FUNCTION LIST WITHCODE must return. */
+  sha: string;
+  size: number;
+  functions: Record<string, LibraryFunctionEntry>;
+}
+
+/** The committed lockfile: a format version, then scripts sorted by name, then libraries (when any). */
 export interface Manifest {
   version: typeof MANIFEST_VERSION;
   scripts: Record<string, ManifestEntry>;
+  /** Absent when the project has none: a lockfile without libraries stays as it was. */
+  libraries?: Record<string, LibraryEntry>;
 }
 
 export function emptyManifest(): Manifest {
@@ -59,7 +79,20 @@ export function serializeManifest(manifest: Manifest): string {
     if (e.minArgs !== undefined) scripts[name]!.minArgs = e.minArgs;
     if (e.sources) scripts[name]!.sources = e.sources.map((src) => ({ path: src.path, sha: src.sha }));
   }
-  return JSON.stringify({ version: manifest.version, scripts }, null, 2) + '\n';
+  const libs = manifest.libraries ?? {};
+  const names = Object.keys(libs).sort(compareNames);
+  if (names.length === 0) return JSON.stringify({ version: manifest.version, scripts }, null, 2) + '\n';
+  const libraries: Record<string, LibraryEntry> = {};
+  for (const name of names) {
+    const e = libs[name]!;
+    const functions: Record<string, LibraryFunctionEntry> = {};
+    for (const fn of Object.keys(e.functions).sort(compareNames)) {
+      const f = e.functions[fn]!;
+      functions[fn] = { flags: [...f.flags], keys: [...f.keys], args: [...f.args] };
+    }
+    libraries[name] = { path: e.path, sha: e.sha, size: e.size, functions };
+  }
+  return JSON.stringify({ version: manifest.version, scripts, libraries }, null, 2) + '\n';
 }
 
 /** Parses and validates a manifest's text; every problem names the file. */
@@ -84,7 +117,7 @@ export function parseManifest(text: string, file: string): Manifest {
     return bad(`unknown manifest version ${JSON.stringify(data.version)} (this rscript reads version ${MANIFEST_VERSION})`);
   }
   for (const key of Object.keys(data)) {
-    if (key !== 'version' && key !== 'scripts') bad(`unknown key "${key}"`);
+    if (key !== 'version' && key !== 'scripts' && key !== 'libraries') bad(`unknown key "${key}"`);
   }
   if (!isRecord(data.scripts)) return bad('"scripts" must be an object');
   // Plain loops, no closure or pair array per entry: Object.entries, destructuring and every() made
@@ -135,7 +168,28 @@ export function parseManifest(text: string, file: string): Manifest {
     }
     scripts[name] = entry;
   }
-  return { version: MANIFEST_VERSION, scripts };
+  if (data.libraries === undefined) return { version: MANIFEST_VERSION, scripts };
+  if (!isRecord(data.libraries)) return bad('"libraries" must be an object');
+  const libraries: Record<string, LibraryEntry> = {};
+  for (const name of Object.keys(data.libraries)) {
+    const e = data.libraries[name];
+    const at = `libraries["${name}"]`;
+    if (!isRecord(e)) return bad(`${at} must be an object`);
+    if (typeof e.path !== 'string' || !e.path.endsWith('.lua')) return bad(`${at}.path must name a .lua file`);
+    if (typeof e.sha !== 'string' || !SHA_HEX.test(e.sha)) return bad(`${at}.sha must be 40 lowercase hex digits`);
+    if (typeof e.size !== 'number' || !Number.isInteger(e.size) || e.size < 0) return bad(`${at}.size must be a whole number`);
+    if (!isRecord(e.functions)) return bad(`${at}.functions must be an object`);
+    const functions: Record<string, LibraryFunctionEntry> = {};
+    for (const fn of Object.keys(e.functions)) {
+      const f = e.functions[fn];
+      if (!isRecord(f) || !isStringList(f.flags) || !isStringList(f.keys) || !isStringList(f.args)) {
+        return bad(`${at}.functions["${fn}"] must hold flags, keys and args, each an array of strings`);
+      }
+      functions[fn] = { flags: f.flags, keys: f.keys, args: f.args };
+    }
+    libraries[name] = { path: e.path, sha: e.sha, size: e.size, functions };
+  }
+  return { version: MANIFEST_VERSION, scripts, libraries };
 }
 
 /** Reads the manifest; null when the file does not exist. A corrupt one is an error, never ignored. */

@@ -7,6 +7,7 @@ import type { ExecResult } from '../commands/exec.js';
 import type { ScriptInfo } from '../commands/info.js';
 import type { ExistsResult } from '../commands/exists.js';
 import type { FlushResult } from '../commands/flush.js';
+import type { FunctionsDumpResult, FunctionsRestoreResult } from '../commands/functions.js';
 import type { KillOutcome, KillResult } from '../commands/kill.js';
 import type { LoadResult } from '../commands/load.js';
 import type { BuildResult } from '../commands/build.js';
@@ -49,12 +50,14 @@ export function renderLoad(r: LoadResult, options: { all?: boolean } = {}): stri
   const listed = folded ? r.rows.filter((row) => !quiet(row)) : r.rows;
   const rows = listed.map((row) => [row.name, shortSha(row.sha), statusColor(row.status), row.nodes ? nodeCounts(row.nodes) : serverColor(row.server), String(row.size)]);
   for (const name of r.removed) rows.push([out.strikethrough(name), '', out.red('removed'), out.dim('-'), '']);
-  const lines = rows.length > 0 || !folded ? [table(['script', 'sha', 'status', 'server', 'bytes'], rows, ['left', 'left', 'left', 'left', 'right'])] : [];
+  const onlyLibraries = r.rows.length === 0 && r.removed.length === 0 && r.libraries !== undefined;
+  const lines = (rows.length > 0 || !folded) && !onlyLibraries ? [table(['script', 'sha', 'status', 'server', 'bytes'], rows, ['left', 'left', 'left', 'left', 'right'])] : [];
   // A script changed by a fragment it includes: which file changed, since the script itself did not.
   for (const row of listed) {
     const via = row.changedSources?.filter((p) => !row.path.endsWith(p));
     if (via && via.length > 0) lines.push(out.dim(`${row.name}: changed through ${via.join(', ')}`));
   }
+  if (r.libraries) lines.push(...renderLibraryRows(r));
   if (folded) {
     const what = r.check ? 'unchanged' : r.cluster ? 'unchanged and cached on every node' : 'unchanged and already cached';
     lines.push(out.dim(`${quietCount} scripts ${what} are not listed (--all lists every script)`));
@@ -62,16 +65,65 @@ export function renderLoad(r: LoadResult, options: { all?: boolean } = {}): stri
   const count = (s: string) => r.rows.filter((row) => row.status === s).length;
   const loaded = r.rows.filter((row) => row.server === 'loaded').length;
   const cached = r.rows.filter((row) => row.server === 'cached').length;
-  const parts = [plural(r.rows.length, 'script'), `${count('new')} new`, `${count('changed')} changed`, `${count('unchanged')} unchanged`];
+  const parts = onlyLibraries ? [] : [plural(r.rows.length, 'script'), `${count('new')} new`, `${count('changed')} changed`, `${count('unchanged')} unchanged`];
   if (r.removed.length) parts.push(`${r.removed.length} removed`);
-  if (!r.check && r.cluster) parts.push(...clusterLoadCounts(r, r.cluster));
+  if (onlyLibraries) parts.push(libraryCounts(r));
+  else if (!r.check && r.cluster) parts.push(...clusterLoadCounts(r, r.cluster));
   else if (!r.check) parts.push(r.dryRun ? `${r.rows.filter((x) => x.server === 'would load').length} to load` : `${loaded} loaded`, `${cached} already cached`);
   let tail: string;
   if (r.check) tail = r.stale ? out.red(`${r.manifest} is out of date: run rscript load and commit it`) : out.green(`${r.manifest} is up to date`);
   else if (r.dryRun) tail = out.yellow('dry run: nothing loaded, nothing written');
   else tail = r.manifestWritten ? `${r.manifest} written` : `${r.manifest} unchanged`;
+  if (r.libraries && !onlyLibraries) parts.push(libraryCounts(r));
   lines.push(`${parts.join(', ')}${r.server ? ` on ${r.server.name}` : ''} in ${ms(r.elapsedMs)} ms; ${tail}`);
   return lines.join('\n');
+}
+
+/** The libraries of a load: one row each, what each node did with it. */
+function renderLibraryRows(r: LoadResult): string[] {
+  const libs = r.libraries ?? [];
+  const statusColor = (s: string) => (s === 'new' ? out.green(s) : s === 'changed' ? out.yellow(s) : out.dim(s));
+  const rows = libs.map((lib) => [
+    lib.library,
+    shortSha(lib.sha),
+    statusColor(lib.status),
+    r.check ? out.dim('-') : libraryServerCell(lib.nodes),
+    lib.functions.map((f) => f.name + (f.flags.length ? ` (${f.flags.join(',')})` : '')).join(', '),
+  ]);
+  for (const name of r.removedLibraries ?? []) rows.push([out.strikethrough(name), '', out.red('removed'), out.dim('still on the server (FUNCTION DELETE removes it)'), '']);
+  const lines = rows.length > 0 ? [table(['library', 'sha', 'status', 'server', 'functions'], rows)] : [];
+  // Per node, when a dry run has something to do on a cluster: which primary gets what.
+  if (r.dryRun && r.cluster) {
+    for (const lib of libs) {
+      for (const n of lib.nodes) if (n.action !== 'unchanged') lines.push(out.dim(`  ${n.node} (${n.role}): ${n.action} ${lib.library}`));
+    }
+  }
+  return lines;
+}
+
+/** One library's server cell: `replaced`, `unchanged`, or per action with node counts on a cluster. */
+function libraryServerCell(nodes: LibraryRowNodes): string {
+  if (nodes.length === 0) return out.dim('-');
+  const counts = new Map<string, number>();
+  for (const n of nodes) counts.set(n.action, (counts.get(n.action) ?? 0) + 1);
+  const color = (a: string) => (a === 'added' || a === 'replaced' || a === 'received' ? out.green(a) : a === 'unchanged' ? out.dim(a) : out.yellow(a));
+  if (nodes.length === 1) return color(nodes[0]!.action);
+  return [...counts].map(([a, n]) => `${color(a)} on ${n}`).join(', ') + ` of ${nodes.length} nodes`;
+}
+
+type LibraryRowNodes = NonNullable<LoadResult['libraries']>[number]['nodes'];
+
+function libraryCounts(r: LoadResult): string {
+  const libs = r.libraries ?? [];
+  const by = (s: string) => libs.filter((l) => l.status === s).length;
+  const parts = [plural(libs.length, 'library').replace('librarys', 'libraries'), `${by('new')} new`, `${by('changed')} changed`, `${by('unchanged')} unchanged`];
+  if (r.removedLibraries?.length) parts.push(`${r.removedLibraries.length} removed`);
+  if (!r.check) {
+    const written = libs.reduce((n, l) => n + l.nodes.filter((x) => x.action === 'added' || x.action === 'replaced').length, 0);
+    const planned = libs.reduce((n, l) => n + l.nodes.filter((x) => x.action === 'would add' || x.action === 'would replace').length, 0);
+    parts.push(r.dryRun ? `${planned} FUNCTION LOAD to send` : `${written} FUNCTION LOAD sent`);
+  }
+  return parts.join(', ');
 }
 
 /** On a cluster a script can be loaded on some nodes and cached on others: loads are counted per node. */
@@ -124,6 +176,35 @@ export function renderExec(r: ExecResult): string {
 
 /** Past QUIET_ROWS_LISTED cached scripts, as for load, the table lists the missing ones and counts the others. */
 export function renderExists(r: ExistsResult, options: { all?: boolean } = {}): string {
+  if (!r.libraries) return renderScriptsExist(r, options);
+  const parts = r.rows.length > 0 ? [renderScriptsExist(r, options)] : [];
+  parts.push(renderLibrariesExist(r.libraries, r.cluster));
+  return parts.join('\n');
+}
+
+/** Each library: present everywhere, or the nodes that lack it and those holding other code. */
+function renderLibrariesExist(libs: NonNullable<ExistsResult['libraries']>, cluster?: TopologySummary): string {
+  const where = (nodes: ReadonlyArray<{ node: string; role: NodeRole }>) => nodes.map((n) => (cluster ? `${n.node} (${n.role})` : n.node)).join(', ');
+  const rows = libs.map((l) => [
+    l.library,
+    shortSha(l.sha),
+    l.present
+      ? out.green(cluster ? `yes, on all ${cluster.nodes.length} nodes` : 'yes')
+      : out.red(
+          [l.missingOn.length ? `MISSING on ${where(l.missingOn)}` : '', l.driftOn.length ? `OTHER CODE on ${where(l.driftOn)} (sha ${[...new Set(l.driftOn.map((d) => shortSha(d.sha)))].join(', ')})` : '']
+            .filter(Boolean)
+            .join('; '),
+        ),
+  ]);
+  const bad = libs.filter((l) => !l.present).length;
+  const summary =
+    bad === 0
+      ? out.green(`${libs.length === 1 ? 'the library is' : `all ${libs.length} libraries are`} on the server with the manifest's code`)
+      : out.red(`${bad} of ${libs.length} ${libs.length === 1 ? 'library' : 'libraries'} missing or drifted: run rscript load`);
+  return [table(['library', 'sha', 'present'], rows), summary].join('\n');
+}
+
+function renderScriptsExist(r: ExistsResult, options: { all?: boolean }): string {
   const notes = existsNotes(r);
   if (r.cluster) return [...serverCopyLines(r), ...notes, renderClusterExists(r, r.cluster)].join('\n');
   const cached = r.rows.length - r.missing;
@@ -217,6 +298,10 @@ function missingOnCell(missing: ReadonlyArray<{ node: string; role: NodeRole }>,
 }
 
 export function renderFlush(r: FlushResult): string {
+  if (r.what === 'functions') {
+    const where = r.nodes ? `${r.nodes.length} primaries (replicas follow them): ${r.server}` : r.server;
+    return `every Functions library deleted (FUNCTION FLUSH${r.mode === 'default' ? '' : ` ${r.mode}`}) on ${where}`;
+  }
   if (r.nodes) {
     return `script cache flushed on ${r.nodes.length} nodes (${describeNodes(r.nodes)})${r.mode === 'default' ? '' : ` (${r.mode})`}: ${r.server}`;
   }
@@ -327,11 +412,13 @@ export function renderInfo(scripts: ScriptInfo[], detailed: boolean, columns?: n
       s.flags.join(',') || out.dim('-'),
     ]);
     if (columns !== undefined) fitSlots(rows, columns);
-    return `${table(['script', 'sha', 'keys', 'args', 'flags'], rows)}\n${plural(scripts.length, 'script')}; rscript info <script> for one in full`;
+    const fns = scripts.filter((s) => s.library !== undefined).length;
+    const counted = fns > 0 ? `${plural(scripts.length - fns, 'script')} and ${plural(fns, 'function')} of ${plural(new Set(scripts.map((s) => s.library).filter(Boolean)).size, 'library').replace('librarys', 'libraries')}` : plural(scripts.length, 'script');
+    return `${table(['script', 'sha', 'keys', 'args', 'flags'], rows)}\n${counted}; rscript info <script> for one in full`;
   }
   return scripts
     .map((s) => {
-      const lines = [`${out.bold(s.name)}  ${s.path}  sha ${s.sha}  ${s.size} bytes`];
+      const lines = [`${out.bold(s.name)}  ${s.path}  ${s.library ? `function of library ${s.library} (sha ${s.sha})` : `sha ${s.sha}`}  ${s.size} bytes`];
       if (s.summary) lines.push(s.summary);
       lines.push(`flags: ${s.flags.join(', ') || 'none (writes allowed)'}`);
       if (s.includes && s.includes.length > 0) lines.push(`includes: ${s.includes.join(', ')}`);
@@ -381,4 +468,17 @@ export function genWarnings(r: GenResult): string[] {
   }
   if (r.untypedReplies.length > 0) lines.push(`${r.untypedReplies.length === 1 ? '1 reply' : `${r.untypedReplies.length} replies`} typed unknown: ${r.untypedReplies.join('; ')}`);
   return lines;
+}
+
+/** `functions dump`: what the payload holds and where it went. */
+export function renderFunctionsDump(r: Omit<FunctionsDumpResult, 'payload'> & { bytes: number; file?: string }): string {
+  const libs = r.libraries.map((l) => `${l.library} (${l.functions.join(', ')})`).join(', ') || 'no library';
+  const from = r.nodes.length === 1 ? r.nodes[0]!.node : `${r.nodes.length} primaries holding the same libraries`;
+  return `${r.bytes} bytes from ${from}${r.file ? ` written to ${r.file}` : ''}: ${libs}`;
+}
+
+/** `functions restore`: the policy and what every primary holds now. */
+export function renderFunctionsRestore(r: FunctionsRestoreResult, file: string): string {
+  const where = r.nodes.length === 1 ? r.nodes[0]!.node : `${r.nodes.length} primaries (replicas follow them)`;
+  return `${file} restored (${r.policy}) on ${where}; libraries now: ${r.libraries.join(', ') || 'none'}`;
 }

@@ -81,3 +81,41 @@ export function locateScriptError(reply: string, path: string, body?: Buffer, ma
 export function clip(text: string, max = 200): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
+
+const FN_COMPILE = /^ERR Error compiling function: user_function:(\d+): (.*)$/s;
+const FN_REGISTER = /^ERR Error registering functions: (?:ERR )?(?:user_function:(\d+): )?(.*)$/s;
+// Valkey 9.1 leaves the name out, as for scripts (RUNTIME_SUFFIX).
+const FN_RUNTIME = / script: (?:[^,\s]+, )?on @user_function:(\d+)\.\s*$/;
+
+/**
+ * Points a Functions error reply at the library file: `user_function:LINE` (load) and
+ * `@user_function:LINE` (FCALL) count lines from the library's first line, the `#!lua` line.
+ */
+export function locateFunctionError(reply: string, path: string, body?: Buffer): LocatedError {
+  let line: number | undefined;
+  let message = reply;
+  let compile = false;
+  const c = FN_COMPILE.exec(reply);
+  const r = c ? null : FN_REGISTER.exec(reply);
+  const run = c || r ? null : FN_RUNTIME.exec(reply);
+  if (c) {
+    line = Number(c[1]);
+    message = `compile error: ${c[2]!.trim()}`;
+    compile = true;
+  } else if (r) {
+    line = r[1] !== undefined ? Number(r[1]) : undefined;
+    message = /FUNCTION LOAD timeout/.test(r[2]!)
+      ? 'the library\'s load-time code ran past the 500 ms Redis allows FUNCTION LOAD (ERR FUNCTION LOAD timeout): keep the top level to register_function calls'
+      : `refused at load time: ${r[2]!.trim()}`;
+  } else if (run) {
+    line = Number(run[1]);
+    message = reply.slice(0, run.index).trim();
+  }
+  const where = line !== undefined ? `${path}:${line}` : path;
+  let source: string | undefined;
+  if (line !== undefined && body) {
+    const src = body.toString('utf8').split('\n')[line - 1];
+    if (src !== undefined) source = `${line} | ${clip(src.replace(/\r$/, ''))}`;
+  }
+  return { text: `${where}: ${clip(message, 300)}`, file: path, line, source, compile };
+}

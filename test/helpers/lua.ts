@@ -8,6 +8,7 @@ import { createClient } from '@redis/client';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { planManifest } from '../../src/manifest/plan.js';
+import { libraryKind } from '../../src/registry/library.js';
 import { discoverScripts } from '../../src/registry/discover.js';
 import type { LocalScript } from '../../src/registry/script.js';
 import { ScriptReplyError, Scripts, type ScriptArg } from '../../src/runtime.js';
@@ -20,7 +21,8 @@ const MANIFEST_FILE = join(REPO_ROOT, 'rscript.lock.json');
 
 /** Every script under lua/, as the registry discovers it (names like `queue/priority_push`). */
 export function localLuaScripts(): LocalScript[] {
-  return discoverScripts({ paths: ['lua'], cwd: REPO_ROOT });
+  // Functions libraries (`#!lua name=`, lua/toolkit.lua) are not EVAL scripts: test/lua/toolkit.test.ts has them.
+  return discoverScripts({ paths: ['lua'], cwd: REPO_ROOT }).filter((s) => libraryKind(s.bytes) === null);
 }
 
 /** The runtime object for lua/, from the manifest `rscript load` would write. */

@@ -150,7 +150,9 @@ test('every script the linter parses, Redis compiles (good fixtures and the guid
     const parses = !lintSource(source, path).some((f) => f.rule === 'syntax-error');
     let compiles = true;
     try {
-      await client.sendCommand(['SCRIPT', 'LOAD', source]);
+      // A Functions library (`#!lua name=`) is compiled by FUNCTION LOAD, not SCRIPT LOAD.
+      if (/^#!lua name=/.test(source.toString())) await client.sendCommand(['FUNCTION', 'LOAD', 'REPLACE', source]);
+      else await client.sendCommand(['SCRIPT', 'LOAD', source]);
     } catch {
       compiles = false;
     }

@@ -26,6 +26,9 @@ const EXPECTED_BAD_LINES: Record<string, number[]> = {
   'command-not-allowed-in-script': [5, 6, 7],
   'no-writes-violation': [7, 9],
   'header-keys-argv': [5, 8],
+  'library-load-time': [4, 5, 6],
+  'library-register': [4, 5, 6, 7],
+  'library-no-writes': [7, 8],
   'unknown-suppression': [5, 7, 8],
 };
 

@@ -18,6 +18,7 @@ import { syntaxError } from './syntax-error.js';
 import { unknownCommand } from './unknown-command.js';
 import { unknownSuppression } from './unknown-suppression.js';
 import { wrongArity } from './wrong-arity.js';
+import { libraryLoadTime, libraryNoWrites, libraryRegister } from './library-rules.js';
 
 export const ALL_RULES: readonly Rule[] = [
   syntaxError,
@@ -37,5 +38,8 @@ export const ALL_RULES: readonly Rule[] = [
   commandNotAllowedInScript,
   noWritesViolation,
   headerKeysArgv,
+  libraryRegister,
+  libraryLoadTime,
+  libraryNoWrites,
   unknownSuppression,
 ];

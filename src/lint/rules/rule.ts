@@ -9,6 +9,7 @@ import type { PreparedSource } from '../source.js';
 import type { Directive } from '../suppressions.js';
 import type { Target } from '../target.js';
 import type { CommandTable } from '../../redis/command-table.js';
+import type { Registrations } from '../library.js';
 
 /** Where a finding points: a node, or explicit 1-based positions. */
 export type At =
@@ -35,6 +36,8 @@ export interface RuleContext {
   /** The `rscript-disable-...` comments, read once for the linter and the rule that checks their ids. */
   directives: readonly Directive[];
   report(at: At, report: Report): void;
+  /** Set for a Redis Functions library (`#!lua name=`), or a file that registers functions without one. */
+  library?: { registrations: Registrations; missingName?: boolean };
 }
 
 /** The context of a script that parsed. */

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { UsageError } from '../errors.js';
+import { entryAbsPath, type Manifest } from './manifest.js';
+import { toPosix } from '../registry/discover.js';
+
+/** A function of a library of the manifest, named on the command line or in code. */
+export interface ResolvedFunction {
+  library: string;
+  name: string;
+  flags: string[];
+  keys: string[];
+  args: string[];
+  /** The library's file (for error lines), when readable. */
+  path: string;
+  bytes?: Buffer;
+  sha: string;
+}
+
+/**
+ * `<lib>.<fn>`, or a bare function name that one library of the manifest registers; undefined when
+ * `ref` names no function (or a script of the same name exists: a script's name wins, the
+ * `<lib>.<fn>` form reaches the function).
+ */
+export function resolveFunction(ref: string, manifest: Manifest | null, manifestFile: string, cwd: string = process.cwd()): ResolvedFunction | undefined {
+  const libs = manifest?.libraries;
+  if (!libs || ref.endsWith('.lua')) return undefined;
+  const dot = ref.indexOf('.');
+  let library: string | undefined;
+  let name = ref;
+  if (dot > 0 && Object.hasOwn(libs, ref.slice(0, dot))) {
+    library = ref.slice(0, dot);
+    name = ref.slice(dot + 1);
+    if (!Object.hasOwn(libs[library]!.functions, name)) {
+      const known = Object.keys(libs[library]!.functions);
+      throw new UsageError(`library "${library}" has no function "${name}" (it registers ${known.join(', ') || 'none'})`);
+    }
+  } else {
+    if (manifest && Object.hasOwn(manifest.scripts, ref)) return undefined;
+    const owners = Object.keys(libs).filter((l) => Object.hasOwn(libs[l]!.functions, ref));
+    if (owners.length === 0) return undefined;
+    library = owners[0]!;
+  }
+  const entry = libs[library]!;
+  const fn = entry.functions[name]!;
+  const abs = entryAbsPath({ ...entry, flags: [] }, manifestFile);
+  let bytes: Buffer | undefined;
+  try {
+    bytes = readFileSync(abs);
+  } catch {
+    // The library runs from the server; without its file, error lines are not quoted.
+  }
+  return { library, name, flags: fn.flags, keys: fn.keys, args: fn.args, path: toPosix(relative(cwd, abs)), bytes, sha: entry.sha };
+}
