@@ -359,6 +359,30 @@ export async function run(argv: string[]): Promise<number> {
     );
   }
 
+  command('test', 'run the spec files (<script>.spec.yaml) on a throwaway redis-server, or --url, under RESP2 and RESP3', { server: true })
+    .argument('[specs...]', 'spec files, folders, script paths or names (default: the script folders)')
+    .addOption(new Option('--resp <version>', 'protocol of the connections').choices(['2', '3', 'both']).default('both'))
+    .addOption(new Option('--reporter <format>', 'output format; junit writes JUnit XML on stdout for CI').choices(['text', 'junit']).default('text'))
+    .option('-y, --yes', 'do not ask before emptying a --url server that is not on loopback or holds keys')
+    .option('--watch', 'run again what a saved script, include or spec changes (Ctrl-C to stop)')
+    .action(
+      action(async (ctx, specs: string[], opts: { resp: string; reporter: 'text' | 'junit'; yes?: boolean; watch?: boolean }) => {
+        const { testCommand } = await import('./cli-test.js');
+        return testCommand({
+          specs,
+          resp: opts.resp,
+          reporter: opts.reporter,
+          yes: opts.yes,
+          watch: opts.watch,
+          config: ctx.config,
+          flags: ctx.flags,
+          target: ctx.target,
+          confirm: (question) => confirm(question, 'test'),
+          stderr: () => stderr(),
+        });
+      }),
+    );
+
   // `rscript help nope` would print the program's help and exit 2 without a word about "nope":
   // it is answered as `rscript nope` is, "unknown command 'nope'" and the nearest name. `help`
   // takes no options: `rscript help --json` is the help, as `rscript --json help` is.
