@@ -357,8 +357,12 @@ class CaseRunner {
         calls = await this.concurrent(spec, c, failures);
         stepsOk = failures.length === 0;
       }
-      if (stepsOk) await this.keyspace(c.keyspace, failures);
-      else if (c.keyspace.length > 0) failures.push({ line: c.keyspace[0]!.line, what: 'keyspace', note: 'not checked: an earlier step failed' });
+      if (stepsOk) {
+        await this.keyspace(c.keyspace, failures);
+        if (c.dbsize) await this.dbsize(c.dbsize, failures);
+      } else if (c.keyspace.length > 0 || c.dbsize) {
+        failures.push({ line: c.keyspace[0]?.line ?? c.dbsize!.line, what: 'keyspace', note: 'not checked: an earlier step failed' });
+      }
     } catch (err) {
       // A connection failure or a server that stopped: the case fails with it, the run goes on.
       if (replyCode(err) !== undefined || (err as Error).name === 'ConnectionError') {
@@ -379,7 +383,9 @@ class CaseRunner {
 
   private async setup(spec: SpecFile, setup: SetupStep[], failures: Failure[]): Promise<boolean> {
     for (const [i, step] of setup.entries()) {
-      if (step.kind === 'command') {
+      if (step.kind === 'sleep') {
+        await new Promise((r) => setTimeout(r, step.ms));
+      } else if (step.kind === 'command') {
         try {
           await this.command(this.topology, step.argv);
         } catch (err) {
@@ -450,7 +456,9 @@ class CaseRunner {
     }
     for (const [i, inv] of c.replies.entries()) {
       const outcomes = collected.get(inv.step)!;
-      const counted = outcomes.filter((o) => (inv.where ? o.ok && matchReply(inv.where, o.reply, this.protocol).length === 0 : true)).length;
+      // An error reply counts as {error: text}, so that `where` can count refusals too.
+      const asReply = (o: Outcome): TypedReply => (o.ok ? o.reply : { type: 'error', value: o.error });
+      const counted = outcomes.filter((o) => !inv.where || matchReply(inv.where, asReply(o), this.protocol).length === 0).length;
       if ((inv.min !== undefined && counted < inv.min) || (inv.max !== undefined && counted > inv.max)) {
         const bound = inv.min === inv.max ? `exactly ${inv.min}` : [inv.min !== undefined ? `at least ${inv.min}` : '', inv.max !== undefined ? `at most ${inv.max}` : ''].filter(Boolean).join(' and ');
         const where = inv.where ? ` matching ${describeMatcher(inv.where, this.protocol)}` : '';
@@ -470,6 +478,19 @@ class CaseRunner {
     for (const e of expected) {
       const failure = await this.checkKey(e);
       if (failure) failures.push(failure);
+    }
+  }
+
+  private async dbsize(expected: { count: number; line: number }, failures: Failure[]): Promise<void> {
+    let total = 0;
+    const keys: string[] = [];
+    for (const node of this.topology.primaries()) {
+      total += Number(await node.conn.send(['DBSIZE']));
+      if (keys.length < 10) keys.push(...list(await node.conn.send(['SCAN', '0', 'COUNT', '10'], { raw: true })).slice(1));
+    }
+    if (total !== expected.count) {
+      const shown = keys.slice(0, 10).map((k) => JSON.stringify(k)).join(', ');
+      failures.push({ line: expected.line, what: 'dbsize', expected: `${expected.count} key${expected.count === 1 ? '' : 's'}`, actual: `${total}${total > 0 ? ` (${shown}${total > 10 ? ', ...' : ''})` : ''}` });
     }
   }
 
@@ -644,7 +665,7 @@ function checkOutcome(step: Step, outcome: Outcome, protocol: 2 | 3, named: bool
       actual: `error ${JSON.stringify(outcome.error)}`,
     };
   }
-  if (step.error) return { line: step.error.line, what, expected: `error ${describeText(step.error)}`, actual: notation(outcome.reply) };
+  if (step.error && !step.reply) return { line: step.error.line, what, expected: `error ${describeText(step.error)}`, actual: notation(outcome.reply) };
   if (!step.reply) return undefined;
   const mismatches = matchReply(step.reply, outcome.reply, protocol);
   if (mismatches.length === 0) return undefined;

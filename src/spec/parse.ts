@@ -189,6 +189,10 @@ class Parser {
         if (argv.length === 0) this.fail(n, `setup[${i}] is an empty command`);
         return { kind: 'command', argv, line: this.line(n) };
       }
+      if (isMap(n) && n.items.length === 1 && isScalar(n.items[0]!.key) && n.items[0]!.key.value === 'sleep') {
+        // A wait, for a TTL to run out (`{sleep: 150}`, milliseconds).
+        return { kind: 'sleep', ms: this.count(n.items[0]!.value as Node, `setup[${i}].sleep`, 60_000), line: this.line(n) };
+      }
       if (isMap(n)) return { kind: 'call', call: this.call(n, script, `setup[${i}]`), line: this.line(n) };
       this.fail(n, `setup[${i}] must be a command as a list ([SET, k, v]) or a script call ({script: name, keys: [...], args: [...]})`);
     });
@@ -207,7 +211,7 @@ class Parser {
 
   specCase(node: Node, script: string): SpecCase {
     if (!isMap(node)) this.fail(node, 'a case is a mapping with "name", a "call" (or "steps" or "concurrent") and what to expect');
-    const f = this.fields(node, ['name', 'resp', 'setup', 'call', 'reply', 'error', 'steps', 'concurrent', 'replies', 'keyspace'], 'a case');
+    const f = this.fields(node, ['name', 'resp', 'setup', 'call', 'reply', 'error', 'steps', 'concurrent', 'replies', 'keyspace', 'dbsize'], 'a case');
     const line = this.line(node);
     if (!f.name) this.fail(node, 'a case needs a "name" (it names the case in the output)');
     const name = this.string(f.name, 'name');
@@ -234,9 +238,23 @@ class Parser {
     if (f.replies && !concurrent) this.fail(f.replies, `case "${name}": "replies" checks the replies of a "concurrent" run`);
     const replies = f.replies ? this.replies(f.replies, concurrent!) : [];
     const keyspace = f.keyspace ? this.keyspace(f.keyspace) : [];
-    const expects = steps.some((s) => s.reply || s.error) || replies.length > 0 || keyspace.length > 0 || concurrent?.steps.some((s) => s.reply || s.error);
-    if (!expects && !concurrent) this.fail(node, `case "${name}" expects nothing: add a "reply", an "error" or a "keyspace"`);
-    return { name, line, ...(resp ? { resp } : {}), setup: f.setup ? this.setup(f.setup, script) : [], steps, ...(concurrent ? { concurrent } : {}), replies, keyspace };
+    const dbsize = f.dbsize ? { count: this.count(f.dbsize, 'dbsize', Number.MAX_SAFE_INTEGER), line: this.line(f.dbsize) } : undefined;
+    const expects = steps.some((s) => s.reply || s.error) || replies.length > 0 || keyspace.length > 0 || dbsize !== undefined;
+    // A concurrent run whose steps expect replies checks something; one without any does not.
+    if (!expects && !concurrent?.steps.some((s) => s.reply || s.error)) {
+      this.fail(node, `case "${name}" expects nothing: add a "reply", an "error", a "keyspace" or a "dbsize"${concurrent ? ', or "replies"' : ''}`);
+    }
+    return {
+      name,
+      line,
+      ...(resp ? { resp } : {}),
+      setup: f.setup ? this.setup(f.setup, script) : [],
+      steps,
+      ...(concurrent ? { concurrent } : {}),
+      replies,
+      keyspace,
+      ...(dbsize ? { dbsize } : {}),
+    };
   }
 
   steps(node: Node, script: string, what: string, concurrent: boolean): Step[] {
@@ -247,7 +265,8 @@ class Parser {
       if (!isMap(n)) this.fail(n, `${what}[${i}] must be a mapping: { keys: [...], args: [...], reply: ... }`);
       const allowed = ['name', 'script', 'keys', 'args', 'reply', 'error', ...(concurrent ? ['if'] : [])];
       const f = this.fields(n, allowed, `${what}[${i}]`);
-      if (f.reply && f.error) this.fail(f.error, `${what}[${i}]: expect a "reply" or an "error", not both`);
+      // In a concurrent run both may be given: each call answers one or the other (a limit reached).
+      if (f.reply && f.error && !concurrent) this.fail(f.error, `${what}[${i}]: expect a "reply" or an "error", not both`);
       const call: Call = {
         script: f.script ? this.string(f.script, `${what}[${i}].script`) : script,
         keys: f.keys ? this.words(f.keys, `${what}[${i}].keys`) : [],
@@ -397,7 +416,9 @@ class Parser {
       const line = this.line(pair.key as Node);
       const v = pair.value as Node | null;
       if (v === null || (isScalar(v) && v.value === null)) return { key, line, kind: 'absent' };
-      if (!isMap(v)) return { key, line, kind: 'string', value: this.value(v, `keyspace["${key}"]`) };
+      // A string written as a matcher: `key: {pattern: ...}`.
+      const matcherOnly = isMap(v) && v.items.length === 1 && isScalar(v.items[0]!.key) && ['pattern', 'between', 'any'].includes(String(v.items[0]!.key.value));
+      if (!isMap(v) || matcherOnly) return { key, line, kind: 'string', value: this.value(v, `keyspace["${key}"]`) };
       const what = `keyspace["${key}"]`;
       const f = this.fields(v, ['string', 'hash', 'fields', 'list', 'set', 'zset', 'exists', 'type', 'ttl', 'pttl'], what);
       const ttl = f.ttl ? this.ttl(f.ttl, 's', `${what}.ttl`) : f.pttl ? this.ttl(f.pttl, 'ms', `${what}.pttl`) : undefined;

@@ -58,7 +58,7 @@ export type KeyExpectation = { key: string; line: number; ttl?: TtlMatcher } & (
 );
 
 /** A command of a setup: plain words, or a script call. */
-export type SetupStep = { line: number } & ({ kind: 'command'; argv: string[] } | { kind: 'call'; call: Call });
+export type SetupStep = { line: number } & ({ kind: 'command'; argv: string[] } | { kind: 'call'; call: Call } | { kind: 'sleep'; ms: number });
 
 /** One script call. Keys and args may hold ${client}, ${call}, ${reply} and ${reply.N} (concurrency). */
 export interface Call {
@@ -110,6 +110,8 @@ export interface SpecCase {
   concurrent?: Concurrency;
   replies: RepliesInvariant[];
   keyspace: KeyExpectation[];
+  /** How many keys the keyspace holds afterwards (0: the call wrote nothing). */
+  dbsize?: { count: number; line: number };
 }
 
 export interface SpecFile {
