@@ -74,10 +74,19 @@ export function matchReply(expected: ReplyMatcher, reply: TypedReply, protocol: 
       for (const a of left) out.push({ path: `${path}{}`, expected: '(no such member)', actual: notation(a), line: expected.line });
       return out;
     }
-    case 'map': {
-      if (reply.type !== 'map') return miss();
+    case 'map':
+    case 'pairs': {
+      let entries: Array<[TypedReply, TypedReply]>;
+      if (expected.kind === 'map') {
+        if (reply.type !== 'map') return miss();
+        entries = reply.entries;
+      } else {
+        if (reply.type !== 'array' || reply.items.length % 2 !== 0) return miss();
+        entries = [];
+        for (let i = 0; i < reply.items.length; i += 2) entries.push([reply.items[i]!, reply.items[i + 1]!]);
+      }
       const out: Mismatch[] = [];
-      const actual = new Map(reply.entries.map(([k, v]) => [k.type === 'bulk string' || k.type === 'status' ? k.value : notation(k), v]));
+      const actual = new Map(entries.map(([k, v]) => [k.type === 'bulk string' || k.type === 'status' ? k.value : notation(k), v]));
       for (const [field, e] of expected.entries) {
         const at = `${path}[${JSON.stringify(field)}]`;
         const a = actual.get(field);
@@ -163,7 +172,8 @@ export function describeMatcher(m: ReplyMatcher, protocol: 2 | 3): string {
     case 'set':
       return `{set: [${m.items.map((i) => describeMatcher(i, protocol)).join(', ')}]}`;
     case 'map':
-      return `{map: {${m.entries.map(([k, v]) => `${JSON.stringify(k)}: ${describeMatcher(v, protocol)}`).join(', ')}}}`;
+    case 'pairs':
+      return `{${m.kind}: {${m.entries.map(([k, v]) => `${JSON.stringify(k)}: ${describeMatcher(v, protocol)}`).join(', ')}}}`;
   }
 }
 

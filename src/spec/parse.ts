@@ -103,7 +103,7 @@ export function specDir(spec: SpecFile): string {
   return dirname(spec.absPath);
 }
 
-const REPLY_TAGS = ['status', 'map', 'set', 'double', 'boolean', 'big_number', 'error', 'type', 'between', 'pattern', 'any', 'resp2', 'resp3', 'nil'];
+const REPLY_TAGS = ['status', 'map', 'pairs', 'set', 'double', 'boolean', 'big_number', 'error', 'type', 'between', 'pattern', 'any', 'resp2', 'resp3', 'nil'];
 const REPLY_TYPES = ['integer', 'bulk string', 'status', 'double', 'boolean', 'big number', 'null', 'array', 'set', 'map', 'error', 'verbatim string'];
 const KEY_TYPES = ['string', 'hash', 'list', 'set', 'zset', 'stream'];
 
@@ -348,7 +348,7 @@ class Parser {
       return { line, kind: 'per protocol', resp2: this.reply(f.resp2 ?? nullNode(node)), resp3: this.reply(f.resp3 ?? nullNode(node)) };
     }
     if (keys.length !== 1 || !REPLY_TAGS.includes(keys[0]!) || keys[0] === 'resp2' || keys[0] === 'resp3') {
-      this.fail(node, `a mapping in a reply is one tag: {status: OK}, {map: {...}}, {set: [...]}, {double: 1.5}, {error: text}, {type: integer}, {between: [1, 10]}, {pattern: regex}, {any: true}, or {resp2: ..., resp3: ...}; got ${keys.map((k) => `"${k}"`).join(', ') || 'an empty mapping'}`);
+      this.fail(node, `a mapping in a reply is one tag: {status: OK}, {map: {...}}, {pairs: {...}}, {set: [...]}, {double: 1.5}, {error: text}, {type: integer}, {between: [1, 10]}, {pattern: regex}, {any: true}, or {resp2: ..., resp3: ...}; got ${keys.map((k) => `"${k}"`).join(', ') || 'an empty mapping'}`);
     }
     const tag = keys[0]!;
     const value = (node.items[0]!.value as Node | null) ?? nullNodeAt(node.items[0]!);
@@ -365,9 +365,10 @@ class Parser {
       }
       case 'big_number':
         return { line, kind: 'big number', value: this.word(value, 'big_number') };
-      case 'map': {
-        if (!isMap(value)) this.fail(value, 'map must be a mapping of field: reply');
-        return { line, kind: 'map', entries: value.items.map((p) => [this.word(p.key as Node, 'a map field'), this.reply((p.value as Node | null) ?? nullNodeAt(p))]) };
+      case 'map':
+      case 'pairs': {
+        if (!isMap(value)) this.fail(value, `${tag} must be a mapping of field: reply`);
+        return { line, kind: tag, entries: value.items.map((p) => [this.word(p.key as Node, 'a map field'), this.reply((p.value as Node | null) ?? nullNodeAt(p))]) };
       }
       case 'set': {
         if (!isSeq(value)) this.fail(value, 'set must be a list of members (any order)');

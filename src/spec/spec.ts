@@ -17,6 +17,8 @@ export type ReplyMatcher = { line: number } & (
   | { kind: 'set'; items: ReplyMatcher[] }
   /** Fields in any order; a script's map keys are strings. */
   | { kind: 'map'; entries: Array<[string, ReplyMatcher]> }
+  /** A flat array of field, value pairs in any order: a `{map = ...}` as RESP2 clients get it. */
+  | { kind: 'pairs'; entries: Array<[string, ReplyMatcher]> }
   /** An error reply inside an array (`{1, redis.error_reply('ERR x')}`). */
   | { kind: 'error'; text: TextMatcher }
   | { kind: 'any' }
