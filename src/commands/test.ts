@@ -5,6 +5,7 @@ import { typeReply, type TypedReply } from '../output/reply.js';
 import { isIgnoredName, toPosix } from '../registry/discover.js';
 import { sha1hex } from '../registry/script.js';
 import { parseTarget, replyCode, type Arg, type Target } from '../server/connection.js';
+import { LargeInteger, WholeDouble } from '../server/large-integer.js';
 import { startSandbox, type Sandbox } from '../server/sandbox.js';
 import { startSandboxCluster } from '../server/sandbox-cluster.js';
 import { crossSlotError, slotOfKeys } from '../server/slot.js';
@@ -703,6 +704,8 @@ async function commandKeys(topology: Topology, argv: string[]): Promise<string[]
 
 function text(v: unknown): string {
   if (Buffer.isBuffer(v)) return v.toString('utf8');
+  if (v instanceof WholeDouble) return String(v.value);
+  if (v instanceof LargeInteger) return v.digits;
   if (v === null || v === undefined) return '';
   return String(v);
 }

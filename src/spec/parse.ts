@@ -61,7 +61,7 @@ export function parseSpec(text: string, absPath: string, path: string): SpecFile
   const doc = parseDocument(text, { lineCounter: lines, intAsBigInt: true, prettyErrors: false });
   const first = doc.errors[0];
   if (first) {
-    const line = first.linePos?.[0]?.line ?? 1;
+    const line = lines.linePos(first.pos[0]).line;
     throw new SpecError(path, line, `invalid YAML: ${first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
   }
   const p = new Parser(path, lines);
