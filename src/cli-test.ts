@@ -50,7 +50,8 @@ export async function testCommand(input: TestCommandInput): Promise<TestCommandO
     redisServer: config.redisServer,
     timeoutMs: config.timeoutMs,
     confirm: input.yes ? undefined : input.confirm,
-    onServer: (server: string) => say(`rscript test: ${server}`),
+    onServer: (server: string, sandbox: import('./commands/test.js').TestResult['sandbox']) =>
+      say(sandbox ? `rscript test: ${server} (redis-server ${sandbox.version ?? ''}, pid ${sandbox.pids.join(', ')}), thrown away when the run ends` : `rscript test: ${server}`),
     onCase: streaming ? (r: import('./commands/test.js').CaseResult) => process.stdout.write(scrub(renderCase(r, protocols.length)) + '\n') : undefined,
   };
   if (input.watch) {

@@ -34,8 +34,8 @@ export interface TestOptions {
   confirm?: (question: string) => Promise<boolean>;
   /** Ctrl-C: the case running ends, the others are not run. */
   signal?: AbortSignal;
-  /** Told when the throwaway server is up. */
-  onServer?: (server: string) => void;
+  /** Told when the server is up (or checked): its label, and the throwaway processes. */
+  onServer?: (server: string, sandbox: TestResult['sandbox']) => void;
   /** Told as each case ends (a line per case as the run goes). */
   onCase?: (result: CaseResult) => void;
   cwd?: string;
@@ -69,7 +69,7 @@ export interface CaseResult {
 export interface TestResult {
   /** `host:port` of the server, or `sandbox 127.0.0.1:port`. */
   server: string;
-  sandbox: { kind: 'server' | 'cluster'; version: string | null; ports: number[] } | null;
+  sandbox: { kind: 'server' | 'cluster'; version: string | null; ports: number[]; pids: number[] } | null;
   protocols: Array<2 | 3>;
   files: string[];
   cases: CaseResult[];
@@ -107,7 +107,7 @@ export async function test(options: TestOptions): Promise<TestResult | TestDecli
   const server = await openTestServer(options);
   if ('tested' in server) return server;
   try {
-    options.onServer?.(server.label);
+    options.onServer?.(server.label, server.sandbox);
     return await runSpecs(server, specs, scripts, options, started);
   } finally {
     await server.stop();
@@ -139,7 +139,7 @@ export async function openTestServer(options: TestOptions): Promise<TestServer |
     return {
       label: `sandbox cluster ${cluster.ports.map((p) => `127.0.0.1:${p}`).join(', ')}`,
       target: { url: cluster.url, timeoutMs: options.timeoutMs, cluster: true },
-      sandbox: { kind: 'cluster', version: cluster.version ?? null, ports: cluster.ports },
+      sandbox: { kind: 'cluster', version: cluster.version ?? null, ports: cluster.ports, pids: cluster.pids },
       flush: ['FLUSHALL'],
       stop: () => cluster.stop(),
     };
@@ -148,7 +148,7 @@ export async function openTestServer(options: TestOptions): Promise<TestServer |
   return {
     label: `sandbox 127.0.0.1:${sandbox.port}`,
     target: { ...sandbox.target, timeoutMs: options.timeoutMs },
-    sandbox: { kind: 'server', version: sandbox.version ?? null, ports: [sandbox.port] },
+    sandbox: { kind: 'server', version: sandbox.version ?? null, ports: [sandbox.port], pids: [sandbox.pid] },
     flush: ['FLUSHALL'],
     stop: () => sandbox.stop(),
   };
@@ -168,7 +168,7 @@ export async function runSpecs(
     const target = { ...server.target, protocol };
     const topology = await openTopology(target);
     try {
-      const runner = new CaseRunner(topology, target, scripts, server.flush, protocol);
+      const runner = new CaseRunner(topology, target, scripts, server.flush, protocol, options.signal);
       for (const spec of specs) {
         for (const c of spec.cases) {
           if (options.signal?.aborted) {
@@ -343,6 +343,7 @@ class CaseRunner {
     private readonly scripts: Map<string, SpecScript>,
     private readonly flush: string[],
     private readonly protocol: 2 | 3,
+    private readonly signal?: AbortSignal,
   ) {}
 
   async run(spec: SpecFile, c: SpecCase): Promise<CaseResult> {
@@ -430,7 +431,7 @@ class CaseRunner {
       for (let i = 0; i < run.clients; i++) clients.push(await openTopology(this.target, { lazy: true }));
       await Promise.all(
         clients.map(async (client, i) => {
-          for (let round = 1; round <= run.calls; round++) {
+          for (let round = 1; round <= run.calls && !this.signal?.aborted; round++) {
             let previous: TypedReply | undefined;
             for (const step of run.steps) {
               if (step.when && (previous === undefined || matchReply(step.when, previous, this.protocol).length > 0)) break;
@@ -450,6 +451,10 @@ class CaseRunner {
       );
     } finally {
       await Promise.all(clients.map((t) => t.close()));
+    }
+    if (this.signal?.aborted) {
+      failures.push({ line: run.line, what: 'concurrent', note: `interrupted (Ctrl-C) after ${calls} of ${run.clients * run.calls * run.steps.length} calls: not checked` });
+      return calls;
     }
     for (const [step, { count, first }] of wrong) {
       const total = collected.get(step.name)!.length;

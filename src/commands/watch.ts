@@ -76,7 +76,7 @@ export async function watchTests(options: TestOptions, io: WatchIO): Promise<num
   const onSigint = () => controller.abort();
   process.on('SIGINT', onSigint);
   try {
-    options.onServer?.(server.label);
+    options.onServer?.(server.label, server.sandbox);
     io.print(io.summary(await runSpecs(server, state.specs, state.scripts, options)));
     io.print(`watching ${watchRoots([...options.paths, ...options.scriptRoots], cwd).join(', ')} (Ctrl-C to stop)`);
     await watchFolders(

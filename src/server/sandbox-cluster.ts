@@ -13,6 +13,7 @@ export interface SandboxCluster {
   /** The first node's URL: rscript finds the others. */
   readonly url: string;
   readonly ports: number[];
+  readonly pids: number[];
   readonly version?: string;
   stop(): Promise<void>;
 }
@@ -64,5 +65,5 @@ export async function startSandboxCluster(options: Pick<SandboxOptions, 'binary'
     await Promise.all(conns.map((c) => c.close()));
   }
   nodes.sort((a, b) => a.port - b.port);
-  return { url: nodes[0]!.target.url, ports: nodes.map((n) => n.port), ...(nodes[0]!.version ? { version: nodes[0]!.version } : {}), stop };
+  return { url: nodes[0]!.target.url, ports: nodes.map((n) => n.port), pids: nodes.map((n) => n.pid), ...(nodes[0]!.version ? { version: nodes[0]!.version } : {}), stop };
 }
