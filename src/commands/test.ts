@@ -75,6 +75,8 @@ export interface TestResult {
   cases: CaseResult[];
   passed: number;
   failed: number;
+  /** Cases marked `cluster: false`, not run on a cluster. */
+  skipped: number;
   ms: number;
   /** Stopped by Ctrl-C: the cases after the one running were not run. */
   interrupted: boolean;
@@ -164,6 +166,7 @@ export async function runSpecs(
 ): Promise<TestResult> {
   const cases: CaseResult[] = [];
   let interrupted = false;
+  let skipped = 0;
   for (const protocol of options.protocols) {
     const target = { ...server.target, protocol };
     const topology = await openTopology(target);
@@ -176,6 +179,10 @@ export async function runSpecs(
             break;
           }
           if (c.resp !== undefined && c.resp !== protocol) continue;
+          if (c.cluster === false && topology.cluster) {
+            skipped++;
+            continue;
+          }
           const result = await runner.run(spec, c);
           cases.push(result);
           options.onCase?.(result);
@@ -195,6 +202,7 @@ export async function runSpecs(
     cases,
     passed: cases.length - failed,
     failed,
+    skipped,
     ms: Number(process.hrtime.bigint() - started) / 1e6,
     interrupted: interrupted || !!options.signal?.aborted,
   };

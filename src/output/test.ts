@@ -30,10 +30,11 @@ export function renderFailure(file: string, f: Failure): string[] {
 /** `12 passed, 1 failed` and where, how long; the plain counts first so that CI logs can be read for them. */
 export function renderSummary(r: TestResult): string {
   const protocols = r.protocols.map((p) => `RESP${p}`).join(' and ');
-  const counts = `${r.passed} passed, ${r.failed} failed`;
+  const counts = `${r.passed} passed, ${r.failed} failed${r.skipped > 0 ? `, ${r.skipped} skipped` : ''}`;
   const stopped = r.interrupted ? out.yellow(' (interrupted: the cases left were not run)') : '';
+  const skipped = r.skipped > 0 ? out.dim(`\n(${r.skipped} case run${r.skipped === 1 ? '' : 's'} marked "cluster: false" not run on the cluster)`) : '';
   const where = out.dim(`${r.cases.length} case runs of ${r.files.length} spec file${r.files.length === 1 ? '' : 's'} under ${protocols} on ${r.server} in ${(r.ms / 1000).toFixed(2)} s`);
-  return `${r.failed > 0 ? out.red(counts) : out.green(counts)}${stopped}\n${where}`;
+  return `${r.failed > 0 ? out.red(counts) : out.green(counts)}${stopped}\n${where}${skipped}`;
 }
 
 /** The whole text, for a run whose cases were not printed as they ran. */

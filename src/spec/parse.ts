@@ -211,7 +211,7 @@ class Parser {
 
   specCase(node: Node, script: string): SpecCase {
     if (!isMap(node)) this.fail(node, 'a case is a mapping with "name", a "call" (or "steps" or "concurrent") and what to expect');
-    const f = this.fields(node, ['name', 'resp', 'setup', 'call', 'reply', 'error', 'steps', 'concurrent', 'replies', 'keyspace', 'dbsize'], 'a case');
+    const f = this.fields(node, ['name', 'resp', 'cluster', 'setup', 'call', 'reply', 'error', 'steps', 'concurrent', 'replies', 'keyspace', 'dbsize'], 'a case');
     const line = this.line(node);
     if (!f.name) this.fail(node, 'a case needs a "name" (it names the case in the output)');
     const name = this.string(f.name, 'name');
@@ -221,6 +221,8 @@ class Parser {
       if (v !== 2 && v !== 3) this.fail(f.resp, 'resp must be 2 or 3 (leave it out to run the case under both)');
       resp = v;
     }
+    if (f.cluster && (!isScalar(f.cluster) || typeof f.cluster.value !== 'boolean')) this.fail(f.cluster, 'cluster must be true or false (false: skip the case on a cluster)');
+    const cluster = f.cluster ? (f.cluster as Scalar).value === true : undefined;
     const forms = ['call', 'steps', 'concurrent'].filter((k) => f[k] !== undefined);
     if (forms.length !== 1) {
       this.fail(node, forms.length === 0 ? `case "${name}": give a "call", "steps" or "concurrent"` : `case "${name}": give one of ${forms.map((x) => `"${x}"`).join(' and ')}, not both`);
@@ -248,6 +250,7 @@ class Parser {
       name,
       line,
       ...(resp ? { resp } : {}),
+      ...(cluster === false ? { cluster } : {}),
       setup: f.setup ? this.setup(f.setup, script) : [],
       steps,
       ...(concurrent ? { concurrent } : {}),

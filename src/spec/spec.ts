@@ -106,6 +106,8 @@ export interface SpecCase {
   line: number;
   /** Under this protocol only; undefined runs under every protocol asked for. */
   resp?: 2 | 3;
+  /** False: skipped on a cluster (a case about one node's whole keyspace, a SCAN). */
+  cluster?: boolean;
   setup: SetupStep[];
   /** Sequential calls (`call` is one step). Empty for a concurrency case. */
   steps: Step[];

@@ -109,6 +109,21 @@ cases:
     call: { keys: [c], args: ["1"]
     reply: 1
 `,
+    // Two keys in two slots: fine on one server, CROSSSLOT on a cluster.
+    'cross/move.lua': `redis.call('SET', KEYS[2], redis.call('GET', KEYS[1]) or '0')
+return 1
+`,
+    'cross/move.spec.yaml': `cases:
+  - name: moves a value between two keys of different slots
+    call: { keys: [from, to] }
+    reply: 1
+    keyspace:
+      to: "0"
+  - name: about the whole keyspace of one node
+    cluster: false
+    call: { keys: ["{x}a", "{x}b"] }
+    dbsize: 1
+`,
     'slow/slow.lua': `redis.call('INCR', KEYS[1])
 return 1
 `,
@@ -228,6 +243,18 @@ describe('rscript test', () => {
     const json = await run(['broken/yaml.spec.yaml', '--json']);
     expect(JSON.parse(json.stdout).error.exitCode).toBe(2);
   });
+
+  it('shows a cross-slot mistake on a throwaway cluster that one server lets pass', async () => {
+    const one = await run(['cross', '--resp', '3']);
+    expect(one.code).toBe(0);
+    const cluster = await run(['cross', '--resp', '3', '--cluster']);
+    expect(cluster.code).toBe(1);
+    expect(cluster.stderr).toMatch(/^rscript test: sandbox cluster 127\.0\.0\.1:\d+, 127\.0\.0\.1:\d+, 127\.0\.0\.1:\d+ \(redis-server [\d.]+, pid \d+, \d+, \d+\)/m);
+    expect(cluster.stdout).toMatch(/actual {4}error "CROSSSLOT Keys in request don't hash to the same slot/);
+    expect(cluster.stdout).toMatch(/^0 passed, 1 failed, 1 skipped$/m);
+    const pids = /pid (\d+), (\d+), (\d+)/.exec(cluster.stderr)!.slice(1).map(Number);
+    for (const pid of pids) expect(await gone(pid)).toBe(true);
+  }, 60_000);
 
   it('writes JUnit XML for CI', async () => {
     const r = await run(['bad/reply.spec.yaml', '--resp', '3', '--reporter', 'junit']);
