@@ -57,9 +57,12 @@ export async function testCommand(input: TestCommandInput): Promise<TestCommandO
   if (input.watch) {
     if (flags.json || input.reporter === 'junit') throw new UsageError('--watch prints as it goes: drop --json and --reporter junit');
     const { watchTests } = await import('./commands/watch.js');
+    const { formatText } = await import('./lint/format.js');
+    const { colorLevel } = await import('./output/color.js');
     const code = await watchTests(options, {
       print: (text) => process.stdout.write(scrub(text) + '\n'),
       summary: renderSummary,
+      lintReport: (linted) => formatText(linted.files, colorLevel(process.stdout) > 0).trimEnd(),
     });
     return { data: null, text: '', exitCode: code };
   }
@@ -78,4 +81,24 @@ export async function testCommand(input: TestCommandInput): Promise<TestCommandO
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
+}
+
+/** `rscript load --watch`: loads, then loads again on each save, printing each result. */
+export async function loadWatchCommand(
+  options: import('./commands/load.js').LoadOptions,
+  flags: { json?: boolean; dryRun?: boolean; check?: boolean; all?: boolean },
+): Promise<TestCommandOutcome> {
+  if (flags.json || flags.dryRun || flags.check) {
+    throw new UsageError(`--watch loads on each save and prints as it goes: drop ${flags.json ? '--json' : flags.dryRun ? '--dry-run' : '--check'}`);
+  }
+  const { watchLoad } = await import('./commands/watch.js');
+  const { renderLoad } = await import('./output/render.js');
+  const { formatText } = await import('./lint/format.js');
+  const { colorLevel } = await import('./output/color.js');
+  const code = await watchLoad(options, {
+    print: (text) => process.stdout.write(scrub(text) + '\n'),
+    render: (result) => renderLoad(result, { all: flags.all }),
+    lintReport: (linted) => formatText(linted.files, colorLevel(process.stdout) > 0).trimEnd(),
+  });
+  return { data: null, text: '', exitCode: code };
 }

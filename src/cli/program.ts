@@ -104,11 +104,12 @@ export async function run(argv: string[]): Promise<number> {
     .option('--no-lint', "load even when the linter finds error-level problems")
     .option('--no-cache', 'lint every new or changed script again instead of reusing the lint cache')
     .option('--all', 'list every script (past 50 unchanged ones already cached, the table counts them instead)')
+    .option('--watch', 'load again on each save of a script, for a dev server (Ctrl-C to stop)')
     .action(
-      action(async (ctx, paths: string[], opts: { dryRun?: boolean; check?: boolean; lint: boolean; cache: boolean; all?: boolean }) => {
+      action(async (ctx, paths: string[], opts: { dryRun?: boolean; check?: boolean; lint: boolean; cache: boolean; all?: boolean; watch?: boolean }) => {
         const { load } = await import('../commands/load.js');
         const { renderLoad } = await import('../output/render.js');
-        const result = await load({
+        const loadOptions = {
           paths: paths.length > 0 ? paths : configuredScripts(ctx, 'load'),
           scriptRoots: ctx.config.scripts,
           include: [ctx.config.include],
@@ -121,7 +122,12 @@ export async function run(argv: string[]): Promise<number> {
           lintTarget: ctx.config.lint.target,
           lintHeaders: ctx.config.lint.headers,
           cache: opts.cache,
-        });
+        };
+        if (opts.watch) {
+          const { loadWatchCommand } = await import('./cli-test.js');
+          return loadWatchCommand(loadOptions, { json: ctx.flags.json, dryRun: opts.dryRun, check: opts.check, all: opts.all });
+        }
+        const result = await load(loadOptions);
         return { data: result, text: () => renderLoad(result, { all: opts.all }), exitCode: opts.check && result.stale ? EXIT_FAILED : EXIT_OK };
       }),
     );
