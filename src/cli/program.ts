@@ -365,7 +365,7 @@ export async function run(argv: string[]): Promise<number> {
     );
   }
 
-  command('test', 'run the spec files (<script>.spec.yaml) on a throwaway redis-server, or --url, under RESP2 and RESP3', { server: true })
+  command('test', 'run the spec files (<script>.spec.yaml) on a throwaway redis-server (--cluster: a throwaway cluster; --url: a server you give) under RESP2 and RESP3', { server: true })
     .argument('[specs...]', 'spec files, folders, script paths or names (default: the script folders)')
     .addOption(new Option('--resp <version>', 'protocol of the connections').choices(['2', '3', 'both']).default('both'))
     .addOption(new Option('--reporter <format>', 'output format; junit writes JUnit XML on stdout for CI').choices(['text', 'junit']).default('text'))
