@@ -619,7 +619,7 @@ class CaseRunner {
     const args = call.args.map((a) => interpolate(a, vars));
     // Keys in two slots go to the first key's node: the server's CROSSSLOT is what the spec sees.
     const slot = topology.cluster && keys.length > 0 ? slotOfKeys(keys.slice(0, 1)).slot : undefined;
-    const argv: Arg[] = ['EVALSHA', script.sha, String(keys.length), ...keys, ...args];
+    const argv: Arg[] = [call.readOnly ? 'EVALSHA_RO' : 'EVALSHA', script.sha, String(keys.length), ...keys, ...args];
     try {
       return await topology.onSlot(slot, {}, async (node) => {
         try {

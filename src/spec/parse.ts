@@ -157,6 +157,12 @@ class Parser {
     return node.items.map((item, i) => this.word(item as Node, `${what}[${i}]`));
   }
 
+  flag(node: Node | undefined, what: string): boolean {
+    if (node === undefined) return false;
+    if (!isScalar(node) || typeof node.value !== 'boolean') this.fail(node, `${what} must be true or false`);
+    return node.value as boolean;
+  }
+
   count(node: Node, what: string, max: number): number {
     const value = isScalar(node) ? node.value : undefined;
     const n = typeof value === 'bigint' ? Number(value) : value;
@@ -200,11 +206,12 @@ class Parser {
 
   call(node: Node, script: string, what: string): Call {
     if (!isMap(node)) this.fail(node, `${what} must be a mapping: { keys: [...], args: [...] } (and "script" to call another script)`);
-    const f = this.fields(node, ['script', 'keys', 'args'], what);
+    const f = this.fields(node, ['script', 'keys', 'args', 'ro'], what);
     return {
       script: f.script ? this.string(f.script, `${what}.script`) : script,
       keys: f.keys ? this.words(f.keys, `${what}.keys`) : [],
       args: f.args ? this.words(f.args, `${what}.args`) : [],
+      ...(this.flag(f.ro, `${what}.ro`) ? { readOnly: true } : {}),
       line: this.line(node),
     };
   }
@@ -266,7 +273,7 @@ class Parser {
     return node.items.map((item, i) => {
       const n = item as Node;
       if (!isMap(n)) this.fail(n, `${what}[${i}] must be a mapping: { keys: [...], args: [...], reply: ... }`);
-      const allowed = ['name', 'script', 'keys', 'args', 'reply', 'error', ...(concurrent ? ['if'] : [])];
+      const allowed = ['name', 'script', 'keys', 'args', 'ro', 'reply', 'error', ...(concurrent ? ['if'] : [])];
       const f = this.fields(n, allowed, `${what}[${i}]`);
       // In a concurrent run both may be given: each call answers one or the other (a limit reached).
       if (f.reply && f.error && !concurrent) this.fail(f.error, `${what}[${i}]: expect a "reply" or an "error", not both`);
@@ -274,6 +281,7 @@ class Parser {
         script: f.script ? this.string(f.script, `${what}[${i}].script`) : script,
         keys: f.keys ? this.words(f.keys, `${what}[${i}].keys`) : [],
         args: f.args ? this.words(f.args, `${what}[${i}].args`) : [],
+        ...(this.flag(f.ro, `${what}[${i}].ro`) ? { readOnly: true } : {}),
         line: this.line(n),
       };
       const name = f.name ? this.string(f.name, `${what}[${i}].name`) : call.script;

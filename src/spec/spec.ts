@@ -68,6 +68,8 @@ export interface Call {
   script: string;
   keys: string[];
   args: string[];
+  /** EVALSHA_RO instead of EVALSHA (`ro: true`): a script flagged no-writes, as replicas run it. */
+  readOnly?: boolean;
   line: number;
 }
 
