@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { BIN, makeProject, runCli, type Project } from '../helpers/cli.js';
-import { assertRedisInstalled } from '../helpers/redis-server.js';
+import { assertRedisInstalled, startRedis } from '../helpers/redis-server.js';
 
 let project: Project;
 
@@ -123,6 +123,13 @@ return 1
     cluster: false
     call: { keys: ["{x}a", "{x}b"] }
     dbsize: 1
+`,
+    'missing/x.spec.yaml': `script: counter
+cases:
+  - name: calls a script that is nowhere
+    steps:
+      - { keys: [c], args: ["1"], reply: 1 }
+      - { script: nowhere, keys: [c], reply: 1 }
 `,
     'slow/slow.lua': `redis.call('INCR', KEYS[1])
 return 1
@@ -254,6 +261,35 @@ describe('rscript test', () => {
     expect(cluster.stdout).toMatch(/^0 passed, 1 failed, 1 skipped$/m);
     const pids = /pid (\d+), (\d+), (\d+)/.exec(cluster.stderr)!.slice(1).map(Number);
     for (const pid of pids) expect(await gone(pid)).toBe(true);
+  }, 60_000);
+
+  it('names the line of a call to a script that does not exist, before starting a server', async () => {
+    const r = await run(['missing']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^rscript: missing\/x\.spec\.yaml:6: no script named "nowhere": looked for missing\/nowhere\.lua, lua\/nowhere\.lua$/m);
+  });
+
+  it('--url: runs on the given server, asking first when its database holds keys, and empties it before each case', async () => {
+    const server = await startRedis();
+    try {
+      const empty = await run(['lua', '--resp', '3', '--url', server.url]);
+      expect(empty.code).toBe(0);
+      expect(empty.stderr).toMatch(/^rscript test: 127\.0\.0\.1:\d+$/m);
+      server.cli('SET', 'precious', 'data');
+      const refused = await run(['lua', '--resp', '3', '--url', server.url]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/^rscript: refusing to test without confirmation: stdin is not a terminal; pass --yes$/m);
+      expect(server.cli('GET', 'precious')).toBe('data');
+      // REDIS_URL alone does not pick the server: the run is on a throwaway one.
+      const env = await runCli(['test', 'lua', '--resp', '3'], { cwd: project.dir, env: { REDIS_URL: server.url }, timeoutMs: 60_000 });
+      expect(env.code).toBe(0);
+      expect(server.cli('GET', 'precious')).toBe('data');
+      const yes = await run(['lua', '--resp', '3', '--url', server.url, '--yes']);
+      expect(yes.code).toBe(0);
+      expect(server.cli('EXISTS', 'precious')).toBe('0');
+    } finally {
+      await server.stop();
+    }
   }, 60_000);
 
   it('writes JUnit XML for CI', async () => {
