@@ -4,11 +4,14 @@
  * target: under 2 s on the project's machine. A benchmark, not a test: the figure belongs to the
  * machine and its load, so the run also times, as references, a bare Node process and a
  * redis-server start-to-PONG, and prints the load average beside the figures.
+ * Then `rscript test --watch` on a copy of lua/: the time from a script's save to its specs' summary
+ * line (the issue: about half a second), over saves of lua/template.lua.
  *
  *   npm run bench:test -- [--runs 5] [--resp both|2|3] [--json]
  */
-import { spawnSync } from 'node:child_process';
-import { loadavg } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -55,6 +58,46 @@ for (let i = 0; i < runs; i++) {
   await server.stop();
 }
 
+/** Saves lua/template.lua in a copy of lua/ under `rscript test --watch`; ms from each save to the summary. */
+async function watchLatency(saves: number): Promise<number[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'rscript-bench-watch-'));
+  cpSync(join(REPO, 'lua'), join(dir, 'lua'), { recursive: true });
+  writeFileSync(join(dir, 'package.json'), '{}\n');
+  const child = spawn(process.execPath, [BIN, 'test', '--watch', '--resp', '3'], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, NO_COLOR: '1', REDIS_URL: '' } });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const wait = (re: RegExp, from: number) =>
+    new Promise<void>((resolveWait) => {
+      const t = setInterval(() => {
+        if (re.test(out.slice(from))) {
+          clearInterval(t);
+          resolveWait();
+        }
+      }, 2);
+    });
+  try {
+    await wait(/watching /, 0);
+    const file = join(dir, 'lua', 'template.lua');
+    const source = readFileSync(file, 'utf8');
+    const times: number[] = [];
+    for (let i = 0; i < saves; i++) {
+      const from = out.length;
+      const started = performance.now();
+      writeFileSync(file, `${source}\n-- save ${i}\n`);
+      await wait(/^\d+ passed, \d+ failed/m, from);
+      times.push(performance.now() - started);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return times;
+  } finally {
+    child.kill('SIGINT');
+    await new Promise((r) => child.on('close', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const watchSaves = await watchLatency(runs * 2);
+
 const result = {
   runs,
   resp: values.resp,
@@ -68,6 +111,8 @@ const result = {
   reference_redis_start_ms: Math.round(median(serverStart)),
   /** The suite in units of a bare Node start: comparable across machines and loads, unlike the ms. */
   ratio_to_node_start: Number((median(suite) / median(nodeAlone)).toFixed(1)),
+  watch_save_to_result_ms: Math.round(median(watchSaves)),
+  watch_target_ms: 500,
   load_average_1m: Number(loadavg()[0]!.toFixed(2)),
 };
 
@@ -79,5 +124,6 @@ if (values.json) {
   console.log(`  inside the run      ${result.inside_run_ms} ms (of which concurrency cases ${result.concurrency_cases_ms} ms)`);
   console.log(`  reference: node -e ''             ${result.reference_node_start_ms} ms (the suite is ${result.ratio_to_node_start}x that)`);
   console.log(`  reference: redis-server to PONG   ${result.reference_redis_start_ms} ms`);
-  console.log(`  load average (1 min)              ${result.load_average_1m}`);
+  console.log(`test --watch, save of lua/template.lua -> its specs' summary: ${result.watch_save_to_result_ms} ms (median of ${watchSaves.length}; target about 500 ms)`);
+  console.log(`load average (1 min): ${result.load_average_1m}`);
 }
