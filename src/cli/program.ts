@@ -124,7 +124,7 @@ export async function run(argv: string[]): Promise<number> {
           cache: opts.cache,
         };
         if (opts.watch) {
-          const { loadWatchCommand } = await import('./cli-test.js');
+          const { loadWatchCommand } = await import('./test.js');
           return loadWatchCommand(loadOptions, { json: ctx.flags.json, dryRun: opts.dryRun, check: opts.check, all: opts.all });
         }
         const result = await load(loadOptions);
@@ -373,7 +373,7 @@ export async function run(argv: string[]): Promise<number> {
     .option('--watch', 'run again what a saved script, include or spec changes (Ctrl-C to stop)')
     .action(
       action(async (ctx, specs: string[], opts: { resp: string; reporter: 'text' | 'junit'; yes?: boolean; watch?: boolean }) => {
-        const { testCommand } = await import('./cli-test.js');
+        const { testCommand } = await import('./test.js');
         return testCommand({
           specs,
           resp: opts.resp,

@@ -1,14 +1,14 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { typeReply, type TypedReply } from '../output/reply.js';
+import { typeReply, type TypedReply } from '../redis/typed-reply.js';
 import { isIgnoredName, toPosix } from '../registry/discover.js';
 import { sha1hex } from '../registry/script.js';
 import { parseTarget, replyCode, type Arg, type Target } from '../server/connection.js';
-import { LargeInteger, WholeDouble } from '../server/large-integer.js';
-import { startSandbox, type Sandbox } from '../server/sandbox.js';
+import { LargeInteger, WholeDouble } from '../redis/large-integer.js';
+import { startSandbox, type Sandbox } from '../server/throwaway-server.js';
 import { startSandboxCluster } from '../server/sandbox-cluster.js';
-import { crossSlotError, slotOfKeys } from '../server/slot.js';
+import { crossSlotError, slotOfKeys } from '../redis/slot.js';
 import { openTopology, type Topology } from '../server/topology.js';
 import { LOOPBACK } from './bench.js';
 import { describeMatcher, describeText, describeValue, matchReply, matchText, matchValue, notation, type Mismatch } from '../spec/match.js';
@@ -250,7 +250,7 @@ export function findSpecs(paths: string[], scriptRoots: string[], cwd: string): 
   for (const p of given) {
     if (p === '') throw new UsageError('an empty spec path was given (an unset variable?)');
     const abs = resolve(cwd, p);
-    let stat;
+    let stat: import('node:fs').Stats | undefined;
     try {
       stat = statSync(abs);
     } catch {

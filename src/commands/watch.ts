@@ -77,7 +77,7 @@ export function watchFolders(folders: string[], onChange: (files: string[]) => P
 /** `dir` and the folders under it (dot folders and node_modules left out). */
 function subfolders(dir: string): string[] {
   const out = [dir];
-  let entries;
+  let entries: import('node:fs').Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch {

@@ -86,6 +86,6 @@ function plainFailure(file: string, f: Failure): string[] {
 }
 
 function xml(s: string): string {
-  // eslint-disable-next-line no-control-regex -- XML 1.0 cannot hold these characters at all
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 cannot hold these characters at all
   return s.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

@@ -7,7 +7,7 @@
  */
 import { ConfigError } from '../errors.js';
 import { connect, type RedisConnection } from './connection.js';
-import { freePort, startSandbox, type Sandbox, type SandboxOptions } from './sandbox.js';
+import { freePort, startSandbox, type Sandbox, type SandboxOptions } from './throwaway-server.js';
 
 export interface SandboxCluster {
   /** The first node's URL: rscript finds the others. */

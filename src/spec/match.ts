@@ -3,7 +3,7 @@
  * spec's own notation, so that a failure shows expected and actual in the form the spec is written
  * in. Pure.
  */
-import type { TypedReply } from '../output/reply.js';
+import type { TypedReply } from '../redis/typed-reply.js';
 import type { ReplyMatcher, TextMatcher, ValueMatcher } from './spec.js';
 
 /** One difference: where in the reply (`` for the whole reply, `[2]`, `["email"]`), expected, actual. */

@@ -1,7 +1,7 @@
 /** The spec format: YAML types are reply types, and every mistake is reported at its file:line. */
 import { parseSpec, SpecError } from '../../src/spec/parse.js';
 import { matchReply, notation } from '../../src/spec/match.js';
-import { typeReply } from '../../src/output/reply.js';
+import { typeReply } from '../../src/redis/typed-reply.js';
 
 const parse = (text: string) => parseSpec(text, '/p/lua/counter.spec.yaml', 'lua/counter.spec.yaml');
 

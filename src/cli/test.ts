@@ -3,11 +3,11 @@
  * Ctrl-C (the case running ends, the server is stopped, what ran is reported), and `--watch`.
  * The run itself is commands/test.ts; the text is output/test.ts.
  */
-import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError } from './errors.js';
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../errors.js';
 import type { GlobalFlags } from './options.js';
-import type { Config } from './config/schema.js';
-import type { Target } from './server/connection.js';
-import { scrub } from './output/secrets.js';
+import type { Config } from '../config/schema.js';
+import type { Target } from '../server/connection.js';
+import { scrub } from '../secrets.js';
 
 export interface TestCommandInput {
   specs: string[];
@@ -33,8 +33,8 @@ export async function testCommand(input: TestCommandInput): Promise<TestCommandO
   const { flags, config } = input;
   if (flags.json && input.reporter === 'junit') throw new UsageError('--json and --reporter junit conflict: choose one report on stdout');
   const protocols: Array<2 | 3> = input.resp === '2' ? [2] : input.resp === '3' ? [3] : [2, 3];
-  const { test } = await import('./commands/test.js');
-  const { renderCase, renderSummary, renderTest, junitReport } = await import('./output/test.js');
+  const { test } = await import('../commands/test.js');
+  const { renderCase, renderSummary, renderTest, junitReport } = await import('../output/test.js');
   const streaming = !flags.json && input.reporter === 'text';
   const say = (line: string) => {
     if (!flags.json || flags.verbose) input.stderr().write(`${line}\n`);
@@ -50,15 +50,15 @@ export async function testCommand(input: TestCommandInput): Promise<TestCommandO
     redisServer: config.redisServer,
     timeoutMs: config.timeoutMs,
     confirm: input.yes ? undefined : input.confirm,
-    onServer: (server: string, sandbox: import('./commands/test.js').TestResult['sandbox']) =>
+    onServer: (server: string, sandbox: import('../commands/test.js').TestResult['sandbox']) =>
       say(sandbox ? `rscript test: ${server} (redis-server ${sandbox.version ?? ''}, pid ${sandbox.pids.join(', ')}), thrown away when the run ends` : `rscript test: ${server}`),
-    onCase: streaming ? (r: import('./commands/test.js').CaseResult) => process.stdout.write(scrub(renderCase(r, protocols.length)) + '\n') : undefined,
+    onCase: streaming ? (r: import('../commands/test.js').CaseResult) => process.stdout.write(scrub(renderCase(r, protocols.length)) + '\n') : undefined,
   };
   if (input.watch) {
     if (flags.json || input.reporter === 'junit') throw new UsageError('--watch prints as it goes: drop --json and --reporter junit');
-    const { watchTests } = await import('./commands/watch.js');
-    const { formatText } = await import('./lint/format.js');
-    const { colorLevel } = await import('./output/color.js');
+    const { watchTests } = await import('../commands/watch.js');
+    const { formatText } = await import('../output/lint.js');
+    const { colorLevel } = await import('../output/color.js');
     const code = await watchTests(options, {
       print: (text) => process.stdout.write(scrub(text) + '\n'),
       summary: renderSummary,
@@ -85,16 +85,16 @@ export async function testCommand(input: TestCommandInput): Promise<TestCommandO
 
 /** `rscript load --watch`: loads, then loads again on each save, printing each result. */
 export async function loadWatchCommand(
-  options: import('./commands/load.js').LoadOptions,
+  options: import('../commands/load.js').LoadOptions,
   flags: { json?: boolean; dryRun?: boolean; check?: boolean; all?: boolean },
 ): Promise<TestCommandOutcome> {
   if (flags.json || flags.dryRun || flags.check) {
     throw new UsageError(`--watch loads on each save and prints as it goes: drop ${flags.json ? '--json' : flags.dryRun ? '--dry-run' : '--check'}`);
   }
-  const { watchLoad } = await import('./commands/watch.js');
-  const { renderLoad } = await import('./output/render.js');
-  const { formatText } = await import('./lint/format.js');
-  const { colorLevel } = await import('./output/color.js');
+  const { watchLoad } = await import('../commands/watch.js');
+  const { renderLoad } = await import('../output/render.js');
+  const { formatText } = await import('../output/lint.js');
+  const { colorLevel } = await import('../output/color.js');
   const code = await watchLoad(options, {
     print: (text) => process.stdout.write(scrub(text) + '\n'),
     render: (result) => renderLoad(result, { all: flags.all }),
