@@ -29,7 +29,7 @@ export interface WatchIO {
  * file once an editor has replaced it by a rename (sed -i, vim's backup copy). Folders created later
  * are picked up at the next change.
  */
-export function watchFolders(folders: string[], onChange: (files: string[]) => Promise<void>, signal: AbortSignal): Promise<void> {
+export function watchFolders(folders: string[], onChange: (files: string[]) => Promise<void>, signal: AbortSignal, onReady?: () => void): Promise<void> {
   return new Promise((resolveDone) => {
     const watchers = new Map<string, FSWatcher>();
     let pending = new Set<string>();
@@ -62,6 +62,8 @@ export function watchFolders(folders: string[], onChange: (files: string[]) => P
       for (const folder of folders) for (const dir of subfolders(folder)) watchOne(dir);
     };
     addFolders();
+    // Said once every folder is watched, so that a save right after it is seen.
+    onReady?.();
     signal.addEventListener(
       'abort',
       () => {
@@ -110,9 +112,9 @@ export async function watchTests(options: TestOptions, io: WatchIO): Promise<num
   try {
     options.onServer?.(server.label, server.sandbox);
     io.print(io.summary(await runSpecs(server, state.specs, state.scripts, options)));
-    io.print(`watching ${watchRoots([...options.paths, ...options.scriptRoots], cwd).join(', ')} (Ctrl-C to stop)`);
+    const roots = watchRoots([...options.paths, ...options.scriptRoots], cwd);
     await watchFolders(
-      watchRoots([...options.paths, ...options.scriptRoots], cwd),
+      roots,
       async (files) => {
         const started = process.hrtime.bigint();
         io.print(`\n${new Date().toISOString().slice(11, 19)} changed: ${files.map((f) => display(f, cwd)).join(', ')}`);
@@ -141,6 +143,7 @@ export async function watchTests(options: TestOptions, io: WatchIO): Promise<num
         io.print(io.summary(result));
       },
       controller.signal,
+      () => io.print(`watching ${roots.join(', ')} (Ctrl-C to stop)`),
     );
     return EXIT_INTERRUPTED;
   } finally {
@@ -197,7 +200,6 @@ export async function watchLoad(options: LoadOptions, io: WatchLoadIO): Promise<
   process.on('SIGINT', onSigint);
   try {
     const roots = watchRoots(options.paths, cwd);
-    io.print(`watching ${roots.join(', ')} (Ctrl-C to stop)`);
     await watchFolders(
       roots,
       async (files) => {
@@ -216,6 +218,7 @@ export async function watchLoad(options: LoadOptions, io: WatchLoadIO): Promise<
         await attempt();
       },
       controller.signal,
+      () => io.print(`watching ${roots.join(', ')} (Ctrl-C to stop)`),
     );
     return EXIT_INTERRUPTED;
   } finally {
