@@ -104,11 +104,12 @@ export async function run(argv: string[]): Promise<number> {
     .option('--no-lint', "load even when the linter finds error-level problems")
     .option('--no-cache', 'lint every new or changed script again instead of reusing the lint cache')
     .option('--all', 'list every script (past 50 unchanged ones already cached, the table counts them instead)')
+    .option('--watch', 'load again on each save of a script, for a dev server (Ctrl-C to stop)')
     .action(
-      action(async (ctx, paths: string[], opts: { dryRun?: boolean; check?: boolean; lint: boolean; cache: boolean; all?: boolean }) => {
+      action(async (ctx, paths: string[], opts: { dryRun?: boolean; check?: boolean; lint: boolean; cache: boolean; all?: boolean; watch?: boolean }) => {
         const { load } = await import('../commands/load.js');
         const { renderLoad } = await import('../output/render.js');
-        const result = await load({
+        const loadOptions = {
           paths: paths.length > 0 ? paths : configuredScripts(ctx, 'load'),
           scriptRoots: ctx.config.scripts,
           include: [ctx.config.include],
@@ -121,7 +122,12 @@ export async function run(argv: string[]): Promise<number> {
           lintTarget: ctx.config.lint.target,
           lintHeaders: ctx.config.lint.headers,
           cache: opts.cache,
-        });
+        };
+        if (opts.watch) {
+          const { loadWatchCommand } = await import('./test.js');
+          return loadWatchCommand(loadOptions, { json: ctx.flags.json, dryRun: opts.dryRun, check: opts.check, all: opts.all });
+        }
+        const result = await load(loadOptions);
         return { data: result, text: () => renderLoad(result, { all: opts.all }), exitCode: opts.check && result.stale ? EXIT_FAILED : EXIT_OK };
       }),
     );
@@ -419,6 +425,30 @@ export async function run(argv: string[]): Promise<number> {
       }),
     );
   }
+
+  command('test', 'run the spec files (<script>.spec.yaml) on a throwaway redis-server (--cluster: a throwaway cluster; --url: a server you give) under RESP2 and RESP3', { server: true })
+    .argument('[specs...]', 'spec files, folders, script paths or names (default: the script folders)')
+    .addOption(new Option('--resp <version>', 'protocol of the connections').choices(['2', '3', 'both']).default('both'))
+    .addOption(new Option('--reporter <format>', 'output format; junit writes JUnit XML on stdout for CI').choices(['text', 'junit']).default('text'))
+    .option('-y, --yes', 'do not ask before emptying a --url server that is not on loopback or holds keys')
+    .option('--watch', 'run again what a saved script, include or spec changes (Ctrl-C to stop)')
+    .action(
+      action(async (ctx, specs: string[], opts: { resp: string; reporter: 'text' | 'junit'; yes?: boolean; watch?: boolean }) => {
+        const { testCommand } = await import('./test.js');
+        return testCommand({
+          specs,
+          resp: opts.resp,
+          reporter: opts.reporter,
+          yes: opts.yes,
+          watch: opts.watch,
+          config: ctx.config,
+          flags: ctx.flags,
+          target: ctx.target,
+          confirm: (question) => confirm(question, 'test'),
+          stderr: () => stderr(),
+        });
+      }),
+    );
 
   // `rscript help nope` would print the program's help and exit 2 without a word about "nope":
   // it is answered as `rscript nope` is, "unknown command 'nope'" and the nearest name. `help`

@@ -237,7 +237,7 @@ function makePlans(options: BenchOptions): { plans: Plan[]; withoutFixture: stri
 
 // This machine: 127/8, localhost, 0.0.0.0 and :: (a connection to either reaches this machine), ::1,
 // and 127/8 mapped into IPv6 (the URL parser writes [::ffff:127.0.0.1] as ::ffff:7f00:1).
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|0\.0\.0\.0|::|::1|0:0:0:0:0:0:0:[01]|::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4})$/i;
+export const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|0\.0\.0\.0|::|::1|0:0:0:0:0:0:0:[01]|::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4})$/i;
 
 /** A fixture setup writes; so may a script without the no-writes flag (or without its source at hand). */
 const mayLeaveKeys = (p: Plan): boolean => p.setup.length > 0 || !p.resolved.script?.flags.includes('no-writes');

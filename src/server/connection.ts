@@ -26,6 +26,8 @@ export interface Target {
   tlsFlags?: string[];
   /** Treat the server as a Redis Cluster (`--cluster`); without it a cluster is detected by itself. */
   cluster?: boolean;
+  /** RESP version of the connections (default 3); `rscript test --resp 2` runs specs under RESP2. */
+  protocol?: 2 | 3;
 }
 
 export type Arg = string | Buffer;
@@ -180,6 +182,7 @@ export async function connectNode(parsed: ParsedUrl, target: Target, origin: Nod
     username: parsed.username,
     password: parsed.password,
     database: parsed.db,
+    protocol: target.protocol,
   });
   // The first error is the cause; the ones after it (the socket closing) are its consequences.
   let firstError: Error | undefined;

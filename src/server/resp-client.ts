@@ -33,6 +33,8 @@ export interface RespClientOptions {
   password?: string;
   /** SELECTed after the handshake when given. */
   database?: number;
+  /** The protocol asked for by the handshake's HELLO (default 3). */
+  protocol?: 2 | 3;
 }
 
 /** What waits for replies: one command (`left` 1), or a batch of pre-encoded commands. */
@@ -189,8 +191,9 @@ export class RespClient {
       socket.on('close', () => this.#fail(new SocketClosedUnexpectedlyError()));
     });
     const { username, password, database } = this.#options;
-    // HELLO 3 switches to RESP3 and authenticates in the same round trip.
-    this.#hello = await this.sendCommand(password ? ['HELLO', '3', 'AUTH', username ?? 'default', password] : ['HELLO', '3']);
+    // HELLO 3 switches to RESP3 and authenticates in the same round trip (HELLO 2: `rscript test --resp 2`).
+    const protocol = String(this.#options.protocol ?? 3);
+    this.#hello = await this.sendCommand(password ? ['HELLO', protocol, 'AUTH', username ?? 'default', password] : ['HELLO', protocol]);
     if (database) await this.sendCommand(['SELECT', String(database)]);
     return this;
   }

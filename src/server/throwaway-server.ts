@@ -17,6 +17,8 @@ export interface SandboxOptions {
   binary: string;
   /** Connect and per-request timeout for the sandbox's connections, ms. */
   timeoutMs: number;
+  /** More `--name value` arguments, made anew for each attempt (a cluster node's bus port). */
+  extraArgs?: () => Promise<string[]>;
 }
 
 export interface Sandbox {
@@ -86,7 +88,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   try {
     for (let attempt = 0; ; attempt++) {
       const port = await freePort();
-      const started = await spawnServer(options.binary, port, dir, Math.max(options.timeoutMs, 10_000));
+      const started = await spawnServer(options.binary, port, dir, Math.max(options.timeoutMs, 10_000), (await options.extraArgs?.()) ?? []);
       if (started.ok) return started.sandbox;
       if (!started.portTaken || attempt >= 4) throw started.error;
     }
@@ -98,8 +100,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
 type Started = { ok: true; sandbox: Sandbox } | { ok: false; portTaken: boolean; error: Error };
 
-function spawnServer(binary: string, port: number, dir: string, readyMs: number): Promise<Started> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--logfile', ''];
+function spawnServer(binary: string, port: number, dir: string, readyMs: number, extra: string[]): Promise<Started> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--logfile', '', ...extra];
   return new Promise((resolve) => {
     let child: ChildProcess;
     try {
