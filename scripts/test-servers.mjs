@@ -58,6 +58,11 @@ const FILES = {
   'test/servers/eviction.test.ts': ['exists', 'runtime API (Scripts.run)'],
   'test/servers/script-show.test.ts': ['exec', 'exists'],
   'test/servers/no-lua.test.ts': ['load', 'exec', 'exists', 'bench', 'flush'],
+  'test/functions/functions.integration.test.ts': ['functions: load, exec (FCALL), exists, flush, dump, restore'],
+  'test/functions/functions-cluster.integration.test.ts': ['cluster: functions'],
+  'test/spec/runner.e2e.test.ts': ['test'],
+  'test/registry/include.e2e.test.ts': ['load, exec with includes'],
+  'test/gen/gen-ts.test.ts': ['gen ts (generated module against the server)'],
 };
 
 const argv = process.argv.slice(2);
