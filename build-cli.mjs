@@ -23,9 +23,14 @@ function lintFingerprint() {
   const hash = createHash('sha1');
   for (const file of readdirSync('src', { recursive: true, encoding: 'utf8' }).sort()) {
     if (!/\.(ts|json)$/.test(file)) continue;
-    hash.update(file).update('\0').update(readFileSync(join('src', file))).update('\0');
+    hash
+      .update(file)
+      .update('\0')
+      .update(readFileSync(join('src', file)))
+      .update('\0');
   }
-  for (const pkg of ['package.json', 'node_modules/luaparse/package.json']) hash.update(JSON.parse(readFileSync(pkg, 'utf8')).version);
+  for (const pkg of ['package.json', 'node_modules/luaparse/package.json'])
+    hash.update(JSON.parse(readFileSync(pkg, 'utf8')).version);
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -38,7 +43,9 @@ const lazyChildProcess = {
   name: 'lazy-child-process',
   setup(b) {
     b.onResolve({ filter: /^node:child_process$/ }, (args) =>
-      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy' } : undefined,
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)
+        ? { path: 'child_process', namespace: 'lazy' }
+        : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
       contents: "module.exports = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });",
@@ -56,7 +63,8 @@ const PARTS = {
   luaparse: { contents: "module.exports = require('luaparse');", imports: ['luaparse'] },
   cosmiconfig: { contents: "module.exports = require('cosmiconfig');", imports: ['cosmiconfig'] },
   redis: {
-    contents: "module.exports = Object.assign({}, require('@redis/client/dist/lib/RESP/decoder.js'), require('@redis/client/dist/lib/errors.js'));",
+    contents:
+      "module.exports = Object.assign({}, require('@redis/client/dist/lib/RESP/decoder.js'), require('@redis/client/dist/lib/errors.js'));",
     imports: ['@redis/client/dist/lib/RESP/decoder.js', '@redis/client/dist/lib/errors.js'],
   },
 };
@@ -68,7 +76,8 @@ const toParts = {
     b.onResolve({ filter: /^(luaparse|cosmiconfig|@redis\/client)(\/|$)/ }, (args) => {
       if (args.kind === 'require-call' && !/[\\/]src[\\/]/.test(args.importer)) return undefined;
       const part = PART_OF.get(args.path);
-      if (part === undefined) return { errors: [{ text: `${args.path}: not in a part of build-cli.mjs (add it to PARTS)` }] };
+      if (part === undefined)
+        return { errors: [{ text: `${args.path}: not in a part of build-cli.mjs (add it to PARTS)` }] };
       return { path: `./parts/${part}.cjs`, external: true };
     });
   },
@@ -85,7 +94,10 @@ const cosmiconfigImports = {
     b.onLoad({ filter: /[\\/]cosmiconfig[\\/]dist[\\/]loaders\.js$/ }, (args) => {
       const source = readFileSync(args.path, 'utf8');
       const count = source.match(/\bimport\(/g)?.length ?? 0;
-      if (count !== 2) return { errors: [{ text: `cosmiconfig's loaders.js: expected 2 import() calls, found ${count}: check the rewrite` }] };
+      if (count !== 2)
+        return {
+          errors: [{ text: `cosmiconfig's loaders.js: expected 2 import() calls, found ${count}: check the rewrite` }],
+        };
       return { contents: source.replace(/\bimport\(/g, '__rscriptImport('), loader: 'js' };
     });
   },
@@ -147,7 +159,10 @@ const launcher = await build({ ...common, entryPoints: ['src/launch.ts'], outfil
 
 // An import() left in a file the launcher compiles would fail at run time: stop the build instead.
 for (const file of [...cli.outputFiles, ...parts.flatMap((p) => p.outputFiles)]) {
-  if (/\bimport\(/.test(file.text)) throw new Error(`${file.path}: holds an import(), which fails in code compiled by node:vm; use src/import-module.ts`);
+  if (/\bimport\(/.test(file.text))
+    throw new Error(
+      `${file.path}: holds an import(), which fails in code compiled by node:vm; use src/import-module.ts`,
+    );
 }
 
 // The build's name: every file the launcher compiles. The code cache of one build is never used by another.

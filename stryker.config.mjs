@@ -14,9 +14,19 @@ const MODULES = {
   manifest: { mutate: ['src/manifest/manifest.ts', 'src/manifest/plan.ts'], tests: ['test/manifest/manifest.test.ts'] },
   lint: {
     mutate: ['src/lint/analysis.ts', 'src/lint/rules/*.ts', '!src/lint/rules/index.ts', '!src/lint/rules/rule.ts'],
-    tests: ['test/lint/rules.test.ts', 'test/lint/options.test.ts', 'test/lint/metadata.test.ts', 'test/output/lint.test.ts', 'test/lint/library.test.ts', 'test/lint/seed.test.ts'],
+    tests: [
+      'test/lint/rules.test.ts',
+      'test/lint/options.test.ts',
+      'test/lint/metadata.test.ts',
+      'test/output/lint.test.ts',
+      'test/lint/library.test.ts',
+      'test/lint/seed.test.ts',
+    ],
   },
-  bench: { mutate: ['src/bench/histogram.ts', 'src/bench/verdict.ts'], tests: ['test/bench/histogram.test.ts', 'test/bench/verdict.test.ts', 'test/bench/rows.test.ts'] },
+  bench: {
+    mutate: ['src/bench/histogram.ts', 'src/bench/verdict.ts'],
+    tests: ['test/bench/histogram.test.ts', 'test/bench/verdict.test.ts', 'test/bench/rows.test.ts'],
+  },
   slot: { mutate: ['src/redis/slot.ts'], tests: ['test/redis/slot.test.ts'] },
   script: { mutate: ['src/registry/script.ts'], tests: ['test/registry/script.test.ts'] },
   config: { mutate: ['src/config/load.ts'], tests: ['test/config/config.test.ts'] },

@@ -15,7 +15,18 @@
  * rscript but its first does; the "first run" cases remove it too, and report without a target.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,7 +92,10 @@ export function median(sample: number[]): number {
 
 /** Whether medians meet a target; every bound given must hold. */
 export function meets(target: Target, rscriptMs: number, ratio: number): boolean {
-  return (target.maxRatio === undefined || ratio <= target.maxRatio) && (target.maxMs === undefined || rscriptMs <= target.maxMs);
+  return (
+    (target.maxRatio === undefined || ratio <= target.maxRatio) &&
+    (target.maxMs === undefined || rscriptMs <= target.maxMs)
+  );
 }
 
 export function describeTarget(target: Target): string {
@@ -98,14 +112,21 @@ function timeOnce(cmd: Command): number {
   const started = process.hrtime.bigint();
   let result: SpawnSyncReturns<Buffer>;
   try {
-    result = spawnSync(cmd.file, cmd.args, { cwd: cmd.cwd, env: childEnv(), stdio: [stdin, 'ignore', 'pipe'], maxBuffer: 64 << 20 });
+    result = spawnSync(cmd.file, cmd.args, {
+      cwd: cmd.cwd,
+      env: childEnv(),
+      stdio: [stdin, 'ignore', 'pipe'],
+      maxBuffer: 64 << 20,
+    });
   } finally {
     if (typeof stdin === 'number') closeSync(stdin);
   }
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const ok = cmd.okCodes ?? [0];
   if (result.error || result.status === null || !ok.includes(result.status)) {
-    throw new Error(`${cmd.label}: exit ${result.status ?? result.signal} ${result.error?.message ?? ''}\n${result.stderr?.toString().slice(0, 2000)}`);
+    throw new Error(
+      `${cmd.label}: exit ${result.status ?? result.signal} ${result.error?.message ?? ''}\n${result.stderr?.toString().slice(0, 2000)}`,
+    );
   }
   return ms;
 }
@@ -134,9 +155,24 @@ const firstRun = () => rmSync(cacheFolder, { recursive: true, force: true });
 
 /** Runs a case: two warm-up rounds, then `runs` rounds alternating which side goes first. */
 function runCase(c: Case, warmup: number): CaseResult {
-  const base = { case: c.name, rscript: c.rscript.label, reference: c.reference.label, target: describeTarget(c.target), runs: c.runs };
+  const base = {
+    case: c.name,
+    rscript: c.rscript.label,
+    reference: c.reference.label,
+    target: describeTarget(c.target),
+    runs: c.runs,
+  };
   if (c.skip) {
-    return { ...base, rscript_median_ms: null, reference_median_ms: null, ratio: null, pass: null, rscript_ms: [], reference_ms: [], note: c.skip };
+    return {
+      ...base,
+      rscript_median_ms: null,
+      reference_median_ms: null,
+      ratio: null,
+      pass: null,
+      rscript_ms: [],
+      reference_ms: [],
+      note: c.skip,
+    };
   }
   for (let i = 0; i < warmup; i++) {
     timeOnce(c.rscript);
@@ -175,8 +211,15 @@ function peakRssMb(cmd: Command): number | null {
   cmd.prepare?.();
   // Preloaded with --require, as --import would load Node's ES module loader, which rscript does not.
   const probe = join(dirname(cacheFolder), 'rss-probe.cjs');
-  writeFileSync(probe, "process.on('exit',()=>process.stderr.write('\\nmaxrss_kb='+process.resourceUsage().maxRSS+'\\n'))");
-  const result = spawnSync(cmd.file, ['--require', probe, ...cmd.args], { cwd: cmd.cwd, env: childEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+  writeFileSync(
+    probe,
+    "process.on('exit',()=>process.stderr.write('\\nmaxrss_kb='+process.resourceUsage().maxRSS+'\\n'))",
+  );
+  const result = spawnSync(cmd.file, ['--require', probe, ...cmd.args], {
+    cwd: cmd.cwd,
+    env: childEnv(),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const kb = /maxrss_kb=(\d+)/.exec(result.stderr?.toString() ?? '');
   return kb ? Math.round(Number(kb[1]) / 1024) : null;
 }
@@ -187,7 +230,14 @@ function peakRssMb(cmd: Command): number | null {
  * the working tree during the run from swapping chunks under the processes being timed.
  */
 function snapshotCli(into: string): string {
-  for (const part of ['bin/rscript', 'bin/package.json', 'dist/rscript.cjs', 'dist/cli.cjs', 'dist/parts', 'package.json']) {
+  for (const part of [
+    'bin/rscript',
+    'bin/package.json',
+    'dist/rscript.cjs',
+    'dist/cli.cjs',
+    'dist/parts',
+    'package.json',
+  ]) {
     cpSync(join(REPO, part), join(into, part), { recursive: true });
   }
   return join(into, 'bin', 'rscript');
@@ -212,7 +262,15 @@ function generateScripts(root: string, count: number, protoDir: string): { loadP
   const loadProto = join(protoDir, 'script-load.resp');
   const existsProto = join(protoDir, 'script-exists.resp');
   writeFileSync(loadProto, Buffer.concat(load));
-  writeFileSync(existsProto, Buffer.concat([Buffer.from(`*${shas.length + 2}\r\n`), bulk('SCRIPT'), bulk('EXISTS'), ...shas.map((s) => bulk(s))]));
+  writeFileSync(
+    existsProto,
+    Buffer.concat([
+      Buffer.from(`*${shas.length + 2}\r\n`),
+      bulk('SCRIPT'),
+      bulk('EXISTS'),
+      ...shas.map((s) => bulk(s)),
+    ]),
+  );
   return { loadProto, existsProto };
 }
 
@@ -232,7 +290,8 @@ function machine(server: TestServer): Record<string, string | number> {
 }
 
 function renderTable(results: CaseResult[]): string {
-  const fmt = (ms: number | null) => (ms === null ? '-' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+  const fmt = (ms: number | null) =>
+    ms === null ? '-' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`;
   const head = ['case', 'rscript (median)', 'reference', 'reference (median)', 'ratio (paired)', 'target', 'result'];
   const rows = results.map((r) => [
     r.case,
@@ -260,7 +319,11 @@ async function main(): Promise<void> {
   const runs = Number(values.runs);
   const loadRuns = Number(values['load-runs']);
   const count = Number(values.scripts);
-  for (const [flag, n] of [['--runs', runs], ['--load-runs', loadRuns], ['--scripts', count]] as const) {
+  for (const [flag, n] of [
+    ['--runs', runs],
+    ['--load-runs', loadRuns],
+    ['--scripts', count],
+  ] as const) {
     if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} takes a positive whole number`);
   }
   const log = (msg: string) => process.stderr.write(`bench:cli: ${msg}\n`);
@@ -292,19 +355,25 @@ async function main(): Promise<void> {
     log(`generating ${count} scripts in ${work}`);
     const small = join(work, 'small');
     mkdirSync(join(small, 'lua'), { recursive: true });
-    for (let i = 0; i < 10; i++) writeFileSync(join(small, 'lua', `script${i}.lua`), `return redis.call('GET', KEYS[1]) or '${i}'\n`);
+    for (let i = 0; i < 10; i++)
+      writeFileSync(join(small, 'lua', `script${i}.lua`), `return redis.call('GET', KEYS[1]) or '${i}'\n`);
     timeOnce(rscript('load (setup)', ['load'], small));
 
     // 1,000 real scripts for the linter: the lua/ library's files, copied round-robin (issue 6's
     // "linting 1,000 files takes well under a second").
     const lintMany = join(work, 'lint1000');
     mkdirSync(lintMany, { recursive: true });
-    const library = readdirSync(join(REPO, 'lua'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.lua'));
+    const library = readdirSync(join(REPO, 'lua'), { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.lua'),
+    );
     // Each copy ends with its own comment: 1,000 different files, as the linter checks each distinct
     // content once per run (identical bytes share their findings).
     for (let i = 0; i < 1000; i++) {
       const body = readFileSync(join(REPO, 'lua', library[i % library.length]!));
-      writeFileSync(join(lintMany, `s${String(i).padStart(4, '0')}.lua`), Buffer.concat([body, Buffer.from(`\n-- copy ${i}\n`)]));
+      writeFileSync(
+        join(lintMany, `s${String(i).padStart(4, '0')}.lua`),
+        Buffer.concat([body, Buffer.from(`\n-- copy ${i}\n`)]),
+      );
     }
 
     const big = join(work, 'big');
@@ -336,15 +405,36 @@ async function main(): Promise<void> {
         big,
         { prepare: warm ? fresh : freshCold },
       );
-    const reload = (json: boolean) => rscript(`rscript load${json ? ' --json' : ''}`, ['load', 'scripts', ...(json ? ['--json'] : [])], big);
+    const reload = (json: boolean) =>
+      rscript(`rscript load${json ? ' --json' : ''}`, ['load', 'scripts', ...(json ? ['--json'] : [])], big);
     // `lint --help` of a build without the command prints the program's help, not the command's.
-    const hasLint = /Usage: rscript lint/.test(spawnSync(node, [bin, 'lint', '--help'], { env: childEnv(), encoding: 'utf8' }).stdout);
+    const hasLint = /Usage: rscript lint/.test(
+      spawnSync(node, [bin, 'lint', '--help'], { env: childEnv(), encoding: 'utf8' }).stdout,
+    );
     const k = count.toLocaleString('en-US');
 
     const cases: Case[] = [
-      { name: '--help', rscript: rscript('rscript --help', ['--help'], work), reference: nodeBaseline, target: { maxRatio: 1.3 }, runs },
-      { name: '--version', rscript: rscript('rscript --version', ['--version'], work), reference: nodeBaseline, target: { maxRatio: 1.3 }, runs },
-      { name: 'exists (10 scripts)', rscript: rscript('rscript exists', ['exists'], small), reference: nodeBaseline, target: { maxRatio: 2.0 }, runs },
+      {
+        name: '--help',
+        rscript: rscript('rscript --help', ['--help'], work),
+        reference: nodeBaseline,
+        target: { maxRatio: 1.3 },
+        runs,
+      },
+      {
+        name: '--version',
+        rscript: rscript('rscript --version', ['--version'], work),
+        reference: nodeBaseline,
+        target: { maxRatio: 1.3 },
+        runs,
+      },
+      {
+        name: 'exists (10 scripts)',
+        rscript: rscript('rscript exists', ['exists'], small),
+        reference: nodeBaseline,
+        target: { maxRatio: 2.0 },
+        runs,
+      },
       {
         // A first run after an install or an upgrade: nothing compiled yet (the code cache is saved by this run).
         name: '--help (first run)',
@@ -355,7 +445,14 @@ async function main(): Promise<void> {
       },
       {
         name: 'lint lua/ (cold)',
-        rscript: { label: 'rscript lint lua', file: node, args: [bin, 'lint', 'lua'], cwd: REPO, okCodes: [0, 1], prepare: coldLint },
+        rscript: {
+          label: 'rscript lint lua',
+          file: node,
+          args: [bin, 'lint', 'lua'],
+          cwd: REPO,
+          okCodes: [0, 1],
+          prepare: coldLint,
+        },
         reference: nodeBaseline,
         target: { maxRatio: 1.5 },
         runs,
@@ -363,7 +460,14 @@ async function main(): Promise<void> {
       },
       {
         name: 'lint lua/ (first run)',
-        rscript: { label: 'rscript lint lua', file: node, args: [bin, 'lint', 'lua'], cwd: REPO, okCodes: [0, 1], prepare: firstRun },
+        rscript: {
+          label: 'rscript lint lua',
+          file: node,
+          args: [bin, 'lint', 'lua'],
+          cwd: REPO,
+          okCodes: [0, 1],
+          prepare: firstRun,
+        },
         reference: nodeBaseline,
         target: {},
         runs,
@@ -394,7 +498,14 @@ async function main(): Promise<void> {
       },
       {
         name: 'lint 1,000 files',
-        rscript: { label: 'rscript lint (1,000 library scripts)', file: node, args: [bin, 'lint', lintMany], cwd: work, okCodes: [0, 1], prepare: coldLint },
+        rscript: {
+          label: 'rscript lint (1,000 library scripts)',
+          file: node,
+          args: [bin, 'lint', lintMany],
+          cwd: work,
+          okCodes: [0, 1],
+          prepare: coldLint,
+        },
         reference: nodeBaseline,
         target: { maxMs: 1000 },
         runs: loadRuns,
@@ -442,7 +553,13 @@ async function main(): Promise<void> {
     const peak = peakRssMb(loadNew(true));
     const memoryOk = peak !== null && peak < 150;
 
-    const report = { machine: machine(server), cases: results, load_peak_rss_mb: peak, load_peak_rss_target_mb: 150, load_peak_rss_pass: memoryOk };
+    const report = {
+      machine: machine(server),
+      cases: results,
+      load_peak_rss_mb: peak,
+      load_peak_rss_target_mb: 150,
+      load_peak_rss_pass: memoryOk,
+    };
     if (values.json) {
       process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     } else {

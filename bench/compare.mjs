@@ -40,7 +40,9 @@ if (!existsSync(join(root, 'dist', 'server', 'sandbox.js'))) {
 }
 const probe = spawnSync(opts['redis-benchmark'], ['--version'], { encoding: 'utf8' });
 if (probe.error) {
-  log(`bench/compare: ${opts['redis-benchmark']} not found (Debian/Ubuntu: apt-get install redis-tools; macOS: brew install redis)`);
+  log(
+    `bench/compare: ${opts['redis-benchmark']} not found (Debian/Ubuntu: apt-get install redis-tools; macOS: brew install redis)`,
+  );
   process.exit(2);
 }
 const benchmarkVersion = probe.stdout.trim();
@@ -98,8 +100,16 @@ try {
         if (set.c === 1 && set.P === 1) order.push('node');
         for (const tool of order) {
           await flushAll();
-          log(`round ${round + 1}/${rounds}  ${s.name.padEnd(12)} c=${String(set.c).padEnd(2)} P=${String(set.P).padEnd(2)} ${TOOLS[tool]}`);
-          entry[tool].push(tool === 'rb' ? await redisBenchmark(s, set) : tool === 'rs' ? await rscriptBench(s, set) : await nodeLoop(s, set));
+          log(
+            `round ${round + 1}/${rounds}  ${s.name.padEnd(12)} c=${String(set.c).padEnd(2)} P=${String(set.P).padEnd(2)} ${TOOLS[tool]}`,
+          );
+          entry[tool].push(
+            tool === 'rb'
+              ? await redisBenchmark(s, set)
+              : tool === 'rs'
+                ? await rscriptBench(s, set)
+                : await nodeLoop(s, set),
+          );
         }
       }
     }
@@ -150,7 +160,20 @@ const doc = { machine, results };
 if (opts.json) {
   process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
 } else {
-  const head = ['script', 'c', 'P', 'redis-benchmark ops/s', 'rscript ops/s', 'ratio', 'rb p50 ms', 'rs p50 ms', 'rb p99 ms', 'rs p99 ms', 'node loop ratio', 'target'];
+  const head = [
+    'script',
+    'c',
+    'P',
+    'redis-benchmark ops/s',
+    'rscript ops/s',
+    'ratio',
+    'rb p50 ms',
+    'rs p50 ms',
+    'rb p99 ms',
+    'rs p99 ms',
+    'node loop ratio',
+    'target',
+  ];
   const rows = results.map((r) => [
     r.script,
     r.concurrency,
@@ -166,7 +189,10 @@ if (opts.json) {
     r.met ? 'met' : `MISSED (${r.target})`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => '| ' + cells.map((c, i) => (i < 1 || i === 11 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(' | ') + ' |';
+  const line = (cells) =>
+    '| ' +
+    cells.map((c, i) => (i < 1 || i === 11 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(' | ') +
+    ' |';
   const out = [
     `${machine.date}  ${machine.cpu}, ${machine.cores} cores, ${machine.memory_gb} GB; node ${machine.node}; redis-server ${machine.redis_server}`,
     `median of ${rounds} rounds; ${machine.placement}`,
@@ -183,13 +209,28 @@ if (opts.json) {
 /** redis-benchmark's own CSV line: "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms",... */
 async function redisBenchmark(s, set) {
   const port = String(new URL(url).port);
-  const args = ['-h', '127.0.0.1', '-p', port, '-n', String(set.n), '-c', String(set.c), '-P', String(set.P), '-r', String(KEYSPACE), '--csv'];
+  const args = [
+    '-h',
+    '127.0.0.1',
+    '-p',
+    port,
+    '-n',
+    String(set.n),
+    '-c',
+    String(set.c),
+    '-P',
+    String(set.P),
+    '-r',
+    String(KEYSPACE),
+    '--csv',
+  ];
   args.push('EVALSHA', s.sha, String(s.keys.length), ...s.keys, ...s.args);
   const { stdout, stderr, code } = await run(opts['redis-benchmark'], args);
   const lines = stdout.trim().split('\n');
   const header = parseCsvLine(lines[0] ?? '');
   const values = parseCsvLine(lines[1] ?? '');
-  if (code !== 0 || values.length < header.length) throw new Error(`redis-benchmark failed (${code}): ${stderr || stdout}`);
+  if (code !== 0 || values.length < header.length)
+    throw new Error(`redis-benchmark failed (${code}): ${stderr || stdout}`);
   const get = (name) => Number(values[header.indexOf(name)]);
   return { ops: get('rps'), p50: get('p50_latency_ms'), p99: get('p99_latency_ms') };
 }
@@ -197,7 +238,17 @@ async function redisBenchmark(s, set) {
 /** The minimal Node client of bench/node-loop.mjs, on the same command. */
 async function nodeLoop(s, set) {
   const port = String(new URL(url).port);
-  const args = [join(root, 'bench', 'node-loop.mjs'), port, String(set.n), String(KEYSPACE), 'EVALSHA', s.sha, String(s.keys.length), ...s.keys, ...s.args];
+  const args = [
+    join(root, 'bench', 'node-loop.mjs'),
+    port,
+    String(set.n),
+    String(KEYSPACE),
+    'EVALSHA',
+    s.sha,
+    String(s.keys.length),
+    ...s.keys,
+    ...s.args,
+  ];
   const { stdout, stderr, code } = await run(process.execPath, args);
   try {
     return JSON.parse(stdout);
@@ -207,7 +258,19 @@ async function nodeLoop(s, set) {
 }
 
 async function rscriptBench(s, set) {
-  const args = [join(root, 'bin', 'rscript'), 'bench', s.file, '--url', url, '-n', String(set.n), '-c', String(set.c), '-P', String(set.P)];
+  const args = [
+    join(root, 'bin', 'rscript'),
+    'bench',
+    s.file,
+    '--url',
+    url,
+    '-n',
+    String(set.n),
+    '-c',
+    String(set.c),
+    '-P',
+    String(set.P),
+  ];
   args.push('-r', String(KEYSPACE), '--json', '--yes');
   if (s.keys.length > 0) args.push('--keys', ...s.keys);
   if (s.args.length > 0) args.push('--args', ...s.args);

@@ -21,14 +21,25 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(REPO, 'bin', 'rscript');
 const TARGET_MS = 2000;
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, resp: { type: 'string', default: 'both' }, json: { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    resp: { type: 'string', default: 'both' },
+    json: { type: 'boolean' },
+  },
+});
 const runs = Number(values.runs);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function timeProcess(file: string, args: string[]): { ms: number; stdout: string; code: number | null } {
   const started = performance.now();
-  const r = spawnSync(file, args, { cwd: REPO, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', REDIS_URL: '' }, maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(file, args, {
+    cwd: REPO,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', REDIS_URL: '' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return { ms: performance.now() - started, stdout: r.stdout, code: r.status };
 }
 
@@ -63,7 +74,11 @@ async function watchLatency(saves: number): Promise<number[]> {
   const dir = mkdtempSync(join(tmpdir(), 'rscript-bench-watch-'));
   cpSync(join(REPO, 'lua'), join(dir, 'lua'), { recursive: true });
   writeFileSync(join(dir, 'package.json'), '{}\n');
-  const child = spawn(process.execPath, [BIN, 'test', '--watch', '--resp', '3'], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, NO_COLOR: '1', REDIS_URL: '' } });
+  const child = spawn(process.execPath, [BIN, 'test', '--watch', '--resp', '3'], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, NO_COLOR: '1', REDIS_URL: '' },
+  });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   const wait = (re: RegExp, from: number) =>
@@ -120,10 +135,18 @@ if (values.json) {
   console.log(JSON.stringify(result, null, 2));
 } else {
   console.log(`rscript test, lua/ (${cases} case runs, RESP ${values.resp}), median of ${runs} runs:`);
-  console.log(`  whole process       ${result.suite_ms} ms   target < ${TARGET_MS} ms: ${result.within_target ? 'pass' : 'FAIL'}`);
-  console.log(`  inside the run      ${result.inside_run_ms} ms (of which concurrency cases ${result.concurrency_cases_ms} ms)`);
-  console.log(`  reference: node -e ''             ${result.reference_node_start_ms} ms (the suite is ${result.ratio_to_node_start}x that)`);
+  console.log(
+    `  whole process       ${result.suite_ms} ms   target < ${TARGET_MS} ms: ${result.within_target ? 'pass' : 'FAIL'}`,
+  );
+  console.log(
+    `  inside the run      ${result.inside_run_ms} ms (of which concurrency cases ${result.concurrency_cases_ms} ms)`,
+  );
+  console.log(
+    `  reference: node -e ''             ${result.reference_node_start_ms} ms (the suite is ${result.ratio_to_node_start}x that)`,
+  );
   console.log(`  reference: redis-server to PONG   ${result.reference_redis_start_ms} ms`);
-  console.log(`test --watch, save of lua/template.lua -> its specs' summary: ${result.watch_save_to_result_ms} ms (median of ${watchSaves.length}; target about 500 ms)`);
+  console.log(
+    `test --watch, save of lua/template.lua -> its specs' summary: ${result.watch_save_to_result_ms} ms (median of ${watchSaves.length}; target about 500 ms)`,
+  );
   console.log(`load average (1 min): ${result.load_average_1m}`);
 }

@@ -15,11 +15,20 @@ export async function main(client: RedisClientType, log: (line: string) => void 
   const counter = `counter:functions-example:${process.pid}`;
   const me = randomUUID();
   // `<library>.<function>`: the bare name lock_acquire is the EVAL script of the same name.
-  const first = (await scripts.run(client, 'toolkit.lock_acquire', { keys: [key], args: [me, 2000] })) as [number, number];
-  const second = (await scripts.run(client, 'toolkit.lock_acquire', { keys: [key], args: [randomUUID(), 2000] })) as [number, number];
-  log(`acquire: ${first[0] === 1 ? 'held' : 'refused'}; a second owner: ${second[0] === 1 ? 'held (wrong!)' : `refused, ${second[1]} ms left`}`);
+  const first = (await scripts.run(client, 'toolkit.lock_acquire', { keys: [key], args: [me, 2000] })) as [
+    number,
+    number,
+  ];
+  const second = (await scripts.run(client, 'toolkit.lock_acquire', { keys: [key], args: [randomUUID(), 2000] })) as [
+    number,
+    number,
+  ];
+  log(
+    `acquire: ${first[0] === 1 ? 'held' : 'refused'}; a second owner: ${second[0] === 1 ? 'held (wrong!)' : `refused, ${second[1]} ms left`}`,
+  );
   let count = 0;
-  for (let i = 0; i < 3; i++) count = Number(await scripts.run(client, 'toolkit.counter_incr', { keys: [counter], args: [1] }));
+  for (let i = 0; i < 3; i++)
+    count = Number(await scripts.run(client, 'toolkit.counter_incr', { keys: [counter], args: [1] }));
   log(`counter = ${count}`);
   const released = Number(await scripts.run(client, 'toolkit.lock_release', { keys: [key], args: [me] }));
   log(`release by the owner: ${released === 1 ? 'released' : 'not held'}`);

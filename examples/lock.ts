@@ -22,7 +22,10 @@ export class DistributedLock {
 
   /** Tries once; true when this owner holds the lock. */
   async tryAcquire(): Promise<boolean> {
-    const [held] = (await this.scripts.run(this.client, 'lock_acquire', { keys: [this.key], args: [this.token, this.ttlMs] })) as [number, number];
+    const [held] = (await this.scripts.run(this.client, 'lock_acquire', {
+      keys: [this.key],
+      args: [this.token, this.ttlMs],
+    })) as [number, number];
     return held === 1;
   }
 
@@ -42,7 +45,13 @@ export class DistributedLock {
 }
 
 /** Runs `fn` while holding `key`, and releases the lock afterwards, also when `fn` throws. */
-export async function withLock<T>(client: RedisClientType, scripts: Scripts, key: string, fn: () => Promise<T>, timeoutMs = 5_000): Promise<T> {
+export async function withLock<T>(
+  client: RedisClientType,
+  scripts: Scripts,
+  key: string,
+  fn: () => Promise<T>,
+  timeoutMs = 5_000,
+): Promise<T> {
   const lock = new DistributedLock(client, scripts, key);
   await lock.acquire(timeoutMs);
   try {

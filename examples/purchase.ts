@@ -14,7 +14,13 @@ export interface PurchaseResult {
 }
 
 /** Keys of one product share a hash tag, so they live in one cluster slot. */
-export async function purchase(client: RedisClientType, scripts: Scripts, product: string, user: string, quantity: number): Promise<PurchaseResult> {
+export async function purchase(
+  client: RedisClientType,
+  scripts: Scripts,
+  product: string,
+  user: string,
+  quantity: number,
+): Promise<PurchaseResult> {
   const [ok, stock, qty] = (await scripts.run(client, 'purchase_product', {
     keys: [`{product:${product}}:stock`, `{product:${product}}:sold`, `{product:${product}}:purchases:${user}`],
     args: [user, quantity, Math.floor(Date.now() / 1000)],
@@ -27,12 +33,20 @@ export async function main(client: RedisClientType, log: (line: string) => void 
   const scripts = loadScripts();
   const product = `laptop-${process.pid}`;
   await client.sendCommand(['SET', `{product:${product}}:stock`, '20']);
-  const results = await Promise.all(Array.from({ length: 10 }, (_, i) => purchase(client, scripts, product, `user${i}`, 3)));
-  results.forEach((r, i) => log(`user${i}: ${r.ok ? `bought ${r.quantity}, ${r.stock} left` : `refused, only ${r.stock} left`}`));
+  const results = await Promise.all(
+    Array.from({ length: 10 }, (_, i) => purchase(client, scripts, product, `user${i}`, 3)),
+  );
+  results.forEach((r, i) =>
+    log(`user${i}: ${r.ok ? `bought ${r.quantity}, ${r.stock} left` : `refused, only ${r.stock} left`}`),
+  );
   const stock = Number(await client.sendCommand(['GET', `{product:${product}}:stock`]));
   const sold = Number(await client.sendCommand(['GET', `{product:${product}}:sold`]));
   log(`stock ${stock}, sold ${sold}`);
-  const keys = [`{product:${product}}:stock`, `{product:${product}}:sold`, ...results.map((_, i) => `{product:${product}}:purchases:user${i}`)];
+  const keys = [
+    `{product:${product}}:stock`,
+    `{product:${product}}:sold`,
+    ...results.map((_, i) => `{product:${product}}:purchases:user${i}`),
+  ];
   await client.sendCommand(['DEL', ...keys]);
   return { results, stock, sold };
 }

@@ -21,13 +21,19 @@ export class PriorityQueue {
   async push(priority: number, data: string): Promise<string> {
     const { queue, items, seq, stats } = this.keys;
     // Typed from the scripts' headers by `rscript gen ts` (examples/scripts.gen.ts).
-    const [id] = await queuePriorityPush(this.client, { keys: { queue, itemPayloads: items, idSequence: seq, statistics: stats }, args: { priority, itemData: data } });
+    const [id] = await queuePriorityPush(this.client, {
+      keys: { queue, itemPayloads: items, idSequence: seq, statistics: stats },
+      args: { priority, itemData: data },
+    });
     return id;
   }
 
   async pop(count = 1): Promise<Array<{ id: string; data: string; priority: number }>> {
     const { queue, items, stats } = this.keys;
-    const popped = await queuePriorityPop(this.client, { keys: { queue, itemPayloads: items, statistics: stats }, args: { howManyItems: count } });
+    const popped = await queuePriorityPop(this.client, {
+      keys: { queue, itemPayloads: items, statistics: stats },
+      args: { howManyItems: count },
+    });
     return popped.map(([id, data, priority]) => ({ id, data, priority }));
   }
 
@@ -39,7 +45,14 @@ export class PriorityQueue {
 /** Pushes six jobs with mixed priorities, then a worker takes them two at a time. */
 export async function main(client: RedisClientType, log: (line: string) => void = console.log) {
   const queue = new PriorityQueue(client, `jobs-${process.pid}`);
-  const jobs: Array<[number, string]> = [[5, 'send newsletter'], [0, 'charge card'], [5, 'resize image'], [1, 'send receipt'], [0, 'refund'], [9, 'clean cache']];
+  const jobs: Array<[number, string]> = [
+    [5, 'send newsletter'],
+    [0, 'charge card'],
+    [5, 'resize image'],
+    [1, 'send receipt'],
+    [0, 'refund'],
+    [9, 'clean cache'],
+  ];
   for (const [priority, data] of jobs) await queue.push(priority, data);
   const done: string[] = [];
   for (let batch = await queue.pop(2); batch.length > 0; batch = await queue.pop(2)) {

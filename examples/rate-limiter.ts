@@ -32,10 +32,17 @@ export class TokenBucketRateLimiter {
 
   /** The bucket's tokens now, without taking any (the guide's get_status), read on the client side. */
   async status(id: string, nowMs = Date.now()): Promise<{ tokens: number; capacity: number; refillPerSecond: number }> {
-    const [tokens, ts] = (await this.client.sendCommand(['HMGET', `ratelimit:${id}`, 'tokens', 'ts'])) as Array<string | null>;
-    if (tokens === null || ts === null) return { tokens: this.capacity, capacity: this.capacity, refillPerSecond: this.refillPerSecond };
+    const [tokens, ts] = (await this.client.sendCommand(['HMGET', `ratelimit:${id}`, 'tokens', 'ts'])) as Array<
+      string | null
+    >;
+    if (tokens === null || ts === null)
+      return { tokens: this.capacity, capacity: this.capacity, refillPerSecond: this.refillPerSecond };
     const refilled = Number(tokens) + (Math.max(0, nowMs - Number(ts)) / 1000) * this.refillPerSecond;
-    return { tokens: Math.floor(Math.min(this.capacity, refilled)), capacity: this.capacity, refillPerSecond: this.refillPerSecond };
+    return {
+      tokens: Math.floor(Math.min(this.capacity, refilled)),
+      capacity: this.capacity,
+      refillPerSecond: this.refillPerSecond,
+    };
   }
 }
 
@@ -48,10 +55,14 @@ export async function main(client: RedisClientType, log: (line: string) => void 
   for (let i = 1; i <= 12; i++) {
     const d = await limiter.allow(user, 1, now);
     decisions.push(d);
-    log(`request ${i}: ${d.allowed ? 'allowed' : `refused, retry in ${d.retryAfterMs} ms`} (${d.tokensLeft} ${d.tokensLeft === 1 ? 'token' : 'tokens'} left)`);
+    log(
+      `request ${i}: ${d.allowed ? 'allowed' : `refused, retry in ${d.retryAfterMs} ms`} (${d.tokensLeft} ${d.tokensLeft === 1 ? 'token' : 'tokens'} left)`,
+    );
   }
   const later = await limiter.allow(user, 1, now + 1000);
-  log(`one second later: ${later.allowed ? 'allowed' : 'refused'} (${later.tokensLeft} ${later.tokensLeft === 1 ? 'token' : 'tokens'} left)`);
+  log(
+    `one second later: ${later.allowed ? 'allowed' : 'refused'} (${later.tokensLeft} ${later.tokensLeft === 1 ? 'token' : 'tokens'} left)`,
+  );
   const status = await limiter.status(user, now + 1000);
   log(`status: ${status.tokens}/${status.capacity} tokens`);
   await client.sendCommand(['DEL', `ratelimit:${user}`]);

@@ -42,7 +42,12 @@ let current;
 function run(command, args, env = {}) {
   const started = Date.now();
   return new Promise((resolvePromise) => {
-    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     current = child;
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (s) => (output += s));
@@ -58,7 +63,13 @@ const build = () => run('npm', ['run', '--silent', 'build']);
 
 /** The names of the tests jest reports as failed (`● describe › name`), for the table. */
 function failedTests(output) {
-  return [...new Set([...output.matchAll(/^ {2}● (.+)$/gm)].map((m) => m[1].trim()).filter((name) => !name.startsWith('Test suite failed to run')))];
+  return [
+    ...new Set(
+      [...output.matchAll(/^ {2}● (.+)$/gm)]
+        .map((m) => m[1].trim())
+        .filter((name) => !name.startsWith('Test suite failed to run')),
+    ),
+  ];
 }
 
 async function main() {
@@ -67,7 +78,9 @@ async function main() {
     await build();
   }
   const wanted = process.argv.slice(2);
-  const mutants = JSON.parse(readFileSync(LIST, 'utf8')).mutants.filter((m) => wanted.length === 0 || wanted.includes(m.id));
+  const mutants = JSON.parse(readFileSync(LIST, 'utf8')).mutants.filter(
+    (m) => wanted.length === 0 || wanted.includes(m.id),
+  );
   if (mutants.length === 0) {
     console.error(`no mutant named ${wanted.join(', ')} in test/mutants/mutants.json`);
     process.exit(2);
@@ -83,7 +96,8 @@ async function main() {
           // already gone
         }
       }
-      if (restore()) console.error(`\n${signal}: the mutated files are restored; run npm run build before using the build`);
+      if (restore())
+        console.error(`\n${signal}: the mutated files are restored; run npm run build before using the build`);
       process.exit(130);
     });
   }
@@ -116,7 +130,12 @@ async function main() {
         row.result = 'BUILD FAILED';
         row.detail = built.output.split('\n').find((l) => /error/i.test(l)) ?? '';
       } else {
-        const jestArgs = ['--experimental-vm-modules', join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'), '--runInBand', ...mutant.tests];
+        const jestArgs = [
+          '--experimental-vm-modules',
+          join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'),
+          '--runInBand',
+          ...mutant.tests,
+        ];
         if (mutant.testNamePattern) jestArgs.push('-t', mutant.testNamePattern);
         const tested = await run(process.execPath, jestArgs);
         mkdirSync(LOGS, { recursive: true });
@@ -147,7 +166,8 @@ async function main() {
   const table = [header, ...rows.map((r) => [r.id, String(r.escape), r.result, String(r.seconds), r.detail])];
   const widths = header.map((_, i) => Math.max(...table.map((line) => line[i].length)));
   console.log('');
-  for (const line of table) console.log(line.map((cell, i) => (i === line.length - 1 ? cell : cell.padEnd(widths[i]))).join('  '));
+  for (const line of table)
+    console.log(line.map((cell, i) => (i === line.length - 1 ? cell : cell.padEnd(widths[i]))).join('  '));
   const bad = rows.filter((r) => r.result !== 'killed');
   console.log(`\n${rows.length - bad.length} of ${rows.length} mutants caught`);
   process.exit(bad.length === 0 ? 0 : 1);

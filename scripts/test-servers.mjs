@@ -81,7 +81,9 @@ const pathReport = flag('--path-report');
 const log = (line) => process.stderr.write(`test:servers: ${line}\n`);
 const seconds = (ms) => `${Math.round(ms / 1000)} s`;
 
-const cache = process.env.RSCRIPT_SERVER_CACHE ?? join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'rscript', 'servers');
+const cache =
+  process.env.RSCRIPT_SERVER_CACHE ??
+  join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'rscript', 'servers');
 const chosen = SERVERS.filter((s) => !only || only.includes(s.id));
 if (chosen.length === 0) {
   log(`--only names none of ${SERVERS.map((s) => s.id).join(', ')}`);
@@ -107,7 +109,9 @@ for (const server of chosen) {
       }
       log(`building ${server.id} (scripts/build-server.sh ${server.flavour} ${server.version})`);
       const started = Date.now();
-      const built = spawnSync(join(repo, 'scripts', 'build-server.sh'), [server.flavour, server.version], { stdio: ['ignore', 'ignore', 'inherit'] });
+      const built = spawnSync(join(repo, 'scripts', 'build-server.sh'), [server.flavour, server.version], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
       timings.push(`build ${server.id}: ${seconds(Date.now() - started)}`);
       if (built.status !== 0 || !existsSync(bin)) {
         server.skip = `the build failed (scripts/build-server.sh ${server.flavour} ${server.version})`;
@@ -149,11 +153,21 @@ try {
       log(`${server.name}: ${files.length} test files`);
       const started = Date.now();
       const env = { ...process.env, NODE_OPTIONS: '--experimental-vm-modules', RSCRIPT_TEST_SERVER: server.bin };
-      const run = spawnSync(process.execPath, [join(repo, 'node_modules', 'jest', 'bin', 'jest.js'), '--json', `--outputFile=${report}`, ...jestExtra, ...files], {
-        cwd: repo,
-        env,
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
+      const run = spawnSync(
+        process.execPath,
+        [
+          join(repo, 'node_modules', 'jest', 'bin', 'jest.js'),
+          '--json',
+          `--outputFile=${report}`,
+          ...jestExtra,
+          ...files,
+        ],
+        {
+          cwd: repo,
+          env,
+          stdio: ['ignore', 'ignore', 'inherit'],
+        },
+      );
       status = run.status ?? 1;
       timings.push(`tests on ${server.name}: ${seconds(Date.now() - started)}`);
     }
@@ -163,9 +177,14 @@ try {
       for (const r of json.testResults) {
         const file = relative(repo, r.name);
         if (!byFile.has(file)) continue;
-        const skipped = r.assertionResults.length > 0 && r.assertionResults.every((a) => a.status === 'pending' || a.status === 'skipped');
+        const skipped =
+          r.assertionResults.length > 0 &&
+          r.assertionResults.every((a) => a.status === 'pending' || a.status === 'skipped');
         // jest says `focused`, not `passed`, for a file with a skipped describe: the tests decide.
-        const broken = r.status === 'failed' || r.assertionResults.some((a) => a.status === 'failed') || r.assertionResults.length === 0;
+        const broken =
+          r.status === 'failed' ||
+          r.assertionResults.some((a) => a.status === 'failed') ||
+          r.assertionResults.length === 0;
         byFile.set(file, broken ? 'FAIL' : skipped ? 'skip' : 'pass');
       }
     }
@@ -185,15 +204,26 @@ const commandRows = commands.map((c) => [
   c,
   ...names.map((n) => {
     const states = files.filter((f) => FILES[f].includes(c)).map((f) => results.get(n).get(f));
-    return states.some((s) => s !== 'pass' && s !== 'skip') ? 'FAIL' : states.every((s) => s === 'skip') ? 'skip' : 'pass';
+    return states.some((s) => s !== 'pass' && s !== 'skip')
+      ? 'FAIL'
+      : states.every((s) => s === 'skip')
+        ? 'skip'
+        : 'pass';
   }),
 ]);
 const text = (head, rows) => {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 };
-const md = (head, rows) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+const md = (head, rows) =>
+  [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join(
+    '\n',
+  );
 console.log(text(['test file', ...names], fileRows));
 console.log();
 console.log(text(['command', ...names], commandRows));
@@ -202,7 +232,10 @@ for (const t of timings) console.log(t);
 for (const s of chosen.filter((x) => x.skip)) console.log(`skipped ${s.id}: ${s.skip}`);
 if (markdown) {
   const date = new Date().toISOString().slice(0, 10);
-  writeFileSync(markdown, `Measured ${date} by \`npm run test:servers\`.\n\n${md(['command', ...names], commandRows)}\n\n${md(['test file', ...names], fileRows)}\n`);
+  writeFileSync(
+    markdown,
+    `Measured ${date} by \`npm run test:servers\`.\n\n${md(['command', ...names], commandRows)}\n\n${md(['test file', ...names], fileRows)}\n`,
+  );
   log(`tables written to ${markdown}`);
 }
 process.exit(failed ? 1 : 0);

@@ -94,7 +94,15 @@ export async function launch(argv: string[], dist: string, env: NodeJS.ProcessEn
   const load = (name: string, path: string, code: string, require: NodeJS.Require): unknown => {
     const module = { exports: {} as unknown };
     // The bundle's import() (src/import-module.ts): this module's, as code compiled by node:vm has none.
-    compile(name, path, code)(module.exports, require, module, path, dirname(path), pathToFileURL(path).href, importModule);
+    compile(name, path, code)(
+      module.exports,
+      require,
+      module,
+      path,
+      dirname(path),
+      pathToFileURL(path).href,
+      importModule,
+    );
     return module.exports;
   };
 
@@ -118,12 +126,15 @@ export async function launch(argv: string[], dist: string, env: NodeJS.ProcessEn
   const write = file !== undefined && read.trusted && (code === 0 || code === 1) && compiled.some((c) => !c.fromCache);
   const written = write && (await save(file, compiled));
   if (/\brscript\b/.test(env.DEBUG ?? '')) {
-    const state = (c: Compiled) => `${c.name} ${c.fromCache ? 'from cache' : c.refused ? 'compiled (cache rejected)' : 'compiled'}`;
+    const state = (c: Compiled) =>
+      `${c.name} ${c.fromCache ? 'from cache' : c.refused ? 'compiled (cache rejected)' : 'compiled'}`;
     const saved = written ? `, saved to ${file}` : write ? `, not saved (${file} cannot be written)` : '';
     const untrusted = read.trusted ? '' : ` (not used: ${file} or its folder can be written by others)`;
     // A reader that has quit (`2>&1 | head -1`) is no error.
     process.stderr.on('error', () => undefined);
-    process.stderr.write(`rscript: code cache: ${file === undefined ? 'off' : compiled.map(state).join(', ')}${saved}${untrusted}\n`);
+    process.stderr.write(
+      `rscript: code cache: ${file === undefined ? 'off' : compiled.map(state).join(', ')}${saved}${untrusted}\n`,
+    );
   }
   return code;
 }
@@ -134,12 +145,26 @@ function cacheFile(source: string, dist: string, argv: readonly string[], env: N
   if (build === undefined || typeof zlib.crc32 !== 'function') return undefined;
   const dir = cacheDir(env);
   if (dir === undefined) return undefined;
-  const install = zlib.crc32([dist, ...process.execArgv, env.NODE_OPTIONS ?? ''].join('\0')).toString(16).padStart(8, '0');
+  const install = zlib
+    .crc32([dist, ...process.execArgv, env.NODE_OPTIONS ?? ''].join('\0'))
+    .toString(16)
+    .padStart(8, '0');
   return join(dir, `code-${build}-${process.version}-${process.arch}-${install}-${commandOf(argv)}.bin`);
 }
 
 /** The program's options that take a value, as the CLI defines them (src/cli/options.ts). */
-export const VALUE_OPTIONS: ReadonlySet<string> = new Set(['-u', '--url', '-c', '--config', '-m', '--manifest', '--timeout', '--tls-ca', '--tls-cert', '--tls-key']);
+export const VALUE_OPTIONS: ReadonlySet<string> = new Set([
+  '-u',
+  '--url',
+  '-c',
+  '--config',
+  '-m',
+  '--manifest',
+  '--timeout',
+  '--tls-ca',
+  '--tls-cert',
+  '--tls-key',
+]);
 
 /**
  * The command argv names ("lint", "load"; "help" for --help, "lint-help" for lint --help): the cache
@@ -149,7 +174,14 @@ export const VALUE_OPTIONS: ReadonlySet<string> = new Set(['-u', '--url', '-c', 
  */
 function commandOf(argv: readonly string[]): string {
   let at = 0;
-  while (at < argv.length && argv[at]!.startsWith('-') && argv[at] !== '--help' && argv[at] !== '-h' && argv[at] !== '--version' && argv[at] !== '-V') {
+  while (
+    at < argv.length &&
+    argv[at]!.startsWith('-') &&
+    argv[at] !== '--help' &&
+    argv[at] !== '-h' &&
+    argv[at] !== '--version' &&
+    argv[at] !== '-V'
+  ) {
     at += VALUE_OPTIONS.has(argv[at]!) ? 2 : 1;
   }
   const word = argv[at] ?? argv[0] ?? '';
@@ -173,11 +205,15 @@ function readSections(file: string): { sections: Map<string, Section | null>; tr
     if (!Array.isArray(header)) return { sections, trusted: true };
     let offset = headerEnd;
     for (const entry of header) {
-      if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Number.isSafeInteger(entry[1]) || entry[1] < 0) return { sections: new Map(), trusted: true };
+      if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Number.isSafeInteger(entry[1]) || entry[1] < 0)
+        return { sections: new Map(), trusted: true };
       const end = offset + (entry[1] as number);
       if (end > data.length) return { sections: new Map(), trusted: true };
       const bytes = data.subarray(offset, end);
-      sections.set(entry[0], zlib.crc32(bytes) === entry[2] && typeof entry[3] === 'number' ? { data: bytes, source: entry[3] } : null);
+      sections.set(
+        entry[0],
+        zlib.crc32(bytes) === entry[2] && typeof entry[3] === 'number' ? { data: bytes, source: entry[3] } : null,
+      );
       offset = end;
     }
   } catch {
@@ -202,7 +238,9 @@ function trustedFile(file: string): boolean {
 async function save(file: string, compiled: readonly Compiled[]): Promise<boolean> {
   try {
     const data = compiled.map((c) => ({ name: c.name, bytes: c.script.createCachedData(), source: c.source }));
-    const header = Buffer.from(JSON.stringify(data.map((d) => [d.name, d.bytes.length, zlib.crc32(d.bytes), d.source])));
+    const header = Buffer.from(
+      JSON.stringify(data.map((d) => [d.name, d.bytes.length, zlib.crc32(d.bytes), d.source])),
+    );
     const length = Buffer.alloc(4);
     length.writeUInt32LE(header.length);
     const dir = dirname(file);

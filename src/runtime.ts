@@ -27,7 +27,10 @@ export interface RunOptions {
 
 /** The name is not in the manifest. */
 export class UnknownScriptError extends Error {
-  constructor(readonly script: string, known: string[]) {
+  constructor(
+    readonly script: string,
+    known: string[],
+  ) {
     super(`unknown script "${script}" (the manifest has: ${known.join(', ') || 'none'})`);
     this.name = 'UnknownScriptError';
   }
@@ -128,7 +131,13 @@ export class Scripts {
     }
     for (const [library, entry] of Object.entries(manifest.libraries ?? {})) {
       for (const [name, fn] of Object.entries(entry.functions)) {
-        const known: KnownFunction = { library, name, readOnly: fn.flags.includes('no-writes'), keys: fn.keys.length, args: fn.args.length };
+        const known: KnownFunction = {
+          library,
+          name,
+          readOnly: fn.flags.includes('no-writes'),
+          keys: fn.keys.length,
+          args: fn.args.length,
+        };
         this.#functions.set(`${library}.${name}`, known);
         if (!this.#known.has(name)) this.#functions.set(name, known);
       }
@@ -174,7 +183,11 @@ export class Scripts {
       );
     }
     // The same EVALSHA -> NOSCRIPT -> SCRIPT LOAD -> retry as `rscript exec`, over the application's client.
-    const conn: RedisConnection = { label: name, send: (command) => client.sendCommand(command), close: async () => undefined };
+    const conn: RedisConnection = {
+      label: name,
+      send: (command) => client.sendCommand(command),
+      close: async () => undefined,
+    };
     try {
       return (await evalSha(conn, script.sha, keys, args, { readOnly: options.readOnly, body: script.body })).reply;
     } catch (err) {
@@ -196,10 +209,18 @@ export class Scripts {
     const keys = toArgs(label, 'keys', options.keys);
     const args = toArgs(label, 'args', options.args);
     if (keys.length < fn.keys || args.length < fn.args) {
-      throw new ScriptArgumentsError(`${label}: expects ${fn.keys} key(s) and ${fn.args} arg(s), got ${keys.length} and ${args.length}`);
+      throw new ScriptArgumentsError(
+        `${label}: expects ${fn.keys} key(s) and ${fn.args} arg(s), got ${keys.length} and ${args.length}`,
+      );
     }
     try {
-      return await client.sendCommand([fn.readOnly ? 'FCALL_RO' : 'FCALL', fn.name, String(keys.length), ...keys, ...args]);
+      return await client.sendCommand([
+        fn.readOnly ? 'FCALL_RO' : 'FCALL',
+        fn.name,
+        String(keys.length),
+        ...keys,
+        ...args,
+      ]);
     } catch (err) {
       throw replyCode(err) !== undefined ? new ScriptReplyError(label, '', (err as Error).message) : err;
     }
@@ -219,13 +240,17 @@ export class Scripts {
 function toArgs(script: string, list: 'keys' | 'args', values: unknown): Array<string | Buffer> {
   if (values === undefined || values === null) return [];
   if (!Array.isArray(values)) {
-    throw new ScriptArgumentsError(`${script}: ${list} must be an array of strings, finite numbers or Buffers, got ${typeName(values)}`);
+    throw new ScriptArgumentsError(
+      `${script}: ${list} must be an array of strings, finite numbers or Buffers, got ${typeName(values)}`,
+    );
   }
   return values.map((value: unknown, i) => {
     if (typeof value === 'string' || Buffer.isBuffer(value)) return value;
     // NaN and Infinity would reach Redis as the text "NaN" and "Infinity": a bug in the caller, almost always.
     if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-    throw new ScriptArgumentsError(`${script}: ${list}[${i}] is ${typeName(value)}; keys and args must be strings, finite numbers or Buffers`);
+    throw new ScriptArgumentsError(
+      `${script}: ${list}[${i}] is ${typeName(value)}; keys and args must be strings, finite numbers or Buffers`,
+    );
   });
 }
 
@@ -233,7 +258,8 @@ function typeName(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return `an object${value.constructor?.name && value.constructor.name !== 'Object' ? ` (${value.constructor.name})` : ''}`;
+  if (typeof value === 'object')
+    return `an object${value.constructor?.name && value.constructor.name !== 'Object' ? ` (${value.constructor.name})` : ''}`;
   return `a ${typeof value}`;
 }
 

@@ -9,7 +9,9 @@ describe('scrub', () => {
 
   test('a very short password is masked in URLs only, so messages stay readable', () => {
     registerSecret('e');
-    expect(scrub('authentication failed: wrong username or password')).toBe('authentication failed: wrong username or password');
+    expect(scrub('authentication failed: wrong username or password')).toBe(
+      'authentication failed: wrong username or password',
+    );
     expect(scrub('redis://default:e@127.0.0.1:6379')).toBe('redis://default:***@127.0.0.1:6379');
   });
 });

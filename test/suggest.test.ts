@@ -1,7 +1,15 @@
 /** "Did you mean": the closest known script names for a mistyped one. */
 import { distance, nearest, suggest } from '../src/suggest.js';
 
-const known = ['rate_limit', 'rate_limit_token_bucket', 'lock_acquire', 'lock_release', 'queue/push', 'queue/pop', 'counter_incr'];
+const known = [
+  'rate_limit',
+  'rate_limit_token_bucket',
+  'lock_acquire',
+  'lock_release',
+  'queue/push',
+  'queue/pop',
+  'counter_incr',
+];
 
 test.each<[string, string[]]>([
   ['rate_limt', ['rate_limit']],
@@ -40,11 +48,17 @@ describe('a SHA prefix names a script', () => {
     const { sha1hex } = await import('../src/registry/script.js');
     const project = makeProject({
       'lua/one.lua': 'return 1',
-      'rscript.lock.json': JSON.stringify({ version: 1, scripts: { one: { path: 'lua/one.lua', sha: sha1hex('return 1'), size: 8, flags: [] } } }),
+      'rscript.lock.json': JSON.stringify({
+        version: 1,
+        scripts: { one: { path: 'lua/one.lua', sha: sha1hex('return 1'), size: 8, flags: [] } },
+      }),
     });
     try {
       const options = { manifest: project.path('rscript.lock.json'), scripts: ['lua'], cwd: project.dir };
-      expect(resolveScript('e0e1f9fabfc9', options)).toMatchObject({ name: 'one', sha: 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db' });
+      expect(resolveScript('e0e1f9fabfc9', options)).toMatchObject({
+        name: 'one',
+        sha: 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db',
+      });
       expect(() => resolveScript('e0e1f9', options)).toThrow(/unknown script "e0e1f9"/);
       expect(() => resolveScript('abcdef012345', options)).toThrow(/unknown script/);
     } finally {
@@ -66,8 +80,14 @@ describe('a SHA prefix names a script', () => {
       return [e.message, ...e.detail];
     };
     expect(MIN_SHA_PREFIX).toBe(7);
-    expect(error('E0E1F9')).toEqual(['unknown script "E0E1F9": a SHA prefix needs at least 7 hex digits', 'e0e1f9fabfc9 is "one"']);
-    expect(error('e0e1')).toEqual(['unknown script "e0e1": a SHA prefix needs at least 7 hex digits', 'e0e1f9fabfc9 is "one", e0e1aaaa0000 is "two"']);
+    expect(error('E0E1F9')).toEqual([
+      'unknown script "E0E1F9": a SHA prefix needs at least 7 hex digits',
+      'e0e1f9fabfc9 is "one"',
+    ]);
+    expect(error('e0e1')).toEqual([
+      'unknown script "e0e1": a SHA prefix needs at least 7 hex digits',
+      'e0e1f9fabfc9 is "one", e0e1aaaa0000 is "two"',
+    ]);
     // Begins no SHA, or too short to be taken for one: the usual message.
     expect(error('e0e2')).toEqual(['unknown script "e0e2"']);
     expect(error('e0e')).toEqual(['unknown script "e0e"; did you mean "one"?']);

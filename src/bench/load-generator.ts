@@ -196,14 +196,16 @@ class LoadState implements LiveRun {
   /** A batch's failure: `first` is its first error (an error reply, else the connection's). */
   private failWith(first: unknown): void {
     this.stopped = true;
-    if (this.error === undefined || (replyCode(this.error) === undefined && replyCode(first) !== undefined)) this.error = first;
+    if (this.error === undefined || (replyCode(this.error) === undefined && replyCode(first) !== undefined))
+      this.error = first;
   }
 
   private fail(err: unknown): void {
     this.stopped = true;
     if (replyCode(err) !== undefined) this.errors++;
     // Keep the first error reply; a lost connection only when nothing better is known.
-    if (this.error === undefined || (replyCode(this.error) === undefined && replyCode(err) !== undefined)) this.error = err;
+    if (this.error === undefined || (replyCode(this.error) === undefined && replyCode(err) !== undefined))
+      this.error = err;
   }
 
   outcome(elapsedMs: number, interrupted: boolean): RunOutcome {

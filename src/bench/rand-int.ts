@@ -17,7 +17,9 @@ export function hasRandInt(values: readonly string[]): boolean {
  * key): the key's slot is then drawn per call (each placeholder on its own).
  */
 export function slotDrawnPerCall(key: string): boolean {
-  return Buffer.from(hashTag(Buffer.from(key))).toString('utf8').includes(RAND_INT);
+  return Buffer.from(hashTag(Buffer.from(key)))
+    .toString('utf8')
+    .includes(RAND_INT);
 }
 
 /** A random integer below `keyspace` as 12 digits; longer when the keyspace needs more. */
@@ -40,7 +42,12 @@ export function expandRandInt(template: string, keyspace: number, random: () => 
  * allocation); with them, a fresh array (node-redis encodes a command when it writes it, a tick later,
  * so an array already handed over must not be changed).
  */
-export function argvMaker(head: readonly string[], tail: readonly string[], keyspace: number, random: () => number = Math.random): () => string[] {
+export function argvMaker(
+  head: readonly string[],
+  tail: readonly string[],
+  keyspace: number,
+  random: () => number = Math.random,
+): () => string[] {
   const fixed = [...head, ...tail];
   if (!hasRandInt(tail)) return () => fixed;
   // Split once; per call only the numbers are drawn and the strings joined.

@@ -64,7 +64,12 @@ export function clusterRouter(topology: Topology): BenchRouter {
       const wrote = [...new Set(bench.setup.flatMap(setupKeys).map(nodeOf))];
       const node = wrote.length === 1 ? wrote[0]! : first;
       runsOn = [node];
-      const why = wrote.length === 1 ? ', where its setup wrote' : wrote.length > 1 ? ` only (its setup wrote to ${wrote.length} nodes)` : ' only';
+      const why =
+        wrote.length === 1
+          ? ', where its setup wrote'
+          : wrote.length > 1
+            ? ` only (its setup wrote to ${wrote.length} nodes)`
+            : ' only';
       note = `${bench.name} takes no keys: run on ${node.label}${why}`;
     }
     const keyless = runsOn.map((n) => n.conn);
@@ -86,7 +91,8 @@ export function clusterRouter(topology: Topology): BenchRouter {
 /** The key a command is routed by: an EVALSHA's first key, a setup command's first key; undefined without. */
 function keyOf(args: Arg[]): Arg | undefined {
   const command = String(args[0]).toUpperCase();
-  if (command === 'EVALSHA' || command === 'EVALSHA_RO' || command === 'EVAL') return Number(args[2]) > 0 ? args[3] : undefined;
+  if (command === 'EVALSHA' || command === 'EVALSHA_RO' || command === 'EVAL')
+    return Number(args[2]) > 0 ? args[3] : undefined;
   return setupKeys(args.map(String))[0];
 }
 

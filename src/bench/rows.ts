@@ -84,7 +84,11 @@ export function makeRow(r: RowInput): BenchRow {
   const clientP99Ms = toMs(h.percentile(99));
   const v = judge({ budgetMs: r.budgetMs, clientP99Ms, clientCalls: answered, server: r.server });
   // A failed bench has no verdict to explain: its error says it all, and where it ran still matters.
-  const notes = (r.error ? [r.note] : [r.note, v.note, r.interrupted ? 'interrupted: figures cover the calls made before Ctrl-C' : undefined]).filter(Boolean);
+  const notes = (
+    r.error
+      ? [r.note]
+      : [r.note, v.note, r.interrupted ? 'interrupted: figures cover the calls made before Ctrl-C' : undefined]
+  ).filter(Boolean);
   return {
     script: r.script,
     sha: r.sha,

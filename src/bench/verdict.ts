@@ -39,7 +39,14 @@ export interface BudgetVerdict {
 export function judge(input: VerdictInput): BudgetVerdict {
   const { budgetMs, clientP99Ms, server } = input;
   if (!server) {
-    return plain(clientP99Ms > budgetMs ? 'over' : 'ok', 'client', clientP99Ms, 0, false, 'the server gave no statistics (INFO commandstats): client-side latency used');
+    return plain(
+      clientP99Ms > budgetMs ? 'over' : 'ok',
+      'client',
+      clientP99Ms,
+      0,
+      false,
+      'the server gave no statistics (INFO commandstats): client-side latency used',
+    );
   }
   const shared = server.calls > input.clientCalls;
   const p99: MsRange = server.p99 ?? { lowMs: 0, highMs: Infinity };
@@ -47,8 +54,10 @@ export function judge(input: VerdictInput): BudgetVerdict {
   const high = shared ? p99.highMs : Math.min(p99.highMs, clientP99Ms);
   const low = p99.lowMs;
   const notes: string[] = [];
-  if (!server.p99) notes.push('no LATENCY HISTOGRAM (Redis < 7.0 or latency-tracking off): p99 bounded by the client side');
-  if (shared) notes.push(`other clients ran EVALSHA meanwhile (${server.calls} server calls for ${input.clientCalls} of ours)`);
+  if (!server.p99)
+    notes.push('no LATENCY HISTOGRAM (Redis < 7.0 or latency-tracking off): p99 bounded by the client side');
+  if (shared)
+    notes.push(`other clients ran EVALSHA meanwhile (${server.calls} server calls for ${input.clientCalls} of ours)`);
   let verdict: Verdict;
   if (server.meanMs > budgetMs) {
     verdict = 'over';
@@ -63,10 +72,24 @@ export function judge(input: VerdictInput): BudgetVerdict {
       `server p99 lies between ${round(low)} and ${Number.isFinite(high) ? round(high) : '?'} ms, around the ${budgetMs} ms budget: rerun with -c 1 -P 1 for a tighter bound`,
     );
   }
-  return plain(verdict, 'server', Number.isFinite(high) ? high : clientP99Ms, low, shared, notes.length > 0 ? notes.join('; ') : undefined);
+  return plain(
+    verdict,
+    'server',
+    Number.isFinite(high) ? high : clientP99Ms,
+    low,
+    shared,
+    notes.length > 0 ? notes.join('; ') : undefined,
+  );
 }
 
-function plain(verdict: Verdict, source: BudgetSource, figureMs: number, lowMs: number, shared: boolean, note?: string): BudgetVerdict {
+function plain(
+  verdict: Verdict,
+  source: BudgetSource,
+  figureMs: number,
+  lowMs: number,
+  shared: boolean,
+  note?: string,
+): BudgetVerdict {
   return { verdict, source, figureMs, lowMs, shared, ...(note ? { note } : {}) };
 }
 

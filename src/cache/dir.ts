@@ -14,7 +14,8 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string | undefin
   if (env.RSCRIPT_CACHE_DIR !== undefined) return env.RSCRIPT_CACHE_DIR === '' ? undefined : env.RSCRIPT_CACHE_DIR;
   // The XDG spec ignores a relative XDG_CACHE_HOME: it would put the cache inside the project.
   if (env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME)) return join(env.XDG_CACHE_HOME, 'rscript');
-  if (process.platform === 'win32' && env.LOCALAPPDATA && isAbsolute(env.LOCALAPPDATA)) return join(env.LOCALAPPDATA, 'rscript', 'Cache');
+  if (process.platform === 'win32' && env.LOCALAPPDATA && isAbsolute(env.LOCALAPPDATA))
+    return join(env.LOCALAPPDATA, 'rscript', 'Cache');
   let home: string;
   try {
     home = homedir();

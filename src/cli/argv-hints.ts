@@ -13,7 +13,11 @@ import { stderr } from './report.js';
 /** The flags of the options a command that needs no server leaves out (globalOptions with server false). */
 export function connectionFlags(): Set<string> {
   const kept = globalOptions({ server: false }).map((o) => o.long);
-  return new Set(globalOptions().flatMap((o) => (kept.includes(o.long) ? [] : [o.long, o.short].filter((f): f is string => f !== undefined))));
+  return new Set(
+    globalOptions().flatMap((o) =>
+      kept.includes(o.long) ? [] : [o.long, o.short].filter((f): f is string => f !== undefined),
+    ),
+  );
 }
 
 /**
@@ -45,7 +49,9 @@ export async function withArgvHint(err: unknown, program: Command, argv: readonl
   // `rscript exec --keys c --args 1 counter_incr`: --args took the script's name as one of its values.
   if (err instanceof CommanderError && err.code === 'commander.missingArgument' && command === 'exec') {
     if (argv.some((a) => ['-k', '--keys', '-a', '--args'].includes(a))) {
-      stderr().write(`  (--keys and --args take every value up to the next option: put the script's name first, rscript exec <script> --keys ... --args ...)\n`);
+      stderr().write(
+        `  (--keys and --args take every value up to the next option: put the script's name first, rscript exec <script> --keys ... --args ...)\n`,
+      );
     }
     return err;
   }
@@ -53,7 +59,10 @@ export async function withArgvHint(err: unknown, program: Command, argv: readonl
     const value = /^config file not found: (\d+)$/.exec(err.message)?.[1];
     const before = argv.slice(0, at);
     if (value !== undefined && before.some((a, i) => a === '-c' && before[i + 1] === value)) {
-      return new ConfigError(err.message, [...err.detail, `before a command's name -c is the config file; bench takes its concurrency after its name: rscript bench -c ${value}`]);
+      return new ConfigError(err.message, [
+        ...err.detail,
+        `before a command's name -c is the config file; bench takes its concurrency after its name: rscript bench -c ${value}`,
+      ]);
     }
   }
   return err;
@@ -91,7 +100,8 @@ export function closestProgramOption(program: Command, flag: string): string | u
  * undefined when none.
  */
 export function strayOption(program: Command, argv: readonly string[]): string | undefined {
-  const known = (flag: string) => [program, ...program.commands].some((c) => c.options.some((o) => o.long === flag || o.short === flag));
+  const known = (flag: string) =>
+    [program, ...program.commands].some((c) => c.options.some((o) => o.long === flag || o.short === flag));
   let stray: string | undefined;
   walkProgramOptions(program, argv, (flag) => (known(flag) ? false : ((stray = flag), true)));
   return stray;
@@ -110,7 +120,11 @@ export function commandIndex(program: Command, argv: readonly string[]): number 
  * first word that is not one (the command's name), or -1. `onFlag` sees each flag on the way
  * (combined short flags one by one); when it returns true the walk stops there, with -1.
  */
-function walkProgramOptions(program: Command, argv: readonly string[], onFlag: (flag: string) => boolean = () => false): number {
+function walkProgramOptions(
+  program: Command,
+  argv: readonly string[],
+  onFlag: (flag: string) => boolean = () => false,
+): number {
   const takesValue = (flag: string) => program.options.some((o) => o.required && (o.long === flag || o.short === flag));
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;

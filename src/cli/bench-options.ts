@@ -34,7 +34,8 @@ export function parseDurationMs(text: string): number | undefined {
 export function durationFlag(flag: string) {
   return (value: string): number => {
     const ms = parseDurationMs(value);
-    if (ms === undefined) throw new InvalidArgumentError(`${flag} takes a duration such as 10s, 500ms or 2m, got "${value}"`);
+    if (ms === undefined)
+      throw new InvalidArgumentError(`${flag} takes a duration such as 10s, 500ms or 2m, got "${value}"`);
     return ms;
   };
 }
@@ -42,23 +43,38 @@ export function durationFlag(flag: string) {
 /** The options of `rscript bench` (the global ones are added by cli.ts). */
 export function benchOptions(): Option[] {
   return [
-    new Option('-k, --keys <keys...>', 'key names (KEYS); __rand_int__ is replaced per call (default: the fixture\'s)'),
-    new Option('-a, --args <args...>', 'arguments (ARGV); __rand_int__ is replaced per call (default: the fixture\'s)'),
+    new Option('-k, --keys <keys...>', "key names (KEYS); __rand_int__ is replaced per call (default: the fixture's)"),
+    new Option('-a, --args <args...>', "arguments (ARGV); __rand_int__ is replaced per call (default: the fixture's)"),
     new Option('-n, --requests <n>', 'calls to make (default 100000 for one script, 10000 per fixture)')
       .argParser(positiveInt('--requests'))
       .conflicts('duration'),
-    new Option('-d, --duration <time>', 'run for this long instead of a number of calls: 10s, 500ms, 2m').argParser(durationFlag('--duration')),
-    new Option('-c, --concurrency <n>', 'workers, each with one batch in flight (default 50 for one script, 1 per fixture)').argParser(
-      positiveInt('--concurrency'),
+    new Option('-d, --duration <time>', 'run for this long instead of a number of calls: 10s, 500ms, 2m').argParser(
+      durationFlag('--duration'),
     ),
-    new Option('-P, --pipeline <n>', 'calls per batch, written together (default 1)').argParser(positiveInt('--pipeline')),
-    new Option('--warmup <n>', 'calls made and not measured before the bench (default 1000, or 1 s if that is shorter)').argParser(countOf('--warmup')),
-    new Option('-r, --keyspace <n>', '__rand_int__ becomes a 12-digit number below this (default: any 12-digit number, unique in practice)').argParser(positiveInt('--keyspace')),
-    new Option('--budget <ms>', 'server-side time per call allowed, ms (default: the fixture\'s budgetMs, else budgetMs, else 50)').argParser(
-      positiveNumber('--budget'),
+    new Option(
+      '-c, --concurrency <n>',
+      'workers, each with one batch in flight (default 50 for one script, 1 per fixture)',
+    ).argParser(positiveInt('--concurrency')),
+    new Option('-P, --pipeline <n>', 'calls per batch, written together (default 1)').argParser(
+      positiveInt('--pipeline'),
     ),
+    new Option(
+      '--warmup <n>',
+      'calls made and not measured before the bench (default 1000, or 1 s if that is shorter)',
+    ).argParser(countOf('--warmup')),
+    new Option(
+      '-r, --keyspace <n>',
+      '__rand_int__ becomes a 12-digit number below this (default: any 12-digit number, unique in practice)',
+    ).argParser(positiveInt('--keyspace')),
+    new Option(
+      '--budget <ms>',
+      "server-side time per call allowed, ms (default: the fixture's budgetMs, else budgetMs, else 50)",
+    ).argParser(positiveNumber('--budget')),
     new Option('--csv', 'print CSV on stdout (one line per script)').conflicts('json'),
-    new Option('--sandbox', 'run against a throwaway redis-server (from PATH or "redisServer"), stopped afterwards; not with --url'),
+    new Option(
+      '--sandbox',
+      'run against a throwaway redis-server (from PATH or "redisServer"), stopped afterwards; not with --url',
+    ),
     new Option('-y, --yes', 'do not ask before writing to a server that is not on loopback'),
   ];
 }

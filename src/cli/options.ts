@@ -27,7 +27,8 @@ export function positiveInt(flag: string) {
       throw new InvalidArgumentError(`${flag} takes a positive whole number, got "${value}"`);
     }
     // Node's timers hold at most 2^31 - 1 ms (24.8 days); past that a timer fires at once.
-    if (flag === '--timeout' && n > 2_147_483_647) throw new InvalidArgumentError(`--timeout takes at most 2147483647 ms, got "${value}"`);
+    if (flag === '--timeout' && n > 2_147_483_647)
+      throw new InvalidArgumentError(`--timeout takes at most 2147483647 ms, got "${value}"`);
     return n;
   };
 }
@@ -72,13 +73,21 @@ export function globalOptions(use: OptionUse = { server: true, manifest: 'read a
   const server = (option: Option) => (use.server ? [option] : []);
   const manifest = new Option(
     '-m, --manifest <file>',
-    use.manifest ? `SHA manifest (lockfile) to ${use.manifest} (default rscript.lock.json)` : 'SHA manifest (lockfile): accepted, not used by this command',
+    use.manifest
+      ? `SHA manifest (lockfile) to ${use.manifest} (default rscript.lock.json)`
+      : 'SHA manifest (lockfile): accepted, not used by this command',
   );
   return [
-    ...server(new Option('-u, --url <url>', 'Redis URL, redis://[user:password@]host:port[/db] or rediss:// (env REDIS_URL)')),
+    ...server(
+      new Option('-u, --url <url>', 'Redis URL, redis://[user:password@]host:port[/db] or rediss:// (env REDIS_URL)'),
+    ),
     new Option('-c, --config <file>', 'config file (default: .redisscriptsrc and friends, found from here up)'),
     use.manifest ? manifest : manifest.hideHelp(),
-    ...server(new Option('--timeout <ms>', 'connect and request timeout in ms (default 5000)').argParser(positiveInt('--timeout'))),
+    ...server(
+      new Option('--timeout <ms>', 'connect and request timeout in ms (default 5000)').argParser(
+        positiveInt('--timeout'),
+      ),
+    ),
     ...server(new Option('--cluster', 'treat the server as a Redis Cluster (detected by itself otherwise)')),
     ...server(new Option('--tls-ca <file>', 'CA certificate (PEM) to verify a rediss:// server')),
     ...server(new Option('--tls-cert <file>', 'client certificate (PEM) for rediss://')),
@@ -103,7 +112,9 @@ export function tlsFlagsGiven(flags: GlobalFlags): string[] {
 /** The config overlay the flags make; flags left undefined are dropped by loadConfig. */
 export function flagsToConfig(flags: GlobalFlags): Partial<Config> & { config?: string } {
   const tls =
-    tlsFlagsGiven(flags).length > 0 ? { ca: flags.tlsCa, cert: flags.tlsCert, key: flags.tlsKey, insecure: flags.tlsInsecure } : undefined;
+    tlsFlagsGiven(flags).length > 0
+      ? { ca: flags.tlsCa, cert: flags.tlsCert, key: flags.tlsKey, insecure: flags.tlsInsecure }
+      : undefined;
   return {
     config: flags.config,
     url: flags.url,

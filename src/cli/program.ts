@@ -66,7 +66,9 @@ export async function run(argv: string[]): Promise<number> {
   // (unknownOption is commander's own method, not in its types; a test holds the suggestion.)
   (program as unknown as { unknownOption(flag: string): void }).unknownOption = (flag: string) => {
     const close = closestProgramOption(program, flag);
-    program.error(`error: unknown option '${flag}'${close ? `\n(Did you mean ${close}?)` : ''}`, { code: 'commander.unknownOption' });
+    program.error(`error: unknown option '${flag}'${close ? `\n(Did you mean ${close}?)` : ''}`, {
+      code: 'commander.unknownOption',
+    });
   };
   for (const opt of globalOptions()) program.addOption(opt.hideHelp());
 
@@ -81,68 +83,94 @@ export async function run(argv: string[]): Promise<number> {
    * that `--json` skips rendering a large table it would throw away.
    */
   type Outcome = { data: unknown; text: string | (() => string); exitCode?: number };
-  // biome-ignore lint/suspicious/noExplicitAny: commander hands positional args and opts untyped
-  const action = (fn: (ctx: Context, ...a: any[]) => Promise<Outcome>) =>
-    async (...a: unknown[]) => {
-      const cmd = a[a.length - 1] as Command;
-      // The command's own flags over the program's (commander's optsWithGlobals does the reverse).
-      flags = { ...program.opts<GlobalFlags>(), ...cmd.opts<GlobalFlags>() };
-      const ctx = await context(flags);
-      // commander calls action(...positional, opts, cmd)
-      const { data, text, exitCode: code } = await fn(ctx, ...a.slice(0, -1));
-      const out = flags.json ? JSON.stringify(data, null, 2) : typeof text === 'function' ? text() : text;
-      // An empty text (a flush declined at its prompt, said on stderr) leaves stdout empty.
-      if (flags.json || out !== '') print(out);
-      for (const w of clusterWarnings(data)) stderr().write(`warning: ${w}\n`);
-      exitCode = code ?? EXIT_OK;
-    };
+  const action =
+    // biome-ignore lint/suspicious/noExplicitAny: commander hands positional args and opts untyped
+      (fn: (ctx: Context, ...a: any[]) => Promise<Outcome>) =>
+      async (...a: unknown[]) => {
+        const cmd = a[a.length - 1] as Command;
+        // The command's own flags over the program's (commander's optsWithGlobals does the reverse).
+        flags = { ...program.opts<GlobalFlags>(), ...cmd.opts<GlobalFlags>() };
+        const ctx = await context(flags);
+        // commander calls action(...positional, opts, cmd)
+        const { data, text, exitCode: code } = await fn(ctx, ...a.slice(0, -1));
+        const out = flags.json ? JSON.stringify(data, null, 2) : typeof text === 'function' ? text() : text;
+        // An empty text (a flush declined at its prompt, said on stderr) leaves stdout empty.
+        if (flags.json || out !== '') print(out);
+        for (const w of clusterWarnings(data)) stderr().write(`warning: ${w}\n`);
+        exitCode = code ?? EXIT_OK;
+      };
 
-  command('load', 'hash local scripts, load the ones the server lacks, and write the manifest', { server: true, manifest: 'read and write' })
+  command('load', 'hash local scripts, load the ones the server lacks, and write the manifest', {
+    server: true,
+    manifest: 'read and write',
+  })
     .argument('[paths...]', 'script folders or files (default: "scripts" in the config, else ./lua)')
     .option('--dry-run', 'show the plan; load nothing and write nothing')
     .option('--check', 'exit 1 if the manifest does not match the files (no server needed)')
-    .option('--no-lint', "load even when the linter finds error-level problems")
+    .option('--no-lint', 'load even when the linter finds error-level problems')
     .option('--no-cache', 'lint every new or changed script again instead of reusing the lint cache')
     .option('--all', 'list every script (past 50 unchanged ones already cached, the table counts them instead)')
     .option('--watch', 'load again on each save of a script, for a dev server (Ctrl-C to stop)')
     .action(
-      action(async (ctx, paths: string[], opts: { dryRun?: boolean; check?: boolean; lint: boolean; cache: boolean; all?: boolean; watch?: boolean }) => {
-        const { load } = await import('../commands/load.js');
-        const { renderLoad } = await import('../output/render.js');
-        const loadOptions = {
-          paths: paths.length > 0 ? paths : configuredScripts(ctx, 'load'),
-          scriptRoots: ctx.config.scripts,
-          include: [ctx.config.include],
-          manifest: ctx.config.manifest,
-          target: ctx.target,
-          dryRun: opts.dryRun,
-          check: opts.check,
-          lint: opts.lint,
-          rules: ctx.config.lint.rules,
-          lintTarget: ctx.config.lint.target,
-          lintHeaders: ctx.config.lint.headers,
-          cache: opts.cache,
-        };
-        if (opts.watch) {
-          const { loadWatchCommand } = await import('./test.js');
-          return loadWatchCommand(loadOptions, { json: ctx.flags.json, dryRun: opts.dryRun, check: opts.check, all: opts.all });
-        }
-        const result = await load(loadOptions);
-        return { data: result, text: () => renderLoad(result, { all: opts.all }), exitCode: opts.check && result.stale ? EXIT_FAILED : EXIT_OK };
-      }),
+      action(
+        async (
+          ctx,
+          paths: string[],
+          opts: { dryRun?: boolean; check?: boolean; lint: boolean; cache: boolean; all?: boolean; watch?: boolean },
+        ) => {
+          const { load } = await import('../commands/load.js');
+          const { renderLoad } = await import('../output/render.js');
+          const loadOptions = {
+            paths: paths.length > 0 ? paths : configuredScripts(ctx, 'load'),
+            scriptRoots: ctx.config.scripts,
+            include: [ctx.config.include],
+            manifest: ctx.config.manifest,
+            target: ctx.target,
+            dryRun: opts.dryRun,
+            check: opts.check,
+            lint: opts.lint,
+            rules: ctx.config.lint.rules,
+            lintTarget: ctx.config.lint.target,
+            lintHeaders: ctx.config.lint.headers,
+            cache: opts.cache,
+          };
+          if (opts.watch) {
+            const { loadWatchCommand } = await import('./test.js');
+            return loadWatchCommand(loadOptions, {
+              json: ctx.flags.json,
+              dryRun: opts.dryRun,
+              check: opts.check,
+              all: opts.all,
+            });
+          }
+          const result = await load(loadOptions);
+          return {
+            data: result,
+            text: () => renderLoad(result, { all: opts.all }),
+            exitCode: opts.check && result.stale ? EXIT_FAILED : EXIT_OK,
+          };
+        },
+      ),
     );
 
-  command('exec', 'run a script by name, path or SHA through EVALSHA and show the typed reply', { server: true, manifest: 'read' })
+  command('exec', 'run a script by name, path or SHA through EVALSHA and show the typed reply', {
+    server: true,
+    manifest: 'read',
+  })
     .argument('<script>', 'a manifest name (rate_limit), a path (lua/rate_limit.lua) or a SHA')
     .addOption(new Option('-k, --keys <keys...>', 'key names (KEYS)').default([]))
     .addOption(new Option('-a, --args <args...>', 'arguments (ARGV)').default([]))
     .option('--ro', 'use EVALSHA_RO (scripts flagged no-writes; runs on replicas)')
-    .option('--sandbox', "run on a throwaway redis-server (from PATH or \"redisServer\"; not with --url) after the script's fixture setup; without --keys and --args, with the fixture's")
+    .option(
+      '--sandbox',
+      'run on a throwaway redis-server (from PATH or "redisServer"; not with --url) after the script\'s fixture setup; without --keys and --args, with the fixture\'s',
+    )
     .action(
       action(async (ctx, script: string, opts: { keys: string[]; args: string[]; ro?: boolean; sandbox?: boolean }) => {
         const { exec, execInSandbox } = await import('../commands/exec.js');
         const { renderExec } = await import('../output/render.js');
-        const quoted = (values: string[]) => (values.length ? values.map((v) => JSON.stringify(v)).join(' ') : '(none)');
+        const quoted = (values: string[]) =>
+          values.length ? values.map((v) => JSON.stringify(v)).join(' ') : '(none)';
         const say = (line: string) => {
           if (!ctx.flags.json || ctx.flags.verbose) stderr().write(`${line}\n`);
         };
@@ -153,8 +181,13 @@ export async function run(argv: string[]): Promise<number> {
               ...call,
               config: ctx.config,
               onStart: (s, fromFixture) => {
-                say(`sandbox: redis-server ${s.version ?? ''} (pid ${s.pid}) on 127.0.0.1:${s.port}, a throwaway server stopped when rscript exits`);
-                if (fromFixture) say(`sandbox: the fixture bench["${fromFixture.fixture}"] gives KEYS ${quoted(fromFixture.keys)} and ARGV ${quoted(fromFixture.args)} (--keys or --args: your own instead)`);
+                say(
+                  `sandbox: redis-server ${s.version ?? ''} (pid ${s.pid}) on 127.0.0.1:${s.port}, a throwaway server stopped when rscript exits`,
+                );
+                if (fromFixture)
+                  say(
+                    `sandbox: the fixture bench["${fromFixture.fixture}"] gives KEYS ${quoted(fromFixture.keys)} and ARGV ${quoted(fromFixture.args)} (--keys or --args: your own instead)`,
+                  );
               },
             })
           : await exec({ ...call, manifest: ctx.config.manifest, scripts: ctx.config.scripts, target: ctx.target });
@@ -170,19 +203,35 @@ export async function run(argv: string[]): Promise<number> {
       }),
     );
 
-  command('exists', "check that the server's script cache holds every script of the manifest", { server: true, manifest: 'read' })
+  command('exists', "check that the server's script cache holds every script of the manifest", {
+    server: true,
+    manifest: 'read',
+  })
     .argument('[names...]', 'manifest names, paths (lua/rate_limit.lua) or SHAs (default: all in the manifest)')
     .option('--all', 'list every script (past 50 cached ones, the table lists the missing ones and counts the others)')
     .action(
       action(async (ctx, names: string[], opts: { all?: boolean }) => {
         const { exists } = await import('../commands/exists.js');
         const { renderExists } = await import('../output/render.js');
-        const result = await exists({ names, manifest: ctx.config.manifest, target: ctx.target, serverCopy: ctx.flags.verbose });
-        return { data: result, text: renderExists(result, opts), exitCode: result.missing > 0 || (result.librariesMissing ?? 0) > 0 ? EXIT_FAILED : EXIT_OK };
+        const result = await exists({
+          names,
+          manifest: ctx.config.manifest,
+          target: ctx.target,
+          serverCopy: ctx.flags.verbose,
+        });
+        return {
+          data: result,
+          text: renderExists(result, opts),
+          exitCode: result.missing > 0 || (result.librariesMissing ?? 0) > 0 ? EXIT_FAILED : EXIT_OK,
+        };
       }),
     );
 
-  command('flush', "empty the server's script cache (SCRIPT FLUSH), or with --functions delete every library (FUNCTION FLUSH)", { server: true })
+  command(
+    'flush',
+    "empty the server's script cache (SCRIPT FLUSH), or with --functions delete every library (FUNCTION FLUSH)",
+    { server: true },
+  )
     .option('--functions', 'delete every Functions library on every primary (FUNCTION FLUSH) instead')
     .option('--async', 'flush in the background (SCRIPT FLUSH ASYNC)')
     .option('--sync', 'flush before answering (SCRIPT FLUSH SYNC)')
@@ -199,18 +248,25 @@ export async function run(argv: string[]): Promise<number> {
           const server = serverLabel(ctx.target.url, ctx.target.urlFrom);
           if (!(await confirm(`Flush the ${cache} of ${server}? [y/N] `))) {
             // Declining is the user's choice, not a failure: exit 0, and nothing on stdout but --json's document.
-            if (!ctx.flags.json) stderr().write(`not flushed: the ${cache} of ${server} ${opts.functions ? 'are' : 'is'} unchanged\n`);
+            if (!ctx.flags.json)
+              stderr().write(`not flushed: the ${cache} of ${server} ${opts.functions ? 'are' : 'is'} unchanged\n`);
             return { data: { flushed: false, server }, text: '' };
           }
         }
         const { flush } = await import('../commands/flush.js');
         const { renderFlush } = await import('../output/render.js');
-        const result = await flush({ mode: opts.async ? 'ASYNC' : opts.sync ? 'SYNC' : undefined, functions: opts.functions, target: ctx.target });
+        const result = await flush({
+          mode: opts.async ? 'ASYNC' : opts.sync ? 'SYNC' : undefined,
+          functions: opts.functions,
+          target: ctx.target,
+        });
         return { data: result, text: renderFlush(result) };
       }),
     );
 
-  command('kill', 'stop a script that runs too long (SCRIPT KILL, or FUNCTION KILL for a function)', { server: true }).action(
+  command('kill', 'stop a script that runs too long (SCRIPT KILL, or FUNCTION KILL for a function)', {
+    server: true,
+  }).action(
     action(async (ctx) => {
       const { kill } = await import('../commands/kill.js');
       const { renderKill } = await import('../output/render.js');
@@ -224,20 +280,30 @@ export async function run(argv: string[]): Promise<number> {
     const id = v.trim().toLowerCase();
     if (TARGETS.includes(id)) return id;
     const close = nearest(id, TARGETS);
-    throw new InvalidArgumentError(`unknown target "${v}"${close ? ` (did you mean ${close}?)` : ''}; known: ${TARGETS.join(', ')}`);
+    throw new InvalidArgumentError(
+      `unknown target "${v}"${close ? ` (did you mean ${close}?)` : ''}; known: ${TARGETS.join(', ')}`,
+    );
   };
   // Redis Functions backups: `functions dump` and `functions restore` (logic in commands/functions.ts).
-  const functionsCmd = program.command('functions').description('back up and restore the Functions libraries of every primary (FUNCTION DUMP / RESTORE)');
+  const functionsCmd = program
+    .command('functions')
+    .description('back up and restore the Functions libraries of every primary (FUNCTION DUMP / RESTORE)');
   const functionsSub = (name: string, description: string) => {
     const cmd = functionsCmd.command(name).description(description).addHelpText('after', EXIT_CODES_HELP);
     for (const opt of globalOptions({ server: true })) cmd.addOption(opt);
     return cmd;
   };
-  functionsSub('dump', 'write the libraries of the primaries as one FUNCTION DUMP payload (to --out, or to stdout when it is not a terminal)')
+  functionsSub(
+    'dump',
+    'write the libraries of the primaries as one FUNCTION DUMP payload (to --out, or to stdout when it is not a terminal)',
+  )
     .option('-o, --out <file>', 'file to write the payload to')
     .action(
       action(async (ctx, opts: { out?: string }) => {
-        if (!opts.out && (process.stdout.isTTY || ctx.flags.json)) throw new UsageError('functions dump: the payload is binary; pass --out <file> (or redirect stdout to a file)');
+        if (!opts.out && (process.stdout.isTTY || ctx.flags.json))
+          throw new UsageError(
+            'functions dump: the payload is binary; pass --out <file> (or redirect stdout to a file)',
+          );
         const { functionsDump } = await import('../commands/functions.js');
         const { renderFunctionsDump } = await import('../output/render.js');
         const { payload, ...result } = await functionsDump({ target: ctx.target });
@@ -259,7 +325,11 @@ export async function run(argv: string[]): Promise<number> {
     );
   functionsSub('restore', 'restore a FUNCTION DUMP payload on every primary (rolled back everywhere if one refuses it)')
     .argument('<file>', 'a payload written by rscript functions dump or redis-cli --raw FUNCTION DUMP')
-    .addOption(new Option('--policy <policy>', 'what to do with the libraries already there').choices(['append', 'replace', 'flush']).default('append'))
+    .addOption(
+      new Option('--policy <policy>', 'what to do with the libraries already there')
+        .choices(['append', 'replace', 'flush'])
+        .default('append'),
+    )
     .option('-y, --yes', 'do not ask for confirmation of --policy flush')
     .action(
       action(async (ctx, file: string, opts: { policy: 'append' | 'replace' | 'flush'; yes?: boolean }) => {
@@ -267,13 +337,20 @@ export async function run(argv: string[]): Promise<number> {
         try {
           payload = readFileSync(file);
         } catch (err) {
-          throw new UsageError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+          throw new UsageError(
+            `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+          );
         }
         if (opts.policy === 'flush' && !opts.yes) {
           const { parseTarget, serverLabel } = await import('../server/connection.js');
           parseTarget(ctx.target);
           const server = serverLabel(ctx.target.url, ctx.target.urlFrom);
-          if (!(await confirm(`Delete every library of ${server} and restore ${file}? [y/N] `, 'restore with --policy flush'))) {
+          if (
+            !(await confirm(
+              `Delete every library of ${server} and restore ${file}? [y/N] `,
+              'restore with --policy flush',
+            ))
+          ) {
             if (!ctx.flags.json) stderr().write(`not restored: the libraries of ${server} are unchanged\n`);
             return { data: { restored: false, server }, text: '' };
           }
@@ -292,51 +369,79 @@ export async function run(argv: string[]): Promise<number> {
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
     .option('--max-warnings <n>', 'exit 1 when there are more warnings than this', countOf('--max-warnings'))
     .option('--no-cache', 'check every script again instead of reusing the lint cache')
-    .option('--target <server>', `the server the scripts must run on: ${TARGETS.join(', ')} (default: lint.target in the config, else ${DEFAULT_TARGET})`, (v: string) => lintTargetOption(v))
+    .option(
+      '--target <server>',
+      `the server the scripts must run on: ${TARGETS.join(', ')} (default: lint.target in the config, else ${DEFAULT_TARGET})`,
+      (v: string) => lintTargetOption(v),
+    )
     .action(
-      action(async (ctx, paths: string[], opts: { format: 'text' | 'json' | 'sarif'; maxWarnings?: number; cache: boolean; target?: string }) => {
-        const { lint } = await import('../commands/lint.js');
-        const { formatText, formatSarif } = await import('../output/lint.js');
-        const result = await lint({
-          paths: paths.length > 0 ? paths : configuredScripts(ctx, 'lint'),
-          rules: ctx.config.lint.rules,
-          target: opts.target ?? ctx.config.lint.target,
-          headers: ctx.config.lint.headers,
-          cache: opts.cache,
-          include: [ctx.config.include],
-        });
-        const findings = result.files.flatMap((f) => f.findings);
-        const tooManyWarnings = opts.maxWarnings !== undefined && result.warnings > opts.maxWarnings;
-        // Without errors, the exit status comes from the limit alone: say so, on stderr, whatever the
-        // format (a JSON or SARIF report shows 0 errors and would not say why the run failed).
-        if (tooManyWarnings && result.errors === 0) {
-          stderr().write(`rscript: ${result.warnings} warning${result.warnings === 1 ? '' : 's'}, more than --max-warnings ${opts.maxWarnings} allows: exit 1\n`);
-        }
-        // --json asks for JSON on stdout: SARIF is JSON, so an explicit --format sarif stays SARIF.
-        const format = ctx.flags.json && opts.format !== 'sarif' ? 'json' : opts.format;
-        const data = format === 'sarif' ? formatSarif(result.files, version(), (await import('../lint/lint.js')).RULES) : { errors: result.errors, warnings: result.warnings, findings };
-        const { colorLevel } = await import('../output/color.js');
-        return {
-          data,
-          text: () => (format === 'text' ? formatText(result.files, colorLevel(process.stdout) > 0) : JSON.stringify(data, null, 2)),
-          exitCode: result.errors > 0 || tooManyWarnings ? EXIT_FAILED : EXIT_OK,
-        };
-      }),
+      action(
+        async (
+          ctx,
+          paths: string[],
+          opts: { format: 'text' | 'json' | 'sarif'; maxWarnings?: number; cache: boolean; target?: string },
+        ) => {
+          const { lint } = await import('../commands/lint.js');
+          const { formatText, formatSarif } = await import('../output/lint.js');
+          const result = await lint({
+            paths: paths.length > 0 ? paths : configuredScripts(ctx, 'lint'),
+            rules: ctx.config.lint.rules,
+            target: opts.target ?? ctx.config.lint.target,
+            headers: ctx.config.lint.headers,
+            cache: opts.cache,
+            include: [ctx.config.include],
+          });
+          const findings = result.files.flatMap((f) => f.findings);
+          const tooManyWarnings = opts.maxWarnings !== undefined && result.warnings > opts.maxWarnings;
+          // Without errors, the exit status comes from the limit alone: say so, on stderr, whatever the
+          // format (a JSON or SARIF report shows 0 errors and would not say why the run failed).
+          if (tooManyWarnings && result.errors === 0) {
+            stderr().write(
+              `rscript: ${result.warnings} warning${result.warnings === 1 ? '' : 's'}, more than --max-warnings ${opts.maxWarnings} allows: exit 1\n`,
+            );
+          }
+          // --json asks for JSON on stdout: SARIF is JSON, so an explicit --format sarif stays SARIF.
+          const format = ctx.flags.json && opts.format !== 'sarif' ? 'json' : opts.format;
+          const data =
+            format === 'sarif'
+              ? formatSarif(result.files, version(), (await import('../lint/lint.js')).RULES)
+              : { errors: result.errors, warnings: result.warnings, findings };
+          const { colorLevel } = await import('../output/color.js');
+          return {
+            data,
+            text: () =>
+              format === 'text'
+                ? formatText(result.files, colorLevel(process.stdout) > 0)
+                : JSON.stringify(data, null, 2),
+            exitCode: result.errors > 0 || tooManyWarnings ? EXIT_FAILED : EXIT_OK,
+          };
+        },
+      ),
     );
 
-  command('build', 'print the assembled scripts (included fragments spliced in), or write them to a folder', { server: false })
+  command('build', 'print the assembled scripts (included fragments spliced in), or write them to a folder', {
+    server: false,
+  })
     .argument('[scripts...]', 'names or paths (default: every script)')
     .option('-o, --out <dir>', 'write <name>.lua files there instead of printing')
     .action(
       action(async (ctx, scripts: string[], opts: { out?: string }) => {
         const { build } = await import('../commands/build.js');
         const { renderBuild } = await import('../output/render.js');
-        const result = await build({ scripts, paths: configuredScripts(ctx, 'build'), include: [ctx.config.include], out: opts.out });
+        const result = await build({
+          scripts,
+          paths: configuredScripts(ctx, 'build'),
+          include: [ctx.config.include],
+          out: opts.out,
+        });
         return { data: result, text: () => renderBuild(result) };
       }),
     );
 
-  command('gen', 'generate a typed module from the lockfile and the headers: rscript gen ts [--out file]', { server: false, manifest: 'read' })
+  command('gen', 'generate a typed module from the lockfile and the headers: rscript gen ts [--out file]', {
+    server: false,
+    manifest: 'read',
+  })
     .argument('<language>', 'ts (TypeScript)')
     .option('-o, --out <file>', 'write the module there instead of printing it')
     .option('--check', 'exit 1 if the file given with --out is not what gen would write (write nothing)')
@@ -346,19 +451,37 @@ export async function run(argv: string[]): Promise<number> {
         const { renderGen, genWarnings } = await import('../output/render.js');
         const result = await gen({ language, manifest: ctx.config.manifest, out: opts.out, check: opts.check });
         for (const w of genWarnings(result)) stderr().write(`warning: ${w}\n`);
-        return { data: result, text: () => renderGen(result), exitCode: result.check && !result.upToDate ? EXIT_FAILED : EXIT_OK };
+        return {
+          data: result,
+          text: () => renderGen(result),
+          exitCode: result.check && !result.upToDate ? EXIT_FAILED : EXIT_OK,
+        };
       }),
     );
 
-  command('info', 'show the catalog: what each script takes (KEYS, ARGV), its flags and what it returns', { server: false })
+  command('info', 'show the catalog: what each script takes (KEYS, ARGV), its flags and what it returns', {
+    server: false,
+  })
     .alias('ls')
     .argument('[script]', 'one script, by name, path (lua/rate_limit.lua) or SHA (default: all)')
     .action(
       action(async (ctx, script: string | undefined) => {
         const { info } = await import('../commands/info.js');
         const { renderInfo } = await import('../output/render.js');
-        const result = await info({ script, paths: script === undefined ? configuredScripts(ctx, 'info') : ctx.config.scripts, include: [ctx.config.include] });
-        return { data: result, text: () => renderInfo(result, script !== undefined, process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined) };
+        const result = await info({
+          script,
+          paths: script === undefined ? configuredScripts(ctx, 'info') : ctx.config.scripts,
+          include: [ctx.config.include],
+        });
+        return {
+          data: result,
+          text: () =>
+            renderInfo(
+              result,
+              script !== undefined,
+              process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined,
+            ),
+        };
       }),
     );
 
@@ -368,86 +491,109 @@ export async function run(argv: string[]): Promise<number> {
       .command('bench')
       .description('benchmark a script through EVALSHA, or every script with a fixture, against the latency budget')
       .addHelpText('after', EXIT_CODES_HELP);
-    for (const opt of globalOptions({ server: true, manifest: 'read' })) bench.addOption(opt.long === '--config' ? new Option('--config <file>', opt.description) : opt);
+    for (const opt of globalOptions({ server: true, manifest: 'read' }))
+      bench.addOption(opt.long === '--config' ? new Option('--config <file>', opt.description) : opt);
     for (const opt of benchOptions()) bench.addOption(opt);
-    bench.argument('[script]', 'a name, path or SHA (default: every script with a fixture under "bench" in the config)').action(
-      action(async (ctx, script: string | undefined, opts: BenchFlags) => {
-        if (opts.sandbox) refuseServerFlagsWithSandbox(ctx.flags);
-        const { bench: run } = await import('../commands/bench.js');
-        const { renderBench, startProgress } = await import('../output/bench.js');
-        const { benchCsv } = await import('../bench/rows.js');
-        // Ctrl-C stops the bench and reports what was measured; a second one exits at once.
-        const controller = new AbortController();
-        const onSigint = () => (controller.signal.aborted ? process.exit(EXIT_INTERRUPTED) : controller.abort());
-        process.on('SIGINT', onSigint);
-        let stopProgress: (() => void) | undefined;
-        try {
-          const result = await run({
-            script,
-            keys: opts.keys,
-            args: opts.args,
-            requests: opts.requests,
-            durationMs: opts.duration,
-            concurrency: opts.concurrency,
-            pipeline: opts.pipeline,
-            warmup: opts.warmup,
-            keyspace: opts.keyspace,
-            budgetMs: opts.budget,
-            config: ctx.config,
-            target: ctx.target,
-            sandbox: opts.sandbox,
-            confirm: opts.yes ? undefined : (question) => confirm(question, 'bench'),
-            signal: controller.signal,
-            onSandbox: (s) => {
-              if (!ctx.flags.json || ctx.flags.verbose) stderr().write(`sandbox: redis-server ${s.version ?? ''} (pid ${s.pid}) on 127.0.0.1:${s.port}\n`);
-            },
-            onRun: process.stderr.isTTY && !ctx.flags.json ? (name, live) => (stopProgress = startProgress(name, live)) : undefined,
-            onRunEnd: () => {
-              stopProgress?.();
-              stopProgress = undefined;
-            },
-          });
-          // Declining is the user's choice, as with flush: exit 0, and nothing on stdout but --json's document.
-          if ('benched' in result) {
-            if (!ctx.flags.json) stderr().write(`not benched: nothing was sent to ${result.server}\n`);
-            return { data: result, text: '' };
+    bench
+      .argument('[script]', 'a name, path or SHA (default: every script with a fixture under "bench" in the config)')
+      .action(
+        action(async (ctx, script: string | undefined, opts: BenchFlags) => {
+          if (opts.sandbox) refuseServerFlagsWithSandbox(ctx.flags);
+          const { bench: run } = await import('../commands/bench.js');
+          const { renderBench, startProgress } = await import('../output/bench.js');
+          const { benchCsv } = await import('../bench/rows.js');
+          // Ctrl-C stops the bench and reports what was measured; a second one exits at once.
+          const controller = new AbortController();
+          const onSigint = () => (controller.signal.aborted ? process.exit(EXIT_INTERRUPTED) : controller.abort());
+          process.on('SIGINT', onSigint);
+          let stopProgress: (() => void) | undefined;
+          try {
+            const result = await run({
+              script,
+              keys: opts.keys,
+              args: opts.args,
+              requests: opts.requests,
+              durationMs: opts.duration,
+              concurrency: opts.concurrency,
+              pipeline: opts.pipeline,
+              warmup: opts.warmup,
+              keyspace: opts.keyspace,
+              budgetMs: opts.budget,
+              config: ctx.config,
+              target: ctx.target,
+              sandbox: opts.sandbox,
+              confirm: opts.yes ? undefined : (question) => confirm(question, 'bench'),
+              signal: controller.signal,
+              onSandbox: (s) => {
+                if (!ctx.flags.json || ctx.flags.verbose)
+                  stderr().write(`sandbox: redis-server ${s.version ?? ''} (pid ${s.pid}) on 127.0.0.1:${s.port}\n`);
+              },
+              onRun:
+                process.stderr.isTTY && !ctx.flags.json
+                  ? (name, live) => (stopProgress = startProgress(name, live))
+                  : undefined,
+              onRunEnd: () => {
+                stopProgress?.();
+                stopProgress = undefined;
+              },
+            });
+            // Declining is the user's choice, as with flush: exit 0, and nothing on stdout but --json's document.
+            if ('benched' in result) {
+              if (!ctx.flags.json) stderr().write(`not benched: nothing was sent to ${result.server}\n`);
+              return { data: result, text: '' };
+            }
+            const failed = result.failed + result.over_budget > 0;
+            return {
+              data: result,
+              text: () => (opts.csv ? benchCsv(result.results) : renderBench(result)),
+              exitCode: result.interrupted ? EXIT_INTERRUPTED : failed ? EXIT_FAILED : EXIT_OK,
+            };
+          } finally {
+            stopProgress?.();
+            process.removeListener('SIGINT', onSigint);
           }
-          const failed = result.failed + result.over_budget > 0;
-          return {
-            data: result,
-            text: () => (opts.csv ? benchCsv(result.results) : renderBench(result)),
-            exitCode: result.interrupted ? EXIT_INTERRUPTED : failed ? EXIT_FAILED : EXIT_OK,
-          };
-        } finally {
-          stopProgress?.();
-          process.removeListener('SIGINT', onSigint);
-        }
-      }),
-    );
+        }),
+      );
   }
 
-  command('test', 'run the spec files (<script>.spec.yaml) on a throwaway redis-server (--cluster: a throwaway cluster; --url: a server you give) under RESP2 and RESP3', { server: true })
+  command(
+    'test',
+    'run the spec files (<script>.spec.yaml) on a throwaway redis-server (--cluster: a throwaway cluster; --url: a server you give) under RESP2 and RESP3',
+    { server: true },
+  )
     .argument('[specs...]', 'spec files, folders, script paths or names (default: the script folders)')
-    .addOption(new Option('--resp <version>', 'protocol of the connections').choices(['2', '3', 'both']).default('both'))
-    .addOption(new Option('--reporter <format>', 'output format; junit writes JUnit XML on stdout for CI').choices(['text', 'junit']).default('text'))
+    .addOption(
+      new Option('--resp <version>', 'protocol of the connections').choices(['2', '3', 'both']).default('both'),
+    )
+    .addOption(
+      new Option('--reporter <format>', 'output format; junit writes JUnit XML on stdout for CI')
+        .choices(['text', 'junit'])
+        .default('text'),
+    )
     .option('-y, --yes', 'do not ask before emptying a --url server that is not on loopback or holds keys')
     .option('--watch', 'run again what a saved script, include or spec changes (Ctrl-C to stop)')
     .action(
-      action(async (ctx, specs: string[], opts: { resp: string; reporter: 'text' | 'junit'; yes?: boolean; watch?: boolean }) => {
-        const { testCommand } = await import('./test.js');
-        return testCommand({
-          specs,
-          resp: opts.resp,
-          reporter: opts.reporter,
-          yes: opts.yes,
-          watch: opts.watch,
-          config: ctx.config,
-          flags: ctx.flags,
-          target: ctx.target,
-          confirm: (question) => confirm(question, 'test'),
-          stderr: () => stderr(),
-        });
-      }),
+      action(
+        async (
+          ctx,
+          specs: string[],
+          opts: { resp: string; reporter: 'text' | 'junit'; yes?: boolean; watch?: boolean },
+        ) => {
+          const { testCommand } = await import('./test.js');
+          return testCommand({
+            specs,
+            resp: opts.resp,
+            reporter: opts.reporter,
+            yes: opts.yes,
+            watch: opts.watch,
+            config: ctx.config,
+            flags: ctx.flags,
+            target: ctx.target,
+            confirm: (question) => confirm(question, 'test'),
+            stderr: () => stderr(),
+          });
+        },
+      ),
     );
 
   // `rscript help nope` would print the program's help and exit 2 without a word about "nope":
@@ -455,9 +601,15 @@ export async function run(argv: string[]): Promise<number> {
   // takes no options: `rscript help --json` is the help, as `rscript --json help` is.
   const at = commandIndex(program, argv);
   const last = argv.at(-1);
-  const valueMissing = last !== undefined && program.options.some((o) => o.required && (o.long === last || o.short === last));
+  const valueMissing =
+    last !== undefined && program.options.some((o) => o.required && (o.long === last || o.short === last));
   // `rscript --version --json`: the version as the JSON document stdout holds with --json.
-  if (at < 0 && flags.json && argv.some((a) => a === '-V' || a === '--version') && !argv.some((a) => a === '-h' || a === '--help')) {
+  if (
+    at < 0 &&
+    flags.json &&
+    argv.some((a) => a === '-V' || a === '--version') &&
+    !argv.some((a) => a === '-h' || a === '--help')
+  ) {
     print(JSON.stringify({ version: version() }, null, 2));
     return EXIT_OK;
   }
@@ -466,17 +618,28 @@ export async function run(argv: string[]): Promise<number> {
   // --url` is left to commander: "argument missing".)
   // A mistyped option (`rscript --versoin`, `rscript --jsn`) is left to commander, as it is before a
   // command's name: "unknown option" and the nearest flag, not the help.
-  if (at < 0 && !valueMissing && !argv.some((a) => ['-h', '--help', '-V', '--version'].includes(a)) && strayOption(program, argv) === undefined) {
+  if (
+    at < 0 &&
+    !valueMissing &&
+    !argv.some((a) => ['-h', '--help', '-V', '--version'].includes(a)) &&
+    strayOption(program, argv) === undefined
+  ) {
     if (!flags.json) program.outputHelp({ error: true });
     const misplaced = argv.map((a) => misplacedOption(program, a, undefined)).find((hint) => hint !== undefined);
-    return report(new UsageError('no command given: rscript --help lists the commands', misplaced ? [misplaced] : []), flags);
+    return report(
+      new UsageError('no command given: rscript --help lists the commands', misplaced ? [misplaced] : []),
+      flags,
+    );
   }
   if (at >= 0 && argv[at] === 'help') {
     const after = argv.slice(at + 1);
     const topicAt = commandIndex(program, after);
     const topic = topicAt < 0 ? undefined : after[topicAt];
     const known = (name: string) => program.commands.some((c) => c.name() === name || c.aliases().includes(name));
-    argv = [...argv.slice(0, at).filter((a) => a !== '--json'), ...(topic === undefined ? ['help'] : known(topic) ? ['help', topic] : [topic])];
+    argv = [
+      ...argv.slice(0, at).filter((a) => a !== '--json'),
+      ...(topic === undefined ? ['help'] : known(topic) ? ['help', topic] : [topic]),
+    ];
   }
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -494,7 +657,14 @@ async function context(flags: GlobalFlags): Promise<Context> {
   return {
     config,
     flags,
-    target: { url: config.url, urlFrom, timeoutMs: config.timeoutMs, tls: config.tls, ...(tlsFlags.length ? { tlsFlags } : {}), cluster: config.cluster },
+    target: {
+      url: config.url,
+      urlFrom,
+      timeoutMs: config.timeoutMs,
+      tls: config.tls,
+      ...(tlsFlags.length ? { tlsFlags } : {}),
+      cluster: config.cluster,
+    },
   };
 }
 
@@ -506,12 +676,16 @@ async function context(flags: GlobalFlags): Promise<Context> {
  */
 function refuseServerFlagsWithSandbox(flags: GlobalFlags): void {
   if (flags.url !== undefined) {
-    throw new UsageError('--sandbox and --url conflict: --sandbox runs on a throwaway local redis-server and would ignore the --url server; drop one of them');
+    throw new UsageError(
+      '--sandbox and --url conflict: --sandbox runs on a throwaway local redis-server and would ignore the --url server; drop one of them',
+    );
   }
   // The same for a TLS flag: the throwaway server speaks plain TCP, and the flag would do nothing.
   const tls = tlsFlagsGiven(flags);
   if (tls.length > 0) {
-    throw new UsageError(`--sandbox and ${tls[0]} conflict: the throwaway local redis-server has no TLS; drop ${tls.join(' and ')}`);
+    throw new UsageError(
+      `--sandbox and ${tls[0]} conflict: the throwaway local redis-server has no TLS; drop ${tls.join(' and ')}`,
+    );
   }
 }
 
@@ -522,10 +696,12 @@ function refuseServerFlagsWithSandbox(flags: GlobalFlags): void {
 function configuredScripts(ctx: Context, command: string): string[] {
   const folders = ctx.config.scripts;
   if (folders.some((f) => existsSync(f))) return folders;
-  const named = command === 'info' ? 'name one: rscript info path/to/script.lua' : `name them: rscript ${command} path/to/scripts`;
-  throw new UsageError(`no scripts folder: ${andList(folders.map((f) => `${f}/`))} ${folders.length === 1 ? 'does' : 'do'} not exist`, [
-    `put the .lua files in ${folders[0]}/, set "scripts" in .redisscriptsrc, or ${named}`,
-  ]);
+  const named =
+    command === 'info' ? 'name one: rscript info path/to/script.lua' : `name them: rscript ${command} path/to/scripts`;
+  throw new UsageError(
+    `no scripts folder: ${andList(folders.map((f) => `${f}/`))} ${folders.length === 1 ? 'does' : 'do'} not exist`,
+    [`put the .lua files in ${folders[0]}/, set "scripts" in .redisscriptsrc, or ${named}`],
+  );
 }
 
 function version(): string {

@@ -20,13 +20,16 @@ export async function confirm(question: string, what = 'flush'): Promise<boolean
         resolve(undefined);
       });
       rl.on('close', () => resolve(undefined));
-      rl.question(question).then(resolve, (err: { code?: string }) => (err.code === 'ABORT_ERR' ? resolve(undefined) : reject(err)));
+      rl.question(question).then(resolve, (err: { code?: string }) =>
+        err.code === 'ABORT_ERR' ? resolve(undefined) : reject(err),
+      );
     });
     if (answer !== undefined) return /^y(es)?$/i.test(answer.trim());
   } finally {
     rl.close();
   }
   process.stderr.write('\n');
-  if (interrupted) throw new RscriptError(`${what} interrupted at its prompt (Ctrl-C): nothing was sent`, EXIT_INTERRUPTED);
+  if (interrupted)
+    throw new RscriptError(`${what} interrupted at its prompt (Ctrl-C): nothing was sent`, EXIT_INTERRUPTED);
   return false;
 }

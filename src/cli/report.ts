@@ -39,9 +39,11 @@ export function print(text: string): void {
 export function report(err: unknown, flags: GlobalFlags): number {
   if (err instanceof CommanderError) {
     // commander has printed its own message (or the help/version) already.
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return EXIT_OK;
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0)
+      return EXIT_OK;
     // commander's own "no command" (run() answers that before parsing): a placeholder message.
-    if (err.code === 'commander.help') return report(new UsageError('no command given: rscript --help lists the commands'), flags);
+    if (err.code === 'commander.help')
+      return report(new UsageError('no command given: rscript --help lists the commands'), flags);
     if (flags.json) {
       // commander's "(Did you mean ...?)" and rscript's hints under it are detail lines, as on stderr.
       const [message, ...detail] = err.message.replace(/^error: /, '').split('\n');
@@ -84,15 +86,21 @@ export function jsonRequested(argv: string[]): boolean {
  * (`rscript exists | tail -1`), and --json lists them (`cluster.skipped`, `nodes`).
  */
 export function clusterWarnings(data: unknown): string[] {
-  const { cluster, nodes } = (data ?? {}) as { cluster?: TopologySummary; nodes?: Array<{ node: string; outcome?: string; error?: string }> };
+  const { cluster, nodes } = (data ?? {}) as {
+    cluster?: TopologySummary;
+    nodes?: Array<{ node: string; outcome?: string; error?: string }>;
+  };
   if (!cluster) return [];
   const lines = cluster.skipped.map((n) => `${n.label} (${n.role}) was skipped: ${n.reason}`);
   if (cluster.note) lines.push(cluster.note);
   // kill: a node that could not be asked (the others were).
   for (const n of nodes ?? []) if (n.outcome === 'failed') lines.push(`${n.node}: ${n.error}`);
   // load: a replica that did not show a new Functions library in time (a failed one is skipped above).
-  for (const r of (data as { laggingReplicas?: Array<{ node: string; primary?: string; libraries: string[] }> }).laggingReplicas ?? []) {
-    lines.push(`replica ${r.node}${r.primary ? ` of ${r.primary}` : ''} does not show the new code of ${r.libraries.join(', ')} yet: check its replication link (INFO replication)`);
+  for (const r of (data as { laggingReplicas?: Array<{ node: string; primary?: string; libraries: string[] }> })
+    .laggingReplicas ?? []) {
+    lines.push(
+      `replica ${r.node}${r.primary ? ` of ${r.primary}` : ''} does not show the new code of ${r.libraries.join(', ')} yet: check its replication link (INFO replication)`,
+    );
   }
   return lines;
 }

@@ -31,7 +31,8 @@ export interface TestCommandOutcome {
 
 export async function testCommand(input: TestCommandInput): Promise<TestCommandOutcome> {
   const { flags, config } = input;
-  if (flags.json && input.reporter === 'junit') throw new UsageError('--json and --reporter junit conflict: choose one report on stdout');
+  if (flags.json && input.reporter === 'junit')
+    throw new UsageError('--json and --reporter junit conflict: choose one report on stdout');
   const protocols: Array<2 | 3> = input.resp === '2' ? [2] : input.resp === '3' ? [3] : [2, 3];
   const { test } = await import('../commands/test.js');
   const { renderCase, renderSummary, renderTest, junitReport } = await import('../output/test.js');
@@ -51,11 +52,19 @@ export async function testCommand(input: TestCommandInput): Promise<TestCommandO
     timeoutMs: config.timeoutMs,
     confirm: input.yes ? undefined : input.confirm,
     onServer: (server: string, sandbox: import('../commands/test.js').TestResult['sandbox']) =>
-      say(sandbox ? `rscript test: ${server} (redis-server ${sandbox.version ?? ''}, pid ${sandbox.pids.join(', ')}), thrown away when the run ends` : `rscript test: ${server}`),
-    onCase: streaming ? (r: import('../commands/test.js').CaseResult) => process.stdout.write(scrub(renderCase(r, protocols.length)) + '\n') : undefined,
+      say(
+        sandbox
+          ? `rscript test: ${server} (redis-server ${sandbox.version ?? ''}, pid ${sandbox.pids.join(', ')}), thrown away when the run ends`
+          : `rscript test: ${server}`,
+      ),
+    onCase: streaming
+      ? (r: import('../commands/test.js').CaseResult) =>
+          process.stdout.write(scrub(renderCase(r, protocols.length)) + '\n')
+      : undefined,
   };
   if (input.watch) {
-    if (flags.json || input.reporter === 'junit') throw new UsageError('--watch prints as it goes: drop --json and --reporter junit');
+    if (flags.json || input.reporter === 'junit')
+      throw new UsageError('--watch prints as it goes: drop --json and --reporter junit');
     const { watchTests } = await import('../commands/watch.js');
     const { formatText } = await import('../output/lint.js');
     const { colorLevel } = await import('../output/color.js');
@@ -76,8 +85,13 @@ export async function testCommand(input: TestCommandInput): Promise<TestCommandO
       if (!flags.json) input.stderr().write(`not tested: nothing was sent to ${result.server}\n`);
       return { data: result, text: '' };
     }
-    const text = () => (input.reporter === 'junit' ? junitReport(result) : streaming ? renderSummary(result) : renderTest(result));
-    return { data: result, text, exitCode: result.interrupted ? EXIT_INTERRUPTED : result.failed > 0 ? EXIT_FAILED : EXIT_OK };
+    const text = () =>
+      input.reporter === 'junit' ? junitReport(result) : streaming ? renderSummary(result) : renderTest(result);
+    return {
+      data: result,
+      text,
+      exitCode: result.interrupted ? EXIT_INTERRUPTED : result.failed > 0 ? EXIT_FAILED : EXIT_OK,
+    };
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
@@ -89,7 +103,9 @@ export async function loadWatchCommand(
   flags: { json?: boolean; dryRun?: boolean; check?: boolean; all?: boolean },
 ): Promise<TestCommandOutcome> {
   if (flags.json || flags.dryRun || flags.check) {
-    throw new UsageError(`--watch loads on each save and prints as it goes: drop ${flags.json ? '--json' : flags.dryRun ? '--dry-run' : '--check'}`);
+    throw new UsageError(
+      `--watch loads on each save and prints as it goes: drop ${flags.json ? '--json' : flags.dryRun ? '--dry-run' : '--check'}`,
+    );
   }
   const { watchLoad } = await import('../commands/watch.js');
   const { renderLoad } = await import('../output/render.js');

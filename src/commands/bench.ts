@@ -19,7 +19,6 @@ import { locateScriptError } from '../redis/script-errors.js';
 import { lineMapper } from '../registry/include.js';
 import { scriptExists, scriptLoadMany } from '../server/scripts.js';
 
-
 /** Defaults: one script is benched like redis-benchmark; fixtures are a budget check (c=1: tight bounds). */
 export const BENCH_DEFAULTS = {
   script: { requests: 100_000, concurrency: 50 },
@@ -44,7 +43,8 @@ export interface BenchOptions {
   warmup?: number;
   keyspace?: number;
   budgetMs?: number;
-  config: Pick<Config, 'budgetMs' | 'bench' | 'manifest' | 'scripts' | 'redisServer' | 'timeoutMs'> & Partial<Pick<Config, 'include'>>;
+  config: Pick<Config, 'budgetMs' | 'bench' | 'manifest' | 'scripts' | 'redisServer' | 'timeoutMs'> &
+    Partial<Pick<Config, 'include'>>;
   target: Target;
   /** Run against a throwaway redis-server instead of `target`. */
   sandbox?: boolean;
@@ -124,7 +124,10 @@ export async function bench(options: BenchOptions): Promise<BenchResult | BenchD
       checkArity(plan.name, await expectedOf(plan.resolved), plan.keys.length, plan.args.length);
     } catch (err) {
       if (!(err instanceof UsageError) || options.script !== undefined) throw err;
-      throw new UsageError(`bench.${plan.name}: ${err.message}`, [err.detail[0] ?? '', `give the fixture bench["${plan.name}"] the keys and args the script reads`]);
+      throw new UsageError(`bench.${plan.name}: ${err.message}`, [
+        err.detail[0] ?? '',
+        `give the fixture bench["${plan.name}"] the keys and args the script reads`,
+      ]);
     }
   }
   if (!options.sandbox) {
@@ -143,7 +146,9 @@ export async function bench(options: BenchOptions): Promise<BenchResult | BenchD
     // On a cluster each command goes to the primary of its keys' slot (a keyless script's to the node
     // its setup wrote to, see clusterRouter), and the server's figures add up.
     const conn = topology.nodes[0]!.conn;
-    const router: BenchRouter = topology.cluster ? clusterRouter(topology) : { label: conn.label, route: () => ({ conn }) };
+    const router: BenchRouter = topology.cluster
+      ? clusterRouter(topology)
+      : { label: conn.label, route: () => ({ conn }) };
     const snapshot = topology.cluster ? () => clusterSnapshot(topology) : () => takeServerSnapshot(conn);
     try {
       if (topology.cluster) for (const plan of plans) checkSlots(plan, options.script === undefined);
@@ -161,7 +166,12 @@ export async function bench(options: BenchOptions): Promise<BenchResult | BenchD
         failed: rows.filter((r) => r.verdict === 'error').length,
         interrupted: options.signal?.aborted === true,
         without_fixture: withoutFixture,
-        left_keys: sandbox ? [] : plans.slice(0, rows.length).filter(mayLeaveKeys).map((p) => p.name),
+        left_keys: sandbox
+          ? []
+          : plans
+              .slice(0, rows.length)
+              .filter(mayLeaveKeys)
+              .map((p) => p.name),
       };
     } finally {
       await topology.close();
@@ -174,7 +184,12 @@ export async function bench(options: BenchOptions): Promise<BenchResult | BenchD
 function makePlans(options: BenchOptions): { plans: Plan[]; withoutFixture: string[] } {
   const { config } = options;
   const resolveOptions = { manifest: config.manifest, scripts: config.scripts, cwd: options.cwd };
-  const fromFlags = (name: string, resolved: ResolvedScript, fixture: BenchFixture, defaults: { requests: number; concurrency: number }): Plan => ({
+  const fromFlags = (
+    name: string,
+    resolved: ResolvedScript,
+    fixture: BenchFixture,
+    defaults: { requests: number; concurrency: number },
+  ): Plan => ({
     name,
     resolved,
     keys: options.keys ?? fixture.keys ?? [],
@@ -186,7 +201,9 @@ function makePlans(options: BenchOptions): { plans: Plan[]; withoutFixture: stri
       : { requests: options.requests ?? fixture.requests ?? defaults.requests }),
     concurrency: options.concurrency ?? fixture.concurrency ?? defaults.concurrency,
     pipeline: options.pipeline ?? BENCH_DEFAULTS.pipeline,
-    ...(options.warmup !== undefined ? { warmup: options.warmup } : { warmup: BENCH_DEFAULTS.warmup, warmupMs: BENCH_DEFAULTS.warmupMs }),
+    ...(options.warmup !== undefined
+      ? { warmup: options.warmup }
+      : { warmup: BENCH_DEFAULTS.warmup, warmupMs: BENCH_DEFAULTS.warmupMs }),
     keyspace: options.keyspace ?? BENCH_DEFAULTS.keyspace,
     budgetMs: options.budgetMs ?? fixture.budgetMs ?? config.budgetMs,
   });
@@ -197,20 +214,27 @@ function makePlans(options: BenchOptions): { plans: Plan[]; withoutFixture: stri
     return { plans: [fromFlags(resolved.name, resolved, fixture, BENCH_DEFAULTS.script)], withoutFixture: [] };
   }
   if (options.keys !== undefined || options.args !== undefined) {
-    throw new UsageError('--keys and --args go with a script (rscript bench rate_limit -k ...); without one, each fixture gives its own');
+    throw new UsageError(
+      '--keys and --args go with a script (rscript bench rate_limit -k ...); without one, each fixture gives its own',
+    );
   }
   const names = Object.keys(config.bench);
   if (names.length === 0) {
     // The examples name one of the project's own scripts when there is one.
     let example = 'rate_limit';
     try {
-      example = discoverScripts({ paths: config.scripts, cwd: options.cwd, include: config.include ? [config.include] : [] })[0]?.name ?? example;
+      example =
+        discoverScripts({ paths: config.scripts, cwd: options.cwd, include: config.include ? [config.include] : [] })[0]
+          ?.name ?? example;
     } catch {
       // No scripts folder: the generic name.
     }
-    throw new UsageError(`no script to bench: name one (rscript bench ${example}), or add fixtures under "bench" in the config file (.redisscriptsrc or the one --config names)`, [
-      `A fixture: "bench": { ${JSON.stringify(example)}: { "keys": ["k:__rand_int__"], "args": ["10", "1"], "setup": [["DEL", "x"]] } }`,
-    ]);
+    throw new UsageError(
+      `no script to bench: name one (rscript bench ${example}), or add fixtures under "bench" in the config file (.redisscriptsrc or the one --config names)`,
+      [
+        `A fixture: "bench": { ${JSON.stringify(example)}: { "keys": ["k:__rand_int__"], "args": ["10", "1"], "setup": [["DEL", "x"]] } }`,
+      ],
+    );
   }
   const plans = names.map((name) => {
     let resolved: ResolvedScript;
@@ -226,7 +250,11 @@ function makePlans(options: BenchOptions): { plans: Plan[]; withoutFixture: stri
   try {
     const benched = new Set(plans.map((p) => p.resolved.script?.absPath));
     // Functions libraries are not benched yet (bench runs EVALSHA): they are no script without a fixture.
-    withoutFixture = discoverScripts({ paths: config.scripts, cwd: options.cwd, include: config.include ? [config.include] : [] })
+    withoutFixture = discoverScripts({
+      paths: config.scripts,
+      cwd: options.cwd,
+      include: config.include ? [config.include] : [],
+    })
       .filter((s) => !benched.has(s.absPath) && libraryKind(s.bytes) === null)
       .map((s) => s.name);
   } catch {
@@ -237,7 +265,8 @@ function makePlans(options: BenchOptions): { plans: Plan[]; withoutFixture: stri
 
 // This machine: 127/8, localhost, 0.0.0.0 and :: (a connection to either reaches this machine), ::1,
 // and 127/8 mapped into IPv6 (the URL parser writes [::ffff:127.0.0.1] as ::ffff:7f00:1).
-export const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|0\.0\.0\.0|::|::1|0:0:0:0:0:0:0:[01]|::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4})$/i;
+export const LOOPBACK =
+  /^(127\.\d+\.\d+\.\d+|localhost|0\.0\.0\.0|::|::1|0:0:0:0:0:0:0:[01]|::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4})$/i;
 
 /** A fixture setup writes; so may a script without the no-writes flag (or without its source at hand). */
 const mayLeaveKeys = (p: Plan): boolean => p.setup.length > 0 || !p.resolved.script?.flags.includes('no-writes');
@@ -252,10 +281,19 @@ async function checkWrites(plans: Plan[], options: BenchOptions): Promise<BenchD
   const writers = plans.filter(mayLeaveKeys);
   if (writers.length === 0) return undefined;
   const keys = [...new Set(writers.flatMap((p) => p.keys))];
-  const shownKeys = keys.length === 0 ? 'no declared keys' : keys.slice(0, 5).join(', ') + (keys.length > 5 ? `, ... (${keys.length})` : '');
-  const shownScripts = writers.slice(0, 5).map((p) => p.name).join(', ') + (writers.length > 5 ? `, ... (${writers.length})` : '');
+  const shownKeys =
+    keys.length === 0
+      ? 'no declared keys'
+      : keys.slice(0, 5).join(', ') + (keys.length > 5 ? `, ... (${keys.length})` : '');
+  const shownScripts =
+    writers
+      .slice(0, 5)
+      .map((p) => p.name)
+      .join(', ') + (writers.length > 5 ? `, ... (${writers.length})` : '');
   const server = nodeLabel(host, port);
-  const yes = await options.confirm(`${server} is not a loopback address, and the bench of ${shownScripts} may write to its keys (${shownKeys}). Go on? [y/N] `);
+  const yes = await options.confirm(
+    `${server} is not a loopback address, and the bench of ${shownScripts} may write to its keys (${shownKeys}). Go on? [y/N] `,
+  );
   return yes ? undefined : { benched: false, server };
 }
 
@@ -286,9 +324,10 @@ async function ensureLoaded(conn: RedisConnection, plans: Plan[], timeoutMs: num
   const missing = unique.filter((_, i) => !cached[i]);
   const noSource = missing.find((p) => !p.resolved.script);
   if (noSource) {
-    throw new CheckFailedError(`${noSource.name}: the server does not have sha ${noSource.resolved.sha} and no local file is known to load it`, [
-      'Run rscript load, or pass the path of the .lua file.',
-    ]);
+    throw new CheckFailedError(
+      `${noSource.name}: the server does not have sha ${noSource.resolved.sha} and no local file is known to load it`,
+      ['Run rscript load, or pass the path of the .lua file.'],
+    );
   }
   const outcomes = await scriptLoadMany(
     conn,
@@ -304,7 +343,12 @@ async function ensureLoaded(conn: RedisConnection, plans: Plan[], timeoutMs: num
   }
 }
 
-async function benchOne(route: BenchRoute, plan: Plan, options: BenchOptions, snapshot: () => Promise<ServerSnapshot>): Promise<BenchRow> {
+async function benchOne(
+  route: BenchRoute,
+  plan: Plan,
+  options: BenchOptions,
+  snapshot: () => Promise<ServerSnapshot>,
+): Promise<BenchRow> {
   const { resolved } = plan;
   const { conn } = route;
   try {
@@ -328,7 +372,12 @@ async function benchOne(route: BenchRoute, plan: Plan, options: BenchOptions, sn
   if (plan.warmup > 0) {
     const warm = await runLoad(
       conn,
-      { ...shape, requests: plan.warmup, durationMs: plan.warmupMs, concurrency: Math.min(plan.concurrency, plan.warmup) },
+      {
+        ...shape,
+        requests: plan.warmup,
+        durationMs: plan.warmupMs,
+        concurrency: Math.min(plan.concurrency, plan.warmup),
+      },
       { signal: options.signal },
     );
     if (warm.error !== undefined) outcome = warm;
@@ -339,7 +388,10 @@ async function benchOne(route: BenchRoute, plan: Plan, options: BenchOptions, sn
     try {
       outcome = await runLoad(
         conn,
-        { ...shape, ...(plan.durationMs !== undefined ? { durationMs: plan.durationMs } : { requests: plan.requests }) },
+        {
+          ...shape,
+          ...(plan.durationMs !== undefined ? { durationMs: plan.durationMs } : { requests: plan.requests }),
+        },
         { signal: options.signal, onStart: (live) => options.onRun?.(plan.name, live) },
       );
     } finally {
@@ -416,7 +468,13 @@ function describeError(err: unknown, plan: Plan): { text: string; source?: strin
   if (err === undefined) return undefined;
   if (replyCode(err) === undefined) throw err;
   const message = (err as Error).message;
-  if (replyCode(err) === 'NOSCRIPT') return { text: `${plan.name}: the script left the server's cache during the bench (SCRIPT FLUSH?): ${message}` };
-  const located = locateScriptError(message, plan.resolved.script?.path ?? plan.name, plan.resolved.script?.bytes, lineMapper(plan.resolved.script?.map));
+  if (replyCode(err) === 'NOSCRIPT')
+    return { text: `${plan.name}: the script left the server's cache during the bench (SCRIPT FLUSH?): ${message}` };
+  const located = locateScriptError(
+    message,
+    plan.resolved.script?.path ?? plan.name,
+    plan.resolved.script?.bytes,
+    lineMapper(plan.resolved.script?.map),
+  );
   return { text: located.text, ...(located.source ? { source: located.source } : {}) };
 }

@@ -45,7 +45,12 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     chosen = options.scripts.map((ref) => {
       const abs = ref.endsWith('.lua') ? resolve(cwd, ref) : undefined;
       const found = all.find((s) => s.name === ref || s.path === ref || s.absPath === abs);
-      if (!found) throw unknownScript(ref, all.map((s) => s.name), all);
+      if (!found)
+        throw unknownScript(
+          ref,
+          all.map((s) => s.name),
+          all,
+        );
       return found;
     });
   }
@@ -66,7 +71,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         // The bytes as they are hashed: the SHA of the file written is the script's SHA.
         writeFileAtomic(file, chosen[i]!.bytes);
       } catch (err) {
-        throw new ConfigError(`${displayPath(file, cwd)}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+        throw new ConfigError(
+          `${displayPath(file, cwd)}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+        );
       }
       script.written = displayPath(file, cwd);
     }

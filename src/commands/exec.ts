@@ -80,12 +80,26 @@ export async function exec(options: ExecOptions): Promise<ExecResult> {
           // The copy rscript load put there: the manifest's SHA (the file's when they agree).
           const sha = resolved.manifestSha ?? resolved.sha;
           if (!offersScriptShow(node.conn.server)) {
-            serverCopy = { status: 'unavailable', sha, reason: `${node.conn.server?.name ?? 'this server'} has no SCRIPT SHOW (Valkey 8.0+ has it)` };
+            serverCopy = {
+              status: 'unavailable',
+              sha,
+              reason: `${node.conn.server?.name ?? 'this server'} has no SCRIPT SHOW (Valkey 8.0+ has it)`,
+            };
           } else {
             const source = await scriptShow(node.conn, sha);
-            if (source === undefined) serverCopy = { status: 'unavailable', sha, reason: `the server does not have sha ${sha.slice(0, 12)}` };
-            else if (!body) serverCopy = { status: 'unavailable', sha, source: source.toString('utf8'), reason: 'no local file to compare with' };
-            else serverCopy = source.equals(body) ? { status: 'same', sha } : { status: 'differs', sha, source: source.toString('utf8') };
+            if (source === undefined)
+              serverCopy = { status: 'unavailable', sha, reason: `the server does not have sha ${sha.slice(0, 12)}` };
+            else if (!body)
+              serverCopy = {
+                status: 'unavailable',
+                sha,
+                source: source.toString('utf8'),
+                reason: 'no local file to compare with',
+              };
+            else
+              serverCopy = source.equals(body)
+                ? { status: 'same', sha }
+                : { status: 'differs', sha, source: source.toString('utf8') };
           }
         }
         return {
@@ -96,7 +110,9 @@ export async function exec(options: ExecOptions): Promise<ExecResult> {
           rttMs,
           reloaded,
           ...(resolved.manifestSha ? { manifestSha: resolved.manifestSha } : {}),
-          ...(topology.cluster ? { node: { node: node.label, role: node.role, ...(slot !== undefined ? { slot } : {}) } } : {}),
+          ...(topology.cluster
+            ? { node: { node: node.label, role: node.role, ...(slot !== undefined ? { slot } : {}) } }
+            : {}),
           ...(serverCopy ? { serverCopy } : {}),
         };
       });
@@ -106,15 +122,24 @@ export async function exec(options: ExecOptions): Promise<ExecResult> {
       const message = (err as Error).message;
       if (code === 'NOSCRIPT') {
         if (resolved.fileSha) {
-          throw new CheckFailedError(`${resolved.name}: the server does not have sha ${resolved.sha}, and the file has changed since the manifest named it (it hashes to ${resolved.fileSha.slice(0, 12)} now)`, [
-            `Run it by name (rscript exec ${resolved.name}) to run the file as it is, or rscript load to bring the manifest up to date.`,
-          ]);
+          throw new CheckFailedError(
+            `${resolved.name}: the server does not have sha ${resolved.sha}, and the file has changed since the manifest named it (it hashes to ${resolved.fileSha.slice(0, 12)} now)`,
+            [
+              `Run it by name (rscript exec ${resolved.name}) to run the file as it is, or rscript load to bring the manifest up to date.`,
+            ],
+          );
         }
-        throw new CheckFailedError(`${resolved.name}: the server does not have sha ${resolved.sha} and no local file is known to load it`, [
-          'Run rscript load, or pass the path of the .lua file.',
-        ]);
+        throw new CheckFailedError(
+          `${resolved.name}: the server does not have sha ${resolved.sha} and no local file is known to load it`,
+          ['Run rscript load, or pass the path of the .lua file.'],
+        );
       }
-      const located = locateScriptError(message, resolved.script?.path ?? resolved.name, body, lineMapper(resolved.script?.map));
+      const located = locateScriptError(
+        message,
+        resolved.script?.path ?? resolved.name,
+        body,
+        lineMapper(resolved.script?.map),
+      );
       throw new CheckFailedError(located.text, located.source ? [located.source] : []);
     }
   });
@@ -153,7 +178,8 @@ export async function execInSandbox(options: SandboxExecOptions): Promise<ExecRe
       load: resolved.script ? [resolved.script.bytes] : [],
       setup: fixture?.setup,
       setupLabel: `bench.${resolved.name}.setup`,
-      onStart: (sandbox) => options.onStart?.(sandbox, fromFixture ? { fixture: resolved.name, keys, args } : undefined),
+      onStart: (sandbox) =>
+        options.onStart?.(sandbox, fromFixture ? { fixture: resolved.name, keys, args } : undefined),
     },
     (target) =>
       exec({
@@ -187,7 +213,9 @@ async function execFunction(fn: ResolvedFunction, options: ExecOptions): Promise
   const label = `${fn.library}.${fn.name}`;
   const noWrites = fn.flags.includes('no-writes');
   if (options.readOnly && !noWrites) {
-    throw new UsageError(`${label} is not registered with the no-writes flag: FCALL_RO and replicas refuse it; run it without --ro`);
+    throw new UsageError(
+      `${label} is not registered with the no-writes flag: FCALL_RO and replicas refuse it; run it without --ro`,
+    );
   }
   checkArity(label, { keys: fn.keys, args: fn.args }, options.keys.length, options.args.length);
   const command = noWrites ? 'FCALL_RO' : 'FCALL';
@@ -195,7 +223,10 @@ async function execFunction(fn: ResolvedFunction, options: ExecOptions): Promise
     const slot = slotFor(topology.cluster, options.keys);
     try {
       return await topology.onSlot(slot, { readOnly: options.readOnly }, async (node) => {
-        const { reply, rttMs } = await fcall(node.conn, fn.name, options.keys, options.args, { readOnly: noWrites, raw: true });
+        const { reply, rttMs } = await fcall(node.conn, fn.name, options.keys, options.args, {
+          readOnly: noWrites,
+          raw: true,
+        });
         return {
           script: label,
           sha: fn.sha,
@@ -204,14 +235,19 @@ async function execFunction(fn: ResolvedFunction, options: ExecOptions): Promise
           rttMs,
           reloaded: false,
           function: { library: fn.library, name: fn.name, command },
-          ...(topology.cluster ? { node: { node: node.label, role: node.role, ...(slot !== undefined ? { slot } : {}) } } : {}),
+          ...(topology.cluster
+            ? { node: { node: node.label, role: node.role, ...(slot !== undefined ? { slot } : {}) } }
+            : {}),
         } satisfies ExecResult;
       });
     } catch (err) {
       if (replyCode(err) === undefined) throw err;
       const message = (err as Error).message;
       if (/^ERR Function not found/.test(message)) {
-        throw new CheckFailedError(`${label}: the server has no function ${fn.name} (library ${fn.library} is not loaded there)`, ['Run rscript load to deploy the library.']);
+        throw new CheckFailedError(
+          `${label}: the server has no function ${fn.name} (library ${fn.library} is not loaded there)`,
+          ['Run rscript load to deploy the library.'],
+        );
       }
       const located = locateFunctionError(message, fn.path, fn.bytes);
       throw new CheckFailedError(located.text, located.source ? [located.source] : []);

@@ -88,7 +88,11 @@ function manifestName(ref: string, manifest: Manifest, manifestFile: string, cwd
   }
   const bySha = entryBySha(manifest, ref);
   if (bySha) return bySha[0];
-  throw unknownScript(ref, Object.keys(manifest.scripts), entries.map(([name, e]) => ({ name, sha: e.sha })));
+  throw unknownScript(
+    ref,
+    Object.keys(manifest.scripts),
+    entries.map(([name, e]) => ({ name, sha: e.sha })),
+  );
 }
 
 /**
@@ -104,7 +108,10 @@ export async function exists(options: ExistsOptions): Promise<ExistsResult> {
   const libs = manifest.libraries ?? {};
   const libRefs = options.names.filter((ref) => Object.hasOwn(libs, ref) && !Object.hasOwn(manifest.scripts, ref));
   const scriptRefs = options.names.filter((ref) => !libRefs.includes(ref));
-  const names = options.names.length > 0 ? [...new Set(scriptRefs.map((ref) => manifestName(ref, manifest, options.manifest, cwd)))] : all;
+  const names =
+    options.names.length > 0
+      ? [...new Set(scriptRefs.map((ref) => manifestName(ref, manifest, options.manifest, cwd)))]
+      : all;
   const libNames = options.names.length > 0 ? libRefs : Object.keys(libs);
   const shas = names.map((n) => manifest.scripts[n]!.sha);
   return withTopology(options.target, {}, async (topology) => {
@@ -148,7 +155,9 @@ export async function exists(options: ExistsOptions): Promise<ExistsResult> {
         );
       }
     }
-    const evicted = topology.nodes.flatMap((n, j) => (evictedPerNode[j]! > 0 ? [{ node: n.label, evictedScripts: evictedPerNode[j]! }] : []));
+    const evicted = topology.nodes.flatMap((n, j) =>
+      evictedPerNode[j]! > 0 ? [{ node: n.label, evictedScripts: evictedPerNode[j]! }] : [],
+    );
     const cluster = topology.summary();
     const server = topology.server();
     const result: ExistsResult = {

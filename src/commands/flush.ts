@@ -31,7 +31,11 @@ export async function flush(options: FlushOptions): Promise<FlushResult> {
   return withTopology(options.target, { needsLua: false }, async (topology) => {
     // Functions are data: FUNCTION FLUSH is a write, sent to primaries, and replicas follow them.
     const targets = options.functions ? topology.primaries() : topology.nodes;
-    await Promise.all(targets.map((node) => (options.functions ? functionFlush(node.conn, options.mode) : scriptFlush(node.conn, options.mode))));
+    await Promise.all(
+      targets.map((node) =>
+        options.functions ? functionFlush(node.conn, options.mode) : scriptFlush(node.conn, options.mode),
+      ),
+    );
     const server = targets.map((n) => n.label).join(', ');
     const what = options.functions ? { what: 'functions' as const } : {};
     if (!topology.cluster) return { flushed: true, ...what, mode: options.mode ?? 'default', server };

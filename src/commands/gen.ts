@@ -37,7 +37,8 @@ export interface GenResult {
 /** The typed module of the lockfile's scripts, from the lockfile and each script's header. */
 export async function gen(options: GenOptions): Promise<GenResult> {
   if (options.language !== 'ts') throw new UsageError(`unknown language "${options.language}": rscript gen knows ts`);
-  if (options.check && options.out === undefined) throw new UsageError('gen ts --check compares a file: give it with --out <file>');
+  if (options.check && options.out === undefined)
+    throw new UsageError('gen ts --check compares a file: give it with --out <file>');
   const cwd = options.cwd ?? process.cwd();
   const manifest = readManifest(options.manifest);
   if (!manifest) throw new ConfigError(`${options.manifest}: no manifest; run rscript load first`);
@@ -53,14 +54,20 @@ export async function gen(options: GenOptions): Promise<GenResult> {
     }
     const assembled = assemble(abs, bytes).bytes;
     if (sha1hex(assembled) !== entry.sha) {
-      throw new CheckFailedError(`${displayPath(abs, cwd)} has changed since ${options.manifest} was written; run rscript load first, then gen`);
+      throw new CheckFailedError(
+        `${displayPath(abs, cwd)} has changed since ${options.manifest} was written; run rscript load first, then gen`,
+      );
     }
     return { name, path: entry.path, flags: entry.flags, metadata: extractMetadata(assembled) };
   });
   const outAbs = options.out === undefined ? undefined : resolve(cwd, options.out);
   let fromModule = toPosix(relative(outAbs ? dirname(outAbs) : cwd, resolve(cwd, options.manifest)));
   if (!fromModule.startsWith('.')) fromModule = `./${fromModule}`;
-  const generated = generateTs(scripts, fromModule, toPosix(relative(outAbs ? dirname(outAbs) : cwd, resolve(cwd, options.manifest))));
+  const generated = generateTs(
+    scripts,
+    fromModule,
+    toPosix(relative(outAbs ? dirname(outAbs) : cwd, resolve(cwd, options.manifest))),
+  );
   const result: GenResult = {
     language: 'ts',
     scripts: scripts.length,
@@ -87,7 +94,9 @@ export async function gen(options: GenOptions): Promise<GenResult> {
       mkdirSync(dirname(outAbs), { recursive: true });
       writeFileAtomic(outAbs, generated.text);
     } catch (err) {
-      throw new ConfigError(`${result.out}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw new ConfigError(
+        `${result.out}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      );
     }
     result.written = true;
   }

@@ -38,7 +38,7 @@ function functionRows(libraries: LocalLibrary[]): ScriptInfo[] {
       args: fn.args.map((doc) => slotDoc(doc)),
       errors: [],
       flags: fn.flags,
-      ...(fn.summary ?? fn.description ? { summary: fn.summary ?? fn.description } : {}),
+      ...((fn.summary ?? fn.description) ? { summary: fn.summary ?? fn.description } : {}),
     })),
   );
 }
@@ -65,14 +65,20 @@ export async function info(options: InfoOptions): Promise<ScriptInfo[]> {
     // A function (`lib.fn` or its bare name), or every function of a library (its name or file).
     const fns = functions.filter((f) => f.name === ref || f.name.endsWith(`.${ref}`) || f.library === ref);
     const libFile = libraries.find((l) => l.script.path === ref || l.script.absPath === abs);
-    if (chosen.length === 0 && (fns.length > 0 || libFile)) return fns.length > 0 ? fns : functions.filter((f) => f.library === libFile!.library);
+    if (chosen.length === 0 && (fns.length > 0 || libFile))
+      return fns.length > 0 ? fns : functions.filter((f) => f.library === libFile!.library);
     if (chosen.length === 0 && sha !== undefined) chosen = scripts.filter((s) => s.sha.startsWith(sha));
     // A .lua file outside the script folders: read as exec reads it.
     if (chosen.length === 0 && abs !== undefined) {
       const { script } = resolveScript(ref, { manifest: '', scripts: [], cwd: options.cwd });
       if (script) chosen = [script];
     }
-    if (chosen.length === 0) throw unknownScript(ref, scripts.map((s) => s.name), scripts);
+    if (chosen.length === 0)
+      throw unknownScript(
+        ref,
+        scripts.map((s) => s.name),
+        scripts,
+      );
   }
   const rows: ScriptInfo[] = chosen.map((s) => ({
     name: s.name,

@@ -38,12 +38,22 @@ export async function kill(options: KillOptions): Promise<KillResult> {
       const s = settled[i]!;
       return s.status === 'fulfilled'
         ? { node: node.label, role: node.role, outcome: s.value }
-        : { node: node.label, role: node.role, outcome: 'failed', error: (s.reason as Error)?.message ?? String(s.reason) };
+        : {
+            node: node.label,
+            role: node.role,
+            outcome: 'failed',
+            error: (s.reason as Error)?.message ?? String(s.reason),
+          };
     });
     const killed = nodes.filter((n) => n.outcome === 'killed script' || n.outcome === 'killed function');
     const cluster = topology.summary();
     if (killed.length > 0) {
-      return { outcome: killed[0]!.outcome as KillOutcome, server: killed.map((n) => n.node).join(', '), nodes, cluster };
+      return {
+        outcome: killed[0]!.outcome as KillOutcome,
+        server: killed.map((n) => n.node).join(', '),
+        nodes,
+        cluster,
+      };
     }
     const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
     // An UNKILLABLE script (a check failure) says more than a node that could not be reached.

@@ -39,7 +39,13 @@ export interface LintResult {
 export async function lint(options: LintCommandOptions): Promise<LintResult> {
   const scripts = discoverScripts({ paths: options.paths, cwd: options.cwd, allowBom: true, include: options.include });
   if (scripts.length === 0) throw new UsageError(`no .lua files found under ${options.paths.join(', ')}`);
-  const checked = await checkScripts(scripts, { rules: options.rules, target: options.target, headers: options.headers, cache: options.cache, cwd: options.cwd ?? process.cwd() });
+  const checked = await checkScripts(scripts, {
+    rules: options.rules,
+    target: options.target,
+    headers: options.headers,
+    cache: options.cache,
+    cwd: options.cwd ?? process.cwd(),
+  });
   // The assembled text is what is linted; each finding is shown where it was written. A fragment's
   // findings are listed once, under the fragment, however many scripts include it.
   const fragments = new Map<string, LintedFile>();
@@ -58,7 +64,13 @@ export async function lint(options: LintCommandOptions): Promise<LintResult> {
       seen.add(key);
       let fragment = fragments.get(f.file);
       if (!fragment) {
-        fragment = { file: f.file, name: f.file, source: sourceOf(s, f), findings: [], metadata: { keys: [], args: [], errors: [], flags: [] } };
+        fragment = {
+          file: f.file,
+          name: f.file,
+          source: sourceOf(s, f),
+          findings: [],
+          metadata: { keys: [], args: [], errors: [], flags: [] },
+        };
         fragments.set(f.file, fragment);
       }
       fragment.findings.push(f);
@@ -79,10 +91,16 @@ export async function lint(options: LintCommandOptions): Promise<LintResult> {
  * A function name is unique across the tree (Redis refuses a second library defining it, even with
  * REPLACE): the second definition is an error of library-register, naming the first file.
  */
-async function checkFunctionNames(scripts: LocalScript[], files: LintedFile[], rules: Record<string, Severity> | undefined): Promise<void> {
+async function checkFunctionNames(
+  scripts: LocalScript[],
+  files: LintedFile[],
+  rules: Record<string, Severity> | undefined,
+): Promise<void> {
   const severity = rules?.['library-register'] ?? 'error';
   if (severity === 'off') return;
-  const libraries = scripts.map((s, i) => ({ s, i, kind: libraryKind(s.bytes) })).filter((x) => x.kind !== null && 'library' in x.kind);
+  const libraries = scripts
+    .map((s, i) => ({ s, i, kind: libraryKind(s.bytes) }))
+    .filter((x) => x.kind !== null && 'library' in x.kind);
   if (libraries.length < 2) return;
   const { readRegistrations } = await import('../lint/library.js');
   const seen = new Map<string, { file: string; library: string }>();

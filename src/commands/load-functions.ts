@@ -42,11 +42,18 @@ export interface LibraryPlan {
 }
 
 /** Local libraries against the manifest's: new, changed, unchanged, removed, and the next entries. */
-export function planLibraries(libraries: LocalLibrary[], manifest: Manifest | null, manifestFile: string, roots: string[], cwd: string): LibraryPlan {
+export function planLibraries(
+  libraries: LocalLibrary[],
+  manifest: Manifest | null,
+  manifestFile: string,
+  roots: string[],
+  cwd: string,
+): LibraryPlan {
   const previous = manifest?.libraries ?? {};
   const paths = manifestPaths(manifestFile);
   const absRoots = roots.map((r) => resolve(cwd, r));
-  const under = (abs: string) => absRoots.some((root) => abs === root || abs.startsWith(root.endsWith(sep) ? root : root + sep));
+  const under = (abs: string) =>
+    absRoots.some((root) => abs === root || abs.startsWith(root.endsWith(sep) ? root : root + sep));
   const next: Record<string, LibraryEntry> = {};
   const removed: string[] = [];
   const local = new Set(libraries.map((l) => l.library));
@@ -64,7 +71,11 @@ export function planLibraries(libraries: LocalLibrary[], manifest: Manifest | nu
     const entry: LibraryEntry = { path, sha: lib.script.sha, size: lib.script.size, functions };
     next[lib.library] = entry;
     const before = previous[lib.library];
-    const status: LocalStatus = !before ? 'new' : JSON.stringify(before) === JSON.stringify(entry) ? 'unchanged' : 'changed';
+    const status: LocalStatus = !before
+      ? 'new'
+      : JSON.stringify(before) === JSON.stringify(entry)
+        ? 'unchanged'
+        : 'changed';
     return {
       library: lib.library,
       path: lib.script.path,
@@ -75,7 +86,11 @@ export function planLibraries(libraries: LocalLibrary[], manifest: Manifest | nu
       nodes: [],
     };
   });
-  const changed = manifest === null || removed.length > 0 || rows.some((r) => r.status !== 'unchanged') || (manifest.libraries === undefined) !== (Object.keys(next).length === 0);
+  const changed =
+    manifest === null ||
+    removed.length > 0 ||
+    rows.some((r) => r.status !== 'unchanged') ||
+    (manifest.libraries === undefined) !== (Object.keys(next).length === 0);
   return { rows, removed, next, changed };
 }
 
@@ -91,7 +106,12 @@ export interface SyncLibrariesOptions {
  * Brings every primary's libraries to the local code, then checks the replicas. Fills `rows[].nodes`;
  * returns the replicas that lag. Throws (after the rollback) when a load failed.
  */
-export async function syncLibraries(topology: Topology, libraries: LocalLibrary[], rows: LibraryRow[], options: SyncLibrariesOptions): Promise<LaggingReplica[]> {
+export async function syncLibraries(
+  topology: Topology,
+  libraries: LocalLibrary[],
+  rows: LibraryRow[],
+  options: SyncLibrariesOptions,
+): Promise<LaggingReplica[]> {
   if (libraries.length === 0) return [];
   const nodes = topology.nodes;
   const lists = await Promise.all(nodes.map((n) => functionList(n.conn)));
@@ -111,7 +131,11 @@ export async function syncLibraries(topology: Topology, libraries: LocalLibrary[
   };
   const fill = (done: boolean) =>
     libraries.forEach((lib, i) => {
-      rows[i]!.nodes = primaries.map((node) => ({ node: node.label, role: node.role, action: actionOn(node, lib, done) }));
+      rows[i]!.nodes = primaries.map((node) => ({
+        node: node.label,
+        role: node.role,
+        action: actionOn(node, lib, done),
+      }));
     });
   if (options.dryRun || todo.size === 0) {
     fill(false);
@@ -162,7 +186,9 @@ async function rollBack(
         await functionRestore(node.conn, dumps.get(node)!, 'FLUSH');
         restored.push(`${node.label} (${loaded.join(', ')})`);
       } catch (err) {
-        notRestored.push(`${node.label}: FUNCTION RESTORE failed (${(err as Error).message}); it runs the new code of ${loaded.join(', ')}`);
+        notRestored.push(
+          `${node.label}: FUNCTION RESTORE failed (${(err as Error).message}); it runs the new code of ${loaded.join(', ')}`,
+        );
       }
     }),
   );
@@ -173,8 +199,11 @@ async function rollBack(
     let text = located.text;
     const taken = /^ERR Function (\S+) already exists/.exec(f.error)?.[1];
     if (taken) {
-      const owner = [...listOf.get(f.node)!.values()].find((l) => l.name !== f.lib.library && l.functions.some((fn) => fn.name === taken));
-      if (owner) text += ` (library "${owner.name}" on that node defines it: rename the function, or FUNCTION DELETE ${owner.name} there)`;
+      const owner = [...listOf.get(f.node)!.values()].find(
+        (l) => l.name !== f.lib.library && l.functions.some((fn) => fn.name === taken),
+      );
+      if (owner)
+        text += ` (library "${owner.name}" on that node defines it: rename the function, or FUNCTION DELETE ${owner.name} there)`;
     }
     const seen = byError.get(text);
     if (seen) seen.nodes.push(f.node.label);
@@ -207,12 +236,17 @@ async function checkReplicas(
   waitMs: number,
 ): Promise<LaggingReplica[]> {
   const replicas = topology.nodes.filter((n) => n.role === 'replica');
-  const behind = (held: Map<string, ServerLibrary>) => libraries.filter((lib) => held.get(lib.library)?.sha !== lib.script.sha).map((l) => l.library);
+  const behind = (held: Map<string, ServerLibrary>) =>
+    libraries.filter((lib) => held.get(lib.library)?.sha !== lib.script.sha).map((l) => l.library);
   const deadline = Date.now() + waitMs;
-  let lagging = replicas.map((node) => ({ node, missing: behind(listOf.get(node)!) })).filter((r) => r.missing.length > 0);
+  let lagging = replicas
+    .map((node) => ({ node, missing: behind(listOf.get(node)!) }))
+    .filter((r) => r.missing.length > 0);
   while (lagging.length > 0 && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));
-    const again = await Promise.all(lagging.map(async (r) => ({ node: r.node, missing: behind(await functionList(r.node.conn)) })));
+    const again = await Promise.all(
+      lagging.map(async (r) => ({ node: r.node, missing: behind(await functionList(r.node.conn)) })),
+    );
     lagging = again.filter((r) => r.missing.length > 0);
   }
   const late = new Map(lagging.map((r) => [r.node, r.missing]));
@@ -220,9 +254,17 @@ async function checkReplicas(
     for (const node of replicas) {
       const missing = late.get(node)?.includes(lib.library);
       const before = listOf.get(node)!.get(lib.library)?.sha === lib.script.sha;
-      rows[i]!.nodes.push({ node: node.label, role: 'replica', action: missing ? 'lagging' : before ? 'unchanged' : 'received' });
+      rows[i]!.nodes.push({
+        node: node.label,
+        role: 'replica',
+        action: missing ? 'lagging' : before ? 'unchanged' : 'received',
+      });
     }
   });
   const primaryLabel = (id?: string) => topology.nodes.find((n) => n.id === id)?.label;
-  return lagging.map((r) => ({ node: r.node.label, ...(primaryLabel(r.node.primaryId) ? { primary: primaryLabel(r.node.primaryId) } : {}), libraries: r.missing }));
+  return lagging.map((r) => ({
+    node: r.node.label,
+    ...(primaryLabel(r.node.primaryId) ? { primary: primaryLabel(r.node.primaryId) } : {}),
+    libraries: r.missing,
+  }));
 }

@@ -10,7 +10,13 @@ import { locateScriptError } from '../redis/script-errors.js';
 import { lineMapper } from '../registry/include.js';
 import { mapFindings, sourceOf } from '../lint/map-findings.js';
 import { scriptExists, scriptLoadMany } from '../server/scripts.js';
-import { withTopology, type NodeRole, type ServerSummary, type Topology, type TopologySummary } from '../server/topology.js';
+import {
+  withTopology,
+  type NodeRole,
+  type ServerSummary,
+  type Topology,
+  type TopologySummary,
+} from '../server/topology.js';
 import type { Severity } from '../lint/finding.js';
 import type { Manifest } from '../manifest/manifest.js';
 import type { ManifestPlan } from '../manifest/plan.js';
@@ -91,7 +97,12 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   // such flags are given; without them it is looked at when something connects.
   if (options.target.tlsFlags?.length) parseTarget(options.target);
   const cwd = options.cwd ?? process.cwd();
-  const found = discoverScripts({ paths: options.paths, cwd, nameRoots: options.scriptRoots, include: options.include });
+  const found = discoverScripts({
+    paths: options.paths,
+    cwd,
+    nameRoots: options.scriptRoots,
+    include: options.include,
+  });
   // Libraries are checked before anything else: no name=, no function, one function in two files.
   const { scripts, libraries } = await splitLibraries(found);
   if (found.length === 0) {
@@ -125,7 +136,9 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     elapsedMs: performance.now() - started,
     ...(cluster ? { cluster } : {}),
     ...(server ? { server } : {}),
-    ...(libPlan.rows.length > 0 || libPlan.removed.length > 0 ? { libraries: libPlan.rows, removedLibraries: libPlan.removed, laggingReplicas } : {}),
+    ...(libPlan.rows.length > 0 || libPlan.removed.length > 0
+      ? { libraries: libPlan.rows, removedLibraries: libPlan.removed, laggingReplicas }
+      : {}),
   });
 
   if (!options.check && options.lint !== false) await lintLibraries(libraries, libPlan.rows, previous, options);
@@ -135,7 +148,9 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     // Said before the server is touched: a load whose manifest cannot be written leaves the server
     // ahead of the lockfile.
     if (!options.dryRun && !isDirectory(dirname(options.manifest))) {
-      throw new ConfigError(`${options.manifest}: cannot write the manifest: the folder ${dirname(options.manifest)} does not exist (create it, or change "manifest")`);
+      throw new ConfigError(
+        `${options.manifest}: cannot write the manifest: the folder ${dirname(options.manifest)} does not exist (create it, or change "manifest")`,
+      );
     }
     cluster = await withTopology(options.target, {}, async (topology) => {
       server = topology.server();
@@ -174,11 +189,14 @@ async function syncNodes(
 ): Promise<TopologySummary | undefined> {
   const shas = scripts.map((s) => s.sha);
   const cached = await Promise.all(topology.nodes.map((node) => scriptExists(node.conn, shas)));
-  const perNode = await Promise.all(topology.nodes.map((node, i) => loadMissing(node.conn, scripts, cached[i]!, options, whileServerWorks)));
+  const perNode = await Promise.all(
+    topology.nodes.map((node, i) => loadMissing(node.conn, scripts, cached[i]!, options, whileServerWorks)),
+  );
   rows.forEach((row, i) => {
     const statuses = perNode.map((n) => n.statuses[i]!);
     row.server = statuses.includes('would load') ? 'would load' : statuses.includes('loaded') ? 'loaded' : 'cached';
-    if (topology.cluster) row.nodes = topology.nodes.map((node, j) => ({ node: node.label, role: node.role, server: statuses[j]! }));
+    if (topology.cluster)
+      row.nodes = topology.nodes.map((node, j) => ({ node: node.label, role: node.role, server: statuses[j]! }));
   });
   // A compile error is the same on every node: say it once.
   const problems = [...new Set(perNode.flatMap((n) => n.problems))];
@@ -206,7 +224,12 @@ async function loadMissing(
   const failed: string[] = [];
   if (options.dryRun || missing.length === 0) return { statuses, problems, failed };
 
-  const outcomes = await scriptLoadMany(conn, missing.map((s) => s.bytes), options.target.timeoutMs, whileServerWorks);
+  const outcomes = await scriptLoadMany(
+    conn,
+    missing.map((s) => s.bytes),
+    options.target.timeoutMs,
+    whileServerWorks,
+  );
   outcomes.forEach((outcome, i) => {
     const script = missing[i]!;
     if (outcome.error !== undefined) {
@@ -249,7 +272,13 @@ async function describeScripts(
   const { checkScriptsDeferringSave } = await import('../lint/cached.js');
   const { checked, save } = await checkScriptsDeferringSave(
     todo.map((row) => row.script),
-    { rules: options.rules, target: options.lintTarget, headers: options.lintHeaders, cache: options.cache, cwd: options.cwd ?? process.cwd() },
+    {
+      rules: options.rules,
+      target: options.lintTarget,
+      headers: options.lintHeaders,
+      cache: options.cache,
+      cwd: options.cwd ?? process.cwd(),
+    },
   );
   const gate = !options.check;
   const problems: string[] = [];
@@ -267,7 +296,9 @@ async function describeScripts(
       if (f.severity !== 'error') continue;
       const lines = sourceOf(script, f).split('\n');
       // The same shape as the server's compile errors: file:line, the message, the line quoted.
-      problems.push(`${f.file}:${f.line}:${f.column}: ${f.message} (${f.rule})${f.includedInto ? ` (included into ${f.includedInto})` : ''}`);
+      problems.push(
+        `${f.file}:${f.line}:${f.column}: ${f.message} (${f.rule})${f.includedInto ? ` (included into ${f.includedInto})` : ''}`,
+      );
       const source = lines[f.line - 1];
       if (source !== undefined) problems.push(`${f.line} | ${source.replace(/\r$/, '').slice(0, 200)}`);
     }
@@ -283,11 +314,19 @@ async function describeScripts(
 }
 
 /** The linter's error-level findings on new and changed libraries refuse the load, as for scripts. */
-async function lintLibraries(libraries: LocalLibrary[], rows: LibraryRow[], previous: Manifest | null, options: LoadOptions): Promise<void> {
+async function lintLibraries(
+  libraries: LocalLibrary[],
+  rows: LibraryRow[],
+  previous: Manifest | null,
+  options: LoadOptions,
+): Promise<void> {
   const todo = libraries.filter((_, i) => rows[i]!.status !== 'unchanged');
   if (todo.length === 0) return;
   const { checkScripts } = await import('../lint/cached.js');
-  const checked = await checkScripts(todo.map((l) => l.script), { rules: options.rules, cache: options.cache, cwd: options.cwd ?? process.cwd() });
+  const checked = await checkScripts(
+    todo.map((l) => l.script),
+    { rules: options.rules, cache: options.cache, cwd: options.cwd ?? process.cwd() },
+  );
   const problems: string[] = [];
   todo.forEach((lib, i) => {
     const lines = lib.script.bytes.toString('utf8').split('\n');

@@ -11,7 +11,16 @@ import { startSandboxCluster } from '../server/sandbox-cluster.js';
 import { crossSlotError, slotOfKeys } from '../redis/slot.js';
 import { openTopology, type Topology } from '../server/topology.js';
 import { LOOPBACK } from './bench.js';
-import { describeMatcher, describeText, describeValue, matchReply, matchText, matchValue, notation, type Mismatch } from '../spec/match.js';
+import {
+  describeMatcher,
+  describeText,
+  describeValue,
+  matchReply,
+  matchText,
+  matchValue,
+  notation,
+  type Mismatch,
+} from '../spec/match.js';
 import { readSpec, SPEC_SUFFIX, SpecError } from '../spec/parse.js';
 import type { Call, KeyExpectation, SetupStep, SpecCase, SpecFile, Step } from '../spec/spec.js';
 
@@ -225,8 +234,15 @@ async function checkServer(target: Target, options: TestOptions): Promise<TestDe
   }
   const remote = !LOOPBACK.test(host);
   if (!remote && keys === 0) return undefined;
-  const why = [remote ? `${server} is not a loopback address` : '', keys > 0 ? `its database holds ${keys} key${keys === 1 ? '' : 's'}` : ''].filter(Boolean).join(' and ');
-  const yes = await options.confirm(`${why}; rscript test empties the database (FLUSHDB) before each case. Go on? [y/N] `);
+  const why = [
+    remote ? `${server} is not a loopback address` : '',
+    keys > 0 ? `its database holds ${keys} key${keys === 1 ? '' : 's'}` : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
+  const yes = await options.confirm(
+    `${why}; rscript test empties the database (FLUSHDB) before each case. Go on? [y/N] `,
+  );
   return yes ? undefined : { tested: false, server };
 }
 
@@ -243,7 +259,9 @@ interface FoundSpec {
 export function findSpecs(paths: string[], scriptRoots: string[], cwd: string): FoundSpec[] {
   const given = paths.length > 0 ? paths : scriptRoots.filter((r) => existsSync(resolve(cwd, r)));
   if (given.length === 0) {
-    throw new UsageError(`no scripts folder: ${scriptRoots.map((r) => `${r}/`).join(', ')} does not exist`, ['name the specs or their folder: rscript test path/to/specs']);
+    throw new UsageError(`no scripts folder: ${scriptRoots.map((r) => `${r}/`).join(', ')} does not exist`, [
+      'name the specs or their folder: rscript test path/to/specs',
+    ]);
   }
   const found = new Map<string, FoundSpec>();
   const add = (abs: string) => found.set(abs, { abs, path: display(abs, cwd) });
@@ -259,7 +277,8 @@ export function findSpecs(paths: string[], scriptRoots: string[], cwd: string): 
     if (stat?.isDirectory()) {
       const before = found.size;
       walkSpecs(abs, add);
-      if (found.size === before) throw new UsageError(`no spec in ${p}: specs are files named <script>${SPEC_SUFFIX} beside the scripts`);
+      if (found.size === before)
+        throw new UsageError(`no spec in ${p}: specs are files named <script>${SPEC_SUFFIX} beside the scripts`);
       continue;
     }
     if (stat?.isFile()) {
@@ -277,7 +296,9 @@ export function findSpecs(paths: string[], scriptRoots: string[], cwd: string): 
     if (!hit) {
       const script = scriptRoots.map((r) => resolve(cwd, r, `${name}.lua`)).find((f) => existsSync(f));
       throw new UsageError(
-        script ? `the script ${name} has no spec: write ${display(script.slice(0, -'.lua'.length) + SPEC_SUFFIX, cwd)}` : `no spec, folder or script named ${p}`,
+        script
+          ? `the script ${name} has no spec: write ${display(script.slice(0, -'.lua'.length) + SPEC_SUFFIX, cwd)}`
+          : `no spec, folder or script named ${p}`,
       );
     }
     add(hit);
@@ -286,7 +307,9 @@ export function findSpecs(paths: string[], scriptRoots: string[], cwd: string): 
 }
 
 function walkSpecs(dir: string, add: (abs: string) => void): void {
-  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
   for (const e of entries) {
     if (isIgnoredName(e.name) || e.name === 'node_modules') continue;
     const abs = join(dir, e.name);
@@ -311,7 +334,11 @@ export function resolveSpecScripts(specs: SpecFile[], scriptRoots: string[], cwd
     const fromSetup = (setup: SetupStep[]) => setup.flatMap((s) => (s.kind === 'call' ? [s.call] : []));
     return [
       ...fromSetup(spec.setup),
-      ...spec.cases.flatMap((c) => [...fromSetup(c.setup), ...c.steps.map((s) => s.call), ...(c.concurrent?.steps.map((s) => s.call) ?? [])]),
+      ...spec.cases.flatMap((c) => [
+        ...fromSetup(c.setup),
+        ...c.steps.map((s) => s.call),
+        ...(c.concurrent?.steps.map((s) => s.call) ?? []),
+      ]),
     ];
   };
   for (const spec of specs) {
@@ -319,10 +346,17 @@ export function resolveSpecScripts(specs: SpecFile[], scriptRoots: string[], cwd
     for (const call of calls(spec)) {
       const key = scriptKey(spec, call.script);
       if (out.has(key)) continue;
-      const candidates = [resolve(dir, `${call.script}.lua`), ...scriptRoots.map((r) => resolve(cwd, r, `${call.script}.lua`))];
+      const candidates = [
+        resolve(dir, `${call.script}.lua`),
+        ...scriptRoots.map((r) => resolve(cwd, r, `${call.script}.lua`)),
+      ];
       const file = candidates.find((f) => existsSync(f));
       if (!file) {
-        throw new SpecError(spec.path, call.line, `no script named "${call.script}": looked for ${[...new Set(candidates.map((c) => display(c, cwd)))].join(', ')}`);
+        throw new SpecError(
+          spec.path,
+          call.line,
+          `no script named "${call.script}": looked for ${[...new Set(candidates.map((c) => display(c, cwd)))].join(', ')}`,
+        );
       }
       let script = byFile.get(file);
       if (!script) {
@@ -371,7 +405,11 @@ class CaseRunner {
         await this.keyspace(c.keyspace, failures);
         if (c.dbsize) await this.dbsize(c.dbsize, failures);
       } else if (c.keyspace.length > 0 || c.dbsize) {
-        failures.push({ line: c.keyspace[0]?.line ?? c.dbsize!.line, what: 'keyspace', note: 'not checked: an earlier step failed' });
+        failures.push({
+          line: c.keyspace[0]?.line ?? c.dbsize!.line,
+          what: 'keyspace',
+          note: 'not checked: an earlier step failed',
+        });
       }
     } catch (err) {
       // An error reply where none was expected (FLUSHALL refused by an ACL, a keyspace read on a
@@ -401,7 +439,11 @@ class CaseRunner {
           await this.command(this.topology, step.argv);
         } catch (err) {
           if (replyCode(err) === undefined) throw err;
-          failures.push({ line: step.line, what: `setup[${i}] (${clipText(step.argv.join(' '))})`, actual: (err as Error).message });
+          failures.push({
+            line: step.line,
+            what: `setup[${i}] (${clipText(step.argv.join(' '))})`,
+            actual: (err as Error).message,
+          });
           return false;
         }
       } else {
@@ -443,7 +485,8 @@ class CaseRunner {
           for (let round = 1; round <= run.calls && !this.signal?.aborted; round++) {
             let previous: TypedReply | undefined;
             for (const step of run.steps) {
-              if (step.when && (previous === undefined || matchReply(step.when, previous, this.protocol).length > 0)) break;
+              if (step.when && (previous === undefined || matchReply(step.when, previous, this.protocol).length > 0))
+                break;
               const outcome = await this.call(client, spec, step.call, { client: i + 1, call: round, reply: previous });
               calls++;
               collected.get(step.name)!.push(outcome);
@@ -462,7 +505,11 @@ class CaseRunner {
       await Promise.all(clients.map((t) => t.close()));
     }
     if (this.signal?.aborted) {
-      failures.push({ line: run.line, what: 'concurrent', note: `interrupted (Ctrl-C) after ${calls} of ${run.clients * run.calls * run.steps.length} calls: not checked` });
+      failures.push({
+        line: run.line,
+        what: 'concurrent',
+        note: `interrupted (Ctrl-C) after ${calls} of ${run.clients * run.calls * run.steps.length} calls: not checked`,
+      });
       return calls;
     }
     for (const [step, { count, first }] of wrong) {
@@ -473,9 +520,16 @@ class CaseRunner {
       const outcomes = collected.get(inv.step)!;
       // An error reply counts as {error: text}, so that `where` can count refusals too.
       const asReply = (o: Outcome): TypedReply => (o.ok ? o.reply : { type: 'error', value: o.error });
-      const counted = outcomes.filter((o) => !inv.where || matchReply(inv.where, asReply(o), this.protocol).length === 0).length;
+      const counted = outcomes.filter(
+        (o) => !inv.where || matchReply(inv.where, asReply(o), this.protocol).length === 0,
+      ).length;
       if ((inv.min !== undefined && counted < inv.min) || (inv.max !== undefined && counted > inv.max)) {
-        const bound = inv.min === inv.max ? `exactly ${inv.min}` : [inv.min !== undefined ? `at least ${inv.min}` : '', inv.max !== undefined ? `at most ${inv.max}` : ''].filter(Boolean).join(' and ');
+        const bound =
+          inv.min === inv.max
+            ? `exactly ${inv.min}`
+            : [inv.min !== undefined ? `at least ${inv.min}` : '', inv.max !== undefined ? `at most ${inv.max}` : '']
+                .filter(Boolean)
+                .join(' and ');
         const where = inv.where ? ` matching ${describeMatcher(inv.where, this.protocol)}` : '';
         failures.push({
           line: inv.line,
@@ -501,11 +555,20 @@ class CaseRunner {
     const keys: string[] = [];
     for (const node of this.topology.primaries()) {
       total += Number(await node.conn.send(['DBSIZE']));
-      if (keys.length < 10) keys.push(...list(await node.conn.send(['SCAN', '0', 'COUNT', '10'], { raw: true })).slice(1));
+      if (keys.length < 10)
+        keys.push(...list(await node.conn.send(['SCAN', '0', 'COUNT', '10'], { raw: true })).slice(1));
     }
     if (total !== expected.count) {
-      const shown = keys.slice(0, 10).map((k) => JSON.stringify(k)).join(', ');
-      failures.push({ line: expected.line, what: 'dbsize', expected: `${expected.count} key${expected.count === 1 ? '' : 's'}`, actual: `${total}${total > 0 ? ` (${shown}${total > 10 ? ', ...' : ''})` : ''}` });
+      const shown = keys
+        .slice(0, 10)
+        .map((k) => JSON.stringify(k))
+        .join(', ');
+      failures.push({
+        line: expected.line,
+        what: 'dbsize',
+        expected: `${expected.count} key${expected.count === 1 ? '' : 's'}`,
+        actual: `${total}${total > 0 ? ` (${shown}${total > 10 ? ', ...' : ''})` : ''}`,
+      });
     }
   }
 
@@ -514,10 +577,13 @@ class CaseRunner {
     const what = `keyspace "${e.key}"`;
     const type = String(await on(['TYPE', e.key]));
     const fail = (expected: string, actual: string, line = e.line): Failure => ({ line, what, expected, actual });
-    if (e.kind === 'absent') return type === 'none' ? undefined : fail('no such key', `a ${type}: ${await this.describeKey(e.key, type)}`);
-    if (type === 'none') return fail(e.kind === 'exists' ? (e.type ? `a ${e.type}` : 'a key') : `a ${e.kind}`, 'no such key');
+    if (e.kind === 'absent')
+      return type === 'none' ? undefined : fail('no such key', `a ${type}: ${await this.describeKey(e.key, type)}`);
+    if (type === 'none')
+      return fail(e.kind === 'exists' ? (e.type ? `a ${e.type}` : 'a key') : `a ${e.kind}`, 'no such key');
     const wanted = e.kind === 'exists' ? e.type : e.kind;
-    if (wanted !== undefined && wanted !== type) return fail(`a ${wanted}`, `a ${type}: ${await this.describeKey(e.key, type)}`);
+    if (wanted !== undefined && wanted !== type)
+      return fail(`a ${wanted}`, `a ${type}: ${await this.describeKey(e.key, type)}`);
     switch (e.kind) {
       case 'string': {
         const value = text(await on(['GET', e.key]));
@@ -530,17 +596,30 @@ class CaseRunner {
         for (const [field, m] of e.fields) {
           const v = fields.get(field);
           if (v === undefined || !matchValue(m, v)) {
-            return fail(`field ${JSON.stringify(field)} = ${describeValue(m)}`, v === undefined ? `no field ${JSON.stringify(field)}; the hash: ${showPairs(actual)}` : `${JSON.stringify(v)}; the hash: ${showPairs(actual)}`, m.line);
+            return fail(
+              `field ${JSON.stringify(field)} = ${describeValue(m)}`,
+              v === undefined
+                ? `no field ${JSON.stringify(field)}; the hash: ${showPairs(actual)}`
+                : `${JSON.stringify(v)}; the hash: ${showPairs(actual)}`,
+              m.line,
+            );
           }
         }
         const extra = actual.filter(([f]) => !e.fields.some(([g]) => g === f));
-        if (e.exact && extra.length > 0) return fail(`only the fields ${e.fields.map(([f]) => JSON.stringify(f)).join(', ')}`, `also ${showPairs(extra)} (use "fields:" to check some fields only)`);
+        if (e.exact && extra.length > 0)
+          return fail(
+            `only the fields ${e.fields.map(([f]) => JSON.stringify(f)).join(', ')}`,
+            `also ${showPairs(extra)} (use "fields:" to check some fields only)`,
+          );
         break;
       }
       case 'list': {
         const items = list(await on(['LRANGE', e.key, '0', '-1']));
         if (items.length !== e.items.length || e.items.some((m, i) => !matchValue(m, items[i]!))) {
-          return fail(`[${e.items.map(describeValue).join(', ')}]`, `[${items.map((i) => JSON.stringify(i)).join(', ')}]`);
+          return fail(
+            `[${e.items.map(describeValue).join(', ')}]`,
+            `[${items.map((i) => JSON.stringify(i)).join(', ')}]`,
+          );
         }
         break;
       }
@@ -552,15 +631,28 @@ class CaseRunner {
           if (at >= 0) left.splice(at, 1);
           return at >= 0;
         });
-        if (!ok || left.length > 0) return fail(`{${e.members.map(describeValue).join(', ')}} (any order)`, `{${members.sort().map((i) => JSON.stringify(i)).join(', ')}}`);
+        if (!ok || left.length > 0)
+          return fail(
+            `{${e.members.map(describeValue).join(', ')}} (any order)`,
+            `{${members
+              .sort()
+              .map((i) => JSON.stringify(i))
+              .join(', ')}}`,
+          );
         break;
       }
       case 'zset': {
         const flat = list(await on(['ZRANGE', e.key, '0', '-1', 'WITHSCORES']));
         const actual: Array<[string, number]> = [];
         for (let i = 0; i + 1 < flat.length; i += 2) actual.push([flat[i]!, Number(flat[i + 1])]);
-        if (actual.length !== e.members.length || e.members.some(([m, s], i) => !matchValue(m, actual[i]![0]) || actual[i]![1] !== s)) {
-          return fail(`[${e.members.map(([m, s]) => `[${describeValue(m)}, ${s}]`).join(', ')}]`, `[${actual.map(([m, s]) => `[${JSON.stringify(m)}, ${s}]`).join(', ')}]`);
+        if (
+          actual.length !== e.members.length ||
+          e.members.some(([m, s], i) => !matchValue(m, actual[i]![0]) || actual[i]![1] !== s)
+        ) {
+          return fail(
+            `[${e.members.map(([m, s]) => `[${describeValue(m)}, ${s}]`).join(', ')}]`,
+            `[${actual.map(([m, s]) => `[${JSON.stringify(m)}, ${s}]`).join(', ')}]`,
+          );
         }
         break;
       }
@@ -588,11 +680,18 @@ class CaseRunner {
       case 'hash':
         return showPairs(pairs(await on(['HGETALL', key])));
       case 'list':
-        return `[${list(await on(['LRANGE', key, '0', '9'])).map((i) => JSON.stringify(i)).join(', ')}]`;
+        return `[${list(await on(['LRANGE', key, '0', '9']))
+          .map((i) => JSON.stringify(i))
+          .join(', ')}]`;
       case 'set':
-        return `{${list(await on(['SMEMBERS', key])).slice(0, 10).map((i) => JSON.stringify(i)).join(', ')}}`;
+        return `{${list(await on(['SMEMBERS', key]))
+          .slice(0, 10)
+          .map((i) => JSON.stringify(i))
+          .join(', ')}}`;
       case 'zset':
-        return `[${list(await on(['ZRANGE', key, '0', '9'])).map((i) => JSON.stringify(i)).join(', ')}]`;
+        return `[${list(await on(['ZRANGE', key, '0', '9']))
+          .map((i) => JSON.stringify(i))
+          .join(', ')}]`;
       default:
         return type;
     }
@@ -676,11 +775,21 @@ function checkOutcome(step: Step, outcome: Outcome, protocol: 2 | 3, named: bool
     return {
       line: step.error?.line ?? step.reply?.line ?? step.call.line,
       what,
-      expected: step.error ? `error ${describeText(step.error)}` : step.reply ? describeMatcher(step.reply, protocol) : 'a reply',
+      expected: step.error
+        ? `error ${describeText(step.error)}`
+        : step.reply
+          ? describeMatcher(step.reply, protocol)
+          : 'a reply',
       actual: `error ${JSON.stringify(outcome.error)}`,
     };
   }
-  if (step.error && !step.reply) return { line: step.error.line, what, expected: `error ${describeText(step.error)}`, actual: notation(outcome.reply) };
+  if (step.error && !step.reply)
+    return {
+      line: step.error.line,
+      what,
+      expected: `error ${describeText(step.error)}`,
+      actual: notation(outcome.reply),
+    };
   if (!step.reply) return undefined;
   const mismatches = matchReply(step.reply, outcome.reply, protocol);
   if (mismatches.length === 0) return undefined;
@@ -702,7 +811,10 @@ function sampleReplies(outcomes: Outcome[]): string {
     counts.set(shown, (counts.get(shown) ?? 0) + 1);
   }
   const top = [...counts].sort((a, b) => b[1] - a[1]);
-  return `replies: ${top.slice(0, 5).map(([r, n]) => `${n} x ${clipText(r, 60)}`).join(', ')}${top.length > 5 ? `, and ${top.length - 5} other values` : ''}`;
+  return `replies: ${top
+    .slice(0, 5)
+    .map(([r, n]) => `${n} x ${clipText(r, 60)}`)
+    .join(', ')}${top.length > 5 ? `, and ${top.length - 5} other values` : ''}`;
 }
 
 /** The keys of a command, as the server reads them (COMMAND GETKEYS), for routing in a cluster. */

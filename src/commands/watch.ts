@@ -29,7 +29,12 @@ export interface WatchIO {
  * file once an editor has replaced it by a rename (sed -i, vim's backup copy). Folders created later
  * are picked up at the next change.
  */
-export function watchFolders(folders: string[], onChange: (files: string[]) => Promise<void>, signal: AbortSignal, onReady?: () => void): Promise<void> {
+export function watchFolders(
+  folders: string[],
+  onChange: (files: string[]) => Promise<void>,
+  signal: AbortSignal,
+  onReady?: () => void,
+): Promise<void> {
   return new Promise((resolveDone) => {
     const watchers = new Map<string, FSWatcher>();
     let pending = new Set<string>();
@@ -86,14 +91,22 @@ function subfolders(dir: string): string[] {
     return out;
   }
   for (const e of entries) {
-    if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules') out.push(...subfolders(join(dir, e.name)));
+    if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules')
+      out.push(...subfolders(join(dir, e.name)));
   }
   return out;
 }
 
 /** The folders to watch: the spec folders and the script folders that exist, without nesting twice. */
 function watchRoots(paths: string[], cwd: string): string[] {
-  const dirs = [...new Set(paths.map((p) => resolve(cwd, p)).filter((p) => existsSync(p)).map((p) => (p.endsWith('.yaml') || p.endsWith('.lua') ? dirname(p) : p)))];
+  const dirs = [
+    ...new Set(
+      paths
+        .map((p) => resolve(cwd, p))
+        .filter((p) => existsSync(p))
+        .map((p) => (p.endsWith('.yaml') || p.endsWith('.lua') ? dirname(p) : p)),
+    ),
+  ];
   return dirs.filter((d) => !dirs.some((o) => o !== d && d.startsWith(o + '/')));
 }
 
@@ -117,7 +130,9 @@ export async function watchTests(options: TestOptions, io: WatchIO): Promise<num
       roots,
       async (files) => {
         const started = process.hrtime.bigint();
-        io.print(`\n${new Date().toISOString().slice(11, 19)} changed: ${files.map((f) => display(f, cwd)).join(', ')}`);
+        io.print(
+          `\n${new Date().toISOString().slice(11, 19)} changed: ${files.map((f) => display(f, cwd)).join(', ')}`,
+        );
         try {
           state = read();
         } catch (err) {
@@ -139,7 +154,13 @@ export async function watchTests(options: TestOptions, io: WatchIO): Promise<num
           io.print('no spec depends on it');
           return;
         }
-        const result = await runSpecs(server, affected, state.scripts, { ...options, signal: controller.signal }, started);
+        const result = await runSpecs(
+          server,
+          affected,
+          state.scripts,
+          { ...options, signal: controller.signal },
+          started,
+        );
         io.print(io.summary(result));
       },
       controller.signal,
@@ -205,7 +226,9 @@ export async function watchLoad(options: LoadOptions, io: WatchLoadIO): Promise<
       async (files) => {
         const scripts = files.filter((f) => f.endsWith('.lua'));
         if (scripts.length === 0) return;
-        io.print(`\n${new Date().toISOString().slice(11, 19)} changed: ${scripts.map((f) => display(f, cwd)).join(', ')}`);
+        io.print(
+          `\n${new Date().toISOString().slice(11, 19)} changed: ${scripts.map((f) => display(f, cwd)).join(', ')}`,
+        );
         const present = scripts.filter((f) => existsSync(f));
         if (present.length > 0 && io.lintReport) {
           try {

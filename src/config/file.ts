@@ -13,13 +13,24 @@ import { ConfigError } from '../errors.js';
 import { importModule } from '../import-module.js';
 import { MODULE_NAME } from './search.js';
 
-export async function readConfigFile(explicit: string | undefined, cwd: string, expected?: string): Promise<{ file: string; data: unknown } | null> {
+export async function readConfigFile(
+  explicit: string | undefined,
+  cwd: string,
+  expected?: string,
+): Promise<{ file: string; data: unknown } | null> {
   let explorer: ReturnType<typeof cosmiconfig>;
   try {
     explorer = cosmiconfig(MODULE_NAME, {
       searchStrategy: 'project',
       cache: false,
-      loaders: { '.js': importConfig, '.cjs': importConfig, '.mjs': importConfig, '.ts': checkedTs, '.mts': checkedTs, '.cts': checkedTs },
+      loaders: {
+        '.js': importConfig,
+        '.cjs': importConfig,
+        '.mjs': importConfig,
+        '.ts': checkedTs,
+        '.mts': checkedTs,
+        '.cts': checkedTs,
+      },
     });
   } catch (err) {
     // cosmiconfig reads the working directory's package.json as it starts (for its own settings).
@@ -31,7 +42,9 @@ export async function readConfigFile(explicit: string | undefined, cwd: string, 
       // cosmiconfig answers "nothing" when a $import fails (a missing file): the settings would be
       // dropped without a word, and rscript would run against the defaults.
       if (expected !== undefined && importsSomething(expected)) {
-        throw new ConfigError(`${displayFile(expected, cwd)}: cannot load the config (its $import gave nothing: is the imported file there?)`);
+        throw new ConfigError(
+          `${displayFile(expected, cwd)}: cannot load the config (its $import gave nothing: is the imported file there?)`,
+        );
       }
       if (explicit) throw new ConfigError(`${explicit}: the config file is empty`);
       return null;
@@ -41,7 +54,8 @@ export async function readConfigFile(explicit: string | undefined, cwd: string, 
     if (err instanceof ConfigError) throw err;
     const e = (err ?? {}) as NodeJS.ErrnoException & { filepath?: string };
     // ENOENT: the file named, or one it $imports.
-    if (explicit && e.code === 'ENOENT' && !existsSync(resolve(cwd, explicit))) throw new ConfigError(`config file not found: ${explicit}`);
+    if (explicit && e.code === 'ENOENT' && !existsSync(resolve(cwd, explicit)))
+      throw new ConfigError(`config file not found: ${explicit}`);
     // cosmiconfig names the file that failed in `filepath`, also a file it found by searching.
     const path = typeof e.filepath === 'string' ? e.filepath : explicit ? resolve(cwd, explicit) : undefined;
     const shown = explicit ?? (typeof e.filepath === 'string' ? displayFile(e.filepath, cwd) : 'config file');
@@ -101,7 +115,10 @@ async function importConfig(file: string): Promise<unknown> {
 
 /** The slice of the `typescript` package a syntax check needs. */
 interface TypeScript {
-  transpileModule(input: string, options: { fileName: string; reportDiagnostics: boolean }): { diagnostics?: TsDiagnostic[] };
+  transpileModule(
+    input: string,
+    options: { fileName: string; reportDiagnostics: boolean },
+  ): { diagnostics?: TsDiagnostic[] };
   flattenDiagnosticMessageText(text: unknown, newLine: string): string;
   DiagnosticCategory: { Error: number };
 }
@@ -133,10 +150,14 @@ async function checkedTs(file: string, content: string): Promise<unknown> {
     }
     ts = undefined;
   }
-  const errors = ts?.transpileModule(content, { fileName: file, reportDiagnostics: true }).diagnostics?.filter((d) => d.category === ts!.DiagnosticCategory.Error) ?? [];
+  const errors =
+    ts
+      ?.transpileModule(content, { fileName: file, reportDiagnostics: true })
+      .diagnostics?.filter((d) => d.category === ts!.DiagnosticCategory.Error) ?? [];
   if (ts && errors.length > 0) {
     const first = errors[0]!;
-    const at = first.file && first.start !== undefined ? first.file.getLineAndCharacterOfPosition(first.start) : undefined;
+    const at =
+      first.file && first.start !== undefined ? first.file.getLineAndCharacterOfPosition(first.start) : undefined;
     const where = `${displayFile(file, process.cwd())}${at ? `:${at.line + 1}:${at.character + 1}` : ''}`;
     throw new ConfigError(`${where}: not valid TypeScript: ${ts.flattenDiagnosticMessageText(first.messageText, ' ')}`);
   }

@@ -31,7 +31,10 @@ export async function loadConfig(
   const warnings: string[] = [];
   // cosmiconfig is loaded only for a file it must read itself (YAML, JS, TS): see findConfig.
   const lookup = flags.config !== undefined ? { cosmiconfig: resolve(cwd, flags.config) } : findConfig(cwd);
-  const found = lookup !== null && 'cosmiconfig' in lookup ? await (await import('./file.js')).readConfigFile(flags.config, cwd, lookup.cosmiconfig) : lookup;
+  const found =
+    lookup !== null && 'cosmiconfig' in lookup
+      ? await (await import('./file.js')).readConfigFile(flags.config, cwd, lookup.cosmiconfig)
+      : lookup;
   let fromFile: Partial<Config> = {};
   if (found) {
     try {
@@ -60,17 +63,32 @@ export async function loadConfig(
   // the config. One named with --config can live anywhere (a shared file), so it marks nothing: as
   // without a config file, the nearest folder of the project that holds lua/ or the lockfile.
   const base =
-    found && flags.config === undefined ? dirname(found.file) : findDefaultsFolder(cwd, [...DEFAULTS.scripts, DEFAULTS.manifest]);
+    found && flags.config === undefined
+      ? dirname(found.file)
+      : findDefaultsFolder(cwd, [...DEFAULTS.scripts, DEFAULTS.manifest]);
   const defaults: Config =
-    base === undefined ? DEFAULTS : { ...DEFAULTS, scripts: DEFAULTS.scripts.map((p) => rebase(p, base, cwd)), include: rebase(DEFAULTS.include, base, cwd), manifest: rebase(DEFAULTS.manifest, base, cwd) };
+    base === undefined
+      ? DEFAULTS
+      : {
+          ...DEFAULTS,
+          scripts: DEFAULTS.scripts.map((p) => rebase(p, base, cwd)),
+          include: rebase(DEFAULTS.include, base, cwd),
+          manifest: rebase(DEFAULTS.manifest, base, cwd),
+        };
   const config: Config = { ...defaults, ...fromFile, ...fromEnv, ...fromFlags };
   // The fragments' folder follows the scripts unless named: `include/` in the first scripts folder.
-  if (fromFile.include === undefined && fromFlags.include === undefined) config.include = join(config.scripts[0] ?? 'lua', 'include');
+  if (fromFile.include === undefined && fromFlags.include === undefined)
+    config.include = join(config.scripts[0] ?? 'lua', 'include');
   const urlFrom =
-    fromFlags.url !== undefined ? undefined : fromEnv.url !== undefined ? 'REDIS_URL' : found && fromFile.url !== undefined ? `"url" in ${displayFile(found.file, cwd)}` : undefined;
+    fromFlags.url !== undefined
+      ? undefined
+      : fromEnv.url !== undefined
+        ? 'REDIS_URL'
+        : found && fromFile.url !== undefined
+          ? `"url" in ${displayFile(found.file, cwd)}`
+          : undefined;
   return { config, file: found?.file, warnings, ...(urlFrom ? { urlFrom } : {}) };
 }
-
 
 /**
  * A JS config through import() only (it loads CommonJS too). cosmiconfig's own loader retries a
@@ -89,7 +107,8 @@ function rebasePaths(config: Partial<Config>, base: string, cwd: string): void {
     config.redisServer = /[\\/]/.test(path) ? path : `./${path}`;
   }
   if (config.tls) {
-    for (const k of ['ca', 'cert', 'key'] as const) if (config.tls[k]) config.tls[k] = rebase(config.tls[k]!, base, cwd);
+    for (const k of ['ca', 'cert', 'key'] as const)
+      if (config.tls[k]) config.tls[k] = rebase(config.tls[k]!, base, cwd);
   }
 }
 

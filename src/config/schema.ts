@@ -7,7 +7,6 @@ import { RULE_IDS } from '../lint/rule-ids.js';
 import { DEFAULT_TARGET, TARGETS } from '../lint/target-ids.js';
 import { nearest } from '../suggest.js';
 
-
 /** A bench fixture: how to call one script in `rscript bench` (see the README). */
 export interface BenchFixture {
   keys?: string[];
@@ -79,7 +78,8 @@ const positive: Check<number> = (v, key) => {
   return v;
 };
 const positiveInt: Check<number> = (v, key) => {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new SchemaError(key, 'must be a positive whole number');
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)
+    throw new SchemaError(key, 'must be a positive whole number');
   return v;
 };
 const boolean: Check<boolean> = (v, key) => {
@@ -107,7 +107,11 @@ function object<T>(fields: { [K in keyof T]-?: Check<T[K]> }): Check<T> {
     const out: Partial<T> = {};
     for (const [name, value] of Object.entries(input)) {
       const check = Object.hasOwn(fields, name) ? (fields as Record<string, Check<unknown>>)[name] : undefined;
-      if (!check) throw new SchemaError(`${key}.${name}`, `is not a known key${didYouMean(name, Object.keys(fields))} (known: ${Object.keys(fields).join(', ')})`);
+      if (!check)
+        throw new SchemaError(
+          `${key}.${name}`,
+          `is not a known key${didYouMean(name, Object.keys(fields))} (known: ${Object.keys(fields).join(', ')})`,
+        );
       if (value !== undefined) (out as Record<string, unknown>)[name] = check(value, `${key}.${name}`);
     }
     return out as T;
@@ -120,7 +124,10 @@ const fixture: Check<BenchFixture> = object<BenchFixture>({
   keys: optional(argList),
   args: optional(argList),
   setup: optional((v, key) => {
-    if (Array.isArray(v) && v.every((c) => Array.isArray(c) && c.length > 0 && c.every((s) => typeof s === 'string' || typeof s === 'number'))) {
+    if (
+      Array.isArray(v) &&
+      v.every((c) => Array.isArray(c) && c.length > 0 && c.every((s) => typeof s === 'string' || typeof s === 'number'))
+    ) {
       return (v as unknown[][]).map((c) => c.map(String));
     }
     throw new SchemaError(key, 'must be a list of commands, each a list of strings: [["SET", "k", "1"]]');
@@ -145,7 +152,12 @@ export const CONFIG_KEYS: { [K in keyof Config]: { check: Check<Config[K]>; desc
   cluster: { check: boolean, description: 'treat the server as a Redis Cluster (detected by itself otherwise)' },
   redisServer: { check: string, description: 'redis-server binary used by --sandbox' },
   tls: {
-    check: object<TlsConfig>({ ca: optional(string), cert: optional(string), key: optional(string), insecure: optional(boolean) }),
+    check: object<TlsConfig>({
+      ca: optional(string),
+      cert: optional(string),
+      key: optional(string),
+      insecure: optional(boolean),
+    }),
     description: 'TLS files for rediss:// URLs: { ca, cert, key, insecure }',
   },
   bench: {
@@ -162,13 +174,18 @@ export const CONFIG_KEYS: { [K in keyof Config]: { check: Check<Config[K]>; desc
         rules: (r, k) => record(r, k),
         target: (t, k) => lintTarget(t, k),
         headers: (h, k) => {
-          if (h !== 'convention' && h !== 'always') throw new SchemaError(k, `must be "convention" or "always", got ${JSON.stringify(h)}`);
+          if (h !== 'convention' && h !== 'always')
+            throw new SchemaError(k, `must be "convention" or "always", got ${JSON.stringify(h)}`);
           return h;
         },
       })(v, key);
       const rules: Record<string, Severity> = Object.create(null) as Record<string, Severity>;
       for (const [id, s] of Object.entries(input.rules ?? {})) {
-        if (!RULE_IDS.includes(id)) throw new SchemaError(`${key}.rules.${id}`, `is not a lint rule${didYouMean(id, RULE_IDS)} (rules: ${RULE_IDS.join(', ')})`);
+        if (!RULE_IDS.includes(id))
+          throw new SchemaError(
+            `${key}.rules.${id}`,
+            `is not a lint rule${didYouMean(id, RULE_IDS)} (rules: ${RULE_IDS.join(', ')})`,
+          );
         rules[id] = severity(s, `${key}.rules.${id}`);
       }
       const out: Config['lint'] = { rules };
@@ -179,14 +196,20 @@ export const CONFIG_KEYS: { [K in keyof Config]: { check: Check<Config[K]>; desc
     description:
       'lint settings: { rules: { "<rule-id>": "off" | "warning" | "error" }, target: "redis-7.0" | "redis-7.4" | "valkey-8.1" | ..., headers: "convention" | "always" }',
   },
-  include: { check: string, description: 'the folder of the fragments scripts include with --- @include "path" (not scripts themselves)' },
+  include: {
+    check: string,
+    description: 'the folder of the fragments scripts include with --- @include "path" (not scripts themselves)',
+  },
 };
 
 /** `redis-7.4`, `valkey-8.1`: one of the targets the linter has tables for. */
 export function lintTarget(v: unknown, key: string): string {
   const id = typeof v === 'string' ? v.trim().toLowerCase() : undefined;
   if (id === undefined || !TARGETS.includes(id)) {
-    throw new SchemaError(key, `must be one of ${TARGETS.join(', ')} (default ${DEFAULT_TARGET}), got ${JSON.stringify(v)}${typeof v === 'string' ? didYouMean(v, TARGETS) : ''}`);
+    throw new SchemaError(
+      key,
+      `must be one of ${TARGETS.join(', ')} (default ${DEFAULT_TARGET}), got ${JSON.stringify(v)}${typeof v === 'string' ? didYouMean(v, TARGETS) : ''}`,
+    );
   }
   return id;
 }
@@ -199,8 +222,14 @@ export function validateConfig(input: unknown): Partial<Config> {
     // JSON has no comments: "//" keys (and a "$schema") are notes for people, not settings.
     if (key.startsWith('//') || key === '$schema') continue;
     // Own keys only: "constructor" or "toString" are not settings, whatever Object.prototype holds.
-    const def = Object.hasOwn(CONFIG_KEYS, key) ? (CONFIG_KEYS as Record<string, { check: Check<unknown> }>)[key] : undefined;
-    if (!def) throw new SchemaError(key, `is not a known key${didYouMean(key, Object.keys(CONFIG_KEYS))} (known: ${Object.keys(CONFIG_KEYS).join(', ')})`);
+    const def = Object.hasOwn(CONFIG_KEYS, key)
+      ? (CONFIG_KEYS as Record<string, { check: Check<unknown> }>)[key]
+      : undefined;
+    if (!def)
+      throw new SchemaError(
+        key,
+        `is not a known key${didYouMean(key, Object.keys(CONFIG_KEYS))} (known: ${Object.keys(CONFIG_KEYS).join(', ')})`,
+      );
     if (value !== undefined) (out as Record<string, unknown>)[key] = def.check(value, key);
   }
   return out;

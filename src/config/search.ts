@@ -48,14 +48,18 @@ export function findConfig(cwd: string): ConfigLookup {
       if (isObject(pkg) && Object.prototype.hasOwnProperty.call(pkg, MODULE_NAME)) {
         const data = pkg[MODULE_NAME];
         const file = join(dir, 'package.json');
-        return isObject(data) && !Object.prototype.hasOwnProperty.call(data, '$import') ? { file, data } : { cosmiconfig: file };
+        return isObject(data) && !Object.prototype.hasOwnProperty.call(data, '$import')
+          ? { file, data }
+          : { cosmiconfig: file };
       }
     }
     // The first of the folder's files in cosmiconfig's order: .redisscriptsrc before .redisscriptsrc.json.
     const rc = RC_FILES.find((n) => names.includes(n));
     if (rc === RC || rc === `${RC}.json`) return readJson(join(dir, rc));
     if (rc !== undefined) return { cosmiconfig: join(dir, rc) };
-    const inConfig = names.includes('.config') ? safeList(join(dir, '.config')).filter((n) => n.startsWith(`${MODULE_NAME}rc`)) : [];
+    const inConfig = names.includes('.config')
+      ? safeList(join(dir, '.config')).filter((n) => n.startsWith(`${MODULE_NAME}rc`))
+      : [];
     const inConfigFirst = RC_FILES.map((n) => n.slice(1)).find((n) => inConfig.includes(n)) ?? inConfig[0];
     if (inConfigFirst !== undefined) return { cosmiconfig: join(dir, '.config', inConfigFirst) };
     const configFile = CONFIG_FILES.find((n) => names.includes(n));
@@ -97,7 +101,8 @@ function readJson(file: string): ConfigLookup {
   }
   // cosmiconfig reads .redisscriptsrc as YAML, which refuses a repeated key where JSON.parse keeps
   // the last one: such a file gets cosmiconfig's error, as before.
-  if (!isObject(data) || Object.prototype.hasOwnProperty.call(data, '$import') || hasRepeatedKey(text)) return { cosmiconfig: file };
+  if (!isObject(data) || Object.prototype.hasOwnProperty.call(data, '$import') || hasRepeatedKey(text))
+    return { cosmiconfig: file };
   return { file, data };
 }
 

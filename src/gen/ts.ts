@@ -24,18 +24,42 @@ export interface GenOutput {
 }
 
 const RESERVED = new Set(
-  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await'.split(' '),
+  'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await'.split(
+    ' ',
+  ),
 );
 
 /** `rate_limit_token_bucket` -> `rateLimitTokenBucket`, `queue/priority_pop` -> `queuePriorityPop`. */
 export function functionName(script: string): string {
   const words = script.split(/[^A-Za-z0-9]+/).filter(Boolean);
-  let name = words.map((w, i) => (i === 0 ? w[0]!.toLowerCase() + w.slice(1) : w[0]!.toUpperCase() + w.slice(1))).join('');
+  let name = words
+    .map((w, i) => (i === 0 ? w[0]!.toLowerCase() + w.slice(1) : w[0]!.toUpperCase() + w.slice(1)))
+    .join('');
   if (name === '' || /^[0-9]/.test(name)) name = `script${name.charAt(0).toUpperCase()}${name.slice(1)}`;
   return RESERVED.has(name) ? `${name}Script` : name;
 }
 
-const STOP = new Set(['in', 'of', 'per', 'for', 'to', 'from', 'with', 'by', 'on', 'at', 'this', 'that', 'which', 'when', 'as', 'is', 'e.g.', 'or', 'and']);
+const STOP = new Set([
+  'in',
+  'of',
+  'per',
+  'for',
+  'to',
+  'from',
+  'with',
+  'by',
+  'on',
+  'at',
+  'this',
+  'that',
+  'which',
+  'when',
+  'as',
+  'is',
+  'e.g.',
+  'or',
+  'and',
+]);
 const ARTICLES = new Set(['the', 'a', 'an']);
 
 /**
@@ -44,10 +68,16 @@ const ARTICLES = new Set(['the', 'a', 'an']);
  */
 export function slotName(doc: string | undefined): string | undefined {
   if (!doc) return undefined;
-  const head = doc.replace(/\btime to live\b/i, 'ttl').split(/\s*(?:\(|,|;|:\s|\s-\s|\s–\s|\s—\s|\.\s|\.$)/)[0]!.trim();
+  const head = doc
+    .replace(/\btime to live\b/i, 'ttl')
+    .split(/\s*(?:\(|,|;|:\s|\s-\s|\s–\s|\s—\s|\.\s|\.$)/)[0]!
+    .trim();
   const words: string[] = [];
   for (const raw of head.split(/\s+/)) {
-    const w = raw.toLowerCase().replace(/'s$/, 's').replace(/[^a-z0-9_]/g, '');
+    const w = raw
+      .toLowerCase()
+      .replace(/'s$/, 's')
+      .replace(/[^a-z0-9_]/g, '');
     if (ARTICLES.has(w)) {
       if (words.length === 0) continue;
       break;
@@ -57,7 +87,10 @@ export function slotName(doc: string | undefined): string | undefined {
     if (words.length >= 3) break;
   }
   if (words.length === 0 || /^[0-9]/.test(words[0]!)) return undefined;
-  const name = words.slice(0, 3).map((w, i) => (i === 0 ? w : w[0]!.toUpperCase() + w.slice(1))).join('');
+  const name = words
+    .slice(0, 3)
+    .map((w, i) => (i === 0 ? w : w[0]!.toUpperCase() + w.slice(1)))
+    .join('');
   return RESERVED.has(name) ? `${name}Value` : name;
 }
 
@@ -85,7 +118,12 @@ interface Field {
 }
 
 /** Names for the slots: from the docs, else `key1`/`arg1`; a name taken twice gets its index. */
-function fields(slots: SlotDoc[], prefix: 'key' | 'arg', typed: boolean, onUntyped: (i: number, doc: string | undefined) => void): Field[] {
+function fields(
+  slots: SlotDoc[],
+  prefix: 'key' | 'arg',
+  typed: boolean,
+  onUntyped: (i: number, doc: string | undefined) => void,
+): Field[] {
   const names = slots.map((s, i) => slotName(s.doc) ?? `${prefix}${i + 1}`);
   const out = slots.map((s, i): Field => {
     const dup = names.indexOf(names[i]!) !== i || names.lastIndexOf(names[i]!) !== i;
@@ -148,7 +186,8 @@ function tupleUnion(text: string): string | undefined {
       const type = (own !== undefined ? typeWord(own) : undefined) ?? shared ?? 'unknown';
       return { name: slotName(trimmed.replace(/\s*\(.*$/, '')), type };
     });
-    const labelled = items.every((i) => i.name !== undefined) && new Set(items.map((i) => i.name)).size === items.length;
+    const labelled =
+      items.every((i) => i.name !== undefined) && new Set(items.map((i) => i.name)).size === items.length;
     return `[${items.map((i) => (labelled ? `${i.name}: ${i.type}` : i.type)).join(', ')}]`;
   });
   return [...new Set(tuples)].join(' | ');
@@ -197,26 +236,45 @@ export function generateTs(scripts: GenScript[], manifestFromModule: string, sou
   for (const script of scripts) {
     const fn = functionName(script.name);
     const other = seen.get(fn);
-    if (other !== undefined) throw new Error(`scripts "${other}" and "${script.name}" would both be named ${fn}(); rename one of them`);
+    if (other !== undefined)
+      throw new Error(`scripts "${other}" and "${script.name}" would both be named ${fn}(); rename one of them`);
     seen.set(fn, script.name);
     const meta = script.metadata;
     const keys = fields(meta.keys, 'key', false, () => undefined);
-    const args = fields(meta.args, 'arg', true, (i, doc) => untyped.push(`${script.name}: ARGV[${i + 1}]${doc ? ` (${doc})` : ' (undocumented)'}`));
-    const moreKeys = meta.moreKeys ? slotName(meta.moreKeys.doc) ?? 'moreKeys' : undefined;
-    const moreArgs = meta.moreArgs ? slotName(meta.moreArgs.doc) ?? 'moreArgs' : undefined;
+    const args = fields(meta.args, 'arg', true, (i, doc) =>
+      untyped.push(`${script.name}: ARGV[${i + 1}]${doc ? ` (${doc})` : ' (undocumented)'}`),
+    );
+    const moreKeys = meta.moreKeys ? (slotName(meta.moreKeys.doc) ?? 'moreKeys') : undefined;
+    const moreArgs = meta.moreArgs ? (slotName(meta.moreArgs.doc) ?? 'moreArgs') : undefined;
     const reply = replyType(meta.returns);
-    if (reply === undefined) untypedReplies.push(`${script.name}: ${meta.returns ? `returns ${meta.returns}` : 'no Returns: line'}`);
+    if (reply === undefined)
+      untypedReplies.push(`${script.name}: ${meta.returns ? `returns ${meta.returns}` : 'no Returns: line'}`);
     const Type = pascal(fn);
     const readOnly = script.flags.includes('no-writes');
 
     const keyFields = [...keys.map((k) => ({ ...k, type: 'string' }))];
-    if (moreKeys !== undefined) keyFields.push({ name: keyFields.some((k) => k.name === moreKeys) ? `${moreKeys}Rest` : moreKeys, type: 'string[]', optional: true, ...(meta.moreKeys?.doc ? { doc: `${meta.moreKeys.doc} (from KEYS[${meta.keys.length + 1}] on)` } : {}) });
+    if (moreKeys !== undefined)
+      keyFields.push({
+        name: keyFields.some((k) => k.name === moreKeys) ? `${moreKeys}Rest` : moreKeys,
+        type: 'string[]',
+        optional: true,
+        ...(meta.moreKeys?.doc ? { doc: `${meta.moreKeys.doc} (from KEYS[${meta.keys.length + 1}] on)` } : {}),
+      });
     const argFields = [...args.map((a) => ({ ...a, type: a.type === 'number' ? 'number' : 'string' }))];
-    if (moreArgs !== undefined) argFields.push({ name: argFields.some((a) => a.name === moreArgs) ? `${moreArgs}Rest` : moreArgs, type: 'ScriptArg[]', optional: true, ...(meta.moreArgs?.doc ? { doc: `${meta.moreArgs.doc} (from ARGV[${meta.args.length + 1}] on)` } : {}) });
+    if (moreArgs !== undefined)
+      argFields.push({
+        name: argFields.some((a) => a.name === moreArgs) ? `${moreArgs}Rest` : moreArgs,
+        type: 'ScriptArg[]',
+        optional: true,
+        ...(meta.moreArgs?.doc ? { doc: `${meta.moreArgs.doc} (from ARGV[${meta.args.length + 1}] on)` } : {}),
+      });
 
     body.push(...jsdoc([`Input of ${fn}() (${script.path}).`]));
     body.push(`export interface ${Type}Input {`);
-    for (const [label, list] of [['keys', keyFields], ['args', argFields]] as const) {
+    for (const [label, list] of [
+      ['keys', keyFields],
+      ['args', argFields],
+    ] as const) {
       const allOptional = list.every((f) => f.optional);
       if (list.length === 0) {
         body.push(`  ${label}?: Record<string, never>;`);
@@ -230,7 +288,11 @@ export function generateTs(scripts: GenScript[], manifestFromModule: string, sou
       body.push('  };');
     }
     body.push('}');
-    body.push(...jsdoc([meta.returns ? `Reply of ${fn}(): ${meta.returns}` : `Reply of ${fn}() (its header has no Returns: line).`]));
+    body.push(
+      ...jsdoc([
+        meta.returns ? `Reply of ${fn}(): ${meta.returns}` : `Reply of ${fn}() (its header has no Returns: line).`,
+      ]),
+    );
     body.push(`export type ${Type}Reply = ${reply ?? 'unknown'};`);
     body.push('');
     body.push(
@@ -242,13 +304,20 @@ export function generateTs(scripts: GenScript[], manifestFromModule: string, sou
       ]),
     );
     const inputOptional = keyFields.every((f) => f.optional) && argFields.every((f) => f.optional);
-    body.push(`export async function ${fn}(client: CommandSender, input${inputOptional ? '?' : ''}: ${Type}Input): Promise<${Type}Reply> {`);
+    body.push(
+      `export async function ${fn}(client: CommandSender, input${inputOptional ? '?' : ''}: ${Type}Input): Promise<${Type}Reply> {`,
+    );
     if (keyFields.length > 0) body.push(`  const keys = input${inputOptional ? '?' : ''}.keys;`);
     if (argFields.length > 0) body.push(`  const args = input${inputOptional ? '?' : ''}.args;`);
-    const value = (list: string, f: Field, many: string) => (f.type === many ? `...(${list}?.${f.name} ?? [])` : `${list}${f.optional || list === 'args' && argFields.every((a) => a.optional) || list === 'keys' && keyFields.every((k) => k.optional) ? '?' : ''}.${f.name}`);
+    const value = (list: string, f: Field, many: string) =>
+      f.type === many
+        ? `...(${list}?.${f.name} ?? [])`
+        : `${list}${f.optional || (list === 'args' && argFields.every((a) => a.optional)) || (list === 'keys' && keyFields.every((k) => k.optional)) ? '?' : ''}.${f.name}`;
     const keyExpr = `[${keyFields.map((f) => value('keys', f, 'string[]')).join(', ')}]`;
     const argExpr = `[${argFields.map((f) => value('args', f, 'ScriptArg[]')).join(', ')}]`;
-    body.push(`  return (await run(client, ${quote(script.name)}, ${keyExpr}, ${argExpr}, ${readOnly})) as ${Type}Reply;`);
+    body.push(
+      `  return (await run(client, ${quote(script.name)}, ${keyExpr}, ${argExpr}, ${readOnly})) as ${Type}Reply;`,
+    );
     body.push('}');
     body.push('');
   }
@@ -261,7 +330,7 @@ export function generateTs(scripts: GenScript[], manifestFromModule: string, sou
     `const MANIFEST = new URL(${quote(manifestFromModule)}, import.meta.url);`,
     'let loaded: Scripts | undefined;',
     '',
-    '/** The lockfile\'s scripts, read (and checked against it) on first use; `useScripts` sets them instead. */',
+    "/** The lockfile's scripts, read (and checked against it) on first use; `useScripts` sets them instead. */",
     'export function scripts(): Scripts {',
     '  return (loaded ??= Scripts.fromManifest(fileURLToPath(MANIFEST)));',
     '}',
@@ -275,7 +344,7 @@ export function generateTs(scripts: GenScript[], manifestFromModule: string, sou
     'function given(values: ReadonlyArray<ScriptArg | undefined>): ScriptArg[] {',
     '  let end = values.length;',
     '  while (end > 0 && values[end - 1] === undefined) end--;',
-    '  return values.slice(0, end).map((v) => v ?? \'\');',
+    "  return values.slice(0, end).map((v) => v ?? '');",
     '}',
     '',
     'function run(client: CommandSender, name: string, keys: ReadonlyArray<ScriptArg | undefined>, args: ReadonlyArray<ScriptArg | undefined>, readOnly: boolean): Promise<unknown> {',

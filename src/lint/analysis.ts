@@ -164,7 +164,11 @@ class Analyzer {
       if (b === null) return e.name === 'redis' || e.name === 'server' ? 'redis' : undefined;
       return b.alias;
     }
-    if (e.type === 'MemberExpression' && e.indexer === '.' && (e.identifier.name === 'call' || e.identifier.name === 'pcall')) {
+    if (
+      e.type === 'MemberExpression' &&
+      e.indexer === '.' &&
+      (e.identifier.name === 'call' || e.identifier.name === 'pcall')
+    ) {
       return this.aliasOf(e.base) === 'redis' ? e.identifier.name : undefined;
     }
     if (e.type === 'FunctionDeclaration') return this.forwarder(e);
@@ -178,14 +182,20 @@ class Analyzer {
   private forwarder(f: lua.FunctionDeclaration): 'call' | 'pcall' | undefined {
     if (f.body.length !== 1) return undefined;
     const s = f.body[0]!;
-    const call = s.type === 'ReturnStatement' && s.arguments.length === 1 ? s.arguments[0] : s.type === 'CallStatement' ? s.expression : undefined;
+    const call =
+      s.type === 'ReturnStatement' && s.arguments.length === 1
+        ? s.arguments[0]
+        : s.type === 'CallStatement'
+          ? s.expression
+          : undefined;
     if (call?.type !== 'CallExpression') return undefined;
     const params = f.parameters;
     if (params.length === 0 || call.arguments.length !== params.length) return undefined;
     for (let i = 0; i < params.length; i++) {
       const p = params[i]!;
       const a = call.arguments[i]!;
-      if (p.type === 'VarargLiteral' ? a.type !== 'VarargLiteral' : a.type !== 'Identifier' || a.name !== p.name) return undefined;
+      if (p.type === 'VarargLiteral' ? a.type !== 'VarargLiteral' : a.type !== 'Identifier' || a.name !== p.name)
+        return undefined;
     }
     const alias = this.aliasOf(call.base);
     return alias === 'call' || alias === 'pcall' ? alias : undefined;
@@ -276,7 +286,9 @@ class Analyzer {
         for (const e of s.iterators) this.expression(e);
         this.loop(null, () =>
           this.block(s.body, () =>
-            s.variables.forEach((v, i) => this.declare(v, 'for', [{ kind: 'iter', iterators: s.iterators, position: i }])),
+            s.variables.forEach((v, i) =>
+              this.declare(v, 'for', [{ kind: 'iter', iterators: s.iterators, position: i }]),
+            ),
           ),
         );
         break;
@@ -291,14 +303,19 @@ class Analyzer {
     const op = e.operator === 'or' ? '==' : '~=';
     const l = e.left;
     const r = e.right;
-    if (l.type !== 'BinaryExpression' || r.type !== 'BinaryExpression' || l.operator !== op || r.operator !== op) return;
+    if (l.type !== 'BinaryExpression' || r.type !== 'BinaryExpression' || l.operator !== op || r.operator !== op)
+      return;
     const subject = (b: lua.BinaryExpression, lit: string): string | undefined => {
-      const [x, y] = b.right.type === lit ? [b.left, b.right] : b.left.type === lit ? [b.right, b.left] : [undefined, undefined];
+      const [x, y] =
+        b.right.type === lit ? [b.left, b.right] : b.left.type === lit ? [b.right, b.left] : [undefined, undefined];
       if (!x || !y || x.type !== 'Identifier') return undefined;
       if (lit === 'BooleanLiteral' && (y as lua.BooleanLiteral).value !== false) return undefined;
       return x.name;
     };
-    for (const [n, f] of [[l, r], [r, l]] as const) {
+    for (const [n, f] of [
+      [l, r],
+      [r, l],
+    ] as const) {
       const name = subject(n, 'NilLiteral');
       if (name !== undefined && subject(f, 'BooleanLiteral') === name) this.result.nilOrFalse.add(n);
     }
@@ -313,7 +330,12 @@ class Analyzer {
 
   /** Marks `KEYS[n]` / `ARGV[n]` (or `tonumber(...)`/`tostring(...)` of one) as read with a default. */
   private markOptional(e: lua.Expression): void {
-    if (e.type === 'CallExpression' && e.arguments.length >= 1 && e.base.type === 'Identifier' && (e.base.name === 'tonumber' || e.base.name === 'tostring')) {
+    if (
+      e.type === 'CallExpression' &&
+      e.arguments.length >= 1 &&
+      e.base.type === 'Identifier' &&
+      (e.base.name === 'tonumber' || e.base.name === 'tostring')
+    ) {
       e = e.arguments[0]!;
     }
     if (e.type !== 'IndexExpression') return;
@@ -387,7 +409,8 @@ class Analyzer {
       for (const p of f.parameters) if (p.type === 'Identifier') this.declare(p, 'param', [{ kind: 'opaque' }]);
       // Lua 5.1 (built with LUA_COMPAT_VARARG, as Redis does) gives a vararg function a local `arg`
       // holding its extra arguments.
-      if (f.parameters.some((p) => p.type === 'VarargLiteral')) this.declare(syntheticName(f, 'arg'), 'param', [{ kind: 'opaque' }]);
+      if (f.parameters.some((p) => p.type === 'VarargLiteral'))
+        this.declare(syntheticName(f, 'arg'), 'param', [{ kind: 'opaque' }]);
     });
     this.fns.pop();
   }
@@ -438,7 +461,8 @@ class Analyzer {
           this.result.refs.set(base, null);
           this.result.globalReads.push(base);
           const n = numberValue(e.index);
-          if (n !== undefined && Number.isInteger(n)) this.result.keysArgv.push({ table: base.name, index: n, node: e });
+          if (n !== undefined && Number.isInteger(n))
+            this.result.keysArgv.push({ table: base.name, index: n, node: e });
           else this.result.dynamic[base.name] = true;
         } else {
           this.expression(base);
@@ -533,12 +557,18 @@ export function redisMethod(base: lua.Expression, refs: Map<lua.Identifier, Bind
   }
   if (base.type !== 'MemberExpression' || base.indexer !== '.' || base.base.type !== 'Identifier') return undefined;
   const binding = refs.get(base.base);
-  if (binding === null) return base.base.name === 'redis' || base.base.name === 'server' ? base.identifier.name : undefined;
+  if (binding === null)
+    return base.base.name === 'redis' || base.base.name === 'server' ? base.identifier.name : undefined;
   return binding?.alias === 'redis' ? base.identifier.name : undefined;
 }
 
 /** `lib.fn` where `lib` is the global library table. */
-export function isLibraryCall(base: lua.Expression, lib: string, fn: string, refs: Map<lua.Identifier, Binding | null>): boolean {
+export function isLibraryCall(
+  base: lua.Expression,
+  lib: string,
+  fn: string,
+  refs: Map<lua.Identifier, Binding | null>,
+): boolean {
   return (
     base.type === 'MemberExpression' &&
     base.base.type === 'Identifier' &&
@@ -581,7 +611,12 @@ function spread(count: number, init: lua.Expression[]): Source[] {
 
 /** `#KEYS` or `#ARGV` of the sandbox's tables. */
 function isLength(e: lua.Expression): boolean {
-  return e.type === 'UnaryExpression' && e.operator === '#' && e.argument.type === 'Identifier' && (e.argument.name === 'KEYS' || e.argument.name === 'ARGV');
+  return (
+    e.type === 'UnaryExpression' &&
+    e.operator === '#' &&
+    e.argument.type === 'Identifier' &&
+    (e.argument.name === 'KEYS' || e.argument.name === 'ARGV')
+  );
 }
 
 function rootIdentifier(e: lua.Expression): lua.Identifier | undefined {
@@ -614,7 +649,8 @@ export function stringValue(e: lua.Expression | undefined): string | undefined {
 export function numberValue(e: lua.Expression | undefined): number | undefined {
   if (!e) return undefined;
   if (e.type === 'NumericLiteral') return e.value;
-  if (e.type === 'UnaryExpression' && e.operator === '-' && e.argument.type === 'NumericLiteral') return -e.argument.value;
+  if (e.type === 'UnaryExpression' && e.operator === '-' && e.argument.type === 'NumericLiteral')
+    return -e.argument.value;
   return undefined;
 }
 
@@ -651,7 +687,8 @@ export function decodeLuaString(raw: string): string {
     if (n in simple) out += simple[n];
     else if (n >= '0' && n <= '9') {
       let digits = n;
-      while (digits.length < 3 && body[i + 1] !== undefined && body[i + 1]! >= '0' && body[i + 1]! <= '9') digits += body[++i];
+      while (digits.length < 3 && body[i + 1] !== undefined && body[i + 1]! >= '0' && body[i + 1]! <= '9')
+        digits += body[++i];
       out += String.fromCharCode(Number(digits));
     } else if (n === '\r' || n === '\n') {
       out += '\n';

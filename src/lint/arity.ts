@@ -15,7 +15,8 @@ export interface Expected {
  * file's header and code (the Lua parser is loaded only then). Undefined when nothing is known.
  */
 export async function expectedOf(resolved: ResolvedScript): Promise<Expected | undefined> {
-  if (resolved.keys && resolved.args) return { keys: resolved.keys, args: resolved.args, minKeys: resolved.minKeys, minArgs: resolved.minArgs };
+  if (resolved.keys && resolved.args)
+    return { keys: resolved.keys, args: resolved.args, minKeys: resolved.minKeys, minArgs: resolved.minArgs };
   if (!resolved.script) return undefined;
   const { extractMetadata } = await import('./metadata.js');
   const meta = extractMetadata(resolved.script.bytes);
@@ -24,7 +25,12 @@ export async function expectedOf(resolved: ResolvedScript): Promise<Expected | u
     while (n > 0 && slots[n - 1]!.optional) n--;
     return n;
   };
-  return { keys: meta.keys.map((k) => k.doc ?? ''), args: meta.args.map((a) => a.doc ?? ''), minKeys: required(meta.keys), minArgs: required(meta.args) };
+  return {
+    keys: meta.keys.map((k) => k.doc ?? ''),
+    args: meta.args.map((a) => a.doc ?? ''),
+    minKeys: required(meta.keys),
+    minArgs: required(meta.args),
+  };
 }
 
 /**
@@ -36,13 +42,21 @@ export function checkArity(name: string, expected: Expected | undefined, keys: n
   const minKeys = expected.minKeys ?? expected.keys.length;
   const minArgs = expected.minArgs ?? expected.args.length;
   const missing = [
-    ...expected.keys.slice(keys, Math.max(keys, minKeys)).map((doc, i) => `KEYS[${keys + i + 1}]${doc ? ` (${doc})` : ''}`),
-    ...expected.args.slice(args, Math.max(args, minArgs)).map((doc, i) => `ARGV[${args + i + 1}]${doc ? ` (${doc})` : ''}`),
+    ...expected.keys
+      .slice(keys, Math.max(keys, minKeys))
+      .map((doc, i) => `KEYS[${keys + i + 1}]${doc ? ` (${doc})` : ''}`),
+    ...expected.args
+      .slice(args, Math.max(args, minArgs))
+      .map((doc, i) => `ARGV[${args + i + 1}]${doc ? ` (${doc})` : ''}`),
   ];
   if (missing.length === 0) return;
-  const count = (min: number, all: number, noun: string): string => (min < all ? `${min} to ${all} ${noun}(s)` : `${all} ${noun}(s)`);
+  const count = (min: number, all: number, noun: string): string =>
+    min < all ? `${min} to ${all} ${noun}(s)` : `${all} ${noun}(s)`;
   throw new UsageError(
     `${name} reads ${count(minKeys, expected.keys.length, 'key')} and ${count(minArgs, expected.args.length, 'arg')}; got ${keys} and ${args}`,
-    [`missing: ${missing.join('; ')}`, 'pass them with --keys and --args (rscript info ' + name + ' shows what each means)'],
+    [
+      `missing: ${missing.join('; ')}`,
+      'pass them with --keys and --args (rscript info ' + name + ' shows what each means)',
+    ],
   );
 }

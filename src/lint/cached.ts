@@ -79,7 +79,10 @@ export interface CheckRun {
  * `checkScripts`, leaving the cache write to the caller: `load` does it while the server compiles
  * the scripts it sent (encoding 10,000 new entries takes some 50 ms in a cold process).
  */
-export async function checkScriptsDeferringSave(scripts: readonly ScriptToCheck[], options: CheckOptions): Promise<CheckRun> {
+export async function checkScriptsDeferringSave(
+  scripts: readonly ScriptToCheck[],
+  options: CheckOptions,
+): Promise<CheckRun> {
   const fingerprint = options.fingerprint ?? LINT_FINGERPRINT;
   const dir = options.cache === false || fingerprint === undefined ? undefined : cacheDir(options.env);
   // The target and the header mode change findings as the severities do: part of the file's name.
@@ -123,7 +126,10 @@ export async function checkScriptsDeferringSave(scripts: readonly ScriptToCheck[
 }
 
 /** A finding with its file, its fields in the order checkScript gives them (JSON output keeps it). */
-function withFile({ rule, severity, message, line, column, endLine, endColumn, hint }: Entry['f'][number], file: string): Finding {
+function withFile(
+  { rule, severity, message, line, column, endLine, endColumn, hint }: Entry['f'][number],
+  file: string,
+): Finding {
   const finding: Finding = { rule, severity, message, file, line, column };
   if (endLine !== undefined) finding.endLine = endLine;
   if (endColumn !== undefined) finding.endColumn = endColumn;
@@ -142,7 +148,16 @@ function encode(entries: ReadonlyMap<string, Entry>): CacheFile {
   };
   const out: CacheFile['entries'] = {};
   for (const [sha, { f, m }] of entries) {
-    const findings = f.map((x) => [id(x.rule), id(x.severity), id(x.message), id(x.hint), x.line, x.column, x.endLine ?? -1, x.endColumn ?? -1]);
+    const findings = f.map((x) => [
+      id(x.rule),
+      id(x.severity),
+      id(x.message),
+      id(x.hint),
+      x.line,
+      x.column,
+      x.endLine ?? -1,
+      x.endColumn ?? -1,
+    ]);
     out[sha] = [findings, id(JSON.stringify(m))];
   }
   return { version: 2, strings, entries: out };
@@ -152,14 +167,22 @@ function encode(entries: ReadonlyMap<string, Entry>): CacheFile {
 function decode(file: CacheFile, sha: string): Entry | undefined {
   const raw = Object.hasOwn(file.entries, sha) ? file.entries[sha] : undefined;
   if (!Array.isArray(raw) || !Array.isArray(raw[0])) return undefined;
-  const str = (i: unknown) => (typeof i === 'number' && i >= 0 && i < file.strings.length ? file.strings[i] : undefined);
+  const str = (i: unknown) =>
+    typeof i === 'number' && i >= 0 && i < file.strings.length ? file.strings[i] : undefined;
   const f: Entry['f'] = [];
   for (const t of raw[0]) {
     if (!Array.isArray(t) || t.length !== 8) return undefined;
     const [rule, severity, message, hint, line, column, endLine, endColumn] = t as unknown[];
     const sev = str(severity);
-    if (typeof str(rule) !== 'string' || (sev !== 'error' && sev !== 'warning') || typeof str(message) !== 'string') return undefined;
-    if (typeof line !== 'number' || typeof column !== 'number' || typeof endLine !== 'number' || typeof endColumn !== 'number') return undefined;
+    if (typeof str(rule) !== 'string' || (sev !== 'error' && sev !== 'warning') || typeof str(message) !== 'string')
+      return undefined;
+    if (
+      typeof line !== 'number' ||
+      typeof column !== 'number' ||
+      typeof endLine !== 'number' ||
+      typeof endColumn !== 'number'
+    )
+      return undefined;
     const finding: Entry['f'][number] = { rule: str(rule)!, severity: sev, message: str(message)!, line, column };
     if (endLine >= 0) finding.endLine = endLine;
     if (endColumn >= 0) finding.endColumn = endColumn;
@@ -184,7 +207,14 @@ function isMetadata(m: unknown): m is ScriptMetadata {
   const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
   const slots = (v: unknown) =>
     Array.isArray(v) &&
-    v.every((x) => typeof x === 'object' && x !== null && !Array.isArray(x) && optionalString((x as SlotDoc).name) && optionalString((x as SlotDoc).doc));
+    v.every(
+      (x) =>
+        typeof x === 'object' &&
+        x !== null &&
+        !Array.isArray(x) &&
+        optionalString((x as SlotDoc).name) &&
+        optionalString((x as SlotDoc).doc),
+    );
   const meta = m as Partial<ScriptMetadata> | null;
   return (
     typeof meta === 'object' &&
@@ -202,6 +232,7 @@ function isMetadata(m: unknown): m is ScriptMetadata {
 
 function asCacheFile(data: unknown): CacheFile | undefined {
   const d = data as Partial<CacheFile> | null;
-  if (!d || d.version !== 2 || !Array.isArray(d.strings) || typeof d.entries !== 'object' || d.entries === null) return undefined;
+  if (!d || d.version !== 2 || !Array.isArray(d.strings) || typeof d.entries !== 'object' || d.entries === null)
+    return undefined;
   return d as CacheFile;
 }

@@ -70,7 +70,8 @@ interface HeaderLine {
   column: number;
 }
 
-const DOC_LINE = /^(KEYS|ARGV)\s*\[\s*(\d+)\s*(?:(\.{2,3})\s*(\d+|[A-Za-z])?\s*)?\](?:\s*(?:->|=>|:|→|–|—|-|=)\s*|\s+|$)(.*)$/;
+const DOC_LINE =
+  /^(KEYS|ARGV)\s*\[\s*(\d+)\s*(?:(\.{2,3})\s*(\d+|[A-Za-z])?\s*)?\](?:\s*(?:->|=>|:|→|–|—|-|=)\s*|\s+|$)(.*)$/;
 const RETURNS = /^returns?\s*:\s*(.*)$/i;
 /** The longest closed range read as such: `ARGV[1..16]`. */
 const MAX_CLOSED_RANGE = 16;
@@ -129,7 +130,8 @@ export function readHeader(comments: readonly Comment[], code: string, lineStart
       // `[2..N]`, `[2..]`: open-ended. `[2..4]`: the same doc for 2, 3 and 4 (an inverted range, 4..2,
       // for 4 only). A range of more than 16 (`[1..300]`, a typo or "many") is read as open-ended:
       // a closed one makes each of its slots one that callers must pass.
-      const end = doc[3] === undefined ? index : doc[4] !== undefined && /^\d+$/.test(doc[4]) ? Number(doc[4]) : undefined;
+      const end =
+        doc[3] === undefined ? index : doc[4] !== undefined && /^\d+$/.test(doc[4]) ? Number(doc[4]) : undefined;
       let last = end === undefined ? undefined : Math.max(index, end);
       if (last !== undefined && last - index >= MAX_CLOSED_RANGE) last = undefined;
       // As written, blanks aside (`KEYS[ 0 ]` is KEYS[0]).
@@ -162,7 +164,11 @@ export function readHeader(comments: readonly Comment[], code: string, lineStart
       if (last === undefined) {
         const more = keys ? header.moreKeys : header.moreArgs;
         if (more) {
-          problem('overlap', `every ${noun} from ${table}[${more.index}] on is already documented on line ${more.line}: this line's text is not used`, oneLineEach);
+          problem(
+            'overlap',
+            `every ${noun} from ${table}[${more.index}] on is already documented on line ${more.line}: this line's text is not used`,
+            oneLineEach,
+          );
         } else if (keys) header.moreKeys = entry;
         else header.moreArgs = entry;
         entries.push(entry);

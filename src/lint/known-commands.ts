@@ -23,7 +23,10 @@ export interface ResolvedCommand {
 }
 
 /** The command of a `redis.call` site; undefined when its name is not a literal. */
-export function resolveCommand(callArgs: readonly lua.Expression[], commands = COMMAND_TABLE): ResolvedCommand | undefined {
+export function resolveCommand(
+  callArgs: readonly lua.Expression[],
+  commands = COMMAND_TABLE,
+): ResolvedCommand | undefined {
   const open = callArgs.length > 0 && isMultiValue(callArgs[callArgs.length - 1]!);
   const nodes = open ? callArgs.slice(0, -1) : callArgs.slice();
   const written = stringValue(nodes[0]);

@@ -26,11 +26,17 @@ export interface Registrations {
 type AnyNode = lua.Node & Record<string, unknown>;
 
 /** Calls `visit` on every node under `node` (depth first, children in source order). */
-export function walk(node: lua.Node, visit: (n: lua.Node, parent: lua.Node | undefined) => void, parent?: lua.Node): void {
+export function walk(
+  node: lua.Node,
+  visit: (n: lua.Node, parent: lua.Node | undefined) => void,
+  parent?: lua.Node,
+): void {
   visit(node, parent);
   for (const value of Object.values(node as AnyNode)) {
     if (Array.isArray(value)) {
-      for (const child of value) if (child && typeof child === 'object' && typeof (child as lua.Node).type === 'string') walk(child as lua.Node, visit, node);
+      for (const child of value)
+        if (child && typeof child === 'object' && typeof (child as lua.Node).type === 'string')
+          walk(child as lua.Node, visit, node);
     } else if (value && typeof value === 'object' && typeof (value as lua.Node).type === 'string') {
       walk(value as lua.Node, visit, node);
     }
@@ -39,7 +45,12 @@ export function walk(node: lua.Node, visit: (n: lua.Node, parent: lua.Node | und
 
 /** True for `redis.<method>` (the global `redis`; a library cannot shadow it usefully). */
 export function isRedisMember(e: lua.Expression, method: string): boolean {
-  return e.type === 'MemberExpression' && e.base.type === 'Identifier' && e.base.name === 'redis' && e.identifier.name === method;
+  return (
+    e.type === 'MemberExpression' &&
+    e.base.type === 'Identifier' &&
+    e.base.name === 'redis' &&
+    e.identifier.name === method
+  );
 }
 
 function stringOf(e: lua.Expression | undefined): string | undefined {
@@ -70,7 +81,8 @@ export function readRegistrations(bytes: Buffer | string): Registrations {
     }
   }
   walk(parsed.chunk, (node) => {
-    if (node.type !== 'CallExpression' && node.type !== 'TableCallExpression' && node.type !== 'StringCallExpression') return;
+    if (node.type !== 'CallExpression' && node.type !== 'TableCallExpression' && node.type !== 'StringCallExpression')
+      return;
     if (!isRedisMember(node.base, 'register_function')) return;
     const at = line(rangeOf(node)[0]);
     const problem = (message: string) => out.problems.push({ line: at, message });
@@ -78,7 +90,12 @@ export function readRegistrations(bytes: Buffer | string): Registrations {
     let callback: lua.Expression | undefined;
     let flagsExpr: lua.Expression | undefined;
     let description: string | undefined;
-    const args = node.type === 'CallExpression' ? node.arguments : node.type === 'TableCallExpression' ? [node.arguments] : [node.argument];
+    const args =
+      node.type === 'CallExpression'
+        ? node.arguments
+        : node.type === 'TableCallExpression'
+          ? [node.arguments]
+          : [node.argument];
     if (args.length === 1 && args[0]!.type === 'TableConstructorExpression') {
       for (const field of args[0]!.fields) {
         if (field.type !== 'TableKeyString') {
@@ -90,19 +107,27 @@ export function readRegistrations(bytes: Buffer | string): Registrations {
         else if (key === 'callback') callback = field.value;
         else if (key === 'flags') flagsExpr = field.value;
         else if (key === 'description') description = stringOf(field.value);
-        else problem(`redis.register_function: unknown argument "${key}" (Redis: ERR unknown argument given to redis.register_function)`);
+        else
+          problem(
+            `redis.register_function: unknown argument "${key}" (Redis: ERR unknown argument given to redis.register_function)`,
+          );
       }
     } else {
-      if (args.length !== 2) problem(`redis.register_function takes 2 arguments (name, callback) or one table, got ${args.length}`);
+      if (args.length !== 2)
+        problem(`redis.register_function takes 2 arguments (name, callback) or one table, got ${args.length}`);
       [nameExpr, callback] = args;
     }
     const name = stringOf(nameExpr);
     if (name === undefined) {
-      problem('redis.register_function: the function name must be a string literal, so that rscript can know it without running the library');
+      problem(
+        'redis.register_function: the function name must be a string literal, so that rscript can know it without running the library',
+      );
       return;
     }
     if (!/^[A-Za-z0-9_]+$/.test(name)) {
-      problem(`function name "${name}" must be letters, digits and underscores (Redis: ERR Function names can only contain letters, numbers, or underscores(_))`);
+      problem(
+        `function name "${name}" must be letters, digits and underscores (Redis: ERR Function names can only contain letters, numbers, or underscores(_))`,
+      );
     }
     const flags: string[] = [];
     if (flagsExpr) {
@@ -113,7 +138,9 @@ export function readRegistrations(bytes: Buffer | string): Registrations {
           const flag = f.type === 'TableValue' ? stringOf(f.value) : undefined;
           if (flag === undefined) problem(`redis.register_function: flags of "${name}" must be string literals`);
           else if (!(KNOWN_FLAGS as readonly string[]).includes(flag)) {
-            problem(`unknown flag "${flag}" for function "${name}" (Redis: ERR unknown flag given); known flags: ${KNOWN_FLAGS.join(', ')}`);
+            problem(
+              `unknown flag "${flag}" for function "${name}" (Redis: ERR unknown flag given); known flags: ${KNOWN_FLAGS.join(', ')}`,
+            );
           } else flags.push(flag);
         }
       }
@@ -129,7 +156,9 @@ export function readRegistrations(bytes: Buffer | string): Registrations {
       problem(`redis.register_function: "${name}" has no callback`);
     }
     // The statement holding the call: its comments above document the function.
-    const stmt = parsed.chunk!.body.find((st) => rangeOf(st)[0] <= rangeOf(node)[0] && rangeOf(node)[1] <= rangeOf(st)[1]);
+    const stmt = parsed.chunk!.body.find(
+      (st) => rangeOf(st)[0] <= rangeOf(node)[0] && rangeOf(node)[1] <= rangeOf(st)[1],
+    );
     const statementStart = stmt ? rangeOf(stmt)[0] : docStart;
     const doc = docAbove(parsed.comments, prepared.code, callback?.type === 'Identifier' ? docStart : statementStart);
     const header = readHeader(doc.comments, doc.code, doc.lineStarts);
@@ -138,7 +167,13 @@ export function readRegistrations(bytes: Buffer | string): Registrations {
       const count = Math.max(highest, ...entries.map((e) => e.index), 0);
       return Array.from({ length: count }, (_, i) => entries.find((e) => e.index === i + 1)?.doc ?? '');
     };
-    const fn: LibraryFunction = { name, flags, line: at, keys: slots(header.keys, read.keys), args: slots(header.args, read.args) };
+    const fn: LibraryFunction = {
+      name,
+      flags,
+      line: at,
+      keys: slots(header.keys, read.keys),
+      args: slots(header.args, read.args),
+    };
     if (description !== undefined) fn.description = description;
     if (header.summary !== undefined) fn.summary = header.summary;
     out.functions.push(fn);
@@ -151,7 +186,11 @@ export function readRegistrations(bytes: Buffer | string): Registrations {
  * The comment lines right above `offset` (no blank line between), as a little source of their own
  * that readHeader reads as a script header.
  */
-function docAbove(comments: readonly lua.Comment[], code: string, offset: number): { comments: lua.Comment[]; code: string; lineStarts: number[] } {
+function docAbove(
+  comments: readonly lua.Comment[],
+  code: string,
+  offset: number,
+): { comments: lua.Comment[]; code: string; lineStarts: number[] } {
   const block: lua.Comment[] = [];
   let end = offset;
   for (let i = comments.length - 1; i >= 0; i--) {
@@ -177,7 +216,8 @@ function highestRead(fn: lua.FunctionDeclaration): { keys: number; args: number 
   const [k, a] = fn.parameters.map((p) => (p.type === 'Identifier' ? p.name : undefined));
   const out = { keys: 0, args: 0 };
   walk(fn, (node) => {
-    if (node.type !== 'IndexExpression' || node.base.type !== 'Identifier' || node.index.type !== 'NumericLiteral') return;
+    if (node.type !== 'IndexExpression' || node.base.type !== 'Identifier' || node.index.type !== 'NumericLiteral')
+      return;
     const n = node.index.value;
     if (!Number.isInteger(n)) return;
     if (node.base.name === k && n > out.keys) out.keys = n;

@@ -20,7 +20,11 @@ import type * as lua from 'luaparse';
 export type { Finding, RuleInfo, Severity } from './finding.js';
 
 /** The rules, their default severity and what they check (for docs, config validation and SARIF). */
-export const RULES: RuleInfo[] = ALL_RULES.map(({ id, defaultSeverity, description }) => ({ id, defaultSeverity, description }));
+export const RULES: RuleInfo[] = ALL_RULES.map(({ id, defaultSeverity, description }) => ({
+  id,
+  defaultSeverity,
+  description,
+}));
 
 export interface RuleOptions {
   /** Per-rule severity; rules left out keep their default. */
@@ -45,7 +49,11 @@ export function lintSource(source: string | Buffer, file: string, options: RuleO
 }
 
 /** Findings and metadata from one parse: what `load` needs for every new or changed script. */
-export function checkScript(source: string | Buffer, file: string, options: RuleOptions = {}): { findings: Finding[]; metadata: ScriptMetadata } {
+export function checkScript(
+  source: string | Buffer,
+  file: string,
+  options: RuleOptions = {},
+): { findings: Finding[]; metadata: ScriptMetadata } {
   const severities = resolveSeverities(options.rules);
   const target = options.target === undefined ? DEFAULT : parseTarget(options.target);
   const table = commandTable(target);
@@ -69,7 +77,14 @@ export function checkScript(source: string | Buffer, file: string, options: Rule
   const report = (at: At, r: Report): void => {
     const pos = position(at, prepared.lineStarts);
     if (isSuppressed(suppressed, pos.line, rule.id)) return;
-    const finding: Finding = { rule: rule.id, severity: r.info ? 'info' : severity, message: r.message, file, line: pos.line, column: pos.column };
+    const finding: Finding = {
+      rule: rule.id,
+      severity: r.info ? 'info' : severity,
+      message: r.message,
+      file,
+      line: pos.line,
+      column: pos.column,
+    };
     if (pos.endLine !== undefined) finding.endLine = pos.endLine;
     if (pos.endColumn !== undefined) finding.endColumn = pos.endColumn;
     if (r.hint) finding.hint = r.hint;
@@ -78,9 +93,31 @@ export function checkScript(source: string | Buffer, file: string, options: Rule
   let ctx: RuleContext | AstContext;
   if (parsed.chunk && analysis) {
     const commands = analysis.redisCalls.map((site) => ({ site, command: resolveCommand(site.args, table) }));
-    ctx = { target, headers, commandTable: table, source: prepared, parsed, header, directives, report, analysis, commands, ...(library ? { library } : {}) } satisfies AstContext;
+    ctx = {
+      target,
+      headers,
+      commandTable: table,
+      source: prepared,
+      parsed,
+      header,
+      directives,
+      report,
+      analysis,
+      commands,
+      ...(library ? { library } : {}),
+    } satisfies AstContext;
   } else {
-    ctx = { target, headers, commandTable: table, source: prepared, parsed, header, directives, report, ...(library ? { library } : {}) } satisfies RuleContext;
+    ctx = {
+      target,
+      headers,
+      commandTable: table,
+      source: prepared,
+      parsed,
+      header,
+      directives,
+      report,
+      ...(library ? { library } : {}),
+    } satisfies RuleContext;
   }
 
   for (rule of ALL_RULES) {
@@ -107,7 +144,9 @@ function resolveSeverities(rules: Record<string, Severity> | undefined): Readonl
       throw new ConfigError(`lint: unknown rule "${id}"`, [`Known rules: ${ALL_RULES.map((r) => r.id).join(', ')}`]);
     }
     if (!SEVERITIES.includes(severity)) {
-      throw new ConfigError(`lint: rule "${id}" has severity ${JSON.stringify(severity)}; use "off", "warning" or "error"`);
+      throw new ConfigError(
+        `lint: rule "${id}" has severity ${JSON.stringify(severity)}; use "off", "warning" or "error"`,
+      );
     }
     out.set(id, severity);
   }
@@ -177,7 +216,8 @@ function asLibrary(prepared: PreparedSource, registrations: Registrations): void
       const name = param.name;
       put(rangeOf(param)[0], i === 0 ? '_k__' : '_a__');
       walk(node, (n) => {
-        if (n.type === 'Identifier' && n !== param && (n as lua.Identifier).name === name) put(rangeOf(n)[0], i === 0 ? 'KEYS' : 'ARGV');
+        if (n.type === 'Identifier' && n !== param && (n as lua.Identifier).name === name)
+          put(rangeOf(n)[0], i === 0 ? 'KEYS' : 'ARGV');
       });
     });
   }

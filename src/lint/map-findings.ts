@@ -35,6 +35,7 @@ export function mapFindings(script: LocalScript, findings: Finding[]): MappedFin
 
 /** The text of a mapped finding's file: the script's own or a fragment's (from the source map). */
 export function sourceOf(script: LocalScript, finding: MappedFinding): string {
-  if (!script.map || finding.includedInto === undefined) return script.map ? script.map.sources[0]!.text : script.bytes.toString('utf8');
+  if (!script.map || finding.includedInto === undefined)
+    return script.map ? script.map.sources[0]!.text : script.bytes.toString('utf8');
   return script.map.sources.find((s) => displayPath(s.absPath) === finding.file)?.text ?? '';
 }

@@ -44,7 +44,12 @@ export function extractMetadata(source: string | Buffer): ScriptMetadata {
 }
 
 /** The metadata of a script already parsed (the linter parses once for findings and metadata). */
-export function metadataFrom(prepared: PreparedSource, parsed: ParseResult, header: Header, analysis?: Analysis): ScriptMetadata {
+export function metadataFrom(
+  prepared: PreparedSource,
+  parsed: ParseResult,
+  header: Header,
+  analysis?: Analysis,
+): ScriptMetadata {
   // Collected while parsing, so the KEYS[n] read before a syntax error still count.
   const highest = { KEYS: 0, ARGV: 0 };
   for (const node of parsed.keysArgvIndexes) {
@@ -96,7 +101,8 @@ function markOptional(slots: SlotDoc[], table: 'KEYS' | 'ARGV', a: Analysis): vo
     const reads = a.keysArgv.filter((u) => u.table === table && u.index === i);
     const doc = slots[i - 1]!.doc;
     const optional =
-      i >= a.guardedFrom[table] || (reads.length > 0 ? reads.some((u) => u.optional) : doc !== undefined && /\boptional\b/i.test(doc));
+      i >= a.guardedFrom[table] ||
+      (reads.length > 0 ? reads.some((u) => u.optional) : doc !== undefined && /\boptional\b/i.test(doc));
     if (!optional) return;
     slots[i - 1]!.optional = true;
   }

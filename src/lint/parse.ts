@@ -11,7 +11,7 @@ import type { Chunk, Comment, IndexExpression } from 'luaparse';
 export interface ParseResult {
   /** Absent when the code does not compile. */
   chunk?: Chunk;
-  error?: { message: string; /** 0-based offset in the code */ index: number };
+  error?: { message: string /** 0-based offset in the code */; index: number };
   /** Every comment the lexer met, in order (up to the error when there is one). */
   comments: Comment[];
   /** `KEYS[...]` and `ARGV[...]` expressions built before the error: the metadata's fallback. */
@@ -41,7 +41,11 @@ export function parseLua(code: string): ParseResult {
       // Lua refuses that byte too ("unexpected symbol near '<\0>'"), so report it as Lua would.
       const nul = code.indexOf('\0');
       if (nul < 0) throw err;
-      return { error: { message: "unexpected symbol near '<\\0>' (a NUL byte)", index: nul }, comments, keysArgvIndexes };
+      return {
+        error: { message: "unexpected symbol near '<\\0>' (a NUL byte)", index: nul },
+        comments,
+        keysArgvIndexes,
+      };
     }
     // luaparse prefixes "[line:col] "; the position is reported separately.
     // An unfinished string quotes the rest of the file as its token: keep the message readable.
@@ -50,7 +54,8 @@ export function parseLua(code: string): ParseResult {
     // luaparse places an unfinished string after the line break that ends it; Lua, and so Redis,
     // names the line of that break (one step back: an escaped line break before it is in the string).
     let index = e.index;
-    if (full.startsWith('unfinished string') && index > 0 && (code[index - 1] === '\n' || code[index - 1] === '\r')) index--;
+    if (full.startsWith('unfinished string') && index > 0 && (code[index - 1] === '\n' || code[index - 1] === '\r'))
+      index--;
     return { error: { message, index }, comments, keysArgvIndexes };
   }
 }

@@ -128,7 +128,8 @@ function readShebang(line: string, offset: number, hasNewline: boolean): Shebang
   const col = (index: number): number => offset + index + 1;
   if (!hasNewline) {
     problems.push({
-      message: 'Redis rejects the script with "Invalid script shebang": the #! line must be followed by a newline and the script body',
+      message:
+        'Redis rejects the script with "Invalid script shebang": the #! line must be followed by a newline and the script body',
       hint: 'Put the Lua code on the lines after the #! line.',
       column: col(0),
       endColumn: col(line.length),

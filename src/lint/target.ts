@@ -38,10 +38,18 @@ export { DEFAULT_TARGET, TARGETS } from './target-ids.js';
 export function parseTarget(id: string): Target {
   const m = /^(redis|valkey)-(\d+)\.(\d+)$/.exec(id.trim().toLowerCase());
   if (!m || !TARGETS.includes(`${m[1]}-${m[2]}.${m[3]}`)) {
-    throw new ConfigError(`unknown target ${JSON.stringify(id)}`, [`Known targets: ${TARGETS.join(', ')} (default ${DEFAULT_TARGET}).`]);
+    throw new ConfigError(`unknown target ${JSON.stringify(id)}`, [
+      `Known targets: ${TARGETS.join(', ')} (default ${DEFAULT_TARGET}).`,
+    ]);
   }
   const flavour = m[1] as Flavour;
-  return { id: `${flavour}-${m[2]}.${m[3]}`, flavour, major: Number(m[2]), minor: Number(m[3]), label: `${flavour === 'redis' ? 'Redis' : 'Valkey'} ${m[2]}.${m[3]}` };
+  return {
+    id: `${flavour}-${m[2]}.${m[3]}`,
+    flavour,
+    major: Number(m[2]),
+    minor: Number(m[3]),
+    label: `${flavour === 'redis' ? 'Redis' : 'Valkey'} ${m[2]}.${m[3]}`,
+  };
 }
 
 export const DEFAULT: Target = parseTarget(DEFAULT_TARGET);

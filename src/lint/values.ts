@@ -71,7 +71,12 @@ export function keyOrigin(e: lua.Expression, a: Analysis, seen?: Set<Binding>): 
           return { kind: 'built', fn: isStringLib ? `string.${fn}` : `:${fn}` };
         }
       }
-      if (e.type === 'CallExpression' && e.base.type === 'Identifier' && e.base.name === 'tostring' && a.refs.get(e.base) === null) {
+      if (
+        e.type === 'CallExpression' &&
+        e.base.type === 'Identifier' &&
+        e.base.name === 'tostring' &&
+        a.refs.get(e.base) === null
+      ) {
         const arg = e.arguments[0];
         return arg ? keyOrigin(arg, a, seen) : UNKNOWN;
       }
@@ -87,7 +92,11 @@ export function keyOrigin(e: lua.Expression, a: Analysis, seen?: Set<Binding>): 
  * local function whose every return builds a name (a concatenation, string.format, a literal). A
  * local function that hands back what it was given (`getTarget(KEYS[1], KEYS[2])`) is not a builder.
  */
-function calledBuilder(e: lua.CallExpression | lua.StringCallExpression, a: Analysis, seen: Set<Binding> | undefined): KeyOrigin {
+function calledBuilder(
+  e: lua.CallExpression | lua.StringCallExpression,
+  a: Analysis,
+  seen: Set<Binding> | undefined,
+): KeyOrigin {
   if (e.base.type === 'MemberExpression' && e.base.indexer === ':') {
     const obj = e.base.base;
     return { kind: 'built', fn: `${obj.type === 'Identifier' ? obj.name : '…'}:${e.base.identifier.name}()` };
@@ -190,7 +199,10 @@ export function isReplyValue(e: lua.Expression, a: Analysis, seen?: Set<Binding>
 }
 
 /** The table constructor a local is bound to, when its only value is one (in the same function). */
-export function boundTable(e: lua.Expression, a: Analysis): { binding: Binding; table: lua.TableConstructorExpression } | undefined {
+export function boundTable(
+  e: lua.Expression,
+  a: Analysis,
+): { binding: Binding; table: lua.TableConstructorExpression } | undefined {
   if (e.type !== 'Identifier') return undefined;
   const binding = a.refs.get(e);
   if (!binding || binding.kind !== 'local') return undefined;

@@ -103,7 +103,9 @@ export function parseManifest(text: string, file: string): Manifest {
   } catch (err) {
     // A committed lockfile breaks most often in a merge: say so, and what to do.
     if (/^(<{7}|>{7})( |$)/m.test(text)) {
-      throw new ConfigError(`${file}: has git merge conflict markers; resolve the conflict, or delete it and run rscript load to write it from the scripts`);
+      throw new ConfigError(
+        `${file}: has git merge conflict markers; resolve the conflict, or delete it and run rscript load to write it from the scripts`,
+      );
     }
     // V8 quotes the start of a short text, line breaks and all: one line for the message.
     const why = (err as Error).message.replace(/\r?\n/g, '\\n');
@@ -114,7 +116,9 @@ export function parseManifest(text: string, file: string): Manifest {
   };
   if (!isRecord(data)) return bad('expected a JSON object');
   if (data.version !== MANIFEST_VERSION) {
-    return bad(`unknown manifest version ${JSON.stringify(data.version)} (this rscript reads version ${MANIFEST_VERSION})`);
+    return bad(
+      `unknown manifest version ${JSON.stringify(data.version)} (this rscript reads version ${MANIFEST_VERSION})`,
+    );
   }
   for (const key of Object.keys(data)) {
     if (key !== 'version' && key !== 'scripts' && key !== 'libraries') bad(`unknown key "${key}"`);
@@ -135,9 +139,12 @@ export function parseManifest(text: string, file: string): Manifest {
     // rscript reads and sends the file a path names (exec loads a script the server lacks): a
     // manifest edited to name another file (../../etc/passwd, a key) must not make it send that.
     // Every script rscript finds ends in .lua.
-    if (!path.endsWith('.lua')) return bad(`scripts["${name}"].path must name a .lua file, got ${JSON.stringify(path)}`);
-    if (typeof sha !== 'string' || !SHA_HEX.test(sha)) return bad(`scripts["${name}"].sha must be 40 lowercase hex digits`);
-    if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) return bad(`scripts["${name}"].size must be a whole number`);
+    if (!path.endsWith('.lua'))
+      return bad(`scripts["${name}"].path must name a .lua file, got ${JSON.stringify(path)}`);
+    if (typeof sha !== 'string' || !SHA_HEX.test(sha))
+      return bad(`scripts["${name}"].sha must be 40 lowercase hex digits`);
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 0)
+      return bad(`scripts["${name}"].size must be a whole number`);
     if (!isStringList(flags)) return bad(`scripts["${name}"].flags must be an array of strings`);
     const entry: ManifestEntry = { path, sha, size, flags };
     if (e.keys !== undefined) {
@@ -151,7 +158,8 @@ export function parseManifest(text: string, file: string): Manifest {
     for (const field of ['minKeys', 'minArgs'] as const) {
       const v = e[field];
       if (v === undefined) continue;
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) return bad(`scripts["${name}"].${field} must be a whole number`);
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+        return bad(`scripts["${name}"].${field} must be a whole number`);
       entry[field] = v;
     }
     if (e.sources !== undefined) {
@@ -159,8 +167,16 @@ export function parseManifest(text: string, file: string): Manifest {
       const sources: SourceEntry[] = [];
       for (const src of e.sources as unknown[]) {
         // Compared, never read: an include may name a file without .lua.
-        if (!isRecord(src) || typeof src.path !== 'string' || src.path === '' || typeof src.sha !== 'string' || !SHA_HEX.test(src.sha)) {
-          return bad(`scripts["${name}"].sources must hold { "path": "<file>", "sha": "<40 lowercase hex digits>" } entries`);
+        if (
+          !isRecord(src) ||
+          typeof src.path !== 'string' ||
+          src.path === '' ||
+          typeof src.sha !== 'string' ||
+          !SHA_HEX.test(src.sha)
+        ) {
+          return bad(
+            `scripts["${name}"].sources must hold { "path": "<file>", "sha": "<40 lowercase hex digits>" } entries`,
+          );
         }
         sources.push({ path: src.path, sha: src.sha });
       }
@@ -177,7 +193,8 @@ export function parseManifest(text: string, file: string): Manifest {
     if (!isRecord(e)) return bad(`${at} must be an object`);
     if (typeof e.path !== 'string' || !e.path.endsWith('.lua')) return bad(`${at}.path must name a .lua file`);
     if (typeof e.sha !== 'string' || !SHA_HEX.test(e.sha)) return bad(`${at}.sha must be 40 lowercase hex digits`);
-    if (typeof e.size !== 'number' || !Number.isInteger(e.size) || e.size < 0) return bad(`${at}.size must be a whole number`);
+    if (typeof e.size !== 'number' || !Number.isInteger(e.size) || e.size < 0)
+      return bad(`${at}.size must be a whole number`);
     if (!isRecord(e.functions)) return bad(`${at}.functions must be an object`);
     const functions: Record<string, LibraryFunctionEntry> = {};
     for (const fn of Object.keys(e.functions)) {
@@ -199,7 +216,9 @@ export function readManifest(file: string): Manifest | null {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new ConfigError(`${file}: cannot read the manifest (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new ConfigError(
+      `${file}: cannot read the manifest (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   return parseManifest(text, file);
 }
@@ -219,7 +238,9 @@ export function writeManifestAtomic(file: string, manifest: Manifest): boolean {
   try {
     writeFileAtomic(file, text);
   } catch (err) {
-    throw new ConfigError(`${file}: cannot write the manifest (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new ConfigError(
+      `${file}: cannot write the manifest (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   return true;
 }
@@ -248,10 +269,16 @@ export function manifestPaths(manifestFile: string): ManifestPaths {
   const dir = dirname(resolve(manifestFile));
   const prefix = dir.endsWith(sep) ? dir : dir + sep;
   const posix = sep === '/';
-  const pathOf = (abs: string) => (posix && abs.startsWith(prefix) ? abs.slice(prefix.length) : toPosix(relative(dir, abs)));
+  const pathOf = (abs: string) =>
+    posix && abs.startsWith(prefix) ? abs.slice(prefix.length) : toPosix(relative(dir, abs));
   return {
     entryFor: (script) => {
-      const entry: ManifestEntry = { path: pathOf(script.absPath), sha: script.sha, size: script.size, flags: script.flags };
+      const entry: ManifestEntry = {
+        path: pathOf(script.absPath),
+        sha: script.sha,
+        size: script.size,
+        flags: script.flags,
+      };
       if (script.map) entry.sources = script.map.sources.map((src) => ({ path: pathOf(src.absPath), sha: src.sha }));
       return entry;
     },
@@ -261,7 +288,13 @@ export function manifestPaths(manifestFile: string): ManifestPaths {
 
 /** A relative path that resolve() would leave as it is: no `.`/`..` segments, no empty segment. */
 function isPlainRelative(path: string): boolean {
-  return path !== '' && !path.startsWith('/') && !path.endsWith('/') && !path.includes('//') && !/(^|\/)\.\.?(\/|$)/.test(path);
+  return (
+    path !== '' &&
+    !path.startsWith('/') &&
+    !path.endsWith('/') &&
+    !path.includes('//') &&
+    !/(^|\/)\.\.?(\/|$)/.test(path)
+  );
 }
 
 const SHA_HEX = /^[0-9a-f]{40}$/;

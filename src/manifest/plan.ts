@@ -71,7 +71,11 @@ export function planManifest(
     if (!before) return { script, status: 'new' };
     // Size and flags follow from the bytes; a manifest edited by hand to say otherwise is stale too.
     const same =
-      before.sha === script.sha && before.path === entry.path && before.size === entry.size && sameList(before.flags, entry.flags) && sameSources(before.sources, entry.sources);
+      before.sha === script.sha &&
+      before.path === entry.path &&
+      before.size === entry.size &&
+      sameList(before.flags, entry.flags) &&
+      sameSources(before.sources, entry.sources);
     if (same) return { script, status: 'unchanged', previousSha: before.sha };
     const row: PlanRow = { script, status: 'changed', previousSha: before.sha };
     if (entry.sources) {
@@ -82,8 +86,7 @@ export function planManifest(
     return row;
   });
 
-  const changed =
-    manifest === null || removed.length > 0 || rows.some((r) => r.status !== 'unchanged');
+  const changed = manifest === null || removed.length > 0 || rows.some((r) => r.status !== 'unchanged');
   return { rows, removed, next, changed };
 }
 

@@ -22,7 +22,12 @@ export interface ResolvedFunction {
  * `ref` names no function (or a script of the same name exists: a script's name wins, the
  * `<lib>.<fn>` form reaches the function).
  */
-export function resolveFunction(ref: string, manifest: Manifest | null, manifestFile: string, cwd: string = process.cwd()): ResolvedFunction | undefined {
+export function resolveFunction(
+  ref: string,
+  manifest: Manifest | null,
+  manifestFile: string,
+  cwd: string = process.cwd(),
+): ResolvedFunction | undefined {
   const libs = manifest?.libraries;
   if (!libs || ref.endsWith('.lua')) return undefined;
   const dot = ref.indexOf('.');
@@ -33,7 +38,9 @@ export function resolveFunction(ref: string, manifest: Manifest | null, manifest
     name = ref.slice(dot + 1);
     if (!Object.hasOwn(libs[library]!.functions, name)) {
       const known = Object.keys(libs[library]!.functions);
-      throw new UsageError(`library "${library}" has no function "${name}" (it registers ${known.join(', ') || 'none'})`);
+      throw new UsageError(
+        `library "${library}" has no function "${name}" (it registers ${known.join(', ') || 'none'})`,
+      );
     }
   } else {
     if (manifest && Object.hasOwn(manifest.scripts, ref)) return undefined;
@@ -50,5 +57,14 @@ export function resolveFunction(ref: string, manifest: Manifest | null, manifest
   } catch {
     // The library runs from the server; without its file, error lines are not quoted.
   }
-  return { library, name, flags: fn.flags, keys: fn.keys, args: fn.args, path: toPosix(relative(cwd, abs)), bytes, sha: entry.sha };
+  return {
+    library,
+    name,
+    flags: fn.flags,
+    keys: fn.keys,
+    args: fn.args,
+    path: toPosix(relative(cwd, abs)),
+    bytes,
+    sha: entry.sha,
+  };
 }

@@ -78,7 +78,12 @@ export function resolveScript(ref: string, options: ResolveOptions): ResolvedScr
     } catch {
       throw new UsageError(`script file not found: ${ref}`);
     }
-    const script = makeScript(nameOfPath(abs, options.scripts, cwd) ?? basename(ref, '.lua'), toPosix(relative(cwd, abs)), abs, bytes);
+    const script = makeScript(
+      nameOfPath(abs, options.scripts, cwd) ?? basename(ref, '.lua'),
+      toPosix(relative(cwd, abs)),
+      abs,
+      bytes,
+    );
     return { name: script.name, sha: script.sha, script };
   }
   const manifest = readManifest(options.manifest);
@@ -115,7 +120,10 @@ export function resolveScript(ref: string, options: ResolveOptions): ResolvedScr
   const found = local.find((s) => s.name === ref);
   if (found) return { name: ref, sha: found.sha, script: found };
   const known = [...new Set([...Object.keys(manifest?.scripts ?? {}), ...local.map((s) => s.name)])];
-  const shas = [...Object.entries(manifest?.scripts ?? {}).map(([name, e]) => ({ name, sha: e.sha })), ...local.map((s) => ({ name: s.name, sha: s.sha }))];
+  const shas = [
+    ...Object.entries(manifest?.scripts ?? {}).map(([name, e]) => ({ name, sha: e.sha })),
+    ...local.map((s) => ({ name: s.name, sha: s.sha })),
+  ];
   throw unknownScript(ref, known, shas);
 }
 
@@ -133,7 +141,9 @@ export function entryBySha(manifest: Manifest, ref: string): [string, ManifestEn
   const prefix = ref.toLowerCase();
   const matches = Object.entries(manifest.scripts).filter(([, e]) => e.sha.startsWith(prefix));
   if (matches.length > 1) {
-    throw new UsageError(`sha prefix ${ref} matches ${matches.length} scripts (${matches.map(([n]) => n).join(', ')}); give more characters`);
+    throw new UsageError(
+      `sha prefix ${ref} matches ${matches.length} scripts (${matches.map(([n]) => n).join(', ')}); give more characters`,
+    );
   }
   return matches[0];
 }
@@ -143,11 +153,17 @@ export function entryBySha(manifest: Manifest, ref: string): [string, ManifestEn
  * (`9f8fa`) that begins known `shas`, says how many digits it takes and which scripts it begins.
  * (From 4 digits, as git's shortest abbreviation: "e" or "add" is more likely a name.)
  */
-export function unknownScript(ref: string, known: readonly string[], shas: ReadonlyArray<{ name: string; sha: string }> = []): UsageError {
+export function unknownScript(
+  ref: string,
+  known: readonly string[],
+  shas: ReadonlyArray<{ name: string; sha: string }> = [],
+): UsageError {
   if (/^[0-9a-fA-F]{4,}$/.test(ref) && ref.length < MIN_SHA_PREFIX) {
     const prefix = ref.toLowerCase();
     const seen = new Set<string>();
-    const begun = shas.filter((s) => s.sha.startsWith(prefix) && !seen.has(`${s.name} ${s.sha}`) && seen.add(`${s.name} ${s.sha}`));
+    const begun = shas.filter(
+      (s) => s.sha.startsWith(prefix) && !seen.has(`${s.name} ${s.sha}`) && seen.add(`${s.name} ${s.sha}`),
+    );
     if (begun.length > 0) {
       const named = begun.slice(0, 3).map((s) => `${s.sha.slice(0, 12)} is "${s.name}"`);
       return new UsageError(`unknown script "${ref}": a SHA prefix needs at least ${MIN_SHA_PREFIX} hex digits`, [
@@ -158,7 +174,11 @@ export function unknownScript(ref: string, known: readonly string[], shas: Reado
   const close = suggest(ref, [...known]);
   return new UsageError(
     `unknown script "${ref}"` +
-      (close.length > 0 ? `; did you mean ${close.map((n) => `"${n}"`).join(' or ')}?` : known.length > 0 ? '' : ' (no scripts found: run rscript load first)'),
+      (close.length > 0
+        ? `; did you mean ${close.map((n) => `"${n}"`).join(' or ')}?`
+        : known.length > 0
+          ? ''
+          : ' (no scripts found: run rscript load first)'),
   );
 }
 
@@ -172,7 +192,12 @@ function tryRead(name: string, abs: string, cwd: string): LocalScript | undefine
 }
 
 /** The manifest's KEYS/ARGV description of an entry that has one. */
-function described(e: { keys?: string[]; args?: string[]; minKeys?: number; minArgs?: number }): Pick<ResolvedScript, 'keys' | 'args' | 'minKeys' | 'minArgs'> {
+function described(e: {
+  keys?: string[];
+  args?: string[];
+  minKeys?: number;
+  minArgs?: number;
+}): Pick<ResolvedScript, 'keys' | 'args' | 'minKeys' | 'minArgs'> {
   const out: Pick<ResolvedScript, 'keys' | 'args' | 'minKeys' | 'minArgs'> = { keys: e.keys!, args: e.args! };
   if (e.minKeys !== undefined) out.minKeys = e.minKeys;
   if (e.minArgs !== undefined) out.minArgs = e.minArgs;

@@ -38,7 +38,19 @@ function sourceText(row: BenchRow): string {
 
 /** The human report: one table row per script, then the histogram (one script), notes and errors. */
 export function renderBench(r: BenchResult): string {
-  const head = ['script', 'requests', 'errors', 'ops/sec', 'p50 ms', 'p99 ms', 'max ms', 'server mean ms', 'server p99 ms', 'budget ms', 'verdict'];
+  const head = [
+    'script',
+    'requests',
+    'errors',
+    'ops/sec',
+    'p50 ms',
+    'p99 ms',
+    'max ms',
+    'server mean ms',
+    'server p99 ms',
+    'budget ms',
+    'verdict',
+  ];
   // A row with no call answered (a fixture whose setup failed) has no figures: '-', not 0.
   const figure = (row: BenchRow, text: string) => (row.requests > row.errors ? text : '-');
   const rows = r.results.map((row) => [
@@ -59,7 +71,21 @@ export function renderBench(r: BenchResult): string {
     ? `sandbox ${r.server_name ?? `redis-server ${r.sandbox.version ?? ''}`} on ${r.server}`.replace('  ', ' ')
     : `${r.server}${r.server_name ? ` (${r.server_name})` : ''}`;
   lines.push(out.dim(`bench on ${where}`));
-  lines.push(table(head, rows, ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left']));
+  lines.push(
+    table(head, rows, [
+      'left',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'left',
+    ]),
+  );
   if (r.results.length === 1 && r.results[0]!.requests > r.results[0]!.errors) {
     const row = r.results[0]!;
     lines.push(
@@ -80,7 +106,9 @@ export function renderBench(r: BenchResult): string {
     }
     sources.add(sourceText(row));
     if (r.results.length > 1 && row.verdict === 'ok' && !row.note) continue;
-    const figure = `p99 ≤ ${fmtMs(row.budget_figure_ms)} ms` + (row.server_mean_ms !== null ? `, mean ${fmtMs(row.server_mean_ms)} ms` : '');
+    const figure =
+      `p99 ≤ ${fmtMs(row.budget_figure_ms)} ms` +
+      (row.server_mean_ms !== null ? `, mean ${fmtMs(row.server_mean_ms)} ms` : '');
     lines.push(`${row.script}: ${verdictText(row)}: ${figure} against ${row.budget_ms} ms`);
     if (row.note) lines.push(out.dim(`  ${row.note}`));
   }
@@ -142,7 +170,11 @@ export function progressLine(script: string, live: LiveRun, nowMs: number, colum
   const elapsedMs = Math.max(1, nowMs - live.startedAt);
   const done = live.completed + live.errors;
   const fraction =
-    live.requests !== undefined ? done / live.requests : live.durationMs !== undefined ? elapsedMs / live.durationMs : 0;
+    live.requests !== undefined
+      ? done / live.requests
+      : live.durationMs !== undefined
+        ? elapsedMs / live.durationMs
+        : 0;
   const h = live.histogram;
   const stats =
     ` ${fmtInt(done)}${live.requests !== undefined ? `/${fmtInt(live.requests)}` : ''} calls` +

@@ -29,12 +29,17 @@ export function formatText(results: readonly FileResult[], color: boolean): stri
       if (f.severity === 'error') errors++;
       else if (f.severity === 'warning') warnings++;
       else notes++;
-      const level = f.severity === 'error' ? c.red('error  ') : f.severity === 'warning' ? c.yellow('warning') : c.cyan('note   ');
+      const level =
+        f.severity === 'error' ? c.red('error  ') : f.severity === 'warning' ? c.yellow('warning') : c.cyan('note   ');
       out.push(`  ${c.dim(`${f.line}:${f.column}`)}  ${level}  ${f.message}  ${c.dim(f.rule)}`);
       const text = lines[f.line - 1];
       if (text !== undefined) {
         out.push(`    ${text}`);
-        out.push(`    ${caretLine(text, f)}`.replace(/[~^]+/, (m) => (f.severity === 'error' ? c.red(m) : f.severity === 'warning' ? c.yellow(m) : c.cyan(m))));
+        out.push(
+          `    ${caretLine(text, f)}`.replace(/[~^]+/, (m) =>
+            f.severity === 'error' ? c.red(m) : f.severity === 'warning' ? c.yellow(m) : c.cyan(m),
+          ),
+        );
       }
       if (f.hint) out.push(`    ${c.cyan('hint:')} ${f.hint}`);
     }
@@ -56,7 +61,9 @@ function caretLine(text: string, f: Finding): string {
 
 function splitLines(source: string): string[] {
   const starts = computeLineStarts(source);
-  return starts.map((s, i) => source.slice(s, i + 1 < starts.length ? starts[i + 1] : source.length).replace(/[\r\n]+$/, ''));
+  return starts.map((s, i) =>
+    source.slice(s, i + 1 < starts.length ? starts[i + 1] : source.length).replace(/[\r\n]+$/, ''),
+  );
 }
 
 function plural(n: number, word: string): string {

@@ -25,7 +25,11 @@ let errChalk: ChalkInstance | undefined;
 export const err = (): ChalkInstance => (errChalk ??= new Chalk({ level: colorLevel(process.stderr) }));
 
 export function table(head: string[], rows: string[][], align?: Align[]): string {
-  return renderTable(head.map((h) => out.bold(h)), rows, align);
+  return renderTable(
+    head.map((h) => out.bold(h)),
+    rows,
+    align,
+  );
 }
 
 export const shortSha = (sha: string) => sha.slice(0, 12);
@@ -42,16 +46,33 @@ export const QUIET_ROWS_LISTED = 50;
 
 export function renderLoad(r: LoadResult, options: { all?: boolean } = {}): string {
   const statusColor = (s: string) => (s === 'new' ? out.green(s) : s === 'changed' ? out.yellow(s) : out.dim(s));
-  const serverColor = (s: string) => (s === 'loaded' ? out.green(s) : s === 'would load' ? out.yellow(s) : s === 'cached' ? out.dim('already cached') : out.dim('-'));
+  const serverColor = (s: string) =>
+    s === 'loaded'
+      ? out.green(s)
+      : s === 'would load'
+        ? out.yellow(s)
+        : s === 'cached'
+          ? out.dim('already cached')
+          : out.dim('-');
   // Unchanged and cached everywhere (with --check the server is not asked: unchanged).
-  const quiet = (row: LoadResult['rows'][number]) => row.status === 'unchanged' && (row.server === 'cached' || row.server === 'unknown');
+  const quiet = (row: LoadResult['rows'][number]) =>
+    row.status === 'unchanged' && (row.server === 'cached' || row.server === 'unknown');
   const quietCount = r.rows.reduce((n, row) => n + (quiet(row) ? 1 : 0), 0);
   const folded = !options.all && quietCount > QUIET_ROWS_LISTED;
   const listed = folded ? r.rows.filter((row) => !quiet(row)) : r.rows;
-  const rows = listed.map((row) => [row.name, shortSha(row.sha), statusColor(row.status), row.nodes ? nodeCounts(row.nodes) : serverColor(row.server), String(row.size)]);
+  const rows = listed.map((row) => [
+    row.name,
+    shortSha(row.sha),
+    statusColor(row.status),
+    row.nodes ? nodeCounts(row.nodes) : serverColor(row.server),
+    String(row.size),
+  ]);
   for (const name of r.removed) rows.push([out.strikethrough(name), '', out.red('removed'), out.dim('-'), '']);
   const onlyLibraries = r.rows.length === 0 && r.removed.length === 0 && r.libraries !== undefined;
-  const lines = (rows.length > 0 || !folded) && !onlyLibraries ? [table(['script', 'sha', 'status', 'server', 'bytes'], rows, ['left', 'left', 'left', 'left', 'right'])] : [];
+  const lines =
+    (rows.length > 0 || !folded) && !onlyLibraries
+      ? [table(['script', 'sha', 'status', 'server', 'bytes'], rows, ['left', 'left', 'left', 'left', 'right'])]
+      : [];
   // A script changed by a fragment it includes: which file changed, since the script itself did not.
   for (const row of listed) {
     const via = row.changedSources?.filter((p) => !row.path.endsWith(p));
@@ -59,19 +80,37 @@ export function renderLoad(r: LoadResult, options: { all?: boolean } = {}): stri
   }
   if (r.libraries) lines.push(...renderLibraryRows(r));
   if (folded) {
-    const what = r.check ? 'unchanged' : r.cluster ? 'unchanged and cached on every node' : 'unchanged and already cached';
+    const what = r.check
+      ? 'unchanged'
+      : r.cluster
+        ? 'unchanged and cached on every node'
+        : 'unchanged and already cached';
     lines.push(out.dim(`${quietCount} scripts ${what} are not listed (--all lists every script)`));
   }
   const count = (s: string) => r.rows.filter((row) => row.status === s).length;
   const loaded = r.rows.filter((row) => row.server === 'loaded').length;
   const cached = r.rows.filter((row) => row.server === 'cached').length;
-  const parts = onlyLibraries ? [] : [plural(r.rows.length, 'script'), `${count('new')} new`, `${count('changed')} changed`, `${count('unchanged')} unchanged`];
+  const parts = onlyLibraries
+    ? []
+    : [
+        plural(r.rows.length, 'script'),
+        `${count('new')} new`,
+        `${count('changed')} changed`,
+        `${count('unchanged')} unchanged`,
+      ];
   if (r.removed.length) parts.push(`${r.removed.length} removed`);
   if (onlyLibraries) parts.push(libraryCounts(r));
   else if (!r.check && r.cluster) parts.push(...clusterLoadCounts(r, r.cluster));
-  else if (!r.check) parts.push(r.dryRun ? `${r.rows.filter((x) => x.server === 'would load').length} to load` : `${loaded} loaded`, `${cached} already cached`);
+  else if (!r.check)
+    parts.push(
+      r.dryRun ? `${r.rows.filter((x) => x.server === 'would load').length} to load` : `${loaded} loaded`,
+      `${cached} already cached`,
+    );
   let tail: string;
-  if (r.check) tail = r.stale ? out.red(`${r.manifest} is out of date: run rscript load and commit it`) : out.green(`${r.manifest} is up to date`);
+  if (r.check)
+    tail = r.stale
+      ? out.red(`${r.manifest} is out of date: run rscript load and commit it`)
+      : out.green(`${r.manifest} is up to date`);
   else if (r.dryRun) tail = out.yellow('dry run: nothing loaded, nothing written');
   else tail = r.manifestWritten ? `${r.manifest} written` : `${r.manifest} unchanged`;
   if (r.libraries && !onlyLibraries) parts.push(libraryCounts(r));
@@ -90,12 +129,20 @@ function renderLibraryRows(r: LoadResult): string[] {
     r.check ? out.dim('-') : libraryServerCell(lib.nodes),
     lib.functions.map((f) => f.name + (f.flags.length ? ` (${f.flags.join(',')})` : '')).join(', '),
   ]);
-  for (const name of r.removedLibraries ?? []) rows.push([out.strikethrough(name), '', out.red('removed'), out.dim('still on the server (FUNCTION DELETE removes it)'), '']);
+  for (const name of r.removedLibraries ?? [])
+    rows.push([
+      out.strikethrough(name),
+      '',
+      out.red('removed'),
+      out.dim('still on the server (FUNCTION DELETE removes it)'),
+      '',
+    ]);
   const lines = rows.length > 0 ? [table(['library', 'sha', 'status', 'server', 'functions'], rows)] : [];
   // Per node, when a dry run has something to do on a cluster: which primary gets what.
   if (r.dryRun && r.cluster) {
     for (const lib of libs) {
-      for (const n of lib.nodes) if (n.action !== 'unchanged') lines.push(out.dim(`  ${n.node} (${n.role}): ${n.action} ${lib.library}`));
+      for (const n of lib.nodes)
+        if (n.action !== 'unchanged') lines.push(out.dim(`  ${n.node} (${n.role}): ${n.action} ${lib.library}`));
     }
   }
   return lines;
@@ -106,7 +153,12 @@ function libraryServerCell(nodes: LibraryRowNodes): string {
   if (nodes.length === 0) return out.dim('-');
   const counts = new Map<string, number>();
   for (const n of nodes) counts.set(n.action, (counts.get(n.action) ?? 0) + 1);
-  const color = (a: string) => (a === 'added' || a === 'replaced' || a === 'received' ? out.green(a) : a === 'unchanged' ? out.dim(a) : out.yellow(a));
+  const color = (a: string) =>
+    a === 'added' || a === 'replaced' || a === 'received'
+      ? out.green(a)
+      : a === 'unchanged'
+        ? out.dim(a)
+        : out.yellow(a);
   if (nodes.length === 1) return color(nodes[0]!.action);
   return [...counts].map(([a, n]) => `${color(a)} on ${n}`).join(', ') + ` of ${nodes.length} nodes`;
 }
@@ -116,11 +168,22 @@ type LibraryRowNodes = NonNullable<LoadResult['libraries']>[number]['nodes'];
 function libraryCounts(r: LoadResult): string {
   const libs = r.libraries ?? [];
   const by = (s: string) => libs.filter((l) => l.status === s).length;
-  const parts = [plural(libs.length, 'library').replace('librarys', 'libraries'), `${by('new')} new`, `${by('changed')} changed`, `${by('unchanged')} unchanged`];
+  const parts = [
+    plural(libs.length, 'library').replace('librarys', 'libraries'),
+    `${by('new')} new`,
+    `${by('changed')} changed`,
+    `${by('unchanged')} unchanged`,
+  ];
   if (r.removedLibraries?.length) parts.push(`${r.removedLibraries.length} removed`);
   if (!r.check) {
-    const written = libs.reduce((n, l) => n + l.nodes.filter((x) => x.action === 'added' || x.action === 'replaced').length, 0);
-    const planned = libs.reduce((n, l) => n + l.nodes.filter((x) => x.action === 'would add' || x.action === 'would replace').length, 0);
+    const written = libs.reduce(
+      (n, l) => n + l.nodes.filter((x) => x.action === 'added' || x.action === 'replaced').length,
+      0,
+    );
+    const planned = libs.reduce(
+      (n, l) => n + l.nodes.filter((x) => x.action === 'would add' || x.action === 'would replace').length,
+      0,
+    );
     parts.push(r.dryRun ? `${planned} FUNCTION LOAD to send` : `${written} FUNCTION LOAD sent`);
   }
   return parts.join(', ');
@@ -161,16 +224,30 @@ export function describeNodes(nodes: ReadonlyArray<{ role: NodeRole }>): string 
 export function renderExec(r: ExecResult): string {
   const rows = replyRows(r.reply).map((row) => [out.dim(row.path), out.cyan(row.type), row.value]);
   const note = r.reloaded ? out.yellow(' (the server lacked it: loaded and retried)') : '';
-  const where = r.node ? out.dim(`  on ${r.node.node} (${r.node.role}${r.node.slot !== undefined ? `, slot ${r.node.slot}` : ''})`) : '';
+  const where = r.node
+    ? out.dim(`  on ${r.node.node} (${r.node.role}${r.node.slot !== undefined ? `, slot ${r.node.slot}` : ''})`)
+    : '';
   const text = `${table(['at', 'type', 'value'], rows)}\n${ms(r.rttMs)} ms  ${r.script}  sha ${shortSha(r.sha)}${where}${note}`;
   const copy = r.serverCopy;
   if (!copy) return text;
-  if (copy.status === 'same') return `${text}\n${out.dim(`the server's copy (SCRIPT SHOW ${shortSha(copy.sha)}) is the same as the file`)}`;
+  if (copy.status === 'same')
+    return `${text}\n${out.dim(`the server's copy (SCRIPT SHOW ${shortSha(copy.sha)}) is the same as the file`)}`;
   if (copy.status === 'unavailable') {
-    const shown = copy.source !== undefined ? `\n${copy.source.replace(/\n$/, '').split('\n').map((l) => `  ${l}`).join('\n')}` : '';
+    const shown =
+      copy.source !== undefined
+        ? `\n${copy.source
+            .replace(/\n$/, '')
+            .split('\n')
+            .map((l) => `  ${l}`)
+            .join('\n')}`
+        : '';
     return `${text}\n${out.dim(`server's copy: ${copy.reason}`)}${shown}`;
   }
-  const source = (copy.source ?? '').replace(/\n$/, '').split('\n').map((l) => `  ${l}`).join('\n');
+  const source = (copy.source ?? '')
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
   return `${text}\n${out.red(`the server's copy (sha ${shortSha(copy.sha)}, from the manifest) differs from the file, which changed since rscript load; the server has:`)}\n${source}`;
 }
 
@@ -184,14 +261,20 @@ export function renderExists(r: ExistsResult, options: { all?: boolean } = {}): 
 
 /** Each library: present everywhere, or the nodes that lack it and those holding other code. */
 function renderLibrariesExist(libs: NonNullable<ExistsResult['libraries']>, cluster?: TopologySummary): string {
-  const where = (nodes: ReadonlyArray<{ node: string; role: NodeRole }>) => nodes.map((n) => (cluster ? `${n.node} (${n.role})` : n.node)).join(', ');
+  const where = (nodes: ReadonlyArray<{ node: string; role: NodeRole }>) =>
+    nodes.map((n) => (cluster ? `${n.node} (${n.role})` : n.node)).join(', ');
   const rows = libs.map((l) => [
     l.library,
     shortSha(l.sha),
     l.present
       ? out.green(cluster ? `yes, on all ${cluster.nodes.length} nodes` : 'yes')
       : out.red(
-          [l.missingOn.length ? `MISSING on ${where(l.missingOn)}` : '', l.driftOn.length ? `OTHER CODE on ${where(l.driftOn)} (sha ${[...new Set(l.driftOn.map((d) => shortSha(d.sha)))].join(', ')})` : '']
+          [
+            l.missingOn.length ? `MISSING on ${where(l.missingOn)}` : '',
+            l.driftOn.length
+              ? `OTHER CODE on ${where(l.driftOn)} (sha ${[...new Set(l.driftOn.map((d) => shortSha(d.sha)))].join(', ')})`
+              : '',
+          ]
             .filter(Boolean)
             .join('; '),
         ),
@@ -199,8 +282,12 @@ function renderLibrariesExist(libs: NonNullable<ExistsResult['libraries']>, clus
   const bad = libs.filter((l) => !l.present).length;
   const summary =
     bad === 0
-      ? out.green(`${libs.length === 1 ? 'the library is' : `all ${libs.length} libraries are`} on the server with the manifest's code`)
-      : out.red(`${bad} of ${libs.length} ${libs.length === 1 ? 'library' : 'libraries'} missing or drifted: run rscript load`);
+      ? out.green(
+          `${libs.length === 1 ? 'the library is' : `all ${libs.length} libraries are`} on the server with the manifest's code`,
+        )
+      : out.red(
+          `${bad} of ${libs.length} ${libs.length === 1 ? 'library' : 'libraries'} missing or drifted: run rscript load`,
+        );
   return [table(['library', 'sha', 'present'], rows), summary].join('\n');
 }
 
@@ -212,21 +299,37 @@ function renderScriptsExist(r: ExistsResult, options: { all?: boolean }): string
   // With --verbose on a server that has SCRIPT SHOW, every row is listed: each has a copy to report.
   const folded = !options.all && !copies && cached > QUIET_ROWS_LISTED;
   const listed = folded ? r.rows.filter((row) => !row.cached) : r.rows;
-  const rows = listed.map((row) => [row.name, shortSha(row.sha), row.cached ? out.green('yes') : out.red('MISSING'), ...(copies ? [copyCell(row.serverCopy)] : [])]);
+  const rows = listed.map((row) => [
+    row.name,
+    shortSha(row.sha),
+    row.cached ? out.green('yes') : out.red('MISSING'),
+    ...(copies ? [copyCell(row.serverCopy)] : []),
+  ]);
   const lines = rows.length > 0 ? [table(['script', 'sha', 'cached', ...(copies ? ['server copy'] : [])], rows)] : [];
   lines.push(...serverCopyLines(r, false), ...notes);
-  if (folded && r.missing > 0) lines.push(out.dim(`${cached} cached scripts are not listed (--all lists every script)`));
+  if (folded && r.missing > 0)
+    lines.push(out.dim(`${cached} cached scripts are not listed (--all lists every script)`));
   const server = r.server ? `the server (${r.server.name})` : 'the server';
   lines.push(
     r.missing === 0
-      ? out.green(r.rows.length === 1 ? `the script is cached on ${server}` : `all ${r.rows.length} scripts are cached on ${server}`)
+      ? out.green(
+          r.rows.length === 1
+            ? `the script is cached on ${server}`
+            : `all ${r.rows.length} scripts are cached on ${server}`,
+        )
       : out.red(`${r.missing} of ${plural(r.rows.length, 'script')} missing on ${server}: run rscript load`),
   );
   return lines.join('\n');
 }
 
 const copyCell = (copy: string | undefined) =>
-  copy === 'same' ? out.green('same as the file') : copy === 'differs' ? out.red('DIFFERS from the file') : copy === 'no file' ? out.yellow('no local file') : out.dim('-');
+  copy === 'same'
+    ? out.green('same as the file')
+    : copy === 'differs'
+      ? out.red('DIFFERS from the file')
+      : copy === 'no file'
+        ? out.yellow('no local file')
+        : out.dim('-');
 
 /**
  * The server's copies that differ from the files (SCRIPT SHOW), each with its source; on a cluster
@@ -237,14 +340,24 @@ function serverCopyLines(r: ExistsResult, counted = true): string[] {
   if (r.serverCopyNote) lines.push(out.dim(r.serverCopyNote));
   for (const row of r.rows) {
     if (row.serverCopy === 'differs') {
-      lines.push(out.red(`${row.name}: the server's copy (sha ${shortSha(row.sha)}) differs from the file, which changed since rscript load; the server runs:`));
-      lines.push(...(row.serverSource ?? '').replace(/\n$/, '').split('\n').map((l) => `  ${l}`));
+      lines.push(
+        out.red(
+          `${row.name}: the server's copy (sha ${shortSha(row.sha)}) differs from the file, which changed since rscript load; the server runs:`,
+        ),
+      );
+      lines.push(
+        ...(row.serverSource ?? '')
+          .replace(/\n$/, '')
+          .split('\n')
+          .map((l) => `  ${l}`),
+      );
     } else if (row.serverCopy === 'no file' && counted) {
       lines.push(out.yellow(`${row.name}: the server has it, and its file is gone`));
     }
   }
   const same = r.rows.filter((row) => row.serverCopy === 'same').length;
-  if (counted && same > 0) lines.push(out.dim(`the server's copy of ${plural(same, 'script')} is the same as the file (SCRIPT SHOW)`));
+  if (counted && same > 0)
+    lines.push(out.dim(`the server's copy of ${plural(same, 'script')} is the same as the file (SCRIPT SHOW)`));
   return lines;
 }
 
@@ -252,7 +365,11 @@ function serverCopyLines(r: ExistsResult, counted = true): string[] {
 function existsNotes(r: ExistsResult): string[] {
   if (!r.evicted?.length) return [];
   return [
-    ...r.evicted.map((e) => out.yellow(`${e.node}: ${plural(e.evictedScripts, 'script')} evicted from the cache since the server started (INFO evicted_scripts)`)),
+    ...r.evicted.map((e) =>
+      out.yellow(
+        `${e.node}: ${plural(e.evictedScripts, 'script')} evicted from the cache since the server started (INFO evicted_scripts)`,
+      ),
+    ),
     out.dim(
       'Redis 7.4+ and Valkey 8+ keep at most 500 scripts added by EVAL and evict the least recently used; scripts loaded with SCRIPT LOAD (as rscript loads them) stay. Something here runs scripts through EVAL: those pay a compile per eviction, and on Redis 7.4.0 a script first added by EVAL stays evictable even after rscript load.',
     ),
@@ -280,8 +397,12 @@ const NODES_NAMED = 3;
  * The nodes that lack a script, on one line: `all 6 nodes`, `all 6 nodes but 127.0.0.1:30001 (primary)`,
  * `127.0.0.1:30004 (replica), 127.0.0.1:30005 (replica)`, `3 of 6 nodes: a, b, c (replicas)`.
  */
-function missingOnCell(missing: ReadonlyArray<{ node: string; role: NodeRole }>, all: ReadonlyArray<{ node: string; role: NodeRole }>): string {
-  const named = (nodes: ReadonlyArray<{ node: string; role: NodeRole }>) => nodes.map((n) => `${n.node} (${n.role})`).join(', ');
+function missingOnCell(
+  missing: ReadonlyArray<{ node: string; role: NodeRole }>,
+  all: ReadonlyArray<{ node: string; role: NodeRole }>,
+): string {
+  const named = (nodes: ReadonlyArray<{ node: string; role: NodeRole }>) =>
+    nodes.map((n) => `${n.node} (${n.role})`).join(', ');
   if (missing.length >= all.length) return `all ${all.length} nodes`;
   if (missing.length <= 2) return named(missing);
   const lacking = new Set(missing.map((n) => n.node));
@@ -402,7 +523,8 @@ export function renderInfo(scripts: ScriptInfo[], detailed: boolean, columns?: n
     const text = s.name ?? (s.doc ? clipDoc(s.doc) : undefined) ?? `${what}[${i + 1}]`;
     return s.optional ? `[${text}]` : text;
   };
-  const opt = (s: { optional?: true; doc?: string }) => (s.optional && !/\boptional\b/i.test(s.doc ?? '') ? ` ${out.dim('(optional)')}` : '');
+  const opt = (s: { optional?: true; doc?: string }) =>
+    s.optional && !/\boptional\b/i.test(s.doc ?? '') ? ` ${out.dim('(optional)')}` : '';
   if (!detailed) {
     const rows = scripts.map((s) => [
       s.name,
@@ -413,12 +535,17 @@ export function renderInfo(scripts: ScriptInfo[], detailed: boolean, columns?: n
     ]);
     if (columns !== undefined) fitSlots(rows, columns);
     const fns = scripts.filter((s) => s.library !== undefined).length;
-    const counted = fns > 0 ? `${plural(scripts.length - fns, 'script')} and ${plural(fns, 'function')} of ${plural(new Set(scripts.map((s) => s.library).filter(Boolean)).size, 'library').replace('librarys', 'libraries')}` : plural(scripts.length, 'script');
+    const counted =
+      fns > 0
+        ? `${plural(scripts.length - fns, 'script')} and ${plural(fns, 'function')} of ${plural(new Set(scripts.map((s) => s.library).filter(Boolean)).size, 'library').replace('librarys', 'libraries')}`
+        : plural(scripts.length, 'script');
     return `${table(['script', 'sha', 'keys', 'args', 'flags'], rows)}\n${counted}; rscript info <script> for one in full`;
   }
   return scripts
     .map((s) => {
-      const lines = [`${out.bold(s.name)}  ${s.path}  ${s.library ? `function of library ${s.library} (sha ${s.sha})` : `sha ${s.sha}`}  ${s.size} bytes`];
+      const lines = [
+        `${out.bold(s.name)}  ${s.path}  ${s.library ? `function of library ${s.library} (sha ${s.sha})` : `sha ${s.sha}`}  ${s.size} bytes`,
+      ];
       if (s.summary) lines.push(s.summary);
       lines.push(`flags: ${s.flags.join(', ') || 'none (writes allowed)'}`);
       if (s.includes && s.includes.length > 0) lines.push(`includes: ${s.includes.join(', ')}`);
@@ -445,8 +572,16 @@ export function renderBuild(r: BuildResult): string {
     if (r.scripts.length === 1) return chomp(r.scripts[0]!.text);
     return r.scripts.map((s) => `-- ==> ${s.name} (${s.path}, sha ${s.sha}) <==\n${chomp(s.text)}`).join('\n\n');
   }
-  const rows = r.scripts.map((s) => [s.name, shortSha(s.sha), String(s.sources.length), s.written ?? '', String(s.size)]);
-  const lines = [table(['script', 'sha', 'files', 'written', 'bytes'], rows, ['left', 'left', 'right', 'left', 'right'])];
+  const rows = r.scripts.map((s) => [
+    s.name,
+    shortSha(s.sha),
+    String(s.sources.length),
+    s.written ?? '',
+    String(s.size),
+  ]);
+  const lines = [
+    table(['script', 'sha', 'files', 'written', 'bytes'], rows, ['left', 'left', 'right', 'left', 'right']),
+  ];
   lines.push(`${plural(r.scripts.length, 'script')} written to ${r.out}/`);
   return lines.join('\n');
 }
@@ -455,7 +590,9 @@ export function renderBuild(r: BuildResult): string {
 export function renderGen(r: GenResult): string {
   if (r.out === undefined) return r.text.replace(/\n$/, '');
   if (r.check) {
-    return r.upToDate ? out.green(`${r.out} is up to date (${plural(r.scripts, 'script')})`) : out.red(`${r.out} is out of date: run rscript gen ts --out ${r.out} and commit it`);
+    return r.upToDate
+      ? out.green(`${r.out} is up to date (${plural(r.scripts, 'script')})`)
+      : out.red(`${r.out} is out of date: run rscript gen ts --out ${r.out} and commit it`);
   }
   return `${r.out} ${r.written ? 'written' : 'unchanged'} (${plural(r.scripts, 'script')})`;
 }
@@ -464,14 +601,21 @@ export function renderGen(r: GenResult): string {
 export function genWarnings(r: GenResult): string[] {
   const lines: string[] = [];
   if (r.untyped.length > 0) {
-    lines.push(`${plural(r.untyped.length, 'argument')} typed string, their header giving no type rscript reads ((integer ...), (string ...)): ${r.untyped.join('; ')}`);
+    lines.push(
+      `${plural(r.untyped.length, 'argument')} typed string, their header giving no type rscript reads ((integer ...), (string ...)): ${r.untyped.join('; ')}`,
+    );
   }
-  if (r.untypedReplies.length > 0) lines.push(`${r.untypedReplies.length === 1 ? '1 reply' : `${r.untypedReplies.length} replies`} typed unknown: ${r.untypedReplies.join('; ')}`);
+  if (r.untypedReplies.length > 0)
+    lines.push(
+      `${r.untypedReplies.length === 1 ? '1 reply' : `${r.untypedReplies.length} replies`} typed unknown: ${r.untypedReplies.join('; ')}`,
+    );
   return lines;
 }
 
 /** `functions dump`: what the payload holds and where it went. */
-export function renderFunctionsDump(r: Omit<FunctionsDumpResult, 'payload'> & { bytes: number; file?: string }): string {
+export function renderFunctionsDump(
+  r: Omit<FunctionsDumpResult, 'payload'> & { bytes: number; file?: string },
+): string {
   const libs = r.libraries.map((l) => `${l.library} (${l.functions.join(', ')})`).join(', ') || 'no library';
   const from = r.nodes.length === 1 ? r.nodes[0]!.node : `${r.nodes.length} primaries holding the same libraries`;
   return `${r.bytes} bytes from ${from}${r.file ? ` written to ${r.file}` : ''}: ${libs}`;

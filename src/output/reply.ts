@@ -13,12 +13,16 @@ export function replyRows(reply: TypedReply, path = ''): ReplyRow[] {
   switch (reply.type) {
     case 'array':
     case 'set': {
-      const rows: ReplyRow[] = [{ path: path || '(reply)', type: reply.type, value: countLabel(reply.items.length, 'element') }];
+      const rows: ReplyRow[] = [
+        { path: path || '(reply)', type: reply.type, value: countLabel(reply.items.length, 'element') },
+      ];
       reply.items.forEach((item, i) => rows.push(...replyRows(item, path ? `${path}.${i + 1}` : `${i + 1}`)));
       return rows;
     }
     case 'map': {
-      const rows: ReplyRow[] = [{ path: path || '(reply)', type: 'map', value: countLabel(reply.entries.length, 'field') }];
+      const rows: ReplyRow[] = [
+        { path: path || '(reply)', type: 'map', value: countLabel(reply.entries.length, 'field') },
+      ];
       for (const [k, v] of reply.entries) {
         const key = k.type === 'bulk string' || k.type === 'status' ? JSON.stringify(k.value) : scalarText(k);
         rows.push(...replyRows(v, `${path}[${key}]`));

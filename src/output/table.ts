@@ -17,7 +17,14 @@ export function displayWidth(text: string): number {
   let width = 0;
   for (const ch of plain) {
     const cp = ch.codePointAt(0)!;
-    if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || (cp >= 0x300 && cp < 0x370) || cp === 0x200d || (cp >= 0xfe00 && cp <= 0xfe0f)) continue;
+    if (
+      cp < 0x20 ||
+      (cp >= 0x7f && cp < 0xa0) ||
+      (cp >= 0x300 && cp < 0x370) ||
+      cp === 0x200d ||
+      (cp >= 0xfe00 && cp <= 0xfe0f)
+    )
+      continue;
     width += isWide(cp) ? 2 : 1;
   }
   return width;
@@ -76,7 +83,8 @@ export function renderTable(head: string[], rows: string[][], align: Align[] = [
     }
     return text;
   };
-  const rule = (left: string, mid: string, right: string) => left + widths.map((w) => '─'.repeat(w + 2)).join(mid) + right;
+  const rule = (left: string, mid: string, right: string) =>
+    left + widths.map((w) => '─'.repeat(w + 2)).join(mid) + right;
   const out = [rule('┌', '┬', '┐'), line(head, head.map(displayWidth), 0)];
   for (let i = 0; i < lines.length; i++) out.push(line(lines[i]!, cellWidths, i * columns));
   out.push(rule('└', '┴', '┘'));

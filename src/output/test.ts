@@ -32,8 +32,13 @@ export function renderSummary(r: TestResult): string {
   const protocols = r.protocols.map((p) => `RESP${p}`).join(' and ');
   const counts = `${r.passed} passed, ${r.failed} failed${r.skipped > 0 ? `, ${r.skipped} skipped` : ''}`;
   const stopped = r.interrupted ? out.yellow(' (interrupted: the cases left were not run)') : '';
-  const skipped = r.skipped > 0 ? out.dim(`\n(${r.skipped} case run${r.skipped === 1 ? '' : 's'} marked "cluster: false" not run on the cluster)`) : '';
-  const where = out.dim(`${r.cases.length} case runs of ${r.files.length} spec file${r.files.length === 1 ? '' : 's'} under ${protocols} on ${r.server} in ${(r.ms / 1000).toFixed(2)} s`);
+  const skipped =
+    r.skipped > 0
+      ? out.dim(`\n(${r.skipped} case run${r.skipped === 1 ? '' : 's'} marked "cluster: false" not run on the cluster)`)
+      : '';
+  const where = out.dim(
+    `${r.cases.length} case runs of ${r.files.length} spec file${r.files.length === 1 ? '' : 's'} under ${protocols} on ${r.server} in ${(r.ms / 1000).toFixed(2)} s`,
+  );
   return `${r.failed > 0 ? out.red(counts) : out.green(counts)}${stopped}\n${where}${skipped}`;
 }
 
@@ -67,7 +72,11 @@ export function junitReport(r: TestResult): string {
       const message = `${file}:${first.line}: ${first.what}${first.expected !== undefined ? `: expected ${first.expected}` : ''}${first.actual !== undefined ? `, actual ${first.actual}` : ''}`;
       // The same lines as the terminal's, without colour.
       const detail = c.failures.flatMap((f) => plainFailure(file, f)).join('\n');
-      lines.push(`    <testcase ${attrs}>`, `      <failure message="${xml(message)}" type="${xml(first.what.split(' ')[0]!)}">${xml(detail)}</failure>`, '    </testcase>');
+      lines.push(
+        `    <testcase ${attrs}>`,
+        `      <failure message="${xml(message)}" type="${xml(first.what.split(' ')[0]!)}">${xml(detail)}</failure>`,
+        '    </testcase>',
+      );
     }
     lines.push('  </testsuite>');
   }
@@ -85,7 +94,14 @@ function plainFailure(file: string, f: Failure): string[] {
   ];
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 cannot hold these characters at all
+const NOT_XML = /[\x00-\x08\x0b\x0c\x0e-\x1f]/g;
+
 function xml(s: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 cannot hold these characters at all
-  return s.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return s
+    .replace(NOT_XML, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 }

@@ -200,8 +200,7 @@ export function keyPositions(info: CommandInfo, args: readonly CallArg[], open: 
         // Only "up to the last argument" survives not knowing where the arguments end.
         if (lastkey !== -1 || limit) continue;
         last = argc - 1;
-      }
-      else if (!limit) last = argc + lastkey;
+      } else if (!limit) last = argc + lastkey;
       else last = first + (Math.floor((argc - first) / limit) + lastkey);
     } else if ('keynum' in spec.fk) {
       const [keynumidx, firstkey, keystep] = spec.fk.keynum;

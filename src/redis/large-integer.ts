@@ -49,7 +49,12 @@ export function withLargeIntegers(reply: unknown, asStrings: unknown): unknown {
   }
   if (reply instanceof Map) {
     if (reply.size * 2 !== asStrings.length) return reply;
-    return new Map([...reply].map(([k, v], i) => [withLargeIntegers(k, asStrings[2 * i]), withLargeIntegers(v, asStrings[2 * i + 1])]));
+    return new Map(
+      [...reply].map(([k, v], i) => [
+        withLargeIntegers(k, asStrings[2 * i]),
+        withLargeIntegers(v, asStrings[2 * i + 1]),
+      ]),
+    );
   }
   return reply;
 }

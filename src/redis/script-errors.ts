@@ -105,7 +105,7 @@ export function locateFunctionError(reply: string, path: string, body?: Buffer):
   } else if (r) {
     line = r[1] !== undefined ? Number(r[1]) : undefined;
     message = /FUNCTION LOAD timeout/.test(r[2]!)
-      ? 'the library\'s load-time code ran past the 500 ms Redis allows FUNCTION LOAD (ERR FUNCTION LOAD timeout): keep the top level to register_function calls'
+      ? "the library's load-time code ran past the 500 ms Redis allows FUNCTION LOAD (ERR FUNCTION LOAD timeout): keep the top level to register_function calls"
       : `refused at load time: ${r[2]!.trim()}`;
   } else if (run) {
     line = Number(run[1]);

@@ -83,7 +83,10 @@ function asEntries(value: unknown): Array<[unknown, unknown]> {
 }
 
 /** The number of calls that fell in each bucket (upper bound in µs) between two snapshots. */
-export function latencyDelta(before: LatencyCdf | undefined, after: LatencyCdf): Array<[upperUsec: number, count: number]> {
+export function latencyDelta(
+  before: LatencyCdf | undefined,
+  after: LatencyCdf,
+): Array<[upperUsec: number, count: number]> {
   const perBucket = (cdf: LatencyCdf | undefined) => {
     const m = new Map<number, number>();
     let prev = 0;
@@ -131,7 +134,7 @@ export function maxBucket(delta: Array<[number, number]>): MsRange | undefined {
 }
 
 function bucketRange(upperUsec: number): MsRange {
-  return { lowMs: upperUsec <= 1 ? 0 : (upperUsec / 2) * 0.98 / 1000, highMs: upperUsec / 1000 };
+  return { lowMs: upperUsec <= 1 ? 0 : ((upperUsec / 2) * 0.98) / 1000, highMs: upperUsec / 1000 };
 }
 
 export interface ServerSnapshot {

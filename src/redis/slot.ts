@@ -71,8 +71,14 @@ export function crossSlotError(keys: Array<{ key: string; slot?: number }>): Usa
     : tag !== first
       ? `e.g. put {${tag}} in every key name, as KEYS[1] has it: ${keys.map((k) => (k.key.includes(`{${tag}}`) ? k.key : `{${tag}}:${k.key}`)).join(' ')}`
       : 'e.g. {order:42}:stock and {order:42}:log';
-  return new UsageError('the keys hash to different cluster slots; a script runs only when all its keys are in one slot', [
-    ...keys.map((k, i) => `KEYS[${i + 1}] ${k.key.padEnd(width)}  ${k.slot === undefined ? 'slot drawn per call' : `slot ${k.slot}`}`),
-    `Give the keys a common hash tag (only the text inside the first {...} is hashed), ${hint}.`,
-  ]);
+  return new UsageError(
+    'the keys hash to different cluster slots; a script runs only when all its keys are in one slot',
+    [
+      ...keys.map(
+        (k, i) =>
+          `KEYS[${i + 1}] ${k.key.padEnd(width)}  ${k.slot === undefined ? 'slot drawn per call' : `slot ${k.slot}`}`,
+      ),
+      `Give the keys a common hash tag (only the text inside the first {...} is hashed), ${hint}.`,
+    ],
+  );
 }

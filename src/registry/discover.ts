@@ -50,7 +50,9 @@ export function discoverScripts(options: DiscoverOptions): LocalScript[] {
     if (given === '') throw new UsageError('an empty script path was given (an unset variable?)');
     const root = resolve(cwd, given);
     // The innermost configured folder that holds this path, if any: names are relative to it.
-    const base = nameRoots.filter((r) => root === r || root.startsWith(r.endsWith(sep) ? r : r + sep)).sort((a, b) => b.length - a.length)[0];
+    const base = nameRoots
+      .filter((r) => root === r || root.startsWith(r.endsWith(sep) ? r : r + sep))
+      .sort((a, b) => b.length - a.length)[0];
     const prefix = base && base !== root ? toPosix(relative(base, root)) : '';
     let stat: Stats;
     try {
@@ -61,9 +63,10 @@ export function discoverScripts(options: DiscoverOptions): LocalScript[] {
     const files: Array<[name: string, abs: string, path: string]> = [];
     const fragmentFolder = [...fragments].find((f) => root === f || root.startsWith(f.endsWith(sep) ? f : f + sep));
     if (fragmentFolder !== undefined) {
-      throw new UsageError(`${given} is in the include folder ${displayPath(cwd, fragmentFolder)}: its files are fragments that scripts include, not scripts`, [
-        'Name the scripts that include it, or change "include" in the config.',
-      ]);
+      throw new UsageError(
+        `${given} is in the include folder ${displayPath(cwd, fragmentFolder)}: its files are fragments that scripts include, not scripts`,
+        ['Name the scripts that include it, or change "include" in the config.'],
+      );
     }
     if (stat.isDirectory()) {
       // Names and displayed paths are built by joining strings down the walk: path.relative() per
@@ -79,7 +82,13 @@ export function discoverScripts(options: DiscoverOptions): LocalScript[] {
     // fewer folders (a third less time opening 10,000 files in a project).
     const relativeOk = cwd === process.cwd();
     for (const [name, abs, path] of files) {
-      const script = makeScript(name, path, abs, readScriptFile(relativeOk && !isAbsolute(path) ? path : abs), options.allowBom);
+      const script = makeScript(
+        name,
+        path,
+        abs,
+        readScriptFile(relativeOk && !isAbsolute(path) ? path : abs),
+        options.allowBom,
+      );
       const same = found.get(name);
       if (same) {
         if (same.absPath === abs) continue;

@@ -108,12 +108,15 @@ export function assemble(absPath: string, bytes: Buffer, options: AssembleOption
       try {
         body = readFileSync(target);
       } catch (err) {
-        throw new CheckFailedError(`${at}: cannot read included file ${show(target)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+        throw new CheckFailedError(
+          `${at}: cannot read included file ${show(target)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+        );
       }
       if (body[0] === 0x23 && body[1] === 0x21) {
-        throw new CheckFailedError(`${show(target)}:1: an included file cannot start with a #! line (included at ${at})`, [
-          "Only the script's own first line may be a #!lua line.",
-        ]);
+        throw new CheckFailedError(
+          `${show(target)}:1: an included file cannot start with a #! line (included at ${at})`,
+          ["Only the script's own first line may be a #!lua line."],
+        );
       }
       if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) {
         throw new CheckFailedError(`${show(target)}: starts with a UTF-8 byte order mark (BOM) (included at ${at})`);

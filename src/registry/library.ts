@@ -48,7 +48,9 @@ export function libraryKind(bytes: Buffer): LibraryKind {
 }
 
 /** Splits found files into EVAL scripts and libraries; a library without `name=` is an error. */
-export async function splitLibraries(files: LocalScript[]): Promise<{ scripts: LocalScript[]; libraries: LocalLibrary[] }> {
+export async function splitLibraries(
+  files: LocalScript[],
+): Promise<{ scripts: LocalScript[]; libraries: LocalLibrary[] }> {
   const scripts: LocalScript[] = [];
   const libraries: LocalLibrary[] = [];
   const problems: string[] = [];
@@ -57,7 +59,9 @@ export async function splitLibraries(files: LocalScript[]): Promise<{ scripts: L
     if (kind === null) {
       scripts.push(file);
     } else if ('missingName' in kind) {
-      problems.push(`${file.path}:1: calls redis.register_function but its first line is not #!lua name=<library> (Redis: ERR Library name was not given)`);
+      problems.push(
+        `${file.path}:1: calls redis.register_function but its first line is not #!lua name=<library> (Redis: ERR Library name was not given)`,
+      );
     } else {
       try {
         libraries.push(await readLibrary(file, kind.library));
@@ -82,7 +86,8 @@ export function checkLibraries(libraries: LocalLibrary[]): void {
   const fns = new Map<string, LocalLibrary>();
   for (const lib of libraries) {
     const twin = libs.get(lib.library);
-    if (twin) problems.push(`library "${lib.library}" is defined by two files: ${twin.script.path} and ${lib.script.path}`);
+    if (twin)
+      problems.push(`library "${lib.library}" is defined by two files: ${twin.script.path} and ${lib.script.path}`);
     libs.set(lib.library, lib);
     for (const fn of lib.functions) {
       const other = fns.get(fn.name);
@@ -102,7 +107,9 @@ export function checkLibraries(libraries: LocalLibrary[]): void {
 /** Reads what a library registers; a library that does not parse or registers nothing is an error. */
 export async function readLibrary(script: LocalScript, library: string): Promise<LocalLibrary> {
   if (!/^[A-Za-z0-9_]+$/.test(library)) {
-    throw new CheckFailedError(`${script.path}:1: library name "${library}" must be letters, digits and underscores (Redis: ERR Library names can only contain letters, numbers, or underscores(_))`);
+    throw new CheckFailedError(
+      `${script.path}:1: library name "${library}" must be letters, digits and underscores (Redis: ERR Library names can only contain letters, numbers, or underscores(_))`,
+    );
   }
   const { readRegistrations } = await import('../lint/library.js');
   const found = readRegistrations(script.bytes);
@@ -112,7 +119,9 @@ export async function readLibrary(script: LocalScript, library: string): Promise
   const problems = found.problems.map((p) => `${script.path}:${p.line}: ${p.message}`);
   if (problems.length > 0) throw new CheckFailedError(problems[0]!, problems.slice(1));
   if (found.functions.length === 0) {
-    throw new CheckFailedError(`${script.path}: library "${library}" registers no function (Redis: ERR No functions registered)`);
+    throw new CheckFailedError(
+      `${script.path}: library "${library}" registers no function (Redis: ERR No functions registered)`,
+    );
   }
   return { library, script, functions: found.functions };
 }

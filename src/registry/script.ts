@@ -68,7 +68,13 @@ export function parseShebang(bytes: Buffer): Shebang | null {
  * Builds a LocalScript from bytes read off disk, its includes spliced in; a BOM is refused because
  * it hides the shebang.
  */
-export function makeScript(name: string, path: string, absPath: string, fileBytes: Buffer, allowBom = false): LocalScript {
+export function makeScript(
+  name: string,
+  path: string,
+  absPath: string,
+  fileBytes: Buffer,
+  allowBom = false,
+): LocalScript {
   if (!allowBom && fileBytes[0] === BOM[0] && fileBytes[1] === BOM[1] && fileBytes[2] === BOM[2]) {
     throw new CheckFailedError(
       `${path}: starts with a UTF-8 byte order mark (BOM); Redis would fail to compile it or ignore its #! line`,

@@ -78,7 +78,8 @@ export function parseRedisUrl(url: string, from?: string): ParsedUrl {
   // `REDIS_URL=foo rscript exists`: the user typed no URL, so the message says where it was found.
   // `localhost:6379`, `10.0.0.5`: a host (and port) without the scheme.
   const bare = /^(\[[0-9a-f:.]+\]|[\w.-]+)(:\d+)?(\/\d+)?$/i.test(url) ? [`did you mean redis://${url}?`] : [];
-  const invalid = (why: string) => new UsageError(`invalid Redis URL "${redactUrl(url)}"${from ? ` (from ${from})` : ''}: ${why}`, bare);
+  const invalid = (why: string) =>
+    new UsageError(`invalid Redis URL "${redactUrl(url)}"${from ? ` (from ${from})` : ''}: ${why}`, bare);
   if (url === '') {
     throw new UsageError(`the Redis URL${from ? ` (from ${from})` : ''} is empty`, [
       from === 'REDIS_URL'
@@ -128,9 +129,12 @@ export function parseTarget(target: Target): ParsedUrl {
   if (!parsed.tls && flags.length > 0) {
     const url = redactUrl(target.url);
     const them = flags.join(' and ');
-    throw new UsageError(`${them} ${flags.length > 1 ? 'need' : 'needs'} a TLS URL, and ${url}${target.urlFrom ? ` (from ${target.urlFrom})` : ''} is not one`, [
-      `use ${url.replace(/^redis:/i, 'rediss:')} (with the server's TLS port), or drop ${them} for a plain connection`,
-    ]);
+    throw new UsageError(
+      `${them} ${flags.length > 1 ? 'need' : 'needs'} a TLS URL, and ${url}${target.urlFrom ? ` (from ${target.urlFrom})` : ''} is not one`,
+      [
+        `use ${url.replace(/^redis:/i, 'rediss:')} (with the server's TLS port), or drop ${them} for a plain connection`,
+      ],
+    );
   }
   return parsed;
 }
@@ -152,7 +156,10 @@ export function nodeLabel(host: string, port: number): string {
  */
 export function redactUrl(url: string): string {
   // The scheme is optional: `default:secret@host:6379` (a URL missing its redis://) holds one too.
-  return url.replace(/^((?:[a-z][a-z0-9+.-]*:)?\/*)([^:@/]*):(.*)@/is, (_m, scheme: string, user: string) => `${scheme}${user}:***@`);
+  return url.replace(
+    /^((?:[a-z][a-z0-9+.-]*:)?\/*)([^:@/]*):(.*)@/is,
+    (_m, scheme: string, user: string) => `${scheme}${user}:***@`,
+  );
 }
 
 /** Opens one connection (RESP3), with a connect timeout and no automatic reconnection. */
@@ -168,7 +175,11 @@ export interface NodeOrigin {
 }
 
 /** Opens a connection to one node: the credentials and TLS of `parsed`, at `host:port` (cluster nodes). */
-export async function connectNode(parsed: ParsedUrl, target: Target, origin: NodeOrigin = {}): Promise<RedisConnection> {
+export async function connectNode(
+  parsed: ParsedUrl,
+  target: Target,
+  origin: NodeOrigin = {},
+): Promise<RedisConnection> {
   const label = nodeLabel(parsed.host, parsed.port);
   // Loaded here, not at the top: `load --check` and the other commands that need no server never load it.
   const respClient = await import('./resp-client.js');
@@ -190,11 +201,18 @@ export async function connectNode(parsed: ParsedUrl, target: Target, origin: Nod
   try {
     await withDeadline(client.connect(), target.timeoutMs, () => {
       void client.destroy();
-      return new ConnectionError(`${label}: no answer within ${target.timeoutMs} ms while connecting (is it a Redis server${parsed.tls ? ' with TLS? for a plain port use redis://;' : '?'} change the limit with --timeout)`);
+      return new ConnectionError(
+        `${label}: no answer within ${target.timeoutMs} ms while connecting (is it a Redis server${parsed.tls ? ' with TLS? for a plain port use redis://;' : '?'} change the limit with --timeout)`,
+      );
     });
   } catch (err) {
     if (client.isOpen) client.destroy();
-    const failure = describeFailure(err instanceof ConnectionError ? err : (firstError ?? err), label, 'connect', origin);
+    const failure = describeFailure(
+      err instanceof ConnectionError ? err : (firstError ?? err),
+      label,
+      'connect',
+      origin,
+    );
     // An error reply to the handshake (HELLO, SELECT of a database the server lacks) is a connection
     // problem, not a script's.
     throw replyCode(failure) !== undefined
@@ -226,7 +244,9 @@ class NodeConnection implements RedisConnection {
   send(args: Arg[], options: SendOptions = {}): Promise<unknown> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const pending = options.raw
-      ? this.client.sendCommandTwice(args, RAW_TYPES, INTEGERS_AS_STRINGS).then(({ reply, again }) => withLargeIntegers(reply, again))
+      ? this.client
+          .sendCommandTwice(args, RAW_TYPES, INTEGERS_AS_STRINGS)
+          .then(({ reply, again }) => withLargeIntegers(reply, again))
       : this.client.sendCommand(args);
     const guarded =
       timeoutMs > 0
@@ -234,8 +254,12 @@ class NodeConnection implements RedisConnection {
             this.client.destroy();
             const verb = commandName(args);
             // A script call that outlives the deadline is still running on the server, blocking it.
-            const running = /^(EVALSHA|EVALSHA_RO|EVAL|EVAL_RO|FCALL|FCALL_RO)$/.test(verb) ? '; the script may still be running there: rscript kill stops it' : '';
-            return new ConnectionError(`${this.label}: no answer to ${verb} within ${timeoutMs} ms (change the limit with --timeout)${running}`);
+            const running = /^(EVALSHA|EVALSHA_RO|EVAL|EVAL_RO|FCALL|FCALL_RO)$/.test(verb)
+              ? '; the script may still be running there: rscript kill stops it'
+              : '';
+            return new ConnectionError(
+              `${this.label}: no answer to ${verb} within ${timeoutMs} ms (change the limit with --timeout)${running}`,
+            );
           })
         : pending;
     return guarded.then(undefined, (err: unknown) => {
@@ -345,7 +369,8 @@ function aclHint(command: string): string {
     return `Ask for the ACL permission ${rule(command)}, or use a user that has it (running scripts needs SCRIPT EXISTS/LOAD and EVALSHA).`;
   }
   // A running function answers SCRIPT KILL with BUSY, and rscript kill then sends FUNCTION KILL.
-  if (/^(SCRIPT|FUNCTION) KILL$/.test(command)) return 'Ask for the ACL permissions +script|kill and +function|kill, or use a user that has them.';
+  if (/^(SCRIPT|FUNCTION) KILL$/.test(command))
+    return 'Ask for the ACL permissions +script|kill and +function|kill, or use a user that has them.';
   if (!/^[A-Z_]+( [A-Z_]+)?$/.test(command)) return 'Ask for the ACL permission, or use a user that has it.';
   return `Ask for the ACL permission ${rule(command)}, or use a user that has it.`;
 }
@@ -355,9 +380,12 @@ function aclHint(command: string): string {
  * rscript does with scripts can work there, and no retry would help.
  */
 export function noLuaError(label: string, server?: ServerIdentity): ConnectionError {
-  return new ConnectionError(`${label}${server ? ` (${server.name})` : ''} has no Lua scripting engine: its scripts cannot be loaded or run there`, [
-    'Valkey 9.1 can keep Lua in a module: start the server with --loadmodule /path/to/libvalkeylua.so (or "loadmodule" in its config file), or use a server built with Lua.',
-  ]);
+  return new ConnectionError(
+    `${label}${server ? ` (${server.name})` : ''} has no Lua scripting engine: its scripts cannot be loaded or run there`,
+    [
+      'Valkey 9.1 can keep Lua in a module: start the server with --loadmodule /path/to/libvalkeylua.so (or "loadmodule" in its config file), or use a server built with Lua.',
+    ],
+  );
 }
 
 /**
@@ -375,19 +403,28 @@ export function describeFailure(err: unknown, label: string, command: string, or
         // used as arguments" (or channels). The command is allowed then; asking for it would not help.
         if (/permissions to access one of the (keys|channels)/.test(err.message)) {
           const what = err.message.includes('channels') ? 'channels' : 'keys';
-          return new ConnectionError(`${label}: permission denied: this user may not access the ${what} given to ${command} (${err.message})`, [
-            `Ask for a ${what === 'keys' ? 'key pattern (~prefix:*)' : 'channel pattern (&prefix:*)'} that covers them, or use a user that has one.`,
-          ]);
+          return new ConnectionError(
+            `${label}: permission denied: this user may not access the ${what} given to ${command} (${err.message})`,
+            [
+              `Ask for a ${what === 'keys' ? 'key pattern (~prefix:*)' : 'channel pattern (&prefix:*)'} that covers them, or use a user that has one.`,
+            ],
+          );
         }
-        return new ConnectionError(`${label}: permission denied: this user may not run ${command} (${err.message})`, [aclHint(command)]);
+        return new ConnectionError(`${label}: permission denied: this user may not run ${command} (${err.message})`, [
+          aclHint(command),
+        ]);
       case 'WRONGPASS':
         return new ConnectionError(`${label}: authentication failed: wrong username or password`);
       case 'NOAUTH':
-        return new ConnectionError(`${label}: the server requires a password: give it in the URL or in REDIS_URL (redis://user:PASSWORD@host:port)`);
+        return new ConnectionError(
+          `${label}: the server requires a password: give it in the URL or in REDIS_URL (redis://user:PASSWORD@host:port)`,
+        );
       case 'BUSY': {
         // SCRIPT KILL and FUNCTION KILL are how a busy server is recovered: their BUSY is theirs to read.
         if (/^(SCRIPT|FUNCTION) KILL$/.test(command)) return err;
-        const busy = new ConnectionError(`${label}: the server is busy running a script and answers nothing else; stop it with: rscript kill`);
+        const busy = new ConnectionError(
+          `${label}: the server is busy running a script and answers nothing else; stop it with: rscript kill`,
+        );
         BUSY_FAILURES.add(busy);
         return busy;
       }
@@ -420,21 +457,36 @@ export function describeFailure(err: unknown, label: string, command: string, or
     case 'ECONNRESET':
     case 'EPIPE':
       // A TLS-only port hangs up on a plain handshake.
-      return new ConnectionError(`${label}: the connection was closed by the server during ${command}${command === 'connect' ? ' (if it requires TLS, use rediss://)' : ''}`);
+      return new ConnectionError(
+        `${label}: the connection was closed by the server during ${command}${command === 'connect' ? ' (if it requires TLS, use rediss://)' : ''}`,
+      );
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
       return new ConnectionError(`${label}: host unreachable`);
   }
   // The reply parser met bytes that are not RESP: something else listens there (a web server, a proxy).
   if (/^Unknown RESP type/.test(err.message)) {
-    return new ConnectionError(`${label}: the server does not speak the Redis protocol (is it a Redis server? check the host and port)`);
+    return new ConnectionError(
+      `${label}: the server does not speak the Redis protocol (is it a Redis server? check the host and port)`,
+    );
   }
-  const lost = errorClasses ? [errorClasses.SocketClosedUnexpectedlyError, errorClasses.ClientClosedError, errorClasses.DisconnectsClientError] : [];
-  if (lost.some((type) => err instanceof type) || hasClassNamed(err, 'SocketClosedUnexpectedlyError', 'ClientClosedError', 'DisconnectsClientError')) {
+  const lost = errorClasses
+    ? [errorClasses.SocketClosedUnexpectedlyError, errorClasses.ClientClosedError, errorClasses.DisconnectsClientError]
+    : [];
+  if (
+    lost.some((type) => err instanceof type) ||
+    hasClassNamed(err, 'SocketClosedUnexpectedlyError', 'ClientClosedError', 'DisconnectsClientError')
+  ) {
     return new ConnectionError(`${label}: the connection was lost during ${command} (did the server stop or restart?)`);
   }
-  if (/certificate|SSL|TLS|self[- ]signed/i.test(err.message) || errno?.startsWith('ERR_TLS') || errno?.includes('CERT')) {
-    return new ConnectionError(`${label}: TLS failed: ${err.message} (give the CA with --tls-ca, or --tls-insecure to skip verification)`);
+  if (
+    /certificate|SSL|TLS|self[- ]signed/i.test(err.message) ||
+    errno?.startsWith('ERR_TLS') ||
+    errno?.includes('CERT')
+  ) {
+    return new ConnectionError(
+      `${label}: TLS failed: ${err.message} (give the CA with --tls-ca, or --tls-insecure to skip verification)`,
+    );
   }
   return new ConnectionError(`${label}: ${command} failed: ${err.message}`);
 }

@@ -82,7 +82,10 @@ export async function fcall(
   options: { readOnly?: boolean; raw?: boolean } = {},
 ): Promise<{ reply: unknown; rttMs: number }> {
   const start = process.hrtime.bigint();
-  const reply = await conn.send([options.readOnly ? 'FCALL_RO' : 'FCALL', name, String(keys.length), ...keys, ...args], { raw: options.raw });
+  const reply = await conn.send(
+    [options.readOnly ? 'FCALL_RO' : 'FCALL', name, String(keys.length), ...keys, ...args],
+    { raw: options.raw },
+  );
   return { reply, rttMs: Number(process.hrtime.bigint() - start) / 1e6 };
 }
 

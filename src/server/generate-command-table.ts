@@ -16,7 +16,13 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createClient } from '@redis/client';
 import { UsageError } from '../errors.js';
-import { buildCommandTable, serializeCommandTable, type CommandInfo, type CommandTable, type NewerCommands } from '../redis/command-table.js';
+import {
+  buildCommandTable,
+  serializeCommandTable,
+  type CommandInfo,
+  type CommandTable,
+  type NewerCommands,
+} from '../redis/command-table.js';
 
 /**
  * Reads COMMAND and the server's version.
@@ -39,7 +45,9 @@ export async function generateCommandTable(url: string): Promise<CommandTable> {
 }
 
 /** One server's COMMAND table, its flavour and version, and each command's `since` from COMMAND DOCS. */
-export async function readServer(url: string): Promise<{ flavour: 'redis' | 'valkey'; version: string; table: CommandTable; since: Map<string, string> }> {
+export async function readServer(
+  url: string,
+): Promise<{ flavour: 'redis' | 'valkey'; version: string; table: CommandTable; since: Map<string, string> }> {
   const client = createClient({ url, socket: { connectTimeout: 5000, reconnectStrategy: false } });
   client.on('error', () => {
     // Reported by the rejected command or connect() below.
@@ -82,7 +90,10 @@ function pairs(value: unknown): Array<[string, unknown]> {
  * What newer servers add to the base table: each command or subcommand missing from the base, with
  * its COMMAND entry (the newest server's) and, per flavour, the release that added it.
  */
-export function newerCommands(base: CommandTable, servers: ReadonlyArray<Awaited<ReturnType<typeof readServer>>>): NewerCommands {
+export function newerCommands(
+  base: CommandTable,
+  servers: ReadonlyArray<Awaited<ReturnType<typeof readServer>>>,
+): NewerCommands {
   const out: NewerCommands = { servers: {}, commands: {} };
   const sorted = [...servers].sort((a, b) => compareVersions(a.version, b.version));
   for (const s of sorted) {
@@ -142,7 +153,9 @@ async function main(argv: string[]): Promise<void> {
       else if (arg === '--newer') newer.push(value);
       else newerOut = value;
     } else if (arg.startsWith('-')) {
-      throw new UsageError(`unknown option ${arg} (usage: generate-command-table [redis-url] [--out file] [--newer url ...] [--newer-out file])`);
+      throw new UsageError(
+        `unknown option ${arg} (usage: generate-command-table [redis-url] [--out file] [--newer url ...] [--newer-out file])`,
+      );
     } else {
       url = arg;
     }
@@ -154,7 +167,9 @@ async function main(argv: string[]): Promise<void> {
     throw new UsageError(`cannot read COMMAND from ${url}: ${(err as Error).message}`);
   }
   writeFileSync(out, serializeCommandTable(table));
-  process.stderr.write(`${Object.keys(table.commands).length} commands from Redis ${table.redisVersion} written to ${out}\n`);
+  process.stderr.write(
+    `${Object.keys(table.commands).length} commands from Redis ${table.redisVersion} written to ${out}\n`,
+  );
   if (newer.length === 0) return;
   const servers = [];
   for (const u of newer) {
@@ -166,7 +181,9 @@ async function main(argv: string[]): Promise<void> {
   }
   const added = newerCommands(table, servers);
   writeFileSync(newerOut, serializeNewer(added));
-  process.stderr.write(`${Object.keys(added.commands).length} newer commands from ${Object.keys(added.servers).join(', ')} written to ${newerOut}\n`);
+  process.stderr.write(
+    `${Object.keys(added.commands).length} newer commands from ${Object.keys(added.servers).join(', ')} written to ${newerOut}\n`,
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

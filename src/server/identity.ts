@@ -32,7 +32,12 @@ export function identityFromHello(hello: unknown): ServerIdentity | undefined {
   const flavour = text(record.server)?.toLowerCase();
   const version = text(record.version);
   if (!flavour || !version) return undefined;
-  return { flavour, version, name: `${DISPLAY[flavour] ?? flavour} ${version}`, lua: hasLua(flavour, version, record.modules) };
+  return {
+    flavour,
+    version,
+    name: `${DISPLAY[flavour] ?? flavour} ${version}`,
+    lua: hasLua(flavour, version, record.modules),
+  };
 }
 
 /**

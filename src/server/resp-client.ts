@@ -16,7 +16,12 @@ import { connect as netConnect, type Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import type { TypeMapping } from '@redis/client';
 import { Decoder } from '@redis/client/dist/lib/RESP/decoder.js';
-import { ClientClosedError, DisconnectsClientError, ErrorReply, SocketClosedUnexpectedlyError } from '@redis/client/dist/lib/errors.js';
+import {
+  ClientClosedError,
+  DisconnectsClientError,
+  ErrorReply,
+  SocketClosedUnexpectedlyError,
+} from '@redis/client/dist/lib/errors.js';
 import { importModule } from '../import-module.js';
 
 export type RespArg = string | Buffer;
@@ -177,7 +182,9 @@ export class RespClient {
         },
       };
       // tls.connect takes onread too (the TLS tests run through it), though @types/node does not say so.
-      const socket = tlsConnect ? tlsConnect({ ...tls, host, port, onread } as ConnectionOptions) : netConnect({ host, port, onread });
+      const socket = tlsConnect
+        ? tlsConnect({ ...tls, host, port, onread } as ConnectionOptions)
+        : netConnect({ host, port, onread });
       this.#socket = socket;
       // Requests are small and answered one by one: Nagle's delay would only add latency.
       socket.setNoDelay(true);
@@ -193,7 +200,9 @@ export class RespClient {
     const { username, password, database } = this.#options;
     // HELLO 3 switches to RESP3 and authenticates in the same round trip (HELLO 2: `rscript test --resp 2`).
     const protocol = String(this.#options.protocol ?? 3);
-    this.#hello = await this.sendCommand(password ? ['HELLO', protocol, 'AUTH', username ?? 'default', password] : ['HELLO', protocol]);
+    this.#hello = await this.sendCommand(
+      password ? ['HELLO', protocol, 'AUTH', username ?? 'default', password] : ['HELLO', protocol],
+    );
     if (database) await this.sendCommand(['SELECT', String(database)]);
     return this;
   }
@@ -216,7 +225,11 @@ export class RespClient {
    * `exec`, the one caller, sends one command at a time; a caller that pipelines gets `again`
    * undefined, and so node-redis's rounded integers, for every reply but the first.
    */
-  sendCommandTwice(args: readonly RespArg[], typeMapping: TypeMapping, again: TypeMapping): Promise<{ reply: unknown; again?: unknown }> {
+  sendCommandTwice(
+    args: readonly RespArg[],
+    typeMapping: TypeMapping,
+    again: TypeMapping,
+  ): Promise<{ reply: unknown; again?: unknown }> {
     if (!this.#open || !this.#socket) return Promise.reject(new ClientClosedError());
     return new Promise((resolve, reject) => {
       const bytes = this.#head === this.#waiting.length ? [] : undefined;

@@ -21,7 +21,9 @@ export interface SandboxCluster {
 const PRIMARIES = 3;
 
 /** Starts and joins a three-primary cluster; throws a ConfigError when it does not form. */
-export async function startSandboxCluster(options: Pick<SandboxOptions, 'binary' | 'timeoutMs'>): Promise<SandboxCluster> {
+export async function startSandboxCluster(
+  options: Pick<SandboxOptions, 'binary' | 'timeoutMs'>,
+): Promise<SandboxCluster> {
   const busPorts = new Map<Sandbox, number>();
   const nodes: Sandbox[] = [];
   const stop = async () => {
@@ -36,7 +38,16 @@ export async function startSandboxCluster(options: Pick<SandboxOptions, 'binary'
           ...options,
           extraArgs: async () => {
             bus = await freePort();
-            return ['--cluster-enabled', 'yes', '--cluster-port', String(bus), '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000'];
+            return [
+              '--cluster-enabled',
+              'yes',
+              '--cluster-port',
+              String(bus),
+              '--cluster-config-file',
+              'nodes.conf',
+              '--cluster-node-timeout',
+              '5000',
+            ];
           },
         });
         busPorts.set(node, bus);
@@ -48,14 +59,18 @@ export async function startSandboxCluster(options: Pick<SandboxOptions, 'binary'
     for (const [i, conn] of conns.entries()) {
       await conn.send(['CLUSTER', 'ADDSLOTSRANGE', String(i * per), String(Math.min(16383, (i + 1) * per - 1))]);
     }
-    for (const node of nodes.slice(1)) await conns[0]!.send(['CLUSTER', 'MEET', '127.0.0.1', String(node.port), String(busPorts.get(node))]);
+    for (const node of nodes.slice(1))
+      await conns[0]!.send(['CLUSTER', 'MEET', '127.0.0.1', String(node.port), String(busPorts.get(node))]);
     // Formed when every node says ok and knows every slot's owner (gossip takes a moment).
     const deadline = Date.now() + Math.max(options.timeoutMs, 10_000);
     for (;;) {
       const states = await Promise.all(conns.map((c) => c.send(['CLUSTER', 'INFO'])));
-      const slotsKnown = await Promise.all(conns.map(async (c) => ((await c.send(['CLUSTER', 'SLOTS'])) as unknown[]).length));
+      const slotsKnown = await Promise.all(
+        conns.map(async (c) => ((await c.send(['CLUSTER', 'SLOTS'])) as unknown[]).length),
+      );
       if (states.every((s) => /cluster_state:ok/.test(String(s))) && slotsKnown.every((n) => n === PRIMARIES)) break;
-      if (Date.now() > deadline) throw new ConfigError(`the throwaway cluster did not form within ${Math.max(options.timeoutMs, 10_000)} ms`);
+      if (Date.now() > deadline)
+        throw new ConfigError(`the throwaway cluster did not form within ${Math.max(options.timeoutMs, 10_000)} ms`);
       await new Promise((r) => setTimeout(r, 20));
     }
   } catch (err) {
@@ -65,5 +80,11 @@ export async function startSandboxCluster(options: Pick<SandboxOptions, 'binary'
     await Promise.all(conns.map((c) => c.close()));
   }
   nodes.sort((a, b) => a.port - b.port);
-  return { url: nodes[0]!.target.url, ports: nodes.map((n) => n.port), pids: nodes.map((n) => n.pid), ...(nodes[0]!.version ? { version: nodes[0]!.version } : {}), stop };
+  return {
+    url: nodes[0]!.target.url,
+    ports: nodes.map((n) => n.port),
+    pids: nodes.map((n) => n.pid),
+    ...(nodes[0]!.version ? { version: nodes[0]!.version } : {}),
+    stop,
+  };
 }

@@ -53,13 +53,20 @@ export async function scriptLoadMany(
 }
 
 /** Waits for a batch under one deadline; the first connection failure fails the batch. */
-export async function sendBatch<T>(conn: RedisConnection, pending: Promise<T>[], timeoutMs: number, what: string): Promise<T[]> {
+export async function sendBatch<T>(
+  conn: RedisConnection,
+  pending: Promise<T>[],
+  timeoutMs: number,
+  what: string,
+): Promise<T[]> {
   const all = Promise.all(pending);
   // Don't let the other rejections of a failed batch surface as unhandled.
   for (const p of pending) p.catch(() => undefined);
   return withDeadline(all, timeoutMs, () => {
     void conn.close();
-    return new ConnectionError(`${conn.label}: no answer to ${what} within ${timeoutMs} ms (change the limit with --timeout)`);
+    return new ConnectionError(
+      `${conn.label}: no answer to ${what} within ${timeoutMs} ms (change the limit with --timeout)`,
+    );
   });
 }
 
@@ -164,7 +171,8 @@ export async function scriptShow(conn: RedisConnection, sha: string): Promise<Bu
     const reply = await conn.send(['SCRIPT', 'SHOW', sha], { raw: true });
     return Buffer.isBuffer(reply) ? reply : Buffer.from(String(reply));
   } catch (err) {
-    if (replyCode(err) !== undefined || (err instanceof ConnectionError && err.message.includes('permission denied'))) return undefined;
+    if (replyCode(err) !== undefined || (err instanceof ConnectionError && err.message.includes('permission denied')))
+      return undefined;
     throw err;
   }
 }

@@ -1,5 +1,10 @@
 import type { RedisConnection } from './connection.js';
-import { hasCommandStatsSection, parseCommandStats, parseLatencyHistogram, type ServerSnapshot } from '../redis/server-stats.js';
+import {
+  hasCommandStatsSection,
+  parseCommandStats,
+  parseLatencyHistogram,
+  type ServerSnapshot,
+} from '../redis/server-stats.js';
 
 /**
  * The server's EVALSHA counters now: `INFO commandstats` and `LATENCY HISTOGRAM evalsha`, sent together.
@@ -9,7 +14,10 @@ import { hasCommandStatsSection, parseCommandStats, parseLatencyHistogram, type 
  * @see https://redis.io/commands/latency-histogram/
  */
 export async function takeServerSnapshot(conn: RedisConnection): Promise<ServerSnapshot> {
-  const [info, latency] = await Promise.allSettled([conn.send(['INFO', 'commandstats']), conn.send(['LATENCY', 'HISTOGRAM', 'evalsha'])]);
+  const [info, latency] = await Promise.allSettled([
+    conn.send(['INFO', 'commandstats']),
+    conn.send(['LATENCY', 'HISTOGRAM', 'evalsha']),
+  ]);
   const text = info.status === 'fulfilled' ? replyText(info.value) : undefined;
   const statsAvailable = text !== undefined && hasCommandStatsSection(text);
   return {

@@ -76,7 +76,9 @@ export async function freePort(): Promise<number> {
     srv.on('error', reject);
     srv.listen(0, '127.0.0.1', () => {
       const address = srv.address();
-      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
+      srv.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port')),
+      );
     });
   });
 }
@@ -88,7 +90,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   try {
     for (let attempt = 0; ; attempt++) {
       const port = await freePort();
-      const started = await spawnServer(options.binary, port, dir, Math.max(options.timeoutMs, 10_000), (await options.extraArgs?.()) ?? []);
+      const started = await spawnServer(
+        options.binary,
+        port,
+        dir,
+        Math.max(options.timeoutMs, 10_000),
+        (await options.extraArgs?.()) ?? [],
+      );
       if (started.ok) return started.sandbox;
       if (!started.portTaken || attempt >= 4) throw started.error;
     }
@@ -101,13 +109,33 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 type Started = { ok: true; sandbox: Sandbox } | { ok: false; portTaken: boolean; error: Error };
 
 function spawnServer(binary: string, port: number, dir: string, readyMs: number, extra: string[]): Promise<Started> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--logfile', '', ...extra];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    '--daemonize',
+    'no',
+    '--logfile',
+    '',
+    ...extra,
+  ];
   return new Promise((resolve) => {
     let child: ChildProcess;
     try {
       child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     } catch (err) {
-      resolve({ ok: false, portTaken: false, error: new ConfigError(`cannot start ${binary}: ${(err as Error).message}`, INSTALL_HINT) });
+      resolve({
+        ok: false,
+        portTaken: false,
+        error: new ConfigError(`cannot start ${binary}: ${(err as Error).message}`, INSTALL_HINT),
+      });
       return;
     }
     live.set(child, dir);
@@ -149,7 +177,12 @@ function spawnServer(binary: string, port: number, dir: string, readyMs: number,
       });
     });
     const timer = setTimeout(
-      () => finish({ ok: false, portTaken: false, error: new ConfigError(`${binary} did not get ready within ${readyMs} ms`, lastLines(log)) }),
+      () =>
+        finish({
+          ok: false,
+          portTaken: false,
+          error: new ConfigError(`${binary} did not get ready within ${readyMs} ms`, lastLines(log)),
+        }),
       readyMs,
     );
   });
@@ -218,7 +251,9 @@ export async function runSetup(conn: RedisConnection, setup: string[][], label: 
     } catch (err) {
       if (replyCode(err) === undefined) throw err;
       const shown = command.join(' ');
-      throw new CheckFailedError(`${label}[${i}] (${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown}): ${(err as Error).message}`);
+      throw new CheckFailedError(
+        `${label}[${i}] (${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown}): ${(err as Error).message}`,
+      );
     }
   }
 }

@@ -5,7 +5,13 @@
  * credentials and TLS.
  */
 import { ConnectionError, UsageError } from '../errors.js';
-import { asRecord, parseClusterNodes, parseClusterShards, type ClusterNodeInfo, type NodeRole } from './cluster-nodes.js';
+import {
+  asRecord,
+  parseClusterNodes,
+  parseClusterShards,
+  type ClusterNodeInfo,
+  type NodeRole,
+} from './cluster-nodes.js';
 import {
   connectNode,
   isBusyFailure,
@@ -87,7 +93,11 @@ export interface Topology {
    * Runs `fn` on the node for `slot` (any primary when undefined). A MOVED reply (a failover or a slot
    * moved since the node list was read) refreshes the node list once and runs `fn` again.
    */
-  onSlot<T>(slot: number | undefined, options: { readOnly?: boolean }, fn: (node: TopologyNode) => Promise<T>): Promise<T>;
+  onSlot<T>(
+    slot: number | undefined,
+    options: { readOnly?: boolean },
+    fn: (node: TopologyNode) => Promise<T>,
+  ): Promise<T>;
   /** Reads the node list again, keeping the connections of nodes that are still there. */
   refresh(): Promise<void>;
   /** Per-node detail for `--json`; undefined for a standalone server. */
@@ -98,7 +108,11 @@ export interface Topology {
 }
 
 /** Runs `fn` with the topology of the target and closes every connection afterwards, also on error. */
-export async function withTopology<T>(target: Target, options: TopologyOptions, fn: (topology: Topology) => Promise<T>): Promise<T> {
+export async function withTopology<T>(
+  target: Target,
+  options: TopologyOptions,
+  fn: (topology: Topology) => Promise<T>,
+): Promise<T> {
   const topology = await openTopology(target, options);
   try {
     return await fn(topology);
@@ -123,18 +137,29 @@ export async function openTopology(target: Target, options: TopologyOptions = {}
     const mode = String(hello.mode ?? 'standalone');
     if (mode !== 'cluster') {
       if (options.cluster) {
-        throw new UsageError(`cluster mode was asked for (--cluster or "cluster": true in the config), but ${seed.label} runs in ${mode} mode`, [
-          'Drop --cluster (rscript detects a cluster by itself), or point --url at a node of the cluster.',
-        ]);
+        throw new UsageError(
+          `cluster mode was asked for (--cluster or "cluster": true in the config), but ${seed.label} runs in ${mode} mode`,
+          ['Drop --cluster (rscript detects a cluster by itself), or point --url at a node of the cluster.'],
+        );
       }
-      return new ServerTopology(parsed, target, options, seed, false, [{ conn: seed, label: seed.label, role: 'primary', slots: [] }], []);
+      return new ServerTopology(
+        parsed,
+        target,
+        options,
+        seed,
+        false,
+        [{ conn: seed, label: seed.label, role: 'primary', slots: [] }],
+        [],
+      );
     }
     const topology = new ServerTopology(parsed, target, options, seed, true, [], []);
     try {
       await topology.refresh();
     } catch (err) {
       if (!(options.seedOnlyWhenBusy && isBusyFailure(err))) throw err;
-      topology.useSeedOnly(`${seed.label} is busy running a script, so the node list could not be read: only that node was asked`);
+      topology.useSeedOnly(
+        `${seed.label} is busy running a script, so the node list could not be read: only that node was asked`,
+      );
     }
     return topology;
   } catch (err) {
@@ -176,9 +201,13 @@ class ServerTopology implements Topology {
 
   nodeForSlot(slot: number, options: { readOnly?: boolean } = {}): TopologyNode {
     if (!this.cluster || this.#note) return this.#nodes[0]!;
-    const primary = this.#nodes.find((n) => n.role === 'primary' && n.slots.some(([from, to]) => slot >= from && slot <= to));
+    const primary = this.#nodes.find(
+      (n) => n.role === 'primary' && n.slots.some(([from, to]) => slot >= from && slot <= to),
+    );
     if (!primary) {
-      throw new ConnectionError(`no node of the cluster serves slot ${slot}`, ['Check the cluster with: redis-cli --cluster check HOST:PORT']);
+      throw new ConnectionError(`no node of the cluster serves slot ${slot}`, [
+        'Check the cluster with: redis-cli --cluster check HOST:PORT',
+      ]);
     }
     if (options.readOnly) {
       const replica = this.#nodes.find((n) => n.role === 'replica' && n.primaryId === primary.id);
@@ -187,7 +216,11 @@ class ServerTopology implements Topology {
     return primary;
   }
 
-  async onSlot<T>(slot: number | undefined, options: { readOnly?: boolean }, fn: (node: TopologyNode) => Promise<T>): Promise<T> {
+  async onSlot<T>(
+    slot: number | undefined,
+    options: { readOnly?: boolean },
+    fn: (node: TopologyNode) => Promise<T>,
+  ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const node = slot === undefined ? this.#anyPrimary() : this.nodeForSlot(slot, options);
       // A cluster replica answers reads for its primary's slots only after READONLY; without it, MOVED.
@@ -216,7 +249,8 @@ class ServerTopology implements Topology {
 
   #anyPrimary(): TopologyNode {
     const primaries = this.primaries();
-    const node = primaries.find((n) => n.conn === this.seed) ?? primaries.find((n) => n.slots.length > 0) ?? primaries[0];
+    const node =
+      primaries.find((n) => n.conn === this.seed) ?? primaries.find((n) => n.slots.length > 0) ?? primaries[0];
     if (!node) throw new ConnectionError('the cluster has no reachable primary');
     return node;
   }
@@ -232,14 +266,17 @@ class ServerTopology implements Topology {
       if (info.unusable) skipped.push({ label, role: info.role, id: info.id, reason: info.unusable });
       else usable.push({ info, label, conn: info.myself || info.id === myId ? this.seed : open.get(label) });
     }
-    const connectTo = (u: (typeof usable)[number]) => () => connectNode({ ...this.parsed, host: u.info.host, port: u.info.port }, this.target, { listedByCluster: true });
+    const connectTo = (u: (typeof usable)[number]) => () =>
+      connectNode({ ...this.parsed, host: u.info.host, port: u.info.port }, this.target, { listedByCluster: true });
     if (this.options.lazy) {
       for (const u of usable) u.conn ??= new LazyConnection(u.label, connectTo(u));
     } else {
       // Every node at once; report every node that cannot be reached, not just the first.
       const missing = usable.filter((u) => !u.conn);
       const settled = await Promise.allSettled(missing.map((u) => connectTo(u)()));
-      const failures = settled.flatMap((s) => (s.status === 'rejected' ? [(s.reason as Error)?.message ?? String(s.reason)] : []));
+      const failures = settled.flatMap((s) =>
+        s.status === 'rejected' ? [(s.reason as Error)?.message ?? String(s.reason)] : [],
+      );
       if (failures.length > 0) {
         await Promise.all(settled.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
         throw new ConnectionError(`cannot reach ${failures.length} of ${infos.length} cluster nodes: ${failures[0]}`, [
@@ -290,7 +327,9 @@ class ServerTopology implements Topology {
         node: n.label,
         role: n.role,
         ...(n.id ? { id: n.id } : {}),
-        ...(n.slots.length > 0 ? { slots: n.slots.map(([a, b]) => (a === b ? String(a) : `${a}-${b}`)).join(',') } : {}),
+        ...(n.slots.length > 0
+          ? { slots: n.slots.map(([a, b]) => (a === b ? String(a) : `${a}-${b}`)).join(',') }
+          : {}),
       })),
       skipped: [...this.#skipped],
       ...(this.#note ? { note: this.#note } : {}),

@@ -17,7 +17,9 @@ export interface Mismatch {
 
 /** The differences between `reply` and `expected` under `protocol`; empty when it matches. */
 export function matchReply(expected: ReplyMatcher, reply: TypedReply, protocol: 2 | 3, path = ''): Mismatch[] {
-  const miss = (): Mismatch[] => [{ path, expected: describeMatcher(expected, protocol), actual: notation(reply), line: expected.line }];
+  const miss = (): Mismatch[] => [
+    { path, expected: describeMatcher(expected, protocol), actual: notation(reply), line: expected.line },
+  ];
   switch (expected.kind) {
     case 'per protocol':
       return matchReply(protocol === 2 ? expected.resp2 : expected.resp3, reply, protocol, path);
@@ -30,7 +32,9 @@ export function matchReply(expected: ReplyMatcher, reply: TypedReply, protocol: 
     case 'integer':
       return reply.type === 'integer' && String(reply.value) === String(expected.value) ? [] : miss();
     case 'bulk string':
-      return reply.type === 'bulk string' && reply.encoding === undefined && reply.value === expected.value ? [] : miss();
+      return reply.type === 'bulk string' && reply.encoding === undefined && reply.value === expected.value
+        ? []
+        : miss();
     case 'status':
       return reply.type === 'status' && reply.value === expected.value ? [] : miss();
     case 'double':
@@ -46,7 +50,10 @@ export function matchReply(expected: ReplyMatcher, reply: TypedReply, protocol: 
       return n >= expected.min && n <= expected.max ? [] : miss();
     }
     case 'pattern':
-      return (reply.type === 'bulk string' || reply.type === 'status' || reply.type === 'verbatim string') && expected.re.test(reply.value) ? [] : miss();
+      return (reply.type === 'bulk string' || reply.type === 'status' || reply.type === 'verbatim string') &&
+        expected.re.test(reply.value)
+        ? []
+        : miss();
     case 'array': {
       if (reply.type !== 'array') return miss();
       const out: Mismatch[] = [];
@@ -55,8 +62,10 @@ export function matchReply(expected: ReplyMatcher, reply: TypedReply, protocol: 
         const e = expected.items[i];
         const a = reply.items[i];
         const at = `${path}[${i + 1}]`;
-        if (e === undefined) out.push({ path: at, expected: '(no element)', actual: notation(a!), line: expected.line });
-        else if (a === undefined) out.push({ path: at, expected: describeMatcher(e, protocol), actual: '(no element)', line: e.line });
+        if (e === undefined)
+          out.push({ path: at, expected: '(no element)', actual: notation(a!), line: expected.line });
+        else if (a === undefined)
+          out.push({ path: at, expected: describeMatcher(e, protocol), actual: '(no element)', line: e.line });
         else out.push(...matchReply(e, a, protocol, at));
       }
       return out;
@@ -68,10 +77,17 @@ export function matchReply(expected: ReplyMatcher, reply: TypedReply, protocol: 
       const out: Mismatch[] = [];
       for (const e of expected.items) {
         const at = left.findIndex((a) => matchReply(e, a, protocol).length === 0);
-        if (at < 0) out.push({ path: `${path}{}`, expected: `member ${describeMatcher(e, protocol)}`, actual: '(missing)', line: e.line });
+        if (at < 0)
+          out.push({
+            path: `${path}{}`,
+            expected: `member ${describeMatcher(e, protocol)}`,
+            actual: '(missing)',
+            line: e.line,
+          });
         else left.splice(at, 1);
       }
-      for (const a of left) out.push({ path: `${path}{}`, expected: '(no such member)', actual: notation(a), line: expected.line });
+      for (const a of left)
+        out.push({ path: `${path}{}`, expected: '(no such member)', actual: notation(a), line: expected.line });
       return out;
     }
     case 'map':
@@ -86,15 +102,24 @@ export function matchReply(expected: ReplyMatcher, reply: TypedReply, protocol: 
         for (let i = 0; i < reply.items.length; i += 2) entries.push([reply.items[i]!, reply.items[i + 1]!]);
       }
       const out: Mismatch[] = [];
-      const actual = new Map(entries.map(([k, v]) => [k.type === 'bulk string' || k.type === 'status' ? k.value : notation(k), v]));
+      const actual = new Map(
+        entries.map(([k, v]) => [k.type === 'bulk string' || k.type === 'status' ? k.value : notation(k), v]),
+      );
       for (const [field, e] of expected.entries) {
         const at = `${path}[${JSON.stringify(field)}]`;
         const a = actual.get(field);
-        if (a === undefined) out.push({ path: at, expected: describeMatcher(e, protocol), actual: '(no such field)', line: e.line });
+        if (a === undefined)
+          out.push({ path: at, expected: describeMatcher(e, protocol), actual: '(no such field)', line: e.line });
         else out.push(...matchReply(e, a, protocol, at));
         actual.delete(field);
       }
-      for (const [field, a] of actual) out.push({ path: `${path}[${JSON.stringify(field)}]`, expected: '(no such field)', actual: notation(a), line: expected.line });
+      for (const [field, a] of actual)
+        out.push({
+          path: `${path}[${JSON.stringify(field)}]`,
+          expected: '(no such field)',
+          actual: notation(a),
+          line: expected.line,
+        });
       return out;
     }
   }

@@ -33,7 +33,10 @@ export type ReplyMatcher = { line: number } & (
 );
 
 /** An error's text: it starts with `prefix`, or the regular expression matches it. */
-export type TextMatcher = { line: number } & ({ kind: 'prefix'; text: string } | { kind: 'pattern'; source: string; re: RegExp });
+export type TextMatcher = { line: number } & (
+  | { kind: 'prefix'; text: string }
+  | { kind: 'pattern'; source: string; re: RegExp }
+);
 
 /** A string stored in the keyspace (a value, a hash field, a list item, a member). */
 export type ValueMatcher = { line: number } & (
@@ -44,7 +47,10 @@ export type ValueMatcher = { line: number } & (
 );
 
 /** A range of seconds or milliseconds; `none` is a key without a TTL (TTL -1). */
-export type TtlMatcher = { line: number; unit: 's' | 'ms' } & ({ kind: 'range'; min: number; max: number } | { kind: 'none' });
+export type TtlMatcher = { line: number; unit: 's' | 'ms' } & (
+  | { kind: 'range'; min: number; max: number }
+  | { kind: 'none' }
+);
 
 /** What one key must hold after the case. */
 export type KeyExpectation = { key: string; line: number; ttl?: TtlMatcher } & (
@@ -60,7 +66,11 @@ export type KeyExpectation = { key: string; line: number; ttl?: TtlMatcher } & (
 );
 
 /** A command of a setup: plain words, or a script call. */
-export type SetupStep = { line: number } & ({ kind: 'command'; argv: string[] } | { kind: 'call'; call: Call } | { kind: 'sleep'; ms: number });
+export type SetupStep = { line: number } & (
+  | { kind: 'command'; argv: string[] }
+  | { kind: 'call'; call: Call }
+  | { kind: 'sleep'; ms: number }
+);
 
 /** One script call. Keys and args may hold ${client}, ${call}, ${reply} and ${reply.N} (concurrency). */
 export interface Call {

@@ -23,7 +23,22 @@ describe('bucketIndex', () => {
       prev = i;
     }
     expect(jumps).toEqual([]);
-    for (const v of [511, 512, 513, 1023, 1024, 65_535, 65_536, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 1, 50e9, 2 ** 45]) {
+    for (const v of [
+      511,
+      512,
+      513,
+      1023,
+      1024,
+      65_535,
+      65_536,
+      2 ** 31 - 1,
+      2 ** 31,
+      2 ** 32 - 1,
+      2 ** 32,
+      2 ** 32 + 1,
+      50e9,
+      2 ** 45,
+    ]) {
       const i = bucketIndex(v);
       expect(bucketLow(i)).toBeLessThanOrEqual(v);
       expect(bucketHigh(i)).toBeGreaterThanOrEqual(v);

@@ -2,9 +2,30 @@ import { mergeCdfs, mergeSnapshots, setupKeys } from '../../src/bench/routing.js
 
 describe('cluster bench figures', () => {
   test('cumulative latency histograms of several nodes add up bucket by bucket', () => {
-    const a = { calls: 10, buckets: [[16, 6], [32, 10]] as Array<[number, number]> };
-    const b = { calls: 5, buckets: [[8, 1], [32, 4], [64, 5]] as Array<[number, number]> };
-    expect(mergeCdfs([a, b])).toEqual({ calls: 15, buckets: [[8, 1], [16, 7], [32, 14], [64, 15]] });
+    const a = {
+      calls: 10,
+      buckets: [
+        [16, 6],
+        [32, 10],
+      ] as Array<[number, number]>,
+    };
+    const b = {
+      calls: 5,
+      buckets: [
+        [8, 1],
+        [32, 4],
+        [64, 5],
+      ] as Array<[number, number]>,
+    };
+    expect(mergeCdfs([a, b])).toEqual({
+      calls: 15,
+      buckets: [
+        [8, 1],
+        [16, 7],
+        [32, 14],
+        [64, 15],
+      ],
+    });
   });
 
   test('commandstats add up; a figure one node lacks is unavailable for the cluster', () => {

@@ -18,7 +18,14 @@ function input(over: Partial<RowInput> = {}): RowInput {
     completed: 1000,
     errors: 0,
     elapsedMs: 500,
-    server: { calls: 1000, meanMs: 0.012, failedCalls: 0, source: 'commandstats+latency-histogram', p99: { lowMs: 0.016, highMs: 0.033 }, max: { lowMs: 0.032, highMs: 0.066 } },
+    server: {
+      calls: 1000,
+      meanMs: 0.012,
+      failedCalls: 0,
+      source: 'commandstats+latency-histogram',
+      p99: { lowMs: 0.016, highMs: 0.033 },
+      max: { lowMs: 0.032, highMs: 0.066 },
+    },
     interrupted: false,
     ...over,
   };
@@ -54,8 +61,20 @@ describe('bench row', () => {
   });
 
   it('turns an error reply into verdict "error" without a budget note', () => {
-    const row = makeRow(input({ completed: 10, errors: 1, error: { text: 'lua/rate_limit.lua:7: ERR boom', source: '7 | return redis.error_reply("boom")' } }));
-    expect(row).toMatchObject({ verdict: 'error', errors: 1, requests: 11, error: 'lua/rate_limit.lua:7: ERR boom', note: null });
+    const row = makeRow(
+      input({
+        completed: 10,
+        errors: 1,
+        error: { text: 'lua/rate_limit.lua:7: ERR boom', source: '7 | return redis.error_reply("boom")' },
+      }),
+    );
+    expect(row).toMatchObject({
+      verdict: 'error',
+      errors: 1,
+      requests: 11,
+      error: 'lua/rate_limit.lua:7: ERR boom',
+      note: null,
+    });
   });
 
   it('keeps the note on where the bench ran when it failed (a keyless script on a cluster)', () => {
@@ -66,7 +85,12 @@ describe('bench row', () => {
 
   it('says which side the budget figure comes from when the server gave nothing', () => {
     const row = makeRow(input({ server: undefined }));
-    expect(row).toMatchObject({ server_source: 'none', server_mean_ms: null, server_p99_ms: null, budget_source: 'client' });
+    expect(row).toMatchObject({
+      server_source: 'none',
+      server_mean_ms: null,
+      server_p99_ms: null,
+      budget_source: 'client',
+    });
     expect(row.note).toMatch(/client-side/);
   });
 });
@@ -94,5 +118,7 @@ describe('--duration', () => {
     ['1h', 3_600_000],
   ])('%s is %d ms', (text, ms) => expect(parseDurationMs(text)).toBe(ms));
 
-  it.each(['', 'soon', '-1s', '0', '10 parsecs', '0.0001ms'])('rejects %j', (text) => expect(parseDurationMs(text)).toBeUndefined());
+  it.each(['', 'soon', '-1s', '0', '10 parsecs', '0.0001ms'])('rejects %j', (text) =>
+    expect(parseDurationMs(text)).toBeUndefined(),
+  );
 });

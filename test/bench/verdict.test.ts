@@ -22,8 +22,12 @@ describe('budget verdict', () => {
   });
 
   it('fails on the mean, and on a p99 bucket wholly above the budget', () => {
-    expect(judge({ budgetMs: 50, clientP99Ms: 61, clientCalls: 1000, server: server(60, [33.1, 67.6]) }).verdict).toBe('over');
-    expect(judge({ budgetMs: 50, clientP99Ms: 200, clientCalls: 1000, server: server(10, [66.3, 134]) }).verdict).toBe('over');
+    expect(judge({ budgetMs: 50, clientP99Ms: 61, clientCalls: 1000, server: server(60, [33.1, 67.6]) }).verdict).toBe(
+      'over',
+    );
+    expect(judge({ budgetMs: 50, clientP99Ms: 200, clientCalls: 1000, server: server(10, [66.3, 134]) }).verdict).toBe(
+      'over',
+    );
   });
 
   it('tightens a coarse bucket with the client p99: every call blocks Redis less than its round trip', () => {
@@ -44,13 +48,21 @@ describe('budget verdict', () => {
   });
 
   it('falls back to the client side when the server gives nothing, and says so', () => {
-    expect(judge({ budgetMs: 50, clientP99Ms: 3, clientCalls: 10 })).toMatchObject({ verdict: 'ok', source: 'client', figureMs: 3 });
+    expect(judge({ budgetMs: 50, clientP99Ms: 3, clientCalls: 10 })).toMatchObject({
+      verdict: 'ok',
+      source: 'client',
+      figureMs: 3,
+    });
     const over = judge({ budgetMs: 50, clientP99Ms: 70, clientCalls: 10 });
     expect(over).toMatchObject({ verdict: 'over', source: 'client' });
     expect(over.note).toMatch(/client-side/);
   });
 
   it('bounds the p99 by the client side when the server has no histogram', () => {
-    expect(judge({ budgetMs: 50, clientP99Ms: 2, clientCalls: 1000, server: server(0.5) })).toMatchObject({ verdict: 'ok', source: 'server', figureMs: 2 });
+    expect(judge({ budgetMs: 50, clientP99Ms: 2, clientCalls: 1000, server: server(0.5) })).toMatchObject({
+      verdict: 'ok',
+      source: 'server',
+      figureMs: 2,
+    });
   });
 });

@@ -73,14 +73,20 @@ describe('where the server is: --url > REDIS_URL > config file > default', () =>
     project.write('rscript.lock.json', '{ "version": 1, "scripts": {} }\n');
     const result = await runCli(argv, { cwd: project.dir, env: where.env ? { REDIS_URL: url(where.env) } : {} });
     expect(result.code).toBe(code);
-    if (code === 2) expect(result.stderr).toMatch(new RegExp(`^rscript: 127\\.0\\.0\\.1:${deadUrl.split(':').pop()}: connection refused`));
+    if (code === 2)
+      expect(result.stderr).toMatch(
+        new RegExp(`^rscript: 127\\.0\\.0\\.1:${deadUrl.split(':').pop()}: connection refused`),
+      );
   });
 });
 
 describe('the options every command takes may come before the command name', () => {
-  test('rscript --url ... --json exists; the command\'s own value wins over the program\'s', async () => {
+  test("rscript --url ... --json exists; the command's own value wins over the program's", async () => {
     project.write('rscript.lock.json', '{ "version": 1, "scripts": {} }\n');
-    const before = await runCli(['--url', server.url, '--json', 'exists'], { cwd: project.dir, env: { REDIS_URL: deadUrl } });
+    const before = await runCli(['--url', server.url, '--json', 'exists'], {
+      cwd: project.dir,
+      env: { REDIS_URL: deadUrl },
+    });
     expect(before.code).toBe(0);
     expect(JSON.parse(before.stdout)).toMatchObject({ rows: [], missing: 0 });
     const both = await runCli(['--url', server.url, 'exists', '--url', deadUrl], { cwd: project.dir });
@@ -92,12 +98,19 @@ describe('the options every command takes may come before the command name', () 
 
   test('-c before bench is the config file; after bench it is the concurrency', async () => {
     project.write('conf/rscript.json', JSON.stringify({ scripts: ['../scripts'], manifest: 'lock.json' }));
-    const load = await runCli(['-c', 'conf/rscript.json', '-m', 'mine.json', 'load', '--url', server.url], { cwd: project.dir });
+    const load = await runCli(['-c', 'conf/rscript.json', '-m', 'mine.json', 'load', '--url', server.url], {
+      cwd: project.dir,
+    });
     expect(load.code).toBe(0);
     expect(Object.keys(JSON.parse(project.read('mine.json').toString()).scripts)).toEqual(['other']);
-    const bench = await runCli(['-c', 'conf/rscript.json', 'bench', 'other', '-c', '3', '-n', '30', '--json', '--url', server.url], { cwd: project.dir });
+    const bench = await runCli(
+      ['-c', 'conf/rscript.json', 'bench', 'other', '-c', '3', '-n', '30', '--json', '--url', server.url],
+      { cwd: project.dir },
+    );
     expect(bench.code).toBe(0);
-    expect(JSON.parse(bench.stdout)).toMatchObject({ results: [{ script: 'other', path: 'scripts/other.lua', concurrency: 3, requests: 30 }] });
+    expect(JSON.parse(bench.stdout)).toMatchObject({
+      results: [{ script: 'other', path: 'scripts/other.lua', concurrency: 3, requests: 30 }],
+    });
   });
 });
 
@@ -117,12 +130,21 @@ describe('load: paths, --manifest and --config', () => {
   });
 
   test('-c: paths in the config file are relative to it; a flag still wins', async () => {
-    project.write('conf/rscript.json', JSON.stringify({ scripts: ['../scripts'], manifest: 'locks/rscript.lock.json' }));
+    project.write(
+      'conf/rscript.json',
+      JSON.stringify({ scripts: ['../scripts'], manifest: 'locks/rscript.lock.json' }),
+    );
     project.write('conf/locks/.keep', '');
-    const result = await runCli(['load', '-c', 'conf/rscript.json', '--url', server.url, '--json'], { cwd: project.dir });
+    const result = await runCli(['load', '-c', 'conf/rscript.json', '--url', server.url, '--json'], {
+      cwd: project.dir,
+    });
     expect(result.code).toBe(0);
-    expect(JSON.parse(project.read('conf/locks/rscript.lock.json').toString()).scripts.other.path).toBe('../../scripts/other.lua');
-    const flag = await runCli(['load', '-c', 'conf/rscript.json', '-m', 'mine.json', '--url', server.url], { cwd: project.dir });
+    expect(JSON.parse(project.read('conf/locks/rscript.lock.json').toString()).scripts.other.path).toBe(
+      '../../scripts/other.lua',
+    );
+    const flag = await runCli(['load', '-c', 'conf/rscript.json', '-m', 'mine.json', '--url', server.url], {
+      cwd: project.dir,
+    });
     expect(flag.code).toBe(0);
     expect(project.exists('mine.json')).toBe(true);
   });

@@ -31,7 +31,13 @@ function json(result: CliResult): Record<string, unknown> {
 test('every command prints one JSON document on success', async () => {
   const load = await cli('load', '--json');
   expect(load.code).toBe(0);
-  expect(json(load)).toMatchObject({ manifestWritten: true, rows: [{ name: 'hello', server: 'loaded' }, { name: 'one', server: 'loaded' }] });
+  expect(json(load)).toMatchObject({
+    manifestWritten: true,
+    rows: [
+      { name: 'hello', server: 'loaded' },
+      { name: 'one', server: 'loaded' },
+    ],
+  });
   expect(load.stderr).toBe('');
 
   const dry = await cli('load', '--dry-run', '--json');
@@ -43,7 +49,11 @@ test('every command prints one JSON document on success', async () => {
 
   const exec = await cli('exec', 'hello', '-a', 'world', '--json');
   expect(exec.code).toBe(0);
-  expect(json(exec)).toMatchObject({ script: 'hello', reply: { type: 'bulk string', value: 'hello world' }, reloaded: false });
+  expect(json(exec)).toMatchObject({
+    script: 'hello',
+    reply: { type: 'bulk string', value: 'hello world' },
+    reloaded: false,
+  });
 
   const exists = await cli('exists', '--json');
   expect(json(exists)).toMatchObject({ missing: 0 });
@@ -103,18 +113,34 @@ test("the argument parser's errors: the hint is a detail line, as on stderr", as
   const cases: Array<[string[], string, string[]]> = [
     [['--json', '--jsn'], "unknown option '--jsn'", ['(Did you mean --json?)']],
     [['--json', 'lod'], "unknown command 'lod'", ['(Did you mean load?)']],
-    [['--json', '--all', 'exists'], "unknown option '--all'", ["(--all is an option of load and exists: it goes after the command's name, e.g. rscript exists --all)"]],
+    [
+      ['--json', '--all', 'exists'],
+      "unknown option '--all'",
+      ["(--all is an option of load and exists: it goes after the command's name, e.g. rscript exists --all)"],
+    ],
     [['--json', 'exists', '--frobnicate'], "unknown option '--frobnicate'", []],
   ];
   for (const [args, message, detail] of cases) {
     const result = await cli(...args);
-    expect({ args, code: result.code, error: json(result).error }).toEqual({ args, code: 2, error: { message, exitCode: 2, detail } });
+    expect({ args, code: result.code, error: json(result).error }).toEqual({
+      args,
+      code: 2,
+      error: { message, exitCode: 2, detail },
+    });
   }
 });
 
 test('--help lists the exit codes, for the program and each command', async () => {
-  const exitCodes = ['Exit codes:', '  0  success', '  1  a check or a script failed', '  2  usage, config or connection error', '  130  stopped by Ctrl-C'];
-  const runs = await Promise.all([['--help'], ...['load', 'exec', 'exists', 'flush', 'kill'].map((c) => [c, '--help'])].map((args) => cli(...args)));
+  const exitCodes = [
+    'Exit codes:',
+    '  0  success',
+    '  1  a check or a script failed',
+    '  2  usage, config or connection error',
+    '  130  stopped by Ctrl-C',
+  ];
+  const runs = await Promise.all(
+    [['--help'], ...['load', 'exec', 'exists', 'flush', 'kill'].map((c) => [c, '--help'])].map((args) => cli(...args)),
+  );
   for (const result of runs) {
     expect(result.code).toBe(0);
     let at = -1;
@@ -124,7 +150,9 @@ test('--help lists the exit codes, for the program and each command', async () =
       at = next;
     }
   }
-  expect(runs[0]!.stdout).toMatch(/Commands:\n\s+load .*\n(.*\n)*\s+exec .*\n(.*\n)*\s+exists .*\n(.*\n)*\s+flush .*\n(.*\n)*\s+kill /);
+  expect(runs[0]!.stdout).toMatch(
+    /Commands:\n\s+load .*\n(.*\n)*\s+exec .*\n(.*\n)*\s+exists .*\n(.*\n)*\s+flush .*\n(.*\n)*\s+kill /,
+  );
   expect(runs[1]!.stdout).toContain('--dry-run');
   expect(runs[1]!.stdout).toContain('--check');
 });
@@ -137,34 +165,66 @@ test("each command's help says what it takes: names, paths or SHAs; -m read or w
     return r.stdout.replace(/\n {20,}/g, ' ');
   };
   const manifest = (text: string) => /-m, --manifest <file> +(.*)/.exec(text)?.[1];
-  const texts = Object.fromEntries(await Promise.all(['load', 'exec', 'exists', 'flush', 'kill', 'lint', 'info', 'bench'].map(async (c) => [c, await help(c)] as const)));
+  const texts = Object.fromEntries(
+    await Promise.all(
+      ['load', 'exec', 'exists', 'flush', 'kill', 'lint', 'info', 'bench'].map(
+        async (c) => [c, await help(c)] as const,
+      ),
+    ),
+  );
   expect(manifest(texts.load!)).toBe('SHA manifest (lockfile) to read and write (default rscript.lock.json)');
-  for (const c of ['exec', 'exists', 'bench']) expect({ c, m: manifest(texts[c]!) }).toEqual({ c, m: 'SHA manifest (lockfile) to read (default rscript.lock.json)' });
+  for (const c of ['exec', 'exists', 'bench'])
+    expect({ c, m: manifest(texts[c]!) }).toEqual({
+      c,
+      m: 'SHA manifest (lockfile) to read (default rscript.lock.json)',
+    });
   // The commands that do not use the manifest leave -m out of their help (and still accept it: below).
-  for (const c of ['flush', 'kill', 'lint', 'info']) expect({ c, manifest: texts[c]!.includes('--manifest') }).toEqual({ c, manifest: false });
-  expect(texts.exists).toMatch(/^ {2}names +manifest names, paths \(lua\/rate_limit\.lua\) or SHAs \(default: all in the manifest\)$/m);
-  expect(texts.info).toMatch(/^ {2}script +one script, by name, path \(lua\/rate_limit\.lua\) or SHA \(default: all\)$/m);
+  for (const c of ['flush', 'kill', 'lint', 'info'])
+    expect({ c, manifest: texts[c]!.includes('--manifest') }).toEqual({ c, manifest: false });
+  expect(texts.exists).toMatch(
+    /^ {2}names +manifest names, paths \(lua\/rate_limit\.lua\) or SHAs \(default: all in the manifest\)$/m,
+  );
+  expect(texts.info).toMatch(
+    /^ {2}script +one script, by name, path \(lua\/rate_limit\.lua\) or SHA \(default: all\)$/m,
+  );
   // lint and info need no server: none of the connection options, the others kept.
   for (const flag of ['--url', '--timeout', '--cluster', '--tls-ca', '--tls-cert', '--tls-key', '--tls-insecure']) {
-    expect({ flag, lint: texts.lint!.includes(flag), info: texts.info!.includes(flag), exists: texts.exists!.includes(flag) }).toEqual({ flag, lint: false, info: false, exists: true });
+    expect({
+      flag,
+      lint: texts.lint!.includes(flag),
+      info: texts.info!.includes(flag),
+      exists: texts.exists!.includes(flag),
+    }).toEqual({ flag, lint: false, info: false, exists: true });
   }
-  for (const flag of ['--config', '--json', '--verbose']) expect({ flag, lint: texts.lint!.includes(flag) }).toEqual({ flag, lint: true });
+  for (const flag of ['--config', '--json', '--verbose'])
+    expect({ flag, lint: texts.lint!.includes(flag) }).toEqual({ flag, lint: true });
 });
 
 test('lint and info accept -m though they do not use it (an alias may pass it to every command)', async () => {
-  for (const argv of [['lint', '-m', 'x.json', 'lua'], ['info', '--manifest', 'x.json', 'hello'], ['-m', 'x.json', 'lint', 'lua']]) {
+  for (const argv of [
+    ['lint', '-m', 'x.json', 'lua'],
+    ['info', '--manifest', 'x.json', 'hello'],
+    ['-m', 'x.json', 'lint', 'lua'],
+  ]) {
     const r = await cli(...argv);
     expect({ argv, code: r.code, stderr: r.stderr }).toEqual({ argv, code: 0, stderr: '' });
   }
 });
 
-test('lint takes no connection option after its name (it says why), but takes the program\'s before it', async () => {
+test("lint takes no connection option after its name (it says why), but takes the program's before it", async () => {
   const after = await cli('lint', '--url', server.url, 'lua');
-  expect({ code: after.code, stderr: after.stderr }).toEqual({ code: 2, stderr: "rscript: unknown option '--url'\n  (lint needs no server: it takes no --url)\n" });
+  expect({ code: after.code, stderr: after.stderr }).toEqual({
+    code: 2,
+    stderr: "rscript: unknown option '--url'\n  (lint needs no server: it takes no --url)\n",
+  });
   const before = await cli('--url', server.url, '--timeout', '100', 'lint', 'lua');
   expect({ code: before.code, stderr: before.stderr }).toEqual({ code: 0, stderr: '' });
   // The program's own -V, which no command takes, is no connection option: no "needs no server" there.
-  for (const [command, flag] of [['load', '-V'], ['exists', '--version'], ['lint', '-V']]) {
+  for (const [command, flag] of [
+    ['load', '-V'],
+    ['exists', '--version'],
+    ['lint', '-V'],
+  ]) {
     const r = await cli(command!, flag!);
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 2, stderr: `rscript: unknown option '${flag}'\n` });
   }
@@ -172,9 +232,16 @@ test('lint takes no connection option after its name (it says why), but takes th
 
 test('--version prints the package version; with --json as {"version": ...}', async () => {
   const { version } = createRequire(import.meta.url)(`${REPO}/package.json`) as { version: string };
-  for (const argv of [['--version', '--json'], ['--json', '-V']]) {
+  for (const argv of [
+    ['--version', '--json'],
+    ['--json', '-V'],
+  ]) {
     const asJson = await cli(...argv);
-    expect({ code: asJson.code, stderr: asJson.stderr, data: JSON.parse(asJson.stdout) }).toEqual({ code: 0, stderr: '', data: { version } });
+    expect({ code: asJson.code, stderr: asJson.stderr, data: JSON.parse(asJson.stdout) }).toEqual({
+      code: 0,
+      stderr: '',
+      data: { version },
+    });
   }
   const result = await cli('--version');
   expect(result.code).toBe(0);

@@ -84,7 +84,11 @@ test('commands that fail', async () => {
     [['load', '--url', `${url}/99`, '-v'], 2, /the server refused the connection: ERR DB index is out of range/],
     [['load', '--url', `redis://127.0.0.1:${server.port}`], 2, /the server requires a password/],
     [['load', '--url', `redis://:${ENCODED}@`], 2, /^rscript: invalid Redis URL "redis:\/\/:\*\*\*@"/],
-    [['load', '--url', `http://:${ENCODED}@127.0.0.1:${server.port}`, '-v'], 2, /^rscript: invalid Redis URL "http:\/\/:\*\*\*@127\.0\.0\.1:\d+": the scheme/],
+    [
+      ['load', '--url', `http://:${ENCODED}@127.0.0.1:${server.port}`, '-v'],
+      2,
+      /^rscript: invalid Redis URL "http:\/\/:\*\*\*@127\.0\.0\.1:\d+": the scheme/,
+    ],
     [['flush', '--url', url], 2, /^rscript: refusing to flush without confirmation/],
   ];
   for (const [args, code, message] of runs) {
@@ -99,7 +103,9 @@ test('a wrong password: exit 2, authentication failed, neither password shown', 
   for (const extra of [[], ['--verbose'], ['--json']]) {
     const result = await cli(['load', '--url', `redis://default:${WRONG}@127.0.0.1:${server.port}`, ...extra]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(new RegExp(`^rscript: 127\\.0\\.0\\.1:${server.port}: authentication failed: wrong username or password`));
+    expect(result.stderr).toMatch(
+      new RegExp(`^rscript: 127\\.0\\.0\\.1:${server.port}: authentication failed: wrong username or password`),
+    );
     expectNoSecret(result, WRONG);
   }
 });

@@ -18,7 +18,10 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rscript-cluster-auth-'));
   writeFileSync(join(dir, 'package.json'), '{"name":"p"}');
   mkdirSync(join(dir, 'lua'));
-  writeFileSync(join(dir, 'lua', 'incr.lua'), '-- incr: adds one\n--\n-- KEYS[1]: the counter (string)\n-- Returns: the new value\nreturn redis.call("INCR", KEYS[1])\n');
+  writeFileSync(
+    join(dir, 'lua', 'incr.lua'),
+    '-- incr: adds one\n--\n-- KEYS[1]: the counter (string)\n-- Returns: the new value\nreturn redis.call("INCR", KEYS[1])\n',
+  );
 }, 60000);
 
 afterAll(async () => {
@@ -36,9 +39,13 @@ test('load, exists and exec reach every node with the URL password; the password
   const exists = await runCli(['exists'], { cwd: dir, env });
   expect(exists.code).toBe(0);
   // Keys in the three primaries' slots: each call goes to another node, with the same credentials.
-  for (const key of ['a', 'b', 'c']) expect((await runCli(['exec', 'incr', '--keys', key], { cwd: dir, env })).code).toBe(0);
+  for (const key of ['a', 'b', 'c'])
+    expect((await runCli(['exec', 'incr', '--keys', key], { cwd: dir, env })).code).toBe(0);
 
-  const wrong = await runCli(['exists'], { cwd: dir, env: { REDIS_URL: cluster.url.replace(encodeURIComponent(PASSWORD), 'nope-wrong') } });
+  const wrong = await runCli(['exists'], {
+    cwd: dir,
+    env: { REDIS_URL: cluster.url.replace(encodeURIComponent(PASSWORD), 'nope-wrong') },
+  });
   expect(wrong.code).toBe(2);
   expect(wrong.stderr).toMatch(/authentication failed/);
   for (const r of [loaded, exists, wrong]) expect(r.stdout + r.stderr).not.toContain(PASSWORD);

@@ -45,7 +45,9 @@ const luaTimeLimits = () => primaries.map((n) => n.cli('CONFIG', 'GET', 'lua-tim
 async function benchFixtures(files: Record<string, string>, bench: Record<string, unknown>, json = true) {
   const project = makeProject({ ...files, '.redisscriptsrc': JSON.stringify({ scripts: ['lua'], bench }) });
   try {
-    return await runCli(['bench', ...(json ? ['--json'] : []), '--warmup', '0', '--url', cluster.url], { cwd: project.dir });
+    return await runCli(['bench', ...(json ? ['--json'] : []), '--warmup', '0', '--url', cluster.url], {
+      cwd: project.dir,
+    });
   } finally {
     project.cleanup();
   }
@@ -61,7 +63,10 @@ test('a keyless script (batch_expire) runs on the node its setup wrote to, and i
     {
       batch_expire: {
         args: [`{${tag}}:*`, '60', '0', '100'],
-        setup: [['CONFIG', 'SET', 'lua-time-limit', '4998'], ['MSET', ...keys.flatMap((k) => [k, 'x'])]],
+        setup: [
+          ['CONFIG', 'SET', 'lua-time-limit', '4998'],
+          ['MSET', ...keys.flatMap((k) => [k, 'x'])],
+        ],
         requests: 50,
       },
     },
@@ -90,7 +95,11 @@ test('a keyless script whose setup wrote to several nodes runs on the first prim
       requests: 20,
     },
   };
-  const run = await benchFixtures({ 'lua/count.lua': "#!lua flags=no-writes\nreturn redis.call('DBSIZE')\n" }, fixture, false);
+  const run = await benchFixtures(
+    { 'lua/count.lua': "#!lua flags=no-writes\nreturn redis.call('DBSIZE')\n" },
+    fixture,
+    false,
+  );
   expect(run.code).toBe(0);
   expect(run.stdout).toContain(`count takes no keys: run on ${first.label} only (its setup wrote to 2 nodes)`);
   expect(first.calls('evalsha') - calls).toBe(20);
@@ -114,7 +123,9 @@ test('setup commands go by their real keys: BITOP by its third word, CONFIG SET 
       },
     },
   );
-  expect(luaTimeLimits().map((limit, i) => [primaries[i]!.label, limit === '4997'])).toEqual(primaries.map((n) => [n.label, n === owner]));
+  expect(luaTimeLimits().map((limit, i) => [primaries[i]!.label, limit === '4997'])).toEqual(
+    primaries.map((n) => [n.label, n === owner]),
+  );
   expect(run.code).toBe(0);
   const [row] = JSON.parse(run.stdout).results;
   expect(row).toMatchObject({ verdict: 'ok', error: null });
@@ -124,7 +135,15 @@ test('setup commands go by their real keys: BITOP by its third word, CONFIG SET 
 test('a setup command without keys goes to every primary when the script keys slot is drawn per call', async () => {
   const run = await benchFixtures(
     { 'lua/incr.lua': "return redis.call('INCRBY', KEYS[1], ARGV[1])\n" },
-    { incr: { keys: ['{r:__rand_int__}:n'], args: ['1'], setup: [['CONFIG', 'SET', 'lua-time-limit', '4996']], requests: 200, concurrency: 4 } },
+    {
+      incr: {
+        keys: ['{r:__rand_int__}:n'],
+        args: ['1'],
+        setup: [['CONFIG', 'SET', 'lua-time-limit', '4996']],
+        requests: 200,
+        concurrency: 4,
+      },
+    },
   );
   expect(run.code).toBe(0);
   expect(JSON.parse(run.stdout).results[0]).toMatchObject({ verdict: 'ok', requests: 200 });

@@ -37,7 +37,11 @@ const doLoad = () => load({ paths: ['lua'], manifest: manifest(), target, cwd: d
 const doExec = (script: string, keys: string[], args: string[] = [], readOnly = false) =>
   exec({ script, keys, args, readOnly, manifest: manifest(), scripts: ['lua'], target, cwd: dir });
 /** SCRIPT EXISTS of every script of the manifest, asked of one node with redis-cli. */
-const cachedOn = (node: ClusterNode) => node.cli('SCRIPT', 'EXISTS', ...shas).split('\n').map(Number);
+const cachedOn = (node: ClusterNode) =>
+  node
+    .cli('SCRIPT', 'EXISTS', ...shas)
+    .split('\n')
+    .map(Number);
 
 /** Runs the built CLI (`npm run build` first) and collects exit code and output. */
 function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -45,7 +49,10 @@ function cli(...args: string[]): Promise<{ code: number | null; stdout: string; 
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
     delete env.NODE_OPTIONS;
     delete env.REDIS_URL;
-    const child = spawn(process.execPath, [join(REPO, 'bin', 'rscript'), ...args, '--url', cluster.url], { cwd: dir, env });
+    const child = spawn(process.execPath, [join(REPO, 'bin', 'rscript'), ...args, '--url', cluster.url], {
+      cwd: dir,
+      env,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c));
@@ -85,7 +92,8 @@ describe('topology', () => {
     await withTopology(target, {}, async (topology) => {
       expect(topology.cluster).toBe(true);
       expect(topology.nodes.map((n) => n.label).sort()).toEqual(cluster.nodes.map((n) => n.label).sort());
-      for (const node of topology.nodes) expect(node.role).toBe(cluster.byPort(Number(node.label.split(':')[1])).role());
+      for (const node of topology.nodes)
+        expect(node.role).toBe(cluster.byPort(Number(node.label.split(':')[1])).role());
       const primaries = topology.primaries();
       expect(primaries).toHaveLength(3);
       expect(primaries.flatMap((p) => p.slots).reduce((sum, [a, b]) => sum + b - a + 1, 0)).toBe(16384);
@@ -110,7 +118,9 @@ describe('topology', () => {
         expect(topology.nodes.map((n) => [n.label, n.role])).toEqual([[`127.0.0.1:${server.port}`, 'primary']]);
         expect(topology.summary()).toBeUndefined();
       });
-      await expect(openTopology({ url: server.url, timeoutMs: 5000, cluster: true })).rejects.toThrow(/runs in standalone mode/);
+      await expect(openTopology({ url: server.url, timeoutMs: 5000, cluster: true })).rejects.toThrow(
+        /runs in standalone mode/,
+      );
     } finally {
       await server.stop();
     }
@@ -138,7 +148,9 @@ describe('load', () => {
     const text = await cli('load');
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/│ saga_transfer\s+│ [0-9a-f]{12} │ unchanged │ already cached on all 6 nodes │/);
-    expect(text.stdout).toContain('0 loads on 0 of 6 cluster nodes (3 primaries, 3 replicas), 4 already cached everywhere');
+    expect(text.stdout).toContain(
+      '0 loads on 0 of 6 cluster nodes (3 primaries, 3 replicas), 4 already cached everywhere',
+    );
   });
 });
 
@@ -146,7 +158,9 @@ describe('exists', () => {
   test('all cached everywhere: exit 0 and one compact line', async () => {
     const result = await cli('exists');
     expect(result.code).toBe(0);
-    expect(result.stdout.trim()).toBe(`all 4 scripts are cached on all 6 ${serverUnderTest().name} nodes (3 primaries, 3 replicas)`);
+    expect(result.stdout.trim()).toBe(
+      `all 4 scripts are cached on all 6 ${serverUnderTest().name} nodes (3 primaries, 3 replicas)`,
+    );
   });
 
   test('SCRIPT FLUSH on one replica: exists exits 1 naming that replica; load repairs it', async () => {
@@ -156,7 +170,9 @@ describe('exists', () => {
     const text = await cli('exists');
     expect(text.code).toBe(1);
     expect(text.stdout).toContain(`${replica.label} (replica)`);
-    expect(text.stdout).toContain(`4 of 4 scripts missing on 1 of 6 ${serverUnderTest().name} nodes (3 primaries, 3 replicas): run rscript load`);
+    expect(text.stdout).toContain(
+      `4 of 4 scripts missing on 1 of 6 ${serverUnderTest().name} nodes (3 primaries, 3 replicas): run rscript load`,
+    );
     const others = cluster.nodes.filter((n) => n !== replica).map((n) => n.label);
     for (const label of others) expect(text.stdout).not.toContain(label);
 
@@ -169,7 +185,9 @@ describe('exists', () => {
     const repaired = await cli('load', '--json');
     expect(repaired.code).toBe(0);
     for (const row of JSON.parse(repaired.stdout).rows as Array<{ nodes: Array<{ server: string }> }>) {
-      expect(row.nodes.filter((n) => n.server === 'loaded')).toEqual([{ node: replica.label, role: 'replica', server: 'loaded' }]);
+      expect(row.nodes.filter((n) => n.server === 'loaded')).toEqual([
+        { node: replica.label, role: 'replica', server: 'loaded' },
+      ]);
     }
     expect(cachedOn(replica)).toEqual([1, 1, 1, 1]);
     expect((await exists({ names: [], manifest: manifest(), target })).missing).toBe(0);
@@ -206,7 +224,15 @@ describe('exec', () => {
     const primaries = cluster.nodes.filter((n) => n.role() === 'primary');
     for (const primary of primaries) {
       const before = primaries.map((n) => n.calls('evalsha'));
-      const onIt = await exec({ script: 'hello', keys: [], args: [], manifest: manifest(), scripts: ['lua'], target: { ...target, url: primary.url }, cwd: dir });
+      const onIt = await exec({
+        script: 'hello',
+        keys: [],
+        args: [],
+        manifest: manifest(),
+        scripts: ['lua'],
+        target: { ...target, url: primary.url },
+        cwd: dir,
+      });
       expect(onIt.node).toEqual({ node: primary.label, role: 'primary' });
       // EVALSHA reached this primary only (twice when it lacked the script: NOSCRIPT, load, again).
       expect(primaries.map((n, i) => n.calls('evalsha') > before[i]!)).toEqual(primaries.map((n) => n === primary));
@@ -336,12 +362,15 @@ describe('kill', () => {
       const replica = cluster.owner(keySlot('spin:1')).replicas[0]!;
       replica.cli('CONFIG', 'SET', 'busy-reply-threshold', '100');
       const looping = run('exec', 'spin', '-k', 'spin:1', '--ro', '--timeout', '60000');
-      for (let i = 0; i < 250 && !replica.cli('PING').startsWith('BUSY'); i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 250 && !replica.cli('PING').startsWith('BUSY'); i++)
+        await new Promise((r) => setTimeout(r, 20));
       expect(replica.cli('PING')).toMatch(/^BUSY/);
 
       const busy = await run('exists');
       expect(busy.code).toBe(2);
-      expect(busy.stderr).toContain(`${replica.label}: the server is busy running a script and answers nothing else; stop it with: rscript kill`);
+      expect(busy.stderr).toContain(
+        `${replica.label}: the server is busy running a script and answers nothing else; stop it with: rscript kill`,
+      );
 
       const killed = await run('kill');
       expect(killed.code).toBe(0);
@@ -428,7 +457,13 @@ describe('flush', () => {
       for (const m of monitors) m.close();
     }
     const loaded = Object.values(readManifest(manifest())!.scripts).map((e) => e.sha);
-    for (const node of cluster.nodes) expect(node.cli('SCRIPT', 'EXISTS', ...loaded).split('\n').map(Number)).toEqual(loaded.map(() => 0));
+    for (const node of cluster.nodes)
+      expect(
+        node
+          .cli('SCRIPT', 'EXISTS', ...loaded)
+          .split('\n')
+          .map(Number),
+      ).toEqual(loaded.map(() => 0));
   });
 });
 
@@ -437,7 +472,21 @@ describe('bench', () => {
     const primaries = cluster.nodes.filter((n) => n.role() === 'primary');
     const before = primaries.map((n) => n.calls('evalsha'));
     // One hash tag per call, drawn at random: the calls spread over every primary's slots.
-    const run = await cli('bench', 'lua/incr.lua', '-k', '{user:__rand_int__}:n', '-a', '1', '-n', '3000', '-c', '10', '--warmup', '0', '--json');
+    const run = await cli(
+      'bench',
+      'lua/incr.lua',
+      '-k',
+      '{user:__rand_int__}:n',
+      '-a',
+      '1',
+      '-n',
+      '3000',
+      '-c',
+      '10',
+      '--warmup',
+      '0',
+      '--json',
+    );
     expect(run.stderr).not.toMatch(/MOVED|CROSSSLOT|NOSCRIPT/);
     expect(run.code).toBe(0);
     const [row] = JSON.parse(run.stdout).results;
@@ -458,7 +507,19 @@ describe('bench', () => {
     expect(fixed.stderr).toContain(`KEYS[2] acct:2  slot ${keySlot('acct:2')}`);
     expect(fixed.stderr).toMatch(/hash tag/);
 
-    const drawn = await cli('bench', 'saga_transfer', '-k', 'a:__rand_int__', 'b:__rand_int__', '{x}:log', '-a', '1', 'tx', '-n', '50');
+    const drawn = await cli(
+      'bench',
+      'saga_transfer',
+      '-k',
+      'a:__rand_int__',
+      'b:__rand_int__',
+      '{x}:log',
+      '-a',
+      '1',
+      'tx',
+      '-n',
+      '50',
+    );
     expect(drawn.code).toBe(2);
     expect(drawn.stdout).toBe('');
     expect(drawn.stderr).toContain('KEYS[1] a:__rand_int__  slot drawn per call');
@@ -467,7 +528,22 @@ describe('bench', () => {
 
     // One hash tag, __rand_int__ outside it: every call's keys share a slot, and the calls run (the
     // script's own error, an empty source account, shows they reached it).
-    const tagged = await cli('bench', 'saga_transfer', '-k', '{t}:a:__rand_int__', '{t}:b:__rand_int__', '{t}:log', '-a', '1', 'tx-__rand_int__', '-n', '50', '--warmup', '0', '--json');
+    const tagged = await cli(
+      'bench',
+      'saga_transfer',
+      '-k',
+      '{t}:a:__rand_int__',
+      '{t}:b:__rand_int__',
+      '{t}:log',
+      '-a',
+      '1',
+      'tx-__rand_int__',
+      '-n',
+      '50',
+      '--warmup',
+      '0',
+      '--json',
+    );
     expect(tagged.stderr).not.toMatch(/CROSSSLOT|different cluster slots/);
     expect(JSON.parse(tagged.stdout).results[0].error).toMatch(/insufficient funds/);
   }, 30000);

@@ -12,7 +12,11 @@ let project: Project;
 let shas: string[];
 
 const rscript = (...args: string[]) => runCli([...args, '--url', cluster.url], { cwd: project.dir });
-const cachedOn = (node: ClusterNode) => node.cli('SCRIPT', 'EXISTS', ...shas).split('\n').map(Number);
+const cachedOn = (node: ClusterNode) =>
+  node
+    .cli('SCRIPT', 'EXISTS', ...shas)
+    .split('\n')
+    .map(Number);
 
 beforeAll(async () => {
   cluster = await startCluster();
@@ -35,17 +39,25 @@ test('nodes marked failed (a primary after its failover, a replica) are skipped 
   const seedPort = Number(new URL(cluster.url).port);
   const primary = cluster.nodes.find((n) => n.role() === 'primary' && n.port !== seedPort)!;
   // A replica of another primary: the crashed primary's own replica is the one that takes over.
-  const replica = cluster.nodes.find((n) => n.role() === 'replica' && n.port !== seedPort && n.info('replication', 'master_port') !== String(primary.port))!;
+  const replica = cluster.nodes.find(
+    (n) =>
+      n.role() === 'replica' && n.port !== seedPort && n.info('replication', 'master_port') !== String(primary.port),
+  )!;
   await cluster.crash(primary); // its replica takes over
   await cluster.crash(replica);
   const live = cluster.nodes.filter((n) => n !== primary && n !== replica);
 
-  const warnings = [`warning: ${primary.label} (primary) was skipped: marked failed`, `warning: ${replica.label} (replica) was skipped: marked failed`];
+  const warnings = [
+    `warning: ${primary.label} (primary) was skipped: marked failed`,
+    `warning: ${replica.label} (replica) was skipped: marked failed`,
+  ];
 
   const checked = await rscript('exists');
   expect(checked.stderr).not.toMatch(/cannot reach/);
   expect(checked.code).toBe(0);
-  expect(checked.stdout).toContain(`all 2 scripts are cached on all 4 ${serverUnderTest().name} nodes (3 primaries, 1 replica)`);
+  expect(checked.stdout).toContain(
+    `all 2 scripts are cached on all 4 ${serverUnderTest().name} nodes (3 primaries, 1 replica)`,
+  );
   // On stderr, as other warnings: stdout keeps the result (`rscript exists | tail -1`).
   for (const w of warnings) expect(checked.stderr).toContain(w);
   expect(checked.stdout).not.toContain('warning');

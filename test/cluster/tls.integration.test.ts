@@ -13,7 +13,10 @@ let project: Project;
 beforeAll(async () => {
   certs = makeTestCerts();
   cluster = await startCluster({ primaries: 3, replicas: 1, tls: certs });
-  project = makeProject({ 'lua/incr.lua': '-- incr: adds one\n--\n-- KEYS[1]: the counter (string)\n-- Returns: the new value\nreturn redis.call("INCR", KEYS[1])\n' });
+  project = makeProject({
+    'lua/incr.lua':
+      '-- incr: adds one\n--\n-- KEYS[1]: the counter (string)\n-- Returns: the new value\nreturn redis.call("INCR", KEYS[1])\n',
+  });
 }, 90000);
 
 afterAll(async () => {
@@ -47,7 +50,9 @@ test('without the CA every node is refused with the TLS message; a plain redis:/
   expect(unverified.code).toBe(2);
   expect(unverified.stderr).toMatch(/TLS failed: .*certificate.*--tls-ca/);
 
-  const plain = await runCli(['exists', '--url', cluster.url.replace(/^rediss:/, 'redis:'), '--timeout', '2000'], { cwd: project.dir });
+  const plain = await runCli(['exists', '--url', cluster.url.replace(/^rediss:/, 'redis:'), '--timeout', '2000'], {
+    cwd: project.dir,
+  });
   expect(plain.code).toBe(2);
   expect(plain.stderr).toMatch(/^rscript: 127\.0\.0\.1:\d+: .*use rediss:\/\//);
 }, 30000);

@@ -65,7 +65,10 @@ describe('--sandbox', () => {
 
   it('stops the server after an error reply too', async () => {
     project.write('lua/broken.lua', "return redis.call('HGET', KEYS[1])\n");
-    const r = await runCli(['bench', 'broken', '--sandbox', '-k', 'x', '-n', '10'], { cwd: project.dir, timeoutMs: 60_000 });
+    const r = await runCli(['bench', 'broken', '--sandbox', '-k', 'x', '-n', '10'], {
+      cwd: project.dir,
+      timeoutMs: 60_000,
+    });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/lua\/broken\.lua:1: /);
     const pid = sandboxPid(r.stderr);
@@ -105,7 +108,10 @@ describe('--sandbox', () => {
   });
 
   it('runs exec on a sandbox after the fixture setup', async () => {
-    const r = await runCli(['exec', 'counter', '--sandbox', '-k', 'c', '--json'], { cwd: project.dir, timeoutMs: 30_000 });
+    const r = await runCli(['exec', 'counter', '--sandbox', '-k', 'c', '--json'], {
+      cwd: project.dir,
+      timeoutMs: 30_000,
+    });
     expect(r.code).toBe(0);
     expect(JSON.stringify(JSON.parse(r.stdout).reply)).toContain('42');
   });
@@ -116,15 +122,22 @@ describe('--sandbox', () => {
     // The fixture's key c, set to 41 by its setup.
     expect(r.stdout).toMatch(/│ \(reply\) │ integer │ 42 +│/);
     const pid = sandboxPid(r.stderr);
-    expect(r.stderr).toMatch(/^sandbox: redis-server \S* ?\(pid \d+\) on 127\.0\.0\.1:\d+, a throwaway server stopped when rscript exits$/m);
-    expect(r.stderr).toContain('sandbox: the fixture bench["counter"] gives KEYS "c" and ARGV (none) (--keys or --args: your own instead)');
+    expect(r.stderr).toMatch(
+      /^sandbox: redis-server \S* ?\(pid \d+\) on 127\.0\.0\.1:\d+, a throwaway server stopped when rscript exits$/m,
+    );
+    expect(r.stderr).toContain(
+      'sandbox: the fixture bench["counter"] gives KEYS "c" and ARGV (none) (--keys or --args: your own instead)',
+    );
     expect(await gone(pid)).toBe(true);
     // Keys of one's own: the fixture's are not used, and not mentioned.
     const own = await runCli(['exec', 'counter', '--sandbox', '-k', 'other'], { cwd: project.dir, timeoutMs: 30_000 });
     expect(own.stdout).toMatch(/│ \(reply\) │ integer │ 1 +│/);
     expect(own.stderr).not.toContain('fixture');
     // Too few keys: refused before any server is started.
-    const none = await runCli(['exec', 'lua/counter.lua', '--sandbox', '-a', 'x'], { cwd: project.dir, timeoutMs: 30_000 });
+    const none = await runCli(['exec', 'lua/counter.lua', '--sandbox', '-a', 'x'], {
+      cwd: project.dir,
+      timeoutMs: 30_000,
+    });
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/^rscript: counter reads 1 key\(s\) and 0 arg\(s\); got 0 and 1\n/);
     expect(none.stderr).not.toMatch(/sandbox: redis-server/);
@@ -134,7 +147,8 @@ describe('--sandbox', () => {
   // user mean?), while REDIS_URL and the config's url are settings for other commands (CI sets
   // REDIS_URL globally and runs bench --sandbox).
   const URL_FLAG = 'redis://127.0.0.1:2';
-  const CONFLICT = 'rscript: --sandbox and --url conflict: --sandbox runs on a throwaway local redis-server and would ignore the --url server; drop one of them\n';
+  const CONFLICT =
+    'rscript: --sandbox and --url conflict: --sandbox runs on a throwaway local redis-server and would ignore the --url server; drop one of them\n';
   it.each<[string[]]>([
     [['exec', 'fast', '--sandbox', '--url', URL_FLAG]],
     [['exec', 'fast', '-u', URL_FLAG, '--sandbox']],
@@ -149,15 +163,24 @@ describe('--sandbox', () => {
   });
 
   it('the conflict with --json: the error as the JSON document', async () => {
-    const r = await runCli(['bench', 'fast', '--sandbox', '--url', URL_FLAG, '--json'], { cwd: project.dir, timeoutMs: 30_000 });
+    const r = await runCli(['bench', 'fast', '--sandbox', '--url', URL_FLAG, '--json'], {
+      cwd: project.dir,
+      timeoutMs: 30_000,
+    });
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stdout)).toEqual({ error: { message: CONFLICT.replace(/^rscript: |\n$/g, ''), exitCode: 2, detail: [] } });
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: { message: CONFLICT.replace(/^rscript: |\n$/g, ''), exitCode: 2, detail: [] },
+    });
   });
 
-  it('REDIS_URL and the config file\'s url do not conflict: the sandbox runs', async () => {
+  it("REDIS_URL and the config file's url do not conflict: the sandbox runs", async () => {
     // The config's url (redis://127.0.0.1:1) and REDIS_URL both name ports nobody listens on.
     const env = { REDIS_URL: URL_FLAG };
-    const bench = await runCli(['bench', 'fast', '--sandbox', '-n', '10', '--json'], { cwd: project.dir, env, timeoutMs: 60_000 });
+    const bench = await runCli(['bench', 'fast', '--sandbox', '-n', '10', '--json'], {
+      cwd: project.dir,
+      env,
+      timeoutMs: 60_000,
+    });
     expect(bench.code).toBe(0);
     expect(JSON.parse(bench.stdout).results[0].verdict).toBe('ok');
     const exec = await runCli(['exec', 'fast', '--sandbox', '--json'], { cwd: project.dir, env, timeoutMs: 30_000 });
@@ -169,14 +192,18 @@ describe('--sandbox', () => {
     const p = makeProject({
       'lua/fast.lua': 'return 1\n',
       'tools/silent-server': '#!/bin/sh\nexit 1\n',
-      'tools/chatty-server': '#!/bin/sh\necho "first words"\necho\necho "   "\necho "*** FATAL CONFIG FILE ERROR ***" >&2\nexit 3\n',
+      'tools/chatty-server':
+        '#!/bin/sh\necho "first words"\necho\necho "   "\necho "*** FATAL CONFIG FILE ERROR ***" >&2\nexit 3\n',
     });
     try {
       chmodSync(p.path('tools/silent-server'), 0o755);
       chmodSync(p.path('tools/chatty-server'), 0o755);
       p.write('.redisscriptsrc', JSON.stringify({ redisServer: 'tools/silent-server' }));
       const silent = await runCli(['exec', 'fast', '--sandbox'], { cwd: p.dir });
-      expect({ code: silent.code, stderr: silent.stderr }).toEqual({ code: 2, stderr: 'rscript: tools/silent-server exited (code 1) before it was ready\n' });
+      expect({ code: silent.code, stderr: silent.stderr }).toEqual({
+        code: 2,
+        stderr: 'rscript: tools/silent-server exited (code 1) before it was ready\n',
+      });
       p.write('.redisscriptsrc', JSON.stringify({ redisServer: 'tools/chatty-server' }));
       const chatty = await runCli(['exec', 'fast', '--sandbox'], { cwd: p.dir });
       expect(chatty.code).toBe(2);

@@ -75,7 +75,12 @@ describe('rscript bench', () => {
     const fast = doc.results.find((x: { script: string }) => x.script === 'fast');
     const slow = doc.results.find((x: { script: string }) => x.script === 'slow');
     expect(fast).toMatchObject({ verdict: 'ok', budget_ms: 50, budget_source: 'server', requests: 200, errors: 0 });
-    expect(slow).toMatchObject({ verdict: 'over', budget_source: 'server', server_source: 'commandstats+latency-histogram', requests: 3 });
+    expect(slow).toMatchObject({
+      verdict: 'over',
+      budget_source: 'server',
+      server_source: 'commandstats+latency-histogram',
+      requests: 3,
+    });
     expect(slow.server_mean_ms).toBeGreaterThanOrEqual(55);
     expect(doc.over_budget).toBe(1);
 
@@ -106,7 +111,15 @@ describe('rscript bench', () => {
     expect(doc.mode).toBe('script');
     const row = doc.results[0];
     for (const f of [...CSV_FIELDS, 'histogram', 'keys', 'args']) expect(row).toHaveProperty(f);
-    expect(row).toMatchObject({ script: 'fast', path: 'lua/fast.lua', requests: 2000, errors: 0, concurrency: 4, pipeline: 3, verdict: 'ok' });
+    expect(row).toMatchObject({
+      script: 'fast',
+      path: 'lua/fast.lua',
+      requests: 2000,
+      errors: 0,
+      concurrency: 4,
+      pipeline: 3,
+      verdict: 'ok',
+    });
     expect(row.server_calls).toBe(2000);
     expect(row.ops_per_sec).toBeGreaterThan(0);
     expect(row.p50_ms).toBeLessThanOrEqual(row.p99_ms);
@@ -125,7 +138,20 @@ describe('rscript bench', () => {
   it('replaces __rand_int__ per call: many different keys on the server', async () => {
     config({});
     server.cli('FLUSHALL');
-    const r = await bench(['touch', '-k', 'u:__rand_int__', '-a', 'v', '-r', '1000', '-n', '400', '--warmup', '0', '--json']);
+    const r = await bench([
+      'touch',
+      '-k',
+      'u:__rand_int__',
+      '-a',
+      'v',
+      '-r',
+      '1000',
+      '-n',
+      '400',
+      '--warmup',
+      '0',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const keys = server.cli('--scan', '--pattern', 'u:*').split('\n').filter(Boolean);
     expect(keys.length).toBeGreaterThan(100);
@@ -150,7 +176,9 @@ describe('rscript bench', () => {
     config({});
     const r = await bench(['touch', '-k', 'left:__rand_int__', '-a', 'v', '-n', '50', '--warmup', '0']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`what touch wrote stays on ${server.url.replace('redis://', '')} (bench --sandbox runs on a throwaway server)`);
+    expect(r.stdout).toContain(
+      `what touch wrote stays on ${server.url.replace('redis://', '')} (bench --sandbox runs on a throwaway server)`,
+    );
     const json = await bench(['touch', '-k', 'left:__rand_int__', '-a', 'v', '-n', '50', '--warmup', '0', '--json']);
     expect(JSON.parse(json.stdout).left_keys).toEqual(['touch']);
     // A no-writes script without a setup writes nothing: no note.
@@ -171,7 +199,9 @@ describe('rscript bench', () => {
     // No call was made: '-' in every figure, not latencies of 0.
     expect(r.stdout).toMatch(/│ stock +│ +0 │ +0 │ +- │ +- │ +- │ +- │ +- │ +- │ +\d+ │ ERROR +│/);
     expect(r.stdout).toMatch(/│ fast .*│ ok +│/);
-    expect(r.stdout).toContain("stock: ERROR, nothing benched: bench.stock.setup[0] (HSET stock): ERR wrong number of arguments for 'hset' command");
+    expect(r.stdout).toContain(
+      "stock: ERROR, nothing benched: bench.stock.setup[0] (HSET stock): ERR wrong number of arguments for 'hset' command",
+    );
   });
 
   it('stops on an error reply with file:line and exits 1', async () => {
@@ -184,22 +214,37 @@ describe('rscript bench', () => {
     expect(r.stdout).toMatch(/2 \| return redis.call\('INCR', KEYS\[1\]\)/);
     const json = await bench(['typed', '-k', 'h', '-n', '100', '--json']);
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout).results[0]).toMatchObject({ verdict: 'error', error: expect.stringMatching(/^lua\/typed\.lua:2: WRONGTYPE/) });
+    expect(JSON.parse(json.stdout).results[0]).toMatchObject({
+      verdict: 'error',
+      error: expect.stringMatching(/^lua\/typed\.lua:2: WRONGTYPE/),
+    });
   });
 
   it('refuses too few keys or args before any call, as exec does: for a script and for a fixture', async () => {
     config({ capped: { keys: ['cap'] } });
-    const calls = () => Number(/calls=(\d+)/.exec(server.cli('INFO', 'commandstats').split('\n').find((l) => l.startsWith('cmdstat_evalsha:')) ?? '')?.[1] ?? 0);
+    const calls = () =>
+      Number(
+        /calls=(\d+)/.exec(
+          server
+            .cli('INFO', 'commandstats')
+            .split('\n')
+            .find((l) => l.startsWith('cmdstat_evalsha:')) ?? '',
+        )?.[1] ?? 0,
+      );
     const before = calls();
     const one = await bench(['capped', '-k', 'cap', '-a']);
     expect(one.code).toBe(2);
     // -a without values is commander's error; with no args at all, the script's own count.
     const none = await runCli(['bench', 'touch', '-n', '10'], { cwd: project.dir });
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/^rscript: touch reads 1 key\(s\) and 1 arg\(s\); got 0 and 0\n  missing: KEYS\[1\]; ARGV\[1\]\n/);
+    expect(none.stderr).toMatch(
+      /^rscript: touch reads 1 key\(s\) and 1 arg\(s\); got 0 and 0\n  missing: KEYS\[1\]; ARGV\[1\]\n/,
+    );
     const fixture = await bench(['-n', '10']);
     expect(fixture.code).toBe(2);
-    expect(fixture.stderr).toMatch(/^rscript: bench\.capped: capped reads 1 key\(s\) and 1 arg\(s\); got 1 and 0\n  missing: ARGV\[1\]\n  give the fixture bench\["capped"\] the keys and args the script reads\n$/);
+    expect(fixture.stderr).toMatch(
+      /^rscript: bench\.capped: capped reads 1 key\(s\) and 1 arg\(s\); got 1 and 0\n  missing: ARGV\[1\]\n  give the fixture bench\["capped"\] the keys and args the script reads\n$/,
+    );
     expect(calls()).toBe(before);
   });
 
@@ -222,7 +267,12 @@ describe('rscript bench', () => {
       const before = { reads: reads(), calls: commandCalls(server, 'evalsha') };
       const r = await bench(['fast', '-n', '1600', '-c', '1', '-P', pipeline, '--warmup', '0', '--json']);
       expect(r.code).toBe(0);
-      expect(JSON.parse(r.stdout).results[0]).toMatchObject({ requests: 1600, errors: 0, concurrency: 1, pipeline: Number(pipeline) });
+      expect(JSON.parse(r.stdout).results[0]).toMatchObject({
+        requests: 1600,
+        errors: 0,
+        concurrency: 1,
+        pipeline: Number(pipeline),
+      });
       const calls = commandCalls(server, 'evalsha') - before.calls;
       expect(calls).toBe(1600);
       return calls / (reads() - before.reads);
@@ -237,7 +287,22 @@ describe('rscript bench', () => {
   it('stops on an error reply inside a pipelined batch, with the calls answered before it', async () => {
     server.cli('DEL', 'capped');
     config({});
-    const r = await bench(['capped', '-k', 'capped', '-a', '300', '-n', '5000', '-c', '4', '-P', '16', '--warmup', '0', '--json']);
+    const r = await bench([
+      'capped',
+      '-k',
+      'capped',
+      '-a',
+      '300',
+      '-n',
+      '5000',
+      '-c',
+      '4',
+      '-P',
+      '16',
+      '--warmup',
+      '0',
+      '--json',
+    ]);
     expect(r.code).toBe(1);
     const row = JSON.parse(r.stdout).results[0];
     expect(row).toMatchObject({ verdict: 'error', error: 'lua/capped.lua: ERR over the cap' });
@@ -253,12 +318,17 @@ describe('rscript bench', () => {
     config({});
     const running = bench(['fast', '-d', '20s', '--warmup', '0']);
     // Wait until the bench's calls reach the server, then close every client connection but ours.
-    for (let i = 0; i < 200 && !server.cli('CLIENT', 'LIST').includes('cmd=evalsha'); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 200 && !server.cli('CLIENT', 'LIST').includes('cmd=evalsha'); i++)
+      await new Promise((r) => setTimeout(r, 50));
     server.cli('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
     const r = await running;
     expect(r.code).toBe(2);
     // A clean close reads "lost"; a write racing the close gets ECONNRESET or EPIPE, "closed by the server".
-    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^rscript: 127\.0\.0\.1:\d+: the connection was (lost|closed by the server) during EVALSHA/)]);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^rscript: 127\.0\.0\.1:\d+: the connection was (lost|closed by the server) during EVALSHA/,
+      ),
+    ]);
   });
 
   it('asks before writing to a server that is not on loopback, and refuses without a terminal', async () => {
@@ -298,7 +368,9 @@ describe('rscript bench', () => {
     config({});
     for (const answer of ['n\r', '\r']) {
       const r = await onTerminal(answer);
-      expect(r.output).toContain('192.0.2.1:6379 is not a loopback address, and the bench of fast may write to its keys (no declared keys). Go on? [y/N] ');
+      expect(r.output).toContain(
+        '192.0.2.1:6379 is not a loopback address, and the bench of fast may write to its keys (no declared keys). Go on? [y/N] ',
+      );
       expect(r.output).toContain('not benched: nothing was sent to 192.0.2.1:6379');
       expect(r.output).not.toMatch(/rscript:|cancelled|verdict/);
       expect(r.code).toBe(0);

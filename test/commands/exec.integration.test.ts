@@ -19,7 +19,8 @@ const SCRIPTS: Record<string, string> = {
   'lua/echo.lua': 'return {KEYS, ARGV, #KEYS, #ARGV}',
   'lua/get.lua': '#!lua flags=no-writes\nreturn redis.call("GET", KEYS[1])\n',
   'lua/set.lua': '#!lua\nreturn redis.call("SET", KEYS[1], ARGV[1])\n',
-  'lua/set_compat.lua': '-- no shebang: writes are checked when they happen\nreturn redis.call("SET", KEYS[1], ARGV[1])\n',
+  'lua/set_compat.lua':
+    '-- no shebang: writes are checked when they happen\nreturn redis.call("SET", KEYS[1], ARGV[1])\n',
   'lua/runtime.lua': '-- line 1\nlocal t = nil\nreturn t.field\n',
   'lua/wrongtype.lua': '-- line 1\n\nreturn redis.call("INCR", KEYS[1])\n',
   'lua/custom.lua': 'return redis.error_reply("MYERR custom failure")\n',
@@ -48,7 +49,13 @@ beforeAll(async () => {
   project = makeProject(SCRIPTS);
   // Some scripts are wrong on purpose (dropped_keys, float): the linter would refuse them before the
   // server could show what it does with them, so this load skips it (load --no-lint).
-  await load({ paths: ['lua'], manifest: project.path('rscript.lock.json'), target: { url: server.url, timeoutMs: 5000 }, cwd: project.dir, lint: false });
+  await load({
+    paths: ['lua'],
+    manifest: project.path('rscript.lock.json'),
+    target: { url: server.url, timeoutMs: 5000 },
+    cwd: project.dir,
+    lint: false,
+  });
 });
 afterAll(async () => {
   await server?.stop();
@@ -76,7 +83,13 @@ describe('NOSCRIPT recovery', () => {
   test('after SCRIPT FLUSH, exec loads the script, retries once, and says so', async () => {
     server.cli('SCRIPT', 'FLUSH');
     const first = await run('one');
-    expect(first).toMatchObject({ script: 'one', sha: 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db', path: 'lua/one.lua', reloaded: true, reply: int(1) });
+    expect(first).toMatchObject({
+      script: 'one',
+      sha: 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db',
+      path: 'lua/one.lua',
+      reloaded: true,
+      reply: int(1),
+    });
     expect(server.cli('SCRIPT', 'EXISTS', first.sha)).toBe('1');
     const loads = commandCalls(server, 'script|load');
     const second = await run('one');
@@ -110,7 +123,9 @@ describe('NOSCRIPT recovery', () => {
     expect(bySha).toMatchObject({ script: 'one', reply: int(1), reloaded: false });
     const unknown = 'f'.repeat(40);
     const err = await failure(run(unknown));
-    expect(err.message).toBe(`ffffffffffff: the server does not have sha ${unknown} and no local file is known to load it`);
+    expect(err.message).toBe(
+      `ffffffffffff: the server does not have sha ${unknown} and no local file is known to load it`,
+    );
     expect(err.exitCode).toBe(1);
   });
 
@@ -137,8 +152,12 @@ describe('NOSCRIPT recovery', () => {
       // Not on the server, and the file can no longer give it: say so.
       server.cli('SCRIPT', 'FLUSH');
       const err = await failure(run(locked.slice(0, 12)));
-      expect(err.message).toBe(`one: the server does not have sha ${locked}, and the file has changed since the manifest named it (it hashes to ${result.sha.slice(0, 12)} now)`);
-      expect(err.detail).toEqual(['Run it by name (rscript exec one) to run the file as it is, or rscript load to bring the manifest up to date.']);
+      expect(err.message).toBe(
+        `one: the server does not have sha ${locked}, and the file has changed since the manifest named it (it hashes to ${result.sha.slice(0, 12)} now)`,
+      );
+      expect(err.detail).toEqual([
+        'Run it by name (rscript exec one) to run the file as it is, or rscript load to bring the manifest up to date.',
+      ]);
     } finally {
       project.write('lua/one.lua', before);
     }
@@ -180,10 +199,32 @@ describe('typed replies (RESP3)', () => {
     ['whole_double', { type: 'double', value: 3 }],
     // An error inside an array is an element of the reply; it showed as an empty map.
     ['error_item', { type: 'array', items: [int(1), { type: 'error', value: 'ERR boom' }, int(3)] }],
-    ['binary', { type: 'bulk string', value: Buffer.from([0xff, 0x00, 0x61, 0x62]).toString('base64'), encoding: 'base64' }],
-    ['nested', { type: 'array', items: [int(1), { type: 'array', items: [bulk('a'), { type: 'array', items: [int(2), bulk('b')] }] }, { type: 'array', items: [] }] }],
+    [
+      'binary',
+      { type: 'bulk string', value: Buffer.from([0xff, 0x00, 0x61, 0x62]).toString('base64'), encoding: 'base64' },
+    ],
+    [
+      'nested',
+      {
+        type: 'array',
+        items: [
+          int(1),
+          { type: 'array', items: [bulk('a'), { type: 'array', items: [int(2), bulk('b')] }] },
+          { type: 'array', items: [] },
+        ],
+      },
+    ],
     ['set_reply', { type: 'set', items: [bulk('member')] }],
-    ['resp3_bool', { type: 'array', items: [{ type: 'boolean', value: true }, { type: 'boolean', value: false }] }],
+    [
+      'resp3_bool',
+      {
+        type: 'array',
+        items: [
+          { type: 'boolean', value: true },
+          { type: 'boolean', value: false },
+        ],
+      },
+    ],
     ['resp2_bool', { type: 'array', items: [int(1), { type: 'null' }] }],
     ['dropped_keys', { type: 'array', items: [] }],
   ])('%s', async (name, expected) => {
@@ -209,12 +250,7 @@ test('keys and args are binary-safe: spaces, unicode, an empty string', async ()
   const result = await run('echo', keys, args);
   expect(result.reply).toEqual({
     type: 'array',
-    items: [
-      { type: 'array', items: keys.map(bulk) },
-      { type: 'array', items: args.map(bulk) },
-      int(2),
-      int(5),
-    ],
+    items: [{ type: 'array', items: keys.map(bulk) }, { type: 'array', items: args.map(bulk) }, int(2), int(5)],
   });
 });
 
@@ -222,7 +258,10 @@ test('keys and args are binary-safe: spaces, unicode, an empty string', async ()
 // number cannot hold it. redis-cli prints what the server sent; rscript must print the same digits.
 describe('integers beyond 2^53', () => {
   test('a script returning INCRBY of a key holding a large integer: the digits redis-cli prints', async () => {
-    for (const [key, value] of [['big:max', '9223372036854775807'], ['big:odd', '9007199254740993']] as const) {
+    for (const [key, value] of [
+      ['big:max', '9223372036854775807'],
+      ['big:odd', '9007199254740993'],
+    ] as const) {
       server.cli('SET', key, value);
       const expected = server.cli('EVAL', SCRIPTS['lua/big_int.lua']!, '1', key);
       expect(expected).toMatch(/^-?\d{16,}$/);
@@ -244,7 +283,10 @@ describe('integers beyond 2^53', () => {
         int(-7),
       ],
     });
-    expect((await run('big_map')).reply).toEqual({ type: 'map', entries: [[bulk('n'), { type: 'integer', value: '4611686018427387904' }]] });
+    expect((await run('big_map')).reply).toEqual({
+      type: 'map',
+      entries: [[bulk('n'), { type: 'integer', value: '4611686018427387904' }]],
+    });
   });
 
   test('the CLI prints them exactly, in the table and in --json (as a string of digits)', async () => {
@@ -254,7 +296,9 @@ describe('integers beyond 2^53', () => {
     expect(table.code).toBe(0);
     const values = table.stdout.split('\n').flatMap((line) => /^│ \d+\s+│ integer\s+│ (\S+)/.exec(line)?.[1] ?? []);
     expect(values).toEqual(expected);
-    const json = await runCli(['exec', 'big_ints', '-k', 'big:max', '--url', server.url, '--json'], { cwd: project.dir });
+    const json = await runCli(['exec', 'big_ints', '-k', 'big:max', '--url', server.url, '--json'], {
+      cwd: project.dir,
+    });
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout).reply.items.map((item: { value: unknown }) => item.value)).toEqual([
       expected[0],

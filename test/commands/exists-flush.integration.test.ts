@@ -16,7 +16,9 @@ beforeAll(async () => {
   project = makeProject(SCRIPTS);
   const loaded = await cli('load', '--json');
   expect(loaded.code).toBe(0);
-  shas = Object.fromEntries((JSON.parse(loaded.stdout).rows as Array<{ name: string; sha: string }>).map((r) => [r.name, r.sha]));
+  shas = Object.fromEntries(
+    (JSON.parse(loaded.stdout).rows as Array<{ name: string; sha: string }>).map((r) => [r.name, r.sha]),
+  );
 });
 afterAll(async () => {
   await server?.stop();
@@ -53,7 +55,10 @@ describe('exists', () => {
     expect(json.code).toBe(1);
     const data = JSON.parse(json.stdout);
     expect(data.missing).toBe(2);
-    expect(data.rows.filter((r: { cached: boolean }) => !r.cached).map((r: { name: string }) => r.name)).toEqual(['a', 'queue/push']);
+    expect(data.rows.filter((r: { cached: boolean }) => !r.cached).map((r: { name: string }) => r.name)).toEqual([
+      'a',
+      'queue/push',
+    ]);
 
     const text = await cli('exists');
     expect(text.code).toBe(1);
@@ -77,7 +82,14 @@ describe('exists', () => {
   test('a script by the path of its file or by SHA (the 12 characters the tables print), once each', async () => {
     server.cli('SCRIPT', 'FLUSH');
     server.cli('SCRIPT', 'LOAD', SCRIPTS['lua/queue/push.lua']);
-    const refs = await cli('exists', 'lua/queue/push.lua', shas['queue/push']!.slice(0, 12), shas.b!, 'queue/push', '--json');
+    const refs = await cli(
+      'exists',
+      'lua/queue/push.lua',
+      shas['queue/push']!.slice(0, 12),
+      shas.b!,
+      'queue/push',
+      '--json',
+    );
     expect(refs.code).toBe(1);
     expect(JSON.parse(refs.stdout).rows).toEqual([
       { name: 'queue/push', sha: shas['queue/push'], cached: true },
@@ -85,7 +97,9 @@ describe('exists', () => {
     ]);
     const notInManifest = await cli('exists', 'lua/other.lua');
     expect(notInManifest.code).toBe(2);
-    expect(notInManifest.stderr.trim()).toBe('rscript: lua/other.lua is not a script of the manifest rscript.lock.json (rscript load adds it)');
+    expect(notInManifest.stderr.trim()).toBe(
+      'rscript: lua/other.lua is not a script of the manifest rscript.lock.json (rscript load adds it)',
+    );
   });
 });
 
@@ -126,7 +140,9 @@ describe('flush', () => {
     const before = commandCalls(server, 'script|flush');
     const result = await cli('flush');
     expect(result.code).toBe(2);
-    expect(result.stderr.trim()).toBe('rscript: refusing to flush without confirmation: stdin is not a terminal; pass --yes');
+    expect(result.stderr.trim()).toBe(
+      'rscript: refusing to flush without confirmation: stdin is not a terminal; pass --yes',
+    );
     expect(result.stdout).toBe('');
     expect(commandCalls(server, 'script|flush')).toBe(before);
     expect(server.cli('SCRIPT', 'EXISTS', shas.a!)).toBe('1');
@@ -181,7 +197,10 @@ describe('flush', () => {
     const result = await onTerminal('n\r', '--json');
     expect(result.code).toBe(0);
     // The terminal shows the prompt, the echoed answer, then the document.
-    expect(JSON.parse(result.output.slice(result.output.indexOf('{')))).toEqual({ flushed: false, server: `127.0.0.1:${server.port}` });
+    expect(JSON.parse(result.output.slice(result.output.indexOf('{')))).toEqual({
+      flushed: false,
+      server: `127.0.0.1:${server.port}`,
+    });
     expect(server.cli('SCRIPT', 'EXISTS', shas.a!)).toBe('1');
   });
 });

@@ -73,7 +73,9 @@ test('while a script runs, other commands say the server is busy and point at rs
   const busy = await startBusy(['EVAL', 'while true do end', '0']);
   try {
     const result = await runCli(['load', '--url', server.url], { cwd: project.dir });
-    expect(result.stderr.trim()).toBe(`rscript: 127.0.0.1:${server.port}: the server is busy running a script and answers nothing else; stop it with: rscript kill`);
+    expect(result.stderr.trim()).toBe(
+      `rscript: 127.0.0.1:${server.port}: the server is busy running a script and answers nothing else; stop it with: rscript kill`,
+    );
     expect(result.code).toBe(2);
     expect(project.exists('rscript.lock.json')).toBe(false);
     expect((await kill('--json')).code).toBe(0);
@@ -111,14 +113,19 @@ test('a script that already wrote is UNKILLABLE: exit 1, SHUTDOWN NOSAVE explain
     const result = await kill();
     expect(result.code).toBe(1);
     const lines = result.stderr.trimEnd().split('\n');
-    expect(lines[0]).toBe(`rscript: 127.0.0.1:${server.port}: the running script has already written data and cannot be killed`);
+    expect(lines[0]).toBe(
+      `rscript: 127.0.0.1:${server.port}: the running script has already written data and cannot be killed`,
+    );
     expect(result.stderr).toContain('SHUTDOWN NOSAVE');
     expect(stackLines(result.stderr)).toEqual([]);
     expect(result.stdout).toBe('');
 
     const json = await kill('--json');
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout).error).toMatchObject({ exitCode: 1, message: expect.stringContaining('cannot be killed') });
+    expect(JSON.parse(json.stdout).error).toMatchObject({
+      exitCode: 1,
+      message: expect.stringContaining('cannot be killed'),
+    });
 
     // rscript did not stop the server: it is still running the script.
     expect(server.process.exitCode).toBeNull();

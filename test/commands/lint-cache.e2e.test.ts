@@ -26,7 +26,8 @@ return { value = redis.call('INCR', KEYS[1]) }
 
 let project: Project;
 let cache: string;
-const lint = (...args: string[]) => runCli(['lint', '--format', 'json', ...args], { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: cache } });
+const lint = (...args: string[]) =>
+  runCli(['lint', '--format', 'json', ...args], { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: cache } });
 const cacheFiles = () => readdirSync(cache).filter((f) => f.endsWith('.json'));
 
 beforeEach(() => {
@@ -48,8 +49,21 @@ test('a second run prints exactly what the first printed, from the cache file', 
   const files = JSON.parse(second.stdout).findings.map((f: { file: string; rule: string }) => `${f.file} ${f.rule}`);
   expect(files).toEqual(['lua/bad.lua no-string-keys-in-reply', 'lua/copy.lua no-string-keys-in-reply']);
   // The fields keep the order of a finding made by the linter itself.
-  expect(Object.keys(JSON.parse(second.stdout).findings[0])).toEqual(['rule', 'severity', 'message', 'file', 'line', 'column', 'endLine', 'endColumn', 'hint']);
-  const uncached = await runCli(['lint', '--format', 'json', '--no-cache', 'lua'], { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: cache } });
+  expect(Object.keys(JSON.parse(second.stdout).findings[0])).toEqual([
+    'rule',
+    'severity',
+    'message',
+    'file',
+    'line',
+    'column',
+    'endLine',
+    'endColumn',
+    'hint',
+  ]);
+  const uncached = await runCli(['lint', '--format', 'json', '--no-cache', 'lua'], {
+    cwd: project.dir,
+    env: { RSCRIPT_CACHE_DIR: cache },
+  });
   expect(uncached.stdout).toBe(first.stdout);
 });
 
@@ -69,7 +83,8 @@ test('a broken cache file counts as empty and is written again', async () => {
   const [file] = cacheFiles();
   const stored = JSON.parse(readFileSync(join(cache, file!), 'utf8'));
   const [sha] = Object.keys(stored.entries);
-  const broken = (entry: unknown, strings: unknown = stored.strings) => JSON.stringify({ ...stored, strings, entries: { ...stored.entries, [sha!]: entry } });
+  const broken = (entry: unknown, strings: unknown = stored.strings) =>
+    JSON.stringify({ ...stored, strings, entries: { ...stored.entries, [sha!]: entry } });
   for (const junk of [
     '{not json',
     '[]',
@@ -91,14 +106,16 @@ test('a broken cache file counts as empty and is written again', async () => {
   }
 });
 
-test('the cache file is the user\'s alone; one others could write is not used (it could hide a finding)', async () => {
+test("the cache file is the user's alone; one others could write is not used (it could hide a finding)", async () => {
   const first = await lint('lua');
   const [file] = cacheFiles();
   const path = join(cache, file!);
   expect(statSync(path).mode & 0o777).toBe(0o600);
   // Every entry rewritten to "no findings", in a file the group may write: not believed.
   const stored = JSON.parse(readFileSync(path, 'utf8'));
-  const clean = Object.fromEntries(Object.entries(stored.entries as Record<string, [unknown, number]>).map(([sha, [, meta]]) => [sha, [[], meta]]));
+  const clean = Object.fromEntries(
+    Object.entries(stored.entries as Record<string, [unknown, number]>).map(([sha, [, meta]]) => [sha, [[], meta]]),
+  );
   writeFileSync(path, JSON.stringify({ ...stored, entries: clean }));
   chmodSync(path, 0o664);
   const planted = await lint('lua');
@@ -155,7 +172,10 @@ describe('load against a real server', () => {
 
     // The server has them all; an emptied cache is filled again.
     for (const f of cacheFiles()) rmSync(join(cache, f));
-    const again = await runCli(['load', '--url', server.url, '-m', 'other.lock.json'], { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: cache } });
+    const again = await runCli(['load', '--url', server.url, '-m', 'other.lock.json'], {
+      cwd: project.dir,
+      env: { RSCRIPT_CACHE_DIR: cache },
+    });
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/0 loaded, 3 already cached/);
     expect(cached()).toBe(3);
@@ -210,7 +230,10 @@ describe('load against a real server', () => {
     server.cli('SCRIPT', 'FLUSH');
     const proxy = await holdingProxy(() => cacheFiles().length > 0);
     try {
-      const r = await runCli(['load', '--url', proxy.url, '--timeout', '3000'], { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: cache } });
+      const r = await runCli(['load', '--url', proxy.url, '--timeout', '3000'], {
+        cwd: project.dir,
+        env: { RSCRIPT_CACHE_DIR: cache },
+      });
       expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
       expect(r.stdout).toMatch(/3 loaded/);
     } finally {
@@ -221,7 +244,10 @@ describe('load against a real server', () => {
 
 test('an unwritable cache folder is no error', async () => {
   writeFileSync(join(cache, 'blocked'), '');
-  const r = await runCli(['lint', 'lua'], { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: join(cache, 'blocked', 'sub') } });
+  const r = await runCli(['lint', 'lua'], {
+    cwd: project.dir,
+    env: { RSCRIPT_CACHE_DIR: join(cache, 'blocked', 'sub') },
+  });
   expect(r.code).toBe(1);
   expect(r.stderr).toBe('');
 });
@@ -239,7 +265,9 @@ test('--no-cache and an empty RSCRIPT_CACHE_DIR write no cache file, anywhere', 
     const env = { RSCRIPT_CACHE_DIR: '', HOME: home, XDG_CACHE_HOME: home };
     const r = await runCli(['lint', 'lua'], { cwd: project.dir, env });
     expect(r.code).toBe(1);
-    expect(JSON.parse((await runCli(['lint', '--format', 'json', 'lua'], { cwd: project.dir, env })).stdout).errors).toBe(2);
+    expect(
+      JSON.parse((await runCli(['lint', '--format', 'json', 'lua'], { cwd: project.dir, env })).stdout).errors,
+    ).toBe(2);
     expect((await runCli(['load', '--check'], { cwd: project.dir, env })).code).toBe(1);
     expect(readdirSync(home)).toEqual([]);
     expect(project.exists('.cache')).toBe(false);

@@ -86,7 +86,12 @@ describe('rscript lint', () => {
       const r = await cli('lint', ...flags);
       const doc = JSON.parse(r.stdout);
       expect(doc.errors).toBe(1);
-      expect(doc.findings[0]).toMatchObject({ rule: 'no-string-keys-in-reply', severity: 'error', file: 'lua/bad.lua', line: 6 });
+      expect(doc.findings[0]).toMatchObject({
+        rule: 'no-string-keys-in-reply',
+        severity: 'error',
+        file: 'lua/bad.lua',
+        line: 6,
+      });
     }
     const sarif = JSON.parse((await cli('lint', '--format', 'sarif')).stdout);
     expect(sarif.version).toBe('2.1.0');
@@ -121,7 +126,9 @@ describe('load and the linter', () => {
     expect(r.stderr).toContain('--no-lint');
     expect(project.exists('rscript.lock.json')).toBe(false);
     // Nothing reached the server: no SCRIPT EXISTS or LOAD was counted.
-    expect(server.cli('INFO', 'commandstats').match(/cmdstat_script\|(exists|load):calls=\d+/g)).toEqual(before.match(/cmdstat_script\|(exists|load):calls=\d+/g));
+    expect(server.cli('INFO', 'commandstats').match(/cmdstat_script\|(exists|load):calls=\d+/g)).toEqual(
+      before.match(/cmdstat_script\|(exists|load):calls=\d+/g),
+    );
   });
 
   test('--no-lint loads it anyway', async () => {
@@ -137,7 +144,9 @@ describe('load and the linter', () => {
     const again = await cli('load');
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/rscript\.lock\.json written/);
-    expect(JSON.parse(project.read('rscript.lock.json').toString().toString()).scripts.good.keys).toEqual(['the counter (string)']);
+    expect(JSON.parse(project.read('rscript.lock.json').toString().toString()).scripts.good.keys).toEqual([
+      'the counter (string)',
+    ]);
   });
 
   test("the manifest records each script's documented KEYS and ARGV", async () => {
@@ -182,7 +191,11 @@ describe('rscript info', () => {
     // A path however it is written, as exec takes it.
     for (const ref of ['lua/good.lua', './lua/good.lua', project.path('lua/good.lua'), sha, sha.slice(0, 12)]) {
       const byRef = await cli('info', ref, '--json');
-      expect({ ref, code: byRef.code, names: JSON.parse(byRef.stdout).map((s: { name: string }) => s.name) }).toEqual({ ref, code: 0, names: ['good'] });
+      expect({ ref, code: byRef.code, names: JSON.parse(byRef.stdout).map((s: { name: string }) => s.name) }).toEqual({
+        ref,
+        code: 0,
+        names: ['good'],
+      });
     }
   });
 
@@ -201,12 +214,20 @@ describe('rscript info', () => {
   test('a path is a path wherever rscript runs; a missing file says so', async () => {
     project.write('lua/queue/push.lua', GOOD);
     const fromSub = await runCli(['info', '../good.lua', '--json'], { cwd: project.path('lua/queue') });
-    expect({ code: fromSub.code, names: JSON.parse(fromSub.stdout).map((s: { name: string }) => s.name) }).toEqual({ code: 0, names: ['good'] });
+    expect({ code: fromSub.code, names: JSON.parse(fromSub.stdout).map((s: { name: string }) => s.name) }).toEqual({
+      code: 0,
+      names: ['good'],
+    });
     project.write('other/extra.lua', GOOD);
     const outside = await cli('info', 'other/extra.lua', '--json');
-    expect(JSON.parse(outside.stdout).map((s: { name: string; keys: unknown[] }) => [s.name, s.keys.length])).toEqual([['extra', 1]]);
+    expect(JSON.parse(outside.stdout).map((s: { name: string; keys: unknown[] }) => [s.name, s.keys.length])).toEqual([
+      ['extra', 1],
+    ]);
     const missing = await cli('info', 'lua/nope.lua');
-    expect({ code: missing.code, stderr: missing.stderr }).toEqual({ code: 2, stderr: 'rscript: script file not found: lua/nope.lua\n' });
+    expect({ code: missing.code, stderr: missing.stderr }).toEqual({
+      code: 2,
+      stderr: 'rscript: script file not found: lua/nope.lua\n',
+    });
     project.remove('lua/queue');
   });
 
@@ -240,7 +261,9 @@ describe('rscript lint --target, notes and optional slots', () => {
   test('an unknown target is a usage error (exit 2) naming the known ones; in the config, a config error', async () => {
     const flag = await cli('lint', '--target', 'redis-74');
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toMatch(/unknown target "redis-74" \(did you mean redis-7\.4\?\); known: redis-7\.0, redis-7\.2/);
+    expect(flag.stderr).toMatch(
+      /unknown target "redis-74" \(did you mean redis-7\.4\?\); known: redis-7\.0, redis-7\.2/,
+    );
     expect(stackLines(flag.stderr)).toEqual([]);
     project.write('.redisscriptsrc.json', JSON.stringify({ lint: { target: 'redis-6' } }));
     const config = await cli('lint');
@@ -274,7 +297,10 @@ describe('rscript lint --target, notes and optional slots', () => {
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/limit reads 1 key\(s\) and 1 to 2 arg\(s\); got 1 and 0/);
     expect((await cli('load')).code).toBe(0);
-    expect(JSON.parse(project.read('rscript.lock.json').toString()).scripts.limit).toMatchObject({ args: ['ttl (integer)', 'step (integer)'], minArgs: 1 });
+    expect(JSON.parse(project.read('rscript.lock.json').toString()).scripts.limit).toMatchObject({
+      args: ['ttl (integer)', 'step (integer)'],
+      minArgs: 1,
+    });
     const loaded = await cli('exec', 'limit', '--keys', 'opt:c', '--args', '60', '--json');
     expect(JSON.parse(loaded.stdout).reply).toEqual({ type: 'integer', value: 2 });
   });

@@ -35,7 +35,9 @@ const FILES: Record<string, string> = {
 };
 
 const MANIFEST = 'rscript.lock.json';
-const run = (options: { paths?: string[]; dryRun?: boolean; check?: boolean; url?: string; lint?: boolean } = {}): Promise<LoadResult> =>
+const run = (
+  options: { paths?: string[]; dryRun?: boolean; check?: boolean; url?: string; lint?: boolean } = {},
+): Promise<LoadResult> =>
   load({
     paths: options.paths ?? ['lua'],
     manifest: project.path(MANIFEST),
@@ -199,7 +201,9 @@ test('an invalid shebang flag is the server error, pointed at the file', async (
   const err = await failure(run({ lint: false }));
   expect(err.message).toBe('lua/flags.lua: ERR Unexpected flag in script shebang: bogus');
   // There was no manifest: none is written (not "was not changed").
-  expect(err.detail.at(-1)).toMatch(/1 script\(s\) failed to load; the manifest .*rscript\.lock\.json was not written$/);
+  expect(err.detail.at(-1)).toMatch(
+    /1 script\(s\) failed to load; the manifest .*rscript\.lock\.json was not written$/,
+  );
   expect(project.exists(MANIFEST)).toBe(false);
 });
 
@@ -212,7 +216,9 @@ test('with the linter on, the same compile error is refused before the server se
   const err = await failure(run());
   expect(err.message).toMatch(/^lua\/bad\.lua:4:1: .*\(syntax-error\)$/);
   expect(err.detail[0]).toBe('4 | return a +');
-  expect(err.detail.at(-1)).toMatch(/load refused before contacting the server; the manifest .*rscript\.lock\.json was not changed/);
+  expect(err.detail.at(-1)).toMatch(
+    /load refused before contacting the server; the manifest .*rscript\.lock\.json was not changed/,
+  );
   expect(commandCalls(server, 'script|load')).toBe(loadsBefore);
   expect(project.read(MANIFEST).equals(bytes)).toBe(true);
 });
@@ -271,7 +277,11 @@ test('past 50 unchanged scripts already cached, the table lists what happened an
   expect(again.code).toBe(0);
   expect(again.stdout).not.toContain('│');
   expect(again.stdout).toContain('60 scripts unchanged and already cached are not listed (--all lists every script)');
-  expect(again.stdout.trimEnd().split('\n').at(-1)).toMatch(new RegExp(`^60 scripts, 0 new, 0 changed, 60 unchanged, 0 loaded, 60 already cached on ${serverUnderTest().name.replace(/\./g, '\\.')} in .* ms; rscript\\.lock\\.json unchanged$`));
+  expect(again.stdout.trimEnd().split('\n').at(-1)).toMatch(
+    new RegExp(
+      `^60 scripts, 0 new, 0 changed, 60 unchanged, 0 loaded, 60 already cached on ${serverUnderTest().name.replace(/\./g, '\\.')} in .* ms; rscript\\.lock\\.json unchanged$`,
+    ),
+  );
 
   project.write('lua/s07.lua', 'return 700');
   server.cli('SCRIPT', 'FLUSH');
@@ -312,7 +322,9 @@ test('exists: past 50 cached scripts, the table lists the missing ones and count
   expect(some.stdout.match(/│ s\d\d /g)).toEqual(['│ s00 ', '│ s01 ', '│ s02 ', '│ s03 ', '│ s04 ']);
   expect(some.stdout).toMatch(/│ s00 +│ [0-9a-f]{12} │ MISSING │/);
   expect(some.stdout).toContain('55 cached scripts are not listed (--all lists every script)');
-  expect(some.stdout.trimEnd().split('\n').at(-1)).toBe(`5 of 60 scripts missing on the server (${serverUnderTest().name}): run rscript load`);
+  expect(some.stdout.trimEnd().split('\n').at(-1)).toBe(
+    `5 of 60 scripts missing on the server (${serverUnderTest().name}): run rscript load`,
+  );
 
   const listed = await runCli(['exists', '--all', '--url', server.url], { cwd: project.dir });
   expect(listed.stdout.match(/│ s\d\d /g)).toHaveLength(60);

@@ -20,33 +20,133 @@ async function configError(promise: Promise<unknown>): Promise<ConfigError> {
 
 describe('validation errors name the file and the key', () => {
   test.each<[string, string, string, RegExp]>([
-    ['an unknown key', '.redisscriptsrc', '{ "bogus": 1 }', /^\.redisscriptsrc: "bogus" is not a known key \(known: url, scripts, /],
-    ['a wrong type', '.redisscriptsrc', '{ "timeoutMs": "5000" }', /^\.redisscriptsrc: "timeoutMs" must be a positive whole number$/],
-    ['a zero timeout', '.redisscriptsrc', '{ "timeoutMs": 0 }', /^\.redisscriptsrc: "timeoutMs" must be a positive whole number$/],
-    ['an empty scripts list', '.redisscriptsrc.json', '{ "scripts": [] }', /^\.redisscriptsrc\.json: "scripts" must be a path or a non-empty list of paths$/],
-    ['a nested wrong type', '.redisscriptsrc', '{ "tls": { "ca": 1 } }', /^\.redisscriptsrc: "tls\.ca" must be a non-empty string$/],
-    ['a nested unknown key', '.redisscriptsrc', '{ "tls": { "cafile": "x" } }', /^\.redisscriptsrc: "tls\.cafile" is not a known key/],
-    ['a bench fixture', '.redisscriptsrc', '{ "bench": { "rate": { "requests": -1 } } }', /^\.redisscriptsrc: "bench\.rate\.requests" must be a positive whole number$/],
-    ['a lint severity', '.redisscriptsrc', '{ "lint": { "rules": { "no-nil-compare": "loud" } } }', /^\.redisscriptsrc: "lint\.rules\.no-nil-compare" must be "off", "warning" or "error"$/],
-    ['a misspelled lint rule', '.redisscriptsrc', '{ "lint": { "rules": { "no-keyspace-scann": "error" } } }', /^\.redisscriptsrc: "lint\.rules\.no-keyspace-scann" is not a lint rule; did you mean "no-keyspace-scan"\? \(rules: command-not-allowed-in-script, /],
-    ['a misspelled key', '.redisscriptsrc', '{ "urll": "redis://x" }', /^\.redisscriptsrc: "urll" is not a known key; did you mean "url"\? \(known: url, /],
-    ['a misspelled nested key', '.redisscriptsrc', '{ "tls": { "insecur": true } }', /^\.redisscriptsrc: "tls\.insecur" is not a known key; did you mean "insecure"\? /],
+    [
+      'an unknown key',
+      '.redisscriptsrc',
+      '{ "bogus": 1 }',
+      /^\.redisscriptsrc: "bogus" is not a known key \(known: url, scripts, /,
+    ],
+    [
+      'a wrong type',
+      '.redisscriptsrc',
+      '{ "timeoutMs": "5000" }',
+      /^\.redisscriptsrc: "timeoutMs" must be a positive whole number$/,
+    ],
+    [
+      'a zero timeout',
+      '.redisscriptsrc',
+      '{ "timeoutMs": 0 }',
+      /^\.redisscriptsrc: "timeoutMs" must be a positive whole number$/,
+    ],
+    [
+      'an empty scripts list',
+      '.redisscriptsrc.json',
+      '{ "scripts": [] }',
+      /^\.redisscriptsrc\.json: "scripts" must be a path or a non-empty list of paths$/,
+    ],
+    [
+      'a nested wrong type',
+      '.redisscriptsrc',
+      '{ "tls": { "ca": 1 } }',
+      /^\.redisscriptsrc: "tls\.ca" must be a non-empty string$/,
+    ],
+    [
+      'a nested unknown key',
+      '.redisscriptsrc',
+      '{ "tls": { "cafile": "x" } }',
+      /^\.redisscriptsrc: "tls\.cafile" is not a known key/,
+    ],
+    [
+      'a bench fixture',
+      '.redisscriptsrc',
+      '{ "bench": { "rate": { "requests": -1 } } }',
+      /^\.redisscriptsrc: "bench\.rate\.requests" must be a positive whole number$/,
+    ],
+    [
+      'a lint severity',
+      '.redisscriptsrc',
+      '{ "lint": { "rules": { "no-nil-compare": "loud" } } }',
+      /^\.redisscriptsrc: "lint\.rules\.no-nil-compare" must be "off", "warning" or "error"$/,
+    ],
+    [
+      'a misspelled lint rule',
+      '.redisscriptsrc',
+      '{ "lint": { "rules": { "no-keyspace-scann": "error" } } }',
+      /^\.redisscriptsrc: "lint\.rules\.no-keyspace-scann" is not a lint rule; did you mean "no-keyspace-scan"\? \(rules: command-not-allowed-in-script, /,
+    ],
+    [
+      'a misspelled key',
+      '.redisscriptsrc',
+      '{ "urll": "redis://x" }',
+      /^\.redisscriptsrc: "urll" is not a known key; did you mean "url"\? \(known: url, /,
+    ],
+    [
+      'a misspelled nested key',
+      '.redisscriptsrc',
+      '{ "tls": { "insecur": true } }',
+      /^\.redisscriptsrc: "tls\.insecur" is not a known key; did you mean "insecure"\? /,
+    ],
     // A shared part is no typo: "redisServer" would set the sandbox's binary, not the URL.
-    ['a key that only shares a part with one', '.redisscriptsrc', '{ "redis": "redis://x" }', /^\.redisscriptsrc: "redis" is not a known key \(known: /],
-    ['YAML with a wrong type', '.redisscriptsrc', 'cluster: maybe\n', /^\.redisscriptsrc: "cluster" must be true or false$/],
-    ['package.json "redisscripts"', 'package.json', '{ "name": "p", "redisscripts": { "url": 5 } }', /^package\.json: "url" must be a non-empty string$/],
+    [
+      'a key that only shares a part with one',
+      '.redisscriptsrc',
+      '{ "redis": "redis://x" }',
+      /^\.redisscriptsrc: "redis" is not a known key \(known: /,
+    ],
+    [
+      'YAML with a wrong type',
+      '.redisscriptsrc',
+      'cluster: maybe\n',
+      /^\.redisscriptsrc: "cluster" must be true or false$/,
+    ],
+    [
+      'package.json "redisscripts"',
+      'package.json',
+      '{ "name": "p", "redisscripts": { "url": 5 } }',
+      /^package\.json: "url" must be a non-empty string$/,
+    ],
     // Names that Object.prototype holds are no settings either.
     ['"constructor"', '.redisscriptsrc', '{ "constructor": 1 }', /^\.redisscriptsrc: "constructor" is not a known key/],
     ['"toString"', '.redisscriptsrc', '{ "toString": 1 }', /^\.redisscriptsrc: "toString" is not a known key/],
-    ['"hasOwnProperty"', '.redisscriptsrc', '{ "hasOwnProperty": 1 }', /^\.redisscriptsrc: "hasOwnProperty" is not a known key/],
+    [
+      '"hasOwnProperty"',
+      '.redisscriptsrc',
+      '{ "hasOwnProperty": 1 }',
+      /^\.redisscriptsrc: "hasOwnProperty" is not a known key/,
+    ],
     ['"__proto__"', '.redisscriptsrc', '{ "__proto__": {} }', /^\.redisscriptsrc: "__proto__" is not a known key/],
-    ['a fixture\'s "toString"', '.redisscriptsrc', '{ "bench": { "x": { "toString": 1 } } }', /^\.redisscriptsrc: "bench\.x\.toString" is not a known key/],
-    ['a broken package.json, in one line', 'package.json', '{ "name": "x",, }', /^package\.json: cannot load the config \([^\n]*\)$/],
+    [
+      'a fixture\'s "toString"',
+      '.redisscriptsrc',
+      '{ "bench": { "x": { "toString": 1 } } }',
+      /^\.redisscriptsrc: "bench\.x\.toString" is not a known key/,
+    ],
+    [
+      'a broken package.json, in one line',
+      'package.json',
+      '{ "name": "x",, }',
+      /^package\.json: cannot load the config \([^\n]*\)$/,
+    ],
     // .redisscriptsrc is read as YAML: a broken JSON one gets JSON's message, with a line and a column.
-    ['a .redisscriptsrc that is broken JSON', '.redisscriptsrc', '{ "url": "redis://x"\n', /^\.redisscriptsrc: cannot load the config \(not valid JSON: Expected ',' or '}' after property value at line 2 column 1\)$/],
+    [
+      'a .redisscriptsrc that is broken JSON',
+      '.redisscriptsrc',
+      '{ "url": "redis://x"\n',
+      /^\.redisscriptsrc: cannot load the config \(not valid JSON: Expected ',' or '}' after property value at line 2 column 1\)$/,
+    ],
     // cosmiconfig answers "no config" when an $import fails: that must not fall back to the defaults.
-    ['an $import of a missing file (JSON)', '.redisscriptsrc', '{ "$import": "missing.json", "url": "redis://10.0.0.1" }', /^\.redisscriptsrc: cannot load the config \(its \$import gave nothing/],
-    ['an $import of a missing file (YAML)', '.redisscriptsrc.yaml', '$import: missing.yaml\nurl: redis://10.0.0.1\n', /^\.redisscriptsrc\.yaml: cannot load the config \(its \$import gave nothing/],
+    [
+      'an $import of a missing file (JSON)',
+      '.redisscriptsrc',
+      '{ "$import": "missing.json", "url": "redis://10.0.0.1" }',
+      /^\.redisscriptsrc: cannot load the config \(its \$import gave nothing/,
+    ],
+    [
+      'an $import of a missing file (YAML)',
+      '.redisscriptsrc.yaml',
+      '$import: missing.yaml\nurl: redis://10.0.0.1\n',
+      /^\.redisscriptsrc\.yaml: cannot load the config \(its \$import gave nothing/,
+    ],
   ])('%s', async (_what, file, text, message) => {
     project = makeProject({ [file]: text });
     const err = await configError(loadConfig({}, {}, project.dir));
@@ -105,17 +205,29 @@ describe('precedence: defaults < file < env < flags', () => {
   });
 
   test('each key merges on its own', async () => {
-    project = makeProject({ '.redisscriptsrc': JSON.stringify({ manifest: 'locks/a.json', timeoutMs: 100, cluster: true }) });
+    project = makeProject({
+      '.redisscriptsrc': JSON.stringify({ manifest: 'locks/a.json', timeoutMs: 100, cluster: true }),
+    });
     const { config, file } = await loadConfig({ timeoutMs: 200 }, {}, project.dir);
     expect(file).toBe(project.path('.redisscriptsrc'));
-    expect(config).toMatchObject({ manifest: 'locks/a.json', timeoutMs: 200, cluster: true, scripts: ['lua'], url: DEFAULTS.url });
+    expect(config).toMatchObject({
+      manifest: 'locks/a.json',
+      timeoutMs: 200,
+      cluster: true,
+      scripts: ['lua'],
+      url: DEFAULTS.url,
+    });
   });
 });
 
 describe('relative paths in a config file are relative to its folder', () => {
   test('found by searching up from a sub-folder', async () => {
     project = makeProject({
-      '.redisscriptsrc': JSON.stringify({ scripts: ['lua', 'vendor/lua'], manifest: 'rscript.lock.json', tls: { ca: 'certs/ca.pem' } }),
+      '.redisscriptsrc': JSON.stringify({
+        scripts: ['lua', 'vendor/lua'],
+        manifest: 'rscript.lock.json',
+        tls: { ca: 'certs/ca.pem' },
+      }),
       'app/src/.keep': '',
     });
     const cwd = project.path('app/src');
@@ -126,7 +238,10 @@ describe('relative paths in a config file are relative to its folder', () => {
   });
 
   test('a config found by searching puts the default scripts folder and manifest beside it', async () => {
-    project = makeProject({ '.redisscriptsrc.json': JSON.stringify({ url: 'redis://db:6379' }), 'lua/queue/push.lua': 'return 1\n' });
+    project = makeProject({
+      '.redisscriptsrc.json': JSON.stringify({ url: 'redis://db:6379' }),
+      'lua/queue/push.lua': 'return 1\n',
+    });
     const cwd = project.path('lua/queue');
     const { config } = await loadConfig({}, {}, cwd);
     expect(config.scripts.map((p) => resolve(cwd, p))).toEqual([project.path('lua')]);
@@ -135,7 +250,10 @@ describe('relative paths in a config file are relative to its folder', () => {
     // without a config file, from where rscript runs up to the project's root.
     project.remove('.redisscriptsrc.json');
     project.write('conf/rscript.json', JSON.stringify({ url: 'redis://db:6379' }));
-    expect((await loadConfig({ config: 'conf/rscript.json' }, {}, project.dir)).config).toMatchObject({ scripts: ['lua'], manifest: 'rscript.lock.json' });
+    expect((await loadConfig({ config: 'conf/rscript.json' }, {}, project.dir)).config).toMatchObject({
+      scripts: ['lua'],
+      manifest: 'rscript.lock.json',
+    });
     const named = (await loadConfig({ config: '../../conf/rscript.json' }, {}, cwd)).config;
     expect(named.scripts.map((p) => resolve(cwd, p))).toEqual([project.path('lua')]);
     expect(resolve(cwd, named.manifest)).toBe(project.path('rscript.lock.json'));
@@ -157,14 +275,22 @@ describe('relative paths in a config file are relative to its folder', () => {
     expect((await at(project.path('app/src'))).manifest).toBe(project.path('rscript.lock.json'));
     // A working directory that holds lua/ (or the lockfile) keeps its own, as before.
     project.write('app/src/lua/x.lua', 'return 1\n');
-    expect(await at(project.path('app/src'))).toEqual({ scripts: [project.path('app/src/lua')], manifest: project.path('app/src/rscript.lock.json') });
+    expect(await at(project.path('app/src'))).toEqual({
+      scripts: [project.path('app/src/lua')],
+      manifest: project.path('app/src/rscript.lock.json'),
+    });
     // Flags are the user's own, relative to where rscript runs.
     expect((await loadConfig({ manifest: 'own.json' }, {}, cwd)).config.manifest).toBe('own.json');
   });
 
   test('without a config file, the search stops at the project root (package.json or .git)', async () => {
     // lua/ and a lockfile above the project's root belong to something else.
-    project = makeProject({ 'lua/a.lua': 'return 1\n', 'rscript.lock.json': '{"version":1,"scripts":{}}\n', 'inner/package.json': '{}\n', 'inner/src/.keep': '' });
+    project = makeProject({
+      'lua/a.lua': 'return 1\n',
+      'rscript.lock.json': '{"version":1,"scripts":{}}\n',
+      'inner/package.json': '{}\n',
+      'inner/src/.keep': '',
+    });
     const cwd = project.path('inner/src');
     expect((await loadConfig({}, {}, cwd)).config).toMatchObject({ scripts: ['lua'], manifest: 'rscript.lock.json' });
     project.remove('inner/package.json');
@@ -176,7 +302,10 @@ describe('relative paths in a config file are relative to its folder', () => {
   });
 
   test('a redisServer path is relative to the file; a bare name is left for PATH', async () => {
-    project = makeProject({ '.redisscriptsrc': JSON.stringify({ redisServer: 'tools/redis-server' }), 'deep/er/.keep': '' });
+    project = makeProject({
+      '.redisscriptsrc': JSON.stringify({ redisServer: 'tools/redis-server' }),
+      'deep/er/.keep': '',
+    });
     const cwd = project.path('deep/er');
     expect(resolve(cwd, (await loadConfig({}, {}, cwd)).config.redisServer)).toBe(project.path('tools/redis-server'));
     project.write('.redisscriptsrc', JSON.stringify({ redisServer: 'redis-server-7' }));

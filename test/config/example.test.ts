@@ -23,7 +23,9 @@ describe('.redisscriptsrc.example', () => {
   // Copied as it is beside the lua/ library, it runs: its fixtures pass the scripts' own checks.
   it('bench --sandbox with its fixtures on the library: every call succeeds, within budget', async () => {
     assertRedisInstalled();
-    const project = makeProject({ '.redisscriptsrc': readFileSync(new URL('../../.redisscriptsrc.example', import.meta.url)) });
+    const project = makeProject({
+      '.redisscriptsrc': readFileSync(new URL('../../.redisscriptsrc.example', import.meta.url)),
+    });
     try {
       cpSync(new URL('../../lua', import.meta.url), project.path('lua'), { recursive: true });
       const r = await runCli(['bench', '--sandbox', '-n', '200', '--json'], { cwd: project.dir, timeoutMs: 60_000 });

@@ -21,10 +21,13 @@ describe('findConfig finds nothing only where cosmiconfig finds nothing', () => 
     expect(mayHaveConfigFile(join(root, 'sub', 'deeper'))).toBe(false);
   });
 
-  test.each(['.redisscriptsrc', '.redisscriptsrc.yaml', 'redisscripts.config.js'])('%s in a parent folder: true', (name) => {
-    writeFileSync(join(root, 'sub', name), '{}');
-    expect(mayHaveConfigFile(join(root, 'sub', 'deeper'))).toBe(true);
-  });
+  test.each(['.redisscriptsrc', '.redisscriptsrc.yaml', 'redisscripts.config.js'])(
+    '%s in a parent folder: true',
+    (name) => {
+      writeFileSync(join(root, 'sub', name), '{}');
+      expect(mayHaveConfigFile(join(root, 'sub', 'deeper'))).toBe(true);
+    },
+  );
 
   test('.config/redisscriptsrc: true', () => {
     mkdirSync(join(root, '.config'));
@@ -54,24 +57,74 @@ describe('findConfig agrees with cosmiconfig', () => {
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
   const layouts: Array<[string, Record<string, string>, 'plain' | 'cosmiconfig' | null]> = [
-    ['a JSON .redisscriptsrc here', { 'package.json': '{"name":"p"}', 'sub/deeper/.redisscriptsrc': '{"url":"redis://a"}' }, 'plain'],
-    ['a JSON .redisscriptsrc in a parent', { 'package.json': '{"name":"p"}', 'sub/.redisscriptsrc': '{"url":"redis://b"}' }, 'plain'],
-    ['the package.json key before .redisscriptsrc', { 'package.json': '{"redisscripts":{"url":"redis://c"}}', '.redisscriptsrc': '{"url":"redis://d"}' }, 'plain'],
-    ['.redisscriptsrc.json before .yaml and .js', { '.redisscriptsrc.json': '{"url":"redis://e"}', '.redisscriptsrc.yaml': 'url: redis://f', '.redisscriptsrc.js': 'export default {}' }, 'plain'],
-    ['.redisscriptsrc before .redisscriptsrc.json', { '.redisscriptsrc': '{"url":"redis://g"}', '.redisscriptsrc.json': '{"url":"redis://h"}' }, 'plain'],
+    [
+      'a JSON .redisscriptsrc here',
+      { 'package.json': '{"name":"p"}', 'sub/deeper/.redisscriptsrc': '{"url":"redis://a"}' },
+      'plain',
+    ],
+    [
+      'a JSON .redisscriptsrc in a parent',
+      { 'package.json': '{"name":"p"}', 'sub/.redisscriptsrc': '{"url":"redis://b"}' },
+      'plain',
+    ],
+    [
+      'the package.json key before .redisscriptsrc',
+      { 'package.json': '{"redisscripts":{"url":"redis://c"}}', '.redisscriptsrc': '{"url":"redis://d"}' },
+      'plain',
+    ],
+    [
+      '.redisscriptsrc.json before .yaml and .js',
+      {
+        '.redisscriptsrc.json': '{"url":"redis://e"}',
+        '.redisscriptsrc.yaml': 'url: redis://f',
+        '.redisscriptsrc.js': 'export default {}',
+      },
+      'plain',
+    ],
+    [
+      '.redisscriptsrc before .redisscriptsrc.json',
+      { '.redisscriptsrc': '{"url":"redis://g"}', '.redisscriptsrc.json': '{"url":"redis://h"}' },
+      'plain',
+    ],
     ['a YAML .redisscriptsrc', { '.redisscriptsrc': 'url: redis://i\n' }, 'cosmiconfig'],
     ['a .yaml file alone', { '.redisscriptsrc.yaml': 'url: redis://j\n' }, 'cosmiconfig'],
-    ['$import', { 'base.json': '{"url":"redis://k"}', '.redisscriptsrc.json': '{"$import":"base.json"}' }, 'cosmiconfig'],
+    [
+      '$import',
+      { 'base.json': '{"url":"redis://k"}', '.redisscriptsrc.json': '{"$import":"base.json"}' },
+      'cosmiconfig',
+    ],
     ['an empty .redisscriptsrc', { '.redisscriptsrc': '' }, 'cosmiconfig'],
     ['only a backup file', { 'package.json': '{"name":"p"}', '.redisscriptsrc.bak': '{"url":"redis://l"}' }, null],
     ['a null package.json key', { 'package.json': '{"redisscripts":null}' }, 'cosmiconfig'],
     ['.config/redisscriptsrc.json', { '.config/redisscriptsrc.json': '{"url":"redis://m"}' }, 'cosmiconfig'],
-    ['a .redisscriptsrc above the package root', { '.redisscriptsrc': '{"url":"redis://n"}', 'sub/package.json': '{"name":"inner"}' }, null],
-    ['a .redisscriptsrc above a package.yaml', { '.redisscriptsrc.json': '{"url":"redis://o"}', 'sub/package.yaml': 'name: inner\n' }, null],
-    ['$import in the package.json key', { 'base.json': '{"url":"redis://p"}', 'package.json': '{"redisscripts":{"$import":"./base.json"}}' }, 'cosmiconfig'],
+    [
+      'a .redisscriptsrc above the package root',
+      { '.redisscriptsrc': '{"url":"redis://n"}', 'sub/package.json': '{"name":"inner"}' },
+      null,
+    ],
+    [
+      'a .redisscriptsrc above a package.yaml',
+      { '.redisscriptsrc.json': '{"url":"redis://o"}', 'sub/package.yaml': 'name: inner\n' },
+      null,
+    ],
+    [
+      '$import in the package.json key',
+      { 'base.json': '{"url":"redis://p"}', 'package.json': '{"redisscripts":{"$import":"./base.json"}}' },
+      'cosmiconfig',
+    ],
     ['a repeated key (YAML refuses it)', { '.redisscriptsrc': '{"url":"redis://q","url":"redis://r"}' }, 'cosmiconfig'],
-    ['a repeated key in a nested object', { '.redisscriptsrc': '{"lint":{"rules":{"a":"off","a":"error"}}}' }, 'cosmiconfig'],
-    ['the same key in two objects, tabs, escapes', { '.redisscriptsrc': '{\n\t"bench": {"x": {"keys": ["k\\"", "a"]}, "y": {"keys": []}},\n\t"url": "redis://s"\n}' }, 'plain'],
+    [
+      'a repeated key in a nested object',
+      { '.redisscriptsrc': '{"lint":{"rules":{"a":"off","a":"error"}}}' },
+      'cosmiconfig',
+    ],
+    [
+      'the same key in two objects, tabs, escapes',
+      {
+        '.redisscriptsrc': '{\n\t"bench": {"x": {"keys": ["k\\"", "a"]}, "y": {"keys": []}},\n\t"url": "redis://s"\n}',
+      },
+      'plain',
+    ],
   ];
 
   test.each(layouts)('%s', async (_, files, expected) => {

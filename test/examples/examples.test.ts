@@ -29,7 +29,11 @@ afterAll(async () => {
 });
 
 test('the committed manifest matches lua/ (rscript load --check)', () => {
-  const res = spawnSync('node', ['bin/rscript', 'load', '--check', '--url', 'redis://127.0.0.1:1'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const res = spawnSync('node', ['bin/rscript', 'load', '--check', '--url', 'redis://127.0.0.1:1'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   expect(res.stderr).toBe('');
   expect(res.status).toBe(0);
 });
@@ -75,13 +79,20 @@ test('functions: the toolkit library through the runtime API, FCALL by name from
 // reader of the README sees it (the lock's workers finish in any order: sorted).
 const PRINTS: Record<string, string[]> = {
   'rate-limiter': [
-    ...Array.from({ length: 10 }, (_, i) => `request ${i + 1}: allowed (${9 - i} ${9 - i === 1 ? 'token' : 'tokens'} left)`),
+    ...Array.from(
+      { length: 10 },
+      (_, i) => `request ${i + 1}: allowed (${9 - i} ${9 - i === 1 ? 'token' : 'tokens'} left)`,
+    ),
     'request 11: refused, retry in 200 ms (0 tokens left)',
     'request 12: refused, retry in 200 ms (0 tokens left)',
     'one second later: allowed (4 tokens left)',
     'status: 4/10 tokens',
   ],
-  lock: ['counter = 25 (expected 25)', 'release by a non-owner: refused', ...[1, 2, 3, 4, 5].map((n) => `worker ${n} done`)],
+  lock: [
+    'counter = 25 (expected 25)',
+    'release by a non-owner: refused',
+    ...[1, 2, 3, 4, 5].map((n) => `worker ${n} done`),
+  ],
   purchase: [
     ...[0, 1, 2, 3, 4, 5].map((i) => `user${i}: bought 3, ${17 - 3 * i} left`),
     ...[6, 7, 8, 9].map((i) => `user${i}: refused, only 2 left`),
@@ -100,16 +111,24 @@ const PRINTS: Record<string, string[]> = {
 };
 
 test.each(Object.keys(PRINTS))('npx tsx examples/%s.ts runs as the README says and prints its outcome', (name) => {
-  const res = spawnSync('npx', ['tsx', `examples/${name}.ts`], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, REDIS_URL: server.url } });
+  const res = spawnSync('npx', ['tsx', `examples/${name}.ts`], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, REDIS_URL: server.url },
+  });
   expect(res.stderr).toBe('');
   expect(res.status).toBe(0);
   const lines = res.stdout.trimEnd().split('\n');
-  const seen = name === 'lock' ? [...lines.slice(-2), ...lines.slice(0, -2).sort()] : lines.map((l) => l.replace(/refused, \d+ ms left/, 'refused, <ms> ms left'));
+  const seen =
+    name === 'lock'
+      ? [...lines.slice(-2), ...lines.slice(0, -2).sort()]
+      : lines.map((l) => l.replace(/refused, \d+ ms left/, 'refused, <ms> ms left'));
   expect(seen).toEqual(PRINTS[name]);
 });
 
 test("import { Scripts } from 'rscript' works for a user (package exports, built library)", () => {
-  const code = "import { Scripts, ScriptReplyError } from 'rscript'; console.log(typeof Scripts, typeof ScriptReplyError)";
+  const code =
+    "import { Scripts, ScriptReplyError } from 'rscript'; console.log(typeof Scripts, typeof ScriptReplyError)";
   const res = spawnSync('node', ['--input-type=module', '-e', code], { cwd: ROOT, encoding: 'utf8' });
   expect(res.stderr).toBe('');
   expect(res.stdout.trim()).toBe('function function');
@@ -124,9 +143,14 @@ test('the repository config benches every lua/ script within its budget on a san
   expect(res.status).toBe(0);
   const report = JSON.parse(res.stdout);
   const names = report.results.map((r: { script: string }) => r.script).sort();
-  const library = JSON.parse(spawnSync('node', ['bin/rscript', 'ls', '--json'], { cwd: ROOT, encoding: 'utf8' }).stdout).filter((s: { library?: string }) => s.library === undefined).map((s: { name: string }) => s.name).sort();
+  const library = JSON.parse(spawnSync('node', ['bin/rscript', 'ls', '--json'], { cwd: ROOT, encoding: 'utf8' }).stdout)
+    .filter((s: { library?: string }) => s.library === undefined)
+    .map((s: { name: string }) => s.name)
+    .sort();
   expect(names).toEqual(library);
-  expect(report.results.every((r: { verdict: string; errors: number }) => r.verdict === 'ok' && r.errors === 0)).toBe(true);
+  expect(report.results.every((r: { verdict: string; errors: number }) => r.verdict === 'ok' && r.errors === 0)).toBe(
+    true,
+  );
   expect(report.without_fixture).toEqual([]);
 }, 60_000);
 

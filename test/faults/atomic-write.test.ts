@@ -55,7 +55,8 @@ afterEach(() => {
 });
 
 const MANIFEST = 'rscript.lock.json';
-const run = (args: string[], env: Record<string, string> = {}) => rscript(args, { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: cache, ...env } });
+const run = (args: string[], env: Record<string, string> = {}) =>
+  rscript(args, { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: cache, ...env } });
 /** Environment that catches the first write of a file under `under`. */
 const faulty = (under: string, fault: 'stall' | 'enospc') => ({
   NODE_OPTIONS: `--require ${hook}`,
@@ -79,11 +80,16 @@ const lintCacheFile = () => {
 async function killDuringWrite(args: string[], under: string): Promise<string> {
   const mark = join(work, 'mark');
   rmSync(mark, { force: true });
-  const running = startRscript(args, { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: cache, ...faulty(under, 'stall') }, killAfterMs: 60000 });
+  const running = startRscript(args, {
+    cwd: project.dir,
+    env: { RSCRIPT_CACHE_DIR: cache, ...faulty(under, 'stall') },
+    killAfterMs: 60000,
+  });
   let ended = false;
   void running.done.then(() => (ended = true));
   for (let i = 0; i < 1500 && !existsSync(mark) && !ended; i++) await new Promise((r) => setTimeout(r, 10));
-  if (!existsSync(mark)) throw new Error(`rscript ${args.join(' ')} ended without writing under ${under}: ${(await running.done).stderr}`);
+  if (!existsSync(mark))
+    throw new Error(`rscript ${args.join(' ')} ended without writing under ${under}: ${(await running.done).stderr}`);
   running.child.kill('SIGKILL');
   const r = await running.done;
   expect(r.signal).toBe('SIGKILL');
@@ -113,7 +119,9 @@ describe('the manifest', () => {
     expect(writing.startsWith(project.dir)).toBe(true);
     expect(project.read(MANIFEST).equals(before)).toBe(true);
     // What the kill left is at most a temp file; the next load does its work all the same.
-    expect(project.list().filter((f) => f !== 'lua' && f !== 'package.json' && f !== MANIFEST)).toEqual([expect.stringMatching(/^\.rscript\.lock\.json\..*\.tmp$/)]);
+    expect(project.list().filter((f) => f !== 'lua' && f !== 'package.json' && f !== MANIFEST)).toEqual([
+      expect.stringMatching(/^\.rscript\.lock\.json\..*\.tmp$/),
+    ]);
     expectSuccess(await run(['load', '--url', server.url]));
     expect(Object.keys(JSON.parse(project.read(MANIFEST).toString()).scripts)).toHaveLength(201);
   });
@@ -156,6 +164,8 @@ describe('the lint cache', () => {
     expect(readFileSync(file).equals(before)).toBe(true);
     expect((await run(['lint', 'lua'])).code).toBe(0);
     expect(lintCacheFile()).toBe(file);
-    expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')).entries ?? {}).length).toBeGreaterThan(Object.keys(JSON.parse(before.toString()).entries ?? {}).length);
+    expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')).entries ?? {}).length).toBeGreaterThan(
+      Object.keys(JSON.parse(before.toString()).entries ?? {}).length,
+    );
   });
 });

@@ -67,7 +67,11 @@ describe('a script that loops forever', () => {
     project.write('lua/spin.lua', 'while true do end\n');
     try {
       const r = await rscript(['exec', 'lua/spin.lua', '--url', server.url, '--timeout', '300'], { cwd: project.dir });
-      expectFailure(r, 2, /no answer to EVALSHA within 300 ms \(change the limit with --timeout\); the script may still be running there: rscript kill stops it/);
+      expectFailure(
+        r,
+        2,
+        /no answer to EVALSHA within 300 ms \(change the limit with --timeout\); the script may still be running there: rscript kill stops it/,
+      );
       expect(server.cli('PING')).toMatch(/^BUSY/);
       expectSuccess(await run('kill'));
       expect(server.cli('PING')).toBe('PONG');

@@ -44,7 +44,9 @@ it(`${RUNS} loads at once: all succeed, no temp file is left, and the manifest e
   await loadTogether();
   project.write('lua/s007.lua', 'return "seven"\n');
   const changed = await loadTogether();
-  const statuses = changed.map((r) => JSON.parse(r.stdout).rows.find((row: { name: string }) => row.name === 's007').status);
+  const statuses = changed.map(
+    (r) => JSON.parse(r.stdout).rows.find((row: { name: string }) => row.name === 's007').status,
+  );
   expect(statuses.every((s: string) => s === 'changed' || s === 'unchanged')).toBe(true);
   const afterChange = project.read('rscript.lock.json');
 

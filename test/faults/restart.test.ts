@@ -5,7 +5,15 @@
 import { statSync } from 'node:fs';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { startRedisProcess, type RedisProcess } from '../helpers/redis-process.js';
-import { beforeExit, expectFailure, expectSuccess, rscript, startRscript, tempProject, type TempProject } from '../helpers/rscript-process.js';
+import {
+  beforeExit,
+  expectFailure,
+  expectSuccess,
+  rscript,
+  startRscript,
+  tempProject,
+  type TempProject,
+} from '../helpers/rscript-process.js';
 import { serverUnderTest } from '../helpers/server-under-test.js';
 
 describe('the server restarts between load and exec', () => {
@@ -35,10 +43,18 @@ describe('the server restarts between load and exec', () => {
 
     const lost = await run('exists', '--json');
     expectSuccess(lost, 1);
-    expect(JSON.parse(lost.stdout)).toMatchObject({ missing: 2, rows: [{ name: 'echo', cached: false }, { name: 'one', cached: false }] });
+    expect(JSON.parse(lost.stdout)).toMatchObject({
+      missing: 2,
+      rows: [
+        { name: 'echo', cached: false },
+        { name: 'one', cached: false },
+      ],
+    });
     const lostText = await run('exists');
     expectSuccess(lostText, 1);
-    expect(lostText.stdout).toContain(`2 of 2 scripts missing on the server (${serverUnderTest().name}): run rscript load`);
+    expect(lostText.stdout).toContain(
+      `2 of 2 scripts missing on the server (${serverUnderTest().name}): run rscript load`,
+    );
 
     const recovered = await run('exec', 'one', '--verbose');
     expectSuccess(recovered);
@@ -127,11 +143,14 @@ describe('the server is killed in the middle of a load of many scripts', () => {
     expectSuccess(rerun);
     const manifest = JSON.parse(project.read('rscript.lock.json').toString());
     expect(Object.keys(manifest.scripts)).toHaveLength(COUNT + 1);
-    expect(JSON.parse(rerun.stdout).rows.filter((row: { server: string }) => row.server === 'loaded')).toHaveLength(COUNT + 1);
+    expect(JSON.parse(rerun.stdout).rows.filter((row: { server: string }) => row.server === 'loaded')).toHaveLength(
+      COUNT + 1,
+    );
     expectSuccess(await rscript(['exists', '--url', server.url], { cwd: project.dir }));
   });
 });
 
 function sha(project: TempProject, name: string): string {
-  return (JSON.parse(project.read('rscript.lock.json').toString()) as { scripts: Record<string, { sha: string }> }).scripts[name]!.sha;
+  return (JSON.parse(project.read('rscript.lock.json').toString()) as { scripts: Record<string, { sha: string }> })
+    .scripts[name]!.sha;
 }

@@ -5,7 +5,14 @@
 import { statSync } from 'node:fs';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { startRedisProcess, type RedisProcess } from '../helpers/redis-process.js';
-import { beforeExit, expectSuccess, rscript, startRscript, tempProject, type TempProject } from '../helpers/rscript-process.js';
+import {
+  beforeExit,
+  expectSuccess,
+  rscript,
+  startRscript,
+  tempProject,
+  type TempProject,
+} from '../helpers/rscript-process.js';
 
 let server: RedisProcess;
 let project: TempProject;
@@ -31,7 +38,10 @@ it.each([
   // Replies are held once SCRIPT LOAD is sent: the process is certainly waiting in the middle of the load.
   const proxy = await startFaultProxy(server.port, /\$4\r\nLOAD\r\n/);
   try {
-    const running = startRscript(['load', '--url', proxy.url, '--timeout', '20000'], { cwd: project.dir, killAfterMs: 25000 });
+    const running = startRscript(['load', '--url', proxy.url, '--timeout', '20000'], {
+      cwd: project.dir,
+      killAfterMs: 25000,
+    });
     await beforeExit(running, proxy.triggered);
     const sent = performance.now();
     running.child.kill(signal);

@@ -64,14 +64,17 @@ describe('a listener that accepts connections and never writes a byte', () => {
 describe('a redis-server frozen with SIGSTOP', () => {
   afterEach(() => server.thaw());
 
-  it.each([['load'], ['exists']])('%s gives up after its timeout, and works once the server runs again', async (command) => {
-    server.freeze();
-    const r = await rscript([command, '--url', server.url, '--timeout', '300'], { cwd: project.dir });
-    expectFailure(r, 2, /no answer within 300 ms/);
-    expect(r.ms).toBeLessThan(300 + SLACK_MS);
-    server.thaw();
-    expectSuccess(await rscript([command, '--url', server.url, '--timeout', '2000'], { cwd: project.dir }));
-  });
+  it.each([['load'], ['exists']])(
+    '%s gives up after its timeout, and works once the server runs again',
+    async (command) => {
+      server.freeze();
+      const r = await rscript([command, '--url', server.url, '--timeout', '300'], { cwd: project.dir });
+      expectFailure(r, 2, /no answer within 300 ms/);
+      expect(r.ms).toBeLessThan(300 + SLACK_MS);
+      server.thaw();
+      expectSuccess(await rscript([command, '--url', server.url, '--timeout', '2000'], { cwd: project.dir }));
+    },
+  );
 });
 
 describe('a server that stops answering after the handshake', () => {

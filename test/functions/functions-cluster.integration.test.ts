@@ -71,15 +71,25 @@ test('load sends FUNCTION LOAD to every primary; every replica shows the library
   expect(cluster.nodes.map((n) => n.calls('function|load'))).toEqual(cluster.nodes.map(() => 1));
 });
 
-test('exec runs counter_add on the key\'s primary, and counter_get with --ro through FCALL_RO on its replica', async () => {
+test("exec runs counter_add on the key's primary, and counter_get with --ro through FCALL_RO on its replica", async () => {
   const call = (script: string, keys: string[], args: string[] = [], readOnly = false) =>
-    exec({ script, keys, args, readOnly, manifest: project.path(MANIFEST), scripts: ['lua'], target, cwd: project.dir });
+    exec({
+      script,
+      keys,
+      args,
+      readOnly,
+      manifest: project.path(MANIFEST),
+      scripts: ['lua'],
+      target,
+      cwd: project.dir,
+    });
   const added = await call('counters.counter_add', ['{c}:n'], ['4']);
   const owner = cluster.owner(keySlot('{c}:n'));
   expect(added.node).toEqual({ node: owner.primary.label, role: 'primary', slot: keySlot('{c}:n') });
   const replica = owner.replicas[0]!;
   const deadline = Date.now() + 5000;
-  while (replica.cli('READONLY') && replica.cli('GET', '{c}:n') !== '4' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (replica.cli('READONLY') && replica.cli('GET', '{c}:n') !== '4' && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
   const before = replica.calls('fcall_ro');
   const got = await call('counter_get', ['{c}:n'], [], true);
   expect(got.function!.command).toBe('FCALL_RO');
@@ -93,7 +103,11 @@ test('a replace with changed code reaches every node; a second load sends nothin
   const v2 = LIB.replace('adds to a counter', 'adds to a counter (v2)');
   project.write('lua/counters.lua', v2);
   const r = await doLoad();
-  expect(r.libraries![0]!.nodes.filter((n) => n.role === 'primary').map((n) => n.action)).toEqual(['replaced', 'replaced', 'replaced']);
+  expect(r.libraries![0]!.nodes.filter((n) => n.role === 'primary').map((n) => n.action)).toEqual([
+    'replaced',
+    'replaced',
+    'replaced',
+  ]);
   await everyNodeHas(sha1(v2));
   const calls = cluster.nodes.map((n) => n.calls('function|load'));
   const again = await doLoad();
@@ -107,8 +121,15 @@ test('one primary refuses the new code: every node changed is rolled back, every
   const primaries = live().filter((n) => n.role() === 'primary');
   const refusing = primaries[1]!;
   // Another library there already defines a function the new code registers.
-  refusing.cli('FUNCTION', 'LOAD', "#!lua name=other\nredis.register_function('counter_reset', function() return 'other' end)");
-  project.write('lua/counters.lua', old + "redis.register_function('counter_reset', function(keys) return redis.call('DEL', keys[1]) end)\n");
+  refusing.cli(
+    'FUNCTION',
+    'LOAD',
+    "#!lua name=other\nredis.register_function('counter_reset', function() return 'other' end)",
+  );
+  project.write(
+    'lua/counters.lua',
+    old + "redis.register_function('counter_reset', function(keys) return redis.call('DEL', keys[1]) end)\n",
+  );
   const err = await checkFailure(doLoad());
   expect(err.message).toBe(
     `FUNCTION LOAD failed ${refusing.label}: lua/counters.lua: ERR Function counter_reset already exists (library "other" on that node defines it: rename the function, or FUNCTION DELETE other there)`,
@@ -139,7 +160,9 @@ test('exists names the nodes that drift and exits 1', async () => {
 test('functions dump reads every primary; restore puts the libraries back on every node', async () => {
   const r = await runCli(['functions', 'dump', '--out', 'backup.bin', '--url', cluster.url], { cwd: project.dir });
   expect(r.code).toBe(0);
-  expect(r.stdout).toContain('from 3 primaries holding the same libraries written to backup.bin: counters (counter_add, counter_get)');
+  expect(r.stdout).toContain(
+    'from 3 primaries holding the same libraries written to backup.bin: counters (counter_add, counter_get)',
+  );
   const sha = shaOn(live()[0]!);
   for (const n of live().filter((x) => x.role() === 'primary')) n.cli('FUNCTION', 'FLUSH');
   await everyNodeHas(undefined);

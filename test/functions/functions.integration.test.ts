@@ -46,7 +46,13 @@ redis.register_function{function_name = 'counter_get', callback = function(keys)
 
 const MANIFEST = 'rscript.lock.json';
 const run = (options: { dryRun?: boolean } = {}) =>
-  load({ paths: ['lua'], manifest: project.path(MANIFEST), target: { url: server.url, timeoutMs: 5000 }, dryRun: options.dryRun, cwd: project.dir });
+  load({
+    paths: ['lua'],
+    manifest: project.path(MANIFEST),
+    target: { url: server.url, timeoutMs: 5000 },
+    dryRun: options.dryRun,
+    cwd: project.dir,
+  });
 const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
 /** The code a library has on the server, read with redis-cli. */
 const codeOn = (lib: string) => {
@@ -58,7 +64,9 @@ const codeOn = (lib: string) => {
 test('a library is added, recorded in the lockfile, left alone when unchanged and replaced when changed', async () => {
   project = makeProject({ 'lua/counters.lua': COUNTER, 'lua/one.lua': 'return 1\n' });
   const first = await run();
-  expect(first.libraries!.map((l) => [l.library, l.status, l.nodes.map((n) => n.action)])).toEqual([['counters', 'new', ['added']]]);
+  expect(first.libraries!.map((l) => [l.library, l.status, l.nodes.map((n) => n.action)])).toEqual([
+    ['counters', 'new', ['added']],
+  ]);
   expect(server.cli('FCALL', 'counter_add', '1', 'c', '5')).toBe('5');
   const lock = JSON.parse(project.read(MANIFEST).toString());
   expect(lock.libraries).toEqual({
@@ -93,18 +101,26 @@ test('a library is added, recorded in the lockfile, left alone when unchanged an
 });
 
 test('a load that one library fails rolls back the library already replaced, and says so', async () => {
-  project = makeProject({ 'lua/a.lua': COUNTER, 'lua/b.lua': "#!lua name=b\nredis.register_function('b1', function() return 1 end)\n" });
+  project = makeProject({
+    'lua/a.lua': COUNTER,
+    'lua/b.lua': "#!lua name=b\nredis.register_function('b1', function() return 1 end)\n",
+  });
   await run();
   const lockBefore = project.read(MANIFEST);
   // Another library on the server already defines the function b now registers.
   server.cli('FUNCTION', 'LOAD', "#!lua name=other\nredis.register_function('taken', function() return 'other' end)");
   project.write('lua/a.lua', COUNTER.replace('adds to a counter', 'adds to a counter, v2'));
-  project.write('lua/b.lua', "#!lua name=b\nredis.register_function('b1', function() return 1 end)\nredis.register_function('taken', function() return 'b' end)\n");
+  project.write(
+    'lua/b.lua',
+    "#!lua name=b\nredis.register_function('b1', function() return 1 end)\nredis.register_function('taken', function() return 'b' end)\n",
+  );
   const err = await checkFailure(run());
   expect(err.message).toBe(
     `FUNCTION LOAD failed 127.0.0.1:${server.port}: lua/b.lua: ERR Function taken already exists (library "other" on that node defines it: rename the function, or FUNCTION DELETE other there)`,
   );
-  expect(err.detail).toContain(`rolled back to the libraries they had (FUNCTION RESTORE ... FLUSH): 127.0.0.1:${server.port} (counters)`);
+  expect(err.detail).toContain(
+    `rolled back to the libraries they had (FUNCTION RESTORE ... FLUSH): 127.0.0.1:${server.port} (counters)`,
+  );
   expect(err.detail[err.detail.length - 1]).toBe(`the manifest ${project.path(MANIFEST)} was not changed`);
   expect(codeOn('counters')).toBe(COUNTER.trimEnd());
   expect(server.cli('FCALL', 'taken', '0')).toBe('other');
@@ -112,17 +128,39 @@ test('a load that one library fails rolls back the library already replaced, and
 });
 
 test.each([
-  ['no name=', '#!lua\nredis.register_function("f", function() return 1 end)\n', 'lua/bad.lua:1: calls redis.register_function but its first line is not #!lua name=<library> (Redis: ERR Library name was not given)'],
-  ['a function defined twice', "#!lua name=bad\nredis.register_function('counter_get', function() return 1 end)\n", 'function "counter_get" is defined by two libraries: lua/a.lua (library "counters") and lua/bad.lua (library "bad"); Redis refuses that even with REPLACE'],
-  ['a compile failure', "#!lua name=bad\nredis.register_function('f', function() return 1 end\n", "lua/bad.lua:3: compile error: ')' expected near '<eof>'"],
-  ['a load-time loop, caught by the linter', "#!lua name=bad\nlocal i = 0\nwhile true do i = i + 1 end\nredis.register_function('f', function() return 1 end)\n", 'lua/bad.lua:3:1: a loop at load time runs at every FUNCTION LOAD, on every node, and Redis stops a load past 500 ms (ERR FUNCTION LOAD timeout) (library-load-time)'],
-  ['a load past 500 ms (--no-lint)', "#!lua name=bad\nlocal i = 0\nwhile true do i = i + 1 end\nredis.register_function('f', function() return 1 end)\n", `FUNCTION LOAD failed 127.0.0.1:PORT: lua/bad.lua: the library's load-time code ran past the 500 ms Redis allows FUNCTION LOAD (ERR FUNCTION LOAD timeout): keep the top level to register_function calls`],
+  [
+    'no name=',
+    '#!lua\nredis.register_function("f", function() return 1 end)\n',
+    'lua/bad.lua:1: calls redis.register_function but its first line is not #!lua name=<library> (Redis: ERR Library name was not given)',
+  ],
+  [
+    'a function defined twice',
+    "#!lua name=bad\nredis.register_function('counter_get', function() return 1 end)\n",
+    'function "counter_get" is defined by two libraries: lua/a.lua (library "counters") and lua/bad.lua (library "bad"); Redis refuses that even with REPLACE',
+  ],
+  [
+    'a compile failure',
+    "#!lua name=bad\nredis.register_function('f', function() return 1 end\n",
+    "lua/bad.lua:3: compile error: ')' expected near '<eof>'",
+  ],
+  [
+    'a load-time loop, caught by the linter',
+    "#!lua name=bad\nlocal i = 0\nwhile true do i = i + 1 end\nredis.register_function('f', function() return 1 end)\n",
+    'lua/bad.lua:3:1: a loop at load time runs at every FUNCTION LOAD, on every node, and Redis stops a load past 500 ms (ERR FUNCTION LOAD timeout) (library-load-time)',
+  ],
+  [
+    'a load past 500 ms (--no-lint)',
+    "#!lua name=bad\nlocal i = 0\nwhile true do i = i + 1 end\nredis.register_function('f', function() return 1 end)\n",
+    `FUNCTION LOAD failed 127.0.0.1:PORT: lua/bad.lua: the library's load-time code ran past the 500 ms Redis allows FUNCTION LOAD (ERR FUNCTION LOAD timeout): keep the top level to register_function calls`,
+  ],
 ])('bad input (%s): one clear line, exit 1, lockfile untouched', async (what, code, line) => {
   project = makeProject({ 'lua/a.lua': COUNTER });
   await run();
   const before = project.read(MANIFEST);
   project.write('lua/bad.lua', code);
-  const r = await runCli(['load', '--url', server.url, ...(what.includes('--no-lint') ? ['--no-lint'] : [])], { cwd: project.dir });
+  const r = await runCli(['load', '--url', server.url, ...(what.includes('--no-lint') ? ['--no-lint'] : [])], {
+    cwd: project.dir,
+  });
   expect(r.code).toBe(1);
   expect(r.stderr.split('\n')[0]).toBe(`rscript: ${line.replace('PORT', String(server.port))}`);
   expect(r.stderr).not.toMatch(/^\s+at /m);
@@ -137,7 +175,11 @@ test('exists: present with the same code, drift (other code, missing) exits 1', 
   expect(ok.code).toBe(0);
   expect(ok.stdout).toContain("the library is on the server with the manifest's code");
   server.cli('FUNCTION', 'LOAD', 'REPLACE', COUNTER.replace('reads it', 'reads'));
-  const drift = await exists({ names: [], manifest: project.path(MANIFEST), target: { url: server.url, timeoutMs: 5000 } });
+  const drift = await exists({
+    names: [],
+    manifest: project.path(MANIFEST),
+    target: { url: server.url, timeoutMs: 5000 },
+  });
   expect(drift.libraries![0]!.driftOn.map((n) => n.node)).toEqual([`127.0.0.1:${server.port}`]);
   const r = await runCli(['exists', '--url', server.url], { cwd: project.dir });
   expect(r.code).toBe(1);
@@ -149,11 +191,24 @@ test('exists: present with the same code, drift (other code, missing) exits 1', 
 });
 
 test('exec: lib.fn or the bare name, FCALL_RO for no-writes, too few keys refused, error lines in the library file', async () => {
-  project = makeProject({ 'lua/a.lua': COUNTER, 'lua/w.lua': "#!lua name=w\nredis.register_function('wrong', function(keys)\n  return redis.call('INCRBY', keys[1], 'ten')\nend)\n" });
+  project = makeProject({
+    'lua/a.lua': COUNTER,
+    'lua/w.lua':
+      "#!lua name=w\nredis.register_function('wrong', function(keys)\n  return redis.call('INCRBY', keys[1], 'ten')\nend)\n",
+  });
   await run();
   const target = { url: server.url, timeoutMs: 5000 };
   const call = (script: string, keys: string[], args: string[] = [], readOnly = false) =>
-    exec({ script, keys, args, readOnly, manifest: project.path(MANIFEST), scripts: ['lua'], target, cwd: project.dir });
+    exec({
+      script,
+      keys,
+      args,
+      readOnly,
+      manifest: project.path(MANIFEST),
+      scripts: ['lua'],
+      target,
+      cwd: project.dir,
+    });
   const added = await call('counters.counter_add', ['c'], ['7']);
   expect(added.reply).toEqual({ type: 'integer', value: 7 });
   expect(added.function).toEqual({ library: 'counters', name: 'counter_add', command: 'FCALL' });
@@ -167,12 +222,16 @@ test('exec: lib.fn or the bare name, FCALL_RO for no-writes, too few keys refuse
   const err = await checkFailure(call('wrong', ['x']));
   expect(err.message).toBe('lua/w.lua:3: ERR value is not an integer or out of range');
   expect(err.detail).toEqual(["3 |   return redis.call('INCRBY', keys[1], 'ten')"]);
-  const ro = await runCli(['exec', 'counter_add', '--ro', '-k', 'c', '-a', '1', '--url', server.url], { cwd: project.dir });
+  const ro = await runCli(['exec', 'counter_add', '--ro', '-k', 'c', '-a', '1', '--url', server.url], {
+    cwd: project.dir,
+  });
   expect(ro.code).toBe(2);
   expect(ro.stderr).toContain('counters.counter_add is not registered with the no-writes flag');
   server.cli('FUNCTION', 'FLUSH');
   const missing = await checkFailure(call('counter_get', ['c']));
-  expect(missing.message).toBe('counters.counter_get: the server has no function counter_get (library counters is not loaded there)');
+  expect(missing.message).toBe(
+    'counters.counter_get: the server has no function counter_get (library counters is not loaded there)',
+  );
 });
 
 test('flush --functions deletes every library after --yes; info lists the functions with flags, keys and args', async () => {
@@ -202,7 +261,9 @@ test('the runtime API runs functions by name through the manifest', async () => 
     expect(await scripts.run(client, 'counters.counter_add', { keys: ['rc'], args: [3] })).toBe(3);
     expect(await scripts.run(client, 'counter_get', { keys: ['rc'] })).toBe('3');
     expect(await scripts.run(client, 'one')).toBe(1);
-    await expect(scripts.run(client, 'counter_add', { keys: ['rc'] })).rejects.toThrow('counters.counter_add: expects 1 key(s) and 1 arg(s), got 1 and 0');
+    await expect(scripts.run(client, 'counter_add', { keys: ['rc'] })).rejects.toThrow(
+      'counters.counter_add: expects 1 key(s) and 1 arg(s), got 1 and 0',
+    );
     server.cli('FUNCTION', 'FLUSH');
     await expect(scripts.run(client, 'counter_get', { keys: ['rc'] })).rejects.toBeInstanceOf(ScriptReplyError);
   } finally {
@@ -224,12 +285,20 @@ test('functions dump --out, then restore: append refuses a library already there
   expect(codeOn('counters')).toBe(COUNTER.trimEnd());
   const again = await runCli(['functions', 'restore', 'backup.bin', ...url], { cwd: project.dir });
   expect(again.code).toBe(1);
-  expect(again.stderr.split('\n')[0]).toBe('rscript: FUNCTION RESTORE APPEND of backup.bin failed on 127.0.0.1:' + server.port + ': ERR Library counters already exists');
+  expect(again.stderr.split('\n')[0]).toBe(
+    'rscript: FUNCTION RESTORE APPEND of backup.bin failed on 127.0.0.1:' +
+      server.port +
+      ': ERR Library counters already exists',
+  );
   server.cli('FUNCTION', 'LOAD', "#!lua name=extra\nredis.register_function('extra_fn', function() return 1 end)");
   const noYes = await runCli(['functions', 'restore', 'backup.bin', '--policy', 'flush', ...url], { cwd: project.dir });
   expect(noYes.code).toBe(2);
-  const flushed = await runCli(['functions', 'restore', 'backup.bin', '--policy', 'flush', '--yes', ...url], { cwd: project.dir });
+  const flushed = await runCli(['functions', 'restore', 'backup.bin', '--policy', 'flush', '--yes', ...url], {
+    cwd: project.dir,
+  });
   expect(flushed.code).toBe(0);
-  expect(flushed.stdout.trim()).toBe(`backup.bin restored (FLUSH) on 127.0.0.1:${server.port}; libraries now: counters`);
+  expect(flushed.stdout.trim()).toBe(
+    `backup.bin restored (FLUSH) on 127.0.0.1:${server.port}; libraries now: counters`,
+  );
   expect(server.cli('FUNCTION', 'LIST', 'LIBRARYNAME', 'extra')).toBe('');
 });

@@ -42,12 +42,15 @@ async function withManifest(files: Record<string, string | Buffer>): Promise<{ p
 
 describe('script files', () => {
   // Both paths: the local Lua check that load runs first, and the server's compiler (--no-lint).
-  it.each([[[]], [['--no-lint']]])('random bytes (load %j): exit 1 naming the file and line, control characters escaped, manifest unchanged', async (extra) => {
-    const { p, before } = await withManifest({ 'lua/random.lua': prng(7).bytes(400) });
-    const r = await run(p, 'load', ...extra);
-    expectFailure(r, 1, /^rscript: lua\/random\.lua:\d+(:\d+)?: .*(syntax error|compile error)/);
-    expect(p.read('rscript.lock.json').equals(before)).toBe(true);
-  });
+  it.each([[[]], [['--no-lint']]])(
+    'random bytes (load %j): exit 1 naming the file and line, control characters escaped, manifest unchanged',
+    async (extra) => {
+      const { p, before } = await withManifest({ 'lua/random.lua': prng(7).bytes(400) });
+      const r = await run(p, 'load', ...extra);
+      expectFailure(r, 1, /^rscript: lua\/random\.lua:\d+(:\d+)?: .*(syntax error|compile error)/);
+      expect(p.read('rscript.lock.json').equals(before)).toBe(true);
+    },
+  );
 
   it('a 5 MB script loads, and its SHA is the one the server computes', async () => {
     const body = Buffer.from(`local s = "${'x'.repeat(5 * 1024 * 1024)}"\nreturn #s\n`);
@@ -61,13 +64,16 @@ describe('script files', () => {
     expect(JSON.parse(r.stdout).reply).toEqual({ type: 'integer', value: 5 * 1024 * 1024 });
   });
 
-  it.each([[[]], [['--no-lint']]])('a 3 MB one-line script with an unfinished string (load %j): a short message, not the file echoed back', async (extra) => {
-    const { p, before } = await withManifest({ 'lua/broken.lua': `return "${'y'.repeat(3 * 1024 * 1024)}\n` });
-    const r = await run(p, 'load', ...extra);
-    expectFailure(r, 1, /^rscript: lua\/broken\.lua:\d+(:\d+)?: .*unfinished string/);
-    expect(r.stderr.length).toBeLessThan(2000);
-    expect(p.read('rscript.lock.json').equals(before)).toBe(true);
-  });
+  it.each([[[]], [['--no-lint']]])(
+    'a 3 MB one-line script with an unfinished string (load %j): a short message, not the file echoed back',
+    async (extra) => {
+      const { p, before } = await withManifest({ 'lua/broken.lua': `return "${'y'.repeat(3 * 1024 * 1024)}\n` });
+      const r = await run(p, 'load', ...extra);
+      expectFailure(r, 1, /^rscript: lua\/broken\.lua:\d+(:\d+)?: .*unfinished string/);
+      expect(r.stderr.length).toBeLessThan(2000);
+      expect(p.read('rscript.lock.json').equals(before)).toBe(true);
+    },
+  );
 
   it('NUL bytes and invalid UTF-8: the SHA matches redis-cli SCRIPT LOAD and the reply is the exact bytes', async () => {
     const payload = Buffer.from([0x61, 0x00, 0x62, 0xff, 0xfe, 0xc3, 0x28]);
@@ -79,7 +85,11 @@ describe('script files', () => {
     expect(server.cliWithInput(body, 'SCRIPT', 'LOAD')).toBe(sha);
     const r = await run(p, 'exec', 'binary', '--json');
     expectSuccess(r);
-    expect(JSON.parse(r.stdout).reply).toEqual({ type: 'bulk string', value: payload.toString('base64'), encoding: 'base64' });
+    expect(JSON.parse(r.stdout).reply).toEqual({
+      type: 'bulk string',
+      value: payload.toString('base64'),
+      encoding: 'base64',
+    });
   });
 
   it('CRLF line endings: hashed as they are, and an error points at the right line without the \\r', async () => {
@@ -125,26 +135,49 @@ describe('a manifest edited by hand', () => {
   it.each([
     ['invalid JSON', '{ "version": 1, "scripts": {\n', /rscript\.lock\.json: not valid JSON/],
     ['an unknown version', '{ "version": 2, "scripts": {} }\n', /rscript\.lock\.json: unknown manifest version 2/],
-    ['a bad SHA', '{ "version": 1, "scripts": { "good": { "path": "lua/good.lua", "sha": "nope", "size": 1, "flags": [] } } }\n', /scripts\["good"\]\.sha must be 40 lowercase hex digits/],
+    [
+      'a bad SHA',
+      '{ "version": 1, "scripts": { "good": { "path": "lua/good.lua", "sha": "nope", "size": 1, "flags": [] } } }\n',
+      /scripts\["good"\]\.sha must be 40 lowercase hex digits/,
+    ],
     ['an array', '[]\n', /rscript\.lock\.json: expected a JSON object/],
-  ])('%s: load, exists and exec exit 2 naming the file, and the file is left as it was', async (_what, text, message) => {
-    const p = project({ 'lua/good.lua': 'return "good"\n', 'rscript.lock.json': text });
-    for (const command of [['load'], ['exists'], ['exec', 'good']]) {
-      const r = await run(p, ...command);
-      expectFailure(r, 2, message);
-      expect(r.stderr).toMatch(/delete it and run rscript load/);
-    }
-    expect(p.read('rscript.lock.json').toString()).toBe(text);
-  });
+  ])(
+    '%s: load, exists and exec exit 2 naming the file, and the file is left as it was',
+    async (_what, text, message) => {
+      const p = project({ 'lua/good.lua': 'return "good"\n', 'rscript.lock.json': text });
+      for (const command of [['load'], ['exists'], ['exec', 'good']]) {
+        const r = await run(p, ...command);
+        expectFailure(r, 2, message);
+        expect(r.stderr).toMatch(/delete it and run rscript load/);
+      }
+      expect(p.read('rscript.lock.json').toString()).toBe(text);
+    },
+  );
 });
 
 describe('a config file that cannot be used', () => {
   it.each([
-    ['redisscripts.config.js', 'throw new Error("config exploded")\n', /^rscript: redisscripts\.config\.js: cannot load the config \(config exploded\)$/],
-    ['.redisscriptsrc.cjs', 'module.exports = (() => { throw new TypeError("bad host") })()\n', /^rscript: \.redisscriptsrc\.cjs: cannot load the config \(bad host\)$/],
+    [
+      'redisscripts.config.js',
+      'throw new Error("config exploded")\n',
+      /^rscript: redisscripts\.config\.js: cannot load the config \(config exploded\)$/,
+    ],
+    [
+      '.redisscriptsrc.cjs',
+      'module.exports = (() => { throw new TypeError("bad host") })()\n',
+      /^rscript: \.redisscriptsrc\.cjs: cannot load the config \(bad host\)$/,
+    ],
     ['.redisscriptsrc.json', '{ "url": \n', /^rscript: \.redisscriptsrc\.json: cannot load the config \(.*JSON/],
-    ['.redisscriptsrc.cjs', 'module.exports = { url: 42 }\n', /^rscript: \.redisscriptsrc\.cjs: "url" must be a non-empty string$/],
-    ['.redisscriptsrc.json', '{ "urll": "redis://127.0.0.1" }\n', /^rscript: \.redisscriptsrc\.json: "urll" is not a known key/],
+    [
+      '.redisscriptsrc.cjs',
+      'module.exports = { url: 42 }\n',
+      /^rscript: \.redisscriptsrc\.cjs: "url" must be a non-empty string$/,
+    ],
+    [
+      '.redisscriptsrc.json',
+      '{ "urll": "redis://127.0.0.1" }\n',
+      /^rscript: \.redisscriptsrc\.json: "urll" is not a known key/,
+    ],
   ])('%s (%#): exit 2 naming the file and the reason', async (file, text, message) => {
     const { p, before } = await withManifest({ [file]: text });
     for (const command of [['load'], ['exists']]) {
@@ -159,7 +192,8 @@ describe('keys and arguments', () => {
   let p: TempProject;
   beforeAll(async () => {
     p = project({
-      'lua/echo.lua': 'local out = {}\nfor _, k in ipairs(KEYS) do out[#out + 1] = k end\nfor _, a in ipairs(ARGV) do out[#out + 1] = a end\nreturn out\n',
+      'lua/echo.lua':
+        'local out = {}\nfor _, k in ipairs(KEYS) do out[#out + 1] = k end\nfor _, a in ipairs(ARGV) do out[#out + 1] = a end\nreturn out\n',
       'lua/count.lua': 'return {#ARGV, redis.sha1hex(table.concat(ARGV, ","))}\n',
     });
     expectSuccess(await run(p, 'load'));
@@ -179,6 +213,9 @@ describe('keys and arguments', () => {
     const args = Array.from({ length: 10_000 }, (_, i) => `a${i}`);
     const r = await run(p, 'exec', 'count', '--args', ...args, '--json');
     expectSuccess(r);
-    expect(JSON.parse(r.stdout).reply.items.map((i: { value: unknown }) => i.value)).toEqual([10_000, sha1(args.join(','))]);
+    expect(JSON.parse(r.stdout).reply.items.map((i: { value: unknown }) => i.value)).toEqual([
+      10_000,
+      sha1(args.join(',')),
+    ]);
   });
 });

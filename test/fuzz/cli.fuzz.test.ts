@@ -33,7 +33,10 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'lua/bad.lua'), 'return (\n');
   mkdirSync(join(dir, 'nul'));
   writeFileSync(join(dir, 'nul/zero.lua'), Buffer.from([0, 0x0a]));
-  writeFileSync(join(dir, 'lua/binary.lua'), Buffer.from([0x72, 0x65, 0x74, 0x75, 0x72, 0x6e, 0x20, 0x22, 0xff, 0x00, 0x1b, 0x22]));
+  writeFileSync(
+    join(dir, 'lua/binary.lua'),
+    Buffer.from([0x72, 0x65, 0x74, 0x75, 0x72, 0x6e, 0x20, 0x22, 0xff, 0x00, 0x1b, 0x22]),
+  );
   writeFileSync(join(dir, 'broken.json'), '{ "version": 1, "scripts": {');
   urls = [
     server.url,
@@ -61,12 +64,45 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const TOKENS = ['', ' ', '-', '--', '-1', '0', 'one', 'sub/echo', 'lua', 'lua/one.lua', 'lua/bad.lua', 'nope.lua', 'lua/', 'nul', 'nul/zero.lua',
-  'e0e1f9fabfc9d4800c877a703b823ac0578ff8db', 'E0E1F9FABFC9D4800C877A703B823AC0578FF8DB', 'ключ', '🔑', 'a'.repeat(300),
-  '%s%n', '${HOME}', '\r\n*1\r\n$4\r\nPING', '--url', '-k', '=', 'broken.json', '.', '*'];
+const TOKENS = [
+  '',
+  ' ',
+  '-',
+  '--',
+  '-1',
+  '0',
+  'one',
+  'sub/echo',
+  'lua',
+  'lua/one.lua',
+  'lua/bad.lua',
+  'nope.lua',
+  'lua/',
+  'nul',
+  'nul/zero.lua',
+  'e0e1f9fabfc9d4800c877a703b823ac0578ff8db',
+  'E0E1F9FABFC9D4800C877A703B823AC0578FF8DB',
+  'ключ',
+  '🔑',
+  'a'.repeat(300),
+  '%s%n',
+  '${HOME}',
+  '\r\n*1\r\n$4\r\nPING',
+  '--url',
+  '-k',
+  '=',
+  'broken.json',
+  '.',
+  '*',
+];
 
 function token(r: Prng): string {
-  return r.next() < 0.8 ? r.pick(TOKENS) : r.bytes(1 + r.int(12)).toString('latin1').replace(/\0/g, '');
+  return r.next() < 0.8
+    ? r.pick(TOKENS)
+    : r
+        .bytes(1 + r.int(12))
+        .toString('latin1')
+        .replace(/\0/g, '');
 }
 
 /** A config file of some kind, some of them valid, most of them not. */
@@ -74,10 +110,30 @@ function configFile(r: Prng, n: number): string {
   const kinds = ['json', 'json-garbage', 'cjs-throws', 'cjs-weird', 'mjs', 'yaml'];
   const kind = r.pick(kinds);
   const value = (): unknown =>
-    r.pick<() => unknown>([() => r.pick(urls), () => r.int(100000) - 50, () => token(r), () => null, () => true, () => [token(r)], () => ({ [token(r)]: token(r) })])();
+    r.pick<() => unknown>([
+      () => r.pick(urls),
+      () => r.int(100000) - 50,
+      () => token(r),
+      () => null,
+      () => true,
+      () => [token(r)],
+      () => ({ [token(r)]: token(r) }),
+    ])();
   const obj: Record<string, unknown> = {};
-  for (const key of ['url', 'scripts', 'manifest', 'timeoutMs', 'tls', 'bench', 'lint', 'cluster', 'budgetMs', token(r)]) {
-    if (r.next() < 0.4) obj[key] = key === 'url' ? r.pick(urls) : key === 'scripts' ? r.pick(['lua', ['lua'], [], 'nope', 5]) : value();
+  for (const key of [
+    'url',
+    'scripts',
+    'manifest',
+    'timeoutMs',
+    'tls',
+    'bench',
+    'lint',
+    'cluster',
+    'budgetMs',
+    token(r),
+  ]) {
+    if (r.next() < 0.4)
+      obj[key] = key === 'url' ? r.pick(urls) : key === 'scripts' ? r.pick(['lua', ['lua'], [], 'nope', 5]) : value();
   }
   const name = (ext: string) => `cfg-${n}.${ext}`;
   switch (kind) {
@@ -88,10 +144,22 @@ function configFile(r: Prng, n: number): string {
       writeFileSync(name('json'), JSON.stringify(obj).slice(0, r.int(40)));
       return name('json');
     case 'cjs-throws':
-      writeFileSync(name('cjs'), r.pick(['throw new Error("cfg")', 'throw "str"', 'throw null', 'null.x', 'module.exports = Promise.reject(new Error("later"))']));
+      writeFileSync(
+        name('cjs'),
+        r.pick([
+          'throw new Error("cfg")',
+          'throw "str"',
+          'throw null',
+          'null.x',
+          'module.exports = Promise.reject(new Error("later"))',
+        ]),
+      );
       return name('cjs');
     case 'cjs-weird':
-      writeFileSync(name('cjs'), `module.exports = ${r.pick(['42', '"str"', '[]', '() => ({})', 'undefined', JSON.stringify(obj)])}`);
+      writeFileSync(
+        name('cjs'),
+        `module.exports = ${r.pick(['42', '"str"', '[]', '() => ({})', 'undefined', JSON.stringify(obj)])}`,
+      );
       return name('cjs');
     case 'mjs':
       writeFileSync(name('mjs'), `export default ${JSON.stringify(obj)};`);
@@ -103,19 +171,38 @@ function configFile(r: Prng, n: number): string {
 }
 
 function argv(r: Prng, n: number): string[] {
-  const command = r.pick(['load', 'load', 'exec', 'exec', 'exists', 'flush', 'kill', 'lint', 'info', 'help', '', token(r)]);
+  const command = r.pick([
+    'load',
+    'load',
+    'exec',
+    'exec',
+    'exists',
+    'flush',
+    'kill',
+    'lint',
+    'info',
+    'help',
+    '',
+    token(r),
+  ]);
   const positional: Record<string, number> = { load: 2, exec: 1, exists: 2, lint: 2, info: 1 };
   const args: string[] = command ? [command] : [];
   // Mostly the count a command takes, sometimes more.
   const count = r.next() < 0.85 ? r.int((positional[command] ?? 0) + 1) : r.int(4);
-  for (let i = 0; i < count; i++) args.push(command === 'exec' && r.next() < 0.7 ? r.pick(['one', 'sub/echo', 'lua/one.lua', 'lua/bad.lua']) : token(r));
+  for (let i = 0; i < count; i++)
+    args.push(
+      command === 'exec' && r.next() < 0.7 ? r.pick(['one', 'sub/echo', 'lua/one.lua', 'lua/bad.lua']) : token(r),
+    );
   const global: Array<() => string[]> = [
     () => [r.pick(['--url', '-u']), r.pick(urls)],
     () => [r.pick(['--url', '-u']), r.pick(urls)],
     () => ['--timeout', r.pick(['0', '-1', 'abc', '1e3', '50', '300', '2000', '99999999999999999999', '', token(r)])],
     () => ['--json'],
     () => [r.pick(['-v', '--verbose'])],
-    () => [r.pick(['--manifest', '-m']), r.pick(['rscript.lock.json', 'broken.json', 'lua', 'new.json', 'x/y/z.json', token(r)])],
+    () => [
+      r.pick(['--manifest', '-m']),
+      r.pick(['rscript.lock.json', 'broken.json', 'lua', 'new.json', 'x/y/z.json', token(r)]),
+    ],
     () => ['--config', configFile(r, n)],
     () => ['--tls-ca', r.pick(['nope.pem', 'lua/one.lua', 'broken.json'])],
     () => ['--tls-insecure'],
@@ -123,9 +210,16 @@ function argv(r: Prng, n: number): string[] {
   ];
   const own: Record<string, Array<() => string[]>> = {
     load: [() => ['--dry-run'], () => ['--check'], () => ['--no-lint']],
-    exec: [() => [r.pick(['-k', '--keys']), token(r), token(r)], () => [r.pick(['-a', '--args']), token(r)], () => ['--ro']],
+    exec: [
+      () => [r.pick(['-k', '--keys']), token(r), token(r)],
+      () => [r.pick(['-a', '--args']), token(r)],
+      () => ['--ro'],
+    ],
     flush: [() => [r.pick(['--yes', '-y'])], () => [r.pick(['--yes', '-y'])], () => ['--async'], () => ['--sync']],
-    lint: [() => ['--format', r.pick(['text', 'json', 'sarif', 'xml'])], () => ['--max-warnings', r.pick(['0', '3', '-3', 'x'])]],
+    lint: [
+      () => ['--format', r.pick(['text', 'json', 'sarif', 'xml'])],
+      () => ['--max-warnings', r.pick(['0', '3', '-3', 'x'])],
+    ],
   };
   const stray: Array<() => string[]> = [
     () => [r.pick(['--help', '-h', '--version', '-V', '--', `--${token(r)}`, `-${token(r).slice(0, 1)}`])],
@@ -133,14 +227,16 @@ function argv(r: Prng, n: number): string[] {
   ];
   for (let i = r.int(6); i > 0; i--) {
     const roll = r.next();
-    const option = roll < 0.6 ? r.pick(global)() : roll < 0.9 && own[command] ? r.pick(own[command]!)() : r.pick(stray)();
+    const option =
+      roll < 0.6 ? r.pick(global)() : roll < 0.9 && own[command] ? r.pick(own[command]!)() : r.pick(stray)();
     // After the command, where its options belong; rarely before it.
     const at = command && r.next() < 0.95 ? 1 + r.int(args.length) : r.int(args.length + 1);
     args.splice(at, 0, ...option);
   }
   // A config found by searching, instead of --config.
   rmSync('.redisscriptsrc.json', { force: true });
-  if (r.next() < 0.15) writeFileSync('.redisscriptsrc.json', JSON.stringify({ url: r.pick(urls), timeoutMs: r.pick([300, 0, -1, 'x']) }));
+  if (r.next() < 0.15)
+    writeFileSync('.redisscriptsrc.json', JSON.stringify({ url: r.pick(urls), timeoutMs: r.pick([300, 0, -1, 'x']) }));
   return args;
 }
 
@@ -159,8 +255,12 @@ async function runCaptured(args: string[]): Promise<Captured> {
   const onException = (err: unknown) => problems.push(`uncaught exception: ${String(err)}`);
   const out = process.stdout.write;
   const err = process.stderr.write;
-  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => (
+    (stdout += String(chunk)), true
+  )) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => (
+    (stderr += String(chunk)), true
+  )) as typeof process.stderr.write;
   process.on('unhandledRejection', onRejection);
   process.on('uncaughtException', onException);
   let code: unknown;
@@ -202,7 +302,9 @@ it(`${CASES} random command lines and config files: no crash, exit 0/1/2, clean 
       }
     }
     if (problems.length > 0) {
-      failures.push(`case ${n} (seed ${SEED}): rscript ${JSON.stringify(args)}\n  ${problems.join('\n  ')}\n  exit ${String(c.code)}\n  stderr: ${c.stderr.slice(0, 1500)}\n  stdout: ${c.stdout.slice(0, 500)}`);
+      failures.push(
+        `case ${n} (seed ${SEED}): rscript ${JSON.stringify(args)}\n  ${problems.join('\n  ')}\n  exit ${String(c.code)}\n  stderr: ${c.stderr.slice(0, 1500)}\n  stdout: ${c.stdout.slice(0, 500)}`,
+      );
     }
   }
   expect(failures).toEqual([]);

@@ -26,7 +26,10 @@ function compile(files: string[]): string[] {
     paths: { rscript: [join(REPO, 'src/index.ts')] },
   });
   return ts.getPreEmitDiagnostics(program).map((d) => {
-    const where = d.file && d.start !== undefined ? `${d.file.fileName.slice(d.file.fileName.lastIndexOf('/') + 1)}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}: ` : '';
+    const where =
+      d.file && d.start !== undefined
+        ? `${d.file.fileName.slice(d.file.fileName.lastIndexOf('/') + 1)}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1}: `
+        : '';
     return where + ts.flattenDiagnosticMessageText(d.messageText, ' ');
   });
 }
@@ -34,7 +37,7 @@ function compile(files: string[]): string[] {
 /** The module's code without its comments (the docs may say "any number of keys"). */
 const code = (text: string) => text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
 
-describe("the generated module of lua/ (examples/scripts.gen.ts)", () => {
+describe('the generated module of lua/ (examples/scripts.gen.ts)', () => {
   test('is what rscript gen ts writes from the committed lockfile (gen ts --check passes)', async () => {
     const r = await runCli(['gen', 'ts', '--out', 'examples/scripts.gen.ts', '--check'], { cwd: REPO });
     expect(r.stdout).toContain('examples/scripts.gen.ts is up to date (18 scripts)');
@@ -70,7 +73,12 @@ describe("the generated module of lua/ (examples/scripts.gen.ts)", () => {
         ].join('\n'),
       );
       const errors = compile([join(dir, 'use.ts')]);
-      expect(errors.map((e) => e.replace(/:.*$/s, '').replace(/^use\.ts/, 'line'))).toEqual(['line', 'line', 'line', 'line']);
+      expect(errors.map((e) => e.replace(/:.*$/s, '').replace(/^use\.ts/, 'line'))).toEqual([
+        'line',
+        'line',
+        'line',
+        'line',
+      ]);
       expect(errors).toEqual([
         expect.stringMatching(/^use\.ts:9: Type 'string' is not assignable to type 'number'/),
         expect.stringMatching(/^use\.ts:10: Property 'callersClock' is missing/),
@@ -97,7 +105,11 @@ describe('its functions against a real server', () => {
   });
 
   test('rate limiter: a typed tuple, allowed until the bucket is empty', async () => {
-    const call = (nowMs: number) => gen.rateLimitTokenBucket(client, { keys: { bucket: 'rl' }, args: { capacity: 2, refillRate: 1, tokens: 1, callersClock: nowMs } });
+    const call = (nowMs: number) =>
+      gen.rateLimitTokenBucket(client, {
+        keys: { bucket: 'rl' },
+        args: { capacity: 2, refillRate: 1, tokens: 1, callersClock: nowMs },
+      });
     expect(await call(1000)).toEqual([1, 1, 0]);
     expect(await call(1000)).toEqual([1, 0, 0]);
     expect(await call(1000)).toEqual([0, 0, 1000]);
@@ -106,7 +118,10 @@ describe('its functions against a real server', () => {
 
   test('balance purchase: the discriminated replies of both branches', async () => {
     await client.sendCommand(['SET', 'bal', '100']);
-    const input = (amount: number) => ({ keys: { accountBalance: 'bal', transactionLog: 'log' }, args: { amount, entryPushed: `debit ${amount}` } });
+    const input = (amount: number) => ({
+      keys: { accountBalance: 'bal', transactionLog: 'log' },
+      args: { amount, entryPushed: `debit ${amount}` },
+    });
     expect(await gen.balancePurchase(client, input(30))).toEqual([1, 70]);
     expect(await gen.balancePurchase(client, input(100))).toEqual([0, 70]);
     expect(await client.sendCommand(['LRANGE', 'log', '0', '-1'])).toEqual(['debit 30']);
@@ -118,8 +133,14 @@ describe('its functions against a real server', () => {
     expect(typeof id).toBe('string');
     expect(position).toBe(0);
     await gen.queuePriorityPush(client, { keys, args: { priority: 0, itemData: 'urgent' } });
-    const popped = await gen.queuePriorityPop(client, { keys: { queue: 'pq', itemPayloads: 'pq:data', statistics: 'pq:stats' }, args: { howManyItems: 5 } });
-    expect(popped.map(([, data, priority]) => [data, priority])).toEqual([['urgent', 0], ['job a', 2]]);
+    const popped = await gen.queuePriorityPop(client, {
+      keys: { queue: 'pq', itemPayloads: 'pq:data', statistics: 'pq:stats' },
+      args: { howManyItems: 5 },
+    });
+    expect(popped.map(([, data, priority]) => [data, priority])).toEqual([
+      ['urgent', 0],
+      ['job a', 2],
+    ]);
   });
 
   test('a no-writes script goes as EVALSHA_RO, with its variadic keys', async () => {
@@ -152,24 +173,37 @@ describe('gen ts on a project of its own', () => {
 
   test('--check exits 1 once a header changes, 0 after gen; an untyped arg is typed string and said once', async () => {
     project = makeProject({
-      'lua/greet.lua': "-- greet: says hello\n--\n-- KEYS[1]: the greeting's counter (string holding an integer)\n-- ARGV[1]: whom to greet, in free text\n-- Returns: the greeting (string)\nredis.call('INCR', KEYS[1])\nreturn 'hello ' .. ARGV[1]\n",
+      'lua/greet.lua':
+        "-- greet: says hello\n--\n-- KEYS[1]: the greeting's counter (string holding an integer)\n-- ARGV[1]: whom to greet, in free text\n-- Returns: the greeting (string)\nredis.call('INCR', KEYS[1])\nreturn 'hello ' .. ARGV[1]\n",
     });
     const cli = (...args: string[]) => runCli(args, { cwd: project.dir, env: { REDIS_URL: server.url } });
     expect((await cli('load')).code).toBe(0);
     const first = await cli('gen', 'ts', '--out', 'src/scripts.ts');
     expect(first.code).toBe(0);
     expect(first.stdout).toBe('src/scripts.ts written (1 script)\n');
-    expect(first.stderr).toBe("warning: 1 argument typed string, their header giving no type rscript reads ((integer ...), (string ...)): greet: ARGV[1] (whom to greet, in free text)\n");
+    expect(first.stderr).toBe(
+      'warning: 1 argument typed string, their header giving no type rscript reads ((integer ...), (string ...)): greet: ARGV[1] (whom to greet, in free text)\n',
+    );
     const text = project.read('src/scripts.ts').toString();
-    expect(text).toContain('export async function greet(client: CommandSender, input: GreetInput): Promise<GreetReply>');
+    expect(text).toContain(
+      'export async function greet(client: CommandSender, input: GreetInput): Promise<GreetReply>',
+    );
     expect(text).toContain('    whom: string;');
     expect(text).toContain('export type GreetReply = string;');
     expect((await cli('gen', 'ts', '--out', 'src/scripts.ts', '--check')).code).toBe(0);
-    project.write('lua/greet.lua', project.read('lua/greet.lua').toString().replace('ARGV[1]: whom to greet, in free text', 'ARGV[1]: name (string)'));
+    project.write(
+      'lua/greet.lua',
+      project
+        .read('lua/greet.lua')
+        .toString()
+        .replace('ARGV[1]: whom to greet, in free text', 'ARGV[1]: name (string)'),
+    );
     // The lockfile first: gen works from it, and says so when a script changed without a load.
     const stale = await cli('gen', 'ts', '--out', 'src/scripts.ts', '--check');
     expect(stale.code).toBe(1);
-    expect(stale.stderr).toContain('lua/greet.lua has changed since rscript.lock.json was written; run rscript load first');
+    expect(stale.stderr).toContain(
+      'lua/greet.lua has changed since rscript.lock.json was written; run rscript load first',
+    );
     expect((await cli('load')).code).toBe(0);
     const outdated = await cli('gen', 'ts', '--out', 'src/scripts.ts', '--check');
     expect(outdated.code).toBe(1);

@@ -23,13 +23,19 @@ test('reply types from Returns:', () => {
   expect(replyType('the new value (integer)')).toBe('number');
   expect(replyType('the previous value (bulk string), or null when the key did not exist')).toBe('string | null');
   expect(replyType('status OK')).toBe('string');
-  expect(replyType('array {allowed (1 or 0), tokens_left (integer, rounded down), retry_after_ms (integer, 0 when allowed)}')).toBe(
-    '[allowed: number, tokensLeft: number, retryAfterMs: number]',
+  expect(
+    replyType(
+      'array {allowed (1 or 0), tokens_left (integer, rounded down), retry_after_ms (integer, 0 when allowed)}',
+    ),
+  ).toBe('[allowed: number, tokensLeft: number, retryAfterMs: number]');
+  expect(replyType('array {1, new_balance} when debited, {0, balance} when the balance is too low (integers)')).toBe(
+    '([1, number] | [0, number])',
   );
-  expect(replyType('array {1, new_balance} when debited, {0, balance} when the balance is too low (integers)')).toBe('([1, number] | [0, number])');
-  expect(replyType('array of items, each {item_id (string), data (string), priority (integer)}; empty array when the queue is empty')).toBe(
-    'Array<[itemId: string, data: string, priority: number]>',
-  );
+  expect(
+    replyType(
+      'array of items, each {item_id (string), data (string), priority (integer)}; empty array when the queue is empty',
+    ),
+  ).toBe('Array<[itemId: string, data: string, priority: number]>');
   expect(replyType('the new record as a map {id, email}')).toBeUndefined();
   expect(replyType('whatever it feels like')).toBeUndefined();
   expect(replyType(undefined)).toBeUndefined();
@@ -51,14 +57,21 @@ test('optional trailing args are optional; an untyped one is string, listed once
           returns: 'how many were added (integer)',
         },
       },
-      { name: 'free', path: 'lua/free.lua', flags: ['no-writes'], metadata: { keys: [], args: [{ doc: 'whatever you like' }], errors: [], flags: ['no-writes'] } },
+      {
+        name: 'free',
+        path: 'lua/free.lua',
+        flags: ['no-writes'],
+        metadata: { keys: [], args: [{ doc: 'whatever you like' }], errors: [], flags: ['no-writes'] },
+      },
     ],
     './rscript.lock.json',
     'rscript.lock.json',
   );
   expect(out.text).toContain('    weight?: number;');
   expect(out.text).toContain('    labelRest?: ScriptArg[];');
-  expect(out.text).toContain("await run(client, 'tag', [keys.set], [args.label, args?.weight, ...(args?.labelRest ?? [])], false)");
+  expect(out.text).toContain(
+    "await run(client, 'tag', [keys.set], [args.label, args?.weight, ...(args?.labelRest ?? [])], false)",
+  );
   expect(out.text).toContain("await run(client, 'free', [], [args.whateverYouLike], true)");
   expect(out.untyped).toEqual(['free: ARGV[1] (whatever you like)']);
   expect(out.untypedReplies).toEqual(['free: no Returns: line']);

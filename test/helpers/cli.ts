@@ -39,7 +39,11 @@ export function runCli(args: string[], options: RunCliOptions): Promise<CliResul
   Object.assign(env, { NO_COLOR: '1', RSCRIPT_CACHE_DIR: testCacheDir() }, options.env);
   const started = performance.now();
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [options.bin ?? BIN, ...args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [options.bin ?? BIN, ...args], {
+      cwd: options.cwd,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     child.stdin.end();
     let stdout = '';
     let stderr = '';
@@ -65,7 +69,10 @@ export interface TerminalResult {
  * so that stdin, stdout and stderr are TTYs as in a user's shell; `answer` is typed once `prompt`
  * has been shown. Environment as in runCli.
  */
-export function runCliOnTerminal(args: string[], options: RunCliOptions & { prompt: string; answer: string }): Promise<TerminalResult> {
+export function runCliOnTerminal(
+  args: string[],
+  options: RunCliOptions & { prompt: string; answer: string },
+): Promise<TerminalResult> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of ['REDIS_URL', 'DEBUG', 'FORCE_COLOR', 'NODE_OPTIONS']) delete env[k];
   Object.assign(env, { NO_COLOR: '1', RSCRIPT_CACHE_DIR: testCacheDir() }, options.env);
@@ -73,7 +80,11 @@ export function runCliOnTerminal(args: string[], options: RunCliOptions & { prom
   const command = [process.execPath, options.bin ?? BIN, ...args].map(quote).join(' ');
   return new Promise((resolvePromise, reject) => {
     // -q: no "Script started" lines; -e: script's exit code is the command's; no log file.
-    const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], {
+      cwd: options.cwd,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let output = '';
     let answered = false;
     const onData = (s: string) => {

@@ -70,7 +70,9 @@ export function parseLine(line: string): string[] {
   for (const m of line.slice(line.indexOf(']') + 1).matchAll(/"((?:[^"\\]|\\.)*)"/g)) {
     args.push(
       m[1]!.replace(/\\(x[0-9a-fA-F]{2}|.)/g, (_, e: string) =>
-        e.length === 3 ? String.fromCharCode(parseInt(e.slice(1), 16)) : ({ n: '\n', r: '\r', t: '\t', a: '\x07', b: '\b' } as Record<string, string>)[e] ?? e,
+        e.length === 3
+          ? String.fromCharCode(parseInt(e.slice(1), 16))
+          : (({ n: '\n', r: '\r', t: '\t', a: '\x07', b: '\b' } as Record<string, string>)[e] ?? e),
       ),
     );
   }

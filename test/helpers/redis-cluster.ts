@@ -88,7 +88,9 @@ const auth = ({ password, tls }: Access) => [
 ];
 
 function cliSync(port: number, args: string[], access: Access): string {
-  const res = spawnSync(CLI_BIN, ['-h', '127.0.0.1', '-p', String(port), ...auth(access), ...args], { encoding: 'utf8' });
+  const res = spawnSync(CLI_BIN, ['-h', '127.0.0.1', '-p', String(port), ...auth(access), ...args], {
+    encoding: 'utf8',
+  });
   return (res.stdout ?? '').trim();
 }
 
@@ -115,7 +117,9 @@ function makeNode(port: number, child: ChildProcess, access: Access): ClusterNod
   const scheme = access.tls ? 'rediss' : 'redis';
   const node: ClusterNode = {
     port,
-    url: access.password ? `${scheme}://:${encodeURIComponent(access.password)}@127.0.0.1:${port}` : `${scheme}://127.0.0.1:${port}`,
+    url: access.password
+      ? `${scheme}://:${encodeURIComponent(access.password)}@127.0.0.1:${port}`
+      : `${scheme}://127.0.0.1:${port}`,
     process: child,
     label: `127.0.0.1:${port}`,
     cli,
@@ -144,19 +148,44 @@ async function startNode(dir: string, taken: Set<number>, access: Access): Promi
       [
         // TLS only: no plain port; the bus (port + 10000) and replication use TLS too.
         ...(tls
-          ? ['--port', '0', '--tls-port', String(port), '--tls-cluster', 'yes', '--tls-replication', 'yes',
-             '--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'no']
+          ? [
+              '--port',
+              '0',
+              '--tls-port',
+              String(port),
+              '--tls-cluster',
+              'yes',
+              '--tls-replication',
+              'yes',
+              '--tls-cert-file',
+              tls.cert,
+              '--tls-key-file',
+              tls.key,
+              '--tls-ca-cert-file',
+              tls.ca,
+              '--tls-auth-clients',
+              'no',
+            ]
           : ['--port', String(port)]),
-        '--bind', '127.0.0.1',
-        '--cluster-enabled', 'yes',
-        '--cluster-config-file', `nodes-${port}.conf`,
-        '--cluster-node-timeout', '3000',
+        '--bind',
+        '127.0.0.1',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        `nodes-${port}.conf`,
+        '--cluster-node-timeout',
+        '3000',
         // A replica's first sync would otherwise wait 5 s for more replicas to share the transfer.
-        '--repl-diskless-sync-delay', '0',
-        '--save', '',
-        '--appendonly', 'no',
-        '--dir', dir,
-        '--logfile', `node-${port}.log`,
+        '--repl-diskless-sync-delay',
+        '0',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+        '--logfile',
+        `node-${port}.log`,
         // A password on every node, and for replicas to reach their primary.
         ...(password ? ['--requirepass', password, '--masterauth', password] : []),
         ...engineModuleArgs(),
@@ -184,7 +213,9 @@ async function startNode(dir: string, taken: Set<number>, access: Access): Promi
  * Starts `primaries` primaries with `replicas` replicas each (default 3 and 1: six nodes); with
  * `password` on every node, with `tls` reachable over TLS only.
  */
-export async function startCluster(options: { primaries?: number; replicas?: number; password?: string; tls?: TlsFiles } = {}): Promise<TestCluster> {
+export async function startCluster(
+  options: { primaries?: number; replicas?: number; password?: string; tls?: TlsFiles } = {},
+): Promise<TestCluster> {
   const access: Access = { password: options.password, tls: options.tls };
   assertRedisInstalled();
   const primaries = options.primaries ?? 3;
@@ -209,9 +240,11 @@ export async function startCluster(options: { primaries?: number; replicas?: num
     for (let i = 0; i < primaries * (replicas + 1); i++) nodes.push(await startNode(dir, taken, access));
     const created = await cliAsync([
       ...auth(access),
-      '--cluster', 'create',
+      '--cluster',
+      'create',
       ...nodes.map((n) => n.label),
-      '--cluster-replicas', String(replicas),
+      '--cluster-replicas',
+      String(replicas),
       '--cluster-yes',
     ]);
     if (created.code !== 0) throw new Error(`redis-cli --cluster create failed:\n${created.stdout}\n${created.stderr}`);
@@ -230,10 +263,13 @@ export async function startCluster(options: { primaries?: number; replicas?: num
         const lines = nodes[0]!.cli('CLUSTER', 'NODES').split('\n');
         const primaryLine = lines.find((l) => {
           const f = l.split(' ');
-          return f[2]!.includes('master') && f.slice(8).some((r) => {
-            const [a, b = a] = r.split('-').map(Number);
-            return slot >= a! && slot <= b!;
-          });
+          return (
+            f[2]!.includes('master') &&
+            f.slice(8).some((r) => {
+              const [a, b = a] = r.split('-').map(Number);
+              return slot >= a! && slot <= b!;
+            })
+          );
         });
         if (!primaryLine) throw new Error(`no primary for slot ${slot}`);
         const [id, address] = primaryLine.split(' ');
@@ -242,7 +278,9 @@ export async function startCluster(options: { primaries?: number; replicas?: num
         return { primary: cluster.byPort(portOf(address!)), replicas: replicaPorts.map((p) => cluster.byPort(p)) };
       },
       async settle() {
-        await until('cluster_state:ok on every node', () => nodes.every((n) => /^cluster_state:ok\r?$/m.test(n.cli('CLUSTER', 'INFO'))));
+        await until('cluster_state:ok on every node', () =>
+          nodes.every((n) => /^cluster_state:ok\r?$/m.test(n.cli('CLUSTER', 'INFO'))),
+        );
         // Every node sees every node, none in handshake or failing, and the same primaries.
         const view = (n: ClusterNode) =>
           n
@@ -254,7 +292,9 @@ export async function startCluster(options: { primaries?: number; replicas?: num
             .join('\n');
         await until('one view of the cluster on every node', () => {
           const views = nodes.map(view);
-          return views.every((v) => v === views[0] && v.split('\n').length === nodes.length && !/fail|handshake|noaddr/.test(v));
+          return views.every(
+            (v) => v === views[0] && v.split('\n').length === nodes.length && !/fail|handshake|noaddr/.test(v),
+          );
         });
         // Linked to their primaries and caught up with them (a read on a replica sees earlier writes).
         await until('replicas in sync', () =>
@@ -278,12 +318,18 @@ export async function startCluster(options: { primaries?: number; replicas?: num
         node.process.kill('SIGKILL');
         await exited;
         const live = () => nodes.filter((n) => n.process.exitCode === null && n.process.signalCode === null);
-        await until(`every live node to mark ${node.label} failed and to serve every slot`, () =>
-          live().every((n) => {
-            const lines = n.cli('CLUSTER', 'NODES').split('\n');
-            const dead = lines.find((l) => l.split(' ')[1]!.startsWith(`${node.label}@`));
-            return dead !== undefined && dead.split(' ')[2]!.split(',').includes('fail') && /^cluster_state:ok\r?$/m.test(n.cli('CLUSTER', 'INFO'));
-          }),
+        await until(
+          `every live node to mark ${node.label} failed and to serve every slot`,
+          () =>
+            live().every((n) => {
+              const lines = n.cli('CLUSTER', 'NODES').split('\n');
+              const dead = lines.find((l) => l.split(' ')[1]!.startsWith(`${node.label}@`));
+              return (
+                dead !== undefined &&
+                dead.split(' ')[2]!.split(',').includes('fail') &&
+                /^cluster_state:ok\r?$/m.test(n.cli('CLUSTER', 'INFO'))
+              );
+            }),
           30000,
         );
       },
@@ -292,8 +338,13 @@ export async function startCluster(options: { primaries?: number; replicas?: num
         nodes.push(node);
         const added = await cliAsync([
           ...auth(access),
-          '--cluster', 'add-node', node.label, primary.label,
-          '--cluster-slave', '--cluster-master-id', primary.id(),
+          '--cluster',
+          'add-node',
+          node.label,
+          primary.label,
+          '--cluster-slave',
+          '--cluster-master-id',
+          primary.id(),
         ]);
         if (added.code !== 0) throw new Error(`redis-cli --cluster add-node failed:\n${added.stdout}\n${added.stderr}`);
         await cluster.settle();

@@ -45,11 +45,41 @@ export async function startRedisProcess(options: RedisProcessOptions = {}): Prom
   const dir = mkdtempSync(join(tmpdir(), 'rscript-redis-'));
   const port = await freePort();
   const tlsArgs = options.tls
-    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', options.tls.cert, '--tls-key-file', options.tls.key,
-       '--tls-ca-cert-file', options.tls.ca, '--tls-auth-clients', 'no']
+    ? [
+        '--port',
+        '0',
+        '--tls-port',
+        String(port),
+        '--tls-cert-file',
+        options.tls.cert,
+        '--tls-key-file',
+        options.tls.key,
+        '--tls-ca-cert-file',
+        options.tls.ca,
+        '--tls-auth-clients',
+        'no',
+      ]
     : ['--port', String(port)];
-  const args = [...tlsArgs, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...engineModuleArgs(), ...(options.extra ?? [])];
-  const cliBase = ['-h', '127.0.0.1', '-p', String(port), ...(options.tls ? ['--tls', '--cacert', options.tls.ca] : [])];
+  const args = [
+    ...tlsArgs,
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    ...engineModuleArgs(),
+    ...(options.extra ?? []),
+  ];
+  const cliBase = [
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    ...(options.tls ? ['--tls', '--cacert', options.tls.ca] : []),
+  ];
   const cli = (...a: string[]) => (spawnSync(CLI_BIN, [...cliBase, ...a], { encoding: 'utf8' }).stdout ?? '').trim();
   let child: ChildProcess;
   let log = '';

@@ -35,7 +35,20 @@ export async function startRedis(extra: string[] = []): Promise<TestServer> {
     const port = await freePort();
     const child = spawn(
       SERVER_BIN,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...engineModuleArgs(), ...extra],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+        ...engineModuleArgs(),
+        ...extra,
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let log = '';

@@ -77,7 +77,12 @@ export function rscript(args: string[], options: RunOptions): Promise<RunResult>
  * matching `message`, at most a few indented detail lines, no stack trace (unless `verbose`: then one
  * must follow the message), no raw control characters.
  */
-export function expectFailure(result: RunResult, exitCode: number, message: RegExp, options: { verbose?: boolean } = {}): void {
+export function expectFailure(
+  result: RunResult,
+  exitCode: number,
+  message: RegExp,
+  options: { verbose?: boolean } = {},
+): void {
   const context = `exit ${result.code} (${result.signal ?? 'no signal'})\nstderr:\n${result.stderr}\nstdout:\n${result.stdout}`;
   let lines = result.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('warning: '));
   if (options.verbose) {
@@ -101,7 +106,9 @@ export function expectFailure(result: RunResult, exitCode: number, message: RegE
 /** Asserts a successful run, showing its output when it was not. */
 export function expectSuccess(result: RunResult, exitCode = 0): void {
   if (result.code !== exitCode) {
-    throw new Error(`expected exit ${exitCode}, got ${result.code} (${result.signal ?? 'no signal'})\nstderr:\n${result.stderr}\nstdout:\n${result.stdout}`);
+    throw new Error(
+      `expected exit ${exitCode}, got ${result.code} (${result.signal ?? 'no signal'})\nstderr:\n${result.stderr}\nstdout:\n${result.stdout}`,
+    );
   }
 }
 

@@ -54,7 +54,9 @@ test('KEYS[2..N] documents every key from the second on; ARGV[2..3] the second a
     "return redis.call('MGET', unpack(KEYS)) and ARGV[3]",
   ].join('\n');
   const meta = extractMetadata(src);
-  expect(meta.keys).toEqual([{ name: 'shard 0 of the counter', doc: 'shard 0 of the counter (string holding an integer)' }]);
+  expect(meta.keys).toEqual([
+    { name: 'shard 0 of the counter', doc: 'shard 0 of the counter (string holding an integer)' },
+  ]);
   expect(meta.moreKeys).toEqual({ name: 'the other shards', doc: 'the other shards (string holding an integer)' });
   expect(meta.args).toEqual([
     { name: 'time to live in seconds', doc: 'time to live in seconds (integer)' },
@@ -69,7 +71,11 @@ test('KEYS[2..N] documents every key from the second on; ARGV[2..3] the second a
 
   // The code reads KEYS[3] of KEYS[2..N]: a slot of its own, documented by the range.
   const read = extractMetadata("-- KEYS[1]: a\n-- KEYS[2..N]: b (string)\nreturn redis.call('GET', KEYS[3])\n");
-  expect(read.keys).toEqual([{ name: 'a', doc: 'a' }, { name: 'b', doc: 'b (string)' }, { name: 'b', doc: 'b (string)' }]);
+  expect(read.keys).toEqual([
+    { name: 'a', doc: 'a' },
+    { name: 'b', doc: 'b (string)' },
+    { name: 'b', doc: 'b (string)' },
+  ]);
   expect(read.moreKeys).toEqual({ name: 'b', doc: 'b (string)' });
   // A range of more than 16 is read as open-ended: its slots are not all required.
   const many = extractMetadata('-- ARGV[1..300]: values (string)\nreturn ARGV[1]\n');
@@ -84,15 +90,22 @@ test('headers the linter warns about are still read, as info shows them', () => 
   // KEYS[3..2]: KEYS[3] alone, KEYS[2] undocumented.
   expect(extractMetadata('-- KEYS[3..2]: b\nreturn 1\n').keys).toEqual([{}, {}, { name: 'b', doc: 'b' }]);
   // ARGV[0..2]: the slots callers pass, 1 and 2; KEYS[0..N]: every key.
-  expect(extractMetadata('-- ARGV[0..2]: bound\nreturn 1\n').args).toEqual([{ name: 'bound', doc: 'bound' }, { name: 'bound', doc: 'bound' }]);
+  expect(extractMetadata('-- ARGV[0..2]: bound\nreturn 1\n').args).toEqual([
+    { name: 'bound', doc: 'bound' },
+    { name: 'bound', doc: 'bound' },
+  ]);
   const open = extractMetadata('-- KEYS[0..N]: shard\nreturn 1\n');
   expect({ keys: open.keys, moreKeys: open.moreKeys }).toEqual({ keys: [], moreKeys: { name: 'shard', doc: 'shard' } });
   // A slot documented twice keeps its first line's text.
-  expect(extractMetadata('-- KEYS[1..3]: shard\n-- KEYS[2]: total\nreturn 1\n').keys.map((k) => k.doc)).toEqual(['shard', 'shard', 'shard']);
+  expect(extractMetadata('-- KEYS[1..3]: shard\n-- KEYS[2]: total\nreturn 1\n').keys.map((k) => k.doc)).toEqual([
+    'shard',
+    'shard',
+    'shard',
+  ]);
 });
 
 test('best effort when the code does not parse: the header, and KEYS read before the error', () => {
-  const meta = extractMetadata(HEADER + "local x = KEYS[3]\nif x then\n  return ARGV[5] //\n");
+  const meta = extractMetadata(HEADER + 'local x = KEYS[3]\nif x then\n  return ARGV[5] //\n');
   expect(meta.summary).toBe('reports how many tokens a bucket holds');
   expect(meta.keys).toHaveLength(3);
   expect(meta.args).toHaveLength(5);
@@ -146,7 +159,14 @@ test("the guide's template: Description, indented parameters, Returns and Errors
 });
 
 test('a Buffer with a BOM and CRLF line ends', () => {
-  const text = '#!lua flags=no-writes\r\n-- peek: reads\r\n-- KEYS[1]: the key (string)\r\nreturn redis.call("GET", KEYS[1])\r\n';
+  const text =
+    '#!lua flags=no-writes\r\n-- peek: reads\r\n-- KEYS[1]: the key (string)\r\nreturn redis.call("GET", KEYS[1])\r\n';
   const meta = extractMetadata(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]));
-  expect(meta).toEqual({ summary: 'reads', keys: [{ name: 'the key', doc: 'the key (string)' }], args: [], errors: [], flags: ['no-writes'] });
+  expect(meta).toEqual({
+    summary: 'reads',
+    keys: [{ name: 'the key', doc: 'the key (string)' }],
+    args: [],
+    errors: [],
+    flags: ['no-writes'],
+  });
 });

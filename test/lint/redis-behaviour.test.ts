@@ -55,7 +55,11 @@ test.each([
 test.each([
   // Redis truncates the number: 10 / 4 = 2.5 arrives as 2.
   ['local n = 10 / 4 return n', 'no-float-reply', 2],
-  ['local rcall = redis.call return rcall("GET", KEYS[1], "extra")', 'wrong-arity', 'error: ERR Wrong number of args calling Redis command from script'],
+  [
+    'local rcall = redis.call return rcall("GET", KEYS[1], "extra")',
+    'wrong-arity',
+    'error: ERR Wrong number of args calling Redis command from script',
+  ],
 ])('%s: %s, and Redis replies %j', async (script, rule, reply) => {
   expect(rulesOf(script)).toContain(rule);
   expect(await evalScript(script)).toEqual(typeof reply === 'string' ? expect.stringContaining(reply) : reply);
@@ -82,10 +86,22 @@ test.each([
   ['local function f() return arg end return f()', 'no-undefined-global', "nonexistent global variable 'arg'"],
   ["return redis.call('GETT', KEYS[1])", 'unknown-command', 'Unknown Redis command called from script'],
   ["return redis.call('OBJECT', 'ENCODINGS', KEYS[1])", 'unknown-command', 'Unknown Redis command called from script'],
-  ["return redis.call('GET', KEYS[1], 'extra')", 'wrong-arity', 'Wrong number of args calling Redis command from script'],
+  [
+    "return redis.call('GET', KEYS[1], 'extra')",
+    'wrong-arity',
+    'Wrong number of args calling Redis command from script',
+  ],
   ["return redis.call('MULTI')", 'command-not-allowed-in-script', 'This Redis command is not allowed from script'],
-  ["return redis.call('BLPOP', KEYS[1], 1)", 'command-not-allowed-in-script', 'This Redis command is not allowed from script'],
-  ["#!lua flags=no-writes\nreturn redis.call('SET', KEYS[1], 1)", 'no-writes-violation', 'Write commands are not allowed from read-only scripts'],
+  [
+    "return redis.call('BLPOP', KEYS[1], 1)",
+    'command-not-allowed-in-script',
+    'This Redis command is not allowed from script',
+  ],
+  [
+    "#!lua flags=no-writes\nreturn redis.call('SET', KEYS[1], 1)",
+    'no-writes-violation',
+    'Write commands are not allowed from read-only scripts',
+  ],
   ['#!lua flags=no-writes,\nreturn 1', 'invalid-shebang', 'Unexpected flag in script shebang: '],
   ['#!lua name=lib\nreturn 1', 'invalid-shebang', 'Unknown lua shebang option: name=lib'],
   ['#!luajit\nreturn 1', 'invalid-shebang', 'Unexpected engine in script shebang: #!luajit'],
@@ -100,7 +116,9 @@ test.each([
 test('the messages of invalid-shebang quote Redis word for word', async () => {
   for (const script of ['#!lua flags=foo\nreturn 1', '#!lua flags=no-writes opt=1\nreturn 1', '#! lua\nreturn 1']) {
     const server = String(await evalScript(script)).replace(/^error: ERR /, '');
-    const ours = lintSource(script, 't.lua').filter((f) => f.rule === 'invalid-shebang').map((f) => f.message);
+    const ours = lintSource(script, 't.lua')
+      .filter((f) => f.rule === 'invalid-shebang')
+      .map((f) => f.message);
     expect(ours.some((m) => m.includes(`"${server}"`))).toBe(true);
   }
 });
@@ -176,7 +194,8 @@ function tableFor(server: { flavour: string; version: string }): { file: string;
         `src/redis/command-tables/${server.flavour}-${server.version}.json`,
       ];
   for (const file of candidates) {
-    if (existsSync(join(repo, file))) return { file, table: JSON.parse(readFileSync(join(repo, file), 'utf8')) as CommandTable };
+    if (existsSync(join(repo, file)))
+      return { file, table: JSON.parse(readFileSync(join(repo, file), 'utf8')) as CommandTable };
   }
   throw new Error(
     `no command table for ${server.flavour} ${server.version} (the test server): looked for ${candidates.join(', ')}; ` +
@@ -189,7 +208,8 @@ test("the command table is this server's COMMAND (regenerate it when this fails)
   // Valkey reports a redis_version of compatibility (7.2.4) beside its own valkey_version.
   const info = server.cli('INFO', 'server');
   const flavour = /^server_name:(\S+)/m.exec(info)?.[1] ?? 'redis';
-  const version = new RegExp(`^${flavour}_version:(\\S+)`, 'm').exec(info)?.[1] ?? /^redis_version:(\S+)/m.exec(info)![1]!;
+  const version =
+    new RegExp(`^${flavour}_version:(\\S+)`, 'm').exec(info)?.[1] ?? /^redis_version:(\S+)/m.exec(info)![1]!;
   const { file, table } = tableFor({ flavour, version });
   const live = await generateCommandTable(server.url);
   expect({ file, redisVersion: table.redisVersion }).toEqual({ file, redisVersion: live.redisVersion });

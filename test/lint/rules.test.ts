@@ -85,7 +85,9 @@ describe('rule details', () => {
     expect(hint("local s = 'abc\nreturn s\n")).toMatch(/^A quoted string ends on the line it starts/);
     expect(hint('local t = {a = 1 b = 2}\n')).toMatch(/^A table constructor is not closed/);
     expect(hint('if x return 1 end\n')).toMatch(/^An if needs 'then'/);
-    expect(hint('local s = [==[never closed\n')).toMatch(/^A \[\[long string\]\] or --\[\[long comment\]\] is not closed/);
+    expect(hint('local s = [==[never closed\n')).toMatch(
+      /^A \[\[long string\]\] or --\[\[long comment\]\] is not closed/,
+    );
     expect(hint('if a != 1 then return 1 end\n')).toMatch(/^Lua writes "not equal" as ~=/);
     expect(hint('if a && b then return 1 end\n')).toMatch(/^Lua writes the logical operators as and, or and not/);
     expect(hint('if a || b then return 1 end\n')).toMatch(/^Lua writes the logical operators/);
@@ -93,7 +95,9 @@ describe('rule details', () => {
     expect(hint('local u = [[http://x]] x = = 1\n')).toMatch(/^Look at this line/);
     expect(hint('local a, b = 1, 2 --[[c]] return a // b\n')).toMatch(/^Integer division/);
     expect(hint('if a then\n  x = 1\nlocal function f() end\nelse\n')).toMatch(/^A block is not closed/);
-    expect(hint('return "a"  -- first\n\nreturn 123\n')).toMatch(/^A return or break must be the last statement of its block/);
+    expect(hint('return "a"  -- first\n\nreturn 123\n')).toMatch(
+      /^A return or break must be the last statement of its block/,
+    );
     expect(hint('for i = 1, 2 do\n  break\n  x = i\nend\n')).toMatch(/^A return or break must be the last statement/);
     // A // inside a string or a comment is not Lua 5.3.
     expect(hint("local u = 'http://x' x = = 1 -- a // b\n")).toMatch(/^Look at this line and the one before it/);
@@ -106,12 +110,23 @@ describe('rule details', () => {
   });
 
   test('invalid-shebang: the messages Redis gives', () => {
-    const messages = (src: string): string[] => lint(src).filter((f) => f.rule === 'invalid-shebang').map((f) => f.message);
-    expect(messages('#!lua flags=no-writes,\nreturn 1\n')).toEqual([expect.stringContaining('Unexpected flag in script shebang: "')]);
-    expect(messages('#!lua flags=NO-WRITES\nreturn 1\n')).toEqual([expect.stringContaining('Unexpected flag in script shebang: NO-WRITES')]);
-    expect(messages('#!luajit\nreturn 1\n')).toEqual([expect.stringContaining('Unexpected engine in script shebang: #!luajit')]);
+    const messages = (src: string): string[] =>
+      lint(src)
+        .filter((f) => f.rule === 'invalid-shebang')
+        .map((f) => f.message);
+    expect(messages('#!lua flags=no-writes,\nreturn 1\n')).toEqual([
+      expect.stringContaining('Unexpected flag in script shebang: "'),
+    ]);
+    expect(messages('#!lua flags=NO-WRITES\nreturn 1\n')).toEqual([
+      expect.stringContaining('Unexpected flag in script shebang: NO-WRITES'),
+    ]);
+    expect(messages('#!luajit\nreturn 1\n')).toEqual([
+      expect.stringContaining('Unexpected engine in script shebang: #!luajit'),
+    ]);
     expect(messages('#!lua')).toEqual([expect.stringContaining('Invalid script shebang')]);
-    expect(messages('#!lua name=lib\nreturn 1\n')).toEqual([expect.stringContaining('Unknown lua shebang option: name=lib')]);
+    expect(messages('#!lua name=lib\nreturn 1\n')).toEqual([
+      expect.stringContaining('Unknown lua shebang option: name=lib'),
+    ]);
     expect(messages('#!lua\nreturn 1\n')).toEqual([]);
     expect(messages('#!lua flags=\nreturn 1\n')).toEqual([]);
     expect(messages('#!lua flags=no-writes flags=allow-oom\r\nreturn 1\r\n')).toEqual([]);
@@ -119,7 +134,10 @@ describe('rule details', () => {
   });
 
   test('invalid-shebang: a BOM before #! hides the shebang; the rest of the file is still linted', () => {
-    const src = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('#!lua flags=no-writes\nreturn redis.call("SET", KEYS[1], 1)\n')]);
+    const src = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from('#!lua flags=no-writes\nreturn redis.call("SET", KEYS[1], 1)\n'),
+    ]);
     const findings = lint(src);
     expect(at(findings)).toEqual(['invalid-shebang@1', 'no-writes-violation@2', 'header-keys-argv@2']);
     expect(findings[0]!.message).toContain('byte order mark');
@@ -162,7 +180,9 @@ describe('rule details', () => {
       'return main()',
     ].join('\n');
     expect(at(lint(src))).toEqual([]);
-    expect(at(lint('local function main() return {a = 1} end\nreturn main()\n'))).toEqual(['no-string-keys-in-reply@1']);
+    expect(at(lint('local function main() return {a = 1} end\nreturn main()\n'))).toEqual([
+      'no-string-keys-in-reply@1',
+    ]);
   });
 
   test('no-nil-compare: redis.setresp(3) makes null replies nil, so the test is right', () => {
@@ -179,7 +199,9 @@ describe('rule details', () => {
   test('no-unbounded-loop: a break in a nested loop does not end the outer one; a return does', () => {
     expect(linesOf(lint('while true do\n  for i = 1, 3 do break end\nend\n'), 'no-unbounded-loop')).toEqual([1]);
     expect(linesOf(lint('while true do\n  for i = 1, 3 do return i end\nend\n'), 'no-unbounded-loop')).toEqual([]);
-    expect(linesOf(lint('while true do\n  local f = function() return 1 end\nend\n'), 'no-unbounded-loop')).toEqual([1]);
+    expect(linesOf(lint('while true do\n  local f = function() return 1 end\nend\n'), 'no-unbounded-loop')).toEqual([
+      1,
+    ]);
   });
 
   test('keys-from-keys-array: key positions come from the command table (key specs)', () => {
@@ -234,11 +256,14 @@ describe('rule details', () => {
 
   test('unknown-command leaves module commands (a dot in the name) alone', () => {
     expect(at(lint("return redis.call('JSON.GET', KEYS[1], '$')\n"))).toEqual(['header-keys-argv@1']);
-    expect(at(lint("-- KEYS[1]: doc (json)\nreturn redis.call('JSONGET', KEYS[1], '$')\n"))).toEqual(['unknown-command@2']);
+    expect(at(lint("-- KEYS[1]: doc (json)\nreturn redis.call('JSONGET', KEYS[1], '$')\n"))).toEqual([
+      'unknown-command@2',
+    ]);
   });
 
   test('header-keys-argv: KEYS[2..N] documents every key from the second; a closed range only its own', () => {
-    const head = '-- KEYS[1]: a (string)\n-- KEYS[2..N]: more (string)\n-- ARGV[1..2]: bounds (integer)\n-- ARGV[3...]: tags (string)\n';
+    const head =
+      '-- KEYS[1]: a (string)\n-- KEYS[2..N]: more (string)\n-- ARGV[1..2]: bounds (integer)\n-- ARGV[3...]: tags (string)\n';
     // KEYS[5] is covered by the open range; nothing reads ARGV[3..]: an open range is never "unread".
     expect(at(lint(`${head}return redis.call('MGET', KEYS[1], KEYS[5]) .. ARGV[1] .. ARGV[2]\n`))).toEqual([]);
     // ARGV[1..2] with only ARGV[1] read: the line is in use, nothing to say.
@@ -248,15 +273,21 @@ describe('rule details', () => {
     expect(at(range)).toEqual(['header-keys-argv@2']);
     expect(range[0]!.message).toMatch(/^ARGV\[1\.\.3\] is documented but the code never reads it/);
     // KEYS[3] past a closed range is undocumented.
-    expect(at(lint("-- KEYS[1..2]: a (string)\nreturn redis.call('MGET', KEYS[1], KEYS[2], KEYS[3])\n"))).toEqual(['header-keys-argv@2']);
+    expect(at(lint("-- KEYS[1..2]: a (string)\nreturn redis.call('MGET', KEYS[1], KEYS[2], KEYS[3])\n"))).toEqual([
+      'header-keys-argv@2',
+    ]);
   });
   test('header-keys-argv: a range that ends before it starts is read as its first index, and said so', () => {
-    const findings = lint("-- KEYS[1]: a (string)\n-- KEYS[3..2]: b (string)\nreturn redis.call('MGET', KEYS[1], KEYS[2], KEYS[3])\n");
+    const findings = lint(
+      "-- KEYS[1]: a (string)\n-- KEYS[3..2]: b (string)\nreturn redis.call('MGET', KEYS[1], KEYS[2], KEYS[3])\n",
+    );
     // KEYS[2] is not documented by KEYS[3..2]: its read is reported too, as before.
     expect(at(findings)).toEqual(['header-keys-argv@2', 'header-keys-argv@3']);
     expect(findings[0]).toMatchObject({ severity: 'warning', column: 4, endColumn: 14 });
     expect(findings[0]!.message).toBe('KEYS[3..2] ends before it starts: it is read as KEYS[3] alone');
-    expect(findings[0]!.hint).toBe('Write the lower index first: KEYS[2..3] documents keys 2 to 3 alike, KEYS[3..N] every key from 3 on.');
+    expect(findings[0]!.hint).toBe(
+      'Write the lower index first: KEYS[2..3] documents keys 2 to 3 alike, KEYS[3..N] every key from 3 on.',
+    );
   });
 
   test('header-keys-argv: KEYS[0] and ARGV[0..n] are reported: Lua tables start at 1', () => {
@@ -273,25 +304,41 @@ describe('rule details', () => {
     expect(at(read)).toEqual(['header-keys-argv@2']);
     expect(read[0]!.message).toBe('ARGV[0] is always nil: Lua tables start at 1, so the first argument is ARGV[1]');
     // One finding for the header line (not also "documented but never read"), one for the undocumented read.
-    expect(at(lint("-- KEYS[0]: the lock (string)\nreturn redis.call('GET', KEYS[1])\n"))).toEqual(['header-keys-argv@1', 'header-keys-argv@2']);
+    expect(at(lint("-- KEYS[0]: the lock (string)\nreturn redis.call('GET', KEYS[1])\n"))).toEqual([
+      'header-keys-argv@1',
+      'header-keys-argv@2',
+    ]);
     // ARGV[0..2] documented ARGV[1] and ARGV[2] without a word.
     const range = lint('-- ARGV[0..2]: bounds (integer)\nreturn ARGV[1] .. ARGV[2]\n');
     expect(at(range)).toEqual(['header-keys-argv@1']);
-    expect(range[0]!.message).toBe('ARGV[0..2] starts at ARGV[0], which is always nil: Lua tables start at 1, so the first argument is ARGV[1]');
+    expect(range[0]!.message).toBe(
+      'ARGV[0..2] starts at ARGV[0], which is always nil: Lua tables start at 1, so the first argument is ARGV[1]',
+    );
     expect(range[0]!.hint).toBe('Number from 1, as callers count: write ARGV[1..2].');
-    expect(lint("-- KEYS[0..N]: shards (string)\nreturn redis.call('GET', KEYS[1])\n")[0]!.hint).toBe('Number from 1, as callers count: write KEYS[1..N].');
+    expect(lint("-- KEYS[0..N]: shards (string)\nreturn redis.call('GET', KEYS[1])\n")[0]!.hint).toBe(
+      'Number from 1, as callers count: write KEYS[1..N].',
+    );
   });
 
   test('header-keys-argv: odd ranges get a hint the rule accepts, and an overlap still says what is never read', () => {
     // KEYS[1..0] used to be told to write KEYS[0..1], which the same rule reports as always nil.
     const down = lint("-- KEYS[1..0]: k (string)\nreturn redis.call('GET', KEYS[1])\n");
-    expect(down.map((f) => f.hint)).toEqual(['Write KEYS[1] for that key alone, or KEYS[1..N] for every key from 1 on.']);
-    expect(lint("-- KEYS[3..0]: k (string)\nreturn redis.call('GET', KEYS[3])\n")[0]!.hint).toMatch(/^Write the lower index first: KEYS\[1\.\.3\] /);
+    expect(down.map((f) => f.hint)).toEqual([
+      'Write KEYS[1] for that key alone, or KEYS[1..N] for every key from 1 on.',
+    ]);
+    expect(lint("-- KEYS[3..0]: k (string)\nreturn redis.call('GET', KEYS[3])\n")[0]!.hint).toMatch(
+      /^Write the lower index first: KEYS\[1\.\.3\] /,
+    );
     // Blanks inside the brackets are not part of what is quoted.
-    expect(lint("-- KEYS[ 0 ]: k (string)\nreturn 1\n")[0]!.message).toBe('KEYS[0] is always nil: Lua tables start at 1, so the first key is KEYS[1]');
+    expect(lint('-- KEYS[ 0 ]: k (string)\nreturn 1\n')[0]!.message).toBe(
+      'KEYS[0] is always nil: Lua tables start at 1, so the first key is KEYS[1]',
+    );
     // KEYS[2] and KEYS[3] of the second line are never read: the overlap on KEYS[1] hid that.
     const overlap = lint("-- KEYS[1]: a (string)\n-- KEYS[1..3]: b (string)\nreturn redis.call('GET', KEYS[1])\n");
-    expect(overlap.map((f) => f.message.split(':')[0])).toEqual(['KEYS[1] is already documented on line 1', 'KEYS[2..3] is documented but the code never reads it']);
+    expect(overlap.map((f) => f.message.split(':')[0])).toEqual([
+      'KEYS[1] is already documented on line 1',
+      'KEYS[2..3] is documented but the code never reads it',
+    ]);
   });
 
   test('header-keys-argv: a --[[ header opened on a line of its own is reported on the right lines', () => {
@@ -302,23 +349,37 @@ describe('rule details', () => {
   });
 
   test('header-keys-argv: a slot documented on two lines is reported on the second, whose text is not used', () => {
-    const findings = lint("-- KEYS[1..3]: a shard (string)\n-- KEYS[2]: the total (string)\nreturn redis.call('MGET', KEYS[1], KEYS[2], KEYS[3])\n");
+    const findings = lint(
+      "-- KEYS[1..3]: a shard (string)\n-- KEYS[2]: the total (string)\nreturn redis.call('MGET', KEYS[1], KEYS[2], KEYS[3])\n",
+    );
     expect(at(findings)).toEqual(['header-keys-argv@2']);
     expect(findings[0]).toMatchObject({ column: 4, endColumn: 11 });
     expect(findings[0]!.message).toBe("KEYS[2] is already documented on line 1: this line's text is not used for it");
-    expect(findings[0]!.hint).toBe('Document each KEYS[n] on one line: remove one of the two, or narrow the range so that the lines do not overlap.');
+    expect(findings[0]!.hint).toBe(
+      'Document each KEYS[n] on one line: remove one of the two, or narrow the range so that the lines do not overlap.',
+    );
     // The range second, over two numbered lines.
-    const later = lint('-- ARGV[1]: a\n-- ARGV[3]: c\n-- ARGV[1..4]: rest\nreturn ARGV[1] .. ARGV[2] .. ARGV[3] .. ARGV[4]\n');
+    const later = lint(
+      '-- ARGV[1]: a\n-- ARGV[3]: c\n-- ARGV[1..4]: rest\nreturn ARGV[1] .. ARGV[2] .. ARGV[3] .. ARGV[4]\n',
+    );
     expect(later.map((f) => `${f.line}: ${f.message}`)).toEqual([
       "3: ARGV[1] and ARGV[3] are already documented on lines 1 and 2: this line's text is not used for them",
     ]);
     // A second open range.
-    const open = lint("-- KEYS[2..N]: shards (string)\n-- KEYS[3..N]: more shards (string)\nreturn redis.call('MGET', KEYS[1], KEYS[3])\n");
+    const open = lint(
+      "-- KEYS[2..N]: shards (string)\n-- KEYS[3..N]: more shards (string)\nreturn redis.call('MGET', KEYS[1], KEYS[3])\n",
+    );
     expect(open.map((f) => `${f.line}: ${f.message}`)).toEqual([
       "2: every key from KEYS[2] on is already documented on line 1: this line's text is not used",
-      "3: KEYS[1] is read here but the header does not document it: callers cannot tell what to pass as key 1",
+      '3: KEYS[1] is read here but the header does not document it: callers cannot tell what to pass as key 1',
     ]);
     // A numbered line inside an open range is not an overlap: it documents its own slot (as info shows it).
-    expect(at(lint("-- KEYS[1]: a\n-- KEYS[2..N]: shards (string)\n-- KEYS[3]: the total (string)\nreturn redis.call('MGET', KEYS[1], KEYS[3])\n"))).toEqual([]);
+    expect(
+      at(
+        lint(
+          "-- KEYS[1]: a\n-- KEYS[2..N]: shards (string)\n-- KEYS[3]: the total (string)\nreturn redis.call('MGET', KEYS[1], KEYS[3])\n",
+        ),
+      ),
+    ).toEqual([]);
   });
 });

@@ -128,7 +128,7 @@ describe('what the findings say', () => {
     expect(findings.find((f) => f.rule === 'no-keyspace-scan')!.message).toContain('whole keyspace');
   });
 
-  test('the guide\'s header style (KEYS[1] : text) counts as documentation', () => {
+  test("the guide's header style (KEYS[1] : text) counts as documentation", () => {
     expect(lintSeed('increment_with_max')).toEqual([]);
     expect(lintSeed('saga_transfer').filter((f) => f.rule === 'header-keys-argv')).toEqual([]);
   });

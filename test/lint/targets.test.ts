@@ -33,7 +33,8 @@ let base: TestServer;
 beforeAll(async () => {
   base = await startRedis();
   for (const build of built) servers.push({ build, server: await startBuild(build) });
-  if (built.length < BUILDS.length) console.log(`target tables: ${BUILDS.filter((b) => !built.includes(b)).join(', ')} not built: not compared`);
+  if (built.length < BUILDS.length)
+    console.log(`target tables: ${BUILDS.filter((b) => !built.includes(b)).join(', ')} not built: not compared`);
 }, 60_000);
 
 afterAll(async () => {
@@ -62,7 +63,11 @@ async function evalOn(server: Running, script: string): Promise<string> {
   }
 }
 
-const TARGET_OF: Record<string, string> = { 'redis-8.0.2': 'redis-8.0', 'valkey-8.1.1': 'valkey-8.1', 'valkey-9.1.2': 'valkey-9.1' };
+const TARGET_OF: Record<string, string> = {
+  'redis-8.0.2': 'redis-8.0',
+  'valkey-8.1.1': 'valkey-8.1',
+  'valkey-9.1.2': 'valkey-9.1',
+};
 
 test.each([
   'return os.clock() >= 0 and 1 or 0',
@@ -70,12 +75,21 @@ test.each([
   'return os.time()',
   'print(1) return 1',
   "return redis.call('HEXPIRE', 'h', 60, 'FIELDS', 1, 'f')",
-])('%s: an error finding for the target exactly when that server fails it', async (script) => {
-  const cases: Array<[Running, string]> = [[base, 'redis-7.0'], ...servers.map(({ build, server }) => [server, TARGET_OF[build]!] as [Running, string])];
-  for (const [server, target] of cases) {
-    const reply = await evalOn(server, script);
-    const failsOnServer = reply.startsWith('error:') && !/WRONGTYPE|no such key/i.test(reply);
-    const errors = lintSource(script, 't.lua', { target }).filter((f) => f.severity === 'error' && f.rule !== 'header-keys-argv');
-    expect({ target, reply, flagged: errors.length > 0 }).toEqual({ target, reply, flagged: failsOnServer });
-  }
-}, 60_000);
+])(
+  '%s: an error finding for the target exactly when that server fails it',
+  async (script) => {
+    const cases: Array<[Running, string]> = [
+      [base, 'redis-7.0'],
+      ...servers.map(({ build, server }) => [server, TARGET_OF[build]!] as [Running, string]),
+    ];
+    for (const [server, target] of cases) {
+      const reply = await evalOn(server, script);
+      const failsOnServer = reply.startsWith('error:') && !/WRONGTYPE|no such key/i.test(reply);
+      const errors = lintSource(script, 't.lua', { target }).filter(
+        (f) => f.severity === 'error' && f.rule !== 'header-keys-argv',
+      );
+      expect({ target, reply, flagged: errors.length > 0 }).toEqual({ target, reply, flagged: failsOnServer });
+    }
+  },
+  60_000,
+);

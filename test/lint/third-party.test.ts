@@ -11,7 +11,9 @@ import { FIXTURES, at, lint, readFixture } from './helpers.js';
 
 const pattern = (name: string) => readFixture(join(FIXTURES, 'patterns', `${name}.lua`));
 const withTarget = (source: string, target?: string) =>
-  checkScript(source, 'test.lua', target ? { target } : {}).findings.map((f) => `${f.rule}@${f.line}${f.severity === 'info' ? '(note)' : ''}`);
+  checkScript(source, 'test.lua', target ? { target } : {}).findings.map(
+    (f) => `${f.rule}@${f.line}${f.severity === 'info' ? '(note)' : ''}`,
+  );
 
 describe('aliases of redis.call are followed by every command rule', () => {
   test('local rcall = redis.call: an unknown command, a literal key, a nil compare and a wrong arity are seen', () => {
@@ -26,7 +28,11 @@ describe('aliases of redis.call are followed by every command rule', () => {
   });
 
   test('a local alias of redis, an alias of redis.pcall and a forwarding function are followed', () => {
-    expect(at(lint(pattern('alias-others')))).toEqual(['keys-from-keys-array@10', 'unknown-command@11', 'keys-from-keys-array@12']);
+    expect(at(lint(pattern('alias-others')))).toEqual([
+      'keys-from-keys-array@10',
+      'unknown-command@11',
+      'keys-from-keys-array@12',
+    ]);
   });
 
   test('a local that is assigned something else is not an alias; clean aliased code is clean', () => {
@@ -54,7 +60,9 @@ describe('header-keys-argv respects headers in other formats', () => {
   });
 
   test('lint.headers "always" checks every script', () => {
-    const findings = checkScript("local v = redis.call('GET', KEYS[1])\nreturn v\n", 't.lua', { headers: 'always' }).findings;
+    const findings = checkScript("local v = redis.call('GET', KEYS[1])\nreturn v\n", 't.lua', {
+      headers: 'always',
+    }).findings;
     expect(findings.map((f) => [f.rule, f.severity])).toEqual([['header-keys-argv', 'warning']]);
   });
 
@@ -65,7 +73,7 @@ describe('header-keys-argv respects headers in other formats', () => {
 });
 
 describe('precision', () => {
-  test('arg inside a vararg function is Lua 5.1\'s table of extra arguments; outside one it is an undefined global', () => {
+  test("arg inside a vararg function is Lua 5.1's table of extra arguments; outside one it is an undefined global", () => {
     expect(at(lint(pattern('vararg-arg')))).toEqual(['no-undefined-global@9']);
   });
 
@@ -74,7 +82,8 @@ describe('precision', () => {
   });
 
   test('an element of a reply and a table lookup can be nil: not flagged', () => {
-    const src = "-- KEYS[1]: h (hash)\nlocal r = redis.call('HMGET', KEYS[1], 'a')\nlocal seen = {}\nif r[2] == nil and seen[r[1]] == nil then return 1 end\nreturn 0\n";
+    const src =
+      "-- KEYS[1]: h (hash)\nlocal r = redis.call('HMGET', KEYS[1], 'a')\nlocal seen = {}\nif r[2] == nil and seen[r[1]] == nil then return 1 end\nreturn 0\n";
     expect(at(lint(src))).toEqual([]);
   });
 });
@@ -87,7 +96,9 @@ describe('optional KEYS and ARGV slots', () => {
   });
 
   test('a slot read without a default before an optional one stays required', () => {
-    const meta = extractMetadata('-- ARGV[1]: a\n-- ARGV[2]: b\nlocal a = ARGV[1] or 1\nreturn tonumber(ARGV[2]) + a\n');
+    const meta = extractMetadata(
+      '-- ARGV[1]: a\n-- ARGV[2]: b\nlocal a = ARGV[1] or 1\nreturn tonumber(ARGV[2]) + a\n',
+    );
     expect(meta.args.map((a) => a.optional === true)).toEqual([false, false]);
   });
 });
@@ -103,15 +114,24 @@ describe('no-float-reply', () => {
   });
 
   test('a rounded value, a string and a {double=} reply are fine', () => {
-    expect(at(lint("-- KEYS[1]: k\nlocal x = tonumber(redis.call('GET', KEYS[1])) / 3\nx = math.floor(x)\nreturn x\n"))).toEqual([]);
-    expect(at(lint("-- KEYS[1]: k\nlocal x = tonumber(redis.call('GET', KEYS[1])) / 3\nreturn {double = x}\n"))).toEqual([]);
+    expect(
+      at(lint("-- KEYS[1]: k\nlocal x = tonumber(redis.call('GET', KEYS[1])) / 3\nx = math.floor(x)\nreturn x\n")),
+    ).toEqual([]);
+    expect(
+      at(lint("-- KEYS[1]: k\nlocal x = tonumber(redis.call('GET', KEYS[1])) / 3\nreturn {double = x}\n")),
+    ).toEqual([]);
   });
 });
 
 describe('target', () => {
   test('redis-7.0 (default): os, HEXPIRE, server.* and HGETDEL are errors naming the release that has them', () => {
     const findings = checkScript(pattern('target-api'), 'test.lua').findings;
-    expect(findings.map((f) => `${f.rule}@${f.line}`)).toEqual(['lua-api@2', 'unknown-command@4', 'lua-api@5', 'unknown-command@6']);
+    expect(findings.map((f) => `${f.rule}@${f.line}`)).toEqual([
+      'lua-api@2',
+      'unknown-command@4',
+      'lua-api@5',
+      'unknown-command@6',
+    ]);
     expect(findings[0]!.message).toMatch(/Redis 7\.0 has no os library.*os\.clock came with Redis 7\.4/);
     expect(findings[1]!.message).toMatch(/it came with Redis 7\.4 and Valkey 9\.0/);
     expect(findings[2]!.message).toMatch(/server is Valkey's name for the redis table/);
@@ -128,7 +148,8 @@ describe('target', () => {
   });
 
   test('print, os.time, getfenv and redis.replicate_commands()', () => {
-    const src = "-- KEYS[1]: k\nprint(1)\nlocal t = os.time()\nlocal e = getfenv(1)\nredis.replicate_commands()\nreturn redis.call('GET', KEYS[1])\n";
+    const src =
+      "-- KEYS[1]: k\nprint(1)\nlocal t = os.time()\nlocal e = getfenv(1)\nredis.replicate_commands()\nreturn redis.call('GET', KEYS[1])\n";
     expect(withTarget(src, 'redis-8.0')).toEqual(['lua-api@2', 'lua-api@3', 'lua-api@4', 'lua-api@5(note)']);
     const [, os] = checkScript(src, 't.lua', { target: 'redis-8.0' }).findings;
     expect(os!.message).toMatch(/os\.time does not exist in Redis 8\.0's sandbox, which keeps only os\.clock/);

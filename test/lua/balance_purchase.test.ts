@@ -59,12 +59,16 @@ describe('lua/balance_purchase', () => {
 
   it.each(['0', '-5', 'abc', '1.5', ''])('refuses the amount %j', async (bad) => {
     await h.cmd('SET', keys[0]!, '100');
-    expect(await h.runError('balance_purchase', keys, [bad, 'p'])).toMatch(/^ERR ARGV\[1\] \(amount\) must be an integer from 1/);
+    expect(await h.runError('balance_purchase', keys, [bad, 'p'])).toMatch(
+      /^ERR ARGV\[1\] \(amount\) must be an integer from 1/,
+    );
     expect(await h.cmd('GET', keys[0]!)).toBe('100');
   });
 
   it('refuses an empty log entry and a wrong number of keys', async () => {
     expect(await h.runError('balance_purchase', keys, ['1', ''])).toBe('ERR ARGV[2] (entry) must not be empty');
-    expect(await h.runError('balance_purchase', [keys[0]!], ['1', 'p'])).toMatch(/^ERR wrong number of keys or arguments: expected 2 keys/);
+    expect(await h.runError('balance_purchase', [keys[0]!], ['1', 'p'])).toMatch(
+      /^ERR wrong number of keys or arguments: expected 2 keys/,
+    );
   });
 });

@@ -17,7 +17,10 @@ describe('lua/create_user', () => {
 
   it('creates the user, indexes the lowercased email and returns the record as a map (RESP3)', async () => {
     const before = Math.floor(Date.now() / 1000);
-    const reply = (await h.run('create_user', [user('42'), index], ['42', 'Ada@Example.org', 'Ada'])) as Record<string, unknown>;
+    const reply = (await h.run('create_user', [user('42'), index], ['42', 'Ada@Example.org', 'Ada'])) as Record<
+      string,
+      unknown
+    >;
     expect(reply).toEqual({ id: '42', email: 'Ada@Example.org', name: 'Ada', created_at: expect.any(Number) });
     expect(reply.created_at as number).toBeGreaterThanOrEqual(before - 5);
     expect(await h.cmd('HGETALL', user('42'))).toEqual({
@@ -30,7 +33,9 @@ describe('lua/create_user', () => {
 
   it('returns the same record to a RESP2 client as a flat array of field, value pairs', async () => {
     const resp2 = await h.connect(2);
-    const reply = (await h.run('create_user', [user('7'), index], ['7', 'bob@example.org', 'Bob'], { client: resp2 })) as unknown[];
+    const reply = (await h.run('create_user', [user('7'), index], ['7', 'bob@example.org', 'Bob'], {
+      client: resp2,
+    })) as unknown[];
     expect(Array.isArray(reply)).toBe(true);
     expect(reply).toHaveLength(8);
     const record: Record<string, unknown> = {};
@@ -59,22 +64,33 @@ describe('lua/create_user', () => {
   it('registers an email only once when 10 clients race for it', async () => {
     const clients = await Promise.all(Array.from({ length: 10 }, () => h.connect()));
     const outcomes = await Promise.allSettled(
-      clients.map((client, i) => h.run('create_user', [user(`r${i}`), index], [`r${i}`, 'race@example.org', 'R'], { client })),
+      clients.map((client, i) =>
+        h.run('create_user', [user(`r${i}`), index], [`r${i}`, 'race@example.org', 'R'], { client }),
+      ),
     );
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     expect(await h.cmd('HLEN', index)).toBe(1);
-    expect((await h.cmd('KEYS', '{users}:user:*') as string[]).length).toBe(1);
+    expect(((await h.cmd('KEYS', '{users}:user:*')) as string[]).length).toBe(1);
   });
 
-  it.each(['no-at-sign', 'a@b', 'a@@b.co', 'a b@c.de', '@b.co', 'a@.co', 'a@b..co', 'a.@b.co', 'a@b.co.', 'a@b_c.co', ''])(
-    'refuses the email %j and writes nothing',
-    async (email) => {
-      expect(await h.runError('create_user', [user('9'), index], ['9', email, 'N'])).toBe(
-        'ERR invalid email format, expected local@domain.tld without spaces',
-      );
-      expect(await h.cmd('DBSIZE')).toBe(0);
-    },
-  );
+  it.each([
+    'no-at-sign',
+    'a@b',
+    'a@@b.co',
+    'a b@c.de',
+    '@b.co',
+    'a@.co',
+    'a@b..co',
+    'a.@b.co',
+    'a@b.co.',
+    'a@b_c.co',
+    '',
+  ])('refuses the email %j and writes nothing', async (email) => {
+    expect(await h.runError('create_user', [user('9'), index], ['9', email, 'N'])).toBe(
+      'ERR invalid email format, expected local@domain.tld without spaces',
+    );
+    expect(await h.cmd('DBSIZE')).toBe(0);
+  });
 
   it('accepts ordinary addresses with dots, plus tags and subdomains', async () => {
     await h.run('create_user', [user('1'), index], ['1', 'first.last+tag@mail.example.co.uk', 'F']);

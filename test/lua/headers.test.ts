@@ -44,7 +44,13 @@ function parseHeader(script: LocalScript): Header {
   const params: ParamLine[] = [];
   for (; lines[i]?.startsWith('-- KEYS[') || lines[i]?.startsWith('-- ARGV['); i++) {
     const m = PARAM_LINE.exec(lines[i]!) ?? fail('expected "-- KEYS[n]: <meaning> (<type>)"');
-    params.push({ kind: m[1] as 'KEYS' | 'ARGV', index: Number(m[2]), variadic: m[3] !== undefined, meaning: m[4]!, type: m[5]! });
+    params.push({
+      kind: m[1] as 'KEYS' | 'ARGV',
+      index: Number(m[2]),
+      variadic: m[3] !== undefined,
+      meaning: m[4]!,
+      type: m[5]!,
+    });
   }
   const returns = /^-- Returns: (\S.*)$/.exec(lines[i] ?? '') ?? fail('expected "-- Returns: ..."');
   i++;
@@ -102,7 +108,11 @@ function codeFacts(script: LocalScript): CodeFacts {
     if (node.type === 'CallExpression') {
       const base = node.base as AnyNode;
       const member = base.identifier as AnyNode | undefined;
-      if (base.type === 'MemberExpression' && (base.base as AnyNode).name === 'redis' && (member?.name === 'call' || member?.name === 'pcall')) {
+      if (
+        base.type === 'MemberExpression' &&
+        (base.base as AnyNode).name === 'redis' &&
+        (member?.name === 'call' || member?.name === 'pcall')
+      ) {
         const first = (node.arguments as AnyNode[])[0];
         facts.commands.push(first?.type === 'StringLiteral' ? (first.raw as string).slice(1, -1).toUpperCase() : null);
       }
@@ -128,8 +138,27 @@ function codeFacts(script: LocalScript): CodeFacts {
 
 /** The globals Redis 7.0 gives a script; reading anything else fails at run time. */
 const SANDBOX_GLOBALS = new Set([
-  'redis', 'KEYS', 'ARGV', 'string', 'math', 'table', 'cjson', 'cmsgpack', 'bit', 'struct',
-  'tonumber', 'tostring', 'type', 'ipairs', 'pairs', 'next', 'select', 'unpack', 'pcall', 'error', 'assert',
+  'redis',
+  'KEYS',
+  'ARGV',
+  'string',
+  'math',
+  'table',
+  'cjson',
+  'cmsgpack',
+  'bit',
+  'struct',
+  'tonumber',
+  'tostring',
+  'type',
+  'ipairs',
+  'pairs',
+  'next',
+  'select',
+  'unpack',
+  'pcall',
+  'error',
+  'assert',
 ]);
 
 const scripts = localLuaScripts();
@@ -198,7 +227,8 @@ describe('lua/ library', () => {
     it('documents every KEYS and ARGV index the code reads, and reads every one it documents', () => {
       for (const kind of ['KEYS', 'ARGV'] as const) {
         const fixed = header.params.filter((p) => p.kind === kind && !p.variadic).map((p) => p.index);
-        for (const n of facts.literal[kind]) expect(`${kind}[${n}] documented: ${fixed.includes(n)}`).toBe(`${kind}[${n}] documented: true`);
+        for (const n of facts.literal[kind])
+          expect(`${kind}[${n}] documented: ${fixed.includes(n)}`).toBe(`${kind}[${n}] documented: true`);
         // An index read only through a loop or a helper (KEYS[i], ARGV[i]) cannot be seen statically.
         if (!facts.dynamic[kind]) expect([...facts.literal[kind]].sort((a, b) => a - b)).toEqual(fixed);
       }
@@ -263,7 +293,6 @@ describe('lua/ library', () => {
     expect(rows.map((row) => /^\| `([^`]+)`/.exec(row)![1]).sort()).toEqual(scripts.map((s) => s.name).sort());
   });
 
-
   describe('the checks above catch what they are for', () => {
     const fake = (text: string) => makeScript('fake', 'fake.lua', '/nonexistent/fake.lua', Buffer.from(text));
     const header = '-- fake: does nothing\n--\n-- KEYS[1]: a key (string)\n-- Returns: 1\n-- Errors: none\n\n';
@@ -275,7 +304,9 @@ describe('lua/ library', () => {
     });
 
     it('literal and dynamic KEYS/ARGV reads, and commands named by a variable', () => {
-      const facts = codeFacts(fake(header + "local c = 'GET'\nredis.call(c, KEYS[2])\nreturn redis.pcall('get', unpack(KEYS), ARGV[#ARGV])"));
+      const facts = codeFacts(
+        fake(header + "local c = 'GET'\nredis.call(c, KEYS[2])\nreturn redis.pcall('get', unpack(KEYS), ARGV[#ARGV])"),
+      );
       expect([...facts.literal.KEYS]).toEqual([2]);
       expect(facts.dynamic).toEqual({ KEYS: true, ARGV: true });
       expect(facts.commands).toEqual([null, 'GET']);
@@ -288,7 +319,9 @@ describe('lua/ library', () => {
     });
 
     it('a header line out of the format', () => {
-      expect(() => parseHeader(fake(header.replace('(string)', 'string')))).toThrow(/fake\.lua:3: expected "-- KEYS\[n\]/);
+      expect(() => parseHeader(fake(header.replace('(string)', 'string')))).toThrow(
+        /fake\.lua:3: expected "-- KEYS\[n\]/,
+      );
       expect(() => parseHeader(fake(header.replace('-- Errors: none\n', '')))).toThrow(/expected "-- Errors: \.\.\."/);
       expect(() => parseHeader(fake('#!lua flags=no-writes\n' + header)).name).not.toThrow();
     });

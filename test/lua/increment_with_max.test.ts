@@ -40,7 +40,8 @@ describe('lua/increment_with_max', () => {
             await h.run('increment_with_max', ['v'], ['1', '50'], { client });
             ok++;
           } catch (err) {
-            if (!(err instanceof ScriptReplyError) || !err.reply.startsWith('ERR would exceed maximum value')) throw err;
+            if (!(err instanceof ScriptReplyError) || !err.reply.startsWith('ERR would exceed maximum value'))
+              throw err;
           }
         }
         return ok;

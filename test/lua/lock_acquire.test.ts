@@ -45,7 +45,7 @@ describe('lua/lock_acquire', () => {
 
   it('expires with its TTL, after which another owner gets it', async () => {
     expect(await h.run('lock_acquire', ['lock:a'], ['first', '100'])).toEqual([1, 100]);
-    expect((await h.run('lock_acquire', ['lock:a'], ['second', '100']))).toEqual([0, expect.any(Number)]);
+    expect(await h.run('lock_acquire', ['lock:a'], ['second', '100'])).toEqual([0, expect.any(Number)]);
     await new Promise((r) => setTimeout(r, 150));
     expect(await h.run('lock_acquire', ['lock:a'], ['second', '5000'])).toEqual([1, 5000]);
     expect(await h.cmd('GET', 'lock:a')).toBe('second');

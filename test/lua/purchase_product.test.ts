@@ -26,7 +26,9 @@ describe('lua/purchase_product', () => {
 
   it('refuses more than the stock, says what is available, and changes nothing', async () => {
     await h.cmd('SET', stock, '8');
-    expect(await h.run('purchase_product', [stock, sold, history('u2')], ['u2', '20', '1700000001'])).toEqual([0, 8, 20]);
+    expect(await h.run('purchase_product', [stock, sold, history('u2')], ['u2', '20', '1700000001'])).toEqual([
+      0, 8, 20,
+    ]);
     expect(await h.cmd('GET', stock)).toBe('8');
     expect(await h.cmd('EXISTS', sold)).toBe(0);
     expect(await h.cmd('EXISTS', history('u2'))).toBe(0);
@@ -42,7 +44,9 @@ describe('lua/purchase_product', () => {
     const clients = await Promise.all(quantities.map(() => h.connect()));
     const replies = (await Promise.all(
       clients.map((client, i) =>
-        h.run('purchase_product', [stock, sold, history(`u${i}`)], [`u${i}`, String(quantities[i]), '1700000000'], { client }),
+        h.run('purchase_product', [stock, sold, history(`u${i}`)], [`u${i}`, String(quantities[i]), '1700000000'], {
+          client,
+        }),
       ),
     )) as Array<[number, number, number]>;
     const bought = replies.filter(([ok]) => ok === 1).reduce((sum, [, , q]) => sum + q, 0);

@@ -7,7 +7,11 @@ describe('lua/rate_limit_token_bucket', () => {
   let h: LuaHarness;
   const T = 1_700_000_000_000; // the caller's clock, in ms: the tests move it by hand
   const take = (key: string, capacity: number, rate: number | string, now: number, requested = 1) =>
-    h.run('rate_limit_token_bucket', [key], [String(capacity), String(rate), String(requested), String(now)]) as Promise<Reply>;
+    h.run(
+      'rate_limit_token_bucket',
+      [key],
+      [String(capacity), String(rate), String(requested), String(now)],
+    ) as Promise<Reply>;
 
   beforeAll(async () => {
     h = await startLuaHarness();

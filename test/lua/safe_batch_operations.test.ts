@@ -60,7 +60,9 @@ describe('lua/safe_batch_operations', () => {
     expect(await h.runError('safe_batch_operations', keys.slice(0, 2), ['e', '1', 'm'])).toMatch(
       /^ERR wrong number of keys or arguments: expected 3 keys/,
     );
-    expect(await h.runError('safe_batch_operations', keys, ['e', '1'])).toMatch(/^ERR wrong number of keys or arguments/);
+    expect(await h.runError('safe_batch_operations', keys, ['e', '1'])).toMatch(
+      /^ERR wrong number of keys or arguments/,
+    );
     expect(await h.cmd('DBSIZE')).toBe(0);
   });
 });

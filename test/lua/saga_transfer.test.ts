@@ -57,7 +57,9 @@ describe('lua/saga_transfer', () => {
     await h.runError('saga_transfer', [acct(1), acct(2), log], ['10', 'tx-1']);
     await h.cmd('DEL', acct(2));
     expect(await h.run('saga_transfer', [acct(1), acct(2), log], ['10', 'tx-1'])).toEqual([90, 10]);
-    expect(await h.runError('saga_transfer', [acct(1), acct(2), log], ['10', 'tx-1'])).toBe('ERR transaction tx-1 already completed');
+    expect(await h.runError('saga_transfer', [acct(1), acct(2), log], ['10', 'tx-1'])).toBe(
+      'ERR transaction tx-1 already completed',
+    );
     expect(await h.cmd('MGET', acct(1), acct(2))).toEqual(['90', '10']);
   });
 

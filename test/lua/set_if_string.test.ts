@@ -26,7 +26,9 @@ describe('lua/set_if_string', () => {
     ['zset', ['ZADD', 'k', '1', 'm']],
   ])('refuses to replace a %s (the guide ignored its own failed assertion and did)', async (type, setup) => {
     await h.cmd(...setup);
-    expect(await h.runError('set_if_string', ['k'], ['v'])).toBe(`WRONGTYPE KEYS[1] holds a ${type}, expected a string or no key`);
+    expect(await h.runError('set_if_string', ['k'], ['v'])).toBe(
+      `WRONGTYPE KEYS[1] holds a ${type}, expected a string or no key`,
+    );
     expect(await h.cmd('TYPE', 'k')).toBe(type);
   });
 

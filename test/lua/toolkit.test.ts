@@ -30,7 +30,8 @@ const outcome = async (args: string[]) => {
   try {
     const reply = await client.sendCommand(args);
     // {0, ttl_ms_left}: a PTTL read a few ms apart; what counts is that some time is left, no more than set.
-    if (Array.isArray(reply) && reply[0] === 0 && typeof reply[1] === 'number') return { reply: [0, reply[1] > 0 && reply[1] <= 5000 ? 'left' : reply[1]] };
+    if (Array.isArray(reply) && reply[0] === 0 && typeof reply[1] === 'number')
+      return { reply: [0, reply[1] > 0 && reply[1] <= 5000 ? 'left' : reply[1]] };
     return { reply };
   } catch (err) {
     return { error: (err as Error).message.replace(/ script: \S+, on @user_\w+:\d+\.$/, '') };
@@ -61,7 +62,13 @@ test('every function answers as the script of the same name, call after call', a
   }
   for (const [fn, keys, args] of CASES) {
     const viaFunction = await outcome(['FCALL', fn, String(keys.length), ...keys.map((k) => `fn:${k}`), ...args]);
-    const viaScript = await outcome(['EVAL', read(`${fn}.lua`), String(keys.length), ...keys.map((k) => `script:${k}`), ...args]);
+    const viaScript = await outcome([
+      'EVAL',
+      read(`${fn}.lua`),
+      String(keys.length),
+      ...keys.map((k) => `script:${k}`),
+      ...args,
+    ]);
     expect({ fn, keys, args, ...viaFunction }).toEqual({ fn, keys, args, ...viaScript });
   }
   expect(await client.get('fn:n')).toBe('-2');

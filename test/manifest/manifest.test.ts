@@ -64,7 +64,10 @@ describe('serializeManifest', () => {
   });
 
   test('serialize then parse gives the same manifest back', () => {
-    const m: Manifest = { version: 1, scripts: { x: { path: 'lua/x.lua', sha: SHA_A, size: 5, flags: ['allow-oom'] } } };
+    const m: Manifest = {
+      version: 1,
+      scripts: { x: { path: 'lua/x.lua', sha: SHA_A, size: 5, flags: ['allow-oom'] } },
+    };
     expect(parseManifest(serializeManifest(m), 'm.json')).toEqual(m);
   });
 });
@@ -75,24 +78,52 @@ describe('parseManifest: every problem names the file', () => {
     ['corrupt JSON', '{"version": 1, "scripts": {', /not valid JSON/],
     ['an empty file', '', /not valid JSON/],
     // V8 quotes a short text whole, line breaks included: the message stays on one line.
-    ['a short text with a line break', 'not json\n', /^[^\n]*not valid JSON \(.*"not json\\n" is not valid JSON\); fix it/],
+    [
+      'a short text with a line break',
+      'not json\n',
+      /^[^\n]*not valid JSON \(.*"not json\\n" is not valid JSON\); fix it/,
+    ],
     [
       'a git merge conflict',
       '{\n  "version": 1,\n<<<<<<< HEAD\n  "scripts": {}\n=======\n  "scripts": {"a": {}}\n>>>>>>> feature\n}\n',
       /has git merge conflict markers; resolve the conflict, or delete it and run rscript load/,
     ],
     ['an array', '[]', /expected a JSON object/],
-    ['an unknown version', JSON.stringify({ version: 2, scripts: {} }), /unknown manifest version 2 \(this rscript reads version 1\)/],
+    [
+      'an unknown version',
+      JSON.stringify({ version: 2, scripts: {} }),
+      /unknown manifest version 2 \(this rscript reads version 1\)/,
+    ],
     ['no version', JSON.stringify({ scripts: {} }), /unknown manifest version undefined/],
     ['an unknown top-level key', JSON.stringify({ version: 1, scripts: {}, extra: 1 }), /unknown key "extra"/],
     ['scripts not an object', JSON.stringify({ version: 1, scripts: [] }), /"scripts" must be an object/],
     ['an entry not an object', JSON.stringify({ version: 1, scripts: { a: 'x' } }), /scripts\["a"\] must be an object/],
-    ['an uppercase sha', JSON.stringify({ version: 1, scripts: { a: { ...good, sha: SHA_A.toUpperCase() } } }), /scripts\["a"\]\.sha must be 40 lowercase hex/],
+    [
+      'an uppercase sha',
+      JSON.stringify({ version: 1, scripts: { a: { ...good, sha: SHA_A.toUpperCase() } } }),
+      /scripts\["a"\]\.sha must be 40 lowercase hex/,
+    ],
     ['a short sha', JSON.stringify({ version: 1, scripts: { a: { ...good, sha: 'abc' } } }), /scripts\["a"\]\.sha/],
-    ['a missing path', JSON.stringify({ version: 1, scripts: { a: { ...good, path: undefined } } }), /scripts\["a"\]\.path must be a non-empty string/],
-    ['a path to a file that is not a script', JSON.stringify({ version: 1, scripts: { a: { ...good, path: '../../etc/passwd' } } }), /scripts\["a"\]\.path must name a \.lua file, got "\.\.\/\.\.\/etc\/passwd"/],
-    ['a negative size', JSON.stringify({ version: 1, scripts: { a: { ...good, size: -1 } } }), /scripts\["a"\]\.size must be a whole number/],
-    ['flags not strings', JSON.stringify({ version: 1, scripts: { a: { ...good, flags: [1] } } }), /scripts\["a"\]\.flags must be an array of strings/],
+    [
+      'a missing path',
+      JSON.stringify({ version: 1, scripts: { a: { ...good, path: undefined } } }),
+      /scripts\["a"\]\.path must be a non-empty string/,
+    ],
+    [
+      'a path to a file that is not a script',
+      JSON.stringify({ version: 1, scripts: { a: { ...good, path: '../../etc/passwd' } } }),
+      /scripts\["a"\]\.path must name a \.lua file, got "\.\.\/\.\.\/etc\/passwd"/,
+    ],
+    [
+      'a negative size',
+      JSON.stringify({ version: 1, scripts: { a: { ...good, size: -1 } } }),
+      /scripts\["a"\]\.size must be a whole number/,
+    ],
+    [
+      'flags not strings',
+      JSON.stringify({ version: 1, scripts: { a: { ...good, flags: [1] } } }),
+      /scripts\["a"\]\.flags must be an array of strings/,
+    ],
   ])('%s', (_what, text, message) => {
     let error: unknown;
     try {
@@ -137,17 +168,25 @@ describe('readManifest and writeManifestAtomic', () => {
   });
 
   test('a manifest path under a regular file is the same one-line config error', () => {
-    project = makeProject({ 'blocked': '' });
+    project = makeProject({ blocked: '' });
     const m: Manifest = { version: 1, scripts: {} };
     // Not even the temp file can be made (ENOTDIR), nor removed.
     expect(() => writeManifestAtomic(project.path('blocked/lock.json'), m)).toThrow(ConfigError);
-    expect(() => writeManifestAtomic(project.path('blocked/lock.json'), m)).toThrow(/blocked\/lock\.json: cannot write the manifest \(ENOTDIR\)/);
+    expect(() => writeManifestAtomic(project.path('blocked/lock.json'), m)).toThrow(
+      /blocked\/lock\.json: cannot write the manifest \(ENOTDIR\)/,
+    );
   });
 });
 
 describe('planManifest', () => {
   const plan = (roots: string[], manifestFile = project.path('rscript.lock.json')) =>
-    planManifest(discoverScripts({ paths: roots, cwd: project.dir }), readManifest(manifestFile), manifestFile, roots, project.dir);
+    planManifest(
+      discoverScripts({ paths: roots, cwd: project.dir }),
+      readManifest(manifestFile),
+      manifestFile,
+      roots,
+      project.dir,
+    );
   const save = (roots: string[]) => {
     const p = plan(roots);
     writeManifestAtomic(project.path('rscript.lock.json'), p.next);
@@ -162,7 +201,12 @@ describe('planManifest', () => {
       ['q/b', 'new'],
     ]);
     expect(p.changed).toBe(true);
-    expect(p.next.scripts.a).toEqual({ path: 'lua/a.lua', sha: 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db', size: 8, flags: [] });
+    expect(p.next.scripts.a).toEqual({
+      path: 'lua/a.lua',
+      sha: 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db',
+      size: 8,
+      flags: [],
+    });
     expect(p.next.scripts['q/b']!.path).toBe('lua/q/b.lua');
   });
 
@@ -212,7 +256,13 @@ describe('planManifest', () => {
     project.remove('lua');
     project.write('lib/a.lua', 'return 1');
     const manifestFile = project.path('rscript.lock.json');
-    const p = planManifest(discoverScripts({ paths: ['lib'], cwd: project.dir }), readManifest(manifestFile), manifestFile, ['lua', 'lib'], project.dir);
+    const p = planManifest(
+      discoverScripts({ paths: ['lib'], cwd: project.dir }),
+      readManifest(manifestFile),
+      manifestFile,
+      ['lua', 'lib'],
+      project.dir,
+    );
     expect(p.rows.map((r) => [r.script.name, r.status])).toEqual([['a', 'changed']]);
     expect(p.next.scripts.a!.path).toBe('lib/a.lua');
   });
@@ -240,7 +290,10 @@ describe('planManifest', () => {
     project = makeProject({ 'lua/a.lua': 'return 1' });
     writeFileSync(
       project.path('rscript.lock.json'),
-      JSON.stringify({ scripts: { a: { flags: [], size: 8, sha: 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db', path: 'lua/a.lua' } }, version: 1 }),
+      JSON.stringify({
+        scripts: { a: { flags: [], size: 8, sha: 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db', path: 'lua/a.lua' } },
+        version: 1,
+      }),
     );
     expect(plan(['lua']).rows[0]!.status).toBe('unchanged');
   });

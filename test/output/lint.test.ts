@@ -34,7 +34,9 @@ describe('formatText', () => {
 
   test('ends with the summary line', () => {
     expect(text.endsWith('1 error, 2 warnings in 2 files\n')).toBe(true);
-    expect(formatText([{ file: 'x.lua', source: 'return 1', findings: [] }], false)).toBe('0 errors, 0 warnings in 1 file\n');
+    expect(formatText([{ file: 'x.lua', source: 'return 1', findings: [] }], false)).toBe(
+      '0 errors, 0 warnings in 1 file\n',
+    );
   });
 
   test('colour only when asked', () => {
@@ -50,7 +52,13 @@ describe('formatSarif', () => {
     version: string;
     $schema: string;
     runs: Array<{
-      tool: { driver: { name: string; version: string; rules: Array<{ id: string; shortDescription: { text: string }; defaultConfiguration: { level: string } }> } };
+      tool: {
+        driver: {
+          name: string;
+          version: string;
+          rules: Array<{ id: string; shortDescription: { text: string }; defaultConfiguration: { level: string } }>;
+        };
+      };
       results: Array<{
         ruleId: string;
         ruleIndex: number;

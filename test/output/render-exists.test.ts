@@ -13,7 +13,12 @@ const NODES: Array<{ node: string; role: NodeRole }> = [
 ];
 
 function result(missingOn: Array<Array<{ node: string; role: NodeRole }>>): ExistsResult {
-  const rows = missingOn.map((m, i) => ({ name: `script_${i}`, sha: `${i}`.repeat(40), cached: m.length === 0, missingOn: m }));
+  const rows = missingOn.map((m, i) => ({
+    name: `script_${i}`,
+    sha: `${i}`.repeat(40),
+    cached: m.length === 0,
+    missingOn: m,
+  }));
   return { rows, missing: rows.filter((r) => !r.cached).length, cluster: { nodes: NODES, skipped: [] } };
 }
 
@@ -48,13 +53,18 @@ describe('exists on a cluster: the "missing on" cell', () => {
   });
 
   test('a large cluster: at most three addresses, and the count of the others', () => {
-    const many = Array.from({ length: 40 }, (_, i) => ({ node: `10.0.0.${i}:6379`, role: (i < 20 ? 'primary' : 'replica') as NodeRole }));
+    const many = Array.from({ length: 40 }, (_, i) => ({
+      node: `10.0.0.${i}:6379`,
+      role: (i < 20 ? 'primary' : 'replica') as NodeRole,
+    }));
     const r: ExistsResult = {
       rows: [{ name: 'a', sha: 'a'.repeat(40), cached: false, missingOn: many.slice(10, 30) }],
       missing: 1,
       cluster: { nodes: many, skipped: [] },
     };
     const lines = tableLines(renderExists(r));
-    expect(lines[2]).toContain('│ 20 of 40 nodes: 10.0.0.10:6379 (primary), 10.0.0.11:6379 (primary), 10.0.0.12:6379 (primary) and 17 more (--json lists them) │');
+    expect(lines[2]).toContain(
+      '│ 20 of 40 nodes: 10.0.0.10:6379 (primary), 10.0.0.11:6379 (primary), 10.0.0.12:6379 (primary) and 17 more (--json lists them) │',
+    );
   });
 });

@@ -19,7 +19,11 @@ const script = (name: string, keys: string[], args: string[]): ScriptInfo => ({
 });
 
 const CATALOG = [
-  script('batch_expire', [], ['pattern in SCAN MATCH syntax', 'time to live in seconds', 'SCAN cursor', 'the most keys to expire']),
+  script(
+    'batch_expire',
+    [],
+    ['pattern in SCAN MATCH syntax', 'time to live in seconds', 'SCAN cursor', 'the most keys to expire'],
+  ),
   script('balance_purchase', ['account balance', 'transaction log'], ['amount to debit', 'entry pushed']),
   script('counter_incr', ['the counter'], ['increment']),
 ];
@@ -56,7 +60,9 @@ test('a cell is cut after the last slot that fits', () => {
 
 test('piped (no terminal width), or wide enough, nothing is cut', () => {
   for (const text of [renderInfo(CATALOG, false), renderInfo(CATALOG, false, 300)]) {
-    expect(text).toContain('pattern in SCAN MATCH syntax, time to live in seconds, SCAN cursor, the most keys to expire');
+    expect(text).toContain(
+      'pattern in SCAN MATCH syntax, time to live in seconds, SCAN cursor, the most keys to expire',
+    );
     expect(text).not.toContain('…');
   }
 });

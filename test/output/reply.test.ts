@@ -33,7 +33,13 @@ describe('typeReply', () => {
       type: 'array',
       items: [
         { type: 'integer', value: 1 },
-        { type: 'array', items: [{ type: 'bulk string', value: 'a' }, { type: 'array', items: [{ type: 'null' }] }] },
+        {
+          type: 'array',
+          items: [
+            { type: 'bulk string', value: 'a' },
+            { type: 'array', items: [{ type: 'null' }] },
+          ],
+        },
         { type: 'status', value: 'OK' },
       ],
     });
@@ -48,8 +54,14 @@ describe('typeReply', () => {
     expect(typeReply(map)).toEqual({
       type: 'map',
       entries: [
-        [{ type: 'bulk string', value: 'count' }, { type: 'integer', value: 5 }],
-        [{ type: 'bulk string', value: 'tags' }, { type: 'set', items: [{ type: 'bulk string', value: 'x' }] }],
+        [
+          { type: 'bulk string', value: 'count' },
+          { type: 'integer', value: 5 },
+        ],
+        [
+          { type: 'bulk string', value: 'tags' },
+          { type: 'set', items: [{ type: 'bulk string', value: 'x' }] },
+        ],
       ],
     });
   });

@@ -2,7 +2,14 @@ import { displayWidth, renderTable } from '../../src/output/table.js';
 
 describe('tables', () => {
   test('columns fit the widest cell, right-aligned where asked, wide characters count double', () => {
-    const text = renderTable(['script', 'bytes'], [['a', '5'], ['日本', '12345']], ['left', 'right']);
+    const text = renderTable(
+      ['script', 'bytes'],
+      [
+        ['a', '5'],
+        ['日本', '12345'],
+      ],
+      ['left', 'right'],
+    );
     expect(text.split('\n')).toEqual([
       '┌────────┬───────┐',
       '│ script │ bytes │',
@@ -21,7 +28,13 @@ describe('tables', () => {
 
   test('a cell with line breaks takes a line each, inside its column', () => {
     // A raw line break in a cell used to start the next line at column 0 and break the box.
-    const text = renderTable(['script', 'missing on'], [['a', 'node-1 (replica)\nnode-2 (replica)'], ['bb', 'node-3']]);
+    const text = renderTable(
+      ['script', 'missing on'],
+      [
+        ['a', 'node-1 (replica)\nnode-2 (replica)'],
+        ['bb', 'node-3'],
+      ],
+    );
     expect(text.split('\n')).toEqual([
       '┌────────┬──────────────────┐',
       '│ script │ missing on       │',

@@ -66,9 +66,20 @@ function runRecorded(args: string[], extraEnv: Record<string, string> = {}): Loa
   writeFileSync(log, '');
   // An empty cache (lint results, compiled code) of its own unless the test shares one.
   const cache = mkdtempSync(join(work, 'cache-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, RSCRIPT_LOAD_LOG: log, NO_COLOR: '1', RSCRIPT_CACHE_DIR: cache, ...extraEnv };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    RSCRIPT_LOAD_LOG: log,
+    NO_COLOR: '1',
+    RSCRIPT_CACHE_DIR: cache,
+    ...extraEnv,
+  };
   for (const k of ['NODE_OPTIONS', 'REDIS_URL', 'DEBUG']) delete env[k];
-  const result = spawnSync(process.execPath, ['--require', preload, BIN, ...args], { cwd: work, env, encoding: 'utf8', timeout: 20000 });
+  const result = spawnSync(process.execPath, ['--require', preload, BIN, ...args], {
+    cwd: work,
+    env,
+    encoding: 'utf8',
+    timeout: 20000,
+  });
   const files = readFileSync(log, 'utf8')
     .split('\n')
     .filter((line) => line !== '' && line !== preload)
@@ -84,7 +95,8 @@ function runRecorded(args: string[], extraEnv: Record<string, string> = {}): Loa
 }
 
 /** The parts (dist/parts/<name>.cjs) among the files read. */
-const partsOf = (files: string[]) => files.filter((f) => f.startsWith('dist/parts/')).map((f) => f.slice('dist/parts/'.length, -'.cjs'.length));
+const partsOf = (files: string[]) =>
+  files.filter((f) => f.startsWith('dist/parts/')).map((f) => f.slice('dist/parts/'.length, -'.cjs'.length));
 
 test('bin/rscript runs the bundle: its launcher and dist/cli.cjs, nothing from node_modules or tsc output', () => {
   const { status, files, stdout } = runRecorded(['--version']);
@@ -101,12 +113,15 @@ test('a command that loads a part reads it from dist/parts, and nothing else', (
   expect(files).toEqual(['bin/rscript', 'dist/rscript.cjs', 'dist/cli.cjs', 'dist/parts/luaparse.cjs']);
 });
 
-test.each([[['--help']], [['--version']], [['load', '--help']]])('%j loads neither the Redis client nor the Lua parser nor the config loader', (args) => {
-  const { status, files, packages } = runRecorded(args);
-  expect(status).toBe(0);
-  expect(partsOf(files)).toEqual([]);
-  for (const pkg of ['@redis/client', 'luaparse', 'cosmiconfig']) expect(packages.has(pkg)).toBe(false);
-});
+test.each([[['--help']], [['--version']], [['load', '--help']]])(
+  '%j loads neither the Redis client nor the Lua parser nor the config loader',
+  (args) => {
+    const { status, files, packages } = runRecorded(args);
+    expect(status).toBe(0);
+    expect(partsOf(files)).toEqual([]);
+    for (const pkg of ['@redis/client', 'luaparse', 'cosmiconfig']) expect(packages.has(pkg)).toBe(false);
+  },
+);
 
 test('load --check (no server) loads no Redis code', () => {
   const { status, packages } = runRecorded(['load', '--check']);
@@ -133,7 +148,7 @@ test('lint loads the Lua parser and no Redis code', () => {
 test('with the lint cache warm, lint and load load no Lua parser, and lint prints the same', () => {
   const cache = mkdtempSync(join(work, 'shared-cache-'));
   // A script with findings, so that cached findings are what is compared.
-  writeFileSync(join(work, 'lua', 'reply.lua'), "return { ok = 1 }\n");
+  writeFileSync(join(work, 'lua', 'reply.lua'), 'return { ok = 1 }\n');
   const first = runRecorded(['lint', '--format', 'json', 'lua'], { RSCRIPT_CACHE_DIR: cache });
   expect(first.packages.has('luaparse')).toBe(true);
   const second = runRecorded(['lint', '--format', 'json', 'lua'], { RSCRIPT_CACHE_DIR: cache });

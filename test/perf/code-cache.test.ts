@@ -4,7 +4,20 @@
  * else. `DEBUG=rscript` says what happened to it, which is what these tests read (no timing here:
  * `npm run bench:cli` measures what the cache saves).
  */
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -16,7 +29,10 @@ let project: Project;
 let cache: string;
 
 beforeEach(() => {
-  project = makeProject({ 'lua/hello.lua': "return 'hello'\n", 'lua/counter.lua': "-- KEYS[1]: the counter (string)\nreturn redis.call('INCR', KEYS[1])\n" });
+  project = makeProject({
+    'lua/hello.lua': "return 'hello'\n",
+    'lua/counter.lua': "-- KEYS[1]: the counter (string)\nreturn redis.call('INCR', KEYS[1])\n",
+  });
   cache = mkdtempSync(join(tmpdir(), 'rscript-code-cache-test-'));
 });
 afterEach(() => {
@@ -26,7 +42,11 @@ afterEach(() => {
 
 /** `rscript ...args` with DEBUG=rscript; `debug` is the launcher's line about the code cache. */
 async function run(args: string[], env: Record<string, string> = {}, bin?: string) {
-  const result = await runCli(args, { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: cache, DEBUG: 'rscript', ...env }, bin });
+  const result = await runCli(args, {
+    cwd: project.dir,
+    env: { RSCRIPT_CACHE_DIR: cache, DEBUG: 'rscript', ...env },
+    bin,
+  });
   const debug = result.stderr.split('\n').filter((l) => l.startsWith('rscript: code cache:'));
   expect(debug).toHaveLength(1);
   // DEBUG=rscript adds a stack trace to an error's message; a run that works prints none.
@@ -40,7 +60,9 @@ test('a second run of a command compiles nothing: it runs from the code its firs
   // --no-cache: both runs lint, so both need the Lua parser (a part of its own).
   const first = await run(['lint', '--no-cache', 'lua']);
   expect(first.code).toBe(0);
-  expect(first.debug).toMatch(/^rscript: code cache: cli compiled, luaparse compiled, saved to .*code-[0-9a-f]{16}-v\d+\.\d+\.\d+-\w+-[0-9a-f]{8}-lint\.bin$/);
+  expect(first.debug).toMatch(
+    /^rscript: code cache: cli compiled, luaparse compiled, saved to .*code-[0-9a-f]{16}-v\d+\.\d+\.\d+-\w+-[0-9a-f]{8}-lint\.bin$/,
+  );
   expect(codeFiles()).toHaveLength(1);
 
   const second = await run(['lint', '--no-cache', 'lua']);
@@ -56,13 +78,20 @@ test('each command keeps its own code; a part a later run needs is added to the 
   // The lint cache is warm now: this lint needs no parser, and its code is all in the file.
   expect((await run(['lint', 'lua'])).debug).toBe('rscript: code cache: cli from cache');
   expect((await run(['--version'])).debug).toBe('rscript: code cache: cli from cache');
-  expect(codeFiles().map((f) => f.replace(/^code-[0-9a-f]{16}-v[\d.]+-\w+-[0-9a-f]{8}-/, '')).sort()).toEqual(['lint.bin', 'version.bin']);
+  expect(
+    codeFiles()
+      .map((f) => f.replace(/^code-[0-9a-f]{16}-v[\d.]+-\w+-[0-9a-f]{8}-/, ''))
+      .sort(),
+  ).toEqual(['lint.bin', 'version.bin']);
 });
 
 test.each([
   ['random bytes', (_: Buffer) => Buffer.from('not a code cache at all, just some bytes that are long enough')],
   ['a cut file', (data: Buffer) => data.subarray(0, Math.floor(data.length / 2))],
-  ['a header that promises more than the file holds', (data: Buffer) => Buffer.concat([data.subarray(0, 4 + data.readUInt32LE(0)), Buffer.alloc(10)])],
+  [
+    'a header that promises more than the file holds',
+    (data: Buffer) => Buffer.concat([data.subarray(0, 4 + data.readUInt32LE(0)), Buffer.alloc(10)]),
+  ],
   ['zero bytes', (_: Buffer) => Buffer.alloc(0)],
 ])('a code cache file holding %s is compiled over and replaced; the output does not change', async (_, spoil) => {
   const reference = await run(['lint', '--format', 'json', '--no-cache', 'lua']);
@@ -74,20 +103,33 @@ test.each([
   expect(spoilt.code).toBe(0);
   expect(spoilt.stdout).toBe(reference.stdout);
   expect(spoilt.debug).toMatch(/^rscript: code cache: cli compiled.*, saved to /);
-  expect((await run(['lint', '--format', 'json', '--no-cache', 'lua'])).debug).toBe('rscript: code cache: cli from cache, luaparse from cache');
+  expect((await run(['lint', '--format', 'json', '--no-cache', 'lua'])).debug).toBe(
+    'rscript: code cache: cli from cache, luaparse from cache',
+  );
 });
 
 test("the launcher knows which of the CLI's common options take a value", () => {
-  const taking = globalOptions().filter((o) => o.required).flatMap((o) => [o.short, o.long].filter((f): f is string => f !== undefined));
+  const taking = globalOptions()
+    .filter((o) => o.required)
+    .flatMap((o) => [o.short, o.long].filter((f): f is string => f !== undefined));
   expect([...VALUE_OPTIONS].sort()).toEqual(taking.sort());
 });
 
-test("the cache file is named after the command, also behind options that come before it", async () => {
+test('the cache file is named after the command, also behind options that come before it', async () => {
   await run(['--json', '-c', 'no-such.json', 'lint', 'lua']);
   await run(['-m', 'x.lock.json', '--timeout', '100', 'lint', '--help']);
   await run(['-V']);
   // code-<build>-<node>-<arch>-<install>-<command>.bin
-  const names = () => codeFiles().map((f) => f.split('-').slice(5).join('-').replace(/\.bin$/, '')).sort();
+  const names = () =>
+    codeFiles()
+      .map((f) =>
+        f
+          .split('-')
+          .slice(5)
+          .join('-')
+          .replace(/\.bin$/, ''),
+      )
+      .sort();
   // The config named does not exist (exit 2): nothing is saved for that run.
   expect(names()).toEqual(['V', 'lint-help']);
   await run(['--url', 'redis://127.0.0.1:1', '--timeout', '100', 'lint', 'lua']);
@@ -114,15 +156,25 @@ test('compiled code of another script is refused by V8 and replaced', async () =
   const headerEnd = 4 + data.readUInt32LE(0);
   const sections = JSON.parse(data.toString('utf8', 4, headerEnd)) as Array<[string, number, number, number]>;
   expect(sections.map(([name]) => name)).toEqual(['cli', 'luaparse']);
-  const [cli, parser] = [data.subarray(headerEnd, headerEnd + sections[0]![1]), data.subarray(headerEnd + sections[0]![1])];
-  const header = Buffer.from(JSON.stringify([['cli', parser.length, crc32(parser), sections[0]![3]], ['luaparse', cli.length, crc32(cli), sections[1]![3]]]));
+  const [cli, parser] = [
+    data.subarray(headerEnd, headerEnd + sections[0]![1]),
+    data.subarray(headerEnd + sections[0]![1]),
+  ];
+  const header = Buffer.from(
+    JSON.stringify([
+      ['cli', parser.length, crc32(parser), sections[0]![3]],
+      ['luaparse', cli.length, crc32(cli), sections[1]![3]],
+    ]),
+  );
   const length = Buffer.alloc(4);
   length.writeUInt32LE(header.length);
   writeFileSync(join(cache, lint), Buffer.concat([length, header, parser, cli]));
   const refused = await run(['lint', '--no-cache', 'lua']);
   expect(refused.code).toBe(0);
   expect(refused.stdout).toMatch(/0 errors, 0 warnings in 2 files/);
-  expect(refused.debug).toMatch(/^rscript: code cache: cli compiled \(cache rejected\), luaparse compiled \(cache rejected\), saved to /);
+  expect(refused.debug).toMatch(
+    /^rscript: code cache: cli compiled \(cache rejected\), luaparse compiled \(cache rejected\), saved to /,
+  );
 });
 
 test('a code cache file with bytes flipped inside V8’s data is refused before V8 reads it', async () => {
@@ -132,14 +184,19 @@ test('a code cache file with bytes flipped inside V8’s data is refused before 
   const [file] = codeFiles();
   const data = readFileSync(join(cache, file!));
   const headerEnd = 4 + data.readUInt32LE(0);
-  for (let i = 0; i < 64; i++) data[headerEnd + 1000 + Math.floor(((data.length - headerEnd - 2000) * i) / 64)]! ^= 0xff;
+  for (let i = 0; i < 64; i++)
+    data[headerEnd + 1000 + Math.floor(((data.length - headerEnd - 2000) * i) / 64)]! ^= 0xff;
   writeFileSync(join(cache, file!), data);
 
   const flipped = await run(['lint', '--no-cache', 'lua']);
   expect(flipped.code).toBe(0);
   expect(flipped.stdout).toBe(reference.stdout);
-  expect(flipped.debug).toMatch(/^rscript: code cache: cli compiled \(cache rejected\), luaparse compiled \(cache rejected\), saved to /);
-  expect((await run(['lint', '--no-cache', 'lua'])).debug).toBe('rscript: code cache: cli from cache, luaparse from cache');
+  expect(flipped.debug).toMatch(
+    /^rscript: code cache: cli compiled \(cache rejected\), luaparse compiled \(cache rejected\), saved to /,
+  );
+  expect((await run(['lint', '--no-cache', 'lua'])).debug).toBe(
+    'rscript: code cache: cli from cache, luaparse from cache',
+  );
 });
 
 test('a cache folder that cannot be written costs the saving only', async () => {
@@ -148,7 +205,9 @@ test('a cache folder that cannot be written costs the saving only', async () => 
   const result = await run(['lint', 'lua'], { RSCRIPT_CACHE_DIR: notAFolder });
   expect(result.code).toBe(0);
   expect(result.stdout).toMatch(/0 errors, 0 warnings in 2 files/);
-  expect(result.debug).toMatch(/^rscript: code cache: cli compiled, luaparse compiled, not saved \(.* cannot be written\)$/);
+  expect(result.debug).toMatch(
+    /^rscript: code cache: cli compiled, luaparse compiled, not saved \(.* cannot be written\)$/,
+  );
   expect(result.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('rscript: code cache:'))).toEqual([]);
 });
 
@@ -156,9 +215,15 @@ test('a cache folder that cannot be made (under /proc) costs the saving only, an
   // Node 20's mkdirSync({ recursive: true }) retries /proc/<missing>/... for ever; rscript hung on it.
   if (!existsSync('/proc/self')) return; // not Linux
   for (const args of [['--version'], ['lint', 'lua']]) {
-    const result = await runCli(args, { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: '/proc/rscript-missing/cache', DEBUG: 'rscript' }, timeoutMs: 10_000 });
+    const result = await runCli(args, {
+      cwd: project.dir,
+      env: { RSCRIPT_CACHE_DIR: '/proc/rscript-missing/cache', DEBUG: 'rscript' },
+      timeoutMs: 10_000,
+    });
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/rscript: code cache: cli compiled.*, not saved \(\/proc\/rscript-missing\/cache\/code-.* cannot be written\)\n$/);
+    expect(result.stderr).toMatch(
+      /rscript: code cache: cli compiled.*, not saved \(\/proc\/rscript-missing\/cache\/code-.* cannot be written\)\n$/,
+    );
   }
 });
 
@@ -229,14 +294,18 @@ test('the cache is the user’s own: a file or folder that others can write is n
   chmodSync(join(cache, file!), 0o666);
   const groupWritable = await run(['lint', '--no-cache', 'lua']);
   expect(groupWritable.stdout).toBe(reference.stdout);
-  expect(groupWritable.debug).toMatch(/^rscript: code cache: cli compiled, luaparse compiled \(not used: .* can be written by others\)$/);
+  expect(groupWritable.debug).toMatch(
+    /^rscript: code cache: cli compiled, luaparse compiled \(not used: .* can be written by others\)$/,
+  );
   chmodSync(join(cache, file!), 0o600);
 
   chmodSync(cache, 0o777);
   expect((await run(['lint', '--no-cache', 'lua'])).debug).toMatch(/\(not used: /);
   // A shared folder with the sticky bit (as /tmp): others cannot replace this user's files.
   chmodSync(cache, 0o1777);
-  expect((await run(['lint', '--no-cache', 'lua'])).debug).toBe('rscript: code cache: cli from cache, luaparse from cache');
+  expect((await run(['lint', '--no-cache', 'lua'])).debug).toBe(
+    'rscript: code cache: cli from cache, luaparse from cache',
+  );
   chmodSync(cache, 0o700);
 });
 
@@ -244,7 +313,8 @@ describe('another copy of rscript', () => {
   let copy: string;
   beforeEach(() => {
     copy = mkdtempSync(join(tmpdir(), 'rscript-copy-'));
-    for (const part of ['bin', 'dist/rscript.cjs', 'dist/cli.cjs', 'dist/parts', 'package.json']) cpSync(join(REPO, part), join(copy, part), { recursive: true });
+    for (const part of ['bin', 'dist/rscript.cjs', 'dist/cli.cjs', 'dist/parts', 'package.json'])
+      cpSync(join(REPO, part), join(copy, part), { recursive: true });
   });
   afterEach(() => rmSync(copy, { recursive: true, force: true }));
   const runCopy = (args: string[]) => run(args, {}, join(copy, 'bin', 'rscript'));
@@ -257,12 +327,19 @@ describe('another copy of rscript', () => {
   });
 
   test('reads a TypeScript config with the project’s TypeScript when its own install has none', async () => {
-    project.write('redisscripts.config.ts', "const config: { manifest: string } = { manifest: 'ts.lock.json' };\nexport default config;\n");
+    project.write(
+      'redisscripts.config.ts',
+      "const config: { manifest: string } = { manifest: 'ts.lock.json' };\nexport default config;\n",
+    );
     mkdirSync(join(project.dir, 'node_modules'));
     // The copy sits in a temp folder: no node_modules above it holds TypeScript.
     // Without DEBUG, as a user runs it. rscript installs no TypeScript of its own (a devDependency):
     // the one line says what to do, not where Node looked.
-    const without = await runCli(['load', '--check'], { cwd: project.dir, env: { RSCRIPT_CACHE_DIR: cache }, bin: join(copy, 'bin', 'rscript') });
+    const without = await runCli(['load', '--check'], {
+      cwd: project.dir,
+      env: { RSCRIPT_CACHE_DIR: cache },
+      bin: join(copy, 'bin', 'rscript'),
+    });
     expect(without.code).toBe(2);
     expect(without.stderr).toBe(
       'rscript: redisscripts.config.ts: a TypeScript config needs the typescript package, which this project does not have: npm install --save-dev typescript\n',
@@ -295,8 +372,14 @@ test('a TypeScript config with a syntax error is refused, naming the place (Type
 });
 
 test('import() works from compiled and from cached code: a TypeScript config, through cosmiconfig', async () => {
-  project.write('redisscripts.config.ts', "const config: { manifest: string } = { manifest: 'scripts.lock.json' };\nexport default config;\n");
-  for (const expected of [/cli compiled, cosmiconfig compiled, luaparse compiled, saved to/, /^rscript: code cache: cli from cache, cosmiconfig from cache$/]) {
+  project.write(
+    'redisscripts.config.ts',
+    "const config: { manifest: string } = { manifest: 'scripts.lock.json' };\nexport default config;\n",
+  );
+  for (const expected of [
+    /cli compiled, cosmiconfig compiled, luaparse compiled, saved to/,
+    /^rscript: code cache: cli from cache, cosmiconfig from cache$/,
+  ]) {
     const result = await run(['load', '--check']);
     // No manifest yet: the check fails (exit 1) and names the file the TypeScript config chose.
     expect(result.code).toBe(1);

@@ -9,7 +9,10 @@ const typed = (reply: unknown, asStrings: unknown) => typeReply(withLargeInteger
 
 test('an integer past 2^53 shows the digits Redis sent, not the rounded number', () => {
   expect(typed(1152921504606846700, '1152921504606846976')).toEqual({ type: 'integer', value: '1152921504606846976' });
-  expect(typed(-9223372036854776000, '-9223372036854775808')).toEqual({ type: 'integer', value: '-9223372036854775808' });
+  expect(typed(-9223372036854776000, '-9223372036854775808')).toEqual({
+    type: 'integer',
+    value: '-9223372036854775808',
+  });
 });
 
 test('a safe integer stays a number, read again from its digits', () => {
@@ -27,14 +30,26 @@ test('a status that reads as digits stays a status; a double stays a double', ()
 });
 
 test('inside arrays, sets and maps (keys too)', () => {
-  const reply = [new Set([1152921504606846700]), new Map<unknown, unknown>([[1152921504606846700, 'v'], ['n', 1152921504606846700]])];
+  const reply = [
+    new Set([1152921504606846700]),
+    new Map<unknown, unknown>([
+      [1152921504606846700, 'v'],
+      ['n', 1152921504606846700],
+    ]),
+  ];
   const asStrings = [['1152921504606846976'], ['1152921504606846976', 'v', 'n', '1152921504606846976']];
   const big = { type: 'integer', value: '1152921504606846976' };
   expect(typed(reply, asStrings)).toEqual({
     type: 'array',
     items: [
       { type: 'set', items: [big] },
-      { type: 'map', entries: [[big, { type: 'status', value: 'v' }], [{ type: 'bulk string', value: 'n' }, big]] },
+      {
+        type: 'map',
+        entries: [
+          [big, { type: 'status', value: 'v' }],
+          [{ type: 'bulk string', value: 'n' }, big],
+        ],
+      },
     ],
   });
 });

@@ -55,8 +55,16 @@ describe('parseScriptError', () => {
       { line: 12, message: 'TABLEERR from table', compile: false },
     ],
     ['redis.error_reply', 'MYERR custom failure', { message: 'MYERR custom failure', compile: false }],
-    ['an invalid shebang flag', 'ERR Unexpected flag in script shebang: bogus', { message: 'ERR Unexpected flag in script shebang: bogus', compile: false }],
-    ['a Functions header sent to SCRIPT LOAD', 'ERR Unknown lua shebang option: name=x', { message: 'ERR Unknown lua shebang option: name=x', compile: false }],
+    [
+      'an invalid shebang flag',
+      'ERR Unexpected flag in script shebang: bogus',
+      { message: 'ERR Unexpected flag in script shebang: bogus', compile: false },
+    ],
+    [
+      'a Functions header sent to SCRIPT LOAD',
+      'ERR Unknown lua shebang option: name=x',
+      { message: 'ERR Unknown lua shebang option: name=x', compile: false },
+    ],
   ])('%s', (_what, reply, expected) => {
     expect(parseScriptError(reply)).toEqual(expected);
   });
@@ -66,7 +74,11 @@ describe('locateScriptError', () => {
   const body = Buffer.from('#!lua flags=no-writes\nlocal a = 1\r\nlocal b = \nreturn a +\n');
 
   test('a compile error points at path:LINE and quotes that line (shebang counted)', () => {
-    const located = locateScriptError("ERR Error compiling script (new function): user_script:4: unexpected symbol near 'return'", 'lua/bad.lua', body);
+    const located = locateScriptError(
+      "ERR Error compiling script (new function): user_script:4: unexpected symbol near 'return'",
+      'lua/bad.lua',
+      body,
+    );
     expect(located).toEqual({
       text: "lua/bad.lua:4: compile error: unexpected symbol near 'return'",
       file: 'lua/bad.lua',
@@ -77,14 +89,24 @@ describe('locateScriptError', () => {
   });
 
   test('a CRLF line is quoted without its carriage return', () => {
-    const located = locateScriptError(`ERR user_script:2: boom script: ${SHA}, on @user_script:2.`, 'lua/bad.lua', body);
+    const located = locateScriptError(
+      `ERR user_script:2: boom script: ${SHA}, on @user_script:2.`,
+      'lua/bad.lua',
+      body,
+    );
     expect(located.text).toBe('lua/bad.lua:2: boom');
     expect(located.source).toBe('2 | local a = 1');
   });
 
   test('no line: the path alone, no source', () => {
     const located = locateScriptError('MYERR custom failure', 'lua/x.lua', body);
-    expect(located).toEqual({ text: 'lua/x.lua: MYERR custom failure', file: 'lua/x.lua', line: undefined, source: undefined, compile: false });
+    expect(located).toEqual({
+      text: 'lua/x.lua: MYERR custom failure',
+      file: 'lua/x.lua',
+      line: undefined,
+      source: undefined,
+      compile: false,
+    });
   });
 
   test('a line but no body (SHA-only exec): no source', () => {
@@ -94,7 +116,11 @@ describe('locateScriptError', () => {
   });
 
   test('a line past the end of the file is not quoted', () => {
-    const located = locateScriptError(`ERR user_script:40: boom script: ${SHA}, on @user_script:40.`, 'lua/x.lua', body);
+    const located = locateScriptError(
+      `ERR user_script:40: boom script: ${SHA}, on @user_script:40.`,
+      'lua/x.lua',
+      body,
+    );
     expect(located.line).toBe(40);
     expect(located.source).toBeUndefined();
   });

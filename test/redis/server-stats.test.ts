@@ -28,7 +28,9 @@ describe('INFO commandstats', () => {
       failedCalls: 0,
       rejectedCalls: 0,
     });
-    expect(parseCommandStats('cmdstat_evalsha:calls=3,usec=30,new_field=x,usec_per_call=10.00', 'evalsha')?.usec).toBe(30);
+    expect(parseCommandStats('cmdstat_evalsha:calls=3,usec=30,new_field=x,usec_per_call=10.00', 'evalsha')?.usec).toBe(
+      30,
+    );
     expect(parseCommandStats('not info at all', 'evalsha')).toBeUndefined();
   });
 });
@@ -38,9 +40,26 @@ describe('LATENCY HISTOGRAM', () => {
   const resp3 = { evalsha: { calls: 9, histogram_usec: { '16': 5, '33': 6, '264': 7, '4227': 8, '67633': 9 } } };
 
   it('reads the RESP3 map, a Map, and the RESP2 flat arrays alike', () => {
-    const expected = { calls: 9, buckets: [[16, 5], [33, 6], [264, 7], [4227, 8], [67633, 9]] };
+    const expected = {
+      calls: 9,
+      buckets: [
+        [16, 5],
+        [33, 6],
+        [264, 7],
+        [4227, 8],
+        [67633, 9],
+      ],
+    };
     expect(parseLatencyHistogram(resp3, 'evalsha')).toEqual(expected);
-    const asMap = new Map([['evalsha', new Map<string, unknown>([['calls', 9], ['histogram_usec', new Map(Object.entries(resp3.evalsha.histogram_usec))]])]]);
+    const asMap = new Map([
+      [
+        'evalsha',
+        new Map<string, unknown>([
+          ['calls', 9],
+          ['histogram_usec', new Map(Object.entries(resp3.evalsha.histogram_usec))],
+        ]),
+      ],
+    ]);
     expect(parseLatencyHistogram(asMap, 'evalsha')).toEqual(expected);
     const resp2 = ['evalsha', ['calls', 9, 'histogram_usec', [16, 5, 33, 6, 264, 7, 4227, 8, 67633, 9]]];
     expect(parseLatencyHistogram(resp2, 'evalsha')).toEqual(expected);
@@ -80,7 +99,9 @@ describe('serverTime', () => {
     statsAvailable: true,
     stats: { calls, usec, failedCalls: 0, rejectedCalls: 0 },
     latencyAvailable: hist !== undefined,
-    ...(hist ? { latency: { calls, buckets: Object.entries(hist).map(([k, v]) => [Number(k), v] as [number, number]) } } : {}),
+    ...(hist
+      ? { latency: { calls, buckets: Object.entries(hist).map(([k, v]) => [Number(k), v] as [number, number]) } }
+      : {}),
   });
 
   it('gives the exact mean from commandstats and the p99 from the histogram', () => {
@@ -97,7 +118,12 @@ describe('serverTime', () => {
   });
 
   it('gives nothing when the counters are unusable (no INFO, a reset in between, no calls)', () => {
-    expect(serverTime({ statsAvailable: false, latencyAvailable: false }, { statsAvailable: false, latencyAvailable: false })).toBeUndefined();
+    expect(
+      serverTime(
+        { statsAvailable: false, latencyAvailable: false },
+        { statsAvailable: false, latencyAvailable: false },
+      ),
+    ).toBeUndefined();
     expect(serverTime(snap(100, 5000), snap(10, 100))).toBeUndefined();
     expect(serverTime(snap(5, 50), snap(5, 50))).toBeUndefined();
     // Before the first EVALSHA the line is missing: counted from zero.

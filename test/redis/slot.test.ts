@@ -102,10 +102,16 @@ describe('crossSlotError: what a user reads when the keys of one call are in sev
   });
 
   test('no tag in KEYS[1]: a generic example', () => {
-    expect(crossSlotError([
-      { key: 'order:1', slot: 14374 },
-      { key: 'order:2', slot: 2117 },
-    ]).detail).toEqual(['KEYS[1] order:1  slot 14374', 'KEYS[2] order:2  slot 2117', `${rule}, e.g. {order:42}:stock and {order:42}:log.`]);
+    expect(
+      crossSlotError([
+        { key: 'order:1', slot: 14374 },
+        { key: 'order:2', slot: 2117 },
+      ]).detail,
+    ).toEqual([
+      'KEYS[1] order:1  slot 14374',
+      'KEYS[2] order:2  slot 2117',
+      `${rule}, e.g. {order:42}:stock and {order:42}:log.`,
+    ]);
   });
 
   test('a key drawn per call (bench __rand_int__ in its hashed part): said so, with the way out', () => {

@@ -116,13 +116,21 @@ test('an empty folder yields no scripts', () => {
 });
 
 test('a path inside a configured script folder keeps the names it has there (no renames in the lockfile)', () => {
-  project = makeProject({ 'lua/a.lua': 'return 1', 'lua/queue/push.lua': 'return 2', 'lua/queue/deep/pop.lua': 'return 3' });
-  const within = (paths: string[]) => discoverScripts({ paths, cwd: project.dir, nameRoots: ['lua'] }).map((s) => s.name);
+  project = makeProject({
+    'lua/a.lua': 'return 1',
+    'lua/queue/push.lua': 'return 2',
+    'lua/queue/deep/pop.lua': 'return 3',
+  });
+  const within = (paths: string[]) =>
+    discoverScripts({ paths, cwd: project.dir, nameRoots: ['lua'] }).map((s) => s.name);
   expect(within(['lua/queue'])).toEqual(['queue/deep/pop', 'queue/push']);
   expect(within(['lua/queue/push.lua'])).toEqual(['queue/push']);
   expect(within(['lua'])).toEqual(['a', 'queue/deep/pop', 'queue/push']);
   // Outside every configured folder, names are relative to the path given, as before.
-  expect(discoverScripts({ paths: ['lua/queue'], cwd: project.dir, nameRoots: ['other'] }).map((s) => s.name)).toEqual(['deep/pop', 'push']);
+  expect(discoverScripts({ paths: ['lua/queue'], cwd: project.dir, nameRoots: ['other'] }).map((s) => s.name)).toEqual([
+    'deep/pop',
+    'push',
+  ]);
 });
 
 test('an empty path (an unset shell variable) is refused, not read as the working directory', () => {

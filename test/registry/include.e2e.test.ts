@@ -31,7 +31,10 @@ beforeEach(() => {
 });
 afterEach(() => project?.cleanup());
 
-const lockfile = () => JSON.parse(project.read('rscript.lock.json').toString()) as { scripts: Record<string, { sha: string; sources?: Array<{ path: string; sha: string }> }> };
+const lockfile = () =>
+  JSON.parse(project.read('rscript.lock.json').toString()) as {
+    scripts: Record<string, { sha: string; sources?: Array<{ path: string; sha: string }> }>;
+  };
 
 test('the tree loads: fragments are not scripts, each script records the files it was built from', async () => {
   const r = await cli('load');
@@ -91,7 +94,9 @@ test('a fragment edited without a reload: load --check fails, and every script t
   const after = lockfile();
   expect(after.scripts.addJob!.sha).not.toBe(before.scripts.addJob!.sha);
   expect(after.scripts.counts!.sha).toBe(before.scripts.counts!.sha);
-  expect(after.scripts.moveToActive!.sources!.find((s) => s.path === 'lua/include/keys.lua')!.sha).toBe(sha1hex(project.read('lua/include/keys.lua')));
+  expect(after.scripts.moveToActive!.sources!.find((s) => s.path === 'lua/include/keys.lua')!.sha).toBe(
+    sha1hex(project.read('lua/include/keys.lua')),
+  );
   expect((await cli('load', '--check')).code).toBe(0);
 });
 
@@ -116,12 +121,16 @@ test("a runtime error inside a fragment names the fragment's line and the script
   const client = createClient({ url: server.url }) as RedisClientType;
   await client.connect();
   try {
-    const err = await scripts.run(client, 'moveToActive', { keys: ['q:wait', 'q:active', 'q:jobs', 'q:events'] }).catch((e: unknown) => e);
+    const err = await scripts
+      .run(client, 'moveToActive', { keys: ['q:wait', 'q:active', 'q:jobs', 'q:events'] })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ScriptReplyError);
     const line = fragmentLine('lua/include/attempts.lua', "redis.call('HINCRBY'");
     const e = err as ScriptReplyError;
     expect({ file: e.file, line: e.line }).toEqual({ file: 'lua/include/attempts.lua', line });
-    expect(e.message).toBe(`moveToActive: lua/include/attempts.lua:${line}: ERR hash value is not an integer (included into lua/moveToActive.lua)`);
+    expect(e.message).toBe(
+      `moveToActive: lua/include/attempts.lua:${line}: ERR hash value is not an integer (included into lua/moveToActive.lua)`,
+    );
     // The server's own text stays available, as it came.
     expect(e.reply).toMatch(/@user_script:\d+/);
   } finally {
@@ -130,14 +139,19 @@ test("a runtime error inside a fragment names the fragment's line and the script
 });
 
 test("the runtime API maps a plain script's @user_script line too", async () => {
-  project.write('lua/bad_incr.lua', "-- bad_incr: INCR on a key that may hold text\n--\n-- KEYS[1]: a counter (string)\n-- Returns: the new value (integer)\nlocal n = 1\nreturn redis.call('INCR', KEYS[1])\n");
+  project.write(
+    'lua/bad_incr.lua',
+    "-- bad_incr: INCR on a key that may hold text\n--\n-- KEYS[1]: a counter (string)\n-- Returns: the new value (integer)\nlocal n = 1\nreturn redis.call('INCR', KEYS[1])\n",
+  );
   expect((await cli('load')).code).toBe(0);
   server.cli('SET', 'text', 'abc');
   const scripts = Scripts.fromManifest(project.path('rscript.lock.json'));
   const client = createClient({ url: server.url }) as RedisClientType;
   await client.connect();
   try {
-    const err = (await scripts.run(client, 'bad_incr', { keys: ['text'] }).catch((e: unknown) => e)) as ScriptReplyError;
+    const err = (await scripts
+      .run(client, 'bad_incr', { keys: ['text'] })
+      .catch((e: unknown) => e)) as ScriptReplyError;
     expect(err.message).toBe('bad_incr: lua/bad_incr.lua:6: ERR value is not an integer or out of range');
     expect({ file: err.file, line: err.line }).toEqual({ file: 'lua/bad_incr.lua', line: 6 });
   } finally {
@@ -158,26 +172,39 @@ test("a compile error in a fragment (SCRIPT LOAD, linter off) names the fragment
 });
 
 test('lint findings in a fragment are shown once, at the fragment, whichever scripts include it', async () => {
-  project.write('lua/include/keys.lua', project.read('lua/include/keys.lua').toString() + "\nlocal function peek(k)\n  return redis.call('GETT', k)\nend\n");
+  project.write(
+    'lua/include/keys.lua',
+    project.read('lua/include/keys.lua').toString() + "\nlocal function peek(k)\n  return redis.call('GETT', k)\nend\n",
+  );
   const line = fragmentLine('lua/include/keys.lua', "'GETT'");
   const r = await cli('lint', '--json');
-  const { findings } = JSON.parse(r.stdout) as { findings: Array<{ rule: string; file: string; line: number; includedInto?: string }> };
+  const { findings } = JSON.parse(r.stdout) as {
+    findings: Array<{ rule: string; file: string; line: number; includedInto?: string }>;
+  };
   const unknown = findings.filter((f) => f.rule === 'unknown-command');
-  expect(unknown).toEqual([expect.objectContaining({ file: 'lua/include/keys.lua', line, includedInto: 'lua/addJob.lua' })]);
+  expect(unknown).toEqual([
+    expect.objectContaining({ file: 'lua/include/keys.lua', line, includedInto: 'lua/addJob.lua' }),
+  ]);
   const text = await cli('lint');
   expect(text.stdout).toContain(`lua/include/keys.lua\n  ${line}:`);
   expect(text.stdout).toContain("  return redis.call('GETT', k)");
   // The load gate reports it at the fragment too, before contacting the server.
   const load = await cli('load');
   expect(load.code).toBe(1);
-  expect(load.stderr).toMatch(new RegExp(`^rscript: lua/include/keys\\.lua:${line}:\\d+: .*\\(unknown-command\\) \\(included into lua/addJob\\.lua\\)`));
+  expect(load.stderr).toMatch(
+    new RegExp(
+      `^rscript: lua/include/keys\\.lua:${line}:\\d+: .*\\(unknown-command\\) \\(included into lua/addJob\\.lua\\)`,
+    ),
+  );
 });
 
 test('a cycle and a missing include fail the CLI with one line and exit 1', async () => {
   project.write('lua/include/keys.lua', '--- @include "wait"\n' + project.read('lua/include/keys.lua').toString());
   const cycle = await cli('load', '--check');
   expect(cycle.code).toBe(1);
-  expect(cycle.stderr.split('\n')[0]).toBe('rscript: lua/include/wait.lua:1: include cycle: lua/include/keys.lua -> lua/include/wait.lua -> lua/include/keys.lua');
+  expect(cycle.stderr.split('\n')[0]).toBe(
+    'rscript: lua/include/wait.lua:1: include cycle: lua/include/keys.lua -> lua/include/wait.lua -> lua/include/keys.lua',
+  );
   project.write('lua/include/keys.lua', '--- @include "gone"\n');
   const missing = await cli('lint');
   expect(missing.code).toBe(1);
@@ -194,7 +221,8 @@ test('build prints the assembled text the server runs, or writes it to a folder'
   const written = await cli('build', '--out', 'dist');
   expect(written.code).toBe(0);
   expect(written.stdout).toContain('3 scripts written to dist/');
-  for (const name of ['addJob', 'counts', 'moveToActive']) expect(sha1hex(project.read(`dist/${name}.lua`))).toBe(lock.scripts[name]!.sha);
+  for (const name of ['addJob', 'counts', 'moveToActive'])
+    expect(sha1hex(project.read(`dist/${name}.lua`))).toBe(lock.scripts[name]!.sha);
   const unknown = await cli('build', 'addjob');
   expect(unknown.code).toBe(2);
   expect(unknown.stderr).toContain('did you mean "addJob"');
@@ -202,5 +230,9 @@ test('build prints the assembled text the server runs, or writes it to a folder'
 
 /** The 1-based line of `file` (in the tree) that holds `text`. */
 function fragmentLine(file: string, text: string): number {
-  return readFileSync(project.path(file), 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+  return (
+    readFileSync(project.path(file), 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes(text)) + 1
+  );
 }

@@ -28,13 +28,24 @@ test('nested includes are spliced in place, depth first, each line mapped to its
     'lua/include/b.lua': "local function b() return 'b' end\n",
   });
   const { bytes, map } = assembled('lua/job.lua');
-  expect(bytes.toString()).toBe("-- job\nlocal function b() return 'b' end\nlocal function a() return b() end\nreturn a()\n");
-  expect(map!.sources.map((s) => s.absPath.slice(project.dir.length + 1))).toEqual(['lua/job.lua', 'lua/include/a.lua', 'lua/include/b.lua']);
+  expect(bytes.toString()).toBe(
+    "-- job\nlocal function b() return 'b' end\nlocal function a() return b() end\nreturn a()\n",
+  );
+  expect(map!.sources.map((s) => s.absPath.slice(project.dir.length + 1))).toEqual([
+    'lua/job.lua',
+    'lua/include/a.lua',
+    'lua/include/b.lua',
+  ]);
   const where = (n: number) => {
     const m = mapLine(map, '', n);
     return `${m.absPath.slice(project.dir.length + 1)}:${m.line}${m.fragment ? ' (fragment)' : ''}`;
   };
-  expect([1, 2, 3, 4].map(where)).toEqual(['lua/job.lua:1', 'lua/include/b.lua:1 (fragment)', 'lua/include/a.lua:2 (fragment)', 'lua/job.lua:3']);
+  expect([1, 2, 3, 4].map(where)).toEqual([
+    'lua/job.lua:1',
+    'lua/include/b.lua:1 (fragment)',
+    'lua/include/a.lua:2 (fragment)',
+    'lua/job.lua:3',
+  ]);
   // Each source's SHA is the SHA of its own bytes.
   expect(map!.sources[2]!.sha).toBe(sha1hex(project.read('lua/include/b.lua')));
 });
@@ -59,7 +70,9 @@ test('a cycle is refused with its chain, at the include line that closes it', ()
     'lua/include/a.lua': '--- @include "b"\n',
     'lua/include/b.lua': '-- b\n--- @include "a"\n',
   });
-  expect(() => assembled('lua/job.lua')).toThrow('lua/include/b.lua:2: include cycle: lua/include/a.lua -> lua/include/b.lua -> lua/include/a.lua');
+  expect(() => assembled('lua/job.lua')).toThrow(
+    'lua/include/b.lua:2: include cycle: lua/include/a.lua -> lua/include/b.lua -> lua/include/a.lua',
+  );
 });
 
 test('a script that includes itself is a cycle too', () => {
@@ -73,7 +86,10 @@ test('a missing file is an error at the include line', () => {
 });
 
 test('a fragment may not carry a #! line: only the script decides its flags', () => {
-  project = makeProject({ 'lua/job.lua': '--- @include "frag"\nreturn 1\n', 'lua/frag.lua': '#!lua flags=no-writes\nlocal x = 1\n' });
+  project = makeProject({
+    'lua/job.lua': '--- @include "frag"\nreturn 1\n',
+    'lua/frag.lua': '#!lua flags=no-writes\nlocal x = 1\n',
+  });
   expect(() => assembled('lua/job.lua')).toThrow(/lua\/frag\.lua:1: an included file cannot start with a #! line/);
 });
 
@@ -107,7 +123,10 @@ test('a file that names @include only in prose is left as it is', () => {
 });
 
 test('CRLF files: the include line is recognised and the fragment spliced', () => {
-  project = makeProject({ 'lua/job.lua': '--- @include "f"\r\nreturn f()\r\n', 'lua/f.lua': 'local function f() return 1 end\r\n' });
+  project = makeProject({
+    'lua/job.lua': '--- @include "f"\r\nreturn f()\r\n',
+    'lua/f.lua': 'local function f() return 1 end\r\n',
+  });
   expect(assembled('lua/job.lua').bytes.toString()).toBe('local function f() return 1 end\r\nreturn f()\r\n');
 });
 
@@ -122,22 +141,66 @@ test("both forms of a server's line (user_script:N and @user_script:N) map to th
   expect(bytes.toString().split('\n')[3]).toBe("  error('boom')");
   const show = (p: string) => p.slice(project.dir.length + 1);
   const sha = sha1hex(bytes);
-  const prefix = locateScriptError(`ERR user_script:4: boom script: ${sha}, on @user_script:4.`, 'lua/job.lua', bytes, lineMapper(map, show));
-  expect(prefix).toMatchObject({ text: 'lua/include/f.lua:3: boom (included into lua/job.lua)', file: 'lua/include/f.lua', line: 3, source: "3 |   error('boom')" });
-  const suffix = locateScriptError(`ERR value is not an integer or out of range script: ${sha}, on @user_script:4.`, 'lua/job.lua', bytes, lineMapper(map, show));
-  expect(suffix.text).toBe('lua/include/f.lua:3: ERR value is not an integer or out of range (included into lua/job.lua)');
-  const compile = locateScriptError("ERR Error compiling script (new function): user_script:3: '=' expected near 'f'", 'lua/job.lua', bytes, lineMapper(map, show));
+  const prefix = locateScriptError(
+    `ERR user_script:4: boom script: ${sha}, on @user_script:4.`,
+    'lua/job.lua',
+    bytes,
+    lineMapper(map, show),
+  );
+  expect(prefix).toMatchObject({
+    text: 'lua/include/f.lua:3: boom (included into lua/job.lua)',
+    file: 'lua/include/f.lua',
+    line: 3,
+    source: "3 |   error('boom')",
+  });
+  const suffix = locateScriptError(
+    `ERR value is not an integer or out of range script: ${sha}, on @user_script:4.`,
+    'lua/job.lua',
+    bytes,
+    lineMapper(map, show),
+  );
+  expect(suffix.text).toBe(
+    'lua/include/f.lua:3: ERR value is not an integer or out of range (included into lua/job.lua)',
+  );
+  const compile = locateScriptError(
+    "ERR Error compiling script (new function): user_script:3: '=' expected near 'f'",
+    'lua/job.lua',
+    bytes,
+    lineMapper(map, show),
+  );
   expect(compile.text).toBe("lua/include/f.lua:2: compile error: '=' expected near 'f' (included into lua/job.lua)");
   // A line of the script itself keeps the script's name and its own number.
-  const own = locateScriptError(`ERR user_script:6: x script: ${sha}, on @user_script:6.`, 'lua/job.lua', bytes, lineMapper(map, show));
+  const own = locateScriptError(
+    `ERR user_script:6: x script: ${sha}, on @user_script:6.`,
+    'lua/job.lua',
+    bytes,
+    lineMapper(map, show),
+  );
   expect(own).toMatchObject({ text: 'lua/job.lua:3: x', line: 3, file: 'lua/job.lua' });
 });
 
 test("the lockfile's sources round-trip, and a bad entry is refused naming the script", async () => {
   const { parseManifest, serializeManifest } = await import('../../src/manifest/manifest.js');
   const sha = 'a'.repeat(40);
-  const text = serializeManifest({ version: 1, scripts: { job: { path: 'lua/job.lua', sha, size: 1, flags: [], sources: [{ path: 'lua/job.lua', sha }, { path: 'lua/include/keys', sha }] } } });
-  expect(parseManifest(text, 'rscript.lock.json').scripts.job!.sources).toEqual([{ path: 'lua/job.lua', sha }, { path: 'lua/include/keys', sha }]);
+  const text = serializeManifest({
+    version: 1,
+    scripts: {
+      job: {
+        path: 'lua/job.lua',
+        sha,
+        size: 1,
+        flags: [],
+        sources: [
+          { path: 'lua/job.lua', sha },
+          { path: 'lua/include/keys', sha },
+        ],
+      },
+    },
+  });
+  expect(parseManifest(text, 'rscript.lock.json').scripts.job!.sources).toEqual([
+    { path: 'lua/job.lua', sha },
+    { path: 'lua/include/keys', sha },
+  ]);
   expect(() => parseManifest(text.replace(`"path": "lua/include/keys"`, '"path": 3'), 'rscript.lock.json')).toThrow(
     'rscript.lock.json: scripts["job"].sources must hold { "path": "<file>", "sha": "<40 lowercase hex digits>" } entries; fix it or delete it and run rscript load',
   );

@@ -90,7 +90,9 @@ describe('a UTF-8 byte order mark', () => {
     const e = error as CheckFailedError;
     expect(e.message).toMatch(/^lua\/s\.lua: .*byte order mark \(BOM\)/);
     expect(e.exitCode).toBe(EXIT_FAILED);
-    expect(e.detail).toEqual(['Save the file as UTF-8 without BOM (for example: sed -i "1s/^\\xEF\\xBB\\xBF//" lua/s.lua)']);
+    expect(e.detail).toEqual([
+      'Save the file as UTF-8 without BOM (for example: sed -i "1s/^\\xEF\\xBB\\xBF//" lua/s.lua)',
+    ]);
   });
 
   test.each([

@@ -21,7 +21,10 @@ beforeAll(async () => {
   symlinkSync(REPO, project.path('node_modules/rscript'), 'dir');
   symlinkSync(join(REPO, 'node_modules/@redis/client'), project.path('node_modules/@redis/client'), 'dir');
   mkdirSync(project.path('lua'));
-  copyFileSync(project.path('node_modules/rscript/lua/rate_limit_token_bucket.lua'), project.path('lua/rate_limit_token_bucket.lua'));
+  copyFileSync(
+    project.path('node_modules/rscript/lua/rate_limit_token_bucket.lua'),
+    project.path('lua/rate_limit_token_bucket.lua'),
+  );
 });
 afterAll(async () => {
   await server?.stop();
@@ -37,10 +40,19 @@ function readmeApp(): string {
 }
 
 const node = (args: string[]) =>
-  spawnSync(process.execPath, args, { cwd: project.dir, encoding: 'utf8', env: { PATH: process.env.PATH, REDIS_URL: server.url }, timeout: 15000 });
+  spawnSync(process.execPath, args, {
+    cwd: project.dir,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, REDIS_URL: server.url },
+    timeout: 15000,
+  });
 
 test("the README's app.mjs runs as written in a CommonJS project that installed rscript from a folder", async () => {
-  const load = await runCli(['load'], { cwd: project.dir, env: { REDIS_URL: server.url }, bin: project.path('node_modules/rscript/bin/rscript') });
+  const load = await runCli(['load'], {
+    cwd: project.dir,
+    env: { REDIS_URL: server.url },
+    bin: project.path('node_modules/rscript/bin/rscript'),
+  });
   expect(load.stderr).toBe('');
   expect(load.code).toBe(0);
   project.write('app.mjs', readmeApp());

@@ -1,7 +1,13 @@
 /** The runtime API an application uses, against a real server, with a manifest `rscript load` wrote. */
 import { createClient, type RedisClientType } from '@redis/client';
 import { load } from '../../src/commands/load.js';
-import { Scripts, ScriptArgumentsError, ScriptReplyError, UnknownScriptError, type ScriptArg } from '../../src/index.js';
+import {
+  Scripts,
+  ScriptArgumentsError,
+  ScriptReplyError,
+  UnknownScriptError,
+  type ScriptArg,
+} from '../../src/index.js';
 import { makeProject, type Project } from '../helpers/cli.js';
 import { commandCalls } from '../helpers/commandstats.js';
 import { startRedis, type TestServer } from '../helpers/redis-server.js';
@@ -36,7 +42,12 @@ let scripts: Scripts;
 beforeAll(async () => {
   server = await startRedis();
   project = makeProject({ 'lua/incr.lua': INCR, 'lua/refuse.lua': REFUSE, 'lua/step.lua': STEP });
-  await load({ paths: ['lua'], manifest: project.path('rscript.lock.json'), target: { url: server.url, timeoutMs: 5000 }, cwd: project.dir });
+  await load({
+    paths: ['lua'],
+    manifest: project.path('rscript.lock.json'),
+    target: { url: server.url, timeoutMs: 5000 },
+    cwd: project.dir,
+  });
   scripts = Scripts.fromManifest(project.path('rscript.lock.json'));
   client = createClient({ url: server.url }) as RedisClientType;
   await client.connect();
@@ -67,14 +78,30 @@ test('too few keys or args, from the manifest, is refused before anything is sen
 test('a key or arg that is not a string, finite number or Buffer (plain JavaScript) is refused, naming the script, list, index and type', async () => {
   const before = commandCalls(server, 'evalsha');
   // What a JavaScript caller can pass that the types rule out; node-redis would throw its own TypeError.
-  const run = (options: Record<string, unknown>) => scripts.run(client, 'incr', options as never).catch((e: unknown) => e);
+  const run = (options: Record<string, unknown>) =>
+    scripts.run(client, 'incr', options as never).catch((e: unknown) => e);
   const cases: Array<[Record<string, unknown>, string]> = [
-    [{ keys: ['c'], args: [undefined] }, 'incr: args[0] is undefined; keys and args must be strings, finite numbers or Buffers'],
+    [
+      { keys: ['c'], args: [undefined] },
+      'incr: args[0] is undefined; keys and args must be strings, finite numbers or Buffers',
+    ],
     [{ keys: ['c'], args: [null] }, 'incr: args[0] is null; keys and args must be strings, finite numbers or Buffers'],
-    [{ keys: ['c'], args: [1, 2n] }, 'incr: args[1] is a bigint; keys and args must be strings, finite numbers or Buffers'],
-    [{ keys: [{ id: 1 }], args: [1] }, 'incr: keys[0] is an object; keys and args must be strings, finite numbers or Buffers'],
-    [{ keys: [new Date(0)], args: [1] }, 'incr: keys[0] is an object (Date); keys and args must be strings, finite numbers or Buffers'],
-    [{ keys: ['c'], args: [true] }, 'incr: args[0] is a boolean; keys and args must be strings, finite numbers or Buffers'],
+    [
+      { keys: ['c'], args: [1, 2n] },
+      'incr: args[1] is a bigint; keys and args must be strings, finite numbers or Buffers',
+    ],
+    [
+      { keys: [{ id: 1 }], args: [1] },
+      'incr: keys[0] is an object; keys and args must be strings, finite numbers or Buffers',
+    ],
+    [
+      { keys: [new Date(0)], args: [1] },
+      'incr: keys[0] is an object (Date); keys and args must be strings, finite numbers or Buffers',
+    ],
+    [
+      { keys: ['c'], args: [true] },
+      'incr: args[0] is a boolean; keys and args must be strings, finite numbers or Buffers',
+    ],
     [{ keys: 'c', args: [1] }, 'incr: keys must be an array of strings, finite numbers or Buffers, got a string'],
   ];
   for (const [options, message] of cases) {
@@ -123,7 +150,9 @@ test('after SCRIPT FLUSH the next call loads the script and retries once (SCRIPT
 test('a manifest whose file changed since is refused when Scripts is made', () => {
   project.write('lua/incr.lua', INCR + '-- edited\n');
   try {
-    expect(() => Scripts.fromManifest(project.path('rscript.lock.json'))).toThrow(/lua\/incr\.lua does not match the manifest .*run rscript load/);
+    expect(() => Scripts.fromManifest(project.path('rscript.lock.json'))).toThrow(
+      /lua\/incr\.lua does not match the manifest .*run rscript load/,
+    );
   } finally {
     project.write('lua/incr.lua', INCR);
   }

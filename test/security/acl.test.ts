@@ -18,7 +18,20 @@ let blind: string;
 beforeAll(async () => {
   server = await startRedisProcess();
   project = tempProject({ 'lua/one.lua': 'return 1\n', 'lua/peek.lua': '#!lua flags=no-writes\nreturn "peek"\n' });
-  expect(server.cli('ACL', 'SETUSER', 'runner', 'on', `>${RUNNER_PW}`, '~*', '-@all', '+evalsha', '+evalsha_ro', '+script|exists')).toBe('OK');
+  expect(
+    server.cli(
+      'ACL',
+      'SETUSER',
+      'runner',
+      'on',
+      `>${RUNNER_PW}`,
+      '~*',
+      '-@all',
+      '+evalsha',
+      '+evalsha_ro',
+      '+script|exists',
+    ),
+  ).toBe('OK');
   expect(server.cli('ACL', 'SETUSER', 'blind', 'on', '>blind-Pw-271', '~*', '-@all', '+script|load')).toBe('OK');
   runner = `redis://runner:${RUNNER_PW}@127.0.0.1:${server.port}`;
   blind = `redis://blind:blind-Pw-271@127.0.0.1:${server.port}`;
@@ -69,7 +82,11 @@ describe('a runner: EVALSHA and SCRIPT EXISTS only', () => {
 
   it.each([
     [['flush', '--yes'], 'SCRIPT FLUSH', 'Ask for the ACL permission +script|flush, or use a user that has it.'],
-    [['kill'], 'SCRIPT KILL', 'Ask for the ACL permissions +script|kill and +function|kill, or use a user that has them.'],
+    [
+      ['kill'],
+      'SCRIPT KILL',
+      'Ask for the ACL permissions +script|kill and +function|kill, or use a user that has them.',
+    ],
   ])('%j: permission denied naming %s, and a hint about that command, exit 2', async (command, verb, hint) => {
     const r = await as(runner, ...command);
     expectFailure(r, 2, new RegExp(`permission denied: this user may not run ${verb}`));
@@ -100,11 +117,18 @@ describe('a user whose key patterns leave out the keys given', () => {
     expectSuccess(await as(keyed, 'exec', 'one', '--keys', 'allowed:1'));
     // The user may run EVALSHA: "ask for +evalsha" sent people after the wrong permission.
     const r = await as(keyed, 'exec', 'one', '--keys', 'other:1');
-    expectFailure(r, 2, /permission denied: this user may not access the keys given to EVALSHA \(NOPERM this user has no permissions to access one of the keys used as arguments\)/);
-    expect(r.stderr.split('\n')[1]).toBe('  Ask for a key pattern (~prefix:*) that covers them, or use a user that has one.');
+    expectFailure(
+      r,
+      2,
+      /permission denied: this user may not access the keys given to EVALSHA \(NOPERM this user has no permissions to access one of the keys used as arguments\)/,
+    );
+    expect(r.stderr.split('\n')[1]).toBe(
+      '  Ask for a key pattern (~prefix:*) that covers them, or use a user that has one.',
+    );
   });
 });
 
 function sha(name: string): string {
-  return (JSON.parse(project.read('rscript.lock.json').toString()) as { scripts: Record<string, { sha: string }> }).scripts[name]!.sha;
+  return (JSON.parse(project.read('rscript.lock.json').toString()) as { scripts: Record<string, { sha: string }> })
+    .scripts[name]!.sha;
 }

@@ -6,7 +6,14 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { freePort } from '../helpers/redis-server.js';
 import { startRedisProcess, type RedisProcess } from '../helpers/redis-process.js';
-import { expectFailure, expectSuccess, rscript, tempProject, type RunResult, type TempProject } from '../helpers/rscript-process.js';
+import {
+  expectFailure,
+  expectSuccess,
+  rscript,
+  tempProject,
+  type RunResult,
+  type TempProject,
+} from '../helpers/rscript-process.js';
 
 // Characters that must be percent-encoded in a URL, so both spellings are checked.
 const PASSWORD = 'Zq8/kR@t1?x#Lm';
@@ -56,7 +63,9 @@ async function withUrl(source: Source, redisUrl: string, args: string[]): Promis
       try {
         const r = await rscript(args, { cwd: project.dir });
         if (parses(redisUrl)) {
-          expect(r.stderr).toMatch(/^warning: \.redisscriptsrc\.json holds a Redis password in plain text; prefer the REDIS_URL environment variable$/m);
+          expect(r.stderr).toMatch(
+            /^warning: \.redisscriptsrc\.json holds a Redis password in plain text; prefer the REDIS_URL environment variable$/m,
+          );
         }
         return r;
       } finally {
@@ -76,7 +85,11 @@ function parses(u: string): boolean {
 function expectNoSecret(r: RunResult, ...more: string[]): void {
   const files = project.list().includes('rscript.lock.json') ? project.read('rscript.lock.json').toString() : '';
   for (const secret of [PASSWORD, ENCODED, 'kR@t1', 'Zq8', ...more]) {
-    for (const [where, text] of [['stdout', r.stdout], ['stderr', r.stderr], ['the manifest', files]] as const) {
+    for (const [where, text] of [
+      ['stdout', r.stdout],
+      ['stderr', r.stderr],
+      ['the manifest', files],
+    ] as const) {
       if (text.includes(secret)) throw new Error(`the secret "${secret}" appears in ${where}:\n${text}`);
     }
   }
@@ -103,10 +116,25 @@ describe.each(SOURCES)('password from the %s', (source) => {
   });
 
   it.each<[string, () => string, string[], RegExp]>([
-    ['a wrong password', () => url(WRONG, server.port), ['exists', '--verbose'], /authentication failed: wrong username or password/],
+    [
+      'a wrong password',
+      () => url(WRONG, server.port),
+      ['exists', '--verbose'],
+      /authentication failed: wrong username or password/,
+    ],
     ['a refused connection', () => url(PASSWORD, closedPort), ['load', '--json', '--verbose'], /connection refused/],
-    ['a timeout', () => url(PASSWORD, silentPort), ['exec', 'one', '--timeout', '300', '--verbose'], /no answer within 300 ms/],
-    ['an unencoded password that breaks the URL', () => url(PASSWORD, server.port, false), ['flush', '--yes', '--verbose'], /^rscript: invalid Redis URL "redis:\/\/default:\*\*\*@127\.0\.0\.1:\d+"/],
+    [
+      'a timeout',
+      () => url(PASSWORD, silentPort),
+      ['exec', 'one', '--timeout', '300', '--verbose'],
+      /no answer within 300 ms/,
+    ],
+    [
+      'an unencoded password that breaks the URL',
+      () => url(PASSWORD, server.port, false),
+      ['flush', '--yes', '--verbose'],
+      /^rscript: invalid Redis URL "redis:\/\/default:\*\*\*@127\.0\.0\.1:\d+"/,
+    ],
   ])('%s: exit 2, a clear message, and no password in it', async (_what, makeUrl, args, message) => {
     const r = await withUrl(source, makeUrl(), args);
     expectFailure(r, 2, message, { verbose: args.includes('--verbose') });

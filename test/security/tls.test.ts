@@ -43,7 +43,10 @@ it('verifies the host name too: rediss://localhost matches the certificate', asy
 it('takes the CA from the config file, relative to that file', async () => {
   mkdirSync(project.path('certs'), { recursive: true });
   copyFileSync(certs.ca, project.path('certs/ca.crt'));
-  project.write('.redisscriptsrc.json', JSON.stringify({ url: server.url, scripts: 'lua', manifest: 'rscript.lock.json', tls: { ca: 'certs/ca.crt' } }));
+  project.write(
+    '.redisscriptsrc.json',
+    JSON.stringify({ url: server.url, scripts: 'lua', manifest: 'rscript.lock.json', tls: { ca: 'certs/ca.crt' } }),
+  );
   try {
     // From a subfolder: the config is found above, and its paths are read from where it lives.
     expectSuccess(await rscript(['load'], { cwd: project.path('lua') }));
@@ -70,7 +73,11 @@ it('accepts an unverified certificate only with --tls-insecure', async () => {
 });
 
 it('a missing CA file is a config error naming the file', async () => {
-  expectFailure(await run('exists', '--url', server.url, '--tls-ca', 'nope/ca.crt'), 2, /cannot read the TLS CA file: nope\/ca\.crt/);
+  expectFailure(
+    await run('exists', '--url', server.url, '--tls-ca', 'nope/ca.crt'),
+    2,
+    /cannot read the TLS CA file: nope\/ca\.crt/,
+  );
 });
 
 it('redis:// (no TLS) against the TLS port: exit 2, pointing at rediss://', async () => {
@@ -82,7 +89,14 @@ it('redis:// (no TLS) against the TLS port: exit 2, pointing at rediss://', asyn
 it('rediss:// against a plain port: exit 2 within the timeout, pointing at redis://', async () => {
   const plain = await startRedisProcess();
   try {
-    const r = await run('exists', '--url', plain.url.replace('redis:', 'rediss:'), '--tls-insecure', '--timeout', '500');
+    const r = await run(
+      'exists',
+      '--url',
+      plain.url.replace('redis:', 'rediss:'),
+      '--tls-insecure',
+      '--timeout',
+      '500',
+    );
     expectFailure(r, 2, /no answer within 500 ms while connecting .*for a plain port use redis:\/\//);
     expect(r.ms).toBeLessThan(500 + 5000);
   } finally {
@@ -97,22 +111,41 @@ describe('TLS flags beside a redis:// URL: refused (exit 2), as the connection w
     [['--tls-insecure'], '--tls-insecure needs'],
   ])('%j, for every command that connects, and before a cluster is looked for', async (flags, says) => {
     const url = `redis://127.0.0.1:${server.port}`;
-    for (const command of [['exists'], ['exec', 'one'], ['load'], ['kill'], ['flush', '--yes'], ['exists', '--cluster']]) {
+    for (const command of [
+      ['exists'],
+      ['exec', 'one'],
+      ['load'],
+      ['kill'],
+      ['flush', '--yes'],
+      ['exists', '--cluster'],
+    ]) {
       const r = await run(...command, '--url', url, ...flags);
       expectFailure(r, 2, new RegExp(`^rscript: ${says} a TLS URL, and redis://127\\.0\\.0\\.1:\\d+ is not one$`));
-      expect(r.stderr.split('\n')[1]).toBe(`  use rediss://127.0.0.1:${server.port} (with the server's TLS port), or drop ${flags.filter((f) => f.startsWith('--')).join(' and ')} for a plain connection`);
+      expect(r.stderr.split('\n')[1]).toBe(
+        `  use rediss://127.0.0.1:${server.port} (with the server's TLS port), or drop ${flags.filter((f) => f.startsWith('--')).join(' and ')} for a plain connection`,
+      );
     }
   });
 
   it('the URL from REDIS_URL: said so, the password not repeated; before the command (rscript --tls-ca x exists) too', async () => {
-    const r = await rscript(['--tls-ca', certs.ca, 'exists'], { cwd: project.dir, env: { REDIS_URL: `redis://u:Pw-4417@127.0.0.1:${server.port}` } });
-    expectFailure(r, 2, /^rscript: --tls-ca needs a TLS URL, and redis:\/\/u:\*\*\*@127\.0\.0\.1:\d+ \(from REDIS_URL\) is not one$/);
+    const r = await rscript(['--tls-ca', certs.ca, 'exists'], {
+      cwd: project.dir,
+      env: { REDIS_URL: `redis://u:Pw-4417@127.0.0.1:${server.port}` },
+    });
+    expectFailure(
+      r,
+      2,
+      /^rscript: --tls-ca needs a TLS URL, and redis:\/\/u:\*\*\*@127\.0\.0\.1:\d+ \(from REDIS_URL\) is not one$/,
+    );
     expect(r.stderr).not.toContain('Pw-4417');
   });
 
   it('load --check too: it connects to nothing, but load would refuse the same flags', async () => {
     const url = `redis://127.0.0.1:${server.port}`;
-    for (const argv of [['load', '--check', '--url', url, '--tls-ca', certs.ca], ['--tls-ca', certs.ca, 'load', '--check', '--url', url]]) {
+    for (const argv of [
+      ['load', '--check', '--url', url, '--tls-ca', certs.ca],
+      ['--tls-ca', certs.ca, 'load', '--check', '--url', url],
+    ]) {
       const r = await run(...argv);
       expectFailure(r, 2, /^rscript: --tls-ca needs a TLS URL, and redis:\/\/127\.0\.0\.1:\d+ is not one$/);
       expect(r.stdout).toBe('');
@@ -121,7 +154,10 @@ describe('TLS flags beside a redis:// URL: refused (exit 2), as the connection w
 
   it('lint and info, which never connect, leave them unused before their name, as they do --url and --timeout', async () => {
     const url = `redis://127.0.0.1:${server.port}`;
-    for (const command of [['lint', 'lua'], ['info', 'one']]) {
+    for (const command of [
+      ['lint', 'lua'],
+      ['info', 'one'],
+    ]) {
       const r = await run('--tls-ca', certs.ca, '--url', url, ...command);
       expectSuccess(r);
       expect(r.stderr).toBe('');
@@ -129,12 +165,19 @@ describe('TLS flags beside a redis:// URL: refused (exit 2), as the connection w
   });
 
   it('--sandbox with a TLS flag: the throwaway server has no TLS', async () => {
-    expectFailure(await run('exec', 'one', '--sandbox', '--tls-insecure'), 2, /^rscript: --sandbox and --tls-insecure conflict: the throwaway local redis-server has no TLS; drop --tls-insecure$/);
+    expectFailure(
+      await run('exec', 'one', '--sandbox', '--tls-insecure'),
+      2,
+      /^rscript: --sandbox and --tls-insecure conflict: the throwaway local redis-server has no TLS; drop --tls-insecure$/,
+    );
   });
 
   it("the config file's tls with a redis:// URL (REDIS_URL for a local server) is left aside: no error", async () => {
     const plain = await startRedisProcess();
-    project.write('.redisscriptsrc.json', JSON.stringify({ url: server.url, tls: { ca: 'nope/ca.crt', insecure: true } }));
+    project.write(
+      '.redisscriptsrc.json',
+      JSON.stringify({ url: server.url, tls: { ca: 'nope/ca.crt', insecure: true } }),
+    );
     try {
       const r = await rscript(['load'], { cwd: project.dir, env: { REDIS_URL: plain.url } });
       expectSuccess(r);

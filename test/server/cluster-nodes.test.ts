@@ -30,7 +30,11 @@ describe('parseClusterNodes', () => {
       slots: [],
       myself: false,
     });
-    expect(nodes.filter((n) => n.role === 'primary').map((n) => n.slots)).toEqual([[[5461, 10922]], [[0, 5460]], [[10923, 16383]]]);
+    expect(nodes.filter((n) => n.role === 'primary').map((n) => n.slots)).toEqual([
+      [[5461, 10922]],
+      [[0, 5460]],
+      [[10923, 16383]],
+    ]);
   });
 
   test('single slots, several ranges, and slots under migration (not owned) are told apart', () => {
@@ -82,15 +86,47 @@ const SHARDS_RESP3 = [
   {
     slots: [5461, 10922],
     nodes: [
-      { id: '7c36', port: 30002, ip: '127.0.0.1', endpoint: '127.0.0.1', role: 'master', 'replication-offset': 0, health: 'online' },
-      { id: '87cd', port: 30005, ip: '127.0.0.1', endpoint: '127.0.0.1', role: 'replica', 'replication-offset': 0, health: 'loading' },
+      {
+        id: '7c36',
+        port: 30002,
+        ip: '127.0.0.1',
+        endpoint: '127.0.0.1',
+        role: 'master',
+        'replication-offset': 0,
+        health: 'online',
+      },
+      {
+        id: '87cd',
+        port: 30005,
+        ip: '127.0.0.1',
+        endpoint: '127.0.0.1',
+        role: 'replica',
+        'replication-offset': 0,
+        health: 'loading',
+      },
     ],
   },
   {
     slots: [0, 5460],
     nodes: [
-      { id: '9c6a', port: 30001, ip: '127.0.0.1', endpoint: '127.0.0.1', role: 'master', 'replication-offset': 0, health: 'online' },
-      { id: '4682', port: 30004, ip: '127.0.0.1', endpoint: '127.0.0.1', role: 'replica', 'replication-offset': 0, health: 'online' },
+      {
+        id: '9c6a',
+        port: 30001,
+        ip: '127.0.0.1',
+        endpoint: '127.0.0.1',
+        role: 'master',
+        'replication-offset': 0,
+        health: 'online',
+      },
+      {
+        id: '4682',
+        port: 30004,
+        ip: '127.0.0.1',
+        endpoint: '127.0.0.1',
+        role: 'replica',
+        'replication-offset': 0,
+        health: 'online',
+      },
     ],
   },
 ];
@@ -109,14 +145,23 @@ describe('parseClusterShards', () => {
   test('RESP2 flat key/value arrays and Map replies give the same nodes', () => {
     const flat = (o: Record<string, unknown>): unknown[] => Object.entries(o).flatMap(([k, v]) => [k, v]);
     const resp2 = SHARDS_RESP3.map((s) => flat({ slots: s.slots.map(String), nodes: s.nodes.map(flat) }));
-    const maps = SHARDS_RESP3.map((s) => new Map<string, unknown>([['slots', s.slots], ['nodes', s.nodes.map((n) => new Map(Object.entries(n)))]]));
+    const maps = SHARDS_RESP3.map(
+      (s) =>
+        new Map<string, unknown>([
+          ['slots', s.slots],
+          ['nodes', s.nodes.map((n) => new Map(Object.entries(n)))],
+        ]),
+    );
     expect(parseClusterShards(resp2)).toEqual(parseClusterShards(SHARDS_RESP3));
     expect(parseClusterShards(maps)).toEqual(parseClusterShards(SHARDS_RESP3));
   });
 
   test('a shard with several slot ranges', () => {
     const [primary] = parseClusterShards([
-      { slots: [0, 10, 20, 20], nodes: [{ id: 'p', port: 7000, ip: '10.0.0.1', endpoint: '10.0.0.1', role: 'master', health: 'online' }] },
+      {
+        slots: [0, 10, 20, 20],
+        nodes: [{ id: 'p', port: 7000, ip: '10.0.0.1', endpoint: '10.0.0.1', role: 'master', health: 'online' }],
+      },
     ]);
     expect(primary!.slots).toEqual([
       [0, 10],
@@ -130,15 +175,62 @@ describe('parseClusterShards', () => {
     const nodes = parseClusterShards([
       {
         slots: [5461, 10922],
-        nodes: [{ id: 'bfb0', port: 31004, ip: '127.0.0.1', endpoint: '127.0.0.1', role: 'master', 'replication-offset': 0, health: 'online' }],
+        nodes: [
+          {
+            id: 'bfb0',
+            port: 31004,
+            ip: '127.0.0.1',
+            endpoint: '127.0.0.1',
+            role: 'master',
+            'replication-offset': 0,
+            health: 'online',
+          },
+        ],
       },
-      { slots: [], nodes: [{ id: '8d3f', port: 31002, ip: '127.0.0.1', endpoint: '127.0.0.1', role: 'master', 'replication-offset': 0, health: 'fail' }] },
+      {
+        slots: [],
+        nodes: [
+          {
+            id: '8d3f',
+            port: 31002,
+            ip: '127.0.0.1',
+            endpoint: '127.0.0.1',
+            role: 'master',
+            'replication-offset': 0,
+            health: 'fail',
+          },
+        ],
+      },
       {
         slots: [10923, 16383],
         nodes: [
-          { id: '9fcd', port: 31003, ip: '127.0.0.1', endpoint: '127.0.0.1', role: 'master', 'replication-offset': 0, health: 'online' },
-          { id: '6b84', port: 31005, ip: '127.0.0.1', endpoint: '127.0.0.1', role: 'replica', 'replication-offset': 0, health: 'fail' },
-          { id: '7e21', port: 31007, ip: '127.0.0.1', endpoint: '127.0.0.1', role: 'replica', 'replication-offset': 0, health: 'loading' },
+          {
+            id: '9fcd',
+            port: 31003,
+            ip: '127.0.0.1',
+            endpoint: '127.0.0.1',
+            role: 'master',
+            'replication-offset': 0,
+            health: 'online',
+          },
+          {
+            id: '6b84',
+            port: 31005,
+            ip: '127.0.0.1',
+            endpoint: '127.0.0.1',
+            role: 'replica',
+            'replication-offset': 0,
+            health: 'fail',
+          },
+          {
+            id: '7e21',
+            port: 31007,
+            ip: '127.0.0.1',
+            endpoint: '127.0.0.1',
+            role: 'replica',
+            'replication-offset': 0,
+            health: 'loading',
+          },
         ],
       },
     ]);
@@ -157,7 +249,16 @@ describe('parseClusterShards', () => {
         {
           slots: [0, 16383],
           nodes: [
-            { id: 'p', port: 7000, 'tls-port': 7100, ip: '10.0.0.1', endpoint: 'redis-0.example', hostname: 'redis-0.example', role: 'master', health: 'online' },
+            {
+              id: 'p',
+              port: 7000,
+              'tls-port': 7100,
+              ip: '10.0.0.1',
+              endpoint: 'redis-0.example',
+              hostname: 'redis-0.example',
+              role: 'master',
+              health: 'online',
+            },
             { id: 'r', 'tls-port': 7101, ip: '10.0.0.2', endpoint: '?', role: 'replica', health: 'online' },
           ],
         },
@@ -168,7 +269,11 @@ describe('parseClusterShards', () => {
       ['redis-0.example', 7100],
       ['10.0.0.2', 7101],
     ]);
-    expect(parseClusterShards([{ slots: [0, 1], nodes: [{ id: 'p', port: 7000, 'tls-port': 7100, ip: '10.0.0.1', role: 'master' }] }])[0]!.port).toBe(7000);
+    expect(
+      parseClusterShards([
+        { slots: [0, 1], nodes: [{ id: 'p', port: 7000, 'tls-port': 7100, ip: '10.0.0.1', role: 'master' }] },
+      ])[0]!.port,
+    ).toBe(7000);
   });
 
   test('a reply that is not an array is an error', () => {

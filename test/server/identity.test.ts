@@ -4,8 +4,16 @@ import { describeServers, identityFromHello, offersScriptShow } from '../../src/
 const hello = (fields: Record<string, unknown>) => new Map(Object.entries(fields));
 
 test('Redis and Valkey as HELLO names them (Valkey: its own version, not redis_version 7.2.4)', () => {
-  expect(identityFromHello(hello({ server: 'redis', version: '8.0.2', modules: [] }))).toEqual({ flavour: 'redis', version: '8.0.2', name: 'Redis 8.0.2', lua: true });
-  expect(identityFromHello(hello({ server: 'valkey', version: '8.1.1', modules: [] }))).toMatchObject({ name: 'Valkey 8.1.1', lua: true });
+  expect(identityFromHello(hello({ server: 'redis', version: '8.0.2', modules: [] }))).toEqual({
+    flavour: 'redis',
+    version: '8.0.2',
+    name: 'Redis 8.0.2',
+    lua: true,
+  });
+  expect(identityFromHello(hello({ server: 'valkey', version: '8.1.1', modules: [] }))).toMatchObject({
+    name: 'Valkey 8.1.1',
+    lua: true,
+  });
   // A RESP2-style flat array, as a proxy may answer.
   expect(identityFromHello(['server', 'redis', 'version', '7.0.15'])).toMatchObject({ name: 'Redis 7.0.15' });
   expect(identityFromHello(hello({ proto: 3 }))).toBeUndefined();
@@ -18,7 +26,9 @@ test('Valkey 9.1+ has Lua only when its module is listed', () => {
   expect(identityFromHello(hello({ server: 'valkey', version: '9.1.2', modules: [] }))?.lua).toBe(false);
   // Older servers have Lua built in and list no module for it.
   expect(identityFromHello(hello({ server: 'valkey', version: '9.0.3', modules: [] }))?.lua).toBe(true);
-  expect(identityFromHello(hello({ server: 'redis', version: '8.0.2', modules: [hello({ name: 'vectorset' })] }))?.lua).toBe(true);
+  expect(
+    identityFromHello(hello({ server: 'redis', version: '8.0.2', modules: [hello({ name: 'vectorset' })] }))?.lua,
+  ).toBe(true);
 });
 
 test('SCRIPT SHOW: Valkey 8.0 and later only', () => {

@@ -44,7 +44,9 @@ const exists = (sha: string) => server.cli('SCRIPT', 'EXISTS', sha) === '1';
 test(`${sut.name}: 600 EVAL scripts ${EVICTS ? 'evict each other but never a script rscript loaded' : 'all stay (this server evicts nothing)'}; rscript sends no EVAL`, async () => {
   const loaded = await cli('load', '--json');
   expect(loaded.code).toBe(0);
-  const shas: Record<string, string> = Object.fromEntries(JSON.parse(loaded.stdout).rows.map((r: { name: string; sha: string }) => [r.name, r.sha]));
+  const shas: Record<string, string> = Object.fromEntries(
+    JSON.parse(loaded.stdout).rows.map((r: { name: string; sha: string }) => [r.name, r.sha]),
+  );
   server.cli('SCRIPT', 'FLUSH');
   expect(exists(shas.one!)).toBe(false);
   // load, exec, exists and the runtime API: not one EVAL among them.
@@ -78,7 +80,12 @@ test(`${sut.name}: 600 EVAL scripts ${EVICTS ? 'evict each other but never a scr
   expect(checked.code).toBe(0);
   const json = JSON.parse((await cli('exists', '--json')).stdout);
   if (EVICTS) {
-    expect(checked.stdout).toMatch(new RegExp(`^127\\.0\\.0\\.1:${server.port}: \\d+ scripts evicted from the cache since the server started \\(INFO evicted_scripts\\)$`, 'm'));
+    expect(checked.stdout).toMatch(
+      new RegExp(
+        `^127\\.0\\.0\\.1:${server.port}: \\d+ scripts evicted from the cache since the server started \\(INFO evicted_scripts\\)$`,
+        'm',
+      ),
+    );
     expect(checked.stdout).toContain('keep at most 500 scripts added by EVAL');
     expect(json.evicted).toEqual([{ node: `127.0.0.1:${server.port}`, evictedScripts: Number(evicted()) }]);
   } else {

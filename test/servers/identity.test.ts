@@ -25,13 +25,21 @@ const cli = (...args: string[]) => runCli([...args, '--url', server.url], { cwd:
 test(`load, exists and bench name ${sut.name}`, async () => {
   const loaded = await cli('load');
   expect(loaded.code).toBe(0);
-  expect(loaded.stdout.trimEnd().split('\n').at(-1)).toMatch(new RegExp(`^1 script, 1 new, 0 changed, 0 unchanged, 1 loaded, 0 already cached on ${sut.name} in .* ms; rscript\\.lock\\.json written$`));
+  expect(loaded.stdout.trimEnd().split('\n').at(-1)).toMatch(
+    new RegExp(
+      `^1 script, 1 new, 0 changed, 0 unchanged, 1 loaded, 0 already cached on ${sut.name} in .* ms; rscript\\.lock\\.json written$`,
+    ),
+  );
   const loadJson = JSON.parse((await cli('load', '--json')).stdout);
   expect(loadJson.server).toEqual({ flavour: sut.flavour, version: sut.version, name: sut.name });
 
   const checked = await cli('exists');
   expect(checked.stdout.trimEnd().split('\n').at(-1)).toBe(`the script is cached on the server (${sut.name})`);
-  expect(JSON.parse((await cli('exists', '--json')).stdout).server).toEqual({ flavour: sut.flavour, version: sut.version, name: sut.name });
+  expect(JSON.parse((await cli('exists', '--json')).stdout).server).toEqual({
+    flavour: sut.flavour,
+    version: sut.version,
+    name: sut.name,
+  });
 
   const bench = await cli('bench', 'one', '-n', '50', '--warmup', '0');
   expect(bench.code).toBe(0);

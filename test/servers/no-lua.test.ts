@@ -34,15 +34,24 @@ maybe(`${sut.name} without its Lua module`, () => {
 
   const cli = (...args: string[]) => runCli([...args, '--url', server.url], { cwd: project.dir });
 
-  test.each([['load'], ['exec', 'one'], ['exists'], ['bench', 'one', '-n', '10']])('%s: one clear error, exit 2', async (...args) => {
-    const r = await cli(...args);
-    expect(r.code).toBe(2);
-    const lines = r.stderr.trimEnd().split('\n');
-    expect(lines[0]).toBe(`rscript: 127.0.0.1:${server.port} (${sut.name}) has no Lua scripting engine: its scripts cannot be loaded or run there`);
-    expect(lines.slice(1)).toEqual([expect.stringMatching(/^ {2}Valkey 9\.1 can keep Lua in a module: start the server with --loadmodule .*libvalkeylua\.so/)]);
-    expect(stackLines(r.stderr)).toEqual([]);
-    expect(r.stdout).toBe('');
-  });
+  test.each([['load'], ['exec', 'one'], ['exists'], ['bench', 'one', '-n', '10']])(
+    '%s: one clear error, exit 2',
+    async (...args) => {
+      const r = await cli(...args);
+      expect(r.code).toBe(2);
+      const lines = r.stderr.trimEnd().split('\n');
+      expect(lines[0]).toBe(
+        `rscript: 127.0.0.1:${server.port} (${sut.name}) has no Lua scripting engine: its scripts cannot be loaded or run there`,
+      );
+      expect(lines.slice(1)).toEqual([
+        expect.stringMatching(
+          /^ {2}Valkey 9\.1 can keep Lua in a module: start the server with --loadmodule .*libvalkeylua\.so/,
+        ),
+      ]);
+      expect(stackLines(r.stderr)).toEqual([]);
+      expect(r.stdout).toBe('');
+    },
+  );
 
   test('--json: the same error in the JSON document', async () => {
     const r = await cli('exists', '--json');
@@ -60,7 +69,9 @@ maybe(`${sut.name} without its Lua module`, () => {
     const client = createClient({ url: server.url }) as RedisClientType;
     await client.connect();
     try {
-      await expect(Scripts.fromManifest(project.path('rscript.lock.json')).run(client, 'one')).rejects.toThrow("one: ERR Could not find scripting engine 'lua'");
+      await expect(Scripts.fromManifest(project.path('rscript.lock.json')).run(client, 'one')).rejects.toThrow(
+        "one: ERR Could not find scripting engine 'lua'",
+      );
     } finally {
       client.destroy();
     }

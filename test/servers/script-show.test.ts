@@ -32,7 +32,9 @@ test(`exists --verbose and exec --verbose on ${sut.name}: ${HAS_SCRIPT_SHOW ? "t
     expect(same.stdout).toMatch(/│ one +│ [0-9a-f]{12} │ yes +│ same as the file +│/);
     expect(same.stdout).not.toContain('DIFFERS');
   } else {
-    expect(same.stdout).toContain(`${sut.name} has no SCRIPT SHOW (Valkey 8.0+ has it): the server's copies cannot be read back`);
+    expect(same.stdout).toContain(
+      `${sut.name} has no SCRIPT SHOW (Valkey 8.0+ has it): the server's copies cannot be read back`,
+    );
   }
 
   project.write('lua/one.lua', "return 'one, edited'\n");
@@ -46,7 +48,9 @@ test(`exists --verbose and exec --verbose on ${sut.name}: ${HAS_SCRIPT_SHOW ? "t
     expect(changed.stdout).toContain("one: the server's copy (sha ");
     expect(changed.stdout).toContain("\n  return 'one'\n");
     expect(one).toMatchObject({ serverCopy: 'differs', serverSource: "return 'one'\n" });
-    expect(exec.stdout).toMatch(/the server's copy \(sha [0-9a-f]{12}, from the manifest\) differs from the file, which changed since rscript load; the server has:\n {2}return 'one'$/m);
+    expect(exec.stdout).toMatch(
+      /the server's copy \(sha [0-9a-f]{12}, from the manifest\) differs from the file, which changed since rscript load; the server has:\n {2}return 'one'$/m,
+    );
     const two = await cli('exec', 'two', '--verbose');
     expect(two.stdout).toMatch(/the server's copy \(SCRIPT SHOW [0-9a-f]{12}\) is the same as the file/);
   } else {

@@ -169,7 +169,9 @@ describe('rscript test', () => {
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.files).toEqual(['lua/counter.spec.yaml']);
-    expect(doc.cases.map((c: { name: string; protocol: number; passed: boolean }) => [c.name, c.protocol, c.passed])).toEqual([
+    expect(
+      doc.cases.map((c: { name: string; protocol: number; passed: boolean }) => [c.name, c.protocol, c.passed]),
+    ).toEqual([
       ['adds to a missing counter', 2, true],
       ['10 clients x 100 increments', 2, true],
       ['adds to a missing counter', 3, true],
@@ -195,7 +197,9 @@ describe('rscript test', () => {
     const r = await run(['bad/reply.spec.yaml', '--resp', '3']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^✓ bad\/reply\.spec\.yaml:3 {2}passes/m);
-    expect(r.stdout).toMatch(/^✗ bad\/reply\.spec\.yaml:6 {2}expects a bulk string where the script answers an integer/m);
+    expect(r.stdout).toMatch(
+      /^✗ bad\/reply\.spec\.yaml:6 {2}expects a bulk string where the script answers an integer/m,
+    );
     expect(r.stdout).toContain('bad/reply.spec.yaml:8  reply (counter keys ["c"] args ["1"])');
     expect(r.stdout).toMatch(/expected {2}"1"\n\s+actual {4}1\n/);
     expect(r.stdout).toMatch(/^1 passed, 1 failed$/m);
@@ -242,7 +246,9 @@ describe('rscript test', () => {
   it('refuses a malformed spec before starting a server: exit 2 with file:line', async () => {
     const typo = await run(['broken/counter.spec.yaml']);
     expect(typo.code).toBe(2);
-    expect(typo.stderr).toMatch(/^rscript: broken\/counter\.spec\.yaml:7: unknown field "respons" in a case: expected "name", /m);
+    expect(typo.stderr).toMatch(
+      /^rscript: broken\/counter\.spec\.yaml:7: unknown field "respons" in a case: expected "name", /m,
+    );
     expect(typo.stderr).not.toMatch(/rscript test: sandbox/);
     const yaml = await run(['broken/yaml.spec.yaml']);
     expect(yaml.code).toBe(2);
@@ -256,7 +262,9 @@ describe('rscript test', () => {
     expect(one.code).toBe(0);
     const cluster = await run(['cross', '--resp', '3', '--cluster']);
     expect(cluster.code).toBe(1);
-    expect(cluster.stderr).toMatch(/^rscript test: sandbox cluster 127\.0\.0\.1:\d+, 127\.0\.0\.1:\d+, 127\.0\.0\.1:\d+ \(redis-server [\d.]+, pid \d+, \d+, \d+\)/m);
+    expect(cluster.stderr).toMatch(
+      /^rscript test: sandbox cluster 127\.0\.0\.1:\d+, 127\.0\.0\.1:\d+, 127\.0\.0\.1:\d+ \(redis-server [\d.]+, pid \d+, \d+, \d+\)/m,
+    );
     expect(cluster.stdout).toMatch(/actual {4}error "CROSSSLOT Keys in request don't hash to the same slot/);
     expect(cluster.stdout).toMatch(/^0 passed, 1 failed, 1 skipped$/m);
     const pids = /pid (\d+), (\d+), (\d+)/.exec(cluster.stderr)!.slice(1).map(Number);
@@ -266,7 +274,9 @@ describe('rscript test', () => {
   it('names the line of a call to a script that does not exist, before starting a server', async () => {
     const r = await run(['missing']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^rscript: missing\/x\.spec\.yaml:6: no script named "nowhere": looked for missing\/nowhere\.lua, lua\/nowhere\.lua$/m);
+    expect(r.stderr).toMatch(
+      /^rscript: missing\/x\.spec\.yaml:6: no script named "nowhere": looked for missing\/nowhere\.lua, lua\/nowhere\.lua$/m,
+    );
   });
 
   it('--url: runs on the given server, asking first when its database holds keys, and empties it before each case', async () => {
@@ -278,10 +288,16 @@ describe('rscript test', () => {
       server.cli('SET', 'precious', 'data');
       const refused = await run(['lua', '--resp', '3', '--url', server.url]);
       expect(refused.code).toBe(2);
-      expect(refused.stderr).toMatch(/^rscript: refusing to test without confirmation: stdin is not a terminal; pass --yes$/m);
+      expect(refused.stderr).toMatch(
+        /^rscript: refusing to test without confirmation: stdin is not a terminal; pass --yes$/m,
+      );
       expect(server.cli('GET', 'precious')).toBe('data');
       // REDIS_URL alone does not pick the server: the run is on a throwaway one.
-      const env = await runCli(['test', 'lua', '--resp', '3'], { cwd: project.dir, env: { REDIS_URL: server.url }, timeoutMs: 60_000 });
+      const env = await runCli(['test', 'lua', '--resp', '3'], {
+        cwd: project.dir,
+        env: { REDIS_URL: server.url },
+        timeoutMs: 60_000,
+      });
       expect(env.code).toBe(0);
       expect(server.cli('GET', 'precious')).toBe('data');
       const yes = await run(['lua', '--resp', '3', '--url', server.url, '--yes']);
@@ -295,10 +311,16 @@ describe('rscript test', () => {
   it('writes JUnit XML for CI', async () => {
     const r = await run(['bad/reply.spec.yaml', '--resp', '3', '--reporter', 'junit']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="rscript test" tests="2" failures="1" /);
+    expect(r.stdout).toMatch(
+      /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="rscript test" tests="2" failures="1" /,
+    );
     expect(r.stdout).toContain('<testsuite name="bad/reply.spec.yaml" tests="2" failures="1"');
-    expect(r.stdout).toMatch(/<testcase classname="bad\/reply" name="passes" file="bad\/reply\.spec\.yaml" line="3" time="[\d.]+"\/>/);
-    expect(r.stdout).toContain('<failure message="bad/reply.spec.yaml:8: reply (counter keys [&quot;c&quot;] args [&quot;1&quot;]): expected &quot;1&quot;, actual 1"');
+    expect(r.stdout).toMatch(
+      /<testcase classname="bad\/reply" name="passes" file="bad\/reply\.spec\.yaml" line="3" time="[\d.]+"\/>/,
+    );
+    expect(r.stdout).toContain(
+      '<failure message="bad/reply.spec.yaml:8: reply (counter keys [&quot;c&quot;] args [&quot;1&quot;]): expected &quot;1&quot;, actual 1"',
+    );
   });
 
   it('Ctrl-C mid-run: exit 130, the cases run so far reported, no server left behind', async () => {

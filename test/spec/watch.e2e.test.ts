@@ -39,8 +39,16 @@ afterAll(async () => {
 });
 
 /** A running `rscript ...`, its output so far, and a way to wait for a line. */
-function start(args: string[]): { child: ChildProcess; output: () => string; waitFor: (re: RegExp, from?: number) => Promise<number> } {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: project.dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+function start(args: string[]): {
+  child: ChildProcess;
+  output: () => string;
+  waitFor: (re: RegExp, from?: number) => Promise<number>;
+} {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: project.dir,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
   child.stderr!.setEncoding('utf8').on('data', (s: string) => (out += s));
@@ -85,7 +93,10 @@ describe('rscript test --watch', () => {
       expect(round).toMatch(/^0 passed, 1 failed$/m);
 
       // The spec updated to the new behaviour.
-      project.write('lua/add.spec.yaml', `cases:\n  - name: adds one more\n    call: { keys: [c], args: ["2"] }\n    reply: 3\n`);
+      project.write(
+        'lua/add.spec.yaml',
+        `cases:\n  - name: adds one more\n    call: { keys: [c], args: ["2"] }\n    reply: 3\n`,
+      );
       at = await w.waitFor(/^\d+ passed, \d+ failed$/m, at);
       round = w.output().slice(w.output().lastIndexOf('changed:'));
       expect(round).toMatch(/changed: lua\/add\.spec\.yaml$/m);
@@ -122,7 +133,9 @@ describe('rscript load --watch', () => {
       expect(await stop(w.child)).toBe(130);
     }
     const manifest = JSON.parse(project.read('rscript.lock.json').toString());
-    const sha = JSON.stringify(manifest).match(/"([0-9a-f]{40})"/g)!.map((s: string) => s.slice(1, -1));
+    const sha = JSON.stringify(manifest)
+      .match(/"([0-9a-f]{40})"/g)!
+      .map((s: string) => s.slice(1, -1));
     expect(sha.some((s) => server.cli('EVALSHA', s, '0') === 'v4')).toBe(true);
   }, 60_000);
 });

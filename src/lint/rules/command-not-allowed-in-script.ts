@@ -5,7 +5,8 @@ import type { Rule } from './rule.js';
 export const commandNotAllowedInScript: Rule = {
   id: 'command-not-allowed-in-script',
   defaultSeverity: 'error',
-  description: 'redis.call with a command Redis refuses inside scripts (the noscript flag: MULTI, EVAL, BLPOP, SUBSCRIBE...).',
+  description:
+    'redis.call with a command Redis refuses inside scripts (the noscript flag: MULTI, EVAL, BLPOP, SUBSCRIBE...).',
   needsAst: true,
   check(ctx) {
     for (const { site, command } of ctx.commands) {

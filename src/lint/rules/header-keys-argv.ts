@@ -17,12 +17,17 @@ export const headerKeysArgv: Rule = {
   id: 'header-keys-argv',
   defaultSeverity: 'warning',
   description:
-    "KEYS[n] or ARGV[n] read but not documented in the header, documented but never read, or documented as it cannot be meant (KEYS[3..2], KEYS[0], twice); on scripts that use rscript's header convention (a KEYS[n]: or ARGV[n]: line), or on every script with lint.headers \"always\".",
+    'KEYS[n] or ARGV[n] read but not documented in the header, documented but never read, or documented as it cannot be meant (KEYS[3..2], KEYS[0], twice); on scripts that use rscript\'s header convention (a KEYS[n]: or ARGV[n]: line), or on every script with lint.headers "always".',
   needsAst: true,
   check(ctx) {
     const a = ctx.analysis;
     const h = ctx.header;
-    const convention = h.keys.length > 0 || h.args.length > 0 || h.moreKeys !== undefined || h.moreArgs !== undefined || h.problems.length > 0;
+    const convention =
+      h.keys.length > 0 ||
+      h.args.length > 0 ||
+      h.moreKeys !== undefined ||
+      h.moreArgs !== undefined ||
+      h.problems.length > 0;
     if (!convention && ctx.headers !== 'always') {
       // Someone else's script documents its keys its own way, or nowhere: one note, no warnings.
       // KEYS[0] is still a bug whatever the header.
@@ -43,7 +48,10 @@ export const headerKeysArgv: Rule = {
     // Header lines read otherwise than meant (`KEYS[3..2]`, `KEYS[0]`, a slot documented twice): one
     // finding each, and no "never read" besides.
     for (const p of ctx.header.problems) {
-      ctx.report({ line: p.line, column: p.column, endLine: p.line, endColumn: p.endColumn }, { message: p.message, hint: p.hint });
+      ctx.report(
+        { line: p.line, column: p.column, endLine: p.line, endColumn: p.endColumn },
+        { message: p.message, hint: p.hint },
+      );
     }
     for (const table of ['KEYS', 'ARGV'] as const) {
       const documented = table === 'KEYS' ? ctx.header.keys : ctx.header.args;

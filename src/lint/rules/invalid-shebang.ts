@@ -4,7 +4,8 @@ import type { Rule } from './rule.js';
 export const invalidShebang: Rule = {
   id: 'invalid-shebang',
   defaultSeverity: 'error',
-  description: 'The #!lua line has an unknown flag or option, or a byte order mark hides it: SCRIPT LOAD rejects the script.',
+  description:
+    'The #!lua line has an unknown flag or option, or a byte order mark hides it: SCRIPT LOAD rejects the script.',
   needsAst: false,
   check(ctx) {
     const { shebang, bom } = ctx.source;
@@ -20,7 +21,10 @@ export const invalidShebang: Rule = {
       );
     }
     for (const p of shebang.problems) {
-      ctx.report({ line: 1, column: p.column, endLine: 1, endColumn: p.endColumn }, { message: p.message, hint: p.hint });
+      ctx.report(
+        { line: 1, column: p.column, endLine: 1, endColumn: p.endColumn },
+        { message: p.message, hint: p.hint },
+      );
     }
   },
 };

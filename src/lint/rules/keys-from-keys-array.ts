@@ -11,7 +11,8 @@ const CONSEQUENCE =
 export const keysFromKeysArray: Rule = {
   id: 'keys-from-keys-array',
   defaultSeverity: 'warning',
-  description: 'A key argument of redis.call that is not KEYS[i] (a literal, built from ARGV, concatenated, or read from a reply).',
+  description:
+    'A key argument of redis.call that is not KEYS[i] (a literal, built from ARGV, concatenated, or read from a reply).',
   needsAst: true,
   check(ctx) {
     const a = ctx.analysis;

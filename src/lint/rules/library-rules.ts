@@ -16,7 +16,8 @@ const LOAD_TIME_REDIS = /^(register_function|log|LOG_[A-Z]+|REDIS_VERSION|REDIS_
 export const libraryLoadTime: Rule = {
   id: 'library-load-time',
   defaultSeverity: 'error',
-  description: 'A library\'s load-time code (outside its functions) may only call redis.register_function and redis.log and read redis.REDIS_VERSION*/LOG_*: Redis refuses the rest, and stops a load past 500 ms.',
+  description:
+    "A library's load-time code (outside its functions) may only call redis.register_function and redis.log and read redis.REDIS_VERSION*/LOG_*: Redis refuses the rest, and stops a load past 500 ms.",
   needsAst: true,
   check(ctx) {
     if (!ctx.library) return;
@@ -24,7 +25,12 @@ export const libraryLoadTime: Rule = {
       walk(statement, (node) => {
         if (node.type === 'FunctionDeclaration') return;
         if (insideFunction(ctx.parsed.chunk!, node)) return;
-        if (node.type === 'MemberExpression' && node.base.type === 'Identifier' && node.base.name === 'redis' && !LOAD_TIME_REDIS.test(node.identifier.name)) {
+        if (
+          node.type === 'MemberExpression' &&
+          node.base.type === 'Identifier' &&
+          node.base.name === 'redis' &&
+          !LOAD_TIME_REDIS.test(node.identifier.name)
+        ) {
           ctx.report(
             { node },
             {
@@ -32,11 +38,17 @@ export const libraryLoadTime: Rule = {
               hint: 'Only redis.register_function, redis.log, redis.LOG_* and redis.REDIS_VERSION* exist while a library loads: move this into a function.',
             },
           );
-        } else if (node.type === 'WhileStatement' || node.type === 'RepeatStatement' || node.type === 'ForNumericStatement' || node.type === 'ForGenericStatement') {
+        } else if (
+          node.type === 'WhileStatement' ||
+          node.type === 'RepeatStatement' ||
+          node.type === 'ForNumericStatement' ||
+          node.type === 'ForGenericStatement'
+        ) {
           ctx.report(
             { node },
             {
-              message: 'a loop at load time runs at every FUNCTION LOAD, on every node, and Redis stops a load past 500 ms (ERR FUNCTION LOAD timeout)',
+              message:
+                'a loop at load time runs at every FUNCTION LOAD, on every node, and Redis stops a load past 500 ms (ERR FUNCTION LOAD timeout)',
               hint: 'Keep the top level to local definitions and redis.register_function calls; do the work inside a function.',
             },
           );
@@ -61,7 +73,8 @@ function insideFunction(chunk: lua.Chunk, node: lua.Node): boolean {
 export const libraryRegister: Rule = {
   id: 'library-register',
   defaultSeverity: 'error',
-  description: 'redis.register_function must be given a literal name, a callback and only the flags Redis knows; a library must register a function and name itself on its #!lua line.',
+  description:
+    'redis.register_function must be given a literal name, a callback and only the flags Redis knows; a library must register a function and name itself on its #!lua line.',
   needsAst: false,
   check(ctx) {
     const lib = ctx.library;
@@ -70,17 +83,30 @@ export const libraryRegister: Rule = {
       ctx.report(
         { line: 1, column: 1 },
         {
-          message: 'this file calls redis.register_function but its first line is not #!lua name=<library>: Redis refuses it (ERR Library name was not given), and rscript takes it for an EVAL script',
+          message:
+            'this file calls redis.register_function but its first line is not #!lua name=<library>: Redis refuses it (ERR Library name was not given), and rscript takes it for an EVAL script',
           hint: 'Start the file with #!lua name=<library> (letters, digits and underscores).',
         },
       );
       return;
     }
     for (const p of lib.registrations.problems) {
-      ctx.report({ line: p.line, column: 1 }, { message: p.message, hint: "Write redis.register_function('name', function(keys, args) ... end) or the table form {function_name = 'name', callback = fn, flags = {'no-writes'}}." });
+      ctx.report(
+        { line: p.line, column: 1 },
+        {
+          message: p.message,
+          hint: "Write redis.register_function('name', function(keys, args) ... end) or the table form {function_name = 'name', callback = fn, flags = {'no-writes'}}.",
+        },
+      );
     }
     if (!lib.registrations.error && lib.registrations.functions.length === 0) {
-      ctx.report({ line: 1, column: 1 }, { message: 'the library registers no function: Redis refuses it (ERR No functions registered)', hint: 'Call redis.register_function at the top level.' });
+      ctx.report(
+        { line: 1, column: 1 },
+        {
+          message: 'the library registers no function: Redis refuses it (ERR No functions registered)',
+          hint: 'Call redis.register_function at the top level.',
+        },
+      );
     }
   },
 };

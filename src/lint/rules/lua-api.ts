@@ -68,7 +68,8 @@ export const luaApi: Rule = {
       ctx.report(
         { node: c },
         {
-          message: 'redis.replicate_commands() does nothing since Redis 7.0: scripts are always replicated by their effects',
+          message:
+            'redis.replicate_commands() does nothing since Redis 7.0: scripts are always replicated by their effects',
           hint: 'Remove the call (it still returns true, so leaving it does no harm).',
           info: true,
         },
@@ -87,7 +88,10 @@ function reportOs(ctx: AstContext, id: lua.Identifier, osClock: boolean): void {
       { node: id },
       {
         message: `${label} has no os library: the script fails with "Script attempted to access nonexistent global variable 'os'"${member === 'clock' ? ' (os.clock came with Redis 7.4)' : ''}`,
-        hint: member === 'clock' ? 'Set "target" to redis-7.4 or later if every server has it; otherwise time with redis.call("TIME").' : 'Read the time with redis.call("TIME").',
+        hint:
+          member === 'clock'
+            ? 'Set "target" to redis-7.4 or later if every server has it; otherwise time with redis.call("TIME").'
+            : 'Read the time with redis.call("TIME").',
       },
     );
     return;

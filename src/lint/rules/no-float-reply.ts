@@ -23,7 +23,8 @@ export const noFloatReply: Rule = {
         ctx.report(
           { node: e },
           {
-            message: 'This number may have a fractional part, and Redis converts a Lua number to an integer reply by truncating it (8.7 arrives as 8)',
+            message:
+              'This number may have a fractional part, and Redis converts a Lua number to an integer reply by truncating it (8.7 arrives as 8)',
             hint: 'Use math.floor(x) (or math.floor(x + 0.5)) for a count, or tostring(x) to keep the fraction (a {double = x} table under RESP3).',
           },
         );
@@ -81,6 +82,7 @@ function mayBeFraction(e: lua.Expression, a: Analysis, seen: Set<Binding>): bool
 function isRounding(e: lua.Expression, a: Analysis): boolean {
   if (e.type !== 'CallExpression') return false;
   const base = e.base;
-  if (base.type === 'MemberExpression') return INTEGER_MATH.has(base.identifier.name) && isLibraryCall(base, 'math', base.identifier.name, a.refs);
+  if (base.type === 'MemberExpression')
+    return INTEGER_MATH.has(base.identifier.name) && isLibraryCall(base, 'math', base.identifier.name, a.refs);
   return base.type === 'Identifier' && base.name === 'tostring' && a.refs.get(base) === null;
 }

@@ -5,7 +5,8 @@ import type { Rule } from './rule.js';
 export const noGlobalAssignment: Rule = {
   id: 'no-global-assignment',
   defaultSeverity: 'error',
-  description: 'Assigning a global or defining a global function: Redis 7 aborts with "Attempt to modify a readonly table".',
+  description:
+    'Assigning a global or defining a global function: Redis 7 aborts with "Attempt to modify a readonly table".',
   needsAst: true,
   check(ctx) {
     const a = ctx.analysis;

@@ -5,16 +5,16 @@ import type { Rule } from './rule.js';
 const WHOLE_KEYSPACE: Readonly<Record<string, { message: string; hint: string }>> = {
   keys: {
     message:
-      'KEYS walks the whole keyspace (O(n)) while the script holds the server: every other client waits, and in a cluster it only sees one node\'s keys',
+      "KEYS walks the whole keyspace (O(n)) while the script holds the server: every other client waits, and in a cluster it only sees one node's keys",
     hint: 'Keep an index (a set of the keys you need) and pass its name in KEYS, or SCAN from the client in batches.',
   },
   flushall: {
     message: 'FLUSHALL deletes every key of every database in one O(n) call while the script holds the server',
-    hint: 'Delete the script\'s own keys (passed in KEYS); leave FLUSHALL to an operator, with ASYNC.',
+    hint: "Delete the script's own keys (passed in KEYS); leave FLUSHALL to an operator, with ASYNC.",
   },
   flushdb: {
     message: 'FLUSHDB deletes every key of the database in one O(n) call while the script holds the server',
-    hint: 'Delete the script\'s own keys (passed in KEYS); leave FLUSHDB to an operator, with ASYNC.',
+    hint: "Delete the script's own keys (passed in KEYS); leave FLUSHDB to an operator, with ASYNC.",
   },
 };
 
@@ -22,7 +22,8 @@ const WHOLE_KEYSPACE: Readonly<Record<string, { message: string; hint: string }>
 export const noKeyspaceScan: Rule = {
   id: 'no-keyspace-scan',
   defaultSeverity: 'warning',
-  description: 'KEYS, FLUSHALL, FLUSHDB, or SCAN called in a loop (whatever ends it) inside a script: O(n) over the keyspace while the server is blocked.',
+  description:
+    'KEYS, FLUSHALL, FLUSHDB, or SCAN called in a loop (whatever ends it) inside a script: O(n) over the keyspace while the server is blocked.',
   needsAst: true,
   check(ctx) {
     for (const { site, command } of ctx.commands) {

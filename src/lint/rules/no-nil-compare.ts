@@ -13,7 +13,9 @@ export const noNilCompare: Rule = {
   check(ctx) {
     const a = ctx.analysis;
     // After redis.setresp(3) a null reply does arrive as nil.
-    const resp3 = a.calls.some((c) => redisMethod(c.base, a.refs) === 'setresp' && numberValue(callArguments(c)[0]) !== 2);
+    const resp3 = a.calls.some(
+      (c) => redisMethod(c.base, a.refs) === 'setresp' && numberValue(callArguments(c)[0]) !== 2,
+    );
     if (resp3) return;
     for (const e of a.equalities) {
       const other = isNil(e.left) ? e.right : isNil(e.right) ? e.left : undefined;
@@ -26,12 +28,18 @@ export const noNilCompare: Rule = {
         paired
           ? {
               message: `A missing value comes back from redis.call as false, not nil: this ${e.operator} nil half of the test never decides it`,
-              hint: e.operator === '==' ? 'The test works; "not value" says the same in one.' : 'The test works; "if value then" says the same in one.',
+              hint:
+                e.operator === '=='
+                  ? 'The test works; "not value" says the same in one.'
+                  : 'The test works; "if value then" says the same in one.',
               info: true,
             }
           : {
               message: `A missing value comes back from redis.call as false, not nil: this ${e.operator} nil test is always ${always}`,
-              hint: e.operator === '==' ? 'Test with "not value" (or "value == false").' : 'Test the value itself ("if value then").',
+              hint:
+                e.operator === '=='
+                  ? 'Test with "not value" (or "value == false").'
+                  : 'Test the value itself ("if value then").',
             },
       );
     }

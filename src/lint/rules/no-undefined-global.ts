@@ -8,7 +8,8 @@ const LUA_API_NAMES: ReadonlySet<string> = new Set(['print', 'os', 'getfenv', 's
 export const noUndefinedGlobal: Rule = {
   id: 'no-undefined-global',
   defaultSeverity: 'warning',
-  description: 'Reading a global the Redis sandbox does not define: the script fails with "Script attempted to access nonexistent global variable".',
+  description:
+    'Reading a global the Redis sandbox does not define: the script fails with "Script attempted to access nonexistent global variable".',
   needsAst: true,
   check(ctx) {
     const a = ctx.analysis;
@@ -20,7 +21,9 @@ export const noUndefinedGlobal: Rule = {
         { node: id },
         {
           message: `'${id.name}' is not defined in Redis's Lua sandbox: the script fails with "Script attempted to access nonexistent global variable '${id.name}'" when this line runs`,
-          hint: Object.hasOwn(MISSING_GLOBAL_HINTS, id.name) ? MISSING_GLOBAL_HINTS[id.name] : 'Declare it with local, or check the spelling.',
+          hint: Object.hasOwn(MISSING_GLOBAL_HINTS, id.name)
+            ? MISSING_GLOBAL_HINTS[id.name]
+            : 'Declare it with local, or check the spelling.',
         },
       );
     }

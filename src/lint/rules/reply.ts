@@ -57,8 +57,18 @@ export interface TableShape {
   grows: boolean;
 }
 
-export function tableShape(table: lua.TableConstructorExpression, writes: readonly FieldWrite[] = [], inserts: readonly lua.Expression[] = []): TableShape {
-  const shape: TableShape = { wrongSpecial: [], stringKeys: [], elements: [], positional: [], grows: inserts.length > 0 };
+export function tableShape(
+  table: lua.TableConstructorExpression,
+  writes: readonly FieldWrite[] = [],
+  inserts: readonly lua.Expression[] = [],
+): TableShape {
+  const shape: TableShape = {
+    wrongSpecial: [],
+    stringKeys: [],
+    elements: [],
+    positional: [],
+    grows: inserts.length > 0,
+  };
   const named: Array<{ key: string; value: lua.Expression }> = [];
   for (const f of table.fields) {
     if (f.type === 'TableValue') {
@@ -107,16 +117,27 @@ function hasWrongType(value: lua.Expression, need: 'string' | 'number' | 'table'
 }
 
 function literalText(value: lua.Expression): string {
-  return 'raw' in value && typeof value.raw === 'string' ? value.raw : value.type === 'TableConstructorExpression' ? '{...}' : '...';
+  return 'raw' in value && typeof value.raw === 'string'
+    ? value.raw
+    : value.type === 'TableConstructorExpression'
+      ? '{...}'
+      : '...';
 }
 
 /** The table a return gives back: a constructor, or a local bound to one (with its later writes). */
-export function returnedTable(value: lua.Expression | undefined, a: Analysis): { table: lua.TableConstructorExpression; binding?: Binding; shape: TableShape } | undefined {
+export function returnedTable(
+  value: lua.Expression | undefined,
+  a: Analysis,
+): { table: lua.TableConstructorExpression; binding?: Binding; shape: TableShape } | undefined {
   if (!value) return undefined;
   if (value.type === 'TableConstructorExpression') return { table: value, shape: tableShape(value) };
   const bound = boundTable(value, a);
   if (!bound) return undefined;
-  return { table: bound.table, binding: bound.binding, shape: tableShape(bound.table, bound.binding.fieldWrites, bound.binding.inserts) };
+  return {
+    table: bound.table,
+    binding: bound.binding,
+    shape: tableShape(bound.table, bound.binding.fieldWrites, bound.binding.inserts),
+  };
 }
 
 /** `a, b, c` or `a, b, c, ... (7 keys)`. */

@@ -12,9 +12,7 @@ import type { CommandTable } from '../../redis/command-table.js';
 import type { Registrations } from '../library.js';
 
 /** Where a finding points: a node, or explicit 1-based positions. */
-export type At =
-  | { node: lua.Node }
-  | { line: number; column: number; endLine?: number; endColumn?: number };
+export type At = { node: lua.Node } | { line: number; column: number; endLine?: number; endColumn?: number };
 
 export interface Report {
   message: string;

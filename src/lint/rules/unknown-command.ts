@@ -22,7 +22,10 @@ export const unknownCommand: Rule = {
         command.unknown === 'command'
           ? `'${command.written}' is not a ${label} command`
           : `'${sub}' is not a subcommand of ${command.name.toUpperCase()} in ${label}`;
-      const newer = addedIn(command.unknown === 'command' ? command.name : `${command.name} ${sub!.toLowerCase()}`, ctx.target);
+      const newer = addedIn(
+        command.unknown === 'command' ? command.name : `${command.name} ${sub!.toLowerCase()}`,
+        ctx.target,
+      );
       // A command a later release added is no typo: say when it came, guess nothing (HEXPIRE is one
       // edit from EXPIRE, which would expire the whole hash).
       const close =

@@ -7,7 +7,8 @@ import type { Rule } from './rule.js';
 export const unknownSuppression: Rule = {
   id: 'unknown-suppression',
   defaultSeverity: 'warning',
-  description: 'A rscript-disable-line or rscript-disable-next-line comment names a rule that does not exist: it silences nothing.',
+  description:
+    'A rscript-disable-line or rscript-disable-next-line comment names a rule that does not exist: it silences nothing.',
   needsAst: false,
   check(ctx) {
     for (const directive of ctx.directives) {

@@ -38,22 +38,32 @@ describe('lua/counter/sharded_get', () => {
     await h.cmd('MSET', keys[0]!, '4503599627370496', keys[1]!, '4503599627370000');
     expect(await h.run('counter/sharded_get', keys, [], { readOnly: true })).toBe(9007199254740496);
     await h.cmd('MSET', keys[0]!, '9007199254740991', keys[1]!, '1');
-    expect(await h.runError('counter/sharded_get', keys, [], { readOnly: true })).toMatch(/^ERR total passes 9007199254740991/);
+    expect(await h.runError('counter/sharded_get', keys, [], { readOnly: true })).toMatch(
+      /^ERR total passes 9007199254740991/,
+    );
   });
 
   it('refuses a shard that is not an integer, or not a string, instead of counting it as 0', async () => {
     const keys = shards(3);
     await h.cmd('SET', keys[0]!, '5');
     await h.cmd('SET', keys[1]!, 'five');
-    expect(await h.runError('counter/sharded_get', keys, [], { readOnly: true })).toBe('ERR KEYS[2] holds a value that is not an integer');
+    expect(await h.runError('counter/sharded_get', keys, [], { readOnly: true })).toBe(
+      'ERR KEYS[2] holds a value that is not an integer',
+    );
     await h.cmd('DEL', keys[1]!);
     await h.cmd('RPUSH', keys[2]!, '5');
-    expect(await h.runError('counter/sharded_get', keys, [], { readOnly: true })).toBe('ERR KEYS[3] holds a list, expected a string');
+    expect(await h.runError('counter/sharded_get', keys, [], { readOnly: true })).toBe(
+      'ERR KEYS[3] holds a list, expected a string',
+    );
   });
 
   it('refuses arguments, no keys and more than 1024 keys', async () => {
-    expect(await h.runError('counter/sharded_get', shards(2), ['10'], { readOnly: true })).toMatch(/^ERR wrong number of keys or arguments/);
+    expect(await h.runError('counter/sharded_get', shards(2), ['10'], { readOnly: true })).toMatch(
+      /^ERR wrong number of keys or arguments/,
+    );
     expect(await h.runError('counter/sharded_get', [], [], { readOnly: true })).toMatch(/^ERR wrong number of keys/);
-    expect(await h.runError('counter/sharded_get', shards(1025), [], { readOnly: true })).toMatch(/^ERR wrong number of keys/);
+    expect(await h.runError('counter/sharded_get', shards(1025), [], { readOnly: true })).toMatch(
+      /^ERR wrong number of keys/,
+    );
   });
 });

@@ -30,7 +30,8 @@ describe('lua/counter/sharded_incr', () => {
     for (const plan of plans) for (const n of plan) expected += (n % 7) + 1;
     await Promise.all(
       clients.map(async (client, c) => {
-        for (const n of plans[c]!) await h.run('counter/sharded_incr', keys, [String((n % 7) + 1), String(n)], { client });
+        for (const n of plans[c]!)
+          await h.run('counter/sharded_incr', keys, [String((n % 7) + 1), String(n)], { client });
       }),
     );
     const values = ((await h.cmd('MGET', ...keys)) as Array<string | null>).map(Number);
@@ -51,7 +52,9 @@ describe('lua/counter/sharded_incr', () => {
   });
 
   it('refuses no shard keys and more than 1024', async () => {
-    expect(await h.runError('counter/sharded_incr', [], ['1', '1'])).toMatch(/^ERR wrong number of keys or arguments: expected 1 to 1024 keys/);
+    expect(await h.runError('counter/sharded_incr', [], ['1', '1'])).toMatch(
+      /^ERR wrong number of keys or arguments: expected 1 to 1024 keys/,
+    );
     expect(await h.runError('counter/sharded_incr', shards(1025), ['1', '1'])).toMatch(/^ERR wrong number of keys/);
   });
 });

@@ -6,8 +6,10 @@ type Item = [id: string, data: string, priority: number];
 describe('lua/queue/priority_pop', () => {
   let h: LuaHarness;
   const [queue, items, seq, stats] = ['{jobs}:queue', '{jobs}:items', '{jobs}:seq', '{jobs}:stats'];
-  const push = (priority: number, data: string) => h.run('queue/priority_push', [queue, items, seq, stats], [String(priority), data]);
-  const pop = (count: number | string) => h.run('queue/priority_pop', [queue, items, stats], [String(count)]) as Promise<Item[]>;
+  const push = (priority: number, data: string) =>
+    h.run('queue/priority_push', [queue, items, seq, stats], [String(priority), data]);
+  const pop = (count: number | string) =>
+    h.run('queue/priority_pop', [queue, items, stats], [String(count)]) as Promise<Item[]>;
   beforeAll(async () => {
     h = await startLuaHarness();
   });
@@ -20,12 +22,39 @@ describe('lua/queue/priority_pop', () => {
 
   it('pops by priority first, then oldest first within a priority', async () => {
     const pushed: Array<[number, string]> = [
-      [5, 'a'], [1, 'b'], [5, 'c'], [0, 'd'], [1, 'e'], [9, 'f'], [0, 'g'], [5, 'h'],
-      [5, 'i'], [5, 'j'], [5, 'k'], [5, 'l'], [5, 'm'], [5, 'n'],
+      [5, 'a'],
+      [1, 'b'],
+      [5, 'c'],
+      [0, 'd'],
+      [1, 'e'],
+      [9, 'f'],
+      [0, 'g'],
+      [5, 'h'],
+      [5, 'i'],
+      [5, 'j'],
+      [5, 'k'],
+      [5, 'l'],
+      [5, 'm'],
+      [5, 'n'],
     ];
     for (const [p, d] of pushed) await push(p, d);
     const popped = await pop(100);
-    expect(popped.map(([, data]) => data)).toEqual(['d', 'g', 'b', 'e', 'a', 'c', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'f']);
+    expect(popped.map(([, data]) => data)).toEqual([
+      'd',
+      'g',
+      'b',
+      'e',
+      'a',
+      'c',
+      'h',
+      'i',
+      'j',
+      'k',
+      'l',
+      'm',
+      'n',
+      'f',
+    ]);
     expect(popped.map(([, , p]) => p)).toEqual([0, 0, 1, 1, 5, 5, 5, 5, 5, 5, 5, 5, 5, 9]);
     expect(popped[0]![0]).toBe('000000000000004');
   });
@@ -71,13 +100,16 @@ describe('lua/queue/priority_pop', () => {
     expect(await h.cmd('HGET', stats, 'total_popped')).toBe('100');
   });
 
-  it.each(['0', '-1', '1001', 'all', ''])('refuses the count %j and pops nothing (the guide popped everything on 0)', async (count) => {
-    await push(1, 'a');
-    expect(await h.runError('queue/priority_pop', [queue, items, stats], [count])).toMatch(
-      /^ERR ARGV\[1\] \(count\) must be an integer from 1 to 1000/,
-    );
-    expect(await h.cmd('ZCARD', queue)).toBe(1);
-  });
+  it.each(['0', '-1', '1001', 'all', ''])(
+    'refuses the count %j and pops nothing (the guide popped everything on 0)',
+    async (count) => {
+      await push(1, 'a');
+      expect(await h.runError('queue/priority_pop', [queue, items, stats], [count])).toMatch(
+        /^ERR ARGV\[1\] \(count\) must be an integer from 1 to 1000/,
+      );
+      expect(await h.cmd('ZCARD', queue)).toBe(1);
+    },
+  );
 
   it('refuses a payload key of the wrong type before popping anything', async () => {
     await h.cmd('ZADD', queue, '0', '000000000000001');

@@ -4,7 +4,8 @@ import { startLuaHarness, type LuaHarness } from '../../helpers/lua.js';
 describe('lua/queue/priority_push', () => {
   let h: LuaHarness;
   const keys = ['{jobs}:queue', '{jobs}:items', '{jobs}:seq', '{jobs}:stats'];
-  const push = (priority: string, data: string) => h.run('queue/priority_push', keys, [priority, data]) as Promise<[string, number]>;
+  const push = (priority: string, data: string) =>
+    h.run('queue/priority_push', keys, [priority, data]) as Promise<[string, number]>;
   beforeAll(async () => {
     h = await startLuaHarness();
   });
@@ -53,7 +54,9 @@ describe('lua/queue/priority_push', () => {
 
   it('refuses a key of the wrong type before taking an id', async () => {
     await h.cmd('SET', keys[1]!, 'oops');
-    expect(await h.runError('queue/priority_push', keys, ['1', 'x'])).toBe('WRONGTYPE KEYS[2] holds a string, expected a hash');
+    expect(await h.runError('queue/priority_push', keys, ['1', 'x'])).toBe(
+      'WRONGTYPE KEYS[2] holds a string, expected a hash',
+    );
     expect(await h.cmd('EXISTS', keys[2]!)).toBe(0);
   });
 
