@@ -155,7 +155,8 @@ function spawnServer(binary: string, port: number, dir: string, readyMs: number,
       // Keep the start of the log (the version, the reason of a failure), not all of it.
       if (log.length < 16_384) log += chunk.toString();
       if (!settled && /Ready to accept connections/.test(log)) {
-        const version = /Redis version=([^\s,]+)/.exec(log)?.[1];
+        // Redis logs `Redis version=7.0.15, bits=64`; Valkey (run as redis-server too) `Valkey version=9.1.2, ...`.
+        const version = /(?:Redis|Valkey) version=([^\s,]+)/.exec(log)?.[1];
         finish({ ok: true, sandbox: makeSandbox(child, port, dir, version) });
       }
     };
