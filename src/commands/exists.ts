@@ -8,6 +8,7 @@ import { offersScriptShow } from '../server/identity.js';
 import { evictedScripts, scriptExists, scriptShow } from '../server/scripts.js';
 import { withTopology, type NodeRole, type ServerSummary, type TopologySummary } from '../server/topology.js';
 import { functionList } from '../server/functions.js';
+import { assemble } from '../registry/include.js';
 
 export interface ExistsOptions {
   /** Scripts to check, as manifest names, paths of their files or SHAs (prefixes too); all when empty. */
@@ -143,12 +144,15 @@ export async function exists(options: ExistsOptions): Promise<ExistsResult> {
             if (source === undefined) return;
             const entry = manifest.scripts[row.name]!;
             let local: Buffer | undefined;
+            const abs = entryAbsPath(entry, options.manifest);
             try {
-              local = readFileSync(entryAbsPath(entry, options.manifest));
+              local = readFileSync(abs);
             } catch {
               row.serverCopy = 'no file';
               return;
             }
+            // The server holds the assembled text (fragments spliced in), as rscript load sent it.
+            local = assemble(abs, local).bytes;
             row.serverCopy = local.equals(source) ? 'same' : 'differs';
             if (row.serverCopy === 'differs') row.serverSource = source.toString('utf8');
           }),

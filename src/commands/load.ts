@@ -325,7 +325,13 @@ async function lintLibraries(
   const { checkScripts } = await import('../lint/cached.js');
   const checked = await checkScripts(
     todo.map((l) => l.script),
-    { rules: options.rules, cache: options.cache, cwd: options.cwd ?? process.cwd() },
+    {
+      rules: options.rules,
+      target: options.lintTarget,
+      headers: options.lintHeaders,
+      cache: options.cache,
+      cwd: options.cwd ?? process.cwd(),
+    },
   );
   const problems: string[] = [];
   todo.forEach((lib, i) => {

@@ -3,6 +3,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { typeReply, type TypedReply } from '../redis/typed-reply.js';
 import { isIgnoredName, toPosix } from '../registry/discover.js';
+import { assemble } from '../registry/include.js';
 import { sha1hex } from '../registry/script.js';
 import { parseTarget, replyCode, type Arg, type Target } from '../server/connection.js';
 import { LargeInteger, WholeDouble } from '../redis/large-integer.js';
@@ -360,7 +361,8 @@ export function resolveSpecScripts(specs: SpecFile[], scriptRoots: string[], cwd
       }
       let script = byFile.get(file);
       if (!script) {
-        const bytes = readFileSync(file);
+        // What runs is what rscript load sends: the text with its `--- @include` fragments spliced in.
+        const { bytes } = assemble(file, readFileSync(file), { display: (p) => display(p, cwd) });
         script = { path: display(file, cwd), absPath: file, bytes, sha: sha1hex(bytes) };
         byFile.set(file, script);
       }

@@ -254,7 +254,8 @@ export function renderExec(r: ExecResult): string {
 /** Past QUIET_ROWS_LISTED cached scripts, as for load, the table lists the missing ones and counts the others. */
 export function renderExists(r: ExistsResult, options: { all?: boolean } = {}): string {
   if (!r.libraries) return renderScriptsExist(r, options);
-  const parts = r.rows.length > 0 ? [renderScriptsExist(r, options)] : [];
+  // Without script rows, the server's notes (evicted scripts) still come first.
+  const parts = r.rows.length > 0 ? [renderScriptsExist(r, options)] : existsNotes(r);
   parts.push(renderLibrariesExist(r.libraries, r.cluster));
   return parts.join('\n');
 }

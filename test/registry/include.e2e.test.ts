@@ -236,3 +236,22 @@ function fragmentLine(file: string, text: string): number {
       .findIndex((l) => l.includes(text)) + 1
   );
 }
+
+test('rscript test runs a script with its fragments spliced in, as load sends it', async () => {
+  project.write(
+    'lua/addJob.spec.yaml',
+    [
+      'cases:',
+      '  - name: adds a job through the fragments',
+      '    call: { keys: [q:wait, q:seq, q:jobs, q:events], args: [first] }',
+      '    reply: 1',
+      '    keyspace:',
+      '      q:seq: "1"',
+      '      q:jobs: { hash: { "1:data": first, "1:attempts": "0" } }',
+      '',
+    ].join('\n'),
+  );
+  const r = await cli('test', 'lua/addJob.spec.yaml', '--resp', '3');
+  expect(r.stdout).toMatch(/^1 passed, 0 failed$/m);
+  expect(r.code).toBe(0);
+});
