@@ -90,35 +90,26 @@ export function checkScript(
     if (r.hint) finding.hint = r.hint;
     findings.push(finding);
   };
-  let ctx: RuleContext | AstContext;
-  if (parsed.chunk && analysis) {
-    const commands = analysis.redisCalls.map((site) => ({ site, command: resolveCommand(site.args, table) }));
-    ctx = {
-      target,
-      headers,
-      commandTable: table,
-      source: prepared,
-      parsed,
-      header,
-      directives,
-      report,
-      analysis,
-      commands,
-      ...(library ? { library } : {}),
-    } satisfies AstContext;
-  } else {
-    ctx = {
-      target,
-      headers,
-      commandTable: table,
-      source: prepared,
-      parsed,
-      header,
-      directives,
-      report,
-      ...(library ? { library } : {}),
-    } satisfies RuleContext;
-  }
+  const base = {
+    target,
+    headers,
+    commandTable: table,
+    source: prepared,
+    parsed,
+    header,
+    directives,
+    report,
+    ...(library ? { library } : {}),
+  } satisfies RuleContext;
+  // Rules that need the tree get the analysis and every redis.call's command; a file that does not parse gets neither.
+  const ctx: RuleContext | AstContext =
+    parsed.chunk && analysis
+      ? ({
+          ...base,
+          analysis,
+          commands: analysis.redisCalls.map((site) => ({ site, command: resolveCommand(site.args, table) })),
+        } satisfies AstContext)
+      : base;
 
   for (rule of ALL_RULES) {
     const level = severities.get(rule.id)!;
