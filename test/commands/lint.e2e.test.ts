@@ -3,7 +3,7 @@
  * and load's lint gate and manifest metadata against a real server.
  */
 import { makeProject, runCli, stackLines, type Project } from '../helpers/cli.js';
-import { useRedis } from '../helpers/redis-server.js';
+import { useRedis } from '../helpers/use-redis.js';
 
 const GOOD = `-- good: returns what it is given
 --

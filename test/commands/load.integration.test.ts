@@ -6,7 +6,7 @@ import { load, type LoadResult } from '../../src/commands/load.js';
 import { checkFailure } from '../helpers/failure.js';
 import { makeProject, runCli, type Project } from '../helpers/cli.js';
 import { commandCalls } from '../helpers/commandstats.js';
-import { useRedis } from '../helpers/redis-server.js';
+import { useRedis } from '../helpers/use-redis.js';
 import { recordingProxy, silentListener } from '../helpers/tcp.js';
 import { connect } from '../../src/server/connection.js';
 import { scriptLoadMany } from '../../src/server/scripts.js';

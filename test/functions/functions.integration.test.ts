@@ -12,7 +12,7 @@ import { Scripts, ScriptReplyError } from '../../src/runtime.js';
 import { checkFailure } from '../helpers/failure.js';
 import { makeProject, runCli, type Project } from '../helpers/cli.js';
 import { commandCalls } from '../helpers/commandstats.js';
-import { useRedis } from '../helpers/redis-server.js';
+import { useRedis } from '../helpers/use-redis.js';
 
 const server = useRedis();
 let project: Project;

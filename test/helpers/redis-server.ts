@@ -2,7 +2,6 @@
  * Real redis-server processes for the test suite: started on a free loopback port with persistence
  * off, in a temp directory, and stopped (process and files) afterwards. Never a mock.
  */
-import { afterAll, beforeAll } from '@jest/globals';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -97,39 +96,5 @@ function makeServer(port: number, dir: string, child: ChildProcess): TestServer 
       }
       rmSync(dir, { recursive: true, force: true });
     },
-  };
-}
-
-/**
- * The server of one test file (or describe block): started before its tests, stopped after them.
- * `extra` as for startRedis. The object it returns reads the started server.
- */
-export function useRedis(extra: string[] = []): TestServer {
-  let started: TestServer | undefined;
-  beforeAll(async () => {
-    started = await startRedis(extra);
-  });
-  afterAll(async () => {
-    await started?.stop();
-  });
-  const server = (): TestServer => {
-    if (!started) throw new Error('the test server is used before its beforeAll started it');
-    return started;
-  };
-  return {
-    get port() {
-      return server().port;
-    },
-    get url() {
-      return server().url;
-    },
-    get dir() {
-      return server().dir;
-    },
-    get process() {
-      return server().process;
-    },
-    cli: (...args) => server().cli(...args),
-    stop: () => server().stop(),
   };
 }

@@ -9,7 +9,7 @@ import { createClient, type RedisClientType } from '@redis/client';
 import { Scripts, ScriptReplyError } from '../../src/index.js';
 import { sha1hex } from '../../src/registry/script.js';
 import { makeProject, REPO, runCli, type Project } from '../helpers/cli.js';
-import { useRedis } from '../helpers/redis-server.js';
+import { useRedis } from '../helpers/use-redis.js';
 
 const TREE = join(REPO, 'test/fixtures/includes/lua');
 
