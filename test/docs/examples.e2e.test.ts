@@ -20,6 +20,8 @@
  *   figures).
  * - `<!-- example: file <path> -->`: the block is a file's content, written into the project at
  *   <path> when the reader reaches it (a script a later example loads, a config file).
+ * - `<!-- example: lint-bad <rule> -->` / `lint-good <rule>`: a Lua script that `rscript lint` must
+ *   report under <rule> (bad), or not report under it at all (good): docs/lint-rules.md.
  *
  * State: README.md starts from an empty server and a project holding lua/ alone (no lockfile); every
  * page of docs/ starts where the README's quick start left them (`rscript load` done, empty
@@ -45,7 +47,8 @@ interface Command {
 type Block =
   | { kind: 'run'; at: string; commands: Command[]; checkOutput: boolean }
   | { kind: 'skip'; at: string; reason: string; commands: number }
-  | { kind: 'file'; at: string; path: string; content: string };
+  | { kind: 'file'; at: string; path: string; content: string }
+  | { kind: 'lint'; at: string; rule: string; bad: boolean; content: string };
 
 const RSCRIPT = /^(npx )?rscript(\s|$)/;
 
@@ -79,6 +82,11 @@ function parseExamples(file: string, text: string): Block[] {
     while (j >= 0 && lines[j]!.trim() === '') j--;
     const directive = j >= 0 ? /^<!-- example: (\S+)\s*(.*?)\s*-->$/.exec(lines[j]!.trim()) : null;
     const at = `${file}:${start + 1}`;
+    if (directive?.[1] === 'lint-bad' || directive?.[1] === 'lint-good') {
+      const content = `${body.join('\n')}\n`;
+      blocks.push({ kind: 'lint', at, rule: directive[2]!, bad: directive[1] === 'lint-bad', content });
+      continue;
+    }
     if (directive?.[1] === 'file') {
       blocks.push({ kind: 'file', at, path: directive[2]!, content: `${body.join('\n')}\n` });
       continue;
@@ -155,7 +163,7 @@ function squash(line: string): string {
 let server: TestServer;
 let shims: string;
 let cacheDir: string;
-const tally = { files: 0, blocks: 0, commands: 0, skippedBlocks: 0, skippedCommands: 0, exitOnly: 0 };
+const tally = { lintExamples: 0, files: 0, blocks: 0, commands: 0, skippedBlocks: 0, skippedCommands: 0, exitOnly: 0 };
 const skips: string[] = [];
 
 beforeAll(async () => {
@@ -186,7 +194,7 @@ afterAll(async () => {
     `docs examples: ${tally.commands} commands in ${tally.blocks} blocks of ${tally.files} files run; ` +
       `${tally.skippedCommands} commands in ${tally.skippedBlocks} blocks skipped` +
       (skips.length ? `:\n  ${skips.join('\n  ')}` : '') +
-      `; ${tally.exitOnly} blocks checked for exit codes only\n`,
+      `; ${tally.exitOnly} blocks checked for exit codes only; ${tally.lintExamples} lint examples linted\n`,
   );
 });
 
@@ -238,6 +246,7 @@ test.each(files)('the shell examples of %s run as shown', (file) => {
         writeFileSync(join(project, block.path), block.content);
         continue;
       }
+      if (block.kind === 'lint') continue;
       if (block.kind === 'skip') {
         tally.skippedBlocks++;
         tally.skippedCommands += block.commands;
@@ -267,6 +276,42 @@ test.each(files)('the shell examples of %s run as shown', (file) => {
     expect(problems.join('\n')).toBe('');
   } finally {
     rmSync(project, { recursive: true, force: true });
+  }
+});
+
+test('each lint example breaks its rule when marked bad, and does not when marked good', () => {
+  const examples = files.flatMap((file) =>
+    parseExamples(file, readFileSync(join(REPO, file), 'utf8')).filter((b) => b.kind === 'lint'),
+  );
+  expect(examples.length).toBeGreaterThan(0);
+  const dir = mkdtempSync(join(tmpdir(), 'docs-lint-'));
+  try {
+    const names = examples.map((b, n) => {
+      const name = `${String(n).padStart(3, '0')}-${b.rule}-${b.bad ? 'bad' : 'good'}.lua`;
+      writeFileSync(join(dir, name), b.content);
+      return name;
+    });
+    // One lint of every example; its text report: a file's name, then its findings, each ending
+    // with the rule id.
+    const { output } = bash('rscript lint --no-cache .', dir);
+    const found = new Map<string, Set<string>>();
+    let current: Set<string> | undefined;
+    for (const line of output.split('\n')) {
+      if (/^\S+\.lua$/.test(line)) found.set(line.replace(/^\.\//, ''), (current = new Set()));
+      const finding = /^\s+\d+:\d+\s+(?:error|warning|note)\s.*\s(\S+)$/.exec(line);
+      if (finding && current) current.add(finding[1]!);
+    }
+    const wrong = examples.flatMap((b, n) => {
+      const rules = found.get(names[n]!) ?? new Set<string>();
+      if (b.bad && !rules.has(b.rule))
+        return [`${b.at}: not reported under ${b.rule} (got: ${[...rules].join(', ') || 'nothing'})`];
+      if (!b.bad && rules.has(b.rule)) return [`${b.at}: the good example is reported under ${b.rule}`];
+      return [];
+    });
+    expect(wrong).toEqual([]);
+    tally.lintExamples = examples.length;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
