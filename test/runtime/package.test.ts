@@ -1,6 +1,6 @@
 /**
  * rscript as another project uses it: installed from a folder (node_modules/rscript is then a link to
- * it, and npm hoists none of its dependencies), following the README's Runtime API section.
+ * it, and npm hoists none of its dependencies), following docs/runtime-api.md.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
@@ -31,11 +31,11 @@ afterAll(async () => {
   project?.cleanup();
 });
 
-/** The README's `app.mjs`, as a user copies it. */
+/** The `app.mjs` of docs/runtime-api.md, as a user copies it. */
 function readmeApp(): string {
-  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+  const readme = readFileSync(join(REPO, 'docs', 'runtime-api.md'), 'utf8');
   const block = /^`app\.mjs`:\n\n```js\n([\s\S]*?)^```$/m.exec(readme);
-  if (!block) throw new Error('README.md has no `app.mjs` block');
+  if (!block) throw new Error('docs/runtime-api.md has no `app.mjs` block');
   return block[1]!;
 }
 
@@ -47,7 +47,7 @@ const node = (args: string[]) =>
     timeout: 15000,
   });
 
-test("the README's app.mjs runs as written in a CommonJS project that installed rscript from a folder", async () => {
+test('the app.mjs of docs/runtime-api.md runs as written in a CommonJS project that installed rscript from a folder', async () => {
   const load = await runCli(['load'], {
     cwd: project.dir,
     env: { REDIS_URL: server.url },
