@@ -365,15 +365,16 @@ test('usage errors from the argument parser are rscript errors too (exit 2)', as
   const withJson = await cli('help', '--json');
   expect({ code: withJson.code, stderr: withJson.stderr }).toEqual({ code: 0, stderr: '' });
   expect(withJson.stdout).toMatch(/^Usage: rscript \[options\] \[command\]/);
-  // No command: the help on stderr, then one line saying so. A flag that takes a value took the name.
+  // No command: the short usage on stderr (not the whole help, no error line), exit 2. A flag that
+  // takes a value took the name.
   for (const argv of [[], ['--url', 'exists']]) {
     const none = await cli(...argv);
-    expect(none.code).toBe(2);
-    expect(none.stdout).toBe('');
-    expect(none.stderr).toMatch(/^Usage: rscript /);
-    expect(none.stderr.trimEnd().split('\n').at(-1)).toBe(
-      'rscript: no command given: rscript --help lists the commands',
-    );
+    expect({ code: none.code, stdout: none.stdout }).toEqual({ code: 2, stdout: '' });
+    expect(none.stderr.trimEnd().split('\n')).toEqual([
+      'Usage: rscript <command> [options]',
+      'Commands: load, exec, exists, flush, kill, functions, lint, build, gen, info, bench, test',
+      'rscript --help says what each does; rscript <command> --help lists its options.',
+    ]);
   }
   // A mistyped option and no command: the unknown option and the nearest flag, not the help; the
   // program's own options (hidden from commander's suggestions) are suggested too, before a command.
@@ -411,12 +412,22 @@ test('usage errors from the argument parser are rscript errors too (exit 2)', as
   expect(typed[1]).toBe(
     "  (-k is an option of exec and bench: it goes after the command's name, e.g. rscript bench -k <keys...>)",
   );
-  // redis-benchmark's -c before bench is the config file here; before lint, or after bench, no such hint.
-  const concurrency = expectError(await cli('-c', '3', 'bench'), 2, 'rscript: config file not found: 3');
-  expect(concurrency[1]).toBe(
-    "  before a command's name -c is the config file; bench takes its concurrency after its name: rscript bench -c 3",
+  // -c is bench's connections (redis-benchmark's -c), and goes after its name; the config file is
+  // --config, with no short form: -c anywhere else says so.
+  expect(expectError(await cli('-c', '3', 'bench'), 2, "rscript: unknown option '-c'")[1]).toBe(
+    "  (-c is an option of bench: it goes after the command's name, e.g. rscript bench -c <n>)",
   );
-  expect(expectError(await cli('-c', '5', 'lint'), 2, 'rscript: config file not found: 5')).toHaveLength(1);
+  for (const argv of [
+    ['-c', '5', 'lint'],
+    ['load', '-c', 'conf.json'],
+    ['exists', '--url', server.url, '-c', 'conf.json'],
+    ['-c', 'conf.json'],
+  ]) {
+    expect(expectError(await cli(...argv), 2, "rscript: unknown option '-c'")).toEqual([
+      "rscript: unknown option '-c'",
+      "  (-c is bench's connections; use --config <file>)",
+    ]);
+  }
   expect(
     expectError(await cli('bench', '-c', '5', '--config', '7'), 2, 'rscript: config file not found: 7'),
   ).toHaveLength(1);
@@ -428,6 +439,18 @@ test('usage errors from the argument parser are rscript errors too (exit 2)', as
   });
   expectError(await cli('-vu', 'x', 'help', 'lod'), 2, "rscript: unknown command 'lod'");
   expectError(await cli('--url'), 2, "rscript: option '-u, --url <url>' argument missing");
+  // lint's --json is its --format json: beside --format text, one of them would be ignored.
+  const both = await cli('lint', '--json', '--format', 'text');
+  expect({ code: both.code, stderr: both.stderr, error: JSON.parse(both.stdout).error.message }).toEqual({
+    code: 2,
+    stderr: 'rscript: --json and --format text conflict: choose one (--json is --format json)\n',
+    error: '--json and --format text conflict: choose one (--json is --format json)',
+  });
+  // --json with --format json or sarif is no conflict: JSON, or SARIF (which is JSON).
+  for (const format of ['json', 'sarif']) {
+    const r = await cli('lint', '--json', '--format', format);
+    expect({ format, code: r.code, json: typeof JSON.parse(r.stdout) }).toEqual({ format, code: 0, json: 'object' });
+  }
   expectError(
     await cli('flush', '--yes', '--async', '--sync'),
     2,
