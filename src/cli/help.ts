@@ -28,6 +28,7 @@ export const EXIT_CODES: Readonly<Record<string, ReadonlyArray<readonly [number,
   flush: [
     [0, 'flushed, or declined at the prompt'],
     [2, USAGE],
+    [130, `${CTRL_C} at the prompt (nothing was sent)`],
   ],
   kill: [
     [0, 'killed, or nothing was running'],
@@ -43,6 +44,7 @@ export const EXIT_CODES: Readonly<Record<string, ReadonlyArray<readonly [number,
     [0, 'restored, or declined at the prompt'],
     [1, 'a primary refused the payload (rolled back)'],
     [2, USAGE],
+    [130, `${CTRL_C} at the --policy flush prompt (nothing was sent)`],
   ],
   lint: [
     [0, 'no error-level finding (and warnings within --max-warnings)'],

@@ -69,6 +69,34 @@ test('an unknown script name suggests the closest names (exit 2)', async () => {
     'rscript: unknown script "lock_aquire"; did you mean "lock_acquire"?',
   );
   expectError(await cli('exec', 'zzzzzzzz'), 2, 'rscript: unknown script "zzzzzzzz"');
+  // A name written with its extension is taken as a file; when there is none, the name is suggested.
+  expectError(
+    await cli('exec', 'rate_limit.lua'),
+    2,
+    'rscript: script file not found: rate_limit.lua; did you mean "rate_limit"?',
+  );
+  expectError(
+    await cli('exec', 'lua/lock_aquire.lua'),
+    2,
+    'rscript: script file not found: lua/lock_aquire.lua; did you mean "lua/lock_acquire.lua"?',
+  );
+});
+
+test('exec by path outside the script folders: the info it suggests works there too', async () => {
+  await withFiles({ 'tools/foo.lua': '-- KEYS[1]: the counter\nreturn redis.call("INCR", KEYS[1])\n' }, async () => {
+    const lines = expectError(
+      await cli('exec', './tools/foo.lua'),
+      2,
+      'rscript: foo reads 1 key(s) and 0 arg(s); got 0 and 0',
+    );
+    expect(lines.at(-1)).toBe(
+      '  pass them with --keys and --args (rscript info ./tools/foo.lua shows what each means)',
+    );
+    const info = await cli('info', './tools/foo.lua');
+    expect({ code: info.code, stderr: info.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(info.stdout).toMatch(/^foo {2}tools\/foo\.lua {2}sha [0-9a-f]{40}/);
+    expect(info.stdout).toMatch(/^KEYS\[1\] {2}the counter$/m);
+  });
 });
 
 test('a SHA prefix too short to be taken for one says how many digits it takes, for exec, exists and info (exit 2)', async () => {

@@ -151,7 +151,7 @@ test('--help lists the exit codes: the program all of them, each command only th
     load: [0, 1, 2, 130],
     exec: [0, 1, 2],
     exists: [0, 1, 2],
-    flush: [0, 2],
+    flush: [0, 2, 130],
     kill: [0, 1, 2],
     lint: [0, 1, 2],
     build: [0, 1, 2],
