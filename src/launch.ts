@@ -156,7 +156,6 @@ function cacheFile(source: string, dist: string, argv: readonly string[], env: N
 export const VALUE_OPTIONS: ReadonlySet<string> = new Set([
   '-u',
   '--url',
-  '-c',
   '--config',
   '-m',
   '--manifest',

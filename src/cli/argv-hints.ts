@@ -1,71 +1,68 @@
 /**
- * Hints for errors that come from where something was written in argv (an option of a command
- * before its name, a mistyped option of the program, bench's -c before its name), and the walk over
- * the program's options that finds the command's name.
+ * Hints for errors that come from where something was written in argv, read from argv and commander's
+ * public parts (its commands' options, its error codes), never from its message text or private
+ * members: an unknown option before a command's name is found here before commander runs (with the
+ * nearest of the program's options, which commander hides from its suggestions, or the command that
+ * owns it); after the name, commander's error gets a detail line (lint takes no --url; -c is bench's).
  */
 import { CommanderError, type Command } from 'commander';
-import { ConfigError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { distance } from '../suggest.js';
 import { andList } from '../text.js';
-import { globalOptions } from './options.js';
-import { stderr } from './report.js';
+import { connectionFlags } from './options.js';
 
-/** The flags of the options a command that needs no server leaves out (globalOptions with server false). */
-export function connectionFlags(): Set<string> {
-  const kept = globalOptions({ server: false }).map((o) => o.long);
-  return new Set(
-    globalOptions().flatMap((o) =>
-      kept.includes(o.long) ? [] : [o.long, o.short].filter((f): f is string => f !== undefined),
-    ),
-  );
+/** Said of `-c` anywhere but after bench: the config file is --config, with no short form. */
+export const C_IS_CONNECTIONS = "(-c is bench's connections; use --config <file>)";
+
+/**
+ * The error for the first option before the command's name (or in an argv that names none) that
+ * the program does not take, with a hint; undefined when there is none.
+ */
+export function programOptionError(program: Command, argv: readonly string[]): UsageError | undefined {
+  const flag = strayOption(program, argv);
+  if (flag === undefined) return undefined;
+  // The command meant: the first word that names one (`rscript -k a bench x`: bench, not "a").
+  const named = argv.find((a) => findCommand(program, a) !== undefined);
+  const owner = named === undefined ? undefined : findCommand(program, named)?.name();
+  const hint =
+    flag === '-c' && owner !== 'bench'
+      ? C_IS_CONNECTIONS
+      : (misplacedOption(program, flag, owner) ?? closestHint(program, flag));
+  return new UsageError(`unknown option '${flag}'`, hint ? [hint] : []);
 }
 
 /**
- * A hint for an error that comes from where something was written: `rscript --all load` (an option
- * of load before its name), `rscript --jsn exists` (a mistyped option of the program, which commander
- * does not suggest: they are hidden from its help) and `rscript -c 50 bench` (redis-benchmark's -c,
- * which is the config file before a command's name). Commander prints its own errors: the hint is
- * written under it here, and added to the error for --json's document.
+ * commander's error with rscript's hint added as a detail line, when argv explains it: an option of
+ * the program that a command needing no server leaves out (`lint --url`), `-c` after a command that
+ * is not bench, or exec's script name taken as a value of --args.
  */
-export async function withArgvHint(err: unknown, program: Command, argv: readonly string[]): Promise<unknown> {
+export function withArgvHint(err: unknown, program: Command, argv: readonly string[]): unknown {
+  if (!(err instanceof CommanderError)) return err;
   const at = commandIndex(program, argv);
-  const command = at < 0 ? undefined : argv[at];
-  if (err instanceof CommanderError && err.code === 'commander.unknownOption') {
-    // The command meant: the first word that names one (`rscript -k a bench x`: bench, not "a").
-    const named = argv.find((a) => program.commands.some((c) => c.name() === a || c.aliases().includes(a)));
-    const flag = /'([^']+)'/.exec(err.message)?.[1]?.split('=')[0];
-    const position = argv.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
-    const early = flag !== undefined && (at < 0 || position < at);
-    // After the name of a command that leaves out the connection options (lint: no server). Not for
-    // the program's own -V/--version and -h, which no command takes.
-    const leftOut = !early && command !== undefined && flag !== undefined && connectionFlags().has(flag);
-    const hint =
-      (early ? misplacedOption(program, flag, named) : undefined) ??
-      (leftOut ? `(${command} needs no server: it takes no ${flag})` : undefined);
-    if (!hint) return err;
-    stderr().write(`  ${hint}\n`);
-    return new CommanderError(err.exitCode, err.code, `${err.message}\n${hint}`);
+  if (at < 0) return err;
+  const name = argv[at]!;
+  const command = findCommand(program, name);
+  const end = argv.indexOf('--', at);
+  const words = argv.slice(at + 1, end < 0 ? undefined : end);
+  const flags = words.filter((w) => w.startsWith('-')).map((w) => w.split('=')[0]!);
+  let hint: string | undefined;
+  if (err.code === 'commander.unknownOption' && command) {
+    const takes = (flag: string) => command.options.some((o) => o.long === flag || o.short === flag);
+    const leftOut = flags.find((f) => !takes(f) && connectionFlags().has(f));
+    if (command.name() !== 'bench' && flags.includes('-c') && !takes('-c')) hint = C_IS_CONNECTIONS;
+    else if (leftOut) hint = `(${command.name()} needs no server: it takes no ${leftOut})`;
   }
   // `rscript exec --keys c --args 1 counter_incr`: --args took the script's name as one of its values.
-  if (err instanceof CommanderError && err.code === 'commander.missingArgument' && command === 'exec') {
-    if (argv.some((a) => ['-k', '--keys', '-a', '--args'].includes(a))) {
-      stderr().write(
-        `  (--keys and --args take every value up to the next option: put the script's name first, rscript exec <script> --keys ... --args ...)\n`,
-      );
-    }
-    return err;
-  }
-  if (err instanceof ConfigError && command === 'bench') {
-    const value = /^config file not found: (\d+)$/.exec(err.message)?.[1];
-    const before = argv.slice(0, at);
-    if (value !== undefined && before.some((a, i) => a === '-c' && before[i + 1] === value)) {
-      return new ConfigError(err.message, [
-        ...err.detail,
-        `before a command's name -c is the config file; bench takes its concurrency after its name: rscript bench -c ${value}`,
-      ]);
-    }
-  }
-  return err;
+  if (err.code === 'commander.missingArgument' && name === 'exec' && flags.some((f) => KEYS_ARGS.includes(f)))
+    hint =
+      "(--keys and --args take every value up to the next option: put the script's name first, rscript exec <script> --keys ... --args ...)";
+  return hint ? new CommanderError(err.exitCode, err.code, `${err.message}\n${hint}`) : err;
+}
+
+const KEYS_ARGS = ['-k', '--keys', '-a', '--args'];
+
+function findCommand(program: Command, name: string): Command | undefined {
+  return program.commands.find((c) => c.name() === name || c.aliases().includes(name));
 }
 
 /** "(--all is an option of load: ...)" when `arg` is some command's option; the typed command first. */
@@ -81,9 +78,15 @@ export function misplacedOption(program: Command, arg: string, command: string |
   return `(${flag} is an option of ${andList(owners.map((c) => c.name()))}: it goes after the command's name, e.g. ${example})`;
 }
 
+/** "(Did you mean --verbose?)" for a flag close to one of the program's options, hidden ones included. */
+function closestHint(program: Command, flag: string): string | undefined {
+  const close = closestProgramOption(program, flag);
+  return close ? `(Did you mean ${close}?)` : undefined;
+}
+
 /**
- * "(Did you mean --verbose?)" for a flag close to one of the program's options, hidden ones included;
- * undefined when none is (edits in proportion to the option's length, at least one).
+ * The closest of the program's long options (hidden ones included) to `flag`; undefined when none is
+ * (edits in proportion to the option's length, at least one).
  */
 export function closestProgramOption(program: Command, flag: string): string | undefined {
   if (!flag.startsWith('--')) return undefined;
@@ -96,12 +99,12 @@ export function closestProgramOption(program: Command, flag: string): string | u
 }
 
 /**
- * The first option in `argv` (which names no command) that neither the program nor any command has;
- * undefined when none.
+ * The first option before the command's name (or in an argv that names none) that the program does
+ * not take; undefined when none.
  */
 export function strayOption(program: Command, argv: readonly string[]): string | undefined {
   const known = (flag: string) =>
-    [program, ...program.commands].some((c) => c.options.some((o) => o.long === flag || o.short === flag));
+    flag === '-h' || flag === '--help' || program.options.some((o) => o.long === flag || o.short === flag);
   let stray: string | undefined;
   walkProgramOptions(program, argv, (flag) => (known(flag) ? false : ((stray = flag), true)));
   return stray;

@@ -3,34 +3,27 @@
  * options and the command's result into output and an exit code (report.ts). Commands are imported
  * when they run, so `--help` and `--version` load neither the Redis client nor the config loader.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../errors.js';
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError } from '../errors.js';
 import { scrub } from '../secrets.js';
 import { andList } from '../text.js';
-import { nearest } from '../suggest.js';
-import { DEFAULT_TARGET, TARGETS } from '../lint/target-ids.js';
 import type { Config } from '../config/schema.js';
 import type { Target } from '../server/connection.js';
-import { closestProgramOption, commandIndex, misplacedOption, strayOption, withArgvHint } from './argv-hints.js';
-import { benchOptions, type BenchFlags } from './bench-options.js';
-import { countOf, flagsToConfig, globalOptions, tlsFlagsGiven, type GlobalFlags, type OptionUse } from './options.js';
+import { commandIndex, programOptionError, withArgvHint } from './argv-hints.js';
+import { EXIT_CODES, exitCodesHelp, PROGRAM_EXIT_CODES, PROGRAM_OPTIONS_HELP, shortUsage } from './help.js';
+import {
+  commandOptions,
+  flagsToConfig,
+  globalOptions,
+  tlsFlagsGiven,
+  type BenchFlags,
+  type GlobalFlags,
+  type OptionUse,
+} from './options.js';
 import { confirm } from './prompt.js';
 import { clusterWarnings, jsonRequested, print, quietOnClosedPipe, report, stderr } from './report.js';
-
-const EXIT_CODES_HELP = `
-Exit codes:
-    0  success
-    1  a check or a script failed (missing SHAs, error reply, compile error, stale manifest)
-    2  usage, config or connection error
-  130  stopped by Ctrl-C (a bench reports what it measured)`;
-
-const PROGRAM_OPTIONS_HELP = `
-The options every command takes (-u/--url, --config, -m/--manifest, --timeout, --cluster, --tls-*,
---json, -v/--verbose; lint and info, which need no server, only --config, --json and -v) go
-after the command's name or before it: rscript --url redis://host:6379 exists. rscript <command>
---help lists those the command uses.`;
 
 interface Context {
   config: Config;
@@ -51,30 +44,21 @@ export async function run(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({
       writeErr: (s) => stderr().write(scrub(s)),
-      // commander's usage errors start with "error:"; every rscript error starts with "rscript:",
-      // and its detail lines (commander's "(Did you mean ...?)") are indented under it.
-      outputError: (s, write) => write(s.replace(/^error: /, 'rscript: ').replace(/\n(?=.)/g, '\n  ')),
+      // commander's usage errors are printed by report(), as every rscript error is, with the hints
+      // argv-hints.ts adds to them.
+      outputError: () => undefined,
     })
-    .addHelpText('after', `${PROGRAM_OPTIONS_HELP}\n${EXIT_CODES_HELP}`);
+    .addHelpText('after', `${PROGRAM_OPTIONS_HELP}\n${exitCodesHelp(PROGRAM_EXIT_CODES)}`);
   // `rscript --url redis://... exists` as well as `rscript exists --url ...`: the options every command
   // takes are the program's too (before the command name only, so that bench keeps -c for its
   // concurrency; a command's own value wins over the program's). Listed in each command's help.
   program.enablePositionalOptions();
-  // commander suggests only among the options its help shows, and the program's are hidden there
-  // (each command's help lists them): `rscript --verbos` got --version, `--jsn` nothing. The
-  // program's unknown options get the closest of them all; the commands keep commander's own.
-  // (unknownOption is commander's own method, not in its types; a test holds the suggestion.)
-  (program as unknown as { unknownOption(flag: string): void }).unknownOption = (flag: string) => {
-    const close = closestProgramOption(program, flag);
-    program.error(`error: unknown option '${flag}'${close ? `\n(Did you mean ${close}?)` : ''}`, {
-      code: 'commander.unknownOption',
-    });
-  };
   for (const opt of globalOptions()) program.addOption(opt.hideHelp());
 
   const command = (name: string, description: string, use: OptionUse) => {
-    const cmd = program.command(name).description(description).addHelpText('after', EXIT_CODES_HELP);
+    const cmd = program.command(name).description(description).addHelpText('after', exitCodesHelp(EXIT_CODES[name]!));
     for (const opt of globalOptions(use)) cmd.addOption(opt);
+    for (const opt of commandOptions(name)) cmd.addOption(opt);
     return cmd;
   };
 
@@ -105,12 +89,6 @@ export async function run(argv: string[]): Promise<number> {
     manifest: 'read and write',
   })
     .argument('[paths...]', 'script folders or files (default: "scripts" in the config, else ./lua)')
-    .option('--dry-run', 'show the plan; load nothing and write nothing')
-    .option('--check', 'exit 1 if the manifest does not match the files (no server needed)')
-    .option('--no-lint', 'load even when the linter finds error-level problems')
-    .option('--no-cache', 'lint every new or changed script again instead of reusing the lint cache')
-    .option('--all', 'list every script (past 50 unchanged ones already cached, the table counts them instead)')
-    .option('--watch', 'load again on each save of a script, for a dev server (Ctrl-C to stop)')
     .action(
       action(
         async (
@@ -158,13 +136,6 @@ export async function run(argv: string[]): Promise<number> {
     manifest: 'read',
   })
     .argument('<script>', 'a manifest name (rate_limit), a path (lua/rate_limit.lua) or a SHA')
-    .addOption(new Option('-k, --keys <keys...>', 'key names (KEYS)').default([]))
-    .addOption(new Option('-a, --args <args...>', 'arguments (ARGV)').default([]))
-    .option('--ro', 'use EVALSHA_RO (scripts flagged no-writes; runs on replicas)')
-    .option(
-      '--sandbox',
-      'run on a throwaway redis-server (from PATH or "redisServer"; not with --url) after the script\'s fixture setup; without --keys and --args, with the fixture\'s',
-    )
     .action(
       action(async (ctx, script: string, opts: { keys: string[]; args: string[]; ro?: boolean; sandbox?: boolean }) => {
         const { exec, execInSandbox } = await import('../commands/exec.js');
@@ -208,7 +179,6 @@ export async function run(argv: string[]): Promise<number> {
     manifest: 'read',
   })
     .argument('[names...]', 'manifest names, paths (lua/rate_limit.lua) or SHAs (default: all in the manifest)')
-    .option('--all', 'list every script (past 50 cached ones, the table lists the missing ones and counts the others)')
     .action(
       action(async (ctx, names: string[], opts: { all?: boolean }) => {
         const { exists } = await import('../commands/exists.js');
@@ -231,38 +201,33 @@ export async function run(argv: string[]): Promise<number> {
     'flush',
     "empty the server's script cache (SCRIPT FLUSH), or with --functions delete every library (FUNCTION FLUSH)",
     { server: true },
-  )
-    .option('--functions', 'delete every Functions library on every primary (FUNCTION FLUSH) instead')
-    .option('--async', 'flush in the background (SCRIPT FLUSH ASYNC)')
-    .option('--sync', 'flush before answering (SCRIPT FLUSH SYNC)')
-    .option('-y, --yes', 'do not ask for confirmation (needed when stdin is not a terminal)')
-    .action(
-      action(async (ctx, opts: { async?: boolean; sync?: boolean; yes?: boolean; functions?: boolean }) => {
-        const cache = opts.functions ? 'Functions libraries' : 'script cache';
-        if (opts.async && opts.sync) throw new UsageError('flush: choose --async or --sync, not both');
-        if (!opts.yes) {
-          // The URL is checked before asking (an empty REDIS_URL, an invalid one), and the question
-          // names the server as every message does: host:port, never a password.
-          const { parseTarget, serverLabel } = await import('../server/connection.js');
-          parseTarget(ctx.target);
-          const server = serverLabel(ctx.target.url, ctx.target.urlFrom);
-          if (!(await confirm(`Flush the ${cache} of ${server}? [y/N] `))) {
-            // Declining is the user's choice, not a failure: exit 0, and nothing on stdout but --json's document.
-            if (!ctx.flags.json)
-              stderr().write(`not flushed: the ${cache} of ${server} ${opts.functions ? 'are' : 'is'} unchanged\n`);
-            return { data: { flushed: false, server }, text: '' };
-          }
+  ).action(
+    action(async (ctx, opts: { async?: boolean; sync?: boolean; yes?: boolean; functions?: boolean }) => {
+      const cache = opts.functions ? 'Functions libraries' : 'script cache';
+      if (opts.async && opts.sync) throw new UsageError('flush: choose --async or --sync, not both');
+      if (!opts.yes) {
+        // The URL is checked before asking (an empty REDIS_URL, an invalid one), and the question
+        // names the server as every message does: host:port, never a password.
+        const { parseTarget, serverLabel } = await import('../server/connection.js');
+        parseTarget(ctx.target);
+        const server = serverLabel(ctx.target.url, ctx.target.urlFrom);
+        if (!(await confirm(`Flush the ${cache} of ${server}? [y/N] `))) {
+          // Declining is the user's choice, not a failure: exit 0, and nothing on stdout but --json's document.
+          if (!ctx.flags.json)
+            stderr().write(`not flushed: the ${cache} of ${server} ${opts.functions ? 'are' : 'is'} unchanged\n`);
+          return { data: { flushed: false, server }, text: '' };
         }
-        const { flush } = await import('../commands/flush.js');
-        const { renderFlush } = await import('../output/render.js');
-        const result = await flush({
-          mode: opts.async ? 'ASYNC' : opts.sync ? 'SYNC' : undefined,
-          functions: opts.functions,
-          target: ctx.target,
-        });
-        return { data: result, text: renderFlush(result) };
-      }),
-    );
+      }
+      const { flush } = await import('../commands/flush.js');
+      const { renderFlush } = await import('../output/render.js');
+      const result = await flush({
+        mode: opts.async ? 'ASYNC' : opts.sync ? 'SYNC' : undefined,
+        functions: opts.functions,
+        target: ctx.target,
+      });
+      return { data: result, text: renderFlush(result) };
+    }),
+  );
 
   command('kill', 'stop a script that runs too long (SCRIPT KILL, or FUNCTION KILL for a function)', {
     server: true,
@@ -275,62 +240,47 @@ export async function run(argv: string[]): Promise<number> {
     }),
   );
 
-  /** `--target redis-7.4`: one of the servers the linter has a command table for. */
-  const lintTargetOption = (v: string): string => {
-    const id = v.trim().toLowerCase();
-    if (TARGETS.includes(id)) return id;
-    const close = nearest(id, TARGETS);
-    throw new InvalidArgumentError(
-      `unknown target "${v}"${close ? ` (did you mean ${close}?)` : ''}; known: ${TARGETS.join(', ')}`,
-    );
-  };
   // Redis Functions backups: `functions dump` and `functions restore` (logic in commands/functions.ts).
   const functionsCmd = program
     .command('functions')
     .description('back up and restore the Functions libraries of every primary (FUNCTION DUMP / RESTORE)');
   const functionsSub = (name: string, description: string) => {
-    const cmd = functionsCmd.command(name).description(description).addHelpText('after', EXIT_CODES_HELP);
+    const cmd = functionsCmd
+      .command(name)
+      .description(description)
+      .addHelpText('after', exitCodesHelp(EXIT_CODES[`functions ${name}`]!));
     for (const opt of globalOptions({ server: true })) cmd.addOption(opt);
+    for (const opt of commandOptions(`functions ${name}`)) cmd.addOption(opt);
     return cmd;
   };
   functionsSub(
     'dump',
     'write the libraries of the primaries as one FUNCTION DUMP payload (to --out, or to stdout when it is not a terminal)',
-  )
-    .option('-o, --out <file>', 'file to write the payload to')
-    .action(
-      action(async (ctx, opts: { out?: string }) => {
-        if (!opts.out && (process.stdout.isTTY || ctx.flags.json))
-          throw new UsageError(
-            'functions dump: the payload is binary; pass --out <file> (or redirect stdout to a file)',
-          );
-        const { functionsDump } = await import('../commands/functions.js');
-        const { renderFunctionsDump } = await import('../output/render.js');
-        const { payload, ...result } = await functionsDump({ target: ctx.target });
-        if (opts.out) {
-          const { writeFileAtomic } = await import('../write-atomic.js');
-          writeFileAtomic(opts.out, payload);
-        } else {
-          process.stdout.write(payload);
-        }
-        const data = { ...result, bytes: payload.length, ...(opts.out ? { file: opts.out } : {}) };
-        const text = renderFunctionsDump(data);
-        // Without --out stdout holds the payload: the summary goes to stderr.
-        if (!opts.out) {
-          stderr().write(`${text}\n`);
-          return { data, text: '' };
-        }
-        return { data, text };
-      }),
-    );
+  ).action(
+    action(async (ctx, opts: { out?: string }) => {
+      if (!opts.out && (process.stdout.isTTY || ctx.flags.json))
+        throw new UsageError('functions dump: the payload is binary; pass --out <file> (or redirect stdout to a file)');
+      const { functionsDump } = await import('../commands/functions.js');
+      const { renderFunctionsDump } = await import('../output/render.js');
+      const { payload, ...result } = await functionsDump({ target: ctx.target });
+      if (opts.out) {
+        const { writeFileAtomic } = await import('../write-atomic.js');
+        writeFileAtomic(opts.out, payload);
+      } else {
+        process.stdout.write(payload);
+      }
+      const data = { ...result, bytes: payload.length, ...(opts.out ? { file: opts.out } : {}) };
+      const text = renderFunctionsDump(data);
+      // Without --out stdout holds the payload: the summary goes to stderr.
+      if (!opts.out) {
+        stderr().write(`${text}\n`);
+        return { data, text: '' };
+      }
+      return { data, text };
+    }),
+  );
   functionsSub('restore', 'restore a FUNCTION DUMP payload on every primary (rolled back everywhere if one refuses it)')
     .argument('<file>', 'a payload written by rscript functions dump or redis-cli --raw FUNCTION DUMP')
-    .addOption(
-      new Option('--policy <policy>', 'what to do with the libraries already there')
-        .choices(['append', 'replace', 'flush'])
-        .default('append'),
-    )
-    .option('-y, --yes', 'do not ask for confirmation of --policy flush')
     .action(
       action(async (ctx, file: string, opts: { policy: 'append' | 'replace' | 'flush'; yes?: boolean }) => {
         let payload: Buffer;
@@ -366,21 +316,18 @@ export async function run(argv: string[]): Promise<number> {
   // No server: no --url, --timeout, --cluster or --tls-* after its name (before it, the program takes them).
   command('lint', 'check scripts for Redis-specific Lua mistakes (no server needed)', { server: false })
     .argument('[paths...]', 'script folders or files (default: "scripts" in the config, else ./lua)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
-    .option('--max-warnings <n>', 'exit 1 when there are more warnings than this', countOf('--max-warnings'))
-    .option('--no-cache', 'check every script again instead of reusing the lint cache')
-    .option(
-      '--target <server>',
-      `the server the scripts must run on: ${TARGETS.join(', ')} (default: lint.target in the config, else ${DEFAULT_TARGET})`,
-      (v: string) => lintTargetOption(v),
-    )
     .action(
       action(
         async (
           ctx,
           paths: string[],
-          opts: { format: 'text' | 'json' | 'sarif'; maxWarnings?: number; cache: boolean; target?: string },
+          opts: { format?: 'text' | 'json' | 'sarif'; maxWarnings?: number; cache: boolean; target?: string },
         ) => {
+          // --json asks for JSON on stdout: SARIF is JSON, so an explicit --format sarif stays SARIF;
+          // an explicit --format text cannot be both.
+          if (ctx.flags.json && opts.format === 'text')
+            throw new UsageError('--json and --format text conflict: choose one (--json is --format json)');
+          const format = opts.format === 'sarif' ? 'sarif' : ctx.flags.json ? 'json' : (opts.format ?? 'text');
           const { lint } = await import('../commands/lint.js');
           const { formatText, formatSarif } = await import('../output/lint.js');
           const result = await lint({
@@ -400,8 +347,6 @@ export async function run(argv: string[]): Promise<number> {
               `rscript: ${result.warnings} warning${result.warnings === 1 ? '' : 's'}, more than --max-warnings ${opts.maxWarnings} allows: exit 1\n`,
             );
           }
-          // --json asks for JSON on stdout: SARIF is JSON, so an explicit --format sarif stays SARIF.
-          const format = ctx.flags.json && opts.format !== 'sarif' ? 'json' : opts.format;
           const data =
             format === 'sarif'
               ? formatSarif(result.files, version(), (await import('../lint/lint.js')).RULES)
@@ -423,7 +368,6 @@ export async function run(argv: string[]): Promise<number> {
     server: false,
   })
     .argument('[scripts...]', 'names or paths (default: every script)')
-    .option('-o, --out <dir>', 'write <name>.lua files there instead of printing')
     .action(
       action(async (ctx, scripts: string[], opts: { out?: string }) => {
         const { build } = await import('../commands/build.js');
@@ -443,8 +387,6 @@ export async function run(argv: string[]): Promise<number> {
     manifest: 'read',
   })
     .argument('<language>', 'ts (TypeScript)')
-    .option('-o, --out <file>', 'write the module there instead of printing it')
-    .option('--check', 'exit 1 if the file given with --out is not what gen would write (write nothing)')
     .action(
       action(async (ctx, language: string, opts: { out?: string; check?: boolean }) => {
         const { gen } = await import('../commands/gen.js');
@@ -485,76 +427,70 @@ export async function run(argv: string[]): Promise<number> {
       }),
     );
 
-  {
-    // -c is the concurrency here, as in redis-benchmark: the config file takes the long --config only.
-    const bench = program
-      .command('bench')
-      .description('benchmark a script through EVALSHA, or every script with a fixture, against the latency budget')
-      .addHelpText('after', EXIT_CODES_HELP);
-    for (const opt of globalOptions({ server: true, manifest: 'read' }))
-      bench.addOption(opt.long === '--config' ? new Option('--config <file>', opt.description) : opt);
-    for (const opt of benchOptions()) bench.addOption(opt);
-    bench
-      .argument('[script]', 'a name, path or SHA (default: every script with a fixture under "bench" in the config)')
-      .action(
-        action(async (ctx, script: string | undefined, opts: BenchFlags) => {
-          if (opts.sandbox) refuseServerFlagsWithSandbox(ctx.flags);
-          const { bench: run } = await import('../commands/bench.js');
-          const { renderBench, startProgress } = await import('../output/bench.js');
-          const { benchCsv } = await import('../bench/rows.js');
-          // Ctrl-C stops the bench and reports what was measured; a second one exits at once.
-          const controller = new AbortController();
-          const onSigint = () => (controller.signal.aborted ? process.exit(EXIT_INTERRUPTED) : controller.abort());
-          process.on('SIGINT', onSigint);
-          let stopProgress: (() => void) | undefined;
-          try {
-            const result = await run({
-              script,
-              keys: opts.keys,
-              args: opts.args,
-              requests: opts.requests,
-              durationMs: opts.duration,
-              concurrency: opts.concurrency,
-              pipeline: opts.pipeline,
-              warmup: opts.warmup,
-              keyspace: opts.keyspace,
-              budgetMs: opts.budget,
-              config: ctx.config,
-              target: ctx.target,
-              sandbox: opts.sandbox,
-              confirm: opts.yes ? undefined : (question) => confirm(question, 'bench'),
-              signal: controller.signal,
-              onSandbox: (s) => {
-                if (!ctx.flags.json || ctx.flags.verbose)
-                  stderr().write(`sandbox: redis-server ${s.version ?? ''} (pid ${s.pid}) on 127.0.0.1:${s.port}\n`);
-              },
-              onRun:
-                process.stderr.isTTY && !ctx.flags.json
-                  ? (name, live) => (stopProgress = startProgress(name, live))
-                  : undefined,
-              onRunEnd: () => {
-                stopProgress?.();
-                stopProgress = undefined;
-              },
-            });
-            // Declining is the user's choice, as with flush: exit 0, and nothing on stdout but --json's document.
-            if ('benched' in result) {
-              if (!ctx.flags.json) stderr().write(`not benched: nothing was sent to ${result.server}\n`);
-              return { data: result, text: '' };
-            }
-            const failed = result.failed + result.over_budget > 0;
-            return {
-              data: result,
-              text: () => (opts.csv ? benchCsv(result.results) : renderBench(result)),
-              exitCode: result.interrupted ? EXIT_INTERRUPTED : failed ? EXIT_FAILED : EXIT_OK,
-            };
-          } finally {
-            stopProgress?.();
-            process.removeListener('SIGINT', onSigint);
+  // -c is the connections here, as in redis-benchmark: the config file is --config everywhere.
+  command('bench', 'benchmark a script through EVALSHA, or every script with a fixture, against the latency budget', {
+    server: true,
+    manifest: 'read',
+  })
+    .argument('[script]', 'a name, path or SHA (default: every script with a fixture under "bench" in the config)')
+    .action(
+      action(async (ctx, script: string | undefined, opts: BenchFlags) => {
+        if (opts.sandbox) refuseServerFlagsWithSandbox(ctx.flags);
+        const { bench: run } = await import('../commands/bench.js');
+        const { renderBench, startProgress } = await import('../output/bench.js');
+        const { benchCsv } = await import('../bench/rows.js');
+        // Ctrl-C stops the bench and reports what was measured; a second one exits at once.
+        const controller = new AbortController();
+        const onSigint = () => (controller.signal.aborted ? process.exit(EXIT_INTERRUPTED) : controller.abort());
+        process.on('SIGINT', onSigint);
+        let stopProgress: (() => void) | undefined;
+        try {
+          const result = await run({
+            script,
+            keys: opts.keys,
+            args: opts.args,
+            requests: opts.requests,
+            durationMs: opts.duration,
+            concurrency: opts.connections ?? opts.concurrency,
+            pipeline: opts.pipeline,
+            warmup: opts.warmup,
+            keyspace: opts.keyspace,
+            budgetMs: opts.budget,
+            config: ctx.config,
+            target: ctx.target,
+            sandbox: opts.sandbox,
+            confirm: opts.yes ? undefined : (question) => confirm(question, 'bench'),
+            signal: controller.signal,
+            onSandbox: (s) => {
+              if (!ctx.flags.json || ctx.flags.verbose)
+                stderr().write(`sandbox: redis-server ${s.version ?? ''} (pid ${s.pid}) on 127.0.0.1:${s.port}\n`);
+            },
+            onRun:
+              process.stderr.isTTY && !ctx.flags.json
+                ? (name, live) => (stopProgress = startProgress(name, live))
+                : undefined,
+            onRunEnd: () => {
+              stopProgress?.();
+              stopProgress = undefined;
+            },
+          });
+          // Declining is the user's choice, as with flush: exit 0, and nothing on stdout but --json's document.
+          if ('benched' in result) {
+            if (!ctx.flags.json) stderr().write(`not benched: nothing was sent to ${result.server}\n`);
+            return { data: result, text: '' };
           }
-        }),
-      );
-  }
+          const failed = result.failed + result.over_budget > 0;
+          return {
+            data: result,
+            text: () => (opts.csv ? benchCsv(result.results) : renderBench(result)),
+            exitCode: result.interrupted ? EXIT_INTERRUPTED : failed ? EXIT_FAILED : EXIT_OK,
+          };
+        } finally {
+          stopProgress?.();
+          process.removeListener('SIGINT', onSigint);
+        }
+      }),
+    );
 
   command(
     'test',
@@ -562,16 +498,6 @@ export async function run(argv: string[]): Promise<number> {
     { server: true },
   )
     .argument('[specs...]', 'spec files, folders, script paths or names (default: the script folders)')
-    .addOption(
-      new Option('--resp <version>', 'protocol of the connections').choices(['2', '3', 'both']).default('both'),
-    )
-    .addOption(
-      new Option('--reporter <format>', 'output format; junit writes JUnit XML on stdout for CI')
-        .choices(['text', 'junit'])
-        .default('text'),
-    )
-    .option('-y, --yes', 'do not ask before emptying a --url server that is not on loopback or holds keys')
-    .option('--watch', 'run again what a saved script, include or spec changes (Ctrl-C to stop)')
     .action(
       action(
         async (
@@ -596,41 +522,33 @@ export async function run(argv: string[]): Promise<number> {
       ),
     );
 
-  // `rscript help nope` would print the program's help and exit 2 without a word about "nope":
-  // it is answered as `rscript nope` is, "unknown command 'nope'" and the nearest name. `help`
-  // takes no options: `rscript help --json` is the help, as `rscript --json help` is.
+  // An option before the command's name that the program does not take: said here, with the nearest
+  // of the program's options (which commander hides from its suggestions) or the command owning it.
+  const stray = programOptionError(program, argv);
+  if (stray) return report(stray, flags);
   const at = commandIndex(program, argv);
   const last = argv.at(-1);
   const valueMissing =
     last !== undefined && program.options.some((o) => o.required && (o.long === last || o.short === last));
-  // `rscript --version --json`: the version as the JSON document stdout holds with --json.
-  if (
-    at < 0 &&
-    flags.json &&
-    argv.some((a) => a === '-V' || a === '--version') &&
-    !argv.some((a) => a === '-h' || a === '--help')
-  ) {
-    print(JSON.stringify({ version: version() }, null, 2));
+  const asked = (...names: string[]) => argv.some((a) => names.includes(a));
+  // No command, `rscript -v` is the version, as `node -v`, `npm -v` and `git -v` print it (after a
+  // command's name, or before one, -v is --verbose, as in `git commit -v`). With --json, the version
+  // is the JSON document stdout holds.
+  if (at < 0 && !valueMissing && asked('-V', '--version', '-v') && !asked('-h', '--help')) {
+    print(flags.json ? JSON.stringify({ version: version() }, null, 2) : version());
     return EXIT_OK;
   }
-  // No command (`rscript`, or `rscript --url exists`, where exists became the URL): the help on
-  // stderr (not with --json, whose stderr is the one error line) and a line saying so. (`rscript
-  // --url` is left to commander: "argument missing".)
-  // A mistyped option (`rscript --versoin`, `rscript --jsn`) is left to commander, as it is before a
-  // command's name: "unknown option" and the nearest flag, not the help.
-  if (
-    at < 0 &&
-    !valueMissing &&
-    !argv.some((a) => ['-h', '--help', '-V', '--version'].includes(a)) &&
-    strayOption(program, argv) === undefined
-  ) {
-    if (!flags.json) program.outputHelp({ error: true });
-    const misplaced = argv.map((a) => misplacedOption(program, a, undefined)).find((hint) => hint !== undefined);
-    return report(
-      new UsageError('no command given: rscript --help lists the commands', misplaced ? [misplaced] : []),
-      flags,
-    );
+  // No command (`rscript`, or `rscript --url exists`, where exists became the URL): the short usage on
+  // stderr, exit 2; with --json, the error document. (`rscript --url` is left to commander: "argument
+  // missing".)
+  if (at < 0 && !valueMissing && !asked('-h', '--help')) {
+    if (flags.json) return report(new UsageError('no command given: rscript --help lists the commands'), flags);
+    stderr().write(`${shortUsage(program.commands.map((c) => c.name()))}\n`);
+    return EXIT_USAGE;
   }
+  // `rscript help nope` would print the program's help and exit 2 without a word about "nope":
+  // it is answered as `rscript nope` is, "unknown command 'nope'" and the nearest name. `help`
+  // takes no options: `rscript help --json` is the help, as `rscript --json help` is.
   if (at >= 0 && argv[at] === 'help') {
     const after = argv.slice(at + 1);
     const topicAt = commandIndex(program, after);
@@ -644,7 +562,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
-    exitCode = report(await withArgvHint(err, program, argv), flags);
+    exitCode = report(withArgvHint(err, program, argv), flags);
   }
   return exitCode;
 }

@@ -38,18 +38,17 @@ export function print(text: string): void {
 /** Turns any error into one line on stderr (plus detail lines) and an exit code. */
 export function report(err: unknown, flags: GlobalFlags): number {
   if (err instanceof CommanderError) {
-    // commander has printed its own message (or the help/version) already.
+    // commander has printed the help or the version already.
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0)
       return EXIT_OK;
     // commander's own "no command" (run() answers that before parsing): a placeholder message.
     if (err.code === 'commander.help')
       return report(new UsageError('no command given: rscript --help lists the commands'), flags);
-    if (flags.json) {
-      // commander's "(Did you mean ...?)" and rscript's hints under it are detail lines, as on stderr.
-      const [message, ...detail] = err.message.replace(/^error: /, '').split('\n');
-      print(JSON.stringify({ error: { message, exitCode: EXIT_USAGE, detail } }, null, 2));
-    }
-    return EXIT_USAGE;
+    // A usage error, printed as every rscript error: its first line the message (without commander's
+    // "error: "), the others (commander's "(Did you mean ...?)", rscript's hints) detail lines.
+    const [first = '', ...detail] = err.message.split('\n');
+    const message = first.startsWith('error: ') ? first.slice('error: '.length) : first;
+    return report(new UsageError(message, detail), flags);
   }
   const debug = flags.verbose || /\brscript\b/.test(process.env.DEBUG ?? '');
   const known = err instanceof RscriptError;

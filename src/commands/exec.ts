@@ -58,7 +58,9 @@ export async function exec(options: ExecOptions): Promise<ExecResult> {
   const fn = resolveFunction(options.script, readManifest(options.manifest), options.manifest, options.cwd);
   if (fn) return execFunction(fn, options);
   const resolved = resolveScript(options.script, options);
-  checkArity(resolved.name, await expectedOf(resolved), options.keys.length, options.args.length);
+  // By path, info takes the same path (a file outside the script folders has no name info knows).
+  const infoRef = options.script.endsWith('.lua') ? options.script : resolved.name;
+  checkArity(resolved.name, await expectedOf(resolved), options.keys.length, options.args.length, infoRef);
   const body = resolved.script?.bytes;
   return withTopology(options.target, { lazy: true }, async (topology) => {
     // A cluster runs a script only when its keys share one slot: say so before sending anything.
@@ -170,7 +172,8 @@ export async function execInSandbox(options: SandboxExecOptions): Promise<ExecRe
   const keys = fromFixture ? draw(fixture!.keys) : options.keys;
   const args = fromFixture ? draw(fixture!.args) : options.args;
   // Too few keys or args: said before a server is started for nothing.
-  checkArity(resolved.name, await expectedOf(resolved), keys.length, args.length);
+  const infoRef = options.script.endsWith('.lua') ? options.script : resolved.name;
+  checkArity(resolved.name, await expectedOf(resolved), keys.length, args.length, infoRef);
   return withSandbox(
     {
       binary: config.redisServer,

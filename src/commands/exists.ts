@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
 import { entryAbsPath, readManifest, type Manifest } from '../manifest/manifest.js';
-import { entryBySha, unknownScript } from '../manifest/resolve.js';
+import { manifestEntry, unknownScript } from '../manifest/resolve.js';
 import type { Target } from '../server/connection.js';
 import { offersScriptShow } from '../server/identity.js';
 import { evictedScripts, scriptExists, scriptShow } from '../server/scripts.js';
@@ -76,23 +75,17 @@ export interface LibraryExistsRow {
 
 /**
  * The manifest name `ref` stands for: a name, the path of a script's file (`lua/x.lua`), or a SHA or
- * the 12 characters the tables print, as `exec` takes them.
+ * the 12 characters the tables print, as `exec` takes them (manifest/resolve.ts resolves it).
  */
 function manifestName(ref: string, manifest: Manifest, manifestFile: string, cwd: string): string {
-  if (Object.hasOwn(manifest.scripts, ref)) return ref;
-  const entries = Object.entries(manifest.scripts);
-  if (ref.endsWith('.lua')) {
-    const abs = resolve(cwd, ref);
-    const byPath = entries.find(([, e]) => entryAbsPath(e, manifestFile) === abs);
-    if (byPath) return byPath[0];
+  const entry = manifestEntry(ref, manifest, manifestFile, cwd);
+  if (entry) return entry[0];
+  if (ref.endsWith('.lua'))
     throw new UsageError(`${ref} is not a script of the manifest ${manifestFile} (rscript load adds it)`);
-  }
-  const bySha = entryBySha(manifest, ref);
-  if (bySha) return bySha[0];
   throw unknownScript(
     ref,
     Object.keys(manifest.scripts),
-    entries.map(([name, e]) => ({ name, sha: e.sha })),
+    Object.entries(manifest.scripts).map(([name, e]) => ({ name, sha: e.sha })),
   );
 }
 

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { extractMetadata, shortName, type ScriptMetadata } from '../lint/metadata.js';
 import { discoverScripts } from '../registry/discover.js';
 import { displayPath } from '../registry/include.js';
-import { isShaPrefix, resolveScript, unknownScript } from '../manifest/resolve.js';
+import { findLocal, resolveScript, unknownScript } from '../manifest/resolve.js';
 import { splitLibraries, type LocalLibrary } from '../registry/library.js';
 
 export interface InfoOptions {
@@ -57,17 +57,20 @@ export async function info(options: InfoOptions): Promise<ScriptInfo[]> {
   let chosen = scripts;
   if (options.script !== undefined) {
     const ref = options.script;
-    // A name, a path, or a SHA or its first characters (as the tables print them).
-    const sha = isShaPrefix(ref) ? ref.toLowerCase() : undefined;
-    // A path however it is written (./lua/x.lua, ../x.lua from lua/queue, absolute), as exec takes it.
-    const abs = ref.endsWith('.lua') ? resolve(options.cwd ?? process.cwd(), ref) : undefined;
-    chosen = scripts.filter((s) => s.name === ref || s.path === ref || s.absPath === abs);
+    // A name, a path however it is written, or a SHA or its first characters, as exec takes them.
+    chosen = findLocal(ref, scripts, options.cwd);
     // A function (`lib.fn` or its bare name), or every function of a library (its name or file).
     const fns = functions.filter((f) => f.name === ref || f.name.endsWith(`.${ref}`) || f.library === ref);
-    const libFile = libraries.find((l) => l.script.path === ref || l.script.absPath === abs);
+    const libFile = findLocal(
+      ref,
+      libraries.map((l) => l.script),
+      options.cwd,
+    )[0];
     if (chosen.length === 0 && (fns.length > 0 || libFile))
-      return fns.length > 0 ? fns : functions.filter((f) => f.library === libFile!.library);
-    if (chosen.length === 0 && sha !== undefined) chosen = scripts.filter((s) => s.sha.startsWith(sha));
+      return fns.length > 0
+        ? fns
+        : functions.filter((f) => f.library === libraries.find((l) => l.script === libFile)!.library);
+    const abs = ref.endsWith('.lua') ? resolve(options.cwd ?? process.cwd(), ref) : undefined;
     // A .lua file outside the script folders: read as exec reads it.
     if (chosen.length === 0 && abs !== undefined) {
       const { script } = resolveScript(ref, { manifest: '', scripts: [], cwd: options.cwd });

@@ -36,8 +36,16 @@ export async function expectedOf(resolved: ResolvedScript): Promise<Expected | u
 /**
  * Refuses a call with fewer keys or args than the script reads, naming what is missing, before
  * anything is sent: the script would otherwise fail on a nil deep inside. More is allowed (variadic).
+ * `ref` is how `rscript info` finds the script: its name, or the path it was given by (a file outside
+ * the script folders has no name info knows).
  */
-export function checkArity(name: string, expected: Expected | undefined, keys: number, args: number): void {
+export function checkArity(
+  name: string,
+  expected: Expected | undefined,
+  keys: number,
+  args: number,
+  ref: string = name,
+): void {
   if (!expected) return;
   const minKeys = expected.minKeys ?? expected.keys.length;
   const minArgs = expected.minArgs ?? expected.args.length;
@@ -54,9 +62,6 @@ export function checkArity(name: string, expected: Expected | undefined, keys: n
     min < all ? `${min} to ${all} ${noun}(s)` : `${all} ${noun}(s)`;
   throw new UsageError(
     `${name} reads ${count(minKeys, expected.keys.length, 'key')} and ${count(minArgs, expected.args.length, 'arg')}; got ${keys} and ${args}`,
-    [
-      `missing: ${missing.join('; ')}`,
-      'pass them with --keys and --args (rscript info ' + name + ' shows what each means)',
-    ],
+    [`missing: ${missing.join('; ')}`, `pass them with --keys and --args (rscript info ${ref} shows what each means)`],
   );
 }

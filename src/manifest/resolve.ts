@@ -76,7 +76,7 @@ export function resolveScript(ref: string, options: ResolveOptions): ResolvedScr
     try {
       bytes = readFileSync(abs);
     } catch {
-      throw new UsageError(`script file not found: ${ref}`);
+      throw fileNotFound(ref, options, cwd);
     }
     const script = makeScript(
       nameOfPath(abs, options.scripts, cwd) ?? basename(ref, '.lua'),
@@ -117,14 +117,73 @@ export function resolveScript(ref: string, options: ResolveOptions): ResolvedScr
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
   }
-  const found = local.find((s) => s.name === ref);
-  if (found) return { name: ref, sha: found.sha, script: found };
+  const found = findLocal(ref, local, cwd);
+  if (found.length > 1)
+    throw new UsageError(
+      `sha prefix ${ref} matches ${found.length} scripts (${found.map((s) => s.name).join(', ')}); give more characters`,
+    );
+  if (found[0]) return { name: found[0].name, sha: found[0].sha, script: found[0] };
   const known = [...new Set([...Object.keys(manifest?.scripts ?? {}), ...local.map((s) => s.name)])];
   const shas = [
     ...Object.entries(manifest?.scripts ?? {}).map(([name, e]) => ({ name, sha: e.sha })),
     ...local.map((s) => ({ name: s.name, sha: s.sha })),
   ];
   throw unknownScript(ref, known, shas);
+}
+
+/**
+ * The local scripts `ref` names: by name, by path however it is written (`lua/x.lua`, `./lua/x.lua`,
+ * absolute), or by SHA prefix (MIN_SHA_PREFIX hex digits or more). The name or path first: a SHA
+ * prefix only when neither names one.
+ */
+export function findLocal(ref: string, scripts: readonly LocalScript[], cwd: string = process.cwd()): LocalScript[] {
+  const abs = ref.endsWith('.lua') ? resolvePath(cwd, ref) : undefined;
+  const named = scripts.filter((s) => s.name === ref || s.path === ref || s.absPath === abs);
+  if (named.length > 0 || !isShaPrefix(ref)) return named;
+  const prefix = ref.toLowerCase();
+  return scripts.filter((s) => s.sha.startsWith(prefix));
+}
+
+/**
+ * The manifest entry `ref` names: a name, the path of its file (however written), a SHA or a SHA
+ * prefix; undefined when none does.
+ */
+export function manifestEntry(
+  ref: string,
+  manifest: Manifest,
+  manifestFile: string,
+  cwd: string = process.cwd(),
+): [string, ManifestEntry] | undefined {
+  if (Object.hasOwn(manifest.scripts, ref)) return [ref, manifest.scripts[ref]!];
+  if (ref.endsWith('.lua')) {
+    const abs = resolvePath(cwd, ref);
+    return Object.entries(manifest.scripts).find(([, e]) => entryAbsPath(e, manifestFile) === abs);
+  }
+  return entryBySha(manifest, ref);
+}
+
+/**
+ * `script file not found: counter.lua`, with the closest scripts: for a bare name with the extension
+ * their names (`did you mean "counter"?`, which exec takes), for a path their paths.
+ */
+function fileNotFound(ref: string, options: ResolveOptions, cwd: string): UsageError {
+  let local: LocalScript[] = [];
+  try {
+    local = discoverScripts({ paths: options.scripts, cwd });
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+  }
+  const manifest = options.manifest ? readManifest(options.manifest) : undefined;
+  const bare = !ref.includes('/') && !ref.includes(sep);
+  const known = bare
+    ? [...new Set([...Object.keys(manifest?.scripts ?? {}), ...local.map((s) => s.name)])]
+    : local.map((s) => s.path);
+  const word = bare ? ref.slice(0, -'.lua'.length) : ref;
+  // `counter.lua` where `counter` is a script: that one, not its neighbours too.
+  const close = known.includes(word) ? [word] : suggest(word, known);
+  return new UsageError(
+    `script file not found: ${ref}${close.length > 0 ? `; did you mean ${close.map((n) => `"${n}"`).join(' or ')}?` : ''}`,
+  );
 }
 
 /** True when `ref` is long enough to be taken as a SHA or a SHA prefix. */

@@ -96,21 +96,39 @@ describe('the options every command takes may come before the command name', () 
     expect(reverse.code).toBe(0);
   });
 
-  test('-c before bench is the config file; after bench it is the concurrency', async () => {
+  test('--config before a command; -c after bench is its connections (--concurrency, its former name, too)', async () => {
     project.write('conf/rscript.json', JSON.stringify({ scripts: ['../scripts'], manifest: 'lock.json' }));
-    const load = await runCli(['-c', 'conf/rscript.json', '-m', 'mine.json', 'load', '--url', server.url], {
+    const load = await runCli(['--config', 'conf/rscript.json', '-m', 'mine.json', 'load', '--url', server.url], {
       cwd: project.dir,
     });
     expect(load.code).toBe(0);
     expect(Object.keys(JSON.parse(project.read('mine.json').toString()).scripts)).toEqual(['other']);
     const bench = await runCli(
-      ['-c', 'conf/rscript.json', 'bench', 'other', '-c', '3', '-n', '30', '--json', '--url', server.url],
+      ['--config', 'conf/rscript.json', 'bench', 'other', '-c', '3', '-n', '30', '--json', '--url', server.url],
       { cwd: project.dir },
     );
     expect(bench.code).toBe(0);
     expect(JSON.parse(bench.stdout)).toMatchObject({
       results: [{ script: 'other', path: 'scripts/other.lua', concurrency: 3, requests: 30 }],
     });
+    const former = await runCli(
+      [
+        'bench',
+        'other',
+        '--concurrency',
+        '2',
+        '-n',
+        '20',
+        '--json',
+        '--url',
+        server.url,
+        '--config',
+        'conf/rscript.json',
+      ],
+      { cwd: project.dir },
+    );
+    expect(former.code).toBe(0);
+    expect(JSON.parse(former.stdout)).toMatchObject({ results: [{ concurrency: 2, requests: 20 }] });
   });
 });
 
@@ -129,20 +147,20 @@ describe('load: paths, --manifest and --config', () => {
     if (manifest !== 'rscript.lock.json') expect(project.exists('rscript.lock.json')).toBe(false);
   });
 
-  test('-c: paths in the config file are relative to it; a flag still wins', async () => {
+  test('--config: paths in the config file are relative to it; a flag still wins', async () => {
     project.write(
       'conf/rscript.json',
       JSON.stringify({ scripts: ['../scripts'], manifest: 'locks/rscript.lock.json' }),
     );
     project.write('conf/locks/.keep', '');
-    const result = await runCli(['load', '-c', 'conf/rscript.json', '--url', server.url, '--json'], {
+    const result = await runCli(['load', '--config', 'conf/rscript.json', '--url', server.url, '--json'], {
       cwd: project.dir,
     });
     expect(result.code).toBe(0);
     expect(JSON.parse(project.read('conf/locks/rscript.lock.json').toString()).scripts.other.path).toBe(
       '../../scripts/other.lua',
     );
-    const flag = await runCli(['load', '-c', 'conf/rscript.json', '-m', 'mine.json', '--url', server.url], {
+    const flag = await runCli(['load', '--config', 'conf/rscript.json', '-m', 'mine.json', '--url', server.url], {
       cwd: project.dir,
     });
     expect(flag.code).toBe(0);

@@ -69,6 +69,34 @@ test('an unknown script name suggests the closest names (exit 2)', async () => {
     'rscript: unknown script "lock_aquire"; did you mean "lock_acquire"?',
   );
   expectError(await cli('exec', 'zzzzzzzz'), 2, 'rscript: unknown script "zzzzzzzz"');
+  // A name written with its extension is taken as a file; when there is none, the name is suggested.
+  expectError(
+    await cli('exec', 'rate_limit.lua'),
+    2,
+    'rscript: script file not found: rate_limit.lua; did you mean "rate_limit"?',
+  );
+  expectError(
+    await cli('exec', 'lua/lock_aquire.lua'),
+    2,
+    'rscript: script file not found: lua/lock_aquire.lua; did you mean "lua/lock_acquire.lua"?',
+  );
+});
+
+test('exec by path outside the script folders: the info it suggests works there too', async () => {
+  await withFiles({ 'tools/foo.lua': '-- KEYS[1]: the counter\nreturn redis.call("INCR", KEYS[1])\n' }, async () => {
+    const lines = expectError(
+      await cli('exec', './tools/foo.lua'),
+      2,
+      'rscript: foo reads 1 key(s) and 0 arg(s); got 0 and 0',
+    );
+    expect(lines.at(-1)).toBe(
+      '  pass them with --keys and --args (rscript info ./tools/foo.lua shows what each means)',
+    );
+    const info = await cli('info', './tools/foo.lua');
+    expect({ code: info.code, stderr: info.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(info.stdout).toMatch(/^foo {2}tools\/foo\.lua {2}sha [0-9a-f]{40}/);
+    expect(info.stdout).toMatch(/^KEYS\[1\] {2}the counter$/m);
+  });
 });
 
 test('a SHA prefix too short to be taken for one says how many digits it takes, for exec, exists and info (exit 2)', async () => {
@@ -365,15 +393,16 @@ test('usage errors from the argument parser are rscript errors too (exit 2)', as
   const withJson = await cli('help', '--json');
   expect({ code: withJson.code, stderr: withJson.stderr }).toEqual({ code: 0, stderr: '' });
   expect(withJson.stdout).toMatch(/^Usage: rscript \[options\] \[command\]/);
-  // No command: the help on stderr, then one line saying so. A flag that takes a value took the name.
+  // No command: the short usage on stderr (not the whole help, no error line), exit 2. A flag that
+  // takes a value took the name.
   for (const argv of [[], ['--url', 'exists']]) {
     const none = await cli(...argv);
-    expect(none.code).toBe(2);
-    expect(none.stdout).toBe('');
-    expect(none.stderr).toMatch(/^Usage: rscript /);
-    expect(none.stderr.trimEnd().split('\n').at(-1)).toBe(
-      'rscript: no command given: rscript --help lists the commands',
-    );
+    expect({ code: none.code, stdout: none.stdout }).toEqual({ code: 2, stdout: '' });
+    expect(none.stderr.trimEnd().split('\n')).toEqual([
+      'Usage: rscript <command> [options]',
+      'Commands: load, exec, exists, flush, kill, functions, lint, build, gen, info, bench, test',
+      'rscript --help says what each does; rscript <command> --help lists its options.',
+    ]);
   }
   // A mistyped option and no command: the unknown option and the nearest flag, not the help; the
   // program's own options (hidden from commander's suggestions) are suggested too, before a command.
@@ -411,12 +440,22 @@ test('usage errors from the argument parser are rscript errors too (exit 2)', as
   expect(typed[1]).toBe(
     "  (-k is an option of exec and bench: it goes after the command's name, e.g. rscript bench -k <keys...>)",
   );
-  // redis-benchmark's -c before bench is the config file here; before lint, or after bench, no such hint.
-  const concurrency = expectError(await cli('-c', '3', 'bench'), 2, 'rscript: config file not found: 3');
-  expect(concurrency[1]).toBe(
-    "  before a command's name -c is the config file; bench takes its concurrency after its name: rscript bench -c 3",
+  // -c is bench's connections (redis-benchmark's -c), and goes after its name; the config file is
+  // --config, with no short form: -c anywhere else says so.
+  expect(expectError(await cli('-c', '3', 'bench'), 2, "rscript: unknown option '-c'")[1]).toBe(
+    "  (-c is an option of bench: it goes after the command's name, e.g. rscript bench -c <n>)",
   );
-  expect(expectError(await cli('-c', '5', 'lint'), 2, 'rscript: config file not found: 5')).toHaveLength(1);
+  for (const argv of [
+    ['-c', '5', 'lint'],
+    ['load', '-c', 'conf.json'],
+    ['exists', '--url', server.url, '-c', 'conf.json'],
+    ['-c', 'conf.json'],
+  ]) {
+    expect(expectError(await cli(...argv), 2, "rscript: unknown option '-c'")).toEqual([
+      "rscript: unknown option '-c'",
+      "  (-c is bench's connections; use --config <file>)",
+    ]);
+  }
   expect(
     expectError(await cli('bench', '-c', '5', '--config', '7'), 2, 'rscript: config file not found: 7'),
   ).toHaveLength(1);
@@ -428,6 +467,18 @@ test('usage errors from the argument parser are rscript errors too (exit 2)', as
   });
   expectError(await cli('-vu', 'x', 'help', 'lod'), 2, "rscript: unknown command 'lod'");
   expectError(await cli('--url'), 2, "rscript: option '-u, --url <url>' argument missing");
+  // lint's --json is its --format json: beside --format text, one of them would be ignored.
+  const both = await cli('lint', '--json', '--format', 'text');
+  expect({ code: both.code, stderr: both.stderr, error: JSON.parse(both.stdout).error.message }).toEqual({
+    code: 2,
+    stderr: 'rscript: --json and --format text conflict: choose one (--json is --format json)\n',
+    error: '--json and --format text conflict: choose one (--json is --format json)',
+  });
+  // --json with --format json or sarif is no conflict: JSON, or SARIF (which is JSON).
+  for (const format of ['json', 'sarif']) {
+    const r = await cli('lint', '--json', '--format', format);
+    expect({ format, code: r.code, json: typeof JSON.parse(r.stdout) }).toEqual({ format, code: 0, json: 'object' });
+  }
   expectError(
     await cli('flush', '--yes', '--async', '--sync'),
     2,

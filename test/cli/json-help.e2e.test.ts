@@ -130,26 +130,39 @@ test("the argument parser's errors: the hint is a detail line, as on stderr", as
   }
 });
 
-test('--help lists the exit codes, for the program and each command', async () => {
-  const exitCodes = [
-    'Exit codes:',
-    '  0  success',
-    '  1  a check or a script failed',
-    '  2  usage, config or connection error',
-    '  130  stopped by Ctrl-C',
-  ];
+test('--help lists the exit codes: the program all of them, each command only those it can return', async () => {
+  const commands = ['load', 'exec', 'exists', 'flush', 'kill', 'lint', 'build', 'gen', 'info', 'bench', 'test'];
   const runs = await Promise.all(
-    [['--help'], ...['load', 'exec', 'exists', 'flush', 'kill'].map((c) => [c, '--help'])].map((args) => cli(...args)),
+    [['--help'], ...commands.map((c) => [c, '--help']), ['functions', 'dump', '--help']].map((args) => cli(...args)),
   );
-  for (const result of runs) {
-    expect(result.code).toBe(0);
-    let at = -1;
-    for (const line of exitCodes) {
-      const next = result.stdout.indexOf(line, at + 1);
-      expect(next).toBeGreaterThan(at);
-      at = next;
-    }
-  }
+  const codes = (help: string) => {
+    const list = help
+      .slice(help.indexOf('\nExit codes:\n') + '\nExit codes:\n'.length)
+      .trimEnd()
+      .split('\n');
+    return list.map((line) => Number(/^ +(\d+) {2}\S/.exec(line)?.[1]));
+  };
+  for (const result of runs) expect(result.code).toBe(0);
+  const byCommand = Object.fromEntries(
+    ['rscript', ...commands, 'functions dump'].map((c, i) => [c, codes(runs[i]!.stdout)]),
+  );
+  expect(byCommand).toEqual({
+    rscript: [0, 1, 2, 130],
+    load: [0, 1, 2, 130],
+    exec: [0, 1, 2],
+    exists: [0, 1, 2],
+    flush: [0, 2, 130],
+    kill: [0, 1, 2],
+    lint: [0, 1, 2],
+    build: [0, 1, 2],
+    gen: [0, 1, 2],
+    info: [0, 1, 2],
+    bench: [0, 1, 2, 130],
+    test: [0, 1, 2, 130],
+    'functions dump': [0, 1, 2],
+  });
+  expect(runs[0]!.stdout).toContain('    2  usage, config or connection error');
+  expect(runs[3]!.stdout).toContain('    1  a script or library is missing from the server');
   expect(runs[0]!.stdout).toMatch(
     /Commands:\n\s+load .*\n(.*\n)*\s+exec .*\n(.*\n)*\s+exists .*\n(.*\n)*\s+flush .*\n(.*\n)*\s+kill /,
   );
@@ -162,7 +175,7 @@ test("each command's help says what it takes: names, paths or SHAs; -m read or w
     const r = await cli(command, '--help');
     expect(r.code).toBe(0);
     // commander wraps descriptions: one line per option or argument, as a user reads it.
-    return r.stdout.replace(/\n {20,}/g, ' ');
+    return r.stdout.replace(/\n {10,}/g, ' ');
   };
   const manifest = (text: string) => /-m, --manifest <file> +(.*)/.exec(text)?.[1];
   const texts = Object.fromEntries(
@@ -246,4 +259,21 @@ test('--version prints the package version; with --json as {"version": ...}', as
   const result = await cli('--version');
   expect(result.code).toBe(0);
   expect(result.stdout.trim()).toBe(version);
+  // -v alone is the version, as node -v and npm -v; after a command's name it is --verbose.
+  for (const argv of [['-v'], ['-V']]) {
+    const v = await cli(...argv);
+    expect({ argv, code: v.code, stdout: v.stdout, stderr: v.stderr }).toEqual({
+      argv,
+      code: 0,
+      stdout: `${version}\n`,
+      stderr: '',
+    });
+  }
+  const vJson = await cli('-v', '--json');
+  expect({ code: vJson.code, data: JSON.parse(vJson.stdout) }).toEqual({ code: 0, data: { version } });
+  const verbose = await cli('exec', 'one', '-v', '--json');
+  expect({ code: verbose.code, verbose: JSON.parse(verbose.stdout).serverCopy !== undefined }).toEqual({
+    code: 0,
+    verbose: true,
+  });
 });

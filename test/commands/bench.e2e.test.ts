@@ -389,7 +389,8 @@ describe('rscript bench', () => {
   it.each([
     [['fast', '--json', '--csv'], /--csv.*--json|--json.*--csv/],
     [['fast', '-n', '10', '--duration', '1s'], /--requests|--duration/],
-    [['fast', '-c', '0'], /--concurrency takes a positive whole number/],
+    [['fast', '-c', '0'], /--connections takes a positive whole number/],
+    [['fast', '--concurrency', '0'], /--concurrency takes a positive whole number/],
     [['fast', '--duration', 'soon'], /--duration takes a duration/],
     // The example names one of the project's own scripts.
     [[], /no script to bench: name one \(rscript bench capped\)/],

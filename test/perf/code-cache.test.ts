@@ -116,7 +116,7 @@ test("the launcher knows which of the CLI's common options take a value", () => 
 });
 
 test('the cache file is named after the command, also behind options that come before it', async () => {
-  await run(['--json', '-c', 'no-such.json', 'lint', 'lua']);
+  await run(['--json', '--config', 'no-such.json', 'lint', 'lua']);
   await run(['-m', 'x.lock.json', '--timeout', '100', 'lint', '--help']);
   await run(['-V']);
   // code-<build>-<node>-<arch>-<install>-<command>.bin
