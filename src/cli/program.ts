@@ -168,7 +168,7 @@ export async function run(argv: string[]): Promise<number> {
     .action(
       action(async (ctx, script: string, opts: { keys: string[]; args: string[]; ro?: boolean; sandbox?: boolean }) => {
         const { exec, execInSandbox } = await import('../commands/exec.js');
-        const { renderExec } = await import('../output/render.js');
+        const { execJson, renderExec } = await import('../output/render.js');
         const quoted = (values: string[]) =>
           values.length ? values.map((v) => JSON.stringify(v)).join(' ') : '(none)';
         const say = (line: string) => {
@@ -199,7 +199,7 @@ export async function run(argv: string[]): Promise<number> {
             `note: ${result.path ?? result.script} has changed since ${ctx.config.manifest} was written (sha ${result.manifestSha.slice(0, 12)} there, ${result.sha.slice(0, 12)} now): this ran the file as it is; rscript load brings the manifest up to date\n`,
           );
         }
-        return { data: result, text: renderExec(result) };
+        return { data: execJson(result), text: renderExec(result) };
       }),
     );
 

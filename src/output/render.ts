@@ -14,7 +14,8 @@ import type { BuildResult } from '../commands/build.js';
 import type { GenResult } from '../commands/gen.js';
 import type { NodeRole, TopologySummary } from '../server/topology.js';
 import { colorLevel } from './color.js';
-import { replyRows } from './reply.js';
+import type { TypedReply } from '../redis/typed-reply.js';
+import { plainReply, replyRows, type PlainReply } from './reply.js';
 import { displayWidth, renderTable, type Align } from './table.js';
 
 export { colorLevel };
@@ -219,6 +220,14 @@ export function describeNodes(nodes: ReadonlyArray<{ role: NodeRole }>): string 
   const parts = [`${primaries} ${primaries === 1 ? 'primary' : 'primaries'}`];
   if (replicas > 0) parts.push(`${replicas} ${replicas === 1 ? 'replica' : 'replicas'}`);
   return parts.join(', ');
+}
+
+/**
+ * exec's `--json` document: `reply` as plain JSON (what `redis-cli --json` gives, for jq), and the
+ * typed tree, which tells a status from a bulk string and keeps every byte, as `replyTyped`.
+ */
+export function execJson(r: ExecResult): Omit<ExecResult, 'reply'> & { reply: PlainReply; replyTyped: TypedReply } {
+  return { ...r, reply: plainReply(r.reply), replyTyped: r.reply };
 }
 
 export function renderExec(r: ExecResult): string {

@@ -51,7 +51,8 @@ test('every command prints one JSON document on success', async () => {
   expect(exec.code).toBe(0);
   expect(json(exec)).toMatchObject({
     script: 'hello',
-    reply: { type: 'bulk string', value: 'hello world' },
+    reply: 'hello world',
+    replyTyped: { type: 'bulk string', value: 'hello world' },
     reloaded: false,
   });
 
@@ -69,7 +70,7 @@ test('every command prints one JSON document on success', async () => {
   expect(json(missing)).toMatchObject({ missing: 2 });
 
   const reloaded = await cli('exec', 'one', '--json', '--verbose');
-  expect(json(reloaded)).toMatchObject({ reply: { type: 'integer', value: 1 }, reloaded: true });
+  expect(json(reloaded)).toMatchObject({ reply: 1, reloaded: true });
 });
 
 test('every command prints {"error": ...} on failure, with its exit code', async () => {

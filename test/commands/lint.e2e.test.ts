@@ -164,7 +164,7 @@ describe('load and the linter', () => {
     expect(r.stderr).toContain('ARGV[1] (increment (integer))');
     expect(server.cli('INFO', 'commandstats').match(/cmdstat_evalsha:calls=\d+/)?.[0]).toBe(before);
     const ok = await cli('exec', 'good', '--keys', 'c', '--args', '5', '--json');
-    expect(JSON.parse(ok.stdout).reply).toEqual({ type: 'integer', value: 5 });
+    expect(JSON.parse(ok.stdout).reply).toBe(5);
   });
 
   test('exec of a script file not in the manifest checks its header too', async () => {
@@ -292,7 +292,7 @@ describe('rscript lint --target, notes and optional slots', () => {
     expect(info.stdout).toMatch(/ARGV\[2\]\s+step \(integer\) \(optional\)/);
     const one = await cli('exec', 'limit', '--keys', 'opt:c', '--args', '60', '--json');
     expect(one.code).toBe(0);
-    expect(JSON.parse(one.stdout).reply).toEqual({ type: 'integer', value: 1 });
+    expect(JSON.parse(one.stdout).reply).toBe(1);
     const none = await cli('exec', 'limit', '--keys', 'opt:c');
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/limit reads 1 key\(s\) and 1 to 2 arg\(s\); got 1 and 0/);
@@ -302,6 +302,6 @@ describe('rscript lint --target, notes and optional slots', () => {
       minArgs: 1,
     });
     const loaded = await cli('exec', 'limit', '--keys', 'opt:c', '--args', '60', '--json');
-    expect(JSON.parse(loaded.stdout).reply).toEqual({ type: 'integer', value: 2 });
+    expect(JSON.parse(loaded.stdout).reply).toBe(2);
   });
 });
