@@ -542,7 +542,7 @@ export async function run(argv: string[]): Promise<number> {
               if (!ctx.flags.json) stderr().write(`not benched: nothing was sent to ${result.server}\n`);
               return { data: result, text: '' };
             }
-            const failed = result.failed + result.over_budget > 0;
+            const failed = result.failed + result.overBudget > 0;
             return {
               data: result,
               text: () => (opts.csv ? benchCsv(result.results) : renderBench(result)),

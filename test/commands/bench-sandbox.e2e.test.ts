@@ -59,7 +59,7 @@ describe('--sandbox', () => {
     expect(doc.results.map((x: { script: string }) => x.script)).toEqual(['fast', 'counter']);
     expect(doc.results.every((x: { verdict: string }) => x.verdict === 'ok')).toBe(true);
     // Nothing stays written: the server is thrown away.
-    expect(doc.left_keys).toEqual([]);
+    expect(doc.leftKeys).toEqual([]);
     expect(await gone(doc.sandbox.pid)).toBe(true);
   });
 
