@@ -2,6 +2,7 @@
  * `rscript bench` on the terminal: the result table, a small latency histogram, the budget verdicts,
  * and the live progress line (stderr, TTY only). `--json` and `--csv` need none of this.
  */
+import { printable } from './printable.js';
 import type { BenchResult } from '../commands/bench.js';
 import type { LiveRun } from '../bench/load-generator.js';
 import type { BenchRow } from '../bench/rows.js';
@@ -100,8 +101,8 @@ export function renderBench(r: BenchResult): string {
     if (row.error) {
       // No call at all: the fixture's setup failed.
       const when = row.requests > 0 ? ` after ${fmtInt(row.requests)} calls` : ', nothing benched';
-      lines.push(`${row.script}: ${verdictText(row)}${when}: ${out.red(row.error)}`);
-      if (row.errorLine) lines.push(out.dim(`  ${row.errorLine}`));
+      lines.push(`${row.script}: ${verdictText(row)}${when}: ${out.red(printable(row.error))}`);
+      if (row.errorLine) lines.push(out.dim(`  ${printable(row.errorLine)}`));
       continue;
     }
     sources.add(sourceText(row));

@@ -62,6 +62,31 @@ describe('rscript lint', () => {
     expect(stackLines(r.stderr)).toEqual([]);
   });
 
+  // A source line is printed as load prints it: an ANSI escape in a file must not turn the terminal
+  // red, nor a binary file write NUL and DEL to it.
+  test('control bytes in a source line or a message are escaped, as load escapes them', async () => {
+    project.write('lua/ansi.lua', 'return {a = 1} -- \x1b[31mred\n');
+    project.write('lua/binary.lua', Buffer.from('return 1\x00\x7f\x01 +\n', 'latin1'));
+    const r = await cli('lint');
+    expect(r.code).toBe(1);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the raw bytes are what must not be printed
+    expect(r.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    const lines = r.stdout.split('\n');
+    const ansi = lines.indexOf('    return {a = 1} -- \\x1b[31mred');
+    expect(ansi).toBeGreaterThan(0);
+    expect(lines[ansi + 1]).toBe(`    ^${'~'.repeat('return {a = 1}'.length - 1)}`);
+    // The message quotes the NUL; the caret stays under it, past the escapes written before it.
+    expect(r.stdout).toContain("unexpected symbol '\\x00' near '1'");
+    const binary = lines.indexOf('    return 1\\x00\\x7f\\x01 +');
+    expect(binary).toBeGreaterThan(0);
+    expect(lines[binary + 1]).toBe('            ^~~~');
+    const load = await cli('load');
+    expect(load.code).toBe(1);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: as above
+    expect(load.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    expect(load.stderr).toContain('\\x1b[31mred');
+  });
+
   test('warnings alone exit 0, unless --max-warnings is exceeded', async () => {
     project.write('lua/warns.lua', WARNS);
     expect((await cli('lint')).code).toBe(0);
