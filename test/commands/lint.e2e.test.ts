@@ -69,7 +69,6 @@ describe('rscript lint', () => {
     project.write('lua/binary.lua', Buffer.from('return 1\x00\x7f\x01 +\n', 'latin1'));
     const r = await cli('lint');
     expect(r.code).toBe(1);
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: the raw bytes are what must not be printed
     expect(r.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
     const lines = r.stdout.split('\n');
     const ansi = lines.indexOf('    return {a = 1} -- \\x1b[31mred');
@@ -82,7 +81,6 @@ describe('rscript lint', () => {
     expect(lines[binary + 1]).toBe('            ^~~~');
     const load = await cli('load');
     expect(load.code).toBe(1);
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: as above
     expect(load.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
     expect(load.stderr).toContain('\\x1b[31mred');
   });
