@@ -239,6 +239,18 @@ export function execJson(r: ExecResult): Omit<ExecResult, 'reply'> & { reply: Pl
   return { ...r, reply: plainReply(r.reply), replyTyped: r.reply };
 }
 
+/**
+ * One line per error-level lint finding on a file `rscript load` had not checked, as load words its
+ * refusals (the call ran: these are warnings, and the exit code stays the call's).
+ */
+export function execLintWarnings(r: ExecResult): string[] {
+  return (r.lintErrors ?? []).map((f) =>
+    printable(
+      `${f.file}:${f.line}:${f.column}: ${f.message} (${f.rule}${f.includedInto ? `, included into ${f.includedInto}` : ''}; rscript lint ${f.includedInto ?? f.file} explains it)`,
+    ),
+  );
+}
+
 export function renderExec(r: ExecResult): string {
   const rows = replyRows(r.reply).map((row) => [out.dim(row.path), out.cyan(row.type), row.value]);
   const note = r.reloaded ? out.yellow(' (the server lacked it: loaded and retried)') : '';

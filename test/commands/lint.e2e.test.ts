@@ -195,6 +195,30 @@ describe('load and the linter', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('KEYS[1] (the counter (string))');
   });
+
+  // A string-keyed table comes back as an empty array: run by path, never linted, nothing said why.
+  test('exec of a file load never checked warns of its error-level findings, one line each; the exit code stays', async () => {
+    project.write('other/keys.lua', 'return {ok = true, remaining = 5}\n');
+    const r = await cli('exec', 'other/keys.lua');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\(reply\)\s+│ array\s+│ \(empty\)/);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(
+        /^warning: other\/keys\.lua:1:\d+: Redis converts this table to an array and drops its string keys .*\(no-string-keys-in-reply; rscript lint other\/keys\.lua explains it\)$/,
+      ),
+    ]);
+    const json = await cli('exec', 'other/keys.lua', '--json');
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ reply: [], lintErrors: [{ rule: 'no-string-keys-in-reply' }] });
+    expect(json.stderr).toMatch(/^warning: other\/keys\.lua:1:\d+: .*no-string-keys-in-reply/);
+    // A warning-level finding is no reason to speak up; a script load checked is not linted again.
+    project.write('other/warns.lua', WARNS);
+    expect((await cli('exec', 'other/warns.lua', '-a', '1')).stderr).toBe('');
+    expect((await cli('load')).code).toBe(0);
+    const loaded = await cli('exec', 'good', '-k', 'n', '-a', '1');
+    expect(loaded.code).toBe(0);
+    expect(loaded.stderr).toBe('');
+  });
 });
 
 describe('rscript info', () => {
