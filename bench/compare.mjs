@@ -284,7 +284,7 @@ async function rscriptBench(s, set) {
   }
   const row = doc.results?.[0];
   if (!row || row.errors > 0) throw new Error(`rscript bench failed (${code}): ${row?.error ?? stderr}`);
-  return { ops: row.ops_per_sec, p50: row.p50_ms, p99: row.p99_ms };
+  return { ops: row.opsPerSec, p50: row.p50Ms, p99: row.p99Ms };
 }
 
 function run(cmd, args, cwd = root) {

@@ -1,6 +1,8 @@
 /**
- * One bench's figures as the flat record that the table, `--json` and `--csv` all show. Every figure
- * carries its unit in its name (`p99_ms`, `ops_per_sec`), as redis-benchmark's CSV does.
+ * One bench's figures as the flat record that the table, `--json` and `--csv` all show, under one
+ * name each (camelCase, as every command's --json). Every figure carries its unit in its name
+ * (`p99Ms`, `opsPerSec`), as redis-benchmark's CSV does; a name ending in `AtMost` is an upper
+ * bound (the table's `≤`): the true value is at most that.
  */
 import type { LatencyHistogram } from './histogram.js';
 import type { ServerTime } from '../redis/server-stats.js';
@@ -15,42 +17,42 @@ export interface BenchRow {
   /** Calls answered: without error plus with an error reply. */
   requests: number;
   errors: number;
-  elapsed_ms: number;
-  ops_per_sec: number;
+  elapsedMs: number;
+  opsPerSec: number;
   concurrency: number;
   pipeline: number;
   /** Client-side latency: from writing a call to reading its reply. */
-  min_ms: number;
-  p50_ms: number;
-  p90_ms: number;
-  p99_ms: number;
-  p999_ms: number;
-  max_ms: number;
-  mean_ms: number;
+  minMs: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  maxMs: number;
+  meanMs: number;
   /** Where the server-side figures come from; `none` when the server gave nothing. */
-  server_source: ServerTime['source'] | 'none';
+  serverSource: ServerTime['source'] | 'none';
   /** EVALSHA calls the server counted during the bench (more than `requests`: another client ran some). */
-  server_calls: number | null;
+  serverCalls: number | null;
   /** Time per call the script blocked Redis: exact mean (commandstats). */
-  server_mean_ms: number | null;
+  serverMeanMs: number | null;
   /** Upper bounds of the power-of-two buckets holding the p99 and the slowest call (LATENCY HISTOGRAM). */
-  server_p99_ms: number | null;
-  server_max_ms: number | null;
-  budget_ms: number;
+  serverP99MsAtMost: number | null;
+  serverMaxMsAtMost: number | null;
+  budgetMs: number;
   /** `server`: held against the server-side time; `client`: fallback to client latency. */
-  budget_source: BudgetSource;
+  budgetSource: BudgetSource;
   /** The figure held against the budget: the most the server-side p99 can be. */
-  budget_figure_ms: number;
+  budgetFigureMsAtMost: number;
   verdict: Verdict | 'error';
   note: string | null;
   /** The error reply that stopped the bench, as `lua/file.lua:LINE: message`. */
   error: string | null;
   /** The script line the error points at (`12 | redis.call(...)`). */
-  error_line: string | null;
+  errorLine: string | null;
   /** Stopped by Ctrl-C before the end: the figures cover what ran. */
   interrupted: boolean;
   /** Client latency in power-of-two bins (JSON only). */
-  histogram: Array<{ from_ms: number; to_ms: number; count: number }>;
+  histogram: Array<{ fromMs: number; toMs: number; count: number }>;
 }
 
 export interface RowInput {
@@ -97,31 +99,31 @@ export function makeRow(r: RowInput): BenchRow {
     args: r.args,
     requests: answered,
     errors: r.errors,
-    elapsed_ms: round3(r.elapsedMs),
-    ops_per_sec: r.elapsedMs > 0 ? Math.round((answered / r.elapsedMs) * 1000) : 0,
+    elapsedMs: round3(r.elapsedMs),
+    opsPerSec: r.elapsedMs > 0 ? Math.round((answered / r.elapsedMs) * 1000) : 0,
     concurrency: r.concurrency,
     pipeline: r.pipeline,
-    min_ms: h.count > 0 ? toMs(h.minNs) : 0,
-    p50_ms: toMs(h.percentile(50)),
-    p90_ms: toMs(h.percentile(90)),
-    p99_ms: clientP99Ms,
-    p999_ms: toMs(h.percentile(99.9)),
-    max_ms: toMs(h.maxNs),
-    mean_ms: toMs(h.meanNs()),
-    server_source: r.server?.source ?? 'none',
-    server_calls: r.server?.calls ?? null,
-    server_mean_ms: r.server ? round3(r.server.meanMs) : null,
-    server_p99_ms: r.server?.p99 ? round3(r.server.p99.highMs) : null,
-    server_max_ms: r.server?.max ? round3(r.server.max.highMs) : null,
-    budget_ms: r.budgetMs,
-    budget_source: v.source,
-    budget_figure_ms: round3(v.figureMs),
+    minMs: h.count > 0 ? toMs(h.minNs) : 0,
+    p50Ms: toMs(h.percentile(50)),
+    p90Ms: toMs(h.percentile(90)),
+    p99Ms: clientP99Ms,
+    p999Ms: toMs(h.percentile(99.9)),
+    maxMs: toMs(h.maxNs),
+    meanMs: toMs(h.meanNs()),
+    serverSource: r.server?.source ?? 'none',
+    serverCalls: r.server?.calls ?? null,
+    serverMeanMs: r.server ? round3(r.server.meanMs) : null,
+    serverP99MsAtMost: r.server?.p99 ? round3(r.server.p99.highMs) : null,
+    serverMaxMsAtMost: r.server?.max ? round3(r.server.max.highMs) : null,
+    budgetMs: r.budgetMs,
+    budgetSource: v.source,
+    budgetFigureMsAtMost: round3(v.figureMs),
     verdict: r.error ? 'error' : v.verdict,
     note: notes.length > 0 ? notes.join('; ') : null,
     error: r.error?.text ?? null,
-    error_line: r.error?.source ?? null,
+    errorLine: r.error?.source ?? null,
     interrupted: r.interrupted,
-    histogram: h.powerOfTwoBins().map((b) => ({ from_ms: b.fromNs / 1e6, to_ms: b.toNs / 1e6, count: b.count })),
+    histogram: h.powerOfTwoBins().map((b) => ({ fromMs: b.fromNs / 1e6, toMs: b.toNs / 1e6, count: b.count })),
   };
 }
 
@@ -132,25 +134,25 @@ export const CSV_FIELDS = [
   'path',
   'requests',
   'errors',
-  'elapsed_ms',
-  'ops_per_sec',
+  'elapsedMs',
+  'opsPerSec',
   'concurrency',
   'pipeline',
-  'min_ms',
-  'p50_ms',
-  'p90_ms',
-  'p99_ms',
-  'p999_ms',
-  'max_ms',
-  'mean_ms',
-  'server_source',
-  'server_calls',
-  'server_mean_ms',
-  'server_p99_ms',
-  'server_max_ms',
-  'budget_ms',
-  'budget_source',
-  'budget_figure_ms',
+  'minMs',
+  'p50Ms',
+  'p90Ms',
+  'p99Ms',
+  'p999Ms',
+  'maxMs',
+  'meanMs',
+  'serverSource',
+  'serverCalls',
+  'serverMeanMs',
+  'serverP99MsAtMost',
+  'serverMaxMsAtMost',
+  'budgetMs',
+  'budgetSource',
+  'budgetFigureMsAtMost',
   'verdict',
   'error',
   'interrupted',

@@ -139,13 +139,13 @@ export async function run(argv: string[]): Promise<number> {
     .action(
       action(async (ctx, script: string, opts: { keys: string[]; args: string[]; ro?: boolean; sandbox?: boolean }) => {
         const { exec, execInSandbox } = await import('../commands/exec.js');
-        const { renderExec } = await import('../output/render.js');
+        const { execJson, execLintWarnings, renderExec } = await import('../output/render.js');
         const quoted = (values: string[]) =>
           values.length ? values.map((v) => JSON.stringify(v)).join(' ') : '(none)';
         const say = (line: string) => {
           if (!ctx.flags.json || ctx.flags.verbose) stderr().write(`${line}\n`);
         };
-        const call = { script, keys: opts.keys, args: opts.args, readOnly: opts.ro, serverCopy: ctx.flags.verbose };
+        const call = { script, keys: opts.keys, args: opts.args, readOnly: opts.ro, serverCopy: ctx.flags.verbose, lint: ctx.config.lint };
         if (opts.sandbox) refuseServerFlagsWithSandbox(ctx.flags);
         const result = opts.sandbox
           ? await execInSandbox({
@@ -170,7 +170,8 @@ export async function run(argv: string[]): Promise<number> {
             `note: ${result.path ?? result.script} has changed since ${ctx.config.manifest} was written (sha ${result.manifestSha.slice(0, 12)} there, ${result.sha.slice(0, 12)} now): this ran the file as it is; rscript load brings the manifest up to date\n`,
           );
         }
-        return { data: result, text: renderExec(result) };
+        for (const w of execLintWarnings(result)) stderr().write(`warning: ${w}\n`);
+        return { data: execJson(result), text: renderExec(result) };
       }),
     );
 
@@ -479,7 +480,7 @@ export async function run(argv: string[]): Promise<number> {
             if (!ctx.flags.json) stderr().write(`not benched: nothing was sent to ${result.server}\n`);
             return { data: result, text: '' };
           }
-          const failed = result.failed + result.over_budget > 0;
+          const failed = result.failed + result.overBudget > 0;
           return {
             data: result,
             text: () => (opts.csv ? benchCsv(result.results) : renderBench(result)),

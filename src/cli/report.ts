@@ -2,6 +2,7 @@
  * The one way out of a run: results printed on stdout, errors turned into one line on stderr (plus
  * detail lines) and an exit code, cluster warnings on stderr, and a closed pipe ended quietly.
  */
+import { printable } from '../output/printable.js';
 import { CommanderError } from 'commander';
 import { EXIT_OK, EXIT_USAGE, RscriptError, UsageError } from '../errors.js';
 import { scrub } from '../secrets.js';
@@ -62,15 +63,6 @@ export function report(err: unknown, flags: GlobalFlags): number {
   if (debug && err instanceof Error && err.stack) lines.push(err.stack);
   stderr().write(scrub(lines.join('\n')) + '\n');
   return exitCode;
-}
-
-/**
- * Control characters made visible: a message can quote a binary script file or a server reply, and
- * raw ones could move the cursor, recolour or retitle the terminal.
- */
-export function printable(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** `--json` among the options (not after `--`), for errors commander raises before any action runs. */

@@ -66,25 +66,25 @@ export interface BenchResult {
   /** `host:port` benched, or the sandbox's. */
   server: string;
   /** `redis` or `valkey` (what HELLO says), null when the server did not say. */
-  server_flavour: string | null;
+  serverFlavour: string | null;
   /** `8.0.2`: the server's own version (Valkey's, not the 7.2.4 it reports as redis_version). */
-  server_version: string | null;
+  serverVersion: string | null;
   /** `Redis 8.0.2`; on a cluster whose nodes differ, each with its count. */
-  server_name: string | null;
+  serverName: string | null;
   sandbox: { version: string | null; port: number; pid: number } | null;
   mode: 'script' | 'fixtures';
   results: BenchRow[];
-  over_budget: number;
+  overBudget: number;
   failed: number;
   /** Stopped by Ctrl-C: the last row is partial and later scripts did not run. */
   interrupted: boolean;
   /** Local scripts that have no fixture (fixture mode): they were not benched. */
-  without_fixture: string[];
+  withoutFixture: string[];
   /**
    * The benched scripts whose keys stay written on the server: a fixture setup, or a script not
    * flagged no-writes. Empty on a sandbox (it is thrown away).
    */
-  left_keys: string[];
+  leftKeys: string[];
 }
 
 /** The answer to the confirmation was no: nothing was sent to the server. */
@@ -156,17 +156,17 @@ export async function bench(options: BenchOptions): Promise<BenchResult | BenchD
       const software = topology.server();
       return {
         server: router.label,
-        server_flavour: software?.flavour ?? null,
-        server_version: software?.version ?? null,
-        server_name: software?.name ?? null,
+        serverFlavour: software?.flavour ?? null,
+        serverVersion: software?.version ?? null,
+        serverName: software?.name ?? null,
         sandbox: sandbox ? { version: sandbox.version ?? null, port: sandbox.port, pid: sandbox.pid } : null,
         mode: options.script === undefined ? 'fixtures' : 'script',
         results: rows,
-        over_budget: rows.filter((r) => r.verdict === 'over' || r.verdict === 'unsure').length,
+        overBudget: rows.filter((r) => r.verdict === 'over' || r.verdict === 'unsure').length,
         failed: rows.filter((r) => r.verdict === 'error').length,
         interrupted: options.signal?.aborted === true,
-        without_fixture: withoutFixture,
-        left_keys: sandbox
+        withoutFixture,
+        leftKeys: sandbox
           ? []
           : plans
               .slice(0, rows.length)

@@ -3,7 +3,9 @@ import type { Config } from '../config/schema.js';
 import { CheckFailedError } from '../errors.js';
 import { typeReply, type TypedReply } from '../redis/typed-reply.js';
 import { checkArity, expectedOf } from '../lint/arity.js';
-import { resolveScript } from '../manifest/resolve.js';
+import { resolveScript, type ResolvedScript } from '../manifest/resolve.js';
+import type { Severity } from '../lint/finding.js';
+import { mapFindings, type MappedFinding } from '../lint/map-findings.js';
 import { replyCode, type Target } from '../server/connection.js';
 import { locateScriptError } from '../redis/script-errors.js';
 import { lineMapper } from '../registry/include.js';
@@ -29,6 +31,11 @@ export interface ExecOptions {
   cwd?: string;
   /** Read the server's copy back (SCRIPT SHOW, Valkey 8+) and compare it with the local file. */
   serverCopy?: boolean;
+  /**
+   * The config's lint settings: a file that `rscript load` has not checked (run by path, new, or
+   * changed since the load) gets the error-level rules, reported in `lintErrors`. Undefined: no lint.
+   */
+  lint?: { rules?: Record<string, Severity>; target?: string; headers?: 'convention' | 'always' };
 }
 
 export interface ExecResult {
@@ -51,6 +58,11 @@ export interface ExecResult {
   serverCopy?: { status: 'same' | 'differs' | 'unavailable'; sha: string; source?: string; reason?: string };
   /** Set when a Functions library's function ran (FCALL, or FCALL_RO for a no-writes function). */
   function?: { library: string; name: string; command: 'FCALL' | 'FCALL_RO' };
+  /**
+   * The linter's error-level findings on a file `rscript load` has not checked (it ran anyway: a
+   * string-keyed table, for one, comes back as an empty array). Absent when the load checked it.
+   */
+  lintErrors?: MappedFinding[];
 }
 
 /** Runs one script by name, path or SHA through EVALSHA, reloading it once on NOSCRIPT. */
@@ -62,6 +74,7 @@ export async function exec(options: ExecOptions): Promise<ExecResult> {
   const infoRef = options.script.endsWith('.lua') ? options.script : resolved.name;
   checkArity(resolved.name, await expectedOf(resolved), options.keys.length, options.args.length, infoRef);
   const body = resolved.script?.bytes;
+  const lintErrors = await lintUnchecked(resolved, options);
   return withTopology(options.target, { lazy: true }, async (topology) => {
     // A cluster runs a script only when its keys share one slot: say so before sending anything.
     let slot: number | undefined;
@@ -116,6 +129,7 @@ export async function exec(options: ExecOptions): Promise<ExecResult> {
             ? { node: { node: node.label, role: node.role, ...(slot !== undefined ? { slot } : {}) } }
             : {}),
           ...(serverCopy ? { serverCopy } : {}),
+          ...(lintErrors?.length ? { lintErrors } : {}),
         };
       });
     } catch (err) {
@@ -145,6 +159,23 @@ export async function exec(options: ExecOptions): Promise<ExecResult> {
       throw new CheckFailedError(located.text, located.source ? [located.source] : []);
     }
   });
+}
+
+/**
+ * The error-level lint findings of the file that runs, when `rscript load` has not checked it: the
+ * manifest documents KEYS and ARGV only for a SHA its linter read. Through the lint cache, as lint and
+ * load; a linter that fails says nothing (the call is what the user asked for).
+ */
+async function lintUnchecked(resolved: ResolvedScript, options: ExecOptions): Promise<MappedFinding[] | undefined> {
+  const script = resolved.script;
+  if (!options.lint || !script || (resolved.keys && resolved.args)) return undefined;
+  try {
+    const { checkScripts } = await import('../lint/cached.js');
+    const [checked] = await checkScripts([script], { ...options.lint, cwd: options.cwd ?? process.cwd() });
+    return mapFindings(script, checked?.findings ?? []).filter((f) => f.severity === 'error');
+  } catch {
+    return undefined;
+  }
 }
 
 export interface SandboxExecOptions extends Omit<ExecOptions, 'target' | 'manifest' | 'scripts'> {
@@ -195,6 +226,7 @@ export async function execInSandbox(options: SandboxExecOptions): Promise<ExecRe
         target,
         cwd: options.cwd,
         serverCopy: options.serverCopy,
+        lint: options.lint,
       }),
   );
 }

@@ -201,10 +201,15 @@ async function syncNodes(
   // A compile error is the same on every node: say it once.
   const problems = [...new Set(perNode.flatMap((n) => n.problems))];
   if (problems.length > 0) {
-    const failed = new Set(perNode.flatMap((n) => n.failed)).size || 1;
+    // The others are on the server now: say which, so that nobody thinks nothing happened.
+    const failed = new Set(perNode.flatMap((n) => n.failed));
+    const loaded = rows.filter((r) => r.server === 'loaded' && !failed.has(r.name)).map((r) => r.name);
+    const cachedCount = rows.filter((r) => r.server === 'cached').length;
     throw new CheckFailedError(problems[0]!, [
       ...problems.slice(1),
-      `${failed} script(s) failed to load; ${untouched(options.manifest, previous)}`,
+      `${plural(failed.size || 1, 'script')} failed to load: ${names([...failed])}`,
+      `${loaded.length > 0 ? `${plural(loaded.length, 'script')} loaded on the server: ${names(loaded)}` : 'no other script loaded'}${cachedCount > 0 ? `; ${plural(cachedCount, 'script')} already there` : ''}`,
+      `${untouched(options.manifest, previous)}: fix the failing script(s) and run rscript load again`,
     ]);
   }
   return topology.summary();
@@ -352,6 +357,16 @@ async function lintLibraries(
 }
 
 /** What a failed load did to the manifest: nothing (there may be none yet). */
+/** `a, b, c` up to ten names, then `and N more`. */
+function names(list: string[]): string {
+  const shown = list.slice(0, 10).join(', ');
+  return list.length > 10 ? `${shown} and ${list.length - 10} more` : shown;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 function untouched(manifest: string, previous: Manifest | null): string {
   return previous === null ? `the manifest ${manifest} was not written` : `the manifest ${manifest} was not changed`;
 }

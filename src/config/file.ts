@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 // of its own (dist/parts/cosmiconfig.cjs, read only when this module runs).
 import { cosmiconfig, defaultLoaders } from 'cosmiconfig';
 import { ConfigError } from '../errors.js';
+import { jsonErrorAtLine } from '../text.js';
 import { importModule } from '../import-module.js';
 import { MODULE_NAME } from './search.js';
 
@@ -94,10 +95,7 @@ function jsonProblem(file: string): string | undefined {
     return undefined;
   } catch (err) {
     // "at position 20" said as a line and a column.
-    return (err as Error).message.replace(/ in JSON at position (\d+).*$/, (_, at: string) => {
-      const before = text.slice(0, Number(at)).split(/\r\n|\r|\n/);
-      return ` at line ${before.length} column ${before.at(-1)!.length + 1}`;
-    });
+    return jsonErrorAtLine((err as Error).message, text);
   }
 }
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { jsonErrorAtLine } from '../text.js';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { writeFileAtomic } from '../write-atomic.js';
@@ -108,7 +109,7 @@ export function parseManifest(text: string, file: string): Manifest {
       );
     }
     // V8 quotes the start of a short text, line breaks and all: one line for the message.
-    const why = (err as Error).message.replace(/\r?\n/g, '\\n');
+    const why = jsonErrorAtLine((err as Error).message, text).replace(/\r?\n/g, '\\n');
     throw new ConfigError(`${file}: not valid JSON (${why}); fix it or delete it and run rscript load`);
   }
   const bad = (what: string): never => {

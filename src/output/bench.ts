@@ -2,6 +2,7 @@
  * `rscript bench` on the terminal: the result table, a small latency histogram, the budget verdicts,
  * and the live progress line (stderr, TTY only). `--json` and `--csv` need none of this.
  */
+import { printable } from './printable.js';
 import type { BenchResult } from '../commands/bench.js';
 import type { LiveRun } from '../bench/load-generator.js';
 import type { BenchRow } from '../bench/rows.js';
@@ -30,8 +31,8 @@ function verdictText(row: BenchRow): string {
 }
 
 function sourceText(row: BenchRow): string {
-  if (row.budget_source === 'client') return 'client-side p99 latency (the server gave no statistics)';
-  return row.server_source === 'commandstats+latency-histogram'
+  if (row.budgetSource === 'client') return 'client-side p99 latency (the server gave no statistics)';
+  return row.serverSource === 'commandstats+latency-histogram'
     ? 'server-side time per call (INFO commandstats + LATENCY HISTOGRAM)'
     : 'server-side mean (INFO commandstats), p99 bounded by client latency';
 }
@@ -57,19 +58,19 @@ export function renderBench(r: BenchResult): string {
     row.script + (row.interrupted ? out.yellow(' (partial)') : ''),
     fmtInt(row.requests),
     row.errors > 0 ? out.red(String(row.errors)) : '0',
-    figure(row, fmtInt(row.ops_per_sec)),
-    figure(row, fmtMs(row.p50_ms)),
-    figure(row, fmtMs(row.p99_ms)),
-    figure(row, fmtMs(row.max_ms)),
-    figure(row, fmtMs(row.server_mean_ms)),
-    row.server_p99_ms === null ? '-' : figure(row, `≤ ${fmtMs(row.server_p99_ms)}`),
-    `${row.budget_ms}`,
+    figure(row, fmtInt(row.opsPerSec)),
+    figure(row, fmtMs(row.p50Ms)),
+    figure(row, fmtMs(row.p99Ms)),
+    figure(row, fmtMs(row.maxMs)),
+    figure(row, fmtMs(row.serverMeanMs)),
+    row.serverP99MsAtMost === null ? '-' : figure(row, `≤ ${fmtMs(row.serverP99MsAtMost)}`),
+    `${row.budgetMs}`,
     verdictText(row),
   ]);
   const lines: string[] = [];
   const where = r.sandbox
-    ? `sandbox ${r.server_name ?? `redis-server ${r.sandbox.version ?? ''}`} on ${r.server}`.replace('  ', ' ')
-    : `${r.server}${r.server_name ? ` (${r.server_name})` : ''}`;
+    ? `sandbox ${r.serverName ?? `redis-server ${r.sandbox.version ?? ''}`} on ${r.server}`.replace('  ', ' ')
+    : `${r.server}${r.serverName ? ` (${r.serverName})` : ''}`;
   lines.push(out.dim(`bench on ${where}`));
   lines.push(
     table(head, rows, [
@@ -89,8 +90,8 @@ export function renderBench(r: BenchResult): string {
   if (r.results.length === 1 && r.results[0]!.requests > r.results[0]!.errors) {
     const row = r.results[0]!;
     lines.push(
-      `${fmtInt(row.requests)} calls in ${fmtMs(row.elapsed_ms / 1000)} s, c=${row.concurrency} P=${row.pipeline}; ` +
-        `client latency ms: min ${fmtMs(row.min_ms)}  p50 ${fmtMs(row.p50_ms)}  p90 ${fmtMs(row.p90_ms)}  p99 ${fmtMs(row.p99_ms)}  p99.9 ${fmtMs(row.p999_ms)}  max ${fmtMs(row.max_ms)}`,
+      `${fmtInt(row.requests)} calls in ${fmtMs(row.elapsedMs / 1000)} s, c=${row.concurrency} P=${row.pipeline}; ` +
+        `client latency ms: min ${fmtMs(row.minMs)}  p50 ${fmtMs(row.p50Ms)}  p90 ${fmtMs(row.p90Ms)}  p99 ${fmtMs(row.p99Ms)}  p99.9 ${fmtMs(row.p999Ms)}  max ${fmtMs(row.maxMs)}`,
     );
     if (row.histogram.length > 0) lines.push(drawHistogram(row.histogram));
   }
@@ -100,33 +101,33 @@ export function renderBench(r: BenchResult): string {
     if (row.error) {
       // No call at all: the fixture's setup failed.
       const when = row.requests > 0 ? ` after ${fmtInt(row.requests)} calls` : ', nothing benched';
-      lines.push(`${row.script}: ${verdictText(row)}${when}: ${out.red(row.error)}`);
-      if (row.error_line) lines.push(out.dim(`  ${row.error_line}`));
+      lines.push(`${row.script}: ${verdictText(row)}${when}: ${out.red(printable(row.error))}`);
+      if (row.errorLine) lines.push(out.dim(`  ${printable(row.errorLine)}`));
       continue;
     }
     sources.add(sourceText(row));
     if (r.results.length > 1 && row.verdict === 'ok' && !row.note) continue;
     const figure =
-      `p99 ≤ ${fmtMs(row.budget_figure_ms)} ms` +
-      (row.server_mean_ms !== null ? `, mean ${fmtMs(row.server_mean_ms)} ms` : '');
-    lines.push(`${row.script}: ${verdictText(row)}: ${figure} against ${row.budget_ms} ms`);
+      `p99 ≤ ${fmtMs(row.budgetFigureMsAtMost)} ms` +
+      (row.serverMeanMs !== null ? `, mean ${fmtMs(row.serverMeanMs)} ms` : '');
+    lines.push(`${row.script}: ${verdictText(row)}: ${figure} against ${row.budgetMs} ms`);
     if (row.note) lines.push(out.dim(`  ${row.note}`));
   }
   if (sources.size > 0) lines.push(out.dim(`held against the budget: ${[...sources].join('; ')}`));
-  if (r.without_fixture.length > 0) {
-    lines.push(out.dim(`no fixture, not benched: ${r.without_fixture.join(', ')}`));
+  if (r.withoutFixture.length > 0) {
+    lines.push(out.dim(`no fixture, not benched: ${r.withoutFixture.join(', ')}`));
   }
-  if (r.left_keys.length > 0) {
-    const names = r.left_keys.slice(0, 5).join(', ') + (r.left_keys.length > 5 ? `, ... (${r.left_keys.length})` : '');
+  if (r.leftKeys.length > 0) {
+    const names = r.leftKeys.slice(0, 5).join(', ') + (r.leftKeys.length > 5 ? `, ... (${r.leftKeys.length})` : '');
     lines.push(out.dim(`what ${names} wrote stays on ${r.server} (bench --sandbox runs on a throwaway server)`));
   }
   if (r.interrupted) lines.push(out.yellow('interrupted (Ctrl-C): the figures cover what ran before it'));
-  const bad = r.over_budget + r.failed;
+  const bad = r.overBudget + r.failed;
   if (!r.interrupted) {
     lines.push(
       bad === 0
         ? out.green(r.results.length === 1 ? 'within budget' : `all ${r.results.length} within budget`)
-        : out.red(`${r.over_budget} over budget or unsure, ${r.failed} failed, of ${r.results.length}`),
+        : out.red(`${r.overBudget} over budget or unsure, ${r.failed} failed, of ${r.results.length}`),
     );
   }
   return lines.join('\n');
@@ -151,8 +152,8 @@ export function drawHistogram(bins: BenchRow['histogram'], width = 40): string {
   shown[shown.length - 1]!.count += bins.slice(last + 1).reduce((s, b) => s + b.count, 0);
   const peak = Math.max(...shown.map((b) => b.count));
   const labels = shown.map((b, i) => {
-    const lo = i === 0 && first > 0 ? '' : fmtMs(b.from_ms);
-    const hi = i === shown.length - 1 && last < bins.length - 1 ? '' : fmtMs(b.to_ms);
+    const lo = i === 0 && first > 0 ? '' : fmtMs(b.fromMs);
+    const hi = i === shown.length - 1 && last < bins.length - 1 ? '' : fmtMs(b.toMs);
     return lo === '' ? `< ${hi} ms` : hi === '' ? `>= ${lo} ms` : `${lo} - ${hi} ms`;
   });
   const pad = Math.max(...labels.map((l) => l.length));

@@ -7,6 +7,7 @@ import { isAbsolute } from 'node:path';
 import { Chalk } from 'chalk';
 import type { Finding, RuleInfo } from '../lint/finding.js';
 import { computeLineStarts } from '../lint/source.js';
+import { printable } from './printable.js';
 
 export interface FileResult {
   file: string;
@@ -23,7 +24,7 @@ export function formatText(results: readonly FileResult[], color: boolean): stri
   let notes = 0;
   for (const result of results) {
     if (result.findings.length === 0) continue;
-    out.push(c.bold.underline(result.file));
+    out.push(c.bold.underline(printable(result.file)));
     const lines = splitLines(result.source);
     for (const f of result.findings) {
       if (f.severity === 'error') errors++;
@@ -31,17 +32,17 @@ export function formatText(results: readonly FileResult[], color: boolean): stri
       else notes++;
       const level =
         f.severity === 'error' ? c.red('error  ') : f.severity === 'warning' ? c.yellow('warning') : c.cyan('note   ');
-      out.push(`  ${c.dim(`${f.line}:${f.column}`)}  ${level}  ${f.message}  ${c.dim(f.rule)}`);
+      out.push(`  ${c.dim(`${f.line}:${f.column}`)}  ${level}  ${printable(f.message)}  ${c.dim(f.rule)}`);
       const text = lines[f.line - 1];
       if (text !== undefined) {
-        out.push(`    ${text}`);
+        out.push(`    ${printable(text)}`);
         out.push(
           `    ${caretLine(text, f)}`.replace(/[~^]+/, (m) =>
             f.severity === 'error' ? c.red(m) : f.severity === 'warning' ? c.yellow(m) : c.cyan(m),
           ),
         );
       }
-      if (f.hint) out.push(`    ${c.cyan('hint:')} ${f.hint}`);
+      if (f.hint) out.push(`    ${c.cyan('hint:')} ${printable(f.hint)}`);
     }
     out.push('');
   }
@@ -50,13 +51,17 @@ export function formatText(results: readonly FileResult[], color: boolean): stri
   return out.join('\n') + '\n';
 }
 
-/** Blanks that keep tabs as tabs, so the caret lands under the column in any tab width. */
+/**
+ * Blanks that keep tabs as tabs, so the caret lands under the column in any tab width; measured on the
+ * printed (escaped) line, so that a `\x1b` before the column moves the caret by its four characters.
+ */
 function caretLine(text: string, f: Finding): string {
   const start = Math.max(0, Math.min(f.column - 1, text.length));
-  const pad = text.slice(0, start).replace(/[^\t]/g, ' ');
+  const pad = printable(text.slice(0, start)).replace(/[^\t]/g, ' ');
   const sameLine = f.endLine === undefined || f.endLine === f.line;
   const end = sameLine && f.endColumn !== undefined ? Math.min(f.endColumn - 1, text.length) : start + 1;
-  return pad + '^' + '~'.repeat(Math.max(0, end - start - 1));
+  const span = Math.max(1, printable(text.slice(start, Math.max(end, start + 1))).length);
+  return pad + '^' + '~'.repeat(span - 1);
 }
 
 function splitLines(source: string): string[] {

@@ -14,7 +14,9 @@ import type { BuildResult } from '../commands/build.js';
 import type { GenResult } from '../commands/gen.js';
 import type { NodeRole, TopologySummary } from '../server/topology.js';
 import { colorLevel } from './color.js';
-import { replyRows } from './reply.js';
+import type { TypedReply } from '../redis/typed-reply.js';
+import { printable } from './printable.js';
+import { plainReply, replyRows, type PlainReply } from './reply.js';
 import { displayWidth, renderTable, type Align } from './table.js';
 
 export { colorLevel };
@@ -221,6 +223,34 @@ export function describeNodes(nodes: ReadonlyArray<{ role: NodeRole }>): string 
   return parts.join(', ');
 }
 
+/** A script's text (the server's copy) as indented lines, each escaped as every printed source line is. */
+function sourceBlock(text: string): string[] {
+  return text
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l) => `  ${printable(l)}`);
+}
+
+/**
+ * exec's `--json` document: `reply` as plain JSON (what `redis-cli --json` gives, for jq), and the
+ * typed tree, which tells a status from a bulk string and keeps every byte, as `replyTyped`.
+ */
+export function execJson(r: ExecResult): Omit<ExecResult, 'reply'> & { reply: PlainReply; replyTyped: TypedReply } {
+  return { ...r, reply: plainReply(r.reply), replyTyped: r.reply };
+}
+
+/**
+ * One line per error-level lint finding on a file `rscript load` had not checked, as load words its
+ * refusals (the call ran: these are warnings, and the exit code stays the call's).
+ */
+export function execLintWarnings(r: ExecResult): string[] {
+  return (r.lintErrors ?? []).map((f) =>
+    printable(
+      `${f.file}:${f.line}:${f.column}: ${f.message} (${f.rule}${f.includedInto ? `, included into ${f.includedInto}` : ''}; rscript lint ${f.includedInto ?? f.file} explains it)`,
+    ),
+  );
+}
+
 export function renderExec(r: ExecResult): string {
   const rows = replyRows(r.reply).map((row) => [out.dim(row.path), out.cyan(row.type), row.value]);
   const note = r.reloaded ? out.yellow(' (the server lacked it: loaded and retried)') : '';
@@ -233,21 +263,10 @@ export function renderExec(r: ExecResult): string {
   if (copy.status === 'same')
     return `${text}\n${out.dim(`the server's copy (SCRIPT SHOW ${shortSha(copy.sha)}) is the same as the file`)}`;
   if (copy.status === 'unavailable') {
-    const shown =
-      copy.source !== undefined
-        ? `\n${copy.source
-            .replace(/\n$/, '')
-            .split('\n')
-            .map((l) => `  ${l}`)
-            .join('\n')}`
-        : '';
+    const shown = copy.source !== undefined ? `\n${sourceBlock(copy.source).join('\n')}` : '';
     return `${text}\n${out.dim(`server's copy: ${copy.reason}`)}${shown}`;
   }
-  const source = (copy.source ?? '')
-    .replace(/\n$/, '')
-    .split('\n')
-    .map((l) => `  ${l}`)
-    .join('\n');
+  const source = sourceBlock(copy.source ?? '').join('\n');
   return `${text}\n${out.red(`the server's copy (sha ${shortSha(copy.sha)}, from the manifest) differs from the file, which changed since rscript load; the server has:`)}\n${source}`;
 }
 
@@ -346,12 +365,7 @@ function serverCopyLines(r: ExistsResult, counted = true): string[] {
           `${row.name}: the server's copy (sha ${shortSha(row.sha)}) differs from the file, which changed since rscript load; the server runs:`,
         ),
       );
-      lines.push(
-        ...(row.serverSource ?? '')
-          .replace(/\n$/, '')
-          .split('\n')
-          .map((l) => `  ${l}`),
-      );
+      lines.push(...sourceBlock(row.serverSource ?? ''));
     } else if (row.serverCopy === 'no file' && counted) {
       lines.push(out.yellow(`${row.name}: the server has it, and its file is gone`));
     }

@@ -37,25 +37,25 @@ describe('bench row', () => {
     expect(row).toMatchObject({
       requests: 1000,
       errors: 0,
-      ops_per_sec: 2000,
-      elapsed_ms: 500,
-      min_ms: 0.001,
-      max_ms: 1,
-      server_source: 'commandstats+latency-histogram',
-      server_calls: 1000,
-      server_mean_ms: 0.012,
-      server_p99_ms: 0.033,
-      server_max_ms: 0.066,
-      budget_ms: 50,
-      budget_source: 'server',
+      opsPerSec: 2000,
+      elapsedMs: 500,
+      minMs: 0.001,
+      maxMs: 1,
+      serverSource: 'commandstats+latency-histogram',
+      serverCalls: 1000,
+      serverMeanMs: 0.012,
+      serverP99MsAtMost: 0.033,
+      serverMaxMsAtMost: 0.066,
+      budgetMs: 50,
+      budgetSource: 'server',
       verdict: 'ok',
       error: null,
       interrupted: false,
     });
-    expect(row.p50_ms).toBeCloseTo(0.5, 2);
-    expect(row.p90_ms).toBeCloseTo(0.9, 2);
-    expect(row.p99_ms).toBeCloseTo(0.99, 2);
-    expect(row.p999_ms).toBeCloseTo(0.999, 2);
+    expect(row.p50Ms).toBeCloseTo(0.5, 2);
+    expect(row.p90Ms).toBeCloseTo(0.9, 2);
+    expect(row.p99Ms).toBeCloseTo(0.99, 2);
+    expect(row.p999Ms).toBeCloseTo(0.999, 2);
     expect(row.histogram.reduce((s, b) => s + b.count, 0)).toBe(1000);
     for (const f of CSV_FIELDS) expect(row).toHaveProperty(f);
   });
@@ -86,10 +86,10 @@ describe('bench row', () => {
   it('says which side the budget figure comes from when the server gave nothing', () => {
     const row = makeRow(input({ server: undefined }));
     expect(row).toMatchObject({
-      server_source: 'none',
-      server_mean_ms: null,
-      server_p99_ms: null,
-      budget_source: 'client',
+      serverSource: 'none',
+      serverMeanMs: null,
+      serverP99MsAtMost: null,
+      budgetSource: 'client',
     });
     expect(row.note).toMatch(/client-side/);
   });
@@ -100,8 +100,8 @@ describe('--csv', () => {
     const rows = [makeRow(input()), makeRow(input({ script: 'odd,"name"', errors: 1, error: { text: 'a, b\nc' } }))];
     const lines = benchCsv(rows).split('\n');
     expect(lines[0]).toBe(CSV_FIELDS.join(','));
-    expect(lines[0]).toContain('p99_ms');
-    expect(lines[0]).toContain('ops_per_sec');
+    expect(lines[0]).toContain('p99Ms');
+    expect(lines[0]).toContain('opsPerSec');
     expect(lines[1]!.split(',')).toHaveLength(CSV_FIELDS.length);
     expect(lines[2]).toMatch(/^"odd,""name""",/);
     expect(benchCsv(rows)).toContain('"a, b\nc"');

@@ -26,11 +26,11 @@ beforeEach(() => {
 afterEach(() => project.cleanup());
 
 interface EchoReply {
-  reply: { items: Array<{ items: Array<{ value: string }> }> };
+  reply: [string[], string[], number, number];
 }
 const echoed = (stdout: string) => {
   const { reply } = JSON.parse(stdout) as EchoReply;
-  return { keys: reply.items[0]!.items.map((i) => i.value), args: reply.items[1]!.items.map((i) => i.value) };
+  return { keys: reply[0], args: reply[1] };
 };
 
 describe('exec: -k/--keys and -a/--args reach KEYS and ARGV', () => {

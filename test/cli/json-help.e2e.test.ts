@@ -51,7 +51,8 @@ test('every command prints one JSON document on success', async () => {
   expect(exec.code).toBe(0);
   expect(json(exec)).toMatchObject({
     script: 'hello',
-    reply: { type: 'bulk string', value: 'hello world' },
+    reply: 'hello world',
+    replyTyped: { type: 'bulk string', value: 'hello world' },
     reloaded: false,
   });
 
@@ -69,7 +70,45 @@ test('every command prints one JSON document on success', async () => {
   expect(json(missing)).toMatchObject({ missing: 2 });
 
   const reloaded = await cli('exec', 'one', '--json', '--verbose');
-  expect(json(reloaded)).toMatchObject({ reply: { type: 'integer', value: 1 }, reloaded: true });
+  expect(json(reloaded)).toMatchObject({ reply: 1, reloaded: true });
+});
+
+// One style for every command's field names (camelCase, as the JS that reads them), so `jq .opsPerSec`
+// and `jq .rttMs` look alike; the script's own data (exec's reply) keeps the names the script gave.
+test("every command's --json names its fields in camelCase, bounds included", async () => {
+  project.write('lua/snake.lua', 'return {map={snake_key=1}}');
+  const names = new Set<string>();
+  const walk = (value: unknown, path: string, top = false): void => {
+    if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}[${i}]`));
+    else if (value !== null && typeof value === 'object')
+      for (const [k, v] of Object.entries(value)) {
+        names.add(`${path}.${k}`);
+        if (!(top && (k === 'reply' || k === 'replyTyped'))) walk(v, `${path}.${k}`);
+      }
+  };
+  const runs = [
+    ['load'],
+    ['exec', 'snake'],
+    ['exists'],
+    ['info'],
+    ['lint'],
+    ['bench', 'one', '-n', '50', '--yes'],
+    ['kill'],
+    ['flush', '--yes'],
+  ];
+  for (const run of runs) {
+    const r = await cli(...run, '--json');
+    expect({ run, code: r.code }).toEqual({ run, code: 0 });
+    walk(json(r), run[0]!, true);
+  }
+  const notCamel = [...names].filter((name) => !/^[a-z][a-zA-Z0-9]*$/.test(name.split('.').at(-1)!));
+  expect(notCamel).toEqual([]);
+  // A bound says so in its name: the table's "≤ 0.016" is serverP99MsAtMost in JSON.
+  expect([...names].filter((n) => n.endsWith('AtMost')).map((n) => n.replace(/\[\d+\]/g, ''))).toEqual(
+    expect.arrayContaining(['bench.results.serverP99MsAtMost', 'bench.results.budgetFigureMsAtMost']),
+  );
+  const exec = json(await cli('exec', 'snake', '--json'));
+  expect(exec.reply).toEqual({ snake_key: 1 });
 });
 
 test('every command prints {"error": ...} on failure, with its exit code', async () => {

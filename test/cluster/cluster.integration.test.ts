@@ -495,7 +495,7 @@ describe('bench', () => {
     expect(grown.every((g) => g > 0)).toBe(true);
     expect(grown.reduce((a, b) => a + b, 0)).toBe(3000);
     // The server-side figures come from every primary, not from one.
-    expect(row.server_calls).toBe(3000);
+    expect(row.serverCalls).toBe(3000);
   }, 30000);
 
   test('keys in different slots are refused before any call, as exec refuses them; __rand_int__ in a hashed part too', async () => {

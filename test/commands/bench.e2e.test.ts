@@ -74,15 +74,15 @@ describe('rscript bench', () => {
     expect(doc.mode).toBe('fixtures');
     const fast = doc.results.find((x: { script: string }) => x.script === 'fast');
     const slow = doc.results.find((x: { script: string }) => x.script === 'slow');
-    expect(fast).toMatchObject({ verdict: 'ok', budget_ms: 50, budget_source: 'server', requests: 200, errors: 0 });
+    expect(fast).toMatchObject({ verdict: 'ok', budgetMs: 50, budgetSource: 'server', requests: 200, errors: 0 });
     expect(slow).toMatchObject({
       verdict: 'over',
-      budget_source: 'server',
-      server_source: 'commandstats+latency-histogram',
+      budgetSource: 'server',
+      serverSource: 'commandstats+latency-histogram',
       requests: 3,
     });
-    expect(slow.server_mean_ms).toBeGreaterThanOrEqual(55);
-    expect(doc.over_budget).toBe(1);
+    expect(slow.serverMeanMs).toBeGreaterThanOrEqual(55);
+    expect(doc.overBudget).toBe(1);
 
     const human = await bench(['--warmup', '0']);
     expect(human.code).toBe(1);
@@ -96,10 +96,10 @@ describe('rscript bench', () => {
     // server's CPU time (see SLOW), and on a loaded machine 60 ms of CPU take longer on the clock.
     config({ slow: { args: ['60000'], requests: 2, budgetMs: 2000 } }, { budgetMs: 10 });
     const fixture = await bench(['--json', '--warmup', '0']);
-    expect(JSON.parse(fixture.stdout).results[0]).toMatchObject({ budget_ms: 2000, verdict: 'ok' });
+    expect(JSON.parse(fixture.stdout).results[0]).toMatchObject({ budgetMs: 2000, verdict: 'ok' });
     expect(fixture.code).toBe(0);
     const flag = await bench(['--json', '--warmup', '0', '--budget', '20']);
-    expect(JSON.parse(flag.stdout).results[0]).toMatchObject({ budget_ms: 20, verdict: 'over' });
+    expect(JSON.parse(flag.stdout).results[0]).toMatchObject({ budgetMs: 20, verdict: 'over' });
     expect(flag.code).toBe(1);
   });
 
@@ -120,10 +120,10 @@ describe('rscript bench', () => {
       pipeline: 3,
       verdict: 'ok',
     });
-    expect(row.server_calls).toBe(2000);
-    expect(row.ops_per_sec).toBeGreaterThan(0);
-    expect(row.p50_ms).toBeLessThanOrEqual(row.p99_ms);
-    expect(row.p99_ms).toBeLessThanOrEqual(row.max_ms);
+    expect(row.serverCalls).toBe(2000);
+    expect(row.opsPerSec).toBeGreaterThan(0);
+    expect(row.p50Ms).toBeLessThanOrEqual(row.p99Ms);
+    expect(row.p99Ms).toBeLessThanOrEqual(row.maxMs);
 
     const csv = await bench(['fast', '-n', '500', '--csv']);
     expect(csv.code).toBe(0);
@@ -132,7 +132,7 @@ describe('rscript bench', () => {
     expect(lines[0]!.split(',')).toEqual([...CSV_FIELDS]);
     const values = Object.fromEntries(lines[0]!.split(',').map((k, i) => [k, lines[1]!.split(',')[i]]));
     expect(values).toMatchObject({ script: 'fast', requests: '500', errors: '0', verdict: 'ok' });
-    expect(Number(values.p99_ms)).toBeGreaterThan(0);
+    expect(Number(values.p99Ms)).toBeGreaterThan(0);
   });
 
   it('replaces __rand_int__ per call: many different keys on the server', async () => {
@@ -180,7 +180,7 @@ describe('rscript bench', () => {
       `what touch wrote stays on ${server.url.replace('redis://', '')} (bench --sandbox runs on a throwaway server)`,
     );
     const json = await bench(['touch', '-k', 'left:__rand_int__', '-a', 'v', '-n', '50', '--warmup', '0', '--json']);
-    expect(JSON.parse(json.stdout).left_keys).toEqual(['touch']);
+    expect(JSON.parse(json.stdout).leftKeys).toEqual(['touch']);
     // A no-writes script without a setup writes nothing: no note.
     project.write('lua/peek.lua', "#!lua flags=no-writes\nreturn redis.call('GET', KEYS[1])\n");
     const ro = await bench(['peek', '-k', 'left:1', '-n', '50', '--warmup', '0']);

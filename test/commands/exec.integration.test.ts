@@ -300,13 +300,35 @@ describe('integers beyond 2^53', () => {
       cwd: project.dir,
     });
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout).reply.items.map((item: { value: unknown }) => item.value)).toEqual([
-      expected[0],
-      '1152921504606846976',
-      '-9007199254740994',
-      9007199254740991,
-      -7,
-    ]);
+    const document = JSON.parse(json.stdout);
+    expect(document.reply).toEqual([expected[0], '1152921504606846976', '-9007199254740994', 9007199254740991, -7]);
+    expect(document.replyTyped.items.map((item: { value: unknown }) => item.value)).toEqual(document.reply);
+  });
+});
+
+// `jq .reply` must read values, as it does from `redis-cli --json`; the typed tree moves to replyTyped.
+describe('--json: reply as plain JSON, the typed tree beside it', () => {
+  const json = async (name: string) => {
+    const r = await runCli(['exec', name, '--url', server.url, '--json'], { cwd: project.dir });
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout) as { reply: unknown; replyTyped: TypedReply };
+  };
+
+  test.each(['one', 'bulk', 'status', 'null', 'double', 'whole_double', 'nested', 'map', 'set_reply', 'resp3_bool'])(
+    '%s: the reply redis-cli -3 --json gives, and the typed tree in replyTyped',
+    async (name) => {
+      const document = await json(name);
+      expect(document.reply).toEqual(JSON.parse(server.cli('-3', '--json', 'EVAL', SCRIPTS[`lua/${name}.lua`]!, '0')));
+      expect(document.replyTyped).toEqual((await run(name)).reply);
+    },
+  );
+
+  test("where redis-cli's JSON is not JSON: an error item, a binary string", async () => {
+    expect(server.cli('-3', '--json', 'EVAL', SCRIPTS['lua/error_item.lua']!, '0')).toBe('[1,error:"ERR boom",3]');
+    expect((await json('error_item')).reply).toEqual([1, { error: 'ERR boom' }, 3]);
+    const binary = await json('binary');
+    expect(binary.reply).toBe('\ufffd\u0000ab');
+    expect(binary.replyTyped).toEqual({ type: 'bulk string', value: '/wBhYg==', encoding: 'base64' });
   });
 });
 

@@ -56,6 +56,29 @@ describe('rscript lint', () => {
     expect(stackLines(r.stderr)).toEqual([]);
   });
 
+  // A source line is printed as load prints it: an ANSI escape in a file must not turn the terminal
+  // red, nor a binary file write NUL and DEL to it.
+  test('control bytes in a source line or a message are escaped, as load escapes them', async () => {
+    project.write('lua/ansi.lua', 'return {a = 1} -- \x1b[31mred\n');
+    project.write('lua/binary.lua', Buffer.from('return 1\x00\x7f\x01 +\n', 'latin1'));
+    const r = await cli('lint');
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    const lines = r.stdout.split('\n');
+    const ansi = lines.indexOf('    return {a = 1} -- \\x1b[31mred');
+    expect(ansi).toBeGreaterThan(0);
+    expect(lines[ansi + 1]).toBe(`    ^${'~'.repeat('return {a = 1}'.length - 1)}`);
+    // The message quotes the NUL; the caret stays under it, past the escapes written before it.
+    expect(r.stdout).toContain("unexpected symbol '\\x00' near '1'");
+    const binary = lines.indexOf('    return 1\\x00\\x7f\\x01 +');
+    expect(binary).toBeGreaterThan(0);
+    expect(lines[binary + 1]).toBe('            ^~~~');
+    const load = await cli('load');
+    expect(load.code).toBe(1);
+    expect(load.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    expect(load.stderr).toContain('\\x1b[31mred');
+  });
+
   test('warnings alone exit 0, unless --max-warnings is exceeded', async () => {
     project.write('lua/warns.lua', WARNS);
     expect((await cli('lint')).code).toBe(0);
@@ -158,13 +181,37 @@ describe('load and the linter', () => {
     expect(r.stderr).toContain('ARGV[1] (increment (integer))');
     expect(server.cli('INFO', 'commandstats').match(/cmdstat_evalsha:calls=\d+/)?.[0]).toBe(before);
     const ok = await cli('exec', 'good', '--keys', 'c', '--args', '5', '--json');
-    expect(JSON.parse(ok.stdout).reply).toEqual({ type: 'integer', value: 5 });
+    expect(JSON.parse(ok.stdout).reply).toBe(5);
   });
 
   test('exec of a script file not in the manifest checks its header too', async () => {
     const r = await cli('exec', 'lua/good.lua');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('KEYS[1] (the counter (string))');
+  });
+
+  // A string-keyed table comes back as an empty array: run by path, never linted, nothing said why.
+  test('exec of a file load never checked warns of its error-level findings, one line each; the exit code stays', async () => {
+    project.write('other/keys.lua', 'return {ok = true, remaining = 5}\n');
+    const r = await cli('exec', 'other/keys.lua');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\(reply\)\s+│ array\s+│ \(empty\)/);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(
+        /^warning: other\/keys\.lua:1:\d+: Redis converts this table to an array and drops its string keys .*\(no-string-keys-in-reply; rscript lint other\/keys\.lua explains it\)$/,
+      ),
+    ]);
+    const json = await cli('exec', 'other/keys.lua', '--json');
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ reply: [], lintErrors: [{ rule: 'no-string-keys-in-reply' }] });
+    expect(json.stderr).toMatch(/^warning: other\/keys\.lua:1:\d+: .*no-string-keys-in-reply/);
+    // A warning-level finding is no reason to speak up; a script load checked is not linted again.
+    project.write('other/warns.lua', WARNS);
+    expect((await cli('exec', 'other/warns.lua', '-a', '1')).stderr).toBe('');
+    expect((await cli('load')).code).toBe(0);
+    const loaded = await cli('exec', 'good', '-k', 'n', '-a', '1');
+    expect(loaded.code).toBe(0);
+    expect(loaded.stderr).toBe('');
   });
 });
 
@@ -286,7 +333,7 @@ describe('rscript lint --target, notes and optional slots', () => {
     expect(info.stdout).toMatch(/ARGV\[2\]\s+step \(integer\) \(optional\)/);
     const one = await cli('exec', 'limit', '--keys', 'opt:c', '--args', '60', '--json');
     expect(one.code).toBe(0);
-    expect(JSON.parse(one.stdout).reply).toEqual({ type: 'integer', value: 1 });
+    expect(JSON.parse(one.stdout).reply).toBe(1);
     const none = await cli('exec', 'limit', '--keys', 'opt:c');
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/limit reads 1 key\(s\) and 1 to 2 arg\(s\); got 1 and 0/);
@@ -296,6 +343,6 @@ describe('rscript lint --target, notes and optional slots', () => {
       minArgs: 1,
     });
     const loaded = await cli('exec', 'limit', '--keys', 'opt:c', '--args', '60', '--json');
-    expect(JSON.parse(loaded.stdout).reply).toEqual({ type: 'integer', value: 2 });
+    expect(JSON.parse(loaded.stdout).reply).toBe(2);
   });
 });

@@ -3,6 +3,7 @@
  * INFO commandstats and a recording proxy), dry run, check, and compile errors.
  */
 import { load, type LoadResult } from '../../src/commands/load.js';
+import { sha1hex as sha1 } from '../../src/registry/script.js';
 import { checkFailure } from '../helpers/failure.js';
 import { makeProject, runCli, type Project } from '../helpers/cli.js';
 import { commandCalls } from '../helpers/commandstats.js';
@@ -185,7 +186,15 @@ test('a compile error names lua/file.lua:LINE, quotes the line, and leaves the m
   const err = await failure(run({ lint: false }));
   expect(err.message).toBe("lua/bad.lua:4: compile error: unexpected symbol near 'return'");
   expect(err.detail[0]).toBe('4 | return a +');
-  expect(err.detail.at(-1)).toMatch(/1 script\(s\) failed to load; the manifest .*rscript\.lock\.json was not changed/);
+  // The other scripts did reach the server: the message says which, and which failed.
+  expect(err.detail.slice(-3)).toEqual([
+    '1 script failed to load: bad',
+    expect.stringMatching(/^1 script loaded on the server: one; \d+ scripts already there$/),
+    expect.stringMatching(
+      /^the manifest .*rscript\.lock\.json was not changed: fix the failing script\(s\) and run rscript load again$/,
+    ),
+  ]);
+  expect(server.cli('SCRIPT', 'EXISTS', sha1('return 3'))).toBe('1');
   expect(err.exitCode).toBe(1);
   expect(project.read(MANIFEST).equals(bytes)).toBe(true);
 });
@@ -195,9 +204,11 @@ test('an invalid shebang flag is the server error, pointed at the file', async (
   const err = await failure(run({ lint: false }));
   expect(err.message).toBe('lua/flags.lua: ERR Unexpected flag in script shebang: bogus');
   // There was no manifest: none is written (not "was not changed").
-  expect(err.detail.at(-1)).toMatch(
-    /1 script\(s\) failed to load; the manifest .*rscript\.lock\.json was not written$/,
-  );
+  expect(err.detail.slice(-3)).toEqual([
+    '1 script failed to load: flags',
+    'no other script loaded',
+    expect.stringMatching(/^the manifest .*rscript\.lock\.json was not written: fix/),
+  ]);
   expect(project.exists(MANIFEST)).toBe(false);
 });
 

@@ -151,7 +151,7 @@ test('the repository config benches every lua/ script within its budget on a san
   expect(report.results.every((r: { verdict: string; errors: number }) => r.verdict === 'ok' && r.errors === 0)).toBe(
     true,
   );
-  expect(report.without_fixture).toEqual([]);
+  expect(report.withoutFixture).toEqual([]);
 }, 60_000);
 
 test('an example without a Redis says so and exits 2 instead of hanging', async () => {

@@ -76,6 +76,12 @@ describe('parseManifest: every problem names the file', () => {
   const good = { path: 'lua/a.lua', sha: SHA_A, size: 1, flags: [] };
   test.each<[string, string, RegExp]>([
     ['corrupt JSON', '{"version": 1, "scripts": {', /not valid JSON/],
+    // A position is said as a line and a column, as the config's errors say it.
+    [
+      'a missing comma on line 3',
+      '{\n  "version": 1,\n  "scripts": {} "x": 1\n}\n',
+      /: not valid JSON \(Expected .* at line 3 column 17\); fix it/,
+    ],
     ['an empty file', '', /not valid JSON/],
     // V8 quotes a short text whole, line breaks included: the message stays on one line.
     [

@@ -27,6 +27,16 @@ describe('formatText', () => {
     expect(lines[j + 2]).toBe('    \t   ^~~~~~~~');
   });
 
+  test('a control character is escaped in the source line, and the caret moves past its escape', () => {
+    const source = "local k = '\x1b[2J'; return redis.call('GET', 'k')\n";
+    const lines = formatText([{ file: 'lua/e.lua', source, findings: lintSource(source, 'lua/e.lua') }], false).split(
+      '\n',
+    );
+    const i = lines.findIndex((l) => l.includes('keys-from-keys-array'));
+    expect(lines[i + 1]).toBe("    local k = '\\x1b[2J'; return redis.call('GET', 'k')");
+    expect(lines[i + 2]).toBe(`    ${' '.repeat(lines[i + 1]!.indexOf("'k'") - 4)}^~~`);
+  });
+
   test('hints follow their finding', () => {
     const i = lines.findIndex((l) => l.includes('no-string-keys-in-reply'));
     expect(lines[i + 3]).toMatch(/^ {4}hint: Return an array/);

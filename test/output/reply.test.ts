@@ -1,6 +1,6 @@
 /** Typing node-redis replies (RESP3, bulk strings as Buffers) and flattening them into table rows. */
-import { replyRows, scalarText } from '../../src/output/reply.js';
-import { typeReply } from '../../src/redis/typed-reply.js';
+import { plainReply, replyRows, scalarText } from '../../src/output/reply.js';
+import { typeReply, type TypedReply } from '../../src/redis/typed-reply.js';
 
 const bulk = (s: string) => Buffer.from(s);
 
@@ -113,5 +113,62 @@ describe('replyRows', () => {
   test('strings are quoted so spaces, quotes and newlines are visible', () => {
     expect(scalarText(typeReply(bulk('a "b"\n')))).toBe('"a \\"b\\"\\n"');
     expect(scalarText(typeReply(bulk(' ')))).toBe('" "');
+  });
+});
+
+// exec --json's `reply`: what redis-cli --json writes, except where that is not JSON or loses a value.
+describe('plainReply', () => {
+  const bulkOf = (value: string) => ({ type: 'bulk string', value }) as const;
+  test.each<[string, TypedReply, unknown]>([
+    ['integer', { type: 'integer', value: 42 }, 42],
+    ['integer past 2^53: its digits, as a string', { type: 'integer', value: '9007199254740993' }, '9007199254740993'],
+    ['double', { type: 'double', value: 3.5 }, 3.5],
+    ['inf as RESP3 spells it', { type: 'double', value: 'Infinity' }, 'inf'],
+    ['-inf', { type: 'double', value: '-Infinity' }, '-inf'],
+    ['nan', { type: 'double', value: 'NaN' }, 'nan'],
+    ['exact big number: a number', { type: 'big number', value: '12' }, 12],
+    ['big number past 2^53: a string', { type: 'big number', value: '123456789012345678901' }, '123456789012345678901'],
+    ['bulk string', bulkOf('OK'), 'OK'],
+    [
+      'binary bulk string: U+FFFD for the bytes that are not UTF-8',
+      { type: 'bulk string', value: '/wBh', encoding: 'base64' },
+      '\ufffd\u0000a',
+    ],
+    ['verbatim string', { type: 'verbatim string', value: 'txt' }, 'txt'],
+    ['status', { type: 'status', value: 'OK' }, 'OK'],
+    ['error item', { type: 'error', value: 'ERR x' }, { error: 'ERR x' }],
+    ['boolean', { type: 'boolean', value: false }, false],
+    ['null', { type: 'null' }, null],
+    ['array', { type: 'array', items: [{ type: 'integer', value: 1 }, { type: 'null' }] }, [1, null]],
+    ['set', { type: 'set', items: [bulkOf('a')] }, ['a']],
+    [
+      'map: an object, keys as text',
+      {
+        type: 'map',
+        entries: [
+          [bulkOf('n'), { type: 'integer', value: 1 }],
+          [{ type: 'integer', value: 2 }, bulkOf('two')],
+        ],
+      },
+      { n: 1, '2': 'two' },
+    ],
+  ])('%s', (_what, reply, expected) => {
+    expect(plainReply(reply)).toEqual(expected);
+  });
+
+  test('a map key named __proto__ is a key, in the object and in its JSON', () => {
+    const plain = plainReply({ type: 'map', entries: [[bulkOf('__proto__'), bulkOf('p')]] });
+    expect(JSON.stringify(plain)).toBe('{"__proto__":"p"}');
+  });
+
+  test('two keys with one text: the last value, as jq reads a duplicate key', () => {
+    const plain = plainReply({
+      type: 'map',
+      entries: [
+        [{ type: 'integer', value: 1 }, bulkOf('number')],
+        [bulkOf('1'), bulkOf('string')],
+      ],
+    });
+    expect(plain).toEqual({ '1': 'string' });
   });
 });

@@ -45,7 +45,7 @@ test(`load, exists and bench name ${sut.name}`, async () => {
   expect(bench.code).toBe(0);
   expect(bench.stdout.split('\n')[0]).toBe(`bench on 127.0.0.1:${server.port} (${sut.name})`);
   const benchJson = JSON.parse((await cli('bench', 'one', '-n', '50', '--warmup', '0', '--json')).stdout);
-  expect(benchJson).toMatchObject({ server_flavour: sut.flavour, server_version: sut.version, server_name: sut.name });
+  expect(benchJson).toMatchObject({ serverFlavour: sut.flavour, serverVersion: sut.version, serverName: sut.name });
 });
 
 test('Valkey reports its own version, not the redis_version it keeps for old clients', () => {
