@@ -269,8 +269,11 @@ export async function run(argv: string[]): Promise<number> {
   }).action(
     action(async (ctx) => {
       const { kill } = await import('../commands/kill.js');
-      const { renderKill } = await import('../output/render.js');
-      const result = await kill({ target: ctx.target });
+      const { renderKill, renderKillWaiting } = await import('../output/render.js');
+      const result = await kill({
+        target: ctx.target,
+        onBusyWait: (node, waited, max) => stderr().write(`${renderKillWaiting(node, waited, max)}\n`),
+      });
       return { data: result, text: renderKill(result) };
     }),
   );

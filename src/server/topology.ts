@@ -13,6 +13,7 @@ import {
   type NodeRole,
 } from './cluster-nodes.js';
 import {
+  type BusyWait,
   connectNode,
   isBusyFailure,
   noLuaError,
@@ -74,6 +75,8 @@ export interface TopologyOptions {
   lazy?: boolean;
   /** When the URL's node is busy running a script, use it alone instead of failing (kill). */
   seedOnlyWhenBusy?: boolean;
+  /** Wait for a node whose socket accepts but whose handshake is unanswered (kill: a script before busy-reply-threshold). */
+  busyWait?: BusyWait;
   /**
    * The command loads or runs Lua (default true): a server without Lua is refused at connect with
    * one clear error. flush and kill work there and say false.
@@ -129,7 +132,7 @@ export async function withTopology<T>(
 export async function openTopology(target: Target, options: TopologyOptions = {}): Promise<Topology> {
   options = { cluster: target.cluster, ...options };
   const parsed = parseTarget(target);
-  const seed = await connectNode(parsed, target);
+  const seed = await connectNode(parsed, target, {}, options.busyWait);
   try {
     // The handshake's HELLO already says whether this is a cluster node: no second round trip.
     const hello = asRecord(seed.hello ?? (await seed.send(['HELLO', '3'])));
@@ -267,7 +270,12 @@ class ServerTopology implements Topology {
       else usable.push({ info, label, conn: info.myself || info.id === myId ? this.seed : open.get(label) });
     }
     const connectTo = (u: (typeof usable)[number]) => () =>
-      connectNode({ ...this.parsed, host: u.info.host, port: u.info.port }, this.target, { listedByCluster: true });
+      connectNode(
+        { ...this.parsed, host: u.info.host, port: u.info.port },
+        this.target,
+        { listedByCluster: true },
+        this.options.busyWait,
+      );
     if (this.options.lazy) {
       for (const u of usable) u.conn ??= new LazyConnection(u.label, connectTo(u));
     } else {
