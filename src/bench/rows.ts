@@ -17,7 +17,8 @@ export interface BenchRow {
   errors: number;
   elapsed_ms: number;
   ops_per_sec: number;
-  concurrency: number;
+  /** Connections the calls went on (`-c`), each with one batch of `pipeline` calls in flight. */
+  connections: number;
   pipeline: number;
   /** Client-side latency: from writing a call to reading its reply. */
   min_ms: number;
@@ -59,7 +60,7 @@ export interface RowInput {
   path?: string;
   keys: string[];
   args: string[];
-  concurrency: number;
+  connections: number;
   pipeline: number;
   budgetMs: number;
   histogram: LatencyHistogram;
@@ -99,7 +100,7 @@ export function makeRow(r: RowInput): BenchRow {
     errors: r.errors,
     elapsed_ms: round3(r.elapsedMs),
     ops_per_sec: r.elapsedMs > 0 ? Math.round((answered / r.elapsedMs) * 1000) : 0,
-    concurrency: r.concurrency,
+    connections: r.connections,
     pipeline: r.pipeline,
     min_ms: h.count > 0 ? toMs(h.minNs) : 0,
     p50_ms: toMs(h.percentile(50)),
@@ -134,7 +135,7 @@ export const CSV_FIELDS = [
   'errors',
   'elapsed_ms',
   'ops_per_sec',
-  'concurrency',
+  'connections',
   'pipeline',
   'min_ms',
   'p50_ms',

@@ -61,7 +61,7 @@ export async function withArgvHint(err: unknown, program: Command, argv: readonl
     if (value !== undefined && before.some((a, i) => a === '-c' && before[i + 1] === value)) {
       return new ConfigError(err.message, [
         ...err.detail,
-        `before a command's name -c is the config file; bench takes its concurrency after its name: rscript bench -c ${value}`,
+        `before a command's name -c is the config file; bench takes its connections after its name: rscript bench -c ${value}`,
       ]);
     }
   }

@@ -1,6 +1,7 @@
 /**
- * The flags of `rscript bench`, defined once: flag, help, value parser. `-c` is the concurrency, as in
- * redis-benchmark, so on this command the config file is given with the long `--config` only.
+ * The flags of `rscript bench`, defined once: flag, help, value parser. `-c` is the number of
+ * connections, as in redis-benchmark (its clients), so on this command the config file is given with
+ * the long `--config` only.
  */
 import { InvalidArgumentError, Option } from 'commander';
 import { countOf, positiveInt, positiveNumber } from './options.js';
@@ -10,6 +11,8 @@ export interface BenchFlags {
   args?: string[];
   requests?: number;
   duration?: number;
+  connections?: number;
+  /** The former name of --connections, still read (hidden from the help). */
   concurrency?: number;
   pipeline?: number;
   warmup?: number;
@@ -52,9 +55,14 @@ export function benchOptions(): Option[] {
       durationFlag('--duration'),
     ),
     new Option(
-      '-c, --concurrency <n>',
-      'workers, each with one batch in flight (default 50 for one script, 1 per fixture)',
-    ).argParser(positiveInt('--concurrency')),
+      '-c, --connections <n>',
+      'connections, each with one batch of -P calls in flight, as redis-benchmark -c (default 50 for one script, 1 per fixture)',
+    )
+      .argParser(positiveInt('--connections'))
+      .conflicts('concurrency'),
+    new Option('--concurrency <n>', 'the former name of --connections')
+      .argParser(positiveInt('--concurrency'))
+      .hideHelp(),
     new Option('-P, --pipeline <n>', 'calls per batch, written together (default 1)').argParser(
       positiveInt('--pipeline'),
     ),

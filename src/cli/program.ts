@@ -489,7 +489,7 @@ export async function run(argv: string[]): Promise<number> {
     );
 
   {
-    // -c is the concurrency here, as in redis-benchmark: the config file takes the long --config only.
+    // -c is the connections here, as in redis-benchmark: the config file takes the long --config only.
     const bench = program
       .command('bench')
       .description('benchmark a script through EVALSHA, or every script with a fixture, against the latency budget')
@@ -517,7 +517,7 @@ export async function run(argv: string[]): Promise<number> {
               args: opts.args,
               requests: opts.requests,
               durationMs: opts.duration,
-              concurrency: opts.concurrency,
+              connections: opts.connections ?? opts.concurrency,
               pipeline: opts.pipeline,
               warmup: opts.warmup,
               keyspace: opts.keyspace,

@@ -89,7 +89,7 @@ export function renderBench(r: BenchResult): string {
   if (r.results.length === 1 && r.results[0]!.requests > r.results[0]!.errors) {
     const row = r.results[0]!;
     lines.push(
-      `${fmtInt(row.requests)} calls in ${fmtMs(row.elapsed_ms / 1000)} s, c=${row.concurrency} P=${row.pipeline}; ` +
+      `${fmtInt(row.requests)} calls in ${fmtMs(row.elapsed_ms / 1000)} s, c=${row.connections} P=${row.pipeline}; ` +
         `client latency ms: min ${fmtMs(row.min_ms)}  p50 ${fmtMs(row.p50_ms)}  p90 ${fmtMs(row.p90_ms)}  p99 ${fmtMs(row.p99_ms)}  p99.9 ${fmtMs(row.p999_ms)}  max ${fmtMs(row.max_ms)}`,
     );
     if (row.histogram.length > 0) lines.push(drawHistogram(row.histogram));

@@ -103,6 +103,8 @@ export interface Topology {
   ): Promise<T>;
   /** Reads the node list again, keeping the connections of nodes that are still there. */
   refresh(): Promise<void>;
+  /** A new connection to `node`, with the URL's credentials and TLS, owned by the caller (bench's `-c`). */
+  openConnection(node: TopologyNode): Promise<RedisConnection>;
   /** Per-node detail for `--json`; undefined for a standalone server. */
   summary(): TopologySummary | undefined;
   /** The server's flavour and version (the URL's node; on a cluster, every connected node's). */
@@ -175,6 +177,8 @@ class ServerTopology implements Topology {
   #nodes: TopologyNode[];
   #skipped: SkippedNode[];
   #note: string | undefined;
+  /** Each cluster node's address as the cluster announces it, by label. */
+  readonly #addresses = new Map<string, { host: string; port: number }>();
   readonly #readOnlySent = new Set<RedisConnection>();
 
   constructor(
@@ -258,6 +262,12 @@ class ServerTopology implements Topology {
     return node;
   }
 
+  openConnection(node: TopologyNode): Promise<RedisConnection> {
+    const address = this.#addresses.get(node.label);
+    if (!address) return connectNode(this.parsed, this.target);
+    return connectNode({ ...this.parsed, ...address }, this.target, { listedByCluster: true });
+  }
+
   async refresh(): Promise<void> {
     if (!this.cluster) return;
     const { infos, myId } = await this.#readNodeList();
@@ -266,6 +276,7 @@ class ServerTopology implements Topology {
     const usable: Array<{ info: ClusterNodeInfo; label: string; conn?: RedisConnection }> = [];
     for (const info of infos) {
       const label = nodeLabel(info.host, info.port);
+      this.#addresses.set(label, { host: info.host, port: info.port });
       if (info.unusable) skipped.push({ label, role: info.role, id: info.id, reason: info.unusable });
       else usable.push({ info, label, conn: info.myself || info.id === myId ? this.seed : open.get(label) });
     }

@@ -11,7 +11,7 @@ function input(over: Partial<RowInput> = {}): RowInput {
     path: 'lua/rate_limit.lua',
     keys: ['rl:__rand_int__'],
     args: ['10'],
-    concurrency: 50,
+    connections: 50,
     pipeline: 1,
     budgetMs: 50,
     histogram,

@@ -96,7 +96,7 @@ describe('the options every command takes may come before the command name', () 
     expect(reverse.code).toBe(0);
   });
 
-  test('-c before bench is the config file; after bench it is the concurrency', async () => {
+  test('-c before bench is the config file; after bench it is the connections', async () => {
     project.write('conf/rscript.json', JSON.stringify({ scripts: ['../scripts'], manifest: 'lock.json' }));
     const load = await runCli(['-c', 'conf/rscript.json', '-m', 'mine.json', 'load', '--url', server.url], {
       cwd: project.dir,
@@ -109,7 +109,7 @@ describe('the options every command takes may come before the command name', () 
     );
     expect(bench.code).toBe(0);
     expect(JSON.parse(bench.stdout)).toMatchObject({
-      results: [{ script: 'other', path: 'scripts/other.lua', concurrency: 3, requests: 30 }],
+      results: [{ script: 'other', path: 'scripts/other.lua', connections: 3, requests: 30 }],
     });
   });
 });

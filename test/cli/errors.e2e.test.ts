@@ -412,9 +412,9 @@ test('usage errors from the argument parser are rscript errors too (exit 2)', as
     "  (-k is an option of exec and bench: it goes after the command's name, e.g. rscript bench -k <keys...>)",
   );
   // redis-benchmark's -c before bench is the config file here; before lint, or after bench, no such hint.
-  const concurrency = expectError(await cli('-c', '3', 'bench'), 2, 'rscript: config file not found: 3');
-  expect(concurrency[1]).toBe(
-    "  before a command's name -c is the config file; bench takes its concurrency after its name: rscript bench -c 3",
+  const connections = expectError(await cli('-c', '3', 'bench'), 2, 'rscript: config file not found: 3');
+  expect(connections[1]).toBe(
+    "  before a command's name -c is the config file; bench takes its connections after its name: rscript bench -c 3",
   );
   expect(expectError(await cli('-c', '5', 'lint'), 2, 'rscript: config file not found: 5')).toHaveLength(1);
   expect(

@@ -116,7 +116,7 @@ describe('rscript bench', () => {
       path: 'lua/fast.lua',
       requests: 2000,
       errors: 0,
-      concurrency: 4,
+      connections: 4,
       pipeline: 3,
       verdict: 'ok',
     });
@@ -253,8 +253,42 @@ describe('rscript bench', () => {
     config({});
     const r = await bench(['typed', '-k', 'count', '-n', '1000', '-c', '7', '-P', '16', '--warmup', '0', '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).results[0]).toMatchObject({ requests: 1000, errors: 0, concurrency: 7, pipeline: 16 });
+    expect(JSON.parse(r.stdout).results[0]).toMatchObject({ requests: 1000, errors: 0, connections: 7, pipeline: 16 });
     expect(server.cli('GET', 'count')).toBe('1000');
+  });
+
+  // -c is redis-benchmark's: connections. Counted by the server, not from rscript's own report.
+  it('-c 6 opens 6 connections to the server, all open while the calls run; --concurrency still works', async () => {
+    config({});
+    const info = (field: string) =>
+      Number(new RegExp(`^${field}:(\\d+)`, 'm').exec(server.cli('INFO', 'everything'))?.[1]);
+    const received = info('total_connections_received');
+    const run = bench(['fast', '-c', '6', '-P', '2', '-d', '3s', '--warmup', '0', '--json']);
+    // The most clients connected at once while the bench runs (this poll's own redis-cli is one).
+    let most = 0;
+    const started = Date.now();
+    let done = false;
+    let polls = 0;
+    void run.then(() => (done = true));
+    while (!done && Date.now() - started < 30_000) {
+      most = Math.max(most, info('connected_clients'));
+      polls++;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const r = await run;
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).results[0]).toMatchObject({ errors: 0, connections: 6, pipeline: 2 });
+    expect(most).toBe(6 + 1);
+    // 6 for the bench; each redis-cli call is one connection too: the polls, and the INFO below.
+    expect(info('total_connections_received') - received).toBe(6 + polls + 1);
+
+    // The former name, hidden from the help, gives the same.
+    const before = info('total_connections_received');
+    const alias = await bench(['fast', '--concurrency', '3', '-n', '300', '--warmup', '0', '--json']);
+    expect(alias.code).toBe(0);
+    expect(JSON.parse(alias.stdout).results[0]).toMatchObject({ requests: 300, connections: 3 });
+    // 3 for the bench, 1 for the INFO below.
+    expect(info('total_connections_received') - before).toBe(3 + 1);
   });
 
   // The pipelining on the wire, from the server's own counters: with one connection, calls per read
@@ -270,7 +304,7 @@ describe('rscript bench', () => {
       expect(JSON.parse(r.stdout).results[0]).toMatchObject({
         requests: 1600,
         errors: 0,
-        concurrency: 1,
+        connections: 1,
         pipeline: Number(pipeline),
       });
       const calls = commandCalls(server, 'evalsha') - before.calls;
@@ -389,7 +423,7 @@ describe('rscript bench', () => {
   it.each([
     [['fast', '--json', '--csv'], /--csv.*--json|--json.*--csv/],
     [['fast', '-n', '10', '--duration', '1s'], /--requests|--duration/],
-    [['fast', '-c', '0'], /--concurrency takes a positive whole number/],
+    [['fast', '-c', '0'], /--connections takes a positive whole number/],
     [['fast', '--duration', 'soon'], /--duration takes a duration/],
     // The example names one of the project's own scripts.
     [[], /no script to bench: name one \(rscript bench capped\)/],
