@@ -548,7 +548,13 @@ export async function run(argv: string[]): Promise<number> {
             const failed = result.failed + result.over_budget > 0;
             return {
               data: result,
-              text: () => (opts.csv ? benchCsv(result.results) : renderBench(result)),
+              text: () =>
+                opts.csv
+                  ? benchCsv(result.results)
+                  : renderBench(
+                      result,
+                      process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined,
+                    ),
               exitCode: result.interrupted ? EXIT_INTERRUPTED : failed ? EXIT_FAILED : EXIT_OK,
             };
           } finally {

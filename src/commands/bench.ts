@@ -134,8 +134,9 @@ export async function bench(options: BenchOptions): Promise<BenchResult | BenchD
       ]);
     }
   }
+  const writers = await plansThatMayWrite(plans);
   if (!options.sandbox) {
-    const declined = await checkWrites(plans, options);
+    const declined = await checkWrites(plans, writers, options);
     if (declined) return declined;
   }
   let sandbox: Sandbox | undefined;
@@ -172,7 +173,7 @@ export async function bench(options: BenchOptions): Promise<BenchResult | BenchD
           ? []
           : plans
               .slice(0, rows.length)
-              .filter(mayLeaveKeys)
+              .filter((p) => writers.has(p))
               .map((p) => p.name),
       };
     } finally {
@@ -270,17 +271,36 @@ function makePlans(options: BenchOptions): { plans: Plan[]; withoutFixture: stri
 export const LOOPBACK =
   /^(127\.\d+\.\d+\.\d+|localhost|0\.0\.0\.0|::|::1|0:0:0:0:0:0:0:[01]|::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4})$/i;
 
-/** A fixture setup writes; so may a script without the no-writes flag (or without its source at hand). */
-const mayLeaveKeys = (p: Plan): boolean => p.setup.length > 0 || !p.resolved.script?.flags.includes('no-writes');
+/**
+ * A fixture setup writes; so may a script without the no-writes flag, unless its code calls no write
+ * command (see mayWrite), and a script without its source at hand.
+ */
+async function plansThatMayWrite(plans: Plan[]): Promise<Set<Plan>> {
+  const writers = new Set<Plan>();
+  for (const p of plans) {
+    const script = p.resolved.script;
+    if (p.setup.length > 0 || !script) writers.add(p);
+    else if (!script.flags.includes('no-writes')) {
+      // Loaded only here: the Lua parser is not needed for a script flagged no-writes.
+      const { mayWrite } = await import('../lint/writes.js');
+      if (mayWrite(script.bytes)) writers.add(p);
+    }
+  }
+  return writers;
+}
 
 /**
  * A bench writes to the keys it is given: outside loopback, a script that may write needs a yes.
  * Undefined to go on; a BenchDeclined when the answer was no.
  */
-async function checkWrites(plans: Plan[], options: BenchOptions): Promise<BenchDeclined | undefined> {
+async function checkWrites(
+  plans: Plan[],
+  mayWrite: Set<Plan>,
+  options: BenchOptions,
+): Promise<BenchDeclined | undefined> {
   const { host, port } = parseTarget(options.target);
   if (LOOPBACK.test(host) || !options.confirm) return undefined;
-  const writers = plans.filter(mayLeaveKeys);
+  const writers = plans.filter((p) => mayWrite.has(p));
   if (writers.length === 0) return undefined;
   const keys = [...new Set(writers.flatMap((p) => p.keys))];
   const shownKeys =

@@ -192,6 +192,30 @@ describe('rscript bench', () => {
     project.remove('lua/peek.lua');
   });
 
+  it('a script without the no-writes flag whose code calls no write command gets no "stays on" note', async () => {
+    config({});
+    // `return 1`, and a script that only reads: nothing to say. A write hidden behind pcall(redis.call, ...) still counts.
+    project.write('lua/reader.lua', "return redis.call('GET', KEYS[1])\n");
+    project.write(
+      'lua/hidden.lua',
+      "local ok = pcall(redis.call, 'SET', KEYS[1], 'x')\nreturn redis.call('GET', KEYS[1])\n",
+    );
+    try {
+      for (const script of ['fast', 'reader']) {
+        const r = await bench([script, '-k', 'left:r', '-n', '50', '--warmup', '0', '--json']);
+        expect(r.code).toBe(0);
+        expect(JSON.parse(r.stdout).left_keys).toEqual([]);
+        expect((await bench([script, '-k', 'left:r', '-n', '50', '--warmup', '0'])).stdout).not.toContain('stays on');
+      }
+      const hidden = await bench(['hidden', '-k', 'left:h', '-n', '50', '--warmup', '0', '--json']);
+      expect(JSON.parse(hidden.stdout).left_keys).toEqual(['hidden']);
+      expect(server.cli('GET', 'left:h')).toBe('x');
+    } finally {
+      project.remove('lua/reader.lua');
+      project.remove('lua/hidden.lua');
+    }
+  });
+
   it('a fixture whose setup fails is an ERROR row with no figures, and the others still run', async () => {
     config({ fast: { requests: 50 }, stock: { keys: ['stock'], setup: [['HSET', 'stock']], requests: 50 } });
     const r = await bench(['--warmup', '0']);
@@ -367,7 +391,7 @@ describe('rscript bench', () => {
 
   it('asks before writing to a server that is not on loopback, and refuses without a terminal', async () => {
     config({});
-    const r = await bench(['fast', '--url', 'redis://192.0.2.1:6379', '-n', '10']);
+    const r = await bench(['touch', '-k', 'x', '-a', 'v', '--url', 'redis://192.0.2.1:6379', '-n', '10']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/refusing to bench without confirmation.*--yes/);
   });
@@ -391,19 +415,36 @@ describe('rscript bench', () => {
   // The prompt through a real pseudo-terminal, as a user meets it. 192.0.2.1 (TEST-NET) is not on
   // loopback; had anything been sent, the bench would end on a connection error, exit 2.
   const onTerminal = (answer: string, ...args: string[]) =>
-    runCliOnTerminal(['bench', 'fast', '--url', 'redis://192.0.2.1:6379', '--timeout', '1000', '-n', '10', ...args], {
-      cwd: project.dir,
-      prompt: '[y/N] ',
-      answer,
-      timeoutMs: 30_000,
-    });
+    runCliOnTerminal(
+      [
+        'bench',
+        'touch',
+        '-k',
+        'x',
+        '-a',
+        'v',
+        '--url',
+        'redis://192.0.2.1:6379',
+        '--timeout',
+        '1000',
+        '-n',
+        '10',
+        ...args,
+      ],
+      {
+        cwd: project.dir,
+        prompt: '[y/N] ',
+        answer,
+        timeoutMs: 30_000,
+      },
+    );
 
   it('on a terminal, answering n (or just Enter) sends nothing and exits 0, as a declined flush does', async () => {
     config({});
     for (const answer of ['n\r', '\r']) {
       const r = await onTerminal(answer);
       expect(r.output).toContain(
-        '192.0.2.1:6379 is not a loopback address, and the bench of fast may write to its keys (no declared keys). Go on? [y/N] ',
+        '192.0.2.1:6379 is not a loopback address, and the bench of touch may write to its keys (x). Go on? [y/N] ',
       );
       expect(r.output).toContain('not benched: nothing was sent to 192.0.2.1:6379');
       expect(r.output).not.toMatch(/rscript:|cancelled|verdict/);
