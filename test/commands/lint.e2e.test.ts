@@ -3,7 +3,7 @@
  * and load's lint gate and manifest metadata against a real server.
  */
 import { makeProject, runCli, stackLines, type Project } from '../helpers/cli.js';
-import { startRedis, type TestServer } from '../helpers/redis-server.js';
+import { useRedis } from '../helpers/use-redis.js';
 
 const GOOD = `-- good: returns what it is given
 --
@@ -28,16 +28,10 @@ const WARNS = `-- warns: builds its key
 return redis.call('GET', 'user:' .. ARGV[1])
 `;
 
-let server: TestServer;
+const server = useRedis();
 let project: Project;
 const cli = (...args: string[]) => runCli(args, { cwd: project.dir, env: { REDIS_URL: server.url } });
 
-beforeAll(async () => {
-  server = await startRedis();
-});
-afterAll(async () => {
-  await server?.stop();
-});
 beforeEach(() => {
   project = makeProject({ 'lua/good.lua': GOOD });
 });

@@ -6,21 +6,15 @@ import { load, type LoadResult } from '../../src/commands/load.js';
 import { checkFailure } from '../helpers/failure.js';
 import { makeProject, runCli, type Project } from '../helpers/cli.js';
 import { commandCalls } from '../helpers/commandstats.js';
-import { startRedis, type TestServer } from '../helpers/redis-server.js';
+import { useRedis } from '../helpers/use-redis.js';
 import { recordingProxy, silentListener } from '../helpers/tcp.js';
 import { connect } from '../../src/server/connection.js';
 import { scriptLoadMany } from '../../src/server/scripts.js';
 import { serverUnderTest } from '../helpers/server-under-test.js';
 
-let server: TestServer;
+const server = useRedis();
 let project: Project;
 
-beforeAll(async () => {
-  server = await startRedis();
-});
-afterAll(async () => {
-  await server?.stop();
-});
 beforeEach(() => {
   server.cli('SCRIPT', 'FLUSH');
 });

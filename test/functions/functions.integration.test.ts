@@ -12,17 +12,11 @@ import { Scripts, ScriptReplyError } from '../../src/runtime.js';
 import { checkFailure } from '../helpers/failure.js';
 import { makeProject, runCli, type Project } from '../helpers/cli.js';
 import { commandCalls } from '../helpers/commandstats.js';
-import { startRedis, type TestServer } from '../helpers/redis-server.js';
+import { useRedis } from '../helpers/use-redis.js';
 
-let server: TestServer;
+const server = useRedis();
 let project: Project;
 
-beforeAll(async () => {
-  server = await startRedis();
-});
-afterAll(async () => {
-  await server?.stop();
-});
 beforeEach(() => {
   server.cli('FUNCTION', 'FLUSH');
   server.cli('FLUSHALL');

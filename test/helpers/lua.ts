@@ -4,6 +4,7 @@
  * an application calls (`Scripts.run`: EVALSHA, NOSCRIPT -> SCRIPT LOAD -> retry) against a real
  * redis-server.
  */
+import { afterAll, beforeAll, beforeEach } from '@jest/globals';
 import { createClient } from '@redis/client';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,4 +111,41 @@ export function seededNumbers(seed: number, count: number, below: number): numbe
     out.push(state % below);
   }
   return out;
+}
+
+/**
+ * The harness of one test file (or describe block): starts the server before its tests, empties it
+ * before each test (FLUSHALL), stops it after them. Use it at the top of the describe block.
+ */
+export function useLuaHarness(): LuaHarness {
+  let started: LuaHarness | undefined;
+  beforeAll(async () => {
+    started = await startLuaHarness();
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  beforeEach(async () => {
+    await harness().cmd('FLUSHALL');
+  });
+  const harness = (): LuaHarness => {
+    if (!started) throw new Error('the Lua harness is used before its beforeAll started the server');
+    return started;
+  };
+  return {
+    get server() {
+      return harness().server;
+    },
+    get scripts() {
+      return harness().scripts;
+    },
+    get client() {
+      return harness().client;
+    },
+    connect: (resp) => harness().connect(resp),
+    run: (...args) => harness().run(...args),
+    runError: (...args) => harness().runError(...args),
+    cmd: (...args) => harness().cmd(...args),
+    stop: () => harness().stop(),
+  };
 }

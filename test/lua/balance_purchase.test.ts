@@ -1,18 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { startLuaHarness, type LuaHarness } from '../helpers/lua.js';
+import { describe, expect, it } from '@jest/globals';
+import { useLuaHarness } from '../helpers/lua.js';
 
 describe('lua/balance_purchase', () => {
-  let h: LuaHarness;
+  const h = useLuaHarness();
   const keys = ['account:{42}:balance', 'account:{42}:transactions'];
-  beforeAll(async () => {
-    h = await startLuaHarness();
-  });
-  afterAll(async () => {
-    await h?.stop();
-  });
-  beforeEach(async () => {
-    await h.cmd('FLUSHALL');
-  });
 
   it('debits a covered amount and logs the purchase', async () => {
     await h.cmd('SET', keys[0]!, '150');

@@ -1,17 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { startLuaHarness, type LuaHarness } from '../helpers/lua.js';
+import { describe, expect, it } from '@jest/globals';
+import { useLuaHarness } from '../helpers/lua.js';
 
 describe('lua/counter_incr', () => {
-  let h: LuaHarness;
-  beforeAll(async () => {
-    h = await startLuaHarness();
-  });
-  afterAll(async () => {
-    await h?.stop();
-  });
-  beforeEach(async () => {
-    await h.cmd('FLUSHALL');
-  });
+  const h = useLuaHarness();
 
   it('starts a missing counter at 0 and adds positive and negative increments', async () => {
     expect(await h.run('counter_incr', ['c'], ['5'])).toBe(5);

@@ -1,19 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { startLuaHarness, type LuaHarness } from '../helpers/lua.js';
+import { describe, expect, it } from '@jest/globals';
+import { useLuaHarness } from '../helpers/lua.js';
 
 describe('lua/create_user', () => {
-  let h: LuaHarness;
+  const h = useLuaHarness();
   const index = '{users}:index:emails';
   const user = (id: string) => `{users}:user:${id}`;
-  beforeAll(async () => {
-    h = await startLuaHarness();
-  });
-  afterAll(async () => {
-    await h?.stop();
-  });
-  beforeEach(async () => {
-    await h.cmd('FLUSHALL');
-  });
 
   it('creates the user, indexes the lowercased email and returns the record as a map (RESP3)', async () => {
     const before = Math.floor(Date.now() / 1000);

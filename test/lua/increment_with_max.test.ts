@@ -1,18 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { ScriptReplyError } from '../../src/runtime.js';
-import { startLuaHarness, type LuaHarness } from '../helpers/lua.js';
+import { useLuaHarness } from '../helpers/lua.js';
 
 describe('lua/increment_with_max', () => {
-  let h: LuaHarness;
-  beforeAll(async () => {
-    h = await startLuaHarness();
-  });
-  afterAll(async () => {
-    await h?.stop();
-  });
-  beforeEach(async () => {
-    await h.cmd('FLUSHALL');
-  });
+  const h = useLuaHarness();
 
   it('counts up to the maximum, then refuses and keeps the value', async () => {
     expect(await h.run('increment_with_max', ['v'], ['1', '3'])).toBe(1);

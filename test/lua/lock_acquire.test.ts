@@ -1,17 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { startLuaHarness, type LuaHarness } from '../helpers/lua.js';
+import { describe, expect, it } from '@jest/globals';
+import { useLuaHarness } from '../helpers/lua.js';
 
 describe('lua/lock_acquire', () => {
-  let h: LuaHarness;
-  beforeAll(async () => {
-    h = await startLuaHarness();
-  });
-  afterAll(async () => {
-    await h?.stop();
-  });
-  beforeEach(async () => {
-    await h.cmd('FLUSHALL');
-  });
+  const h = useLuaHarness();
 
   it('gives the lock to exactly one of 10 concurrent contenders', async () => {
     const clients = await Promise.all(Array.from({ length: 10 }, () => h.connect()));

@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { startLuaHarness, seededNumbers, type LuaHarness } from '../helpers/lua.js';
+import { describe, expect, it } from '@jest/globals';
+import { seededNumbers, useLuaHarness } from '../helpers/lua.js';
 
 describe('lua/purchase_product', () => {
-  let h: LuaHarness;
+  const h = useLuaHarness();
   const stock = '{product:laptop}:stock';
   const sold = '{product:laptop}:sold';
   const history = (user: string) => `{product:laptop}:purchases:${user}`;
-  beforeAll(async () => {
-    h = await startLuaHarness();
-  });
-  afterAll(async () => {
-    await h?.stop();
-  });
-  beforeEach(async () => {
-    await h.cmd('FLUSHALL');
-  });
 
   it('sells from stock, counts the sale and records it for the buyer', async () => {
     await h.cmd('SET', stock, '10');

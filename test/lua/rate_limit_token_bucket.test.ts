@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { startLuaHarness, type LuaHarness } from '../helpers/lua.js';
+import { describe, expect, it } from '@jest/globals';
+import { useLuaHarness } from '../helpers/lua.js';
 
 type Reply = [allowed: number, tokensLeft: number, retryAfterMs: number];
 
 describe('lua/rate_limit_token_bucket', () => {
-  let h: LuaHarness;
+  const h = useLuaHarness();
   const T = 1_700_000_000_000; // the caller's clock, in ms: the tests move it by hand
   const take = (key: string, capacity: number, rate: number | string, now: number, requested = 1) =>
     h.run(
@@ -12,16 +12,6 @@ describe('lua/rate_limit_token_bucket', () => {
       [key],
       [String(capacity), String(rate), String(requested), String(now)],
     ) as Promise<Reply>;
-
-  beforeAll(async () => {
-    h = await startLuaHarness();
-  });
-  afterAll(async () => {
-    await h?.stop();
-  });
-  beforeEach(async () => {
-    await h.cmd('FLUSHALL');
-  });
 
   it('allows exactly `capacity` requests at one instant, then refuses with the time to the next token', async () => {
     const replies: Reply[] = [];

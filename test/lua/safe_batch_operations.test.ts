@@ -1,18 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { startLuaHarness, type LuaHarness } from '../helpers/lua.js';
+import { describe, expect, it } from '@jest/globals';
+import { useLuaHarness } from '../helpers/lua.js';
 
 describe('lua/safe_batch_operations', () => {
-  let h: LuaHarness;
+  const h = useLuaHarness();
   const keys = ['{batch:7}:count', '{batch:7}:log', '{batch:7}:rank'];
-  beforeAll(async () => {
-    h = await startLuaHarness();
-  });
-  afterAll(async () => {
-    await h?.stop();
-  });
-  beforeEach(async () => {
-    await h.cmd('FLUSHALL');
-  });
 
   it('reports each result when all three succeed (the guide returned an empty array)', async () => {
     expect(await h.run('safe_batch_operations', keys, ['entry', '2.5', 'alice'])).toEqual([

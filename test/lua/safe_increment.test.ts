@@ -1,17 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { startLuaHarness, type LuaHarness } from '../helpers/lua.js';
+import { describe, expect, it } from '@jest/globals';
+import { useLuaHarness } from '../helpers/lua.js';
 
 describe('lua/safe_increment', () => {
-  let h: LuaHarness;
-  beforeAll(async () => {
-    h = await startLuaHarness();
-  });
-  afterAll(async () => {
-    await h?.stop();
-  });
-  beforeEach(async () => {
-    await h.cmd('FLUSHALL');
-  });
+  const h = useLuaHarness();
 
   it('increments a missing or integer counter and says nothing was reset', async () => {
     expect(await h.run('safe_increment', ['c'], ['5'])).toEqual([5, 0]);

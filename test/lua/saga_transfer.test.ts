@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { ScriptReplyError } from '../../src/runtime.js';
-import { startLuaHarness, seededNumbers, type LuaHarness } from '../helpers/lua.js';
+import { seededNumbers, useLuaHarness } from '../helpers/lua.js';
 
 describe('lua/saga_transfer', () => {
-  let h: LuaHarness;
+  const h = useLuaHarness();
   const acct = (n: number) => `{bank}:acct:${n}`;
   const log = '{bank}:txlog';
-  beforeAll(async () => {
-    h = await startLuaHarness();
-  });
-  afterAll(async () => {
-    await h?.stop();
-  });
-  beforeEach(async () => {
-    await h.cmd('FLUSHALL');
-  });
 
   it('moves the amount, returns both balances and logs the success', async () => {
     await h.cmd('MSET', acct(1), '100', acct(2), '5');

@@ -1,17 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { startLuaHarness, type LuaHarness } from '../helpers/lua.js';
+import { describe, expect, it } from '@jest/globals';
+import { useLuaHarness } from '../helpers/lua.js';
 
 describe('lua/set_if_string', () => {
-  let h: LuaHarness;
-  beforeAll(async () => {
-    h = await startLuaHarness();
-  });
-  afterAll(async () => {
-    await h?.stop();
-  });
-  beforeEach(async () => {
-    await h.cmd('FLUSHALL');
-  });
+  const h = useLuaHarness();
 
   it('sets a missing key and replaces a string', async () => {
     expect(await h.run('set_if_string', ['k'], ['one'])).toBe('OK');

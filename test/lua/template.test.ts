@@ -1,17 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { startLuaHarness, type LuaHarness } from '../helpers/lua.js';
+import { describe, expect, it } from '@jest/globals';
+import { useLuaHarness } from '../helpers/lua.js';
 
 describe('lua/template', () => {
-  let h: LuaHarness;
-  beforeAll(async () => {
-    h = await startLuaHarness();
-  });
-  afterAll(async () => {
-    await h?.stop();
-  });
-  beforeEach(async () => {
-    await h.cmd('FLUSHALL');
-  });
+  const h = useLuaHarness();
 
   it('sets the value with its TTL and returns the value it replaced (null the first time)', async () => {
     expect(await h.run('template', ['k'], ['first', '100'])).toBeNull();

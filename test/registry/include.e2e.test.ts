@@ -9,20 +9,14 @@ import { createClient, type RedisClientType } from '@redis/client';
 import { Scripts, ScriptReplyError } from '../../src/index.js';
 import { sha1hex } from '../../src/registry/script.js';
 import { makeProject, REPO, runCli, type Project } from '../helpers/cli.js';
-import { startRedis, type TestServer } from '../helpers/redis-server.js';
+import { useRedis } from '../helpers/use-redis.js';
 
 const TREE = join(REPO, 'test/fixtures/includes/lua');
 
-let server: TestServer;
+const server = useRedis();
 let project: Project;
 const cli = (...args: string[]) => runCli(args, { cwd: project.dir, env: { REDIS_URL: server.url } });
 
-beforeAll(async () => {
-  server = await startRedis();
-});
-afterAll(async () => {
-  await server?.stop();
-});
 beforeEach(() => {
   project = makeProject();
   cpSync(TREE, project.path('lua'), { recursive: true });

@@ -1,18 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { startLuaHarness, type LuaHarness } from '../../helpers/lua.js';
+import { describe, expect, it } from '@jest/globals';
+import { useLuaHarness } from '../../helpers/lua.js';
 
 describe('lua/counter/sharded_get', () => {
-  let h: LuaHarness;
+  const h = useLuaHarness();
   const shards = (n: number) => Array.from({ length: n }, (_, i) => `views:{video:1}:${i}`);
-  beforeAll(async () => {
-    h = await startLuaHarness();
-  });
-  afterAll(async () => {
-    await h?.stop();
-  });
-  beforeEach(async () => {
-    await h.cmd('FLUSHALL');
-  });
 
   it('sums the shards through EVALSHA_RO, missing shards counting as 0', async () => {
     const keys = shards(4);

@@ -1,18 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { startLuaHarness, seededNumbers, type LuaHarness } from '../../helpers/lua.js';
+import { describe, expect, it } from '@jest/globals';
+import { seededNumbers, useLuaHarness } from '../../helpers/lua.js';
 
 describe('lua/counter/sharded_incr', () => {
-  let h: LuaHarness;
+  const h = useLuaHarness();
   const shards = (n: number) => Array.from({ length: n }, (_, i) => `views:{video:1}:${i}`);
-  beforeAll(async () => {
-    h = await startLuaHarness();
-  });
-  afterAll(async () => {
-    await h?.stop();
-  });
-  beforeEach(async () => {
-    await h.cmd('FLUSHALL');
-  });
 
   it('adds to the shard the hint selects (hint mod N) and returns it', async () => {
     const keys = shards(8);

@@ -1,24 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { startLuaHarness, type LuaHarness } from '../../helpers/lua.js';
+import { describe, expect, it } from '@jest/globals';
+import { useLuaHarness } from '../../helpers/lua.js';
 
 type Item = [id: string, data: string, priority: number];
 
 describe('lua/queue/priority_pop', () => {
-  let h: LuaHarness;
+  const h = useLuaHarness();
   const [queue, items, seq, stats] = ['{jobs}:queue', '{jobs}:items', '{jobs}:seq', '{jobs}:stats'];
   const push = (priority: number, data: string) =>
     h.run('queue/priority_push', [queue, items, seq, stats], [String(priority), data]);
   const pop = (count: number | string) =>
     h.run('queue/priority_pop', [queue, items, stats], [String(count)]) as Promise<Item[]>;
-  beforeAll(async () => {
-    h = await startLuaHarness();
-  });
-  afterAll(async () => {
-    await h?.stop();
-  });
-  beforeEach(async () => {
-    await h.cmd('FLUSHALL');
-  });
 
   it('pops by priority first, then oldest first within a priority', async () => {
     const pushed: Array<[number, string]> = [

@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { startLuaHarness, type LuaHarness } from '../../helpers/lua.js';
+import { describe, expect, it } from '@jest/globals';
+import { useLuaHarness } from '../../helpers/lua.js';
 
 describe('lua/queue/priority_push', () => {
-  let h: LuaHarness;
+  const h = useLuaHarness();
   const keys = ['{jobs}:queue', '{jobs}:items', '{jobs}:seq', '{jobs}:stats'];
   const push = (priority: string, data: string) =>
     h.run('queue/priority_push', keys, [priority, data]) as Promise<[string, number]>;
-  beforeAll(async () => {
-    h = await startLuaHarness();
-  });
-  afterAll(async () => {
-    await h?.stop();
-  });
-  beforeEach(async () => {
-    await h.cmd('FLUSHALL');
-  });
 
   it('returns a fixed-width id and the 0-based position the item takes in the queue', async () => {
     expect(await push('5', 'a')).toEqual(['000000000000001', 0]);
