@@ -156,12 +156,3 @@ export const CSV_FIELDS = [
   'error',
   'interrupted',
 ] as const satisfies ReadonlyArray<keyof BenchRow>;
-
-/** RFC 4180 CSV: a header line, then one line per row; fields with a comma, quote or newline quoted. */
-export function benchCsv(rows: BenchRow[]): string {
-  const cell = (v: unknown) => {
-    const s = v === null || v === undefined ? '' : String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [CSV_FIELDS.join(','), ...rows.map((row) => CSV_FIELDS.map((f) => cell(row[f])).join(','))].join('\n');
-}

@@ -503,8 +503,7 @@ export async function run(argv: string[]): Promise<number> {
         action(async (ctx, script: string | undefined, opts: BenchFlags) => {
           if (opts.sandbox) refuseServerFlagsWithSandbox(ctx.flags);
           const { bench: run } = await import('../commands/bench.js');
-          const { renderBench, startProgress } = await import('../output/bench.js');
-          const { benchCsv } = await import('../bench/rows.js');
+          const { benchCsv, renderBench, startProgress } = await import('../output/bench.js');
           // Ctrl-C stops the bench and reports what was measured; a second one exits at once.
           const controller = new AbortController();
           const onSigint = () => (controller.signal.aborted ? process.exit(EXIT_INTERRUPTED) : controller.abort());

@@ -4,7 +4,7 @@
  */
 import type { BenchResult } from '../commands/bench.js';
 import type { LiveRun } from '../bench/load-generator.js';
-import type { BenchRow } from '../bench/rows.js';
+import { CSV_FIELDS, type BenchRow } from '../bench/rows.js';
 import { err, out, table } from './render.js';
 import { displayWidth, type Align } from './table.js';
 
@@ -284,4 +284,13 @@ export function startProgress(script: string, live: LiveRun, stream: NodeJS.Writ
     clearInterval(timer);
     stream.write('\r\x1b[2K');
   };
+}
+
+/** RFC 4180 CSV: a header line, then one line per row; fields with a comma, quote or newline quoted. */
+export function benchCsv(rows: BenchRow[]): string {
+  const cell = (v: unknown) => {
+    const s = v === null || v === undefined ? '' : String(v);
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [CSV_FIELDS.join(','), ...rows.map((row) => CSV_FIELDS.map((f) => cell(row[f])).join(','))].join('\n');
 }

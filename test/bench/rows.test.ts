@@ -1,6 +1,7 @@
 import { LatencyHistogram } from '../../src/bench/histogram.js';
 import { parseDurationMs } from '../../src/cli/bench-options.js';
-import { benchCsv, CSV_FIELDS, makeRow, type RowInput } from '../../src/bench/rows.js';
+import { CSV_FIELDS, makeRow, type RowInput } from '../../src/bench/rows.js';
+import { benchCsv } from '../../src/output/bench.js';
 
 function input(over: Partial<RowInput> = {}): RowInput {
   const histogram = new LatencyHistogram();
