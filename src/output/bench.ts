@@ -1,6 +1,6 @@
 /**
- * `rscript bench` on the terminal: the result table, a small latency histogram, the budget verdicts,
- * and the live progress line (stderr, TTY only). `--json` and `--csv` need none of this.
+ * `rscript bench`'s printed text: the result table (fitted to the terminal), a small latency histogram,
+ * the budget verdicts, the live progress line (stderr, TTY only), and the `--csv` text.
  */
 import type { BenchResult } from '../commands/bench.js';
 import type { LiveRun } from '../bench/load-generator.js';
