@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * npm run bench:compare: is `rscript bench` ever the bottleneck? Starts a throwaway redis-server and
- * runs redis-benchmark and `rscript bench` on the same script, keys and args at (c=1, P=1), (c=50, P=1)
- * and (c=50, P=16), for a trivial `return 1` and for lua/rate_limit_token_bucket.lua, several rounds in
+ * runs redis-benchmark and `rscript bench` on the same script, keys and args with the same -c (connections,
+ * in both tools) and -P (calls per batch on each connection) at (c=1, P=1), (c=50, P=1) and (c=50, P=16), for a trivial `return 1` and for lua/rate_limit_token_bucket.lua, several rounds in
  * alternating order (the median of each is kept: a shared machine is noisy), and prints ops/sec, p50
  * and p99 of both with the ratio rscript / redis-benchmark, then the same as JSON. At c=1 a minimal
  * Node client (bench/node-loop.mjs) runs as well: its ratio is the floor of any Node client here.
@@ -34,7 +34,7 @@ const { values: opts } = parseArgs({
 const rounds = Math.max(1, Number(opts.rounds) || 3);
 const log = (s) => process.stderr.write(s + '\n');
 
-if (!existsSync(join(root, 'dist', 'server', 'sandbox.js'))) {
+if (!existsSync(join(root, 'dist', 'server', 'throwaway-server.js'))) {
   log('bench/compare: dist/ is missing: run npm run build first');
   process.exit(2);
 }
@@ -49,7 +49,7 @@ const benchmarkVersion = probe.stdout.trim();
 
 const pinning = !opts['no-pin'] && cpus().length >= 2 && !spawnSync('taskset', ['--version']).error;
 
-const { startSandbox } = await import(join(root, 'dist', 'server', 'sandbox.js'));
+const { startSandbox } = await import(join(root, 'dist', 'server', 'throwaway-server.js'));
 const { connect } = await import(join(root, 'dist', 'server', 'connection.js'));
 
 const KEYSPACE = 100_000;
@@ -122,7 +122,7 @@ try {
       const m = (list, f) => median(list.map((x) => x[f]));
       const row = {
         script: s.name,
-        concurrency: set.c,
+        connections: set.c,
         pipeline: set.P,
         requests: set.n,
         redis_benchmark: { ops_per_sec: m(rb, 'ops'), p50_ms: m(rb, 'p50'), p99_ms: m(rb, 'p99') },
@@ -176,7 +176,7 @@ if (opts.json) {
   ];
   const rows = results.map((r) => [
     r.script,
-    r.concurrency,
+    r.connections,
     r.pipeline,
     Math.round(r.redis_benchmark.ops_per_sec),
     Math.round(r.rscript.ops_per_sec),

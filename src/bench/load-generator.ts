@@ -1,6 +1,6 @@
 /**
- * The bench's hot loop: `concurrency` workers, each with one batch of `pipeline` calls in flight,
- * until the request count or the duration is reached, an error reply arrives, or the run is stopped.
+ * The bench's hot loop: one worker per connection (`-c`, as redis-benchmark's clients), each with one
+ * batch of `pipeline` calls in flight, until the request count or the duration is reached, an error reply arrives, or the run is stopped.
  * On one node the batches go pre-encoded (`LoadSpec.encode`), each sent from the callback of the
  * last: per batch one string (or one shared Buffer without `__rand_int__`), two clock reads and one
  * histogram increment; no promise, timer or closure per call. Elsewhere (a cluster's routed
@@ -24,7 +24,6 @@ export interface LoadSpec {
   /** Total calls, and/or a time limit: the run stops at the first one reached. */
   requests?: number;
   durationMs?: number;
-  concurrency: number;
   pipeline: number;
 }
 
@@ -57,9 +56,16 @@ export interface LoadControl {
   onStart?: (live: LiveRun) => void;
 }
 
-/** Runs the load on one connection and returns what was measured, also when stopped early. */
-export async function runLoad(conn: RedisConnection, spec: LoadSpec, control: LoadControl = {}): Promise<RunOutcome> {
-  const state = new LoadState(conn, spec);
+/**
+ * Runs the load, one worker per connection of `conns`, and returns what was measured, also when
+ * stopped early.
+ */
+export async function runLoad(
+  conns: readonly RedisConnection[],
+  spec: LoadSpec,
+  control: LoadControl = {},
+): Promise<RunOutcome> {
+  const state = new LoadState(spec);
   const { signal } = control;
   if (signal?.aborted) return state.outcome(0, true);
   const onAbort = () => state.stop();
@@ -69,13 +75,12 @@ export async function runLoad(conn: RedisConnection, spec: LoadSpec, control: Lo
   state.startedAt = Date.now();
   control.onStart?.(state);
   try {
-    if (spec.encode && conn.sendEncoded) {
-      await state.encodedWorkers(conn.sendEncoded.bind(conn), spec.encode);
-    } else {
-      const workers: Promise<void>[] = [];
-      for (let i = 0; i < spec.concurrency; i++) workers.push(state.worker());
-      await Promise.all(workers);
-    }
+    const { encode } = spec;
+    await Promise.all(
+      conns.map((conn) =>
+        encode && conn.sendEncoded ? state.encodedWorker(conn.sendEncoded.bind(conn), encode) : state.worker(conn),
+      ),
+    );
   } finally {
     if (timer) clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
@@ -94,10 +99,7 @@ class LoadState implements LiveRun {
   private stopped = false;
   private error: unknown;
 
-  constructor(
-    private readonly conn: RedisConnection,
-    private readonly spec: LoadSpec,
-  ) {
+  constructor(private readonly spec: LoadSpec) {
     this.requests = spec.requests;
     this.durationMs = spec.durationMs;
   }
@@ -106,8 +108,8 @@ class LoadState implements LiveRun {
     this.stopped = true;
   }
 
-  async worker(): Promise<void> {
-    const { conn, histogram } = this;
+  async worker(conn: RedisConnection): Promise<void> {
+    const { histogram } = this;
     const { argv, pipeline } = this.spec;
     const limit = this.spec.requests ?? Infinity;
     const batch: Array<Promise<unknown>> = new Array(pipeline);
@@ -148,48 +150,40 @@ class LoadState implements LiveRun {
   }
 
   /**
-   * The workers on a connection that takes encoded batches: each sends its next batch from the
-   * callback of the last one, so the calls go out in the same socket write as other workers' next
-   * calls, with no promise or microtask between a reply and the next call.
+   * The worker of a connection that takes encoded batches: it sends its next batch from the callback
+   * of the last one, with no promise or microtask between a reply and the next call.
    */
-  encodedWorkers(sendEncoded: NonNullable<RedisConnection['sendEncoded']>, encode: (n: number) => Arg): Promise<void> {
+  encodedWorker(sendEncoded: NonNullable<RedisConnection['sendEncoded']>, encode: (n: number) => Arg): Promise<void> {
     const { histogram } = this;
-    const { pipeline, concurrency } = this.spec;
+    const { pipeline } = this.spec;
     const limit = this.spec.requests ?? Infinity;
-    return new Promise((resolve) => {
-      let running = concurrency;
-      const finish = () => {
-        if (--running === 0) resolve();
-      };
-      const worker = () => {
-        let start = 0;
-        let sent = 0;
-        const done = (ok: number, errorReplies: number, first: Error | undefined) => {
-          if (ok > 0) {
-            histogram.recordMany((performance.now() - start) * 1e6, ok);
-            this.completed += ok;
-          }
-          if (ok < sent) {
-            this.errors += errorReplies;
-            this.failWith(first);
-            finish();
-            return;
-          }
-          next();
-        };
-        const next = () => {
-          sent = this.stopped ? 0 : Math.min(pipeline, limit - this.issued);
-          if (sent <= 0) {
-            finish();
-            return;
-          }
-          this.issued += sent;
-          start = performance.now();
-          sendEncoded(encode(sent), sent, done);
-        };
+    return new Promise((finish) => {
+      let start = 0;
+      let sent = 0;
+      const done = (ok: number, errorReplies: number, first: Error | undefined) => {
+        if (ok > 0) {
+          histogram.recordMany((performance.now() - start) * 1e6, ok);
+          this.completed += ok;
+        }
+        if (ok < sent) {
+          this.errors += errorReplies;
+          this.failWith(first);
+          finish();
+          return;
+        }
         next();
       };
-      for (let i = 0; i < concurrency; i++) worker();
+      const next = () => {
+        sent = this.stopped ? 0 : Math.min(pipeline, limit - this.issued);
+        if (sent <= 0) {
+          finish();
+          return;
+        }
+        this.issued += sent;
+        start = performance.now();
+        sendEncoded(encode(sent), sent, done);
+      };
+      next();
     });
   }
 

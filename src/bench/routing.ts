@@ -21,7 +21,7 @@ export interface RoutedBench {
   setup: readonly string[][];
 }
 
-/** Gives each script's bench its connection; `label` names the server in the report. */
+/** Gives each script's bench its connections; `label` names the server in the report. */
 export interface BenchRouter {
   label: string;
   route(bench: RoutedBench): BenchRoute;
@@ -31,8 +31,52 @@ export interface BenchRouter {
 export interface BenchRoute {
   /** Sends the script's calls and its setup commands, each to its node. */
   conn: RedisConnection;
+  /**
+   * `count` connections for the calls (`-c`, as redis-benchmark's clients): `conn` first, then new
+   * ones (on a cluster, each made of a new connection to every node the calls go to); `close` closes
+   * the new ones.
+   */
+  connections(count: number): Promise<BenchConnections>;
   /** For a keyless script: the one node it ran on, and why that one. */
   note?: string;
+}
+
+export interface BenchConnections {
+  conns: RedisConnection[];
+  close(): Promise<void>;
+}
+
+/** The router of a standalone server: every command on its one node. */
+export function nodeRouter(topology: Topology): BenchRouter {
+  const node = topology.nodes[0]!;
+  const route: BenchRoute = {
+    conn: node.conn,
+    connections: (count) =>
+      openConnections(node.conn, count, async () => {
+        const conn = await topology.openConnection(node);
+        return { conn, close: () => conn.close() };
+      }),
+  };
+  return { label: node.conn.label, route: () => route };
+}
+
+/** `first`, and `count - 1` more from `open`; when one cannot be opened, the others are closed. */
+async function openConnections(
+  first: RedisConnection,
+  count: number,
+  open: () => Promise<{ conn: RedisConnection; close(): Promise<void> }>,
+): Promise<BenchConnections> {
+  const settled = await Promise.allSettled(Array.from({ length: Math.max(0, count - 1) }, open));
+  const opened = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const close = async () => {
+    await Promise.all(opened.map((o) => o.close()));
+  };
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) {
+    await close();
+    throw failed.reason;
+  }
+  return { conns: [first, ...opened.map((o) => o.conn)], close };
 }
 
 /**
@@ -72,16 +116,36 @@ export function clusterRouter(topology: Topology): BenchRouter {
             : ' only';
       note = `${bench.name} takes no keys: run on ${node.label}${why}`;
     }
-    const keyless = runsOn.map((n) => n.conn);
-    const send = (args: Arg[], options?: SendOptions): Promise<unknown> => {
-      const key = keyOf(args);
-      if (key !== undefined) return nodeOf(key).conn.send(args, options);
-      if (keyless.length === 1) return keyless[0]!.send(args, options);
-      // The replies of the nodes are alike (OK): the first stands for all; an error reply fails all.
-      return Promise.all(keyless.map((conn) => conn.send(args, options))).then(([reply]) => reply);
+    /** A connection that sends each command to its node's connection in `connOf`. */
+    const routed = (connOf: (node: TopologyNode) => RedisConnection): RedisConnection => {
+      const keyless = runsOn.map(connOf);
+      const send = (args: Arg[], options?: SendOptions): Promise<unknown> => {
+        const key = keyOf(args);
+        if (key !== undefined) return connOf(nodeOf(key)).send(args, options);
+        if (keyless.length === 1) return keyless[0]!.send(args, options);
+        // The replies of the nodes are alike (OK): the first stands for all; an error reply fails all.
+        return Promise.all(keyless.map((conn) => conn.send(args, options))).then(([reply]) => reply);
+      };
+      return { label, send, close: async () => undefined };
+    };
+    const conn = routed((node) => node.conn); // the topology owns these connections
+    // More connections for the calls: each a new connection to every node the calls go to.
+    const more = async () => {
+      const own = new Map<TopologyNode, RedisConnection>();
+      const close = async () => {
+        await Promise.all([...own.values()].map((c) => c.close()));
+      };
+      try {
+        for (const node of runsOn) own.set(node, await topology.openConnection(node));
+      } catch (err) {
+        await close();
+        throw err;
+      }
+      return { conn: routed((node) => own.get(node) ?? node.conn), close };
     };
     return {
-      conn: { label, send, close: async () => undefined }, // the topology owns the connections
+      conn,
+      connections: (count: number) => openConnections(conn, count, more),
       ...(note !== undefined ? { note } : {}),
     };
   };

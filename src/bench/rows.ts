@@ -19,7 +19,8 @@ export interface BenchRow {
   errors: number;
   elapsedMs: number;
   opsPerSec: number;
-  concurrency: number;
+  /** Connections the calls went on (`-c`), each with one batch of `pipeline` calls in flight. */
+  connections: number;
   pipeline: number;
   /** Client-side latency: from writing a call to reading its reply. */
   minMs: number;
@@ -61,7 +62,7 @@ export interface RowInput {
   path?: string;
   keys: string[];
   args: string[];
-  concurrency: number;
+  connections: number;
   pipeline: number;
   budgetMs: number;
   histogram: LatencyHistogram;
@@ -101,7 +102,7 @@ export function makeRow(r: RowInput): BenchRow {
     errors: r.errors,
     elapsedMs: round3(r.elapsedMs),
     opsPerSec: r.elapsedMs > 0 ? Math.round((answered / r.elapsedMs) * 1000) : 0,
-    concurrency: r.concurrency,
+    connections: r.connections,
     pipeline: r.pipeline,
     minMs: h.count > 0 ? toMs(h.minNs) : 0,
     p50Ms: toMs(h.percentile(50)),
@@ -136,7 +137,7 @@ export const CSV_FIELDS = [
   'errors',
   'elapsedMs',
   'opsPerSec',
-  'concurrency',
+  'connections',
   'pipeline',
   'minMs',
   'p50Ms',
@@ -157,12 +158,3 @@ export const CSV_FIELDS = [
   'error',
   'interrupted',
 ] as const satisfies ReadonlyArray<keyof BenchRow>;
-
-/** RFC 4180 CSV: a header line, then one line per row; fields with a comma, quote or newline quoted. */
-export function benchCsv(rows: BenchRow[]): string {
-  const cell = (v: unknown) => {
-    const s = v === null || v === undefined ? '' : String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [CSV_FIELDS.join(','), ...rows.map((row) => CSV_FIELDS.map((f) => cell(row[f])).join(','))].join('\n');
-}

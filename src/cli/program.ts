@@ -235,8 +235,11 @@ export async function run(argv: string[]): Promise<number> {
   }).action(
     action(async (ctx) => {
       const { kill } = await import('../commands/kill.js');
-      const { renderKill } = await import('../output/render.js');
-      const result = await kill({ target: ctx.target });
+      const { renderKill, renderKillWaiting } = await import('../output/render.js');
+      const result = await kill({
+        target: ctx.target,
+        onBusyWait: (node, waited, max) => stderr().write(`${renderKillWaiting(node, waited, max)}\n`),
+      });
       return { data: result, text: renderKill(result) };
     }),
   );
@@ -438,8 +441,7 @@ export async function run(argv: string[]): Promise<number> {
       action(async (ctx, script: string | undefined, opts: BenchFlags) => {
         if (opts.sandbox) refuseServerFlagsWithSandbox(ctx.flags);
         const { bench: run } = await import('../commands/bench.js');
-        const { renderBench, startProgress } = await import('../output/bench.js');
-        const { benchCsv } = await import('../bench/rows.js');
+        const { benchCsv, renderBench, startProgress } = await import('../output/bench.js');
         // Ctrl-C stops the bench and reports what was measured; a second one exits at once.
         const controller = new AbortController();
         const onSigint = () => (controller.signal.aborted ? process.exit(EXIT_INTERRUPTED) : controller.abort());
@@ -452,7 +454,7 @@ export async function run(argv: string[]): Promise<number> {
             args: opts.args,
             requests: opts.requests,
             durationMs: opts.duration,
-            concurrency: opts.connections ?? opts.concurrency,
+            connections: opts.connections ?? opts.concurrency,
             pipeline: opts.pipeline,
             warmup: opts.warmup,
             keyspace: opts.keyspace,
@@ -483,7 +485,13 @@ export async function run(argv: string[]): Promise<number> {
           const failed = result.failed + result.overBudget > 0;
           return {
             data: result,
-            text: () => (opts.csv ? benchCsv(result.results) : renderBench(result)),
+            text: () =>
+                opts.csv
+                  ? benchCsv(result.results)
+                  : renderBench(
+                      result,
+                      process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined,
+                    ),
             exitCode: result.interrupted ? EXIT_INTERRUPTED : failed ? EXIT_FAILED : EXIT_OK,
           };
         } finally {

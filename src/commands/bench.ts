@@ -4,7 +4,7 @@ import { runLoad, type LiveRun, type RunOutcome } from '../bench/load-generator.
 import { LatencyHistogram } from '../bench/histogram.js';
 import { argvMaker, commandEncoder, slotDrawnPerCall } from '../bench/rand-int.js';
 import { makeRow, type BenchRow } from '../bench/rows.js';
-import { clusterRouter, clusterSnapshot, type BenchRoute, type BenchRouter } from '../bench/routing.js';
+import { clusterRouter, clusterSnapshot, nodeRouter, type BenchRoute, type BenchRouter } from '../bench/routing.js';
 import { serverTime, type ServerSnapshot, type ServerTime } from '../redis/server-stats.js';
 import { takeServerSnapshot } from '../server/snapshot.js';
 import { discoverScripts } from '../registry/discover.js';
@@ -19,10 +19,13 @@ import { locateScriptError } from '../redis/script-errors.js';
 import { lineMapper } from '../registry/include.js';
 import { scriptExists, scriptLoadMany } from '../server/scripts.js';
 
-/** Defaults: one script is benched like redis-benchmark; fixtures are a budget check (c=1: tight bounds). */
+/**
+ * Defaults: one script is benched like redis-benchmark (50 connections); fixtures are a budget check
+ * (one connection: tight bounds).
+ */
 export const BENCH_DEFAULTS = {
-  script: { requests: 100_000, concurrency: 50 },
-  fixture: { requests: 10_000, concurrency: 1 },
+  script: { requests: 100_000, connections: 50 },
+  fixture: { requests: 10_000, connections: 1 },
   pipeline: 1,
   /** Calls before the measured ones (JIT, connection, server caches), at most for `warmupMs` by default. */
   warmup: 1000,
@@ -38,7 +41,8 @@ export interface BenchOptions {
   args?: string[];
   requests?: number;
   durationMs?: number;
-  concurrency?: number;
+  /** Connections (`-c`, as redis-benchmark's clients), each with one batch of `pipeline` calls in flight. */
+  connections?: number;
   pipeline?: number;
   warmup?: number;
   keyspace?: number;
@@ -102,7 +106,7 @@ interface Plan {
   setup: string[][];
   requests?: number;
   durationMs?: number;
-  concurrency: number;
+  connections: number;
   pipeline: number;
   warmup: number;
   /** Stop the warmup after this long (the default warmup only: a slow script must not spend minutes). */
@@ -130,8 +134,9 @@ export async function bench(options: BenchOptions): Promise<BenchResult | BenchD
       ]);
     }
   }
+  const writers = await plansThatMayWrite(plans);
   if (!options.sandbox) {
-    const declined = await checkWrites(plans, options);
+    const declined = await checkWrites(plans, writers, options);
     if (declined) return declined;
   }
   let sandbox: Sandbox | undefined;
@@ -146,9 +151,7 @@ export async function bench(options: BenchOptions): Promise<BenchResult | BenchD
     // On a cluster each command goes to the primary of its keys' slot (a keyless script's to the node
     // its setup wrote to, see clusterRouter), and the server's figures add up.
     const conn = topology.nodes[0]!.conn;
-    const router: BenchRouter = topology.cluster
-      ? clusterRouter(topology)
-      : { label: conn.label, route: () => ({ conn }) };
+    const router: BenchRouter = topology.cluster ? clusterRouter(topology) : nodeRouter(topology);
     const snapshot = topology.cluster ? () => clusterSnapshot(topology) : () => takeServerSnapshot(conn);
     try {
       if (topology.cluster) for (const plan of plans) checkSlots(plan, options.script === undefined);
@@ -170,7 +173,7 @@ export async function bench(options: BenchOptions): Promise<BenchResult | BenchD
           ? []
           : plans
               .slice(0, rows.length)
-              .filter(mayLeaveKeys)
+              .filter((p) => writers.has(p))
               .map((p) => p.name),
       };
     } finally {
@@ -188,7 +191,7 @@ function makePlans(options: BenchOptions): { plans: Plan[]; withoutFixture: stri
     name: string,
     resolved: ResolvedScript,
     fixture: BenchFixture,
-    defaults: { requests: number; concurrency: number },
+    defaults: { requests: number; connections: number },
   ): Plan => ({
     name,
     resolved,
@@ -199,7 +202,7 @@ function makePlans(options: BenchOptions): { plans: Plan[]; withoutFixture: stri
     ...(options.durationMs !== undefined
       ? { durationMs: options.durationMs }
       : { requests: options.requests ?? fixture.requests ?? defaults.requests }),
-    concurrency: options.concurrency ?? fixture.concurrency ?? defaults.concurrency,
+    connections: options.connections ?? fixture.connections ?? fixture.concurrency ?? defaults.connections,
     pipeline: options.pipeline ?? BENCH_DEFAULTS.pipeline,
     ...(options.warmup !== undefined
       ? { warmup: options.warmup }
@@ -268,17 +271,36 @@ function makePlans(options: BenchOptions): { plans: Plan[]; withoutFixture: stri
 export const LOOPBACK =
   /^(127\.\d+\.\d+\.\d+|localhost|0\.0\.0\.0|::|::1|0:0:0:0:0:0:0:[01]|::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4})$/i;
 
-/** A fixture setup writes; so may a script without the no-writes flag (or without its source at hand). */
-const mayLeaveKeys = (p: Plan): boolean => p.setup.length > 0 || !p.resolved.script?.flags.includes('no-writes');
+/**
+ * A fixture setup writes; so may a script without the no-writes flag, unless its code calls no write
+ * command (see mayWrite), and a script without its source at hand.
+ */
+async function plansThatMayWrite(plans: Plan[]): Promise<Set<Plan>> {
+  const writers = new Set<Plan>();
+  for (const p of plans) {
+    const script = p.resolved.script;
+    if (p.setup.length > 0 || !script) writers.add(p);
+    else if (!script.flags.includes('no-writes')) {
+      // Loaded only here: the Lua parser is not needed for a script flagged no-writes.
+      const { mayWrite } = await import('../lint/writes.js');
+      if (mayWrite(script.bytes)) writers.add(p);
+    }
+  }
+  return writers;
+}
 
 /**
  * A bench writes to the keys it is given: outside loopback, a script that may write needs a yes.
  * Undefined to go on; a BenchDeclined when the answer was no.
  */
-async function checkWrites(plans: Plan[], options: BenchOptions): Promise<BenchDeclined | undefined> {
+async function checkWrites(
+  plans: Plan[],
+  mayWrite: Set<Plan>,
+  options: BenchOptions,
+): Promise<BenchDeclined | undefined> {
   const { host, port } = parseTarget(options.target);
   if (LOOPBACK.test(host) || !options.confirm) return undefined;
-  const writers = plans.filter(mayLeaveKeys);
+  const writers = plans.filter((p) => mayWrite.has(p));
   if (writers.length === 0) return undefined;
   const keys = [...new Set(writers.flatMap((p) => p.keys))];
   const shownKeys =
@@ -364,40 +386,40 @@ async function benchOne(
   const shape = {
     argv: argvMaker(head, tail, plan.keyspace),
     encode: commandEncoder(head, tail, plan.keyspace),
-    concurrency: plan.concurrency,
     pipeline: plan.pipeline,
   };
+  // -c connections, opened before the warmup (as redis-benchmark's clients) and closed after the run.
+  const { conns, close } = await route.connections(plan.connections);
   // An error reply in the warmup ends the bench there: its calls are then what the row reports.
   let outcome: RunOutcome | undefined;
-  if (plan.warmup > 0) {
-    const warm = await runLoad(
-      conn,
-      {
-        ...shape,
-        requests: plan.warmup,
-        durationMs: plan.warmupMs,
-        concurrency: Math.min(plan.concurrency, plan.warmup),
-      },
-      { signal: options.signal },
-    );
-    if (warm.error !== undefined) outcome = warm;
-  }
   let server: ServerTime | undefined;
-  if (!outcome) {
-    const before = await snapshot();
-    try {
-      outcome = await runLoad(
-        conn,
-        {
-          ...shape,
-          ...(plan.durationMs !== undefined ? { durationMs: plan.durationMs } : { requests: plan.requests }),
-        },
-        { signal: options.signal, onStart: (live) => options.onRun?.(plan.name, live) },
+  try {
+    if (plan.warmup > 0) {
+      const warm = await runLoad(
+        conns.slice(0, plan.warmup),
+        { ...shape, requests: plan.warmup, durationMs: plan.warmupMs },
+        { signal: options.signal },
       );
-    } finally {
-      options.onRunEnd?.();
+      if (warm.error !== undefined) outcome = warm;
     }
-    server = serverTime(before, await snapshot());
+    if (!outcome) {
+      const before = await snapshot();
+      try {
+        outcome = await runLoad(
+          conns,
+          {
+            ...shape,
+            ...(plan.durationMs !== undefined ? { durationMs: plan.durationMs } : { requests: plan.requests }),
+          },
+          { signal: options.signal, onStart: (live) => options.onRun?.(plan.name, live) },
+        );
+      } finally {
+        options.onRunEnd?.();
+      }
+      server = serverTime(before, await snapshot());
+    }
+  } finally {
+    await close();
   }
   const error = describeError(outcome.error, plan);
   return makeRow({
@@ -406,7 +428,7 @@ async function benchOne(
     path: resolved.script?.path,
     keys: plan.keys,
     args: plan.args,
-    concurrency: plan.concurrency,
+    connections: plan.connections,
     pipeline: plan.pipeline,
     budgetMs: plan.budgetMs,
     histogram: outcome.histogram,
@@ -451,7 +473,7 @@ function failedRow(plan: Plan, text: string): BenchRow {
     path: plan.resolved.script?.path,
     keys: plan.keys,
     args: plan.args,
-    concurrency: plan.concurrency,
+    connections: plan.connections,
     pipeline: plan.pipeline,
     budgetMs: plan.budgetMs,
     histogram: new LatencyHistogram(),

@@ -5,7 +5,18 @@ import { withTopology, type NodeRole, type TopologySummary } from '../server/top
 
 export interface KillOptions {
   target: Target;
+  /**
+   * Called when a node accepts the connection but answers nothing within the target's timeout: a
+   * script runs there and busy-reply-threshold has not passed yet. kill then waits (up to `waitMs`).
+   */
+  onBusyWait?: (node: string, waitedMs: number, maxWaitMs: number) => void;
 }
+
+/**
+ * How long kill waits, after --timeout, for a node that accepted the connection but is silent. Redis
+ * answers once busy-reply-threshold has passed: 5 s by default; a minute covers the values seen set.
+ */
+export const KILL_BUSY_WAIT_MS = 60_000;
 
 export type { KillOutcome };
 
@@ -20,12 +31,17 @@ export interface KillResult {
 
 /**
  * Stops a running script with SCRIPT KILL, sent on a connection of its own (the busy server still
- * answers it). A running FUNCTION is stopped with FUNCTION KILL instead. On a cluster, every node
+ * answers it, once busy-reply-threshold has passed: before that it answers nothing, and kill waits). A running FUNCTION is stopped with FUNCTION KILL instead. On a cluster, every node
  * (primaries and replicas) is asked.
  * @see https://redis.io/commands/script-kill/
  */
 export async function kill(options: KillOptions): Promise<KillResult> {
-  return withTopology(options.target, { lazy: true, seedOnlyWhenBusy: true, needsLua: false }, async (topology) => {
+  const busyWait = {
+    maxWaitMs: Math.max(KILL_BUSY_WAIT_MS, options.target.timeoutMs),
+    onWait: options.onBusyWait ?? (() => undefined),
+  };
+  const topologyOptions = { lazy: true, seedOnlyWhenBusy: true, needsLua: false, busyWait };
+  return withTopology(options.target, topologyOptions, async (topology) => {
     if (!topology.cluster) {
       const node = topology.nodes[0]!;
       return { outcome: await killOn(node.conn), server: node.label };

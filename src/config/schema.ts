@@ -14,6 +14,8 @@ export interface BenchFixture {
   /** Commands run once before the bench, e.g. [["SET", "stock", "100"]]. */
   setup?: string[][];
   requests?: number;
+  /** Connections (`-c`); `concurrency`, its former name, is read as it. */
+  connections?: number;
   concurrency?: number;
   budgetMs?: number;
 }
@@ -133,6 +135,7 @@ const fixture: Check<BenchFixture> = object<BenchFixture>({
     throw new SchemaError(key, 'must be a list of commands, each a list of strings: [["SET", "k", "1"]]');
   }),
   requests: optional(positiveInt),
+  connections: optional(positiveInt),
   concurrency: optional(positiveInt),
   budgetMs: optional(positive),
 });
@@ -166,7 +169,7 @@ export const CONFIG_KEYS: { [K in keyof Config]: { check: Check<Config[K]>; desc
       for (const [name, f] of Object.entries(record(v, key))) out[name] = fixture(f, `${key}.${name}`);
       return out;
     },
-    description: 'bench fixtures by script name: { keys, args, setup, requests, concurrency, budgetMs }',
+    description: 'bench fixtures by script name: { keys, args, setup, requests, connections, budgetMs }',
   },
   lint: {
     check: (v, key) => {

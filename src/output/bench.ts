@@ -1,12 +1,13 @@
 /**
- * `rscript bench` on the terminal: the result table, a small latency histogram, the budget verdicts,
- * and the live progress line (stderr, TTY only). `--json` and `--csv` need none of this.
+ * `rscript bench`'s printed text: the result table (fitted to the terminal), a small latency histogram,
+ * the budget verdicts, the live progress line (stderr, TTY only), and the `--csv` text.
  */
 import { printable } from './printable.js';
 import type { BenchResult } from '../commands/bench.js';
 import type { LiveRun } from '../bench/load-generator.js';
-import type { BenchRow } from '../bench/rows.js';
+import { CSV_FIELDS, type BenchRow } from '../bench/rows.js';
 import { err, out, table } from './render.js';
+import { displayWidth, type Align } from './table.js';
 
 /** A figure in ms with 3 significant-ish digits: 0.021, 1.25, 48.2, 1520. */
 export function fmtMs(ms: number | null): string {
@@ -37,62 +38,74 @@ function sourceText(row: BenchRow): string {
     : 'server-side mean (INFO commandstats), p99 bounded by client latency';
 }
 
-/** The human report: one table row per script, then the histogram (one script), notes and errors. */
-export function renderBench(r: BenchResult): string {
-  const head = [
-    'script',
-    'requests',
-    'errors',
-    'ops/sec',
-    'p50 ms',
-    'p99 ms',
-    'max ms',
-    'server mean ms',
-    'server p99 ms',
-    'budget ms',
-    'verdict',
-  ];
+/**
+ * The human report: one table row per script, then the histogram (one script), notes and errors.
+ * `columns`: the terminal's width, which the table is made to fit (see fitBenchTable); none when piped.
+ */
+export function renderBench(r: BenchResult, columns?: number): string {
   // A row with no call answered (a fixture whose setup failed) has no figures: '-', not 0.
   const figure = (row: BenchRow, text: string) => (row.requests > row.errors ? text : '-');
-  const rows = r.results.map((row) => [
-    row.script + (row.interrupted ? out.yellow(' (partial)') : ''),
-    fmtInt(row.requests),
-    row.errors > 0 ? out.red(String(row.errors)) : '0',
-    figure(row, fmtInt(row.opsPerSec)),
-    figure(row, fmtMs(row.p50Ms)),
-    figure(row, fmtMs(row.p99Ms)),
-    figure(row, fmtMs(row.maxMs)),
-    figure(row, fmtMs(row.serverMeanMs)),
-    row.serverP99MsAtMost === null ? '-' : figure(row, `≤ ${fmtMs(row.serverP99MsAtMost)}`),
-    `${row.budgetMs}`,
-    verdictText(row),
-  ]);
+  const table: BenchTable = {
+    columns: [
+      {
+        head: 'script',
+        short: 'script',
+        align: 'left',
+        cells: r.results.map((row) => row.script + (row.interrupted ? out.yellow(' (partial)') : '')),
+      },
+      { head: 'requests', short: 'calls', align: 'right', cells: r.results.map((row) => fmtInt(row.requests)) },
+      {
+        head: 'errors',
+        short: 'errors',
+        align: 'right',
+        cells: r.results.map((row) => (row.errors > 0 ? out.red(String(row.errors)) : '0')),
+      },
+      {
+        head: 'ops/sec',
+        short: 'ops/sec',
+        align: 'right',
+        cells: r.results.map((row) => figure(row, fmtInt(row.opsPerSec))),
+      },
+      { head: 'p50 ms', short: 'p50', align: 'right', cells: r.results.map((row) => figure(row, fmtMs(row.p50Ms))) },
+      { head: 'p99 ms', short: 'p99', align: 'right', cells: r.results.map((row) => figure(row, fmtMs(row.p99Ms))) },
+      { head: 'max ms', short: 'max', align: 'right', cells: r.results.map((row) => figure(row, fmtMs(row.maxMs))) },
+      {
+        head: 'server mean ms',
+        short: 'srv mean',
+        align: 'right',
+        cells: r.results.map((row) => figure(row, fmtMs(row.serverMeanMs))),
+      },
+      {
+        head: 'server p99 ms',
+        short: 'srv p99',
+        align: 'right',
+        cells: r.results.map((row) =>
+          row.serverP99MsAtMost === null ? '-' : figure(row, `≤ ${fmtMs(row.serverP99MsAtMost)}`),
+        ),
+      },
+      { head: 'budget ms', short: 'budget', align: 'right', cells: r.results.map((row) => `${row.budgetMs}`) },
+      { head: 'verdict', short: 'verdict', align: 'left', cells: r.results.map(verdictText) },
+    ],
+    short: false,
+    left: [],
+  };
+  const fitted = columns === undefined ? table : fitBenchTable(table, columns);
   const lines: string[] = [];
   const where = r.sandbox
     ? `sandbox ${r.serverName ?? `redis-server ${r.sandbox.version ?? ''}`} on ${r.server}`.replace('  ', ' ')
     : `${r.server}${r.serverName ? ` (${r.serverName})` : ''}`;
-  lines.push(out.dim(`bench on ${where}`));
-  lines.push(
-    table(head, rows, [
-      'left',
-      'right',
-      'right',
-      'right',
-      'right',
-      'right',
-      'right',
-      'right',
-      'right',
-      'right',
-      'left',
-    ]),
-  );
+  lines.push(out.dim(`bench on ${where}${fitted.short ? '; times in ms' : ''}`));
+  lines.push(drawBenchTable(fitted));
+  if (fitted.left.length > 0) {
+    lines.push(out.dim(`left out to fit ${columns} columns: ${fitted.left.join(', ')} (--json has every figure)`));
+  }
   if (r.results.length === 1 && r.results[0]!.requests > r.results[0]!.errors) {
     const row = r.results[0]!;
-    lines.push(
-      `${fmtInt(row.requests)} calls in ${fmtMs(row.elapsedMs / 1000)} s, c=${row.concurrency} P=${row.pipeline}; ` +
-        `client latency ms: min ${fmtMs(row.minMs)}  p50 ${fmtMs(row.p50Ms)}  p90 ${fmtMs(row.p90Ms)}  p99 ${fmtMs(row.p99Ms)}  p99.9 ${fmtMs(row.p999Ms)}  max ${fmtMs(row.maxMs)}`,
-    );
+    const calls = `${fmtInt(row.requests)} calls in ${fmtMs(row.elapsedMs / 1000)} s, c=${row.connections} P=${row.pipeline}`;
+    const latency = `client latency ms: min ${fmtMs(row.minMs)}  p50 ${fmtMs(row.p50Ms)}  p90 ${fmtMs(row.p90Ms)}  p99 ${fmtMs(row.p99Ms)}  p99.9 ${fmtMs(row.p999Ms)}  max ${fmtMs(row.maxMs)}`;
+    // One line when it fits (or when piped), else two.
+    const oneLine = `${calls}; ${latency}`;
+    lines.push(columns === undefined || displayWidth(oneLine) <= columns ? oneLine : `${calls}\n${latency}`);
     if (row.histogram.length > 0) lines.push(drawHistogram(row.histogram));
   }
   // One line per script that needs a word (all of them for a single script); the table says the rest.
@@ -113,7 +126,12 @@ export function renderBench(r: BenchResult): string {
     lines.push(`${row.script}: ${verdictText(row)}: ${figure} against ${row.budgetMs} ms`);
     if (row.note) lines.push(out.dim(`  ${row.note}`));
   }
-  if (sources.size > 0) lines.push(out.dim(`held against the budget: ${[...sources].join('; ')}`));
+  if (sources.size > 0) {
+    const held = `held against the budget: ${[...sources].join('; ')}`;
+    // On a narrow terminal the sources go on a line of their own.
+    const narrow = columns !== undefined && displayWidth(held) > columns;
+    lines.push(out.dim(narrow ? `held against the budget:\n  ${[...sources].join(';\n  ')}` : held));
+  }
   if (r.withoutFixture.length > 0) {
     lines.push(out.dim(`no fixture, not benched: ${r.withoutFixture.join(', ')}`));
   }
@@ -131,6 +149,75 @@ export function renderBench(r: BenchResult): string {
     );
   }
   return lines.join('\n');
+}
+
+/** The bench table as columns, so that some can be shortened or left out to fit a terminal. */
+interface BenchTable {
+  columns: Array<{ head: string; short: string; align: Align; cells: string[] }>;
+  /** The short headers are used (the units are then said once, above the table). */
+  short: boolean;
+  /** The headers of the columns left out. */
+  left: string[];
+}
+
+function drawBenchTable(t: BenchTable): string {
+  const rows = t.columns[0]!.cells.map((_, i) => t.columns.map((c) => c.cells[i]!));
+  return table(
+    t.columns.map((c) => (t.short ? c.short : c.head)),
+    rows,
+    t.columns.map((c) => c.align),
+  );
+}
+
+const tableWidth = (t: BenchTable) => displayWidth(drawBenchTable(t).split('\n', 1)[0]!);
+
+/**
+ * Makes the table fit in `columns`, one step at a time until it does: short headers (the units said
+ * once), the errors column when every row has none, then max and p50 (the line under a single
+ * script's table keeps them), then the script names clipped (to 16 columns, then ops/sec left out,
+ * then to 8). What the budget verdict rests on (p99, server mean and p99, budget, verdict) stays.
+ */
+export function fitBenchTable(t: BenchTable, columns: number): BenchTable {
+  let fit: BenchTable = t;
+  const fits = () => tableWidth(fit) <= columns;
+  const without = (head: string) => {
+    fit = { ...fit, columns: fit.columns.filter((c) => c.head !== head), left: [...fit.left, head] };
+  };
+  // The names are clipped from the original cells, to what the other columns leave (at least `min`).
+  const names = t.columns[0]!;
+  const clipScripts = (min: number) => {
+    const [script, ...rest] = fit.columns;
+    const now = Math.max(...[script!.head, ...script!.cells].map(displayWidth));
+    const room = Math.max(min, now + columns - tableWidth(fit));
+    fit = { ...fit, columns: [{ ...names, cells: names.cells.map((c) => clip(c, room)) }, ...rest] };
+  };
+  if (fits()) return fit;
+  fit = { ...fit, short: true };
+  if (fits()) return fit;
+  if (fit.columns.find((c) => c.head === 'errors')!.cells.every((c) => c === '0')) {
+    fit = { ...fit, columns: fit.columns.filter((c) => c.head !== 'errors') };
+    if (fits()) return fit;
+  }
+  for (const head of ['max ms', 'p50 ms']) {
+    without(head);
+    if (fits()) return fit;
+  }
+  clipScripts(16);
+  if (fits()) return fit;
+  without('ops/sec');
+  clipScripts(8);
+  return fit;
+}
+
+/** `text` cut to `width` columns, ending with "…" when cut. */
+function clip(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  let cut = '';
+  for (const ch of text) {
+    if (displayWidth(cut + ch) > width - 1) break;
+    cut += ch;
+  }
+  return `${cut}…`;
 }
 
 /**
@@ -198,4 +285,13 @@ export function startProgress(script: string, live: LiveRun, stream: NodeJS.Writ
     clearInterval(timer);
     stream.write('\r\x1b[2K');
   };
+}
+
+/** RFC 4180 CSV: a header line, then one line per row; fields with a comma, quote or newline quoted. */
+export function benchCsv(rows: BenchRow[]): string {
+  const cell = (v: unknown) => {
+    const s = v === null || v === undefined ? '' : String(v);
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [CSV_FIELDS.join(','), ...rows.map((row) => CSV_FIELDS.map((f) => cell(row[f])).join(','))].join('\n');
 }

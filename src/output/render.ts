@@ -444,6 +444,11 @@ export function renderFlush(r: FlushResult): string {
   return `script cache flushed on ${r.server}${r.mode === 'default' ? '' : ` (${r.mode})`}`;
 }
 
+/** kill's notice (stderr) when a node accepted the connection but answers nothing yet. */
+export function renderKillWaiting(node: string, waitedMs: number, maxWaitMs: number): string {
+  return `${node}: no answer within ${waitedMs} ms: the server is busy running a script (it answers nothing until busy-reply-threshold, 5000 ms by default, has passed); waiting up to ${Math.round(maxWaitMs / 1000)} s for it to accept SCRIPT KILL`;
+}
+
 export function renderKill(r: KillResult): string {
   if (r.nodes) {
     if (r.outcome === 'nothing running') {

@@ -174,11 +174,24 @@ export interface NodeOrigin {
   listedByCluster?: boolean;
 }
 
+/**
+ * How long to keep waiting for a handshake that the socket accepted but the server does not answer
+ * (`rscript kill`): a server running a script reads nothing before busy-reply-threshold (5000 ms by
+ * default), and answers HELLO and SCRIPT KILL once it has passed.
+ */
+export interface BusyWait {
+  /** The longest wait after the target's timeout, in ms. */
+  maxWaitMs: number;
+  /** Called once, when the target's timeout has passed and the wait begins. */
+  onWait(label: string, waitedMs: number, maxWaitMs: number): void;
+}
+
 /** Opens a connection to one node: the credentials and TLS of `parsed`, at `host:port` (cluster nodes). */
 export async function connectNode(
   parsed: ParsedUrl,
   target: Target,
   origin: NodeOrigin = {},
+  busyWait?: BusyWait,
 ): Promise<RedisConnection> {
   const label = nodeLabel(parsed.host, parsed.port);
   // Loaded here, not at the top: `load --check` and the other commands that need no server never load it.
@@ -198,12 +211,24 @@ export async function connectNode(
   // The first error is the cause; the ones after it (the socket closing) are its consequences.
   let firstError: Error | undefined;
   client.onError((err) => (firstError ??= err));
+  const handshake = client.connect();
   try {
-    await withDeadline(client.connect(), target.timeoutMs, () => {
+    await withDeadline(handshake, target.timeoutMs, () => {
+      // The socket is up and the handshake unanswered: a server busy with a script, for `kill` to wait for.
+      if (busyWait && client.socketConnected) return SILENT;
       void client.destroy();
       return new ConnectionError(
         `${label}: no answer within ${target.timeoutMs} ms while connecting (is it a Redis server${parsed.tls ? ' with TLS? for a plain port use redis://;' : '?'} change the limit with --timeout)`,
       );
+    }).catch((err: unknown) => {
+      if (err !== SILENT || !busyWait) throw err;
+      busyWait.onWait(label, target.timeoutMs, busyWait.maxWaitMs);
+      return withDeadline(handshake, busyWait.maxWaitMs, () => {
+        void client.destroy();
+        return new ConnectionError(
+          `${label}: no answer within ${target.timeoutMs + busyWait.maxWaitMs} ms while connecting: a server running a script answers once busy-reply-threshold has passed, and this one did not (is it a Redis server?)`,
+        );
+      });
     });
   } catch (err) {
     if (client.isOpen) client.destroy();
@@ -221,6 +246,9 @@ export async function connectNode(
   }
   return new NodeConnection(client, label, target.timeoutMs);
 }
+
+/** The first deadline of a handshake that `busyWait` lets run on (never thrown out of connectNode). */
+const SILENT = new Error('the handshake is not answered yet');
 
 class NodeConnection implements RedisConnection {
   constructor(

@@ -126,6 +126,7 @@ export class RespClient {
   });
 
   #hello: unknown;
+  #socketConnected = false;
 
   constructor(options: RespClientOptions) {
     this.#options = options;
@@ -134,6 +135,14 @@ export class RespClient {
   /** The server's reply to the handshake's HELLO 3 (server, version, mode, role...). */
   get hello(): unknown {
     return this.#hello;
+  }
+
+  /**
+   * True once the socket (and TLS session) is up, though the handshake may still wait for its answer:
+   * a server running a script answers nothing before busy-reply-threshold, but its socket accepts.
+   */
+  get socketConnected(): boolean {
+    return this.#socketConnected;
   }
 
   /** True from `connect()` until the socket fails or `destroy()` is called. */
@@ -191,6 +200,7 @@ export class RespClient {
       socket.once(tls ? 'secureConnect' : 'connect', () => {
         socket.off('error', reject);
         this.#abortConnect = undefined;
+        this.#socketConnected = true;
         resolve();
       });
       socket.once('error', reject);

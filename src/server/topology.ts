@@ -13,6 +13,7 @@ import {
   type NodeRole,
 } from './cluster-nodes.js';
 import {
+  type BusyWait,
   connectNode,
   isBusyFailure,
   noLuaError,
@@ -74,6 +75,8 @@ export interface TopologyOptions {
   lazy?: boolean;
   /** When the URL's node is busy running a script, use it alone instead of failing (kill). */
   seedOnlyWhenBusy?: boolean;
+  /** Wait for a node whose socket accepts but whose handshake is unanswered (kill: a script before busy-reply-threshold). */
+  busyWait?: BusyWait;
   /**
    * The command loads or runs Lua (default true): a server without Lua is refused at connect with
    * one clear error. flush and kill work there and say false.
@@ -100,6 +103,8 @@ export interface Topology {
   ): Promise<T>;
   /** Reads the node list again, keeping the connections of nodes that are still there. */
   refresh(): Promise<void>;
+  /** A new connection to `node`, with the URL's credentials and TLS, owned by the caller (bench's `-c`). */
+  openConnection(node: TopologyNode): Promise<RedisConnection>;
   /** Per-node detail for `--json`; undefined for a standalone server. */
   summary(): TopologySummary | undefined;
   /** The server's flavour and version (the URL's node; on a cluster, every connected node's). */
@@ -129,7 +134,7 @@ export async function withTopology<T>(
 export async function openTopology(target: Target, options: TopologyOptions = {}): Promise<Topology> {
   options = { cluster: target.cluster, ...options };
   const parsed = parseTarget(target);
-  const seed = await connectNode(parsed, target);
+  const seed = await connectNode(parsed, target, {}, options.busyWait);
   try {
     // The handshake's HELLO already says whether this is a cluster node: no second round trip.
     const hello = asRecord(seed.hello ?? (await seed.send(['HELLO', '3'])));
@@ -172,6 +177,8 @@ class ServerTopology implements Topology {
   #nodes: TopologyNode[];
   #skipped: SkippedNode[];
   #note: string | undefined;
+  /** Each cluster node's address as the cluster announces it, by label. */
+  readonly #addresses = new Map<string, { host: string; port: number }>();
   readonly #readOnlySent = new Set<RedisConnection>();
 
   constructor(
@@ -255,6 +262,12 @@ class ServerTopology implements Topology {
     return node;
   }
 
+  openConnection(node: TopologyNode): Promise<RedisConnection> {
+    const address = this.#addresses.get(node.label);
+    if (!address) return connectNode(this.parsed, this.target);
+    return connectNode({ ...this.parsed, ...address }, this.target, { listedByCluster: true });
+  }
+
   async refresh(): Promise<void> {
     if (!this.cluster) return;
     const { infos, myId } = await this.#readNodeList();
@@ -263,11 +276,17 @@ class ServerTopology implements Topology {
     const usable: Array<{ info: ClusterNodeInfo; label: string; conn?: RedisConnection }> = [];
     for (const info of infos) {
       const label = nodeLabel(info.host, info.port);
+      this.#addresses.set(label, { host: info.host, port: info.port });
       if (info.unusable) skipped.push({ label, role: info.role, id: info.id, reason: info.unusable });
       else usable.push({ info, label, conn: info.myself || info.id === myId ? this.seed : open.get(label) });
     }
     const connectTo = (u: (typeof usable)[number]) => () =>
-      connectNode({ ...this.parsed, host: u.info.host, port: u.info.port }, this.target, { listedByCluster: true });
+      connectNode(
+        { ...this.parsed, host: u.info.host, port: u.info.port },
+        this.target,
+        { listedByCluster: true },
+        this.options.busyWait,
+      );
     if (this.options.lazy) {
       for (const u of usable) u.conn ??= new LazyConnection(u.label, connectTo(u));
     } else {

@@ -1,6 +1,7 @@
 import { LatencyHistogram } from '../../src/bench/histogram.js';
-import { parseDurationMs } from '../../src/cli/options.js';
-import { benchCsv, CSV_FIELDS, makeRow, type RowInput } from '../../src/bench/rows.js';
+import { parseDurationMs } from '../../src/cli/bench-options.js';
+import { CSV_FIELDS, makeRow, type RowInput } from '../../src/bench/rows.js';
+import { benchCsv } from '../../src/output/bench.js';
 
 function input(over: Partial<RowInput> = {}): RowInput {
   const histogram = new LatencyHistogram();
@@ -11,7 +12,7 @@ function input(over: Partial<RowInput> = {}): RowInput {
     path: 'lua/rate_limit.lua',
     keys: ['rl:__rand_int__'],
     args: ['10'],
-    concurrency: 50,
+    connections: 50,
     pipeline: 1,
     budgetMs: 50,
     histogram,

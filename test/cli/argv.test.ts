@@ -109,7 +109,7 @@ describe('the options every command takes may come before the command name', () 
     );
     expect(bench.code).toBe(0);
     expect(JSON.parse(bench.stdout)).toMatchObject({
-      results: [{ script: 'other', path: 'scripts/other.lua', concurrency: 3, requests: 30 }],
+      results: [{ script: 'other', path: 'scripts/other.lua', connections: 3, requests: 30 }],
     });
     const former = await runCli(
       [
@@ -128,7 +128,7 @@ describe('the options every command takes may come before the command name', () 
       { cwd: project.dir },
     );
     expect(former.code).toBe(0);
-    expect(JSON.parse(former.stdout)).toMatchObject({ results: [{ concurrency: 2, requests: 20 }] });
+    expect(JSON.parse(former.stdout)).toMatchObject({ results: [{ connections: 2, requests: 20 }] });
   });
 });
 

@@ -116,7 +116,7 @@ describe('rscript bench', () => {
       path: 'lua/fast.lua',
       requests: 2000,
       errors: 0,
-      concurrency: 4,
+      connections: 4,
       pipeline: 3,
       verdict: 'ok',
     });
@@ -192,6 +192,30 @@ describe('rscript bench', () => {
     project.remove('lua/peek.lua');
   });
 
+  it('a script without the no-writes flag whose code calls no write command gets no "stays on" note', async () => {
+    config({});
+    // `return 1`, and a script that only reads: nothing to say. A write hidden behind pcall(redis.call, ...) still counts.
+    project.write('lua/reader.lua', "return redis.call('GET', KEYS[1])\n");
+    project.write(
+      'lua/hidden.lua',
+      "local ok = pcall(redis.call, 'SET', KEYS[1], 'x')\nreturn redis.call('GET', KEYS[1])\n",
+    );
+    try {
+      for (const script of ['fast', 'reader']) {
+        const r = await bench([script, '-k', 'left:r', '-n', '50', '--warmup', '0', '--json']);
+        expect(r.code).toBe(0);
+        expect(JSON.parse(r.stdout).left_keys).toEqual([]);
+        expect((await bench([script, '-k', 'left:r', '-n', '50', '--warmup', '0'])).stdout).not.toContain('stays on');
+      }
+      const hidden = await bench(['hidden', '-k', 'left:h', '-n', '50', '--warmup', '0', '--json']);
+      expect(JSON.parse(hidden.stdout).left_keys).toEqual(['hidden']);
+      expect(server.cli('GET', 'left:h')).toBe('x');
+    } finally {
+      project.remove('lua/reader.lua');
+      project.remove('lua/hidden.lua');
+    }
+  });
+
   it('a fixture whose setup fails is an ERROR row with no figures, and the others still run', async () => {
     config({ fast: { requests: 50 }, stock: { keys: ['stock'], setup: [['HSET', 'stock']], requests: 50 } });
     const r = await bench(['--warmup', '0']);
@@ -253,8 +277,42 @@ describe('rscript bench', () => {
     config({});
     const r = await bench(['typed', '-k', 'count', '-n', '1000', '-c', '7', '-P', '16', '--warmup', '0', '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).results[0]).toMatchObject({ requests: 1000, errors: 0, concurrency: 7, pipeline: 16 });
+    expect(JSON.parse(r.stdout).results[0]).toMatchObject({ requests: 1000, errors: 0, connections: 7, pipeline: 16 });
     expect(server.cli('GET', 'count')).toBe('1000');
+  });
+
+  // -c is redis-benchmark's: connections. Counted by the server, not from rscript's own report.
+  it('-c 6 opens 6 connections to the server, all open while the calls run; --concurrency still works', async () => {
+    config({});
+    const info = (field: string) =>
+      Number(new RegExp(`^${field}:(\\d+)`, 'm').exec(server.cli('INFO', 'everything'))?.[1]);
+    const received = info('total_connections_received');
+    const run = bench(['fast', '-c', '6', '-P', '2', '-d', '3s', '--warmup', '0', '--json']);
+    // The most clients connected at once while the bench runs (this poll's own redis-cli is one).
+    let most = 0;
+    const started = Date.now();
+    let done = false;
+    let polls = 0;
+    void run.then(() => (done = true));
+    while (!done && Date.now() - started < 30_000) {
+      most = Math.max(most, info('connected_clients'));
+      polls++;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const r = await run;
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).results[0]).toMatchObject({ errors: 0, connections: 6, pipeline: 2 });
+    expect(most).toBe(6 + 1);
+    // 6 for the bench; each redis-cli call is one connection too: the polls, and the INFO below.
+    expect(info('total_connections_received') - received).toBe(6 + polls + 1);
+
+    // The former name, hidden from the help, gives the same.
+    const before = info('total_connections_received');
+    const alias = await bench(['fast', '--concurrency', '3', '-n', '300', '--warmup', '0', '--json']);
+    expect(alias.code).toBe(0);
+    expect(JSON.parse(alias.stdout).results[0]).toMatchObject({ requests: 300, connections: 3 });
+    // 3 for the bench, 1 for the INFO below.
+    expect(info('total_connections_received') - before).toBe(3 + 1);
   });
 
   // The pipelining on the wire, from the server's own counters: with one connection, calls per read
@@ -270,7 +328,7 @@ describe('rscript bench', () => {
       expect(JSON.parse(r.stdout).results[0]).toMatchObject({
         requests: 1600,
         errors: 0,
-        concurrency: 1,
+        connections: 1,
         pipeline: Number(pipeline),
       });
       const calls = commandCalls(server, 'evalsha') - before.calls;
@@ -333,7 +391,7 @@ describe('rscript bench', () => {
 
   it('asks before writing to a server that is not on loopback, and refuses without a terminal', async () => {
     config({});
-    const r = await bench(['fast', '--url', 'redis://192.0.2.1:6379', '-n', '10']);
+    const r = await bench(['touch', '-k', 'x', '-a', 'v', '--url', 'redis://192.0.2.1:6379', '-n', '10']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/refusing to bench without confirmation.*--yes/);
   });
@@ -357,19 +415,36 @@ describe('rscript bench', () => {
   // The prompt through a real pseudo-terminal, as a user meets it. 192.0.2.1 (TEST-NET) is not on
   // loopback; had anything been sent, the bench would end on a connection error, exit 2.
   const onTerminal = (answer: string, ...args: string[]) =>
-    runCliOnTerminal(['bench', 'fast', '--url', 'redis://192.0.2.1:6379', '--timeout', '1000', '-n', '10', ...args], {
-      cwd: project.dir,
-      prompt: '[y/N] ',
-      answer,
-      timeoutMs: 30_000,
-    });
+    runCliOnTerminal(
+      [
+        'bench',
+        'touch',
+        '-k',
+        'x',
+        '-a',
+        'v',
+        '--url',
+        'redis://192.0.2.1:6379',
+        '--timeout',
+        '1000',
+        '-n',
+        '10',
+        ...args,
+      ],
+      {
+        cwd: project.dir,
+        prompt: '[y/N] ',
+        answer,
+        timeoutMs: 30_000,
+      },
+    );
 
   it('on a terminal, answering n (or just Enter) sends nothing and exits 0, as a declined flush does', async () => {
     config({});
     for (const answer of ['n\r', '\r']) {
       const r = await onTerminal(answer);
       expect(r.output).toContain(
-        '192.0.2.1:6379 is not a loopback address, and the bench of fast may write to its keys (no declared keys). Go on? [y/N] ',
+        '192.0.2.1:6379 is not a loopback address, and the bench of touch may write to its keys (x). Go on? [y/N] ',
       );
       expect(r.output).toContain('not benched: nothing was sent to 192.0.2.1:6379');
       expect(r.output).not.toMatch(/rscript:|cancelled|verdict/);
@@ -390,7 +465,6 @@ describe('rscript bench', () => {
     [['fast', '--json', '--csv'], /--csv.*--json|--json.*--csv/],
     [['fast', '-n', '10', '--duration', '1s'], /--requests|--duration/],
     [['fast', '-c', '0'], /--connections takes a positive whole number/],
-    [['fast', '--concurrency', '0'], /--concurrency takes a positive whole number/],
     [['fast', '--duration', 'soon'], /--duration takes a duration/],
     // The example names one of the project's own scripts.
     [[], /no script to bench: name one \(rscript bench capped\)/],

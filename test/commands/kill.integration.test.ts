@@ -140,3 +140,61 @@ test('a script that already wrote is UNKILLABLE: exit 1, SHUTDOWN NOSAVE explain
   expect(after.stdout).toContain('nothing to kill');
   expect(after.code).toBe(0);
 });
+
+describe('before busy-reply-threshold, when the server answers nothing yet', () => {
+  // Until the threshold has passed a server running a script reads nothing: the socket accepts, the
+  // handshake waits. kill says so and waits for the server to accept SCRIPT KILL.
+  let slow: TestServer;
+  beforeAll(async () => {
+    slow = await startRedis(['--busy-reply-threshold', '4000']);
+  });
+  afterAll(async () => {
+    await slow?.stop();
+  });
+
+  /** Sends `command` on a connection of its own and lets the server start it. */
+  async function startScript(command: string[]): Promise<{ outcome: Promise<string>; close(): void }> {
+    const runner = createClient({ url: slow.url });
+    runner.on('error', () => undefined);
+    await runner.connect();
+    const outcome = runner.sendCommand(command).then(
+      (reply) => `reply: ${String(reply)}`,
+      (err: Error) => `error: ${err.message}`,
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    return { outcome, close: () => runner.destroy() };
+  }
+
+  const waiting = (port: number, timeout: number) =>
+    `127.0.0.1:${port}: no answer within ${timeout} ms: the server is busy running a script (it answers nothing until busy-reply-threshold, 5000 ms by default, has passed); waiting up to 60 s for it to accept SCRIPT KILL`;
+
+  test('kill --timeout 500 says the server is busy, waits for the threshold, then kills the script (exit 0)', async () => {
+    const busy = await startScript(['EVAL', 'while true do end', '0']);
+    try {
+      const result = await runCli(['kill', '--url', slow.url, '--timeout', '500'], { cwd: project.dir });
+      expect(result.stderr.trim()).toBe(waiting(slow.port, 500));
+      expect(result.stdout.trim()).toBe(`127.0.0.1:${slow.port}: the running script was killed`);
+      expect(result.code).toBe(0);
+      expect(await busy.outcome).toMatch(/^error: ERR Script killed by user with SCRIPT KILL/);
+      expect(slow.cli('PING')).toBe('PONG');
+    } finally {
+      busy.close();
+    }
+  });
+
+  test('a script that ends before the threshold: kill waits, then says nothing is running (exit 0, JSON on stdout)', async () => {
+    // Loops for about 3 s, less than the 4 s threshold: the server never answers BUSY.
+    const loop =
+      "local t0 = redis.call('TIME') local function ms(t) return t[1] * 1000 + math.floor(t[2] / 1000) end while ms(redis.call('TIME')) - ms(t0) < 3000 do end return 'done'";
+    const busy = await startScript(['EVAL', loop, '0']);
+    try {
+      const result = await runCli(['kill', '--url', slow.url, '--timeout', '300', '--json'], { cwd: project.dir });
+      expect(result.stderr.trim()).toBe(waiting(slow.port, 300));
+      expect(JSON.parse(result.stdout)).toEqual({ outcome: 'nothing running', server: `127.0.0.1:${slow.port}` });
+      expect(result.code).toBe(0);
+      expect(await busy.outcome).toBe('reply: done');
+    } finally {
+      busy.close();
+    }
+  });
+});
