@@ -249,7 +249,7 @@ async function execFunction(fn: ResolvedFunction, options: ExecOptions): Promise
           ['Run rscript load to deploy the library.'],
         );
       }
-      const located = locateFunctionError(message, fn.path, fn.bytes);
+      const located = locateFunctionError(message, fn.path, fn.bytes, lineMapper(fn.map));
       throw new CheckFailedError(located.text, located.source ? [located.source] : []);
     }
   });

@@ -138,6 +138,10 @@ function renderLibraryRows(r: LoadResult): string[] {
       '',
     ]);
   const lines = rows.length > 0 ? [table(['library', 'sha', 'status', 'server', 'functions'], rows)] : [];
+  for (const lib of libs) {
+    const via = lib.changedSources?.filter((p) => !lib.path.endsWith(p));
+    if (via && via.length > 0) lines.push(out.dim(`${lib.library}: changed through ${via.join(', ')}`));
+  }
   // Per node, when a dry run has something to do on a cluster: which primary gets what.
   if (r.dryRun && r.cluster) {
     for (const lib of libs) {
