@@ -158,8 +158,8 @@ export class Scripts {
           library,
           name,
           readOnly: fn.flags.includes('no-writes'),
-          keys: fn.keys.length,
-          args: fn.args.length,
+          keys: fn.minKeys ?? fn.keys.length,
+          args: fn.minArgs ?? fn.args.length,
           source,
         };
         this.#functions.set(`${library}.${name}`, known);

@@ -217,7 +217,7 @@ async function execFunction(fn: ResolvedFunction, options: ExecOptions): Promise
       `${label} is not registered with the no-writes flag: FCALL_RO and replicas refuse it; run it without --ro`,
     );
   }
-  checkArity(label, { keys: fn.keys, args: fn.args }, options.keys.length, options.args.length);
+  checkArity(label, fn, options.keys.length, options.args.length);
   const command = noWrites ? 'FCALL_RO' : 'FCALL';
   return withTopology(options.target, { lazy: true }, async (topology) => {
     const slot = slotFor(topology.cluster, options.keys);

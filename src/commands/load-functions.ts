@@ -70,6 +70,8 @@ export function planLibraries(
     // In the lockfile's order (sorted), so that an entry read back compares equal.
     for (const fn of [...lib.functions].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))) {
       functions[fn.name] = { flags: fn.flags, keys: fn.keys, args: fn.args };
+      if (fn.minKeys !== undefined) functions[fn.name]!.minKeys = fn.minKeys;
+      if (fn.minArgs !== undefined) functions[fn.name]!.minArgs = fn.minArgs;
     }
     const entry: LibraryEntry = { path, sha: lib.script.sha, size: lib.script.size, functions };
     if (sources) entry.sources = sources;

@@ -43,6 +43,10 @@ export interface LibraryFunctionEntry {
   /** What each keys[i] means, from the comments above the function ('' when undocumented). */
   keys: string[];
   args: string[];
+  /** How many of `keys` a caller must pass, when the last ones are optional (read with a default). */
+  minKeys?: number;
+  /** Likewise for `args`. */
+  minArgs?: number;
 }
 
 /** One Redis Functions library (`#!lua name=<lib>`), keyed by its library name. */
@@ -91,6 +95,8 @@ export function serializeManifest(manifest: Manifest): string {
     for (const fn of Object.keys(e.functions).sort(compareNames)) {
       const f = e.functions[fn]!;
       functions[fn] = { flags: [...f.flags], keys: [...f.keys], args: [...f.args] };
+      if (f.minKeys !== undefined) functions[fn]!.minKeys = f.minKeys;
+      if (f.minArgs !== undefined) functions[fn]!.minArgs = f.minArgs;
     }
     libraries[name] = { path: e.path, sha: e.sha, size: e.size, functions };
     if (e.sources) libraries[name]!.sources = e.sources.map((src) => ({ path: src.path, sha: src.sha }));
@@ -187,6 +193,13 @@ export function parseManifest(text: string, file: string): Manifest {
         return bad(`${at}.functions["${fn}"] must hold flags, keys and args, each an array of strings`);
       }
       functions[fn] = { flags: f.flags, keys: f.keys, args: f.args };
+      for (const field of ['minKeys', 'minArgs'] as const) {
+        const v = f[field];
+        if (v === undefined) continue;
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+          return bad(`${at}.functions["${fn}"].${field} must be a whole number`);
+        functions[fn]![field] = v;
+      }
     }
     libraries[name] = { path: e.path, sha: e.sha, size: e.size, functions };
     if (e.sources !== undefined) libraries[name]!.sources = parseSources(e.sources, at, bad);

@@ -13,6 +13,9 @@ export interface ResolvedFunction {
   flags: string[];
   keys: string[];
   args: string[];
+  /** How many keys / args a caller must pass, when the last ones may be left out. */
+  minKeys?: number;
+  minArgs?: number;
   /** The library's file (for error lines), when readable. */
   path: string;
   /** The library's assembled text (fragments spliced in), when its file is readable and still has the lockfile's SHA. */
@@ -75,6 +78,8 @@ export function resolveFunction(
     flags: fn.flags,
     keys: fn.keys,
     args: fn.args,
+    ...(fn.minKeys !== undefined ? { minKeys: fn.minKeys } : {}),
+    ...(fn.minArgs !== undefined ? { minArgs: fn.minArgs } : {}),
     path: toPosix(relative(cwd, abs)),
     bytes,
     ...(map ? { map } : {}),

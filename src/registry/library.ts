@@ -19,6 +19,11 @@ export interface LibraryFunction {
   keys: string[];
   args: string[];
   summary?: string;
+  /** The `Returns:` line of its doc. */
+  returns?: string;
+  /** How many keys / args a caller must pass, when the last ones may be left out (read with a default). */
+  minKeys?: number;
+  minArgs?: number;
 }
 
 /** A library file, as found on disk. */
