@@ -25,6 +25,7 @@ function given(values: ReadonlyArray<ScriptArg | undefined>): ScriptArg[] {
 
 function run(client: CommandSender, name: string, keys: ReadonlyArray<ScriptArg | undefined>, args: ReadonlyArray<ScriptArg | undefined>, readOnly: boolean): Promise<unknown> {
   // EVALSHA (EVALSHA_RO for no-writes); on NOSCRIPT the runtime loads the script and retries once.
+  // A function (<library>.<function>): FCALL, or FCALL_RO when it is registered no-writes.
   return scripts().run(client, name, { keys: given(keys), args: given(args), readOnly });
 }
 
@@ -536,4 +537,78 @@ export async function template(client: CommandSender, input: TemplateInput): Pro
   const keys = input.keys;
   const args = input.args;
   return (await run(client, 'template', [keys.key], [args.newValue, args.ttl], false)) as TemplateReply;
+}
+
+/** Input of toolkitCounterIncr() (lua/toolkit.lua). */
+export interface ToolkitCounterIncrInput {
+  keys: {
+    /** the counter (string holding an integer; missing means 0) */
+    counter: string;
+  };
+  args: {
+    /** increment, may be negative (integer, -9007199254740991 to 9007199254740991) */
+    increment: number;
+  };
+}
+/** Reply of toolkitCounterIncr(): the new value (integer) */
+export type ToolkitCounterIncrReply = number;
+
+/**
+ * adds an integer to a counter atomically and returns the new value.
+ * Function counter_incr of library toolkit (lua/toolkit.lua), sent as FCALL.
+ */
+export async function toolkitCounterIncr(client: CommandSender, input: ToolkitCounterIncrInput): Promise<ToolkitCounterIncrReply> {
+  const keys = input.keys;
+  const args = input.args;
+  return (await run(client, 'toolkit.counter_incr', [keys.counter], [args.increment], false)) as ToolkitCounterIncrReply;
+}
+
+/** Input of toolkitLockAcquire() (lua/toolkit.lua). */
+export interface ToolkitLockAcquireInput {
+  keys: {
+    /** the lock (string holding the owner's token) */
+    lock: string;
+  };
+  args: {
+    /** the owner's token, unique per acquisition, e.g. a UUID (string, not empty) */
+    ownersToken: string;
+    /** time to live in milliseconds (integer, 1 to 2147483647) */
+    ttl: number;
+  };
+}
+/** Reply of toolkitLockAcquire(): array {1, ttl_ms} when the caller holds the lock, {0, ttl_ms_left} when another owner holds it */
+export type ToolkitLockAcquireReply = ([1, unknown] | [0, unknown]);
+
+/**
+ * takes a lock that expires by itself; retrying with the same token refreshes it.
+ * Function lock_acquire of library toolkit (lua/toolkit.lua), sent as FCALL.
+ */
+export async function toolkitLockAcquire(client: CommandSender, input: ToolkitLockAcquireInput): Promise<ToolkitLockAcquireReply> {
+  const keys = input.keys;
+  const args = input.args;
+  return (await run(client, 'toolkit.lock_acquire', [keys.lock], [args.ownersToken, args.ttl], false)) as ToolkitLockAcquireReply;
+}
+
+/** Input of toolkitLockRelease() (lua/toolkit.lua). */
+export interface ToolkitLockReleaseInput {
+  keys: {
+    /** the lock (string holding the owner's token) */
+    lock: string;
+  };
+  args: {
+    /** the token given to lock_acquire (string, not empty) */
+    tokenGiven: string;
+  };
+}
+/** Reply of toolkitLockRelease(): 1 when released, 0 when the caller does not hold the lock (integer) */
+export type ToolkitLockReleaseReply = number;
+
+/**
+ * releases a lock, only for the owner whose token is stored in it.
+ * Function lock_release of library toolkit (lua/toolkit.lua), sent as FCALL.
+ */
+export async function toolkitLockRelease(client: CommandSender, input: ToolkitLockReleaseInput): Promise<ToolkitLockReleaseReply> {
+  const keys = input.keys;
+  const args = input.args;
+  return (await run(client, 'toolkit.lock_release', [keys.lock], [args.tokenGiven], false)) as ToolkitLockReleaseReply;
 }

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { assemble, lineMapper, type SourceMap } from './registry/include.js';
-import { locateScriptError } from './redis/script-errors.js';
+import { locateFunctionError, locateScriptError } from './redis/script-errors.js';
 import { entryAbsPath, readManifest, type Manifest } from './manifest/manifest.js';
 import { sha1hex } from './registry/script.js';
 import { replyCode, type RedisConnection } from './server/connection.js';
@@ -77,6 +77,16 @@ interface KnownFunction {
   readOnly: boolean;
   keys: number;
   args: number;
+  /** The library's file, for its error lines (shared by its functions). */
+  source: LibrarySource;
+}
+
+/** A library's file as the manifest names it, and its assembled text when that still has the lockfile's SHA. */
+interface LibrarySource {
+  path: string;
+  sha: string;
+  body?: Buffer;
+  map?: SourceMap;
 }
 
 interface Known {
@@ -130,13 +140,27 @@ export class Scripts {
       });
     }
     for (const [library, entry] of Object.entries(manifest.libraries ?? {})) {
+      const source: LibrarySource = { path: entry.path, sha: entry.sha };
+      try {
+        // Functions run from the server (rscript load deploys them): the file only maps error lines,
+        // and one that is missing or edited since the load is no reason to refuse to start.
+        const abs = entryAbsPath({ ...entry, flags: [] }, manifestFile);
+        const { bytes, map } = assemble(abs, readFileSync(abs), { display: this.#show });
+        if (sha1hex(bytes) === entry.sha) {
+          source.body = bytes;
+          if (map) source.map = map;
+        }
+      } catch {
+        // no file: errors keep the server's line
+      }
       for (const [name, fn] of Object.entries(entry.functions)) {
         const known: KnownFunction = {
           library,
           name,
           readOnly: fn.flags.includes('no-writes'),
-          keys: fn.keys.length,
-          args: fn.args.length,
+          keys: fn.minKeys ?? fn.keys.length,
+          args: fn.minArgs ?? fn.args.length,
+          source,
         };
         this.#functions.set(`${library}.${name}`, known);
         if (!this.#known.has(name)) this.#functions.set(name, known);
@@ -222,7 +246,14 @@ export class Scripts {
         ...args,
       ]);
     } catch (err) {
-      throw replyCode(err) !== undefined ? new ScriptReplyError(label, '', (err as Error).message) : err;
+      if (replyCode(err) === undefined) throw err;
+      const reply = (err as Error).message;
+      const { source } = fn;
+      // Lines count in the library's text as loaded: without that text (file gone or edited) they are not mapped.
+      const located = source.body
+        ? locateFunctionError(reply, source.path, undefined, lineMapper(source.map, this.#show))
+        : undefined;
+      throw new ScriptReplyError(label, source.sha, reply, located?.line !== undefined ? located : undefined);
     }
   }
 

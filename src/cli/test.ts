@@ -68,11 +68,20 @@ export async function testCommand(input: TestCommandInput): Promise<TestCommandO
     const { watchTests } = await import('../commands/watch.js');
     const { formatText } = await import('../output/lint.js');
     const { colorLevel } = await import('../output/color.js');
-    const code = await watchTests(options, {
-      print: (text) => process.stdout.write(scrub(text) + '\n'),
-      summary: renderSummary,
-      lintReport: (linted) => formatText(linted.files, colorLevel(process.stdout) > 0).trimEnd(),
-    });
+    const code = await watchTests(
+      options,
+      {
+        print: (text) => process.stdout.write(scrub(text) + '\n'),
+        summary: renderSummary,
+        lintReport: (linted) => formatText(linted.files, colorLevel(process.stdout) > 0).trimEnd(),
+      },
+      {
+        include: [config.include],
+        rules: config.lint.rules,
+        target: config.lint.target,
+        headers: config.lint.headers,
+      },
+    );
     return { data: null, text: '', exitCode: code };
   }
   // Ctrl-C: the case running ends, the server is stopped and what ran is reported; a second one exits at once.

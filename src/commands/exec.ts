@@ -252,7 +252,7 @@ async function execFunction(fn: ResolvedFunction, options: ExecOptions): Promise
       `${label} is not registered with the no-writes flag: FCALL_RO and replicas refuse it; run it without --ro`,
     );
   }
-  checkArity(label, { keys: fn.keys, args: fn.args }, options.keys.length, options.args.length);
+  checkArity(label, fn, options.keys.length, options.args.length);
   const command = noWrites ? 'FCALL_RO' : 'FCALL';
   return withTopology(options.target, { lazy: true }, async (topology) => {
     const slot = slotFor(topology.cluster, options.keys);
@@ -284,7 +284,7 @@ async function execFunction(fn: ResolvedFunction, options: ExecOptions): Promise
           ['Run rscript load to deploy the library.'],
         );
       }
-      const located = locateFunctionError(message, fn.path, fn.bytes);
+      const located = locateFunctionError(message, fn.path, fn.bytes, lineMapper(fn.map));
       throw new CheckFailedError(located.text, located.source ? [located.source] : []);
     }
   });

@@ -6,6 +6,8 @@ import { toPosix } from '../registry/discover.js';
 import { assemble, displayPath } from '../registry/include.js';
 import { sha1hex } from '../registry/script.js';
 import { writeFileAtomic } from '../write-atomic.js';
+import type { GenScript } from '../gen/ts.js';
+import type { ScriptMetadata, SlotDoc } from '../lint/metadata.js';
 
 export interface GenOptions {
   /** Only `ts` for now. */
@@ -20,7 +22,10 @@ export interface GenOptions {
 
 export interface GenResult {
   language: 'ts';
+  /** Scripts typed. */
   scripts: number;
+  /** Functions of the libraries typed (one each). */
+  functions: number;
   /** Where the module is (with --out). */
   out?: string;
   text: string;
@@ -58,8 +63,51 @@ export async function gen(options: GenOptions): Promise<GenResult> {
         `${displayPath(abs, cwd)} has changed since ${options.manifest} was written; run rscript load first, then gen`,
       );
     }
-    return { name, path: entry.path, flags: entry.flags, metadata: extractMetadata(assembled) };
+    return { name, path: entry.path, flags: entry.flags, metadata: extractMetadata(assembled) } as GenScript;
   });
+  // One typed function per function of each library: its doc (the comments above it) as its header.
+  const { readRegistrations } = await import('../lint/library.js');
+  for (const [library, entry] of Object.entries(manifest.libraries ?? {})) {
+    const abs = entryAbsPath({ ...entry, flags: [] }, options.manifest);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(abs);
+    } catch {
+      throw new CheckFailedError(
+        `${entry.path}: library "${library}" is in the manifest but not found; run rscript load`,
+      );
+    }
+    const assembled = assemble(abs, bytes).bytes;
+    if (sha1hex(assembled) !== entry.sha) {
+      throw new CheckFailedError(
+        `${displayPath(abs, cwd)} has changed since ${options.manifest} was written; run rscript load first, then gen`,
+      );
+    }
+    const found = new Map(readRegistrations(assembled).functions.map((f) => [f.name, f]));
+    for (const [fnName, fn] of Object.entries(entry.functions)) {
+      const doc = found.get(fnName);
+      const slots = (docs: string[], min: number | undefined): SlotDoc[] =>
+        docs.map((d, i) => ({
+          ...(d ? { doc: d } : {}),
+          ...(min !== undefined && i >= min ? { optional: true as const } : {}),
+        }));
+      const metadata: ScriptMetadata = {
+        keys: slots(fn.keys, fn.minKeys),
+        args: slots(fn.args, fn.minArgs),
+        errors: [],
+        flags: fn.flags,
+        ...(doc?.returns !== undefined ? { returns: doc.returns } : {}),
+        ...(doc?.summary !== undefined ? { summary: doc.summary } : {}),
+      };
+      scripts.push({
+        name: `${library}.${fnName}`,
+        path: entry.path,
+        flags: fn.flags,
+        metadata,
+        library: { library, function: fnName },
+      });
+    }
+  }
   const outAbs = options.out === undefined ? undefined : resolve(cwd, options.out);
   let fromModule = toPosix(relative(outAbs ? dirname(outAbs) : cwd, resolve(cwd, options.manifest)));
   if (!fromModule.startsWith('.')) fromModule = `./${fromModule}`;
@@ -70,7 +118,8 @@ export async function gen(options: GenOptions): Promise<GenResult> {
   );
   const result: GenResult = {
     language: 'ts',
-    scripts: scripts.length,
+    scripts: scripts.filter((x) => !x.library).length,
+    functions: scripts.filter((x) => x.library).length,
     text: generated.text,
     written: false,
     check: !!options.check,

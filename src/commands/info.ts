@@ -3,7 +3,7 @@ import { extractMetadata, shortName, type ScriptMetadata } from '../lint/metadat
 import { discoverScripts } from '../registry/discover.js';
 import { displayPath } from '../registry/include.js';
 import { findLocal, resolveScript, unknownScript } from '../manifest/resolve.js';
-import { splitLibraries, type LocalLibrary } from '../registry/library.js';
+import { positionIn, splitLibraries, type LocalLibrary } from '../registry/library.js';
 
 export interface InfoOptions {
   /** One script name, or every script when undefined. */
@@ -31,7 +31,7 @@ function functionRows(libraries: LocalLibrary[]): ScriptInfo[] {
     lib.functions.map((fn) => ({
       name: `${lib.library}.${fn.name}`,
       library: lib.library,
-      path: `${lib.script.path}:${fn.line}`,
+      path: positionIn(lib.script, fn.line).text,
       sha: lib.script.sha,
       size: lib.script.size,
       keys: fn.keys.map((doc) => slotDoc(doc)),

@@ -4,7 +4,7 @@ import type { ScriptMetadata } from '../lint/metadata.js';
 import { discoverScripts } from '../registry/discover.js';
 import { UsageError } from '../errors.js';
 import { mapFindings, sourceOf } from '../lint/map-findings.js';
-import { libraryKind } from '../registry/library.js';
+import { libraryKind, positionIn } from '../registry/library.js';
 import type { LocalScript } from '../registry/script.js';
 
 export interface LintCommandOptions {
@@ -50,8 +50,12 @@ export async function lint(options: LintCommandOptions): Promise<LintResult> {
   // findings are listed once, under the fragment, however many scripts include it.
   const fragments = new Map<string, LintedFile>();
   const seen = new Set<string>();
+  const clashes = await checkFunctionNames(scripts, options.rules);
   const files: LintedFile[] = scripts.map((s, i) => {
-    const { findings, metadata } = checked[i]!;
+    const { metadata } = checked[i]!;
+    const findings = clashes.has(i)
+      ? [...checked[i]!.findings, ...clashes.get(i)!].sort((x, y) => x.line - y.line || x.column - y.column)
+      : checked[i]!.findings;
     if (!s.map) return { file: s.path, name: s.name, source: s.bytes.toString('utf8'), findings, metadata };
     const own: Finding[] = [];
     for (const f of mapFindings(s, findings)) {
@@ -59,7 +63,8 @@ export async function lint(options: LintCommandOptions): Promise<LintResult> {
         own.push(f);
         continue;
       }
-      const key = `${f.file}\0${f.line}\0${f.column}\0${f.rule}\0${f.message}`;
+      // Not the message: a syntax error quotes the line of the assembled text, which differs per includer.
+      const key = `${f.file}\0${f.line}\0${f.column}\0${f.rule}`;
       if (seen.has(key)) continue;
       seen.add(key);
       let fragment = fragments.get(f.file);
@@ -77,7 +82,6 @@ export async function lint(options: LintCommandOptions): Promise<LintResult> {
     }
     return { file: s.path, name: s.name, source: s.map.sources[0]!.text, findings: own, metadata };
   });
-  await checkFunctionNames(scripts, files, options.rules);
   for (const fragment of [...fragments.values()].sort((a, b) => (a.file < b.file ? -1 : 1))) {
     fragment.findings.sort((x, y) => x.line - y.line || x.column - y.column);
     files.push(fragment);
@@ -89,19 +93,20 @@ export async function lint(options: LintCommandOptions): Promise<LintResult> {
 
 /**
  * A function name is unique across the tree (Redis refuses a second library defining it, even with
- * REPLACE): the second definition is an error of library-register, naming the first file.
+ * REPLACE): the second definition is an error of library-register, naming the first file. Findings
+ * by script index, at lines of the assembled text (mapped with the others).
  */
 async function checkFunctionNames(
   scripts: LocalScript[],
-  files: LintedFile[],
   rules: Record<string, Severity> | undefined,
-): Promise<void> {
+): Promise<Map<number, Finding[]>> {
+  const out = new Map<number, Finding[]>();
   const severity = rules?.['library-register'] ?? 'error';
-  if (severity === 'off') return;
+  if (severity === 'off') return out;
   const libraries = scripts
     .map((s, i) => ({ s, i, kind: libraryKind(s.bytes) }))
     .filter((x) => x.kind !== null && 'library' in x.kind);
-  if (libraries.length < 2) return;
+  if (libraries.length < 2) return out;
   const { readRegistrations } = await import('../lint/library.js');
   const seen = new Map<string, { file: string; library: string }>();
   for (const { s, i, kind } of libraries) {
@@ -109,7 +114,8 @@ async function checkFunctionNames(
     for (const fn of readRegistrations(s.bytes).functions) {
       const first = seen.get(fn.name);
       if (first && first.library !== library) {
-        files[i]!.findings.push({
+        const list = out.get(i) ?? [];
+        list.push({
           rule: 'library-register',
           severity,
           file: s.path,
@@ -118,8 +124,9 @@ async function checkFunctionNames(
           message: `function "${fn.name}" is also defined by ${first.file} (library "${first.library}"): Redis refuses a second library defining it, even with REPLACE`,
           hint: 'Rename one of the functions; function names are global across libraries.',
         });
-        files[i]!.findings.sort((x, y) => x.line - y.line || x.column - y.column);
-      } else if (!first) seen.set(fn.name, { file: s.path, library });
+        out.set(i, list);
+      } else if (!first) seen.set(fn.name, { file: positionIn(s, fn.line).file, library });
     }
   }
+  return out;
 }

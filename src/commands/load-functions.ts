@@ -12,6 +12,7 @@ import type { LocalLibrary } from '../registry/library.js';
 import { functionDump, functionList, functionLoad, functionRestore, type ServerLibrary } from '../server/functions.js';
 import type { NodeRole, Topology, TopologyNode } from '../server/topology.js';
 import { locateFunctionError } from '../redis/script-errors.js';
+import { lineMapper } from '../registry/include.js';
 
 /** What happened to a library on one node. */
 export type LibraryAction = 'added' | 'replaced' | 'unchanged' | 'would add' | 'would replace' | 'received' | 'lagging';
@@ -23,6 +24,8 @@ export interface LibraryRow {
   size: number;
   status: LocalStatus;
   functions: Array<{ name: string; flags: string[] }>;
+  /** For a changed library that includes fragments: the files whose bytes changed (a fragment edited). */
+  changedSources?: string[];
   /** Every node asked: primaries (written) and replicas (checked). */
   nodes: Array<{ node: string; role: NodeRole; action: LibraryAction }>;
 }
@@ -62,13 +65,16 @@ export function planLibraries(
     else if (!local.has(name)) removed.push(name);
   }
   const rows: LibraryRow[] = libraries.map((lib) => {
-    const path = paths.entryFor(lib.script).path;
+    const { path, sources } = paths.entryFor(lib.script);
     const functions: LibraryEntry['functions'] = {};
     // In the lockfile's order (sorted), so that an entry read back compares equal.
     for (const fn of [...lib.functions].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))) {
       functions[fn.name] = { flags: fn.flags, keys: fn.keys, args: fn.args };
+      if (fn.minKeys !== undefined) functions[fn.name]!.minKeys = fn.minKeys;
+      if (fn.minArgs !== undefined) functions[fn.name]!.minArgs = fn.minArgs;
     }
     const entry: LibraryEntry = { path, sha: lib.script.sha, size: lib.script.size, functions };
+    if (sources) entry.sources = sources;
     next[lib.library] = entry;
     const before = previous[lib.library];
     const status: LocalStatus = !before
@@ -76,9 +82,15 @@ export function planLibraries(
       : JSON.stringify(before) === JSON.stringify(entry)
         ? 'unchanged'
         : 'changed';
+    const was = new Map((before?.sources ?? []).map((src) => [src.path, src.sha]));
+    const changedSources =
+      status === 'changed' && sources
+        ? sources.filter((src) => was.get(src.path) !== src.sha).map((src) => src.path)
+        : [];
     return {
       library: lib.library,
       path: lib.script.path,
+      ...(changedSources.length > 0 ? { changedSources } : {}),
       sha: lib.script.sha,
       size: lib.script.size,
       status,
@@ -195,7 +207,7 @@ async function rollBack(
   // The same error on every node (a compile error) is said once, with the nodes it came from.
   const byError = new Map<string, { text: string; source?: string; nodes: string[] }>();
   for (const f of failures) {
-    const located = locateFunctionError(f.error, f.lib.script.path, f.lib.script.bytes);
+    const located = locateFunctionError(f.error, f.lib.script.path, f.lib.script.bytes, lineMapper(f.lib.script.map));
     let text = located.text;
     const taken = /^ERR Function (\S+) already exists/.exec(f.error)?.[1];
     if (taken) {

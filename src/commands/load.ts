@@ -340,11 +340,13 @@ async function lintLibraries(
   );
   const problems: string[] = [];
   todo.forEach((lib, i) => {
-    const lines = lib.script.bytes.toString('utf8').split('\n');
-    for (const f of checked[i]!.findings) {
+    // A library that includes fragments is linted assembled; each finding is shown where it was written.
+    for (const f of mapFindings(lib.script, checked[i]!.findings)) {
       if (f.severity !== 'error') continue;
-      problems.push(`${f.file}:${f.line}:${f.column}: ${f.message} (${f.rule})`);
-      const source = lines[f.line - 1];
+      problems.push(
+        `${f.file}:${f.line}:${f.column}: ${f.message} (${f.rule})${f.includedInto ? ` (included into ${f.includedInto})` : ''}`,
+      );
+      const source = sourceOf(lib.script, f).split('\n')[f.line - 1];
       if (source !== undefined) problems.push(`${f.line} | ${source.replace(/\r$/, '').slice(0, 200)}`);
     }
   });

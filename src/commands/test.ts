@@ -3,6 +3,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { typeReply, type TypedReply } from '../redis/typed-reply.js';
 import { isIgnoredName, toPosix } from '../registry/discover.js';
+import { libraryKind } from '../registry/library.js';
 import { assemble } from '../registry/include.js';
 import { sha1hex } from '../registry/script.js';
 import { parseTarget, replyCode, type Arg, type Target } from '../server/connection.js';
@@ -104,6 +105,12 @@ export interface SpecScript {
   absPath: string;
   bytes: Buffer;
   sha: string;
+  /**
+   * Set when the call names a function of a Functions library (`<library>.<function>`, as `rscript
+   * exec` takes it): `bytes` are the library's, sent with FUNCTION LOAD REPLACE, and the call is FCALL
+   * (FCALL_RO for a function registered no-writes).
+   */
+  library?: { library: string; function: string };
 }
 
 /**
@@ -347,6 +354,18 @@ export function resolveSpecScripts(specs: SpecFile[], scriptRoots: string[], cwd
     for (const call of calls(spec)) {
       const key = scriptKey(spec, call.script);
       if (out.has(key)) continue;
+      const fn = libraryFunction(call.script, dir, scriptRoots, cwd);
+      if (fn) {
+        const { bytes } = assemble(fn.file, readFileSync(fn.file), { display: (p) => display(p, cwd) });
+        out.set(key, {
+          path: display(fn.file, cwd),
+          absPath: fn.file,
+          bytes,
+          sha: sha1hex(bytes),
+          library: { library: fn.library, function: fn.function },
+        });
+        continue;
+      }
       const candidates = [
         resolve(dir, `${call.script}.lua`),
         ...scriptRoots.map((r) => resolve(cwd, r, `${call.script}.lua`)),
@@ -370,6 +389,28 @@ export function resolveSpecScripts(specs: SpecFile[], scriptRoots: string[], cwd
     }
   }
   return out;
+}
+
+/**
+ * `<library>.<function>`: the library's file is `<library>.lua` beside the spec or in a script folder,
+ * its first line `#!lua name=<library>`. Undefined when `name` is not that form (a script's name).
+ */
+function libraryFunction(
+  name: string,
+  dir: string,
+  scriptRoots: string[],
+  cwd: string,
+): { file: string; library: string; function: string } | undefined {
+  const dot = name.lastIndexOf('.');
+  if (dot <= 0 || dot === name.length - 1) return undefined;
+  const library = name.slice(0, dot);
+  const candidates = [resolve(dir, `${library}.lua`), ...scriptRoots.map((r) => resolve(cwd, r, `${library}.lua`))];
+  for (const file of candidates) {
+    if (!existsSync(file)) continue;
+    const kind = libraryKind(readFileSync(file));
+    if (kind && 'library' in kind && kind.library === library) return { file, library, function: name.slice(dot + 1) };
+  }
+  return undefined;
 }
 
 function scriptKey(spec: SpecFile, name: string): string {
@@ -720,6 +761,7 @@ class CaseRunner {
     const args = call.args.map((a) => interpolate(a, vars));
     // Keys in two slots go to the first key's node: the server's CROSSSLOT is what the spec sees.
     const slot = topology.cluster && keys.length > 0 ? slotOfKeys(keys.slice(0, 1)).slot : undefined;
+    if (script.library) return this.fcall(topology, script, slot, call, keys, args);
     const argv: Arg[] = [call.readOnly ? 'EVALSHA_RO' : 'EVALSHA', script.sha, String(keys.length), ...keys, ...args];
     try {
       return await topology.onSlot(slot, {}, async (node) => {
@@ -736,6 +778,59 @@ class CaseRunner {
       return { ok: false, error: (err as Error).message };
     }
   }
+
+  /**
+   * FCALL (FCALL_RO for a no-writes function, or `ro: true`) of a library's function, the library
+   * sent first with FUNCTION LOAD REPLACE on each node it runs on (once per run and library text).
+   */
+  private async fcall(
+    topology: Topology,
+    script: SpecScript,
+    slot: number | undefined,
+    call: Call,
+    keys: string[],
+    args: string[],
+  ): Promise<Outcome> {
+    const readOnly = call.readOnly || (await isNoWrites(script));
+    const argv: Arg[] = [
+      readOnly ? 'FCALL_RO' : 'FCALL',
+      script.library!.function,
+      String(keys.length),
+      ...keys,
+      ...args,
+    ];
+    try {
+      return await topology.onSlot(slot, {}, async (node) => {
+        let loaded = loadedLibraries.get(node.conn);
+        if (!loaded) loadedLibraries.set(node.conn, (loaded = new Set()));
+        if (!loaded.has(script.sha)) {
+          await node.conn.send(['FUNCTION', 'LOAD', 'REPLACE', script.bytes]);
+          loaded.add(script.sha);
+        }
+        return { ok: true, reply: typeReply(await node.conn.send(argv, { raw: true })) };
+      });
+    } catch (err) {
+      if (replyCode(err) === undefined) throw err;
+      return { ok: false, error: (err as Error).message };
+    }
+  }
+}
+
+/** Libraries already sent to a node in this run (by SHA1 of their text): FLUSHALL leaves functions in place. */
+const loadedLibraries = new WeakMap<object, Set<string>>();
+/** Whether a library's function is registered no-writes, by library SHA1 and function. */
+const noWritesOf = new Map<string, boolean>();
+
+async function isNoWrites(script: SpecScript): Promise<boolean> {
+  const key = `${script.sha}\0${script.library!.function}`;
+  let known = noWritesOf.get(key);
+  if (known === undefined) {
+    const { readRegistrations } = await import('../lint/library.js');
+    const fn = readRegistrations(script.bytes).functions.find((f) => f.name === script.library!.function);
+    known = fn?.flags.includes('no-writes') ?? false;
+    noWritesOf.set(key, known);
+  }
+  return known;
 }
 
 interface Vars {

@@ -15,6 +15,49 @@ import type { SpecFile } from '../spec/spec.js';
 import type { LintResult } from './lint.js';
 import { EXIT_INTERRUPTED, RscriptError } from '../errors.js';
 import { load, type LoadOptions, type LoadResult } from './load.js';
+import { discoverScripts } from '../registry/discover.js';
+import { isUnder } from '../registry/include.js';
+import type { Severity } from '../lint/finding.js';
+
+/** The project's lint settings (the config's include folder and lint section), as `rscript lint` uses them. */
+export interface WatchLint {
+  include?: string[];
+  rules?: Record<string, Severity>;
+  target?: string;
+  headers?: 'convention' | 'always';
+}
+
+/**
+ * Lints what a save changed, with the project's settings: a saved script, and for a saved fragment
+ * (a file of the include folder) every script and library that includes it, assembled as load sends
+ * them, so that the fragment's findings are shown at its lines and not as a script of its own.
+ */
+export async function lintSaved(
+  saved: string[],
+  roots: string[],
+  settings: WatchLint,
+  cwd: string,
+): Promise<LintResult | undefined> {
+  const folders = (settings.include ?? []).map((f) => resolve(cwd, f));
+  const isFragment = (f: string) => folders.some((dir) => isUnder(f, dir));
+  const fragments = new Set(saved.filter(isFragment));
+  const paths = new Set(saved.filter((f) => !isFragment(f)));
+  if (fragments.size > 0) {
+    const existing = roots.filter((r) => existsSync(resolve(cwd, r)));
+    for (const script of discoverScripts({ paths: existing, cwd, allowBom: true, include: settings.include })) {
+      if (script.map?.sources.some((src) => fragments.has(src.absPath))) paths.add(script.absPath);
+    }
+  }
+  if (paths.size === 0) return undefined;
+  return lint({
+    paths: [...paths].map((f) => display(f, cwd)),
+    cwd,
+    include: settings.include,
+    rules: settings.rules,
+    target: settings.target,
+    headers: settings.headers,
+  });
+}
 
 export interface WatchIO {
   print(text: string): void;
@@ -110,7 +153,7 @@ function watchRoots(paths: string[], cwd: string): string[] {
   return dirs.filter((d) => !dirs.some((o) => o !== d && d.startsWith(o + '/')));
 }
 
-export async function watchTests(options: TestOptions, io: WatchIO): Promise<number> {
+export async function watchTests(options: TestOptions, io: WatchIO, settings: WatchLint = {}): Promise<number> {
   const cwd = options.cwd ?? process.cwd();
   const read = () => {
     const specs = findSpecs(options.paths, options.scriptRoots, cwd).map((s) => readSpec(s.abs, s.path));
@@ -143,8 +186,8 @@ export async function watchTests(options: TestOptions, io: WatchIO): Promise<num
         const scripts = files.filter((f) => f.endsWith('.lua') && existsSync(f));
         if (scripts.length > 0) {
           try {
-            const linted = await lint({ paths: scripts.map((f) => display(f, cwd)), cwd });
-            if ((linted.errors > 0 || linted.warnings > 0) && io.lintReport) io.print(io.lintReport(linted));
+            const linted = await lintSaved(scripts, options.scriptRoots, settings, cwd);
+            if (linted && (linted.errors > 0 || linted.warnings > 0) && io.lintReport) io.print(io.lintReport(linted));
           } catch (err) {
             io.print(`rscript: ${(err as Error).message}`);
           }
@@ -232,8 +275,18 @@ export async function watchLoad(options: LoadOptions, io: WatchLoadIO): Promise<
         const present = scripts.filter((f) => existsSync(f));
         if (present.length > 0 && io.lintReport) {
           try {
-            const linted = await lint({ paths: present.map((f) => display(f, cwd)), cwd, rules: options.rules });
-            if (linted.errors > 0 || linted.warnings > 0) io.print(io.lintReport(linted));
+            const linted = await lintSaved(
+              present,
+              options.scriptRoots ?? options.paths,
+              {
+                include: options.include,
+                rules: options.rules,
+                target: options.lintTarget,
+                headers: options.lintHeaders,
+              },
+              cwd,
+            );
+            if (linted && (linted.errors > 0 || linted.warnings > 0)) io.print(io.lintReport(linted));
           } catch (err) {
             io.print(`rscript: ${(err as Error).message}`);
           }

@@ -9,10 +9,13 @@
 import type { ScriptMetadata, SlotDoc } from '../lint/metadata.js';
 
 export interface GenScript {
+  /** The script's name, or `<library>.<function>` for a function of a Functions library. */
   name: string;
   path: string;
   flags: string[];
   metadata: ScriptMetadata;
+  /** Set for a library's function: FCALL (FCALL_RO for no-writes) instead of EVALSHA. */
+  library?: { library: string; function: string };
 }
 
 export interface GenOutput {
@@ -133,7 +136,8 @@ function fields(
       if (t === undefined) onUntyped(i, s.doc);
       else type = t;
     }
-    const optional = typed && !!s.doc && /\boptional\b/i.test(s.doc);
+    // What the metadata says (read with a default, past a #ARGV test, or documented optional): not the doc's words alone.
+    const optional = !!s.optional;
     return { name: dup ? `${names[i]}${i + 1}` : names[i]!, type, optional, ...(s.doc ? { doc: s.doc } : {}) };
   });
   // Only trailing slots can be left out: a later one given needs every one before it.
@@ -237,7 +241,7 @@ export function generateTs(scripts: GenScript[], manifestFromModule: string, sou
     const fn = functionName(script.name);
     const other = seen.get(fn);
     if (other !== undefined)
-      throw new Error(`scripts "${other}" and "${script.name}" would both be named ${fn}(); rename one of them`);
+      throw new Error(`"${other}" and "${script.name}" would both be named ${fn}(); rename one of them`);
     seen.set(fn, script.name);
     const meta = script.metadata;
     const keys = fields(meta.keys, 'key', false, () => undefined);
@@ -299,7 +303,9 @@ export function generateTs(scripts: GenScript[], manifestFromModule: string, sou
       ...jsdoc([
         meta.summary ? `${meta.summary}.`.replace(/\.\.$/, '.') : `Runs ${script.name}.`,
         '',
-        `Script ${script.name} (${script.path})${readOnly ? ', flagged no-writes: sent as EVALSHA_RO, replicas may run it' : ''}.`,
+        script.library
+          ? `Function ${script.library.function} of library ${script.library.library} (${script.path}), sent as ${readOnly ? 'FCALL_RO (registered no-writes: replicas may run it)' : 'FCALL'}.`
+          : `Script ${script.name} (${script.path})${readOnly ? ', flagged no-writes: sent as EVALSHA_RO, replicas may run it' : ''}.`,
         ...(meta.errors.length > 0 ? [`Errors: ${meta.errors.join('; ')}`] : []),
       ]),
     );
@@ -349,6 +355,9 @@ export function generateTs(scripts: GenScript[], manifestFromModule: string, sou
     '',
     'function run(client: CommandSender, name: string, keys: ReadonlyArray<ScriptArg | undefined>, args: ReadonlyArray<ScriptArg | undefined>, readOnly: boolean): Promise<unknown> {',
     '  // EVALSHA (EVALSHA_RO for no-writes); on NOSCRIPT the runtime loads the script and retries once.',
+    ...(scripts.some((x) => x.library)
+      ? ['  // A function (<library>.<function>): FCALL, or FCALL_RO when it is registered no-writes.']
+      : []),
     '  return scripts().run(client, name, { keys: given(keys), args: given(args), readOnly });',
     '}',
     '',

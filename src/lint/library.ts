@@ -9,7 +9,8 @@ import type * as lua from 'luaparse';
 import { readHeader } from './header.js';
 import { parseLua } from './parse.js';
 import { lineOf, prepareSource, rangeOf } from './source.js';
-import { decodeLuaString } from './analysis.js';
+import { analyse, decodeLuaString } from './analysis.js';
+import { markOptional, type SlotDoc } from './metadata.js';
 import type { LibraryFunction } from '../registry/library.js';
 import { KNOWN_FLAGS } from '../registry/script.js';
 
@@ -176,6 +177,12 @@ export function readRegistrations(bytes: Buffer | string): Registrations {
     };
     if (description !== undefined) fn.description = description;
     if (header.summary !== undefined) fn.summary = header.summary;
+    if (header.returns !== undefined) fn.returns = header.returns;
+    if (fnNode) {
+      const min = minimums(fnNode, fn.keys, fn.args);
+      if (min.keys < fn.keys.length) fn.minKeys = min.keys;
+      if (min.args < fn.args.length) fn.minArgs = min.args;
+    }
     out.functions.push(fn);
     if (fnNode) out.callbacks.push({ name, node: fnNode, flags });
   });
@@ -224,4 +231,33 @@ function highestRead(fn: lua.FunctionDeclaration): { keys: number; args: number 
     else if (node.base.name === a && n > out.args) out.args = n;
   });
   return out;
+}
+
+/**
+ * How many keys and args a caller must pass: the trailing ones the callback reads with a default
+ * (`args[2] or 0`, `if args[3] then`), or past a `#args >= n` test, or documented as optional, may be
+ * left out. The script analysis decides it, as for a script's KEYS/ARGV: it runs on a copy of the
+ * callback's body in which its two parameters are named KEYS and ARGV.
+ */
+function minimums(fn: lua.FunctionDeclaration, keys: string[], args: string[]): { keys: number; args: number } {
+  const [k, a] = fn.parameters.map((p) => (p.type === 'Identifier' ? p.name : undefined));
+  const body = structuredClone(fn.body);
+  const chunk = { type: 'Chunk', body, comments: [] } as unknown as lua.Chunk;
+  walk(chunk, (node) => {
+    if (node.type !== 'Identifier') return;
+    if (node.name === k) node.name = 'KEYS';
+    else if (node.name === a) node.name = 'ARGV';
+  });
+  const analysis = analyse(chunk);
+  const docs = (list: string[]): SlotDoc[] => list.map((doc) => (doc ? { doc } : {}));
+  const count = (slots: SlotDoc[]) => {
+    let n = slots.length;
+    while (n > 0 && slots[n - 1]!.optional) n--;
+    return n;
+  };
+  const keySlots = docs(keys);
+  const argSlots = docs(args);
+  markOptional(keySlots, 'KEYS', analysis);
+  markOptional(argSlots, 'ARGV', analysis);
+  return { keys: count(keySlots), args: count(argSlots) };
 }

@@ -96,7 +96,7 @@ function slots(entries: readonly HeaderEntry[], highestRead: number, more: Heade
  * test, or is documented as optional. A slot before a required one must still be passed,
  * as KEYS and ARGV are positional.
  */
-function markOptional(slots: SlotDoc[], table: 'KEYS' | 'ARGV', a: Analysis): void {
+export function markOptional(slots: SlotDoc[], table: 'KEYS' | 'ARGV', a: Analysis): void {
   for (let i = slots.length; i >= 1; i--) {
     const reads = a.keysArgv.filter((u) => u.table === table && u.index === i);
     const doc = slots[i - 1]!.doc;

@@ -44,6 +44,10 @@ export interface LibraryFunctionEntry {
   /** What each keys[i] means, from the comments above the function ('' when undocumented). */
   keys: string[];
   args: string[];
+  /** How many of `keys` a caller must pass, when the last ones are optional (read with a default). */
+  minKeys?: number;
+  /** Likewise for `args`. */
+  minArgs?: number;
 }
 
 /** One Redis Functions library (`#!lua name=<lib>`), keyed by its library name. */
@@ -54,6 +58,8 @@ export interface LibraryEntry {
   sha: string;
   size: number;
   functions: Record<string, LibraryFunctionEntry>;
+  /** For a library that includes fragments: the files it was built from, as for scripts; `sha` is the assembled text's. */
+  sources?: SourceEntry[];
 }
 
 /** The committed lockfile: a format version, then scripts sorted by name, then libraries (when any). */
@@ -90,8 +96,11 @@ export function serializeManifest(manifest: Manifest): string {
     for (const fn of Object.keys(e.functions).sort(compareNames)) {
       const f = e.functions[fn]!;
       functions[fn] = { flags: [...f.flags], keys: [...f.keys], args: [...f.args] };
+      if (f.minKeys !== undefined) functions[fn]!.minKeys = f.minKeys;
+      if (f.minArgs !== undefined) functions[fn]!.minArgs = f.minArgs;
     }
     libraries[name] = { path: e.path, sha: e.sha, size: e.size, functions };
+    if (e.sources) libraries[name]!.sources = e.sources.map((src) => ({ path: src.path, sha: src.sha }));
   }
   return JSON.stringify({ version: manifest.version, scripts, libraries }, null, 2) + '\n';
 }
@@ -163,26 +172,7 @@ export function parseManifest(text: string, file: string): Manifest {
         return bad(`scripts["${name}"].${field} must be a whole number`);
       entry[field] = v;
     }
-    if (e.sources !== undefined) {
-      if (!Array.isArray(e.sources)) return bad(`scripts["${name}"].sources must be an array`);
-      const sources: SourceEntry[] = [];
-      for (const src of e.sources as unknown[]) {
-        // Compared, never read: an include may name a file without .lua.
-        if (
-          !isRecord(src) ||
-          typeof src.path !== 'string' ||
-          src.path === '' ||
-          typeof src.sha !== 'string' ||
-          !SHA_HEX.test(src.sha)
-        ) {
-          return bad(
-            `scripts["${name}"].sources must hold { "path": "<file>", "sha": "<40 lowercase hex digits>" } entries`,
-          );
-        }
-        sources.push({ path: src.path, sha: src.sha });
-      }
-      entry.sources = sources;
-    }
+    if (e.sources !== undefined) entry.sources = parseSources(e.sources, `scripts["${name}"]`, bad);
     scripts[name] = entry;
   }
   if (data.libraries === undefined) return { version: MANIFEST_VERSION, scripts };
@@ -204,10 +194,38 @@ export function parseManifest(text: string, file: string): Manifest {
         return bad(`${at}.functions["${fn}"] must hold flags, keys and args, each an array of strings`);
       }
       functions[fn] = { flags: f.flags, keys: f.keys, args: f.args };
+      for (const field of ['minKeys', 'minArgs'] as const) {
+        const v = f[field];
+        if (v === undefined) continue;
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+          return bad(`${at}.functions["${fn}"].${field} must be a whole number`);
+        functions[fn]![field] = v;
+      }
     }
     libraries[name] = { path: e.path, sha: e.sha, size: e.size, functions };
+    if (e.sources !== undefined) libraries[name]!.sources = parseSources(e.sources, at, bad);
   }
   return { version: MANIFEST_VERSION, scripts, libraries };
+}
+
+/** An entry's `sources`: `{ path, sha }` pairs. */
+function parseSources(value: unknown, at: string, bad: (what: string) => never): SourceEntry[] {
+  if (!Array.isArray(value)) return bad(`${at}.sources must be an array`);
+  const sources: SourceEntry[] = [];
+  for (const src of value as unknown[]) {
+    // Compared, never read: an include may name a file without .lua.
+    if (
+      !isRecord(src) ||
+      typeof src.path !== 'string' ||
+      src.path === '' ||
+      typeof src.sha !== 'string' ||
+      !SHA_HEX.test(src.sha)
+    ) {
+      return bad(`${at}.sources must hold { "path": "<file>", "sha": "<40 lowercase hex digits>" } entries`);
+    }
+    sources.push({ path: src.path, sha: src.sha });
+  }
+  return sources;
 }
 
 /** Reads the manifest; null when the file does not exist. A corrupt one is an error, never ignored. */

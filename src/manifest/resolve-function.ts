@@ -3,6 +3,8 @@ import { relative } from 'node:path';
 import { UsageError } from '../errors.js';
 import { entryAbsPath, type Manifest } from './manifest.js';
 import { toPosix } from '../registry/discover.js';
+import { assemble, type SourceMap } from '../registry/include.js';
+import { sha1hex } from '../registry/script.js';
 
 /** A function of a library of the manifest, named on the command line or in code. */
 export interface ResolvedFunction {
@@ -11,9 +13,15 @@ export interface ResolvedFunction {
   flags: string[];
   keys: string[];
   args: string[];
+  /** How many keys / args a caller must pass, when the last ones may be left out. */
+  minKeys?: number;
+  minArgs?: number;
   /** The library's file (for error lines), when readable. */
   path: string;
+  /** The library's assembled text (fragments spliced in), when its file is readable and still has the lockfile's SHA. */
   bytes?: Buffer;
+  /** Its source map, when it includes fragments: error lines are named in the file they were written in. */
+  map?: SourceMap;
   sha: string;
 }
 
@@ -52,10 +60,17 @@ export function resolveFunction(
   const fn = entry.functions[name]!;
   const abs = entryAbsPath({ ...entry, flags: [] }, manifestFile);
   let bytes: Buffer | undefined;
+  let map: SourceMap | undefined;
   try {
-    bytes = readFileSync(abs);
+    // Assembled as load assembled it, so that a line the server names is a line of this text.
+    const assembled = assemble(abs, readFileSync(abs));
+    // A file edited since the load: its lines are not the server's; error lines are left unquoted.
+    if (sha1hex(assembled.bytes) === entry.sha) {
+      bytes = assembled.bytes;
+      map = assembled.map;
+    }
   } catch {
-    // The library runs from the server; without its file, error lines are not quoted.
+    // The library runs from the server; without its file (or a fragment), error lines are not quoted.
   }
   return {
     library,
@@ -63,8 +78,11 @@ export function resolveFunction(
     flags: fn.flags,
     keys: fn.keys,
     args: fn.args,
+    ...(fn.minKeys !== undefined ? { minKeys: fn.minKeys } : {}),
+    ...(fn.minArgs !== undefined ? { minArgs: fn.minArgs } : {}),
     path: toPosix(relative(cwd, abs)),
     bytes,
+    ...(map ? { map } : {}),
     sha: entry.sha,
   };
 }

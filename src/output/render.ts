@@ -140,6 +140,10 @@ function renderLibraryRows(r: LoadResult): string[] {
       '',
     ]);
   const lines = rows.length > 0 ? [table(['library', 'sha', 'status', 'server', 'functions'], rows)] : [];
+  for (const lib of libs) {
+    const via = lib.changedSources?.filter((p) => !lib.path.endsWith(p));
+    if (via && via.length > 0) lines.push(out.dim(`${lib.library}: changed through ${via.join(', ')}`));
+  }
   // Per node, when a dry run has something to do on a cluster: which primary gets what.
   if (r.dryRun && r.cluster) {
     for (const lib of libs) {
@@ -609,12 +613,13 @@ export function renderBuild(r: BuildResult): string {
 /** `rscript gen ts`: the module itself without --out; else what was done with the file. */
 export function renderGen(r: GenResult): string {
   if (r.out === undefined) return r.text.replace(/\n$/, '');
+  const what = `${plural(r.scripts, 'script')}${r.functions ? `, ${plural(r.functions, 'function')}` : ''}`;
   if (r.check) {
     return r.upToDate
-      ? out.green(`${r.out} is up to date (${plural(r.scripts, 'script')})`)
+      ? out.green(`${r.out} is up to date (${what})`)
       : out.red(`${r.out} is out of date: run rscript gen ts --out ${r.out} and commit it`);
   }
-  return `${r.out} ${r.written ? 'written' : 'unchanged'} (${plural(r.scripts, 'script')})`;
+  return `${r.out} ${r.written ? 'written' : 'unchanged'} (${what})`;
 }
 
 /** The types gen fell back on, said once each (on stderr: stdout may be the module). */

@@ -89,9 +89,11 @@ const FN_RUNTIME = / script: (?:[^,\s]+, )?on @user_function:(\d+)\.\s*$/;
 
 /**
  * Points a Functions error reply at the library file: `user_function:LINE` (load) and
- * `@user_function:LINE` (FCALL) count lines from the library's first line, the `#!lua` line.
+ * `@user_function:LINE` (FCALL) count lines from the library's first line, the `#!lua` line. With the
+ * library's source map, a line of an included fragment is named in the fragment, with the library it
+ * was included into, as for scripts.
  */
-export function locateFunctionError(reply: string, path: string, body?: Buffer): LocatedError {
+export function locateFunctionError(reply: string, path: string, body?: Buffer, mapLine?: LineMapper): LocatedError {
   let line: number | undefined;
   let message = reply;
   let compile = false;
@@ -111,11 +113,22 @@ export function locateFunctionError(reply: string, path: string, body?: Buffer):
     line = Number(run[1]);
     message = reply.slice(0, run.index).trim();
   }
-  const where = line !== undefined ? `${path}:${line}` : path;
+  const sent = line;
+  let file = path;
+  let into = '';
+  if (sent !== undefined && mapLine) {
+    const mapped = mapLine(sent);
+    line = mapped.line;
+    if (mapped.file !== undefined) {
+      file = mapped.file;
+      into = ` (included into ${path})`;
+    }
+  }
+  const where = line !== undefined ? `${file}:${line}` : file;
   let source: string | undefined;
-  if (line !== undefined && body) {
-    const src = body.toString('utf8').split('\n')[line - 1];
+  if (sent !== undefined && body) {
+    const src = body.toString('utf8').split('\n')[sent - 1];
     if (src !== undefined) source = `${line} | ${clip(src.replace(/\r$/, ''))}`;
   }
-  return { text: `${where}: ${clip(message, 300)}`, file: path, line, source, compile };
+  return { text: `${where}: ${clip(message, 300)}${into}`, file, line, source, compile };
 }

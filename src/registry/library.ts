@@ -6,18 +6,24 @@
  */
 import { CheckFailedError } from '../errors.js';
 import { parseShebang, KNOWN_FLAGS, type LocalScript } from './script.js';
+import { displayPath, mapLine } from './include.js';
 
 /** One `redis.register_function` of a library. */
 export interface LibraryFunction {
   name: string;
   flags: string[];
   description?: string;
-  /** 1-based line of the `redis.register_function` call. */
+  /** 1-based line of the `redis.register_function` call, in the assembled text (see `positionIn`). */
   line: number;
   /** What each keys[i] / args[i] means, from the comments above the function ('' when undocumented). */
   keys: string[];
   args: string[];
   summary?: string;
+  /** The `Returns:` line of its doc. */
+  returns?: string;
+  /** How many keys / args a caller must pass, when the last ones may be left out (read with a default). */
+  minKeys?: number;
+  minArgs?: number;
 }
 
 /** A library file, as found on disk. */
@@ -94,7 +100,7 @@ export function checkLibraries(libraries: LocalLibrary[]): void {
       if (other) {
         problems.push(
           other === lib
-            ? `${lib.script.path}:${fn.line}: function "${fn.name}" is registered twice in library "${lib.library}"`
+            ? `${positionIn(lib.script, fn.line).text}: function "${fn.name}" is registered twice in library "${lib.library}"`
             : `function "${fn.name}" is defined by two libraries: ${other.script.path} (library "${other.library}") and ${lib.script.path} (library "${lib.library}"); Redis refuses that even with REPLACE`,
         );
       }
@@ -114,9 +120,13 @@ export async function readLibrary(script: LocalScript, library: string): Promise
   const { readRegistrations } = await import('../lint/library.js');
   const found = readRegistrations(script.bytes);
   if (found.error) {
-    throw new CheckFailedError(`${script.path}:${found.error.line}: compile error: ${found.error.message}`);
+    const at = positionIn(script, found.error.line);
+    throw new CheckFailedError(`${at.text}: compile error: ${found.error.message}${at.into}`);
   }
-  const problems = found.problems.map((p) => `${script.path}:${p.line}: ${p.message}`);
+  const problems = found.problems.map((p) => {
+    const at = positionIn(script, p.line);
+    return `${at.text}: ${p.message}${at.into}`;
+  });
   if (problems.length > 0) throw new CheckFailedError(problems[0]!, problems.slice(1));
   if (found.functions.length === 0) {
     throw new CheckFailedError(
@@ -124,6 +134,28 @@ export async function readLibrary(script: LocalScript, library: string): Promise
     );
   }
   return { library, script, functions: found.functions };
+}
+
+/** Where a line of a library's assembled text was written. */
+export interface LibraryPosition {
+  /** The file written (the library, or a fragment it includes), as displayed. */
+  file: string;
+  line: number;
+  /** `file:line`. */
+  text: string;
+  /** ` (included into <library file>)` for a fragment's line, else ''. */
+  into: string;
+}
+
+/**
+ * A line of a library's assembled text (what register_function lines and parse errors count in), led
+ * back to the file and line it was written at: a library that includes fragments (`--- @include`) is
+ * parsed assembled, as the server compiles it.
+ */
+export function positionIn(script: LocalScript, line: number): LibraryPosition {
+  const m = mapLine(script.map, script.absPath, line);
+  const file = m.fragment ? displayPath(m.absPath) : script.path;
+  return { file, line: m.line, text: `${file}:${m.line}`, into: m.fragment ? ` (included into ${script.path})` : '' };
 }
 
 export { KNOWN_FLAGS };

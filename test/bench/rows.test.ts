@@ -1,5 +1,5 @@
 import { LatencyHistogram } from '../../src/bench/histogram.js';
-import { parseDurationMs } from '../../src/cli/bench-options.js';
+import { parseDurationMs } from '../../src/cli/options.js';
 import { CSV_FIELDS, makeRow, type RowInput } from '../../src/bench/rows.js';
 import { benchCsv } from '../../src/output/bench.js';
 

@@ -40,7 +40,7 @@ const code = (text: string) => text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/
 describe('the generated module of lua/ (examples/scripts.gen.ts)', () => {
   test('is what rscript gen ts writes from the committed lockfile (gen ts --check passes)', async () => {
     const r = await runCli(['gen', 'ts', '--out', 'examples/scripts.gen.ts', '--check'], { cwd: REPO });
-    expect(r.stdout).toContain('examples/scripts.gen.ts is up to date (18 scripts)');
+    expect(r.stdout).toContain('examples/scripts.gen.ts is up to date (18 scripts, 3 functions)');
     expect(r.code).toBe(0);
   });
 
@@ -153,6 +153,26 @@ describe('its functions against a real server', () => {
     expect(await gen.counterShardedGet(client, { keys: { shard: 'c:0' } })).toBe(1);
   });
 
+  test('a library function goes as FCALL, typed from the doc above it (lua/toolkit.lua)', async () => {
+    await client.sendCommand(['FUNCTION', 'LOAD', 'REPLACE', readFileSync(join(REPO, 'lua/toolkit.lua'), 'utf8')]);
+    const fcalls = () => Number(/cmdstat_fcall:calls=(\d+)/.exec(server.cli('INFO', 'commandstats'))?.[1] ?? 0);
+    const before = fcalls();
+    const n: number = await gen.toolkitCounterIncr(client, { keys: { counter: 'tk:c' }, args: { increment: 5 } });
+    expect(n).toBe(5);
+    expect(await gen.toolkitCounterIncr(client, { keys: { counter: 'tk:c' }, args: { increment: -7 } })).toBe(-2);
+    expect(
+      await gen.toolkitLockAcquire(client, { keys: { lock: 'tk:l' }, args: { ownersToken: 'a', ttl: 5000 } }),
+    ).toEqual([1, 5000]);
+    const [held] = await gen.toolkitLockAcquire(client, {
+      keys: { lock: 'tk:l' },
+      args: { ownersToken: 'b', ttl: 5000 },
+    });
+    expect(held).toBe(0);
+    expect(await gen.toolkitLockRelease(client, { keys: { lock: 'tk:l' }, args: { tokenGiven: 'b' } })).toBe(0);
+    expect(await gen.toolkitLockRelease(client, { keys: { lock: 'tk:l' }, args: { tokenGiven: 'a' } })).toBe(1);
+    expect(fcalls()).toBe(before + 6);
+  });
+
   test('a nullable reply, and NOSCRIPT recovery after SCRIPT FLUSH', async () => {
     expect(await gen.template(client, { keys: { key: 'tpl' }, args: { newValue: 'one', ttl: 60 } })).toBeNull();
     await client.sendCommand(['SCRIPT', 'FLUSH']);
@@ -215,6 +235,84 @@ describe('gen ts on a project of its own', () => {
     const bad = await cli('gen', 'py');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('rscript: unknown language "py": rscript gen knows ts\n');
+  });
+});
+
+describe('optional keys and args, and libraries, from the parsed metadata', () => {
+  let project: Project;
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startRedis();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  afterEach(() => project?.cleanup());
+
+  test('a slot read with a default is optional, one the code reads unconditionally is required whatever its doc says; a function per library function, FCALL_RO for no-writes', async () => {
+    project = makeProject({
+      'lua/touch.lua':
+        "-- touch: sets a key and its time to live\n--\n-- KEYS[1]: the key (string)\n-- ARGV[1]: value (string)\n-- ARGV[2]: ttl in seconds (integer)\n-- Returns: status OK\nreturn redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2] or 60)\n",
+      'lua/says_optional.lua':
+        "-- says_optional: its doc calls ARGV[1] optional, its code needs it\n--\n-- KEYS[1]: the key (string)\n-- ARGV[1]: the value, optional (string)\n-- Returns: status OK\nreturn redis.call('SET', KEYS[1], ARGV[1])\n",
+      'lua/kv.lua': [
+        '#!lua name=kv',
+        '-- kv_get: reads a key, or a default when it is missing',
+        '--',
+        '-- KEYS[1]: the key (string)',
+        '-- ARGV[1]: fallback value (string)',
+        '-- Returns: the value (bulk string)',
+        'local function kv_get(keys, args)',
+        "  local fallback = args[1] or ''",
+        "  return redis.call('GET', keys[1]) or fallback",
+        'end',
+        '',
+        '-- kv_set: writes a key',
+        '--',
+        '-- KEYS[1]: the key (string)',
+        '-- ARGV[1]: value (string)',
+        '-- Returns: status OK',
+        'local function kv_set(keys, args)',
+        "  return redis.call('SET', keys[1], args[1])",
+        'end',
+        '',
+        "redis.register_function{function_name = 'kv_get', callback = kv_get, flags = {'no-writes'}}",
+        "redis.register_function('kv_set', kv_set)",
+        '',
+      ].join('\n'),
+    });
+    const cli = (...args: string[]) => runCli(args, { cwd: project.dir, env: { REDIS_URL: server.url } });
+    expect((await cli('load')).code).toBe(0);
+    // The lockfile says how many a caller must pass; exec and the runtime hold callers to it.
+    const lock = JSON.parse(project.read('rscript.lock.json').toString()) as {
+      scripts: Record<string, { minArgs?: number }>;
+      libraries: Record<string, { functions: Record<string, { minArgs?: number }> }>;
+    };
+    expect(lock.scripts.touch!.minArgs).toBe(1);
+    expect(lock.scripts.says_optional!.minArgs).toBeUndefined();
+    expect(lock.libraries.kv!.functions.kv_get!.minArgs).toBe(0);
+    expect(lock.libraries.kv!.functions.kv_set!.minArgs).toBeUndefined();
+    const r = await cli('gen', 'ts', '--out', 'src/scripts.ts');
+    expect(r.stdout).toBe('src/scripts.ts written (2 scripts, 2 functions)\n');
+    const text = project.read('src/scripts.ts').toString();
+    const block = (name: string) =>
+      text.slice(text.indexOf(`export interface ${name}Input`), text.indexOf(`export type ${name}Reply`));
+    expect(block('Touch')).toContain('    value: string;\n');
+    expect(block('Touch')).toContain('    ttl?: number;\n');
+    expect(block('SaysOptional')).toContain('    value: string;\n');
+    expect(block('KvKvGet')).toMatch(/ {2}args\?: \{\n[\s\S]*? {4}fallbackValue\?: string;\n/);
+    expect(block('KvKvSet')).toMatch(/ {2}args: \{\n[\s\S]*? {4}value: string;\n/);
+    expect(text).toContain('Function kv_get of library kv (lua/kv.lua), sent as FCALL_RO');
+    expect(text).toContain('Function kv_set of library kv (lua/kv.lua), sent as FCALL.');
+    // Named <library><Function>: a library's function may share its name with a script.
+    expect(text).toContain(
+      "return (await run(client, 'kv.kv_get', [keys.key], [args?.fallbackValue], true)) as KvKvGetReply;",
+    );
+    // The optional arg may be left out: exec (and the runtime) accept the call.
+    expect((await cli('exec', 'kv.kv_get', '-k', 'missing')).code).toBe(0);
+    const short = await cli('exec', 'kv.kv_set', '-k', 'x');
+    expect(short.code).toBe(2);
+    expect(short.stderr).toContain('kv.kv_set reads 1 key(s) and 1 arg(s); got 1 and 0');
   });
 });
 

@@ -50,7 +50,8 @@ test('optional trailing args are optional; an untyped one is string, listed once
         flags: [],
         metadata: {
           keys: [{ doc: 'the set (set)' }],
-          args: [{ doc: 'label (string)' }, { doc: 'weight (integer, optional)' }],
+          // `optional` as extractMetadata sets it (read with a default): gen follows it, not the doc's words.
+          args: [{ doc: 'label (string)' }, { doc: 'weight (integer, optional)', optional: true }],
           moreArgs: { doc: 'label (string)' },
           errors: [],
           flags: [],

@@ -41,17 +41,17 @@ function row(script: string, over: Partial<RowInput> = {}) {
 function result(rows: ReturnType<typeof row>[]): BenchResult {
   return {
     server: '127.0.0.1:6390',
-    server_flavour: 'redis',
-    server_version: '7.0.15',
-    server_name: 'Redis 7.0.15',
+    serverFlavour: 'redis',
+    serverVersion: '7.0.15',
+    serverName: 'Redis 7.0.15',
     sandbox: null,
     mode: rows.length === 1 ? 'script' : 'fixtures',
     results: rows,
-    over_budget: 0,
+    overBudget: 0,
     failed: 0,
     interrupted: false,
-    without_fixture: [],
-    left_keys: [],
+    withoutFixture: [],
+    leftKeys: [],
   };
 }
 
