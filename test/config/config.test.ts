@@ -348,8 +348,15 @@ describe('the fragments folder, TLS files and where a message points', () => {
     project.write('sub/.keep', '');
     const cwd = project.path('sub');
     expect(resolve(cwd, (await loadConfig({}, {}, cwd)).config.include)).toBe(project.path('shared/frag'));
-    // Named with a flag: as typed.
+    // Named with a flag: as typed, with or without one in the file.
     expect((await loadConfig({ include: 'mine' }, {}, cwd)).config.include).toBe('mine');
+    project.write('.redisscriptsrc', JSON.stringify({ scripts: ['redis/scripts'] }));
+    expect((await loadConfig({ include: 'mine' }, {}, cwd)).config.include).toBe('mine');
+  });
+
+  test('a config file without "url" is not where the URL came from', async () => {
+    project = makeProject({ '.redisscriptsrc': JSON.stringify({ timeoutMs: 100 }) });
+    expect((await loadConfig({}, {}, project.dir)).urlFrom).toBeUndefined();
   });
 
   test('without a config file, the default fragments folder is inside the default scripts folder', async () => {
