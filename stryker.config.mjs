@@ -21,6 +21,7 @@ const MODULES = {
       'test/output/lint.test.ts',
       'test/lint/library.test.ts',
       'test/lint/seed.test.ts',
+      'test/lint/analysis.test.ts',
     ],
   },
   bench: {
