@@ -21,6 +21,7 @@ const MODULES = {
       'test/output/lint.test.ts',
       'test/lint/library.test.ts',
       'test/lint/seed.test.ts',
+      'test/lint/analysis.test.ts',
     ],
   },
   bench: {
@@ -37,7 +38,21 @@ for (const name of chosen) {
   if (!MODULES[name]) throw new Error(`STRYKER_MODULE: no module ${name} (one of ${Object.keys(MODULES).join(', ')})`);
 }
 const pick = (field) => [...new Set(chosen.flatMap((name) => MODULES[name][field]))];
-const suffix = process.env.STRYKER_MODULE ? `-${chosen.join('-')}` : '';
+// Part of a module, for one too large to run whole (lint: STRYKER_MUTATE=src/lint/rules/reply.ts,
+// or a line range, src/lint/analysis.ts:1-200): its tests stay the module's.
+const part = process.env.STRYKER_MUTATE ? process.env.STRYKER_MUTATE.split(',') : undefined;
+const suffix =
+  (process.env.STRYKER_MODULE ? `-${chosen.join('-')}` : '') +
+  (part
+    ? `-${part
+        .map((file) =>
+          file
+            .replace(/^src\//, '')
+            .replace(/\.ts/, '')
+            .replace(/[^\w-]+/g, '_'),
+        )
+        .join('-')}`
+    : '');
 
 export default {
   packageManager: 'npm',
@@ -50,10 +65,17 @@ export default {
     enableFindRelatedTests: false,
   },
   checkers: ['typescript'],
-  tsconfigFile: 'tsconfig.json',
+  // The mutated modules and what they import, not the tests: the checker re-checks every file that
+  // imports a mutated one, and the whole project made that most of a mutant's time.
+  tsconfigFile: 'tsconfig.mutation.json',
   coverageAnalysis: 'perTest',
+  // Every covering test runs (they take milliseconds; the start of jest is the cost): the report then
+  // names each test that kills a mutant, so the score without some tests can be read from it.
+  disableBail: true,
+  // A loaded machine made mutants of straight-line code time out (a timeout counts as killed).
+  timeoutMS: 10000,
   concurrency: 1,
-  mutate: pick('mutate'),
+  mutate: part ?? pick('mutate'),
   reporters: ['clear-text', 'progress', 'json'],
   jsonReporter: { fileName: `reports/mutation/mutation${suffix}.json` },
   thresholds: { high: 90, low: 80, break: null },

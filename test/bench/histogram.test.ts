@@ -114,3 +114,108 @@ describe('LatencyHistogram', () => {
     expect(bins.find((b) => b.fromNs === 2 ** 20)!.count).toBe(3);
   });
 });
+
+describe('LatencyHistogram: what a bench reports from it', () => {
+  it('reports a lone sample exactly at every percentile, not the top of its bucket', () => {
+    const h = new LatencyHistogram();
+    h.record(100_000); // in a bucket 256 ns wide
+    for (const p of [0, 50, 99, 100]) expect(h.percentile(p)).toBe(100_000);
+    expect(h.meanNs()).toBe(100_000);
+  });
+
+  it('gives the top of the bucket of the sample of that rank, within the exact max', () => {
+    const h = new LatencyHistogram();
+    for (let i = 0; i < 99; i++) h.record(1000);
+    h.record(100_000);
+    // Rank 99 of 100 is a 1000 ns sample, in a bucket 2 ns wide: 1001 is reported.
+    expect(h.percentile(99)).toBe(1001);
+    expect(h.percentile(0)).toBe(1001);
+    expect(h.percentile(99.5)).toBe(100_000);
+  });
+
+  it('counts the calls of a pipelined batch, each at the batch latency', () => {
+    const h = new LatencyHistogram();
+    h.recordMany(2000, 16);
+    h.record(4000);
+    expect(h.count).toBe(17);
+    expect(h.meanNs()).toBeCloseTo((2000 * 16 + 4000) / 17, 9);
+    expect(h.percentile(94)).toBe(bucketHigh(bucketIndex(2000)));
+    expect(h.percentile(94)).toBeLessThan(2010);
+    expect(h.percentile(95)).toBe(4000);
+    expect(h.powerOfTwoBins().reduce((s, b) => s + b.count, 0)).toBe(17);
+  });
+
+  it('rounds a fractional latency to the nearest ns, above 4.3 s too', () => {
+    const h = new LatencyHistogram();
+    h.record(1.4);
+    expect(h.minNs).toBe(1);
+    h.record(5e9 + 0.6);
+    expect(h.maxNs).toBe(5e9 + 1);
+    expect(h.sumNs).toBe(1 + 5e9 + 1);
+  });
+
+  it('counts a latency past the last bucket (a day), keeping it exact as the max', () => {
+    const h = new LatencyHistogram();
+    h.record(1000);
+    h.record(2 ** 47);
+    expect(bucketIndex(2 ** 47)).toBe(bucketIndex(2 ** 46 - 1));
+    expect(h.maxNs).toBe(2 ** 47);
+    expect(h.percentile(100)).toBeGreaterThanOrEqual(2 ** 46 - 1);
+    expect(h.powerOfTwoBins().reduce((s, b) => s + b.count, 0)).toBe(2);
+  });
+
+  it('adding keeps the lowest min and highest max of the two, and the sum', () => {
+    const a = new LatencyHistogram();
+    const b = new LatencyHistogram();
+    a.record(5000);
+    b.record(1000);
+    b.record(9000);
+    a.add(b);
+    expect(a.minNs).toBe(1000);
+    expect(a.maxNs).toBe(9000);
+    expect(a.meanNs()).toBe(5000);
+    a.add(new LatencyHistogram());
+    expect(a.minNs).toBe(1000);
+    expect(a.count).toBe(3);
+  });
+
+  it('a 0 ns sample lands in the first bin, from 1 ns', () => {
+    const h = new LatencyHistogram();
+    h.record(0);
+    h.record(3);
+    expect(h.powerOfTwoBins()).toEqual([
+      { fromNs: 1, toNs: 2, count: 1 },
+      { fromNs: 2, toNs: 4, count: 1 },
+    ]);
+  });
+
+  it('bins start at the bin of the minimum, not at 1 ns', () => {
+    const h = new LatencyHistogram();
+    h.record(1500);
+    h.record(1600);
+    expect(h.powerOfTwoBins()).toEqual([{ fromNs: 1024, toNs: 2048, count: 2 }]);
+  });
+});
+
+describe('bucket bounds', () => {
+  it('a bucket ends one below where the next begins, and holds only its own values', () => {
+    for (const i of [511, 512, 767, 768, 5000, 9000]) {
+      expect(bucketHigh(i)).toBe(bucketLow(i + 1) - 1);
+      expect(bucketIndex(bucketLow(i))).toBe(i);
+      expect(bucketIndex(bucketHigh(i))).toBe(i);
+    }
+    expect(bucketLow(512)).toBe(512);
+    expect(bucketHigh(512)).toBe(513);
+  });
+
+  it('stays exact on both sides of 2^32 ns (4.3 s)', () => {
+    for (const v of [2 ** 32 - 1, 2 ** 32, 2 ** 33 + 12_345, 2 ** 40]) {
+      const i = bucketIndex(v);
+      expect(bucketIndex(bucketLow(i))).toBe(i);
+      expect(bucketLow(i)).toBeLessThanOrEqual(v);
+      expect(bucketHigh(i)).toBeGreaterThanOrEqual(v);
+      expect((bucketHigh(i) - bucketLow(i)) / bucketLow(i)).toBeLessThanOrEqual(1 / 256);
+    }
+    expect(bucketIndex(2 ** 32)).toBe(bucketIndex(2 ** 32 - 1) + 1);
+  });
+});

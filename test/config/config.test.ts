@@ -336,3 +336,81 @@ describe('relative paths in a config file are relative to its folder', () => {
     expect(warnings[0]).not.toContain('hunter2');
   });
 });
+
+describe('the fragments folder, TLS files and where a message points', () => {
+  test('the fragments folder follows the first scripts folder unless named', async () => {
+    project = makeProject({ '.redisscriptsrc': JSON.stringify({ scripts: ['redis/scripts', 'more'] }) });
+    expect((await loadConfig({}, {}, project.dir)).config.include).toBe('redis/scripts/include');
+    // A scripts flag moves it too.
+    expect((await loadConfig({ scripts: ['other'] }, {}, project.dir)).config.include).toBe('other/include');
+    // Named in the file: relative to the file, whatever the scripts say.
+    project.write('.redisscriptsrc', JSON.stringify({ scripts: ['redis/scripts'], include: 'shared/frag' }));
+    project.write('sub/.keep', '');
+    const cwd = project.path('sub');
+    expect(resolve(cwd, (await loadConfig({}, {}, cwd)).config.include)).toBe(project.path('shared/frag'));
+    // Named with a flag: as typed, with or without one in the file.
+    expect((await loadConfig({ include: 'mine' }, {}, cwd)).config.include).toBe('mine');
+    project.write('.redisscriptsrc', JSON.stringify({ scripts: ['redis/scripts'] }));
+    expect((await loadConfig({ include: 'mine' }, {}, cwd)).config.include).toBe('mine');
+  });
+
+  test('a config file without "url" is not where the URL came from', async () => {
+    project = makeProject({ '.redisscriptsrc': JSON.stringify({ timeoutMs: 100 }) });
+    expect((await loadConfig({}, {}, project.dir)).urlFrom).toBeUndefined();
+  });
+
+  test('without a config file, the default fragments folder is inside the default scripts folder', async () => {
+    project = makeProject({ 'lua/a.lua': 'return 1\n' });
+    expect((await loadConfig({}, {}, project.dir)).config.include).toBe('lua/include');
+  });
+
+  test('TLS certificate and key paths are relative to the config file, like the CA', async () => {
+    project = makeProject({
+      'conf/rscript.json': JSON.stringify({ tls: { cert: 'tls/client.crt', key: 'tls/client.key' } }),
+    });
+    const { config } = await loadConfig({ config: 'conf/rscript.json' }, {}, project.dir);
+    expect(resolve(project.dir, config.tls.cert!)).toBe(project.path('conf/tls/client.crt'));
+    expect(resolve(project.dir, config.tls.key!)).toBe(project.path('conf/tls/client.key'));
+    expect(config.tls.ca).toBeUndefined();
+  });
+
+  test('a config file in the folder rscript runs in maps the project folder to "."', async () => {
+    project = makeProject({ '.redisscriptsrc': JSON.stringify({ scripts: ['.'] }) });
+    expect((await loadConfig({}, {}, project.dir)).config.scripts).toEqual(['.']);
+  });
+
+  test('a config file outside the working directory is named by its full path', async () => {
+    project = makeProject({
+      'shared/rscript.json': JSON.stringify({ url: 'redis://:pw@db:6379' }),
+      'app/.keep': '',
+    });
+    const loaded = await loadConfig({ config: '../shared/rscript.json' }, {}, project.path('app'));
+    expect(loaded.warnings).toEqual([
+      `${project.path('shared/rscript.json')} holds a Redis password in plain text; prefer the REDIS_URL environment variable`,
+    ]);
+    expect(loaded.urlFrom).toBe(`"url" in ${project.path('shared/rscript.json')}`);
+    project.write('shared/rscript.json', JSON.stringify({ timeoutMs: 'soon' }));
+    const err = await configError(loadConfig({ config: '../shared/rscript.json' }, {}, project.path('app')));
+    expect(err.message.startsWith(`${project.path('shared/rscript.json')}: `)).toBe(true);
+  });
+
+  test('no warning for a URL without a password, with only a user, or one that does not parse', async () => {
+    for (const url of ['redis://db:6379', 'redis://app@db:6379', 'not a url']) {
+      project = makeProject({ '.redisscriptsrc': JSON.stringify({ url }) });
+      expect((await loadConfig({}, {}, project.dir)).warnings).toEqual([]);
+      project.cleanup();
+    }
+  });
+
+  test('a password in REDIS_URL or --url is no warning: only the file is committed', async () => {
+    project = makeProject({ '.redisscriptsrc': JSON.stringify({ timeoutMs: 100 }) });
+    const loaded = await loadConfig({ url: 'redis://:pw@db:6379' }, { REDIS_URL: 'redis://:pw@db:6379' }, project.dir);
+    expect(loaded.warnings).toEqual([]);
+  });
+
+  test('a --config flag is not a setting', async () => {
+    project = makeProject({ 'c.json': JSON.stringify({ timeoutMs: 100 }) });
+    const { config } = await loadConfig({ config: 'c.json' }, {}, project.dir);
+    expect(config).not.toHaveProperty('config');
+  });
+});

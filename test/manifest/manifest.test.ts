@@ -304,3 +304,185 @@ describe('planManifest', () => {
     expect(plan(['lua']).rows[0]!.status).toBe('unchanged');
   });
 });
+
+describe('a lockfile with headers, fragments and libraries', () => {
+  const full: Manifest = {
+    version: 1,
+    scripts: {
+      push: {
+        path: 'lua/push.lua',
+        sha: SHA_A,
+        size: 120,
+        flags: [],
+        keys: ['queue', 'dead letters'],
+        args: ['payload', ''],
+        minKeys: 1,
+        minArgs: 0,
+        sources: [
+          { path: 'lua/push.lua', sha: SHA_A },
+          { path: 'lua/include/util', sha: SHA_B },
+        ],
+      },
+    },
+    libraries: {
+      zlib: {
+        path: 'lua/zlib.lua',
+        sha: SHA_B,
+        size: 40,
+        functions: {
+          zpop: { flags: ['no-writes'], keys: ['z'], args: [] },
+          apush: { flags: [], keys: [], args: ['v'] },
+        },
+      },
+      alib: { path: 'lua/alib.lua', sha: SHA_A, size: 9, functions: {} },
+    },
+  };
+
+  test('every field survives a write and a read, libraries and functions sorted by name', () => {
+    const text = serializeManifest(full);
+    expect(parseManifest(text, 'm.json')).toEqual(full);
+    const data = JSON.parse(text);
+    expect(Object.keys(data)).toEqual(['version', 'scripts', 'libraries']);
+    expect(Object.keys(data.scripts.push)).toEqual([
+      'path',
+      'sha',
+      'size',
+      'flags',
+      'keys',
+      'args',
+      'minKeys',
+      'minArgs',
+      'sources',
+    ]);
+    expect(Object.keys(data.libraries)).toEqual(['alib', 'zlib']);
+    expect(Object.keys(data.libraries.zlib.functions)).toEqual(['apush', 'zpop']);
+    expect(Object.keys(data.libraries.zlib)).toEqual(['path', 'sha', 'size', 'functions']);
+    expect(Object.keys(data.libraries.zlib.functions.zpop)).toEqual(['flags', 'keys', 'args']);
+  });
+
+  test('a project without libraries writes no "libraries" key; an empty set writes none either', () => {
+    const { libraries: _, ...scriptsOnly } = full;
+    expect(JSON.parse(serializeManifest(scriptsOnly))).not.toHaveProperty('libraries');
+    expect(JSON.parse(serializeManifest({ ...scriptsOnly, libraries: {} }))).not.toHaveProperty('libraries');
+    expect(parseManifest(serializeManifest(scriptsOnly), 'm.json')).not.toHaveProperty('libraries');
+  });
+
+  test('a script without headers or fragments writes none of those keys', () => {
+    const text = serializeManifest({
+      version: 1,
+      scripts: { a: { path: 'lua/a.lua', sha: SHA_A, size: 1, flags: [] } },
+    });
+    expect(Object.keys(JSON.parse(text).scripts.a)).toEqual(['path', 'sha', 'size', 'flags']);
+  });
+
+  test('a minKeys of 0 is written and read back (not dropped as falsy)', () => {
+    const m: Manifest = {
+      version: 1,
+      scripts: { a: { path: 'lua/a.lua', sha: SHA_A, size: 1, flags: [], keys: ['k'], minKeys: 0, minArgs: 0 } },
+    };
+    const back = parseManifest(serializeManifest(m), 'm.json');
+    expect(back.scripts.a).toMatchObject({ minKeys: 0, minArgs: 0 });
+  });
+
+  const entry = (over: Record<string, unknown>) =>
+    JSON.stringify({ version: 1, scripts: { a: { path: 'lua/a.lua', sha: SHA_A, size: 1, flags: [], ...over } } });
+  const library = (over: Record<string, unknown>) =>
+    JSON.stringify({
+      version: 1,
+      scripts: {},
+      libraries: { lib: { path: 'lua/lib.lua', sha: SHA_A, size: 1, functions: {}, ...over } },
+    });
+
+  test.each<[string, string, string]>([
+    ['a fractional size', entry({ size: 1.5 }), 'scripts["a"].size must be a whole number'],
+    ['a size as text', entry({ size: '1' }), 'scripts["a"].size must be a whole number'],
+    ['flags missing', entry({ flags: undefined }), 'scripts["a"].flags must be an array of strings'],
+    ['an empty path', entry({ path: '' }), 'scripts["a"].path must be a non-empty string'],
+    ['keys not a list', entry({ keys: 'queue' }), 'scripts["a"].keys must be an array of strings'],
+    ['args holding a number', entry({ args: ['a', 2] }), 'scripts["a"].args must be an array of strings'],
+    ['a negative minKeys', entry({ minKeys: -1 }), 'scripts["a"].minKeys must be a whole number'],
+    ['a fractional minArgs', entry({ minArgs: 0.5 }), 'scripts["a"].minArgs must be a whole number'],
+    ['minArgs as text', entry({ minArgs: '1' }), 'scripts["a"].minArgs must be a whole number'],
+    ['sources not a list', entry({ sources: {} }), 'scripts["a"].sources must be an array'],
+    ...[
+      ['a source without a path', { sha: SHA_A }],
+      ['a source with an empty path', { path: '', sha: SHA_A }],
+      ['a source with a short sha', { path: 'lua/a.lua', sha: 'abc' }],
+      ['a source with a numeric sha', { path: 'lua/a.lua', sha: 1 }],
+      ['a source that is a string', 'lua/a.lua'],
+      ['a null source', null],
+    ].map(
+      ([what, src]) =>
+        [
+          what as string,
+          entry({ sources: [src] }),
+          'scripts["a"].sources must hold { "path": "<file>", "sha": "<40 lowercase hex digits>" } entries',
+        ] as [string, string, string],
+    ),
+    [
+      'libraries not an object',
+      JSON.stringify({ version: 1, scripts: {}, libraries: [] }),
+      '"libraries" must be an object',
+    ],
+    [
+      'a library not an object',
+      JSON.stringify({ version: 1, scripts: {}, libraries: { lib: 1 } }),
+      'libraries["lib"] must be an object',
+    ],
+    ['a library path not a .lua file', library({ path: 'lib.txt' }), 'libraries["lib"].path must name a .lua file'],
+    ['a library without a path', library({ path: undefined }), 'libraries["lib"].path must name a .lua file'],
+    ['a library sha in capitals', library({ sha: SHA_A.toUpperCase() }), 'libraries["lib"].sha must be 40 lowercase'],
+    ['a library without a sha', library({ sha: undefined }), 'libraries["lib"].sha must be 40 lowercase'],
+    ['a library size below 0', library({ size: -1 }), 'libraries["lib"].size must be a whole number'],
+    ['a library size of 1.5', library({ size: 1.5 }), 'libraries["lib"].size must be a whole number'],
+    ['a library size as text', library({ size: '1' }), 'libraries["lib"].size must be a whole number'],
+    ['functions not an object', library({ functions: [] }), 'libraries["lib"].functions must be an object'],
+    ...[
+      ['a function that is a list', []],
+      ['a function without flags', { keys: [], args: [] }],
+      ['a function without keys', { flags: [], args: [] }],
+      ['a function with numeric args', { flags: [], keys: [], args: [1] }],
+    ].map(
+      ([what, fn]) =>
+        [
+          what as string,
+          library({ functions: { f: fn } }),
+          'libraries["lib"].functions["f"] must hold flags, keys and args, each an array of strings',
+        ] as [string, string, string],
+    ),
+  ])('%s is refused, naming the field', (_what, text, message) => {
+    let error: unknown;
+    try {
+      parseManifest(text, 'rscript.lock.json');
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message.startsWith(`rscript.lock.json: ${message}`)).toBe(true);
+    expect((error as Error).message).toMatch(/; fix it or delete it and run rscript load$/);
+  });
+
+  test('a lockfile with only "libraries", a version as text, or null is refused', () => {
+    expect(() => parseManifest(JSON.stringify({ version: 1, libraries: {} }), 'm.json')).toThrow(
+      /"scripts" must be an object/,
+    );
+    expect(() => parseManifest(JSON.stringify({ version: '1', scripts: {} }), 'm.json')).toThrow(
+      /unknown manifest version "1"/,
+    );
+    expect(() => parseManifest('null', 'm.json')).toThrow(/expected a JSON object/);
+  });
+
+  test('a merge conflict is told only by markers at the start of a line', () => {
+    // Seven < in a value is not a conflict: the JSON error is reported.
+    expect(() => parseManifest('{"version": 1, "x": "<<<<<<< HEAD"', 'm.json')).toThrow(/not valid JSON/);
+    expect(() => parseManifest('{\n>>>>>>> theirs\n', 'm.json')).toThrow(/merge conflict markers/);
+    expect(() => parseManifest('{\n<<<<<<<\n', 'm.json')).toThrow(/merge conflict markers/);
+    // A short run of < is not a marker.
+    expect(() => parseManifest('{\n<<<<<< HEAD\n', 'm.json')).toThrow(/not valid JSON/);
+  });
+
+  test('a manifest that cannot be read (a folder) names the file and why', () => {
+    project = makeProject({ 'lock.json/keep': '' });
+    expect(() => readManifest(project.path('lock.json'))).toThrow(/lock\.json: cannot read the manifest \(EISDIR\)$/);
+  });
+});

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { CheckFailedError, EXIT_FAILED } from '../../src/errors.js';
 import { makeScript, parseShebang, sha1hex } from '../../src/registry/script.js';
+import { makeProject, type Project } from '../helpers/cli.js';
 
 const script = (bytes: string | Buffer) => makeScript('s', 'lua/s.lua', '/abs/lua/s.lua', Buffer.from(bytes));
 
@@ -114,5 +115,30 @@ describe('a UTF-8 byte order mark', () => {
 
   test('the same bytes later in the file are not a BOM', () => {
     expect(() => script(Buffer.concat([Buffer.from('return "'), bom, Buffer.from('"')]))).not.toThrow();
+  });
+});
+
+describe('a script that includes a fragment', () => {
+  let project: Project | undefined;
+  afterEach(() => project?.cleanup());
+
+  test('is hashed as the assembled text, and keeps the files it came from (for the manifest and error lines)', () => {
+    project = makeProject({ 'lua/include/util.lua': 'local function twice(x) return x * 2 end\n' });
+    const own = '--- @include "include/util"\nreturn twice(21)\n';
+    const s = makeScript('s', 'lua/s.lua', project.path('lua/s.lua'), Buffer.from(own));
+    const assembled = 'local function twice(x) return x * 2 end\nreturn twice(21)\n';
+    expect(s.bytes.toString()).toBe(assembled);
+    expect(s.sha).toBe(createHash('sha1').update(assembled).digest('hex'));
+    expect(s.map?.sources.map((src) => src.absPath)).toEqual([
+      project.path('lua/s.lua'),
+      project.path('lua/include/util.lua'),
+    ]);
+    // Line 2 of the assembled text is line 2 of the script itself.
+    expect(s.map?.files[1]).toBe(0);
+    expect(s.map?.lines[1]).toBe(2);
+  });
+
+  test('a script without includes has no map: its lines are its own', () => {
+    expect(script('return 1\n').map).toBeUndefined();
   });
 });
