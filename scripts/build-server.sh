@@ -44,8 +44,11 @@ tarball=$(ls "$work/${flavour}_"*.orig.tar.* 2>/dev/null | head -n 1)
 [ -n "$tarball" ] || { log "apt-get source did not bring ${flavour}'s upstream tarball"; exit 2; }
 mkdir "$work/src"
 tar xf "$tarball" -C "$work/src" --strip-components=1
-log "building $flavour $version (make -j2 MALLOC=libc BUILD_TLS=yes; a few minutes)"
-if ! make -C "$work/src" -j2 MALLOC=libc BUILD_TLS=yes >"$work/build.log" 2>&1; then
+# OPTIMIZATION=-O2: the default -O3 adds link-time optimisation, which compiles everything twice.
+# Measured for Valkey 9.1.2: 279 s of CPU with the default, 140 s with -O2 (half the build's time in
+# CI); these servers run the tests, not production, and the matrix asserts no speed.
+log "building $flavour $version (make -j2 MALLOC=libc BUILD_TLS=yes OPTIMIZATION=-O2; a few minutes)"
+if ! make -C "$work/src" -j2 MALLOC=libc BUILD_TLS=yes OPTIMIZATION=-O2 >"$work/build.log" 2>&1; then
   tail -n 30 "$work/build.log" >&2
   log "make failed"
   exit 1
