@@ -199,7 +199,14 @@ export const COMMAND_OPTIONS: Readonly<Record<string, readonly OptionSpec[]>> = 
     { long: '--sync', help: 'flush before answering (SCRIPT FLUSH SYNC)' },
     yes('do not ask for confirmation (needed when stdin is not a terminal)'),
   ],
-  kill: [],
+  kill: [
+    {
+      long: '--wait',
+      arg: '<ms>',
+      help: 'how long to wait, past --timeout, for a server busy running a script to accept SCRIPT KILL (default 60000)',
+      parse: wholeNumber('--wait', 0, MAX_TIMER_MS, ' ms'),
+    },
+  ],
   'functions dump': [{ long: '--out', short: '-o', arg: '<file>', help: 'file to write the payload to' }],
   'functions restore': [
     {

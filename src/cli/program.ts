@@ -145,7 +145,14 @@ export async function run(argv: string[]): Promise<number> {
         const say = (line: string) => {
           if (!ctx.flags.json || ctx.flags.verbose) stderr().write(`${line}\n`);
         };
-        const call = { script, keys: opts.keys, args: opts.args, readOnly: opts.ro, serverCopy: ctx.flags.verbose, lint: ctx.config.lint };
+        const call = {
+          script,
+          keys: opts.keys,
+          args: opts.args,
+          readOnly: opts.ro,
+          serverCopy: ctx.flags.verbose,
+          lint: ctx.config.lint,
+        };
         if (opts.sandbox) refuseServerFlagsWithSandbox(ctx.flags);
         const result = opts.sandbox
           ? await execInSandbox({
@@ -233,11 +240,12 @@ export async function run(argv: string[]): Promise<number> {
   command('kill', 'stop a script that runs too long (SCRIPT KILL, or FUNCTION KILL for a function)', {
     server: true,
   }).action(
-    action(async (ctx) => {
+    action(async (ctx, opts: { wait?: number }) => {
       const { kill } = await import('../commands/kill.js');
       const { renderKill, renderKillWaiting } = await import('../output/render.js');
       const result = await kill({
         target: ctx.target,
+        waitMs: opts.wait,
         onBusyWait: (node, waited, max) => stderr().write(`${renderKillWaiting(node, waited, max)}\n`),
       });
       return { data: result, text: renderKill(result) };
@@ -486,12 +494,12 @@ export async function run(argv: string[]): Promise<number> {
           return {
             data: result,
             text: () =>
-                opts.csv
-                  ? benchCsv(result.results)
-                  : renderBench(
-                      result,
-                      process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined,
-                    ),
+              opts.csv
+                ? benchCsv(result.results)
+                : renderBench(
+                    result,
+                    process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined,
+                  ),
             exitCode: result.interrupted ? EXIT_INTERRUPTED : failed ? EXIT_FAILED : EXIT_OK,
           };
         } finally {

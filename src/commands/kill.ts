@@ -10,6 +10,8 @@ export interface KillOptions {
    * script runs there and busy-reply-threshold has not passed yet. kill then waits (up to `waitMs`).
    */
   onBusyWait?: (node: string, waitedMs: number, maxWaitMs: number) => void;
+  /** How long to wait for such a node (`--wait`); default KILL_BUSY_WAIT_MS. */
+  waitMs?: number;
 }
 
 /**
@@ -37,7 +39,7 @@ export interface KillResult {
  */
 export async function kill(options: KillOptions): Promise<KillResult> {
   const busyWait = {
-    maxWaitMs: Math.max(KILL_BUSY_WAIT_MS, options.target.timeoutMs),
+    maxWaitMs: options.waitMs ?? Math.max(KILL_BUSY_WAIT_MS, options.target.timeoutMs),
     onWait: options.onBusyWait ?? (() => undefined),
   };
   const topologyOptions = { lazy: true, seedOnlyWhenBusy: true, needsLua: false, busyWait };

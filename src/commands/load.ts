@@ -207,8 +207,8 @@ async function syncNodes(
     const cachedCount = rows.filter((r) => r.server === 'cached').length;
     throw new CheckFailedError(problems[0]!, [
       ...problems.slice(1),
-      `${plural(failed.size || 1, 'script')} failed to load: ${names([...failed])}`,
-      `${loaded.length > 0 ? `${plural(loaded.length, 'script')} loaded on the server: ${names(loaded)}` : 'no other script loaded'}${cachedCount > 0 ? `; ${plural(cachedCount, 'script')} already there` : ''}`,
+      // One line (a bad-input error keeps to three detail lines): what failed, what is on the server now.
+      `${plural(failed.size || 1, 'script')} failed to load: ${names([...failed])}; ${loaded.length > 0 ? `${plural(loaded.length, 'script')} loaded on the server: ${names(loaded)}` : 'no other script loaded'}${cachedCount > 0 ? `; ${plural(cachedCount, 'script')} already there` : ''}`,
       `${untouched(options.manifest, previous)}: fix the failing script(s) and run rscript load again`,
     ]);
   }

@@ -450,7 +450,7 @@ export function renderFlush(r: FlushResult): string {
 
 /** kill's notice (stderr) when a node accepted the connection but answers nothing yet. */
 export function renderKillWaiting(node: string, waitedMs: number, maxWaitMs: number): string {
-  return `${node}: no answer within ${waitedMs} ms: the server is busy running a script (it answers nothing until busy-reply-threshold, 5000 ms by default, has passed); waiting up to ${Math.round(maxWaitMs / 1000)} s for it to accept SCRIPT KILL`;
+  return `${node}: no answer within ${waitedMs} ms: the server is busy running a script (it answers nothing until busy-reply-threshold, 5000 ms by default, has passed); waiting up to ${maxWaitMs % 1000 === 0 ? `${maxWaitMs / 1000} s` : `${maxWaitMs} ms`} for it to accept SCRIPT KILL (--wait)`;
 }
 
 export function renderKill(r: KillResult): string {

@@ -204,11 +204,11 @@ describe('rscript bench', () => {
       for (const script of ['fast', 'reader']) {
         const r = await bench([script, '-k', 'left:r', '-n', '50', '--warmup', '0', '--json']);
         expect(r.code).toBe(0);
-        expect(JSON.parse(r.stdout).left_keys).toEqual([]);
+        expect(JSON.parse(r.stdout).leftKeys).toEqual([]);
         expect((await bench([script, '-k', 'left:r', '-n', '50', '--warmup', '0'])).stdout).not.toContain('stays on');
       }
       const hidden = await bench(['hidden', '-k', 'left:h', '-n', '50', '--warmup', '0', '--json']);
-      expect(JSON.parse(hidden.stdout).left_keys).toEqual(['hidden']);
+      expect(JSON.parse(hidden.stdout).leftKeys).toEqual(['hidden']);
       expect(server.cli('GET', 'left:h')).toBe('x');
     } finally {
       project.remove('lua/reader.lua');

@@ -166,7 +166,7 @@ describe('before busy-reply-threshold, when the server answers nothing yet', () 
   }
 
   const waiting = (port: number, timeout: number) =>
-    `127.0.0.1:${port}: no answer within ${timeout} ms: the server is busy running a script (it answers nothing until busy-reply-threshold, 5000 ms by default, has passed); waiting up to 60 s for it to accept SCRIPT KILL`;
+    `127.0.0.1:${port}: no answer within ${timeout} ms: the server is busy running a script (it answers nothing until busy-reply-threshold, 5000 ms by default, has passed); waiting up to 60 s for it to accept SCRIPT KILL (--wait)`;
 
   test('kill --timeout 500 says the server is busy, waits for the threshold, then kills the script (exit 0)', async () => {
     const busy = await startScript(['EVAL', 'while true do end', '0']);

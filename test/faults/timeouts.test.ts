@@ -7,7 +7,9 @@ import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.js';
 import { startRedisProcess, type RedisProcess } from '../helpers/redis-process.js';
 import { expectFailure, expectSuccess, rscript, tempProject, type TempProject } from '../helpers/rscript-process.js';
 
-const COMMANDS: string[][] = [['load'], ['exec', 'one'], ['exists'], ['flush', '--yes'], ['kill']];
+// kill is apart: a silent connection is also what a server running a script gives before its
+// busy-reply-threshold, and kill waits for that (--wait) before it gives up.
+const COMMANDS: string[][] = [['load'], ['exec', 'one'], ['exists'], ['flush', '--yes']];
 const SLACK_MS = 5000;
 
 let project: TempProject;
@@ -46,6 +48,19 @@ describe('a listener that accepts connections and never writes a byte', () => {
     const r = await rscript([...command, '--url', url, '--timeout', '300'], { cwd: project.dir });
     expectFailure(r, 2, /no answer within 300 ms while connecting.*--timeout/);
     expect(r.ms).toBeLessThan(300 + SLACK_MS);
+  });
+
+  it('kill says the server may be busy running a script, waits --wait more, then gives up', async () => {
+    const r = await rscript(['kill', '--url', url, '--timeout', '300', '--wait', '700'], { cwd: project.dir });
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(
+      /^127\.0\.0\.1:\d+: no answer within 300 ms: the server is busy running a script .*; waiting up to 700 ms for it to accept SCRIPT KILL \(--wait\)$/,
+    );
+    expect(lines[1]).toMatch(
+      /^rscript: 127\.0\.0\.1:\d+: no answer within 1000 ms while connecting: a server running a script answers once busy-reply-threshold has passed/,
+    );
   });
 
   it('the timeout comes from the config file (timeoutMs) when no flag is given', async () => {

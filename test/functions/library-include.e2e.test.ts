@@ -85,7 +85,10 @@ test('the assembled library is what is loaded, hashed and recorded, with the fil
   // It runs: the fragment's helpers are there.
   const run = await cli('exec', 'jobs.job_attempt', '-k', 'q:jobs', '-a', '7', '--json');
   expect(run.stderr).toBe('');
-  expect((JSON.parse(run.stdout) as { reply: unknown }).reply).toEqual({ type: 'integer', value: 1 });
+  expect(JSON.parse(run.stdout) as { reply: unknown; replyTyped: unknown }).toMatchObject({
+    reply: 1,
+    replyTyped: { type: 'integer', value: 1 },
+  });
   expect(server.cli('HGET', 'q:jobs', '7:attempts')).toBe('1');
   expect((await cli('exists')).code).toBe(0);
 });
