@@ -1,6 +1,6 @@
 /** jest runs the TypeScript sources as ESM (see the README's "Development" section). */
 import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 // One folder of the system's temp folder per run, removed at its end (test/global-teardown.js): the
@@ -35,4 +35,8 @@ export default {
   globalSetup: '<rootDir>/test/global-setup.js',
   globalTeardown: '<rootDir>/test/global-teardown.js',
   testTimeout: 30000,
+  // At least two workers, even on two cores (jest's default there is one, in band): the tests spend
+  // most of their time waiting for servers and child processes. Measured on the 2-core machine:
+  // the whole suite took 270 s with two workers, against 338 s in band for 200 fewer tests.
+  maxWorkers: Math.max(2, availableParallelism() - 1),
 };
