@@ -65,7 +65,11 @@ describe('the server restarts between load and exec', () => {
     // Now cached: no reload, and --json reports it as data.
     const again = await run('exec', 'one', '--json');
     expectSuccess(again);
-    expect(JSON.parse(again.stdout)).toMatchObject({ reloaded: false, reply: 1, replyTyped: { type: 'integer', value: 1 } });
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      reloaded: false,
+      reply: 1,
+      replyTyped: { type: 'integer', value: 1 },
+    });
 
     const oneLeft = await run('exists', '--json');
     expectSuccess(oneLeft, 1);
@@ -76,7 +80,11 @@ describe('the server restarts between load and exec', () => {
     await server.restart();
     const r = await run('exec', 'echo', '--args', 'hi', '--json');
     expectSuccess(r);
-    expect(JSON.parse(r.stdout)).toMatchObject({ reloaded: true, reply: 'hi', replyTyped: { type: 'bulk string', value: 'hi' } });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      reloaded: true,
+      reply: 'hi',
+      replyTyped: { type: 'bulk string', value: 'hi' },
+    });
     expect(r.stderr).toBe('');
   });
 
