@@ -153,7 +153,11 @@ try {
     } else {
       log(`${server.name}: ${files.length} test files`);
       const started = Date.now();
-      const env = { ...process.env, NODE_OPTIONS: '--experimental-vm-modules', RSCRIPT_TEST_SERVER: server.bin };
+      const env = {
+        ...process.env,
+        NODE_OPTIONS: '--experimental-vm-modules --disable-warning=ExperimentalWarning',
+        RSCRIPT_TEST_SERVER: server.bin,
+      };
       const run = spawnSync(
         process.execPath,
         [

@@ -45,10 +45,10 @@ export function findConfig(cwd: string): ConfigLookup {
       } catch {
         return { cosmiconfig: join(dir, 'package.json') }; // let cosmiconfig report a broken package.json
       }
-      if (isObject(pkg) && Object.prototype.hasOwnProperty.call(pkg, MODULE_NAME)) {
+      if (isObject(pkg) && Object.hasOwn(pkg, MODULE_NAME)) {
         const data = pkg[MODULE_NAME];
         const file = join(dir, 'package.json');
-        return isObject(data) && !Object.prototype.hasOwnProperty.call(data, '$import')
+        return isObject(data) && !Object.hasOwn(data, '$import')
           ? { file, data }
           : { cosmiconfig: file };
       }
@@ -101,7 +101,7 @@ function readJson(file: string): ConfigLookup {
   }
   // cosmiconfig reads .redisscriptsrc as YAML, which refuses a repeated key where JSON.parse keeps
   // the last one: such a file gets cosmiconfig's error, as before.
-  if (!isObject(data) || Object.prototype.hasOwnProperty.call(data, '$import') || hasRepeatedKey(text))
+  if (!isObject(data) || Object.hasOwn(data, '$import') || hasRepeatedKey(text))
     return { cosmiconfig: file };
   return { file, data };
 }

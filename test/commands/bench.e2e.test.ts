@@ -262,12 +262,12 @@ describe('rscript bench', () => {
     const none = await runCli(['bench', 'touch', '-n', '10'], { cwd: project.dir });
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(
-      /^rscript: touch reads 1 key\(s\) and 1 arg\(s\); got 0 and 0\n  missing: KEYS\[1\]; ARGV\[1\]\n/,
+      /^rscript: touch reads 1 key\(s\) and 1 arg\(s\); got 0 and 0\n {2}missing: KEYS\[1\]; ARGV\[1\]\n/,
     );
     const fixture = await bench(['-n', '10']);
     expect(fixture.code).toBe(2);
     expect(fixture.stderr).toMatch(
-      /^rscript: bench\.capped: capped reads 1 key\(s\) and 1 arg\(s\); got 1 and 0\n  missing: ARGV\[1\]\n  give the fixture bench\["capped"\] the keys and args the script reads\n$/,
+      /^rscript: bench\.capped: capped reads 1 key\(s\) and 1 arg\(s\); got 1 and 0\n {2}missing: ARGV\[1\]\n {2}give the fixture bench\["capped"\] the keys and args the script reads\n$/,
     );
     expect(calls()).toBe(before);
   });
