@@ -48,9 +48,7 @@ export function findConfig(cwd: string): ConfigLookup {
       if (isObject(pkg) && Object.hasOwn(pkg, MODULE_NAME)) {
         const data = pkg[MODULE_NAME];
         const file = join(dir, 'package.json');
-        return isObject(data) && !Object.hasOwn(data, '$import')
-          ? { file, data }
-          : { cosmiconfig: file };
+        return isObject(data) && !Object.hasOwn(data, '$import') ? { file, data } : { cosmiconfig: file };
       }
     }
     // The first of the folder's files in cosmiconfig's order: .redisscriptsrc before .redisscriptsrc.json.
@@ -101,8 +99,7 @@ function readJson(file: string): ConfigLookup {
   }
   // cosmiconfig reads .redisscriptsrc as YAML, which refuses a repeated key where JSON.parse keeps
   // the last one: such a file gets cosmiconfig's error, as before.
-  if (!isObject(data) || Object.hasOwn(data, '$import') || hasRepeatedKey(text))
-    return { cosmiconfig: file };
+  if (!isObject(data) || Object.hasOwn(data, '$import') || hasRepeatedKey(text)) return { cosmiconfig: file };
   return { file, data };
 }
 
