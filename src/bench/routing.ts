@@ -82,7 +82,7 @@ async function openConnections(
 /**
  * The router of a cluster's benches: gives each script's bench a connection that sends every command
  * to its node.
- * - `EVALSHA sha numkeys key...` goes to the primary of its first key's slot (a script's keys share
+ * - `EVALSHA sha numkeys key...` (and `FCALL fn numkeys key...`) goes to the primary of its first key's slot (a script's keys share
  *   one slot, or the server refuses them with CROSSSLOT, which the bench reports).
  * - A keyless script (numkeys 0) sees only the keys of the node it runs on (a SCAN, a DBSIZE), so it
  *   runs on the node its fixture's setup wrote to when that is one node, else on the first primary.
@@ -155,7 +155,14 @@ export function clusterRouter(topology: Topology): BenchRouter {
 /** The key a command is routed by: an EVALSHA's first key, a setup command's first key; undefined without. */
 function keyOf(args: Arg[]): Arg | undefined {
   const command = String(args[0]).toUpperCase();
-  if (command === 'EVALSHA' || command === 'EVALSHA_RO' || command === 'EVAL')
+  // FCALL name numkeys key... has its keys where EVALSHA sha numkeys key... has them.
+  if (
+    command === 'EVALSHA' ||
+    command === 'EVALSHA_RO' ||
+    command === 'EVAL' ||
+    command === 'FCALL' ||
+    command === 'FCALL_RO'
+  )
     return Number(args[2]) > 0 ? args[3] : undefined;
   return setupKeys(args.map(String))[0];
 }
@@ -172,8 +179,8 @@ export function setupKeys(argv: readonly string[]): string[] {
 }
 
 /** `takeServerSnapshot` on every primary, added up: calls and time, and the latency histograms. */
-export async function clusterSnapshot(topology: Topology): Promise<ServerSnapshot> {
-  const snapshots = await Promise.all(topology.primaries().map((node) => takeServerSnapshot(node.conn)));
+export async function clusterSnapshot(topology: Topology, command?: string): Promise<ServerSnapshot> {
+  const snapshots = await Promise.all(topology.primaries().map((node) => takeServerSnapshot(node.conn, command)));
   return mergeSnapshots(snapshots);
 }
 

@@ -131,11 +131,14 @@ export async function run(argv: string[]): Promise<number> {
       ),
     );
 
-  command('exec', 'run a script by name, path or SHA through EVALSHA and show the typed reply', {
+  command('exec', 'run a script (EVALSHA) or a function (FCALL) and show the typed reply', {
     server: true,
     manifest: 'read',
   })
-    .argument('<script>', 'a manifest name (rate_limit), a path (lua/rate_limit.lua) or a SHA')
+    .argument(
+      '<script>',
+      'a manifest name (rate_limit), a path (lua/rate_limit.lua), a SHA, or a function (toolkit.counter_incr)',
+    )
     .action(
       action(async (ctx, script: string, opts: { keys: string[]; args: string[]; ro?: boolean; sandbox?: boolean }) => {
         const { exec, execInSandbox } = await import('../commands/exec.js');
@@ -440,11 +443,18 @@ export async function run(argv: string[]): Promise<number> {
     );
 
   // -c is the connections here, as in redis-benchmark: the config file is --config everywhere.
-  command('bench', 'benchmark a script through EVALSHA, or every script with a fixture, against the latency budget', {
-    server: true,
-    manifest: 'read',
-  })
-    .argument('[script]', 'a name, path or SHA (default: every script with a fixture under "bench" in the config)')
+  command(
+    'bench',
+    'benchmark a script (EVALSHA) or a function (FCALL), or every one with a fixture, against the latency budget',
+    {
+      server: true,
+      manifest: 'read',
+    },
+  )
+    .argument(
+      '[script]',
+      'a name, path or SHA, or <lib>.<fn> (default: every one with a fixture under "bench" in the config)',
+    )
     .action(
       action(async (ctx, script: string | undefined, opts: BenchFlags) => {
         if (opts.sandbox) refuseServerFlagsWithSandbox(ctx.flags);

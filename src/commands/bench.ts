@@ -15,9 +15,12 @@ import { nodeLabel, parseTarget, replyCode, type RedisConnection, type Target } 
 import { crossSlotError, keySlot } from '../redis/slot.js';
 import { openTopology, type Topology } from '../server/topology.js';
 import { runSetup, startSandbox, type Sandbox } from '../server/throwaway-server.js';
-import { locateScriptError } from '../redis/script-errors.js';
-import { lineMapper } from '../registry/include.js';
+import { locateFunctionError, locateScriptError } from '../redis/script-errors.js';
+import { lineMapper, type SourceMap } from '../registry/include.js';
 import { scriptExists, scriptLoadMany } from '../server/scripts.js';
+import { readManifest } from '../manifest/manifest.js';
+import { resolveFunction, type ResolvedFunction } from '../manifest/resolve-function.js';
+import { functionList, functionLoad } from '../server/functions.js';
 
 /**
  * Defaults: one script is benched like redis-benchmark (50 connections); fixtures are a budget check
@@ -98,9 +101,15 @@ export interface BenchDeclined {
   server: string;
 }
 
+/**
+ * What a plan calls: a script through EVALSHA, or a library's function through FCALL (FCALL_RO when
+ * it is registered no-writes, as exec calls it).
+ */
+type Callee = { kind: 'script'; resolved: ResolvedScript } | { kind: 'function'; fn: ResolvedFunction };
+
 interface Plan {
   name: string;
-  resolved: ResolvedScript;
+  callee: Callee;
   keys: string[];
   args: string[];
   setup: string[][];
@@ -125,12 +134,14 @@ export async function bench(options: BenchOptions): Promise<BenchResult | BenchD
   // (every call would fail on a nil deep in the script, and the figures would time errors).
   for (const plan of plans) {
     try {
-      checkArity(plan.name, await expectedOf(plan.resolved), plan.keys.length, plan.args.length);
+      const { callee } = plan;
+      const expected = callee.kind === 'function' ? callee.fn : await expectedOf(callee.resolved);
+      checkArity(plan.name, expected, plan.keys.length, plan.args.length);
     } catch (err) {
       if (!(err instanceof UsageError) || options.script !== undefined) throw err;
       throw new UsageError(`bench.${plan.name}: ${err.message}`, [
         err.detail[0] ?? '',
-        `give the fixture bench["${plan.name}"] the keys and args the script reads`,
+        `give the fixture bench["${plan.name}"] the keys and args the ${plan.callee.kind} reads`,
       ]);
     }
   }
@@ -152,7 +163,9 @@ export async function bench(options: BenchOptions): Promise<BenchResult | BenchD
     // its setup wrote to, see clusterRouter), and the server's figures add up.
     const conn = topology.nodes[0]!.conn;
     const router: BenchRouter = topology.cluster ? clusterRouter(topology) : nodeRouter(topology);
-    const snapshot = topology.cluster ? () => clusterSnapshot(topology) : () => takeServerSnapshot(conn);
+    const snapshot = topology.cluster
+      ? (command: string) => clusterSnapshot(topology, command)
+      : (command: string) => takeServerSnapshot(conn, command);
     try {
       if (topology.cluster) for (const plan of plans) checkSlots(plan, options.script === undefined);
       const rows = await benchAll(router, plans, options, topology, snapshot);
@@ -187,14 +200,15 @@ export async function bench(options: BenchOptions): Promise<BenchResult | BenchD
 function makePlans(options: BenchOptions): { plans: Plan[]; withoutFixture: string[] } {
   const { config } = options;
   const resolveOptions = { manifest: config.manifest, scripts: config.scripts, cwd: options.cwd };
+  const manifest = readManifest(config.manifest);
   const fromFlags = (
     name: string,
-    resolved: ResolvedScript,
+    callee: Callee,
     fixture: BenchFixture,
     defaults: { requests: number; connections: number },
   ): Plan => ({
     name,
-    resolved,
+    callee,
     keys: options.keys ?? fixture.keys ?? [],
     args: options.args ?? fixture.args ?? [],
     setup: fixture.setup ?? [],
@@ -211,10 +225,28 @@ function makePlans(options: BenchOptions): { plans: Plan[]; withoutFixture: stri
     budgetMs: options.budgetMs ?? fixture.budgetMs ?? config.budgetMs,
   });
 
+  // `<lib>.<fn>`, or a function's bare name when one library registers it and no script has it.
+  // A throwaway server runs the library's file as it stands (edited since the load or not).
+  const functionOf = (ref: string): ResolvedFunction | undefined => {
+    const fn = resolveFunction(ref, manifest, config.manifest, options.cwd);
+    if (!fn || !options.sandbox || !fn.file) return fn;
+    const { bytes, map, sha } = fn.file;
+    const { map: _lockfileMap, ...rest } = fn;
+    return { ...rest, bytes, sha, ...(map ? { map } : {}) };
+  };
   if (options.script !== undefined) {
+    const fn = functionOf(options.script);
+    if (fn) {
+      const name = `${fn.library}.${fn.name}`;
+      const fixture = config.bench[name] ?? config.bench[options.script] ?? {};
+      return { plans: [fromFlags(name, { kind: 'function', fn }, fixture, BENCH_DEFAULTS.script)], withoutFixture: [] };
+    }
     const resolved = resolveScript(options.script, resolveOptions);
     const fixture = config.bench[resolved.name] ?? config.bench[options.script] ?? {};
-    return { plans: [fromFlags(resolved.name, resolved, fixture, BENCH_DEFAULTS.script)], withoutFixture: [] };
+    return {
+      plans: [fromFlags(resolved.name, { kind: 'script', resolved }, fixture, BENCH_DEFAULTS.script)],
+      withoutFixture: [],
+    };
   }
   if (options.keys !== undefined || options.args !== undefined) {
     throw new UsageError(
@@ -240,19 +272,22 @@ function makePlans(options: BenchOptions): { plans: Plan[]; withoutFixture: stri
     );
   }
   const plans = names.map((name) => {
-    let resolved: ResolvedScript;
+    let callee: Callee;
     try {
-      resolved = resolveScript(name, resolveOptions);
+      const fn = functionOf(name);
+      callee = fn ? { kind: 'function', fn } : { kind: 'script', resolved: resolveScript(name, resolveOptions) };
     } catch (err) {
       if (err instanceof UsageError) throw new UsageError(`bench.${name}: ${err.message}`, err.detail);
       throw err;
     }
-    return fromFlags(name, resolved, config.bench[name]!, BENCH_DEFAULTS.fixture);
+    return fromFlags(name, callee, config.bench[name]!, BENCH_DEFAULTS.fixture);
   });
   let withoutFixture: string[] = [];
   try {
-    const benched = new Set(plans.map((p) => p.resolved.script?.absPath));
-    // Functions libraries are not benched yet (bench runs EVALSHA): they are no script without a fixture.
+    const benched = new Set(
+      plans.map((p) => (p.callee.kind === 'script' ? p.callee.resolved.script?.absPath : undefined)),
+    );
+    // Libraries are benched by function (below), not as files.
     withoutFixture = discoverScripts({
       paths: config.scripts,
       cwd: options.cwd,
@@ -262,6 +297,15 @@ function makePlans(options: BenchOptions): { plans: Plan[]; withoutFixture: stri
       .map((s) => s.name);
   } catch {
     // No scripts folder: nothing to mention.
+  }
+  // The functions of the lockfile's libraries that no fixture names (by <lib>.<fn> or bare name).
+  const benchedFunctions = new Set(
+    plans.flatMap((p) => (p.callee.kind === 'function' ? [`${p.callee.fn.library}.${p.callee.fn.name}`] : [])),
+  );
+  for (const [library, entry] of Object.entries(manifest?.libraries ?? {})) {
+    for (const fn of Object.keys(entry.functions)) {
+      if (!benchedFunctions.has(`${library}.${fn}`)) withoutFixture.push(`${library}.${fn}`);
+    }
   }
   return { plans, withoutFixture };
 }
@@ -278,7 +322,12 @@ export const LOOPBACK =
 async function plansThatMayWrite(plans: Plan[]): Promise<Set<Plan>> {
   const writers = new Set<Plan>();
   for (const p of plans) {
-    const script = p.resolved.script;
+    if (p.callee.kind === 'function') {
+      // A function not registered no-writes may write: its library's other functions are no clue.
+      if (p.setup.length > 0 || !p.callee.fn.flags.includes('no-writes')) writers.add(p);
+      continue;
+    }
+    const script = p.callee.resolved.script;
     if (p.setup.length > 0 || !script) writers.add(p);
     else if (!script.flags.includes('no-writes')) {
       // Loaded only here: the Lua parser is not needed for a script flagged no-writes.
@@ -324,10 +373,15 @@ async function benchAll(
   plans: Plan[],
   options: BenchOptions,
   topology: Topology,
-  snapshot: () => Promise<ServerSnapshot>,
+  snapshot: (command: string) => Promise<ServerSnapshot>,
 ): Promise<BenchRow[]> {
   // Every node gets the scripts (as rscript load does), so the routed calls never meet NOSCRIPT.
-  for (const node of topology.nodes) await ensureLoaded(node.conn, plans, options.config.timeoutMs);
+  const scripts = plans.flatMap((p) =>
+    p.callee.kind === 'script' ? [{ name: p.name, resolved: p.callee.resolved }] : [],
+  );
+  for (const node of topology.nodes) await ensureLoaded(node.conn, scripts, options.config.timeoutMs);
+  const functions = plans.flatMap((p) => (p.callee.kind === 'function' ? [{ name: p.name, fn: p.callee.fn }] : []));
+  if (functions.length > 0) await ensureLibraries(topology, functions, options.sandbox === true);
   const rows: BenchRow[] = [];
   for (const plan of plans) {
     if (options.signal?.aborted) break;
@@ -337,7 +391,12 @@ async function benchAll(
 }
 
 /** One SCRIPT EXISTS for all, SCRIPT LOAD of the missing; a compile error fails with file:line. */
-async function ensureLoaded(conn: RedisConnection, plans: Plan[], timeoutMs: number): Promise<void> {
+async function ensureLoaded(
+  conn: RedisConnection,
+  plans: Array<{ name: string; resolved: ResolvedScript }>,
+  timeoutMs: number,
+): Promise<void> {
+  if (plans.length === 0) return;
   const unique = [...new Map(plans.map((p) => [p.resolved.sha, p])).values()];
   const cached = await scriptExists(
     conn,
@@ -365,13 +424,73 @@ async function ensureLoaded(conn: RedisConnection, plans: Plan[], timeoutMs: num
   }
 }
 
+/**
+ * The libraries of the benched functions, on every primary (replicas receive them by replication).
+ * A throwaway server gets each library's file as it stands (FUNCTION LOAD REPLACE). Any other server
+ * must already hold the lockfile's code: bench never deploys a library (functions are data the
+ * operator deploys, with rscript load), and it would not measure code other than what is deployed.
+ */
+async function ensureLibraries(
+  topology: Topology,
+  plans: Array<{ name: string; fn: ResolvedFunction }>,
+  sandbox: boolean,
+): Promise<void> {
+  const libraries = [...new Map(plans.map((p) => [p.fn.library, p])).values()];
+  for (const node of topology.primaries()) {
+    const held = await functionList(node.conn);
+    for (const { name, fn } of libraries) {
+      const there = held.get(fn.library);
+      if (sandbox) {
+        // functionOf gave the plan the file's text (bytes, sha and map).
+        if (!fn.file || !fn.bytes) {
+          throw new CheckFailedError(`${name}: cannot read ${fn.path}, the file of library ${fn.library}`, [
+            'The throwaway server gets the library from its file.',
+          ]);
+        }
+        if (there?.sha === fn.sha) continue;
+        const error = await functionLoad(node.conn, fn.bytes, true);
+        if (error !== undefined) {
+          const located = locateFunctionError(error, fn.path, fn.bytes, lineMapper(fn.map));
+          throw new CheckFailedError(located.text, located.source ? [located.source] : []);
+        }
+      } else if (!there) {
+        throw new CheckFailedError(`${name}: ${node.label} has no library ${fn.library}`, [
+          'Deploy it with rscript load (bench does not deploy libraries), or bench on a throwaway server with --sandbox.',
+        ]);
+      } else if (there.sha !== fn.sha) {
+        throw new CheckFailedError(
+          `${name}: library ${fn.library} on ${node.label} is not the lockfile's (sha ${there.sha.slice(0, 12)}, lockfile ${fn.sha.slice(0, 12)})`,
+          ["rscript exists shows the drift, rscript load deploys the lockfile's code; --sandbox benches the file."],
+        );
+      }
+    }
+  }
+}
+
+/** The command a plan's calls use, and its first words before the keys. */
+function callHead(plan: Plan): string[] {
+  const n = String(plan.keys.length);
+  if (plan.callee.kind === 'script') return ['EVALSHA', plan.callee.resolved.sha, n];
+  return [plan.callee.fn.flags.includes('no-writes') ? 'FCALL_RO' : 'FCALL', plan.callee.fn.name, n];
+}
+
+/** The plan's SHA (a library's for a function) and its file, for the row and error lines. */
+function sourceOf(plan: Plan): { sha: string; path?: string; bytes?: Buffer; map?: SourceMap } {
+  if (plan.callee.kind === 'script') {
+    const { resolved } = plan.callee;
+    return { sha: resolved.sha, path: resolved.script?.path, bytes: resolved.script?.bytes, map: resolved.script?.map };
+  }
+  const { fn } = plan.callee;
+  return { sha: fn.sha, path: fn.path, bytes: fn.bytes, map: fn.map };
+}
+
 async function benchOne(
   route: BenchRoute,
   plan: Plan,
   options: BenchOptions,
-  snapshot: () => Promise<ServerSnapshot>,
+  snapshot: (command: string) => Promise<ServerSnapshot>,
 ): Promise<BenchRow> {
-  const { resolved } = plan;
+  const source = sourceOf(plan);
   const { conn } = route;
   try {
     await runSetup(conn, plan.setup, `bench.${plan.name}.setup`);
@@ -381,7 +500,9 @@ async function benchOne(
     if (!(err instanceof CheckFailedError)) throw err;
     return failedRow(plan, setupFailure(err.message));
   }
-  const head = ['EVALSHA', resolved.sha, String(plan.keys.length)];
+  const head = callHead(plan);
+  // The server's counters of that command (commandstats and its latency histogram).
+  const counted = head[0]!.toLowerCase();
   const tail = [...plan.keys, ...plan.args];
   const shape = {
     argv: argvMaker(head, tail, plan.keyspace),
@@ -403,7 +524,7 @@ async function benchOne(
       if (warm.error !== undefined) outcome = warm;
     }
     if (!outcome) {
-      const before = await snapshot();
+      const before = await snapshot(counted);
       try {
         outcome = await runLoad(
           conns,
@@ -416,7 +537,7 @@ async function benchOne(
       } finally {
         options.onRunEnd?.();
       }
-      server = serverTime(before, await snapshot());
+      server = serverTime(before, await snapshot(counted));
     }
   } finally {
     await close();
@@ -424,8 +545,8 @@ async function benchOne(
   const error = describeError(outcome.error, plan);
   return makeRow({
     script: plan.name,
-    sha: resolved.sha,
-    path: resolved.script?.path,
+    sha: source.sha,
+    path: source.path,
     keys: plan.keys,
     args: plan.args,
     connections: plan.connections,
@@ -469,8 +590,8 @@ function setupFailure(message: string): string {
 function failedRow(plan: Plan, text: string): BenchRow {
   return makeRow({
     script: plan.name,
-    sha: plan.resolved.sha,
-    path: plan.resolved.script?.path,
+    sha: sourceOf(plan).sha,
+    path: sourceOf(plan).path,
     keys: plan.keys,
     args: plan.args,
     connections: plan.connections,
@@ -492,11 +613,13 @@ function describeError(err: unknown, plan: Plan): { text: string; source?: strin
   const message = (err as Error).message;
   if (replyCode(err) === 'NOSCRIPT')
     return { text: `${plan.name}: the script left the server's cache during the bench (SCRIPT FLUSH?): ${message}` };
-  const located = locateScriptError(
-    message,
-    plan.resolved.script?.path ?? plan.name,
-    plan.resolved.script?.bytes,
-    lineMapper(plan.resolved.script?.map),
-  );
+  const source = sourceOf(plan);
+  if (plan.callee.kind === 'function' && /^ERR Function not found/.test(message)) {
+    return {
+      text: `${plan.name}: the server has no function ${plan.callee.fn.name} (its library left during the bench, FUNCTION FLUSH or DELETE?, or the file no longer registers it): ${message}`,
+    };
+  }
+  const locate = plan.callee.kind === 'function' ? locateFunctionError : locateScriptError;
+  const located = locate(message, source.path ?? plan.name, source.bytes, lineMapper(source.map));
   return { text: located.text, ...(located.source ? { source: located.source } : {}) };
 }

@@ -195,6 +195,8 @@ export interface SandboxExecOptions extends Omit<ExecOptions, 'target' | 'manife
  */
 export async function execInSandbox(options: SandboxExecOptions): Promise<ExecResult> {
   const { config } = options;
+  const fn = resolveFunction(options.script, readManifest(config.manifest), config.manifest, options.cwd);
+  if (fn) return execFunctionInSandbox(fn, options);
   const resolved = resolveScript(options.script, config);
   const fixture = config.bench[resolved.name];
   const fromFixture =
@@ -228,6 +230,51 @@ export async function execInSandbox(options: SandboxExecOptions): Promise<ExecRe
         serverCopy: options.serverCopy,
         lint: options.lint,
       }),
+  );
+}
+
+/**
+ * A library's function on a throwaway server: the library's file as it stands is loaded (FUNCTION
+ * LOAD), then the setup of the fixture `bench["<lib>.<fn>"]`, whose keys and args the call uses when
+ * it gives none.
+ */
+async function execFunctionInSandbox(fn: ResolvedFunction, options: SandboxExecOptions): Promise<ExecResult> {
+  const { config } = options;
+  const label = `${fn.library}.${fn.name}`;
+  if (!fn.file) {
+    throw new UsageError(`${label}: cannot read ${fn.path}, the file of library ${fn.library}`, [
+      'The throwaway server gets the library from its file.',
+    ]);
+  }
+  const { file } = fn;
+  const fixture = config.bench[label] ?? config.bench[options.script];
+  const fromFixture =
+    options.keys.length === 0 && options.args.length === 0 && !!(fixture?.keys?.length || fixture?.args?.length);
+  const draw = (values: string[] | undefined) => (values ?? []).map((v) => expandRandInt(v, 1e12));
+  const keys = fromFixture ? draw(fixture!.keys) : options.keys;
+  const args = fromFixture ? draw(fixture!.args) : options.args;
+  checkArity(label, fn, keys.length, args.length);
+  // The file runs, edited since the load or not: its lines are the ones error replies name.
+  const running: ResolvedFunction = { ...fn, bytes: file.bytes, sha: file.sha, map: file.map };
+  return withSandbox(
+    {
+      binary: config.redisServer,
+      timeoutMs: config.timeoutMs,
+      libraries: [
+        {
+          code: file.bytes,
+          failed: (message) => {
+            const located = locateFunctionError(message, fn.path, file.bytes, lineMapper(file.map));
+            return new CheckFailedError(located.text, located.source ? [located.source] : []);
+          },
+        },
+      ],
+      setup: fixture?.setup,
+      setupLabel: `bench.${label}.setup`,
+      onStart: (sandbox) => options.onStart?.(sandbox, fromFixture ? { fixture: label, keys, args } : undefined),
+    },
+    (target) =>
+      execFunction(running, { ...options, keys, args, target, manifest: config.manifest, scripts: config.scripts }),
   );
 }
 

@@ -23,6 +23,11 @@ export interface ResolvedFunction {
   /** Its source map, when it includes fragments: error lines are named in the file they were written in. */
   map?: SourceMap;
   sha: string;
+  /**
+   * The library's file as it stands (assembled), also when it was edited since the load: what a
+   * throwaway server loads (`--sandbox`), where the lockfile's copy is not at hand.
+   */
+  file?: { bytes: Buffer; map?: SourceMap; sha: string };
 }
 
 /**
@@ -61,11 +66,14 @@ export function resolveFunction(
   const abs = entryAbsPath({ ...entry, flags: [] }, manifestFile);
   let bytes: Buffer | undefined;
   let map: SourceMap | undefined;
+  let file: ResolvedFunction['file'];
   try {
     // Assembled as load assembled it, so that a line the server names is a line of this text.
     const assembled = assemble(abs, readFileSync(abs));
+    const sha = sha1hex(assembled.bytes);
+    file = { bytes: assembled.bytes, sha, ...(assembled.map ? { map: assembled.map } : {}) };
     // A file edited since the load: its lines are not the server's; error lines are left unquoted.
-    if (sha1hex(assembled.bytes) === entry.sha) {
+    if (sha === entry.sha) {
       bytes = assembled.bytes;
       map = assembled.map;
     }
@@ -84,5 +92,6 @@ export function resolveFunction(
     bytes,
     ...(map ? { map } : {}),
     sha: entry.sha,
+    ...(file ? { file } : {}),
   };
 }

@@ -1,6 +1,7 @@
 /**
- * Server-side time of EVALSHA, from before/after snapshots of `INFO commandstats` (calls and total
- * time: the exact mean) and `LATENCY HISTOGRAM evalsha` (Redis 7.0+: the distribution, in power-of-two
+ * Server-side time of the benched command (EVALSHA, or FCALL / FCALL_RO for a function), from
+ * before/after snapshots of `INFO commandstats` (calls and total time: the exact mean) and
+ * `LATENCY HISTOGRAM <command>` (Redis 7.0+: the distribution, in power-of-two
  * buckets). Deltas measure one bench without CONFIG RESETSTAT, which would wipe everyone's statistics.
  * Pure functions: the snapshots are taken by the bench runner.
  */

@@ -7,24 +7,25 @@ import {
 } from '../redis/server-stats.js';
 
 /**
- * The server's EVALSHA counters now: `INFO commandstats` and `LATENCY HISTOGRAM evalsha`, sent together.
+ * The server's counters of one command now (`evalsha`, or `fcall`/`fcall_ro` for a function):
+ * `INFO commandstats` and `LATENCY HISTOGRAM <command>`, sent together.
  * A refusal (ACL), an unknown subcommand (Redis < 7.0) or a server that is not Redis makes that part
  * unavailable instead of failing the bench: the bench then says which figures it fell back to.
  * @see https://redis.io/commands/info/
  * @see https://redis.io/commands/latency-histogram/
  */
-export async function takeServerSnapshot(conn: RedisConnection): Promise<ServerSnapshot> {
+export async function takeServerSnapshot(conn: RedisConnection, command = 'evalsha'): Promise<ServerSnapshot> {
   const [info, latency] = await Promise.allSettled([
     conn.send(['INFO', 'commandstats']),
-    conn.send(['LATENCY', 'HISTOGRAM', 'evalsha']),
+    conn.send(['LATENCY', 'HISTOGRAM', command]),
   ]);
   const text = info.status === 'fulfilled' ? replyText(info.value) : undefined;
   const statsAvailable = text !== undefined && hasCommandStatsSection(text);
   return {
     statsAvailable,
-    ...(statsAvailable ? { stats: parseCommandStats(text!, 'evalsha') } : {}),
+    ...(statsAvailable ? { stats: parseCommandStats(text!, command) } : {}),
     latencyAvailable: latency.status === 'fulfilled',
-    ...(latency.status === 'fulfilled' ? { latency: parseLatencyHistogram(latency.value, 'evalsha') } : {}),
+    ...(latency.status === 'fulfilled' ? { latency: parseLatencyHistogram(latency.value, command) } : {}),
   };
 }
 

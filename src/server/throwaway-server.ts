@@ -223,6 +223,11 @@ function makeSandbox(child: ChildProcess, port: number, dir: string, version: st
 export interface PrepareOptions {
   /** Script bodies to SCRIPT LOAD. */
   load?: Buffer[];
+  /**
+   * Functions libraries to FUNCTION LOAD, before the setup; `failed` makes the error thrown for the
+   * server's refusal (a compile error, with file:line).
+   */
+  libraries?: Array<{ code: Buffer; failed: (message: string) => Error }>;
   /** Commands to run first (a fixture's `setup`), and how to name them in an error. */
   setup?: string[][];
   setupLabel?: string;
@@ -236,6 +241,14 @@ export async function prepare(conn: RedisConnection, options: PrepareOptions): P
     } catch (err) {
       if (replyCode(err) === undefined) throw err;
       // The caller reports compile errors with file:line when it runs the script.
+    }
+  }
+  for (const library of options.libraries ?? []) {
+    try {
+      await conn.send(['FUNCTION', 'LOAD', 'REPLACE', library.code]);
+    } catch (err) {
+      if (replyCode(err) === undefined) throw err;
+      throw library.failed((err as Error).message);
     }
   }
   await runSetup(conn, options.setup ?? [], options.setupLabel ?? 'setup');
@@ -271,7 +284,7 @@ export async function withSandbox<T>(
   try {
     options.onStart?.(sandbox);
     const target = { ...sandbox.target, timeoutMs: options.timeoutMs };
-    if (options.load?.length || options.setup?.length) {
+    if (options.load?.length || options.libraries?.length || options.setup?.length) {
       const conn = await connect(target);
       try {
         await prepare(conn, options);

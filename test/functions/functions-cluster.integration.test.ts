@@ -99,6 +99,40 @@ test("exec runs counter_add on the key's primary, and counter_get with --ro thro
   expect(replica.calls('fcall_ro')).toBe(before + 1);
 });
 
+test('bench of a function: each FCALL goes to the primary of its key, and the server time adds up every primary', async () => {
+  const primaries = cluster.nodes.filter((n) => n.role() === 'primary');
+  expect(primaries).toHaveLength(3);
+  const before = primaries.map((n) => n.calls('fcall'));
+  const r = await runCli(
+    [
+      'bench',
+      'counters.counter_add',
+      '-k',
+      'c:__rand_int__',
+      '-a',
+      '1',
+      '-n',
+      '600',
+      '--warmup',
+      '0',
+      '-c',
+      '4',
+      '--json',
+      '--url',
+      cluster.url,
+    ],
+    { cwd: project.dir, timeoutMs: 60_000 },
+  );
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  const row = JSON.parse(r.stdout).results[0];
+  expect(row).toMatchObject({ script: 'counters.counter_add', requests: 600, errors: 0, serverCalls: 600 });
+  const added = primaries.map((n, i) => n.calls('fcall') - before[i]!);
+  // Keys drawn per call land on every primary, each FCALL on the node that owns its slot (no MOVED).
+  expect(added.reduce((a, b) => a + b, 0)).toBe(600);
+  expect(added.every((n) => n > 0)).toBe(true);
+});
+
 test('a replace with changed code reaches every node; a second load sends nothing', async () => {
   const v2 = LIB.replace('adds to a counter', 'adds to a counter (v2)');
   project.write('lua/counters.lua', v2);

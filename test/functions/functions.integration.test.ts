@@ -13,6 +13,7 @@ import { checkFailure } from '../helpers/failure.js';
 import { makeProject, runCli, type Project } from '../helpers/cli.js';
 import { commandCalls } from '../helpers/commandstats.js';
 import { useRedis } from '../helpers/use-redis.js';
+import { COUNTERS } from '../helpers/libraries.js';
 
 const server = useRedis();
 let project: Project;
@@ -23,20 +24,7 @@ beforeEach(() => {
 });
 afterEach(() => project?.cleanup());
 
-const COUNTER = `#!lua name=counters
--- counter_add: adds to a counter
---
--- KEYS[1]: the counter (string holding an integer)
--- ARGV[1]: increment (integer)
-redis.register_function('counter_add', function(keys, args)
-  return redis.call('INCRBY', keys[1], args[1])
-end)
-
--- counter_get: reads it
---
--- KEYS[1]: the counter
-redis.register_function{function_name = 'counter_get', callback = function(keys) return redis.call('GET', keys[1]) end, flags = {'no-writes'}}
-`;
+const COUNTER = COUNTERS;
 
 const MANIFEST = 'rscript.lock.json';
 const run = (options: { dryRun?: boolean } = {}) =>
