@@ -60,6 +60,7 @@ const FILES = {
   'test/servers/script-show.test.ts': ['exec', 'exists'],
   'test/servers/no-lua.test.ts': ['load', 'exec', 'exists', 'bench', 'flush'],
   'test/functions/functions.integration.test.ts': ['functions: load, exec (FCALL), exists, flush, dump, restore'],
+  'test/functions/functions-bench.e2e.test.ts': ['functions: bench, exec --sandbox'],
   'test/functions/functions-cluster.integration.test.ts': ['cluster: functions'],
   'test/spec/runner.e2e.test.ts': ['test'],
   'test/registry/include.e2e.test.ts': ['load, exec with includes'],

@@ -19,7 +19,7 @@ import { locateFunctionError, locateScriptError } from '../redis/script-errors.j
 import { lineMapper, type SourceMap } from '../registry/include.js';
 import { scriptExists, scriptLoadMany } from '../server/scripts.js';
 import { readManifest } from '../manifest/manifest.js';
-import { resolveFunction, type ResolvedFunction } from '../manifest/resolve-function.js';
+import { resolveFunction, resolveLocalFunction, type ResolvedFunction } from '../manifest/resolve-function.js';
 import { functionList, functionLoad } from '../server/functions.js';
 
 /**
@@ -129,7 +129,7 @@ interface Plan {
  * server-side time per call against the budget.
  */
 export async function bench(options: BenchOptions): Promise<BenchResult | BenchDeclined> {
-  const { plans, withoutFixture } = makePlans(options);
+  const { plans, withoutFixture } = await makePlans(options);
   // Too few keys or args for what a script reads: refused before anything is sent, as exec does
   // (every call would fail on a nil deep in the script, and the figures would time errors).
   for (const plan of plans) {
@@ -197,7 +197,7 @@ export async function bench(options: BenchOptions): Promise<BenchResult | BenchD
   }
 }
 
-function makePlans(options: BenchOptions): { plans: Plan[]; withoutFixture: string[] } {
+async function makePlans(options: BenchOptions): Promise<{ plans: Plan[]; withoutFixture: string[] }> {
   const { config } = options;
   const resolveOptions = { manifest: config.manifest, scripts: config.scripts, cwd: options.cwd };
   const manifest = readManifest(config.manifest);
@@ -226,16 +226,13 @@ function makePlans(options: BenchOptions): { plans: Plan[]; withoutFixture: stri
   });
 
   // `<lib>.<fn>`, or a function's bare name when one library registers it and no script has it.
-  // A throwaway server runs the library's file as it stands (edited since the load or not).
-  const functionOf = (ref: string): ResolvedFunction | undefined => {
-    const fn = resolveFunction(ref, manifest, config.manifest, options.cwd);
-    if (!fn || !options.sandbox || !fn.file) return fn;
-    const { bytes, map, sha } = fn.file;
-    const { map: _lockfileMap, ...rest } = fn;
-    return { ...rest, bytes, sha, ...(map ? { map } : {}) };
-  };
+  // A throwaway server runs the library's file as it stands (loaded before or not, edited since or
+  // not); any other server, the lockfile's code.
+  const functionOf = async (ref: string): Promise<ResolvedFunction | undefined> =>
+    (options.sandbox ? await resolveLocalFunction(ref, { ...config, cwd: options.cwd }) : undefined) ??
+    resolveFunction(ref, manifest, config.manifest, options.cwd);
   if (options.script !== undefined) {
-    const fn = functionOf(options.script);
+    const fn = await functionOf(options.script);
     if (fn) {
       const name = `${fn.library}.${fn.name}`;
       const fixture = config.bench[name] ?? config.bench[options.script] ?? {};
@@ -271,17 +268,18 @@ function makePlans(options: BenchOptions): { plans: Plan[]; withoutFixture: stri
       ],
     );
   }
-  const plans = names.map((name) => {
+  const plans: Plan[] = [];
+  for (const name of names) {
     let callee: Callee;
     try {
-      const fn = functionOf(name);
+      const fn = await functionOf(name);
       callee = fn ? { kind: 'function', fn } : { kind: 'script', resolved: resolveScript(name, resolveOptions) };
     } catch (err) {
       if (err instanceof UsageError) throw new UsageError(`bench.${name}: ${err.message}`, err.detail);
       throw err;
     }
-    return fromFlags(name, callee, config.bench[name]!, BENCH_DEFAULTS.fixture);
-  });
+    plans.push(fromFlags(name, callee, config.bench[name]!, BENCH_DEFAULTS.fixture));
+  }
   let withoutFixture: string[] = [];
   try {
     const benched = new Set(

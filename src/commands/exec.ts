@@ -15,7 +15,7 @@ import { crossSlotError, slotOfKeys } from '../redis/slot.js';
 import { withSandbox, type Sandbox } from '../server/throwaway-server.js';
 import { withTopology, type NodeRole } from '../server/topology.js';
 import { readManifest } from '../manifest/manifest.js';
-import { resolveFunction, type ResolvedFunction } from '../manifest/resolve-function.js';
+import { resolveFunction, resolveLocalFunction, type ResolvedFunction } from '../manifest/resolve-function.js';
 import { fcall } from '../server/functions.js';
 import { locateFunctionError } from '../redis/script-errors.js';
 import { UsageError } from '../errors.js';
@@ -195,7 +195,10 @@ export interface SandboxExecOptions extends Omit<ExecOptions, 'target' | 'manife
  */
 export async function execInSandbox(options: SandboxExecOptions): Promise<ExecResult> {
   const { config } = options;
-  const fn = resolveFunction(options.script, readManifest(config.manifest), config.manifest, options.cwd);
+  // The library's file first: a throwaway server runs it, loaded or not.
+  const fn =
+    (await resolveLocalFunction(options.script, { ...config, cwd: options.cwd })) ??
+    resolveFunction(options.script, readManifest(config.manifest), config.manifest, options.cwd);
   if (fn) return execFunctionInSandbox(fn, options);
   const resolved = resolveScript(options.script, config);
   const fixture = config.bench[resolved.name];

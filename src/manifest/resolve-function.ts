@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { UsageError } from '../errors.js';
 import { entryAbsPath, type Manifest } from './manifest.js';
-import { toPosix } from '../registry/discover.js';
+import { discoverScripts, toPosix } from '../registry/discover.js';
+import { libraryKind, splitLibraries, type LocalLibrary } from '../registry/library.js';
+import type { LocalScript } from '../registry/script.js';
 import { assemble, type SourceMap } from '../registry/include.js';
 import { sha1hex } from '../registry/script.js';
 
@@ -93,5 +95,63 @@ export function resolveFunction(
     ...(map ? { map } : {}),
     sha: entry.sha,
     ...(file ? { file } : {}),
+  };
+}
+
+/**
+ * A function of a library file under the script folders, read from the file itself (no lockfile
+ * needed): what a throwaway server runs, so a library written a minute ago runs there before its
+ * first `rscript load`. `<lib>.<fn>`, or a bare name one library registers and no script has.
+ * Undefined when `ref` names no local function.
+ */
+export async function resolveLocalFunction(
+  ref: string,
+  options: { scripts: string[]; include?: string; cwd?: string },
+): Promise<ResolvedFunction | undefined> {
+  if (ref.endsWith('.lua')) return undefined;
+  let files: LocalScript[];
+  try {
+    files = discoverScripts({
+      paths: options.scripts,
+      cwd: options.cwd,
+      include: options.include ? [options.include] : [],
+    });
+  } catch {
+    return undefined; // No scripts folder: the lockfile may still know the function.
+  }
+  if (!files.some((f) => libraryKind(f.bytes) !== null)) return undefined;
+  const { scripts, libraries } = await splitLibraries(files);
+  const dot = ref.indexOf('.');
+  const owner = dot > 0 ? libraries.find((l) => l.library === ref.slice(0, dot)) : undefined;
+  let library: LocalLibrary | undefined;
+  let name = ref;
+  if (owner) {
+    library = owner;
+    name = ref.slice(dot + 1);
+    if (!owner.functions.some((f) => f.name === name)) {
+      throw new UsageError(
+        `library "${owner.library}" has no function "${name}" (${owner.script.path} registers ${owner.functions.map((f) => f.name).join(', ')})`,
+      );
+    }
+  } else {
+    if (scripts.some((s) => s.name === ref)) return undefined;
+    library = libraries.find((l) => l.functions.some((f) => f.name === ref));
+    if (!library) return undefined;
+  }
+  const fn = library.functions.find((f) => f.name === name)!;
+  const { script } = library;
+  return {
+    library: library.library,
+    name,
+    flags: fn.flags,
+    keys: fn.keys,
+    args: fn.args,
+    ...(fn.minKeys !== undefined ? { minKeys: fn.minKeys } : {}),
+    ...(fn.minArgs !== undefined ? { minArgs: fn.minArgs } : {}),
+    path: toPosix(relative(options.cwd ?? process.cwd(), script.absPath)),
+    bytes: script.bytes,
+    ...(script.map ? { map: script.map } : {}),
+    sha: script.sha,
+    file: { bytes: script.bytes, sha: script.sha, ...(script.map ? { map: script.map } : {}) },
   };
 }

@@ -126,3 +126,29 @@ test('bench and exec --sandbox run the library file as it stands, with error lin
   // Nothing reached the real server.
   expect(server.cli('EXISTS', 'm')).toBe('0');
 });
+
+test('a library never loaded runs on a throwaway server from its file; no-writes read from its code', async () => {
+  project.write(
+    '.redisscriptsrc',
+    JSON.stringify({ bench: { 'counters.counter_get': { keys: ['n'], setup: [['SET', 'n', '7']] } } }),
+  );
+  const exec = await cli('exec counters.counter_add --sandbox -k a -a 2 --json');
+  expect(exec.stderr).toBe('');
+  expect(exec.code).toBe(0);
+  expect(JSON.parse(exec.stdout)).toMatchObject({ reply: 2, function: { library: 'counters', command: 'FCALL' } });
+  const get = await cli('exec counter_get --sandbox --json');
+  expect(JSON.parse(get.stdout)).toMatchObject({ reply: '7', function: { name: 'counter_get', command: 'FCALL_RO' } });
+  const bench = await cli('bench --sandbox --json');
+  expect(bench.code).toBe(0);
+  expect(JSON.parse(bench.stdout).results.map((x: { script: string; sha: string }) => [x.script, x.sha])).toEqual([
+    ['counters.counter_get', sha1(LIB)],
+  ]);
+  const typo = await cli('exec counters.counter_ad --sandbox -k a -a 2');
+  expect(typo.code).toBe(2);
+  expect(typo.stderr).toBe(
+    'rscript: library "counters" has no function "counter_ad" (lua/counters.lua registers counter_add, counter_get)\n',
+  );
+  // Nothing was written: no lockfile, nothing on the real server.
+  expect(project.exists('rscript.lock.json')).toBe(false);
+  expect(server.cli('FUNCTION', 'LIST')).toBe('');
+});
