@@ -2,10 +2,12 @@
  * Functions libraries on a real six-node Redis Cluster (3 primaries, 3 replicas) that the suite
  * starts: every primary gets the library and every replica shows it; a replace with changed code;
  * a rollback when one primary refuses the new library leaves every node with the old code; FCALL_RO
- * on a replica; drift named per node; a replica that is down during a load is reported. Each node is
+ * on a replica; drift named per node; a replica that is down during a load is reported, and one that
+ * is up but cut off from its primary is named as lagging. A function bench routes each FCALL. Each node is
  * checked with redis-cli, not only through rscript. The tests run in order on one cluster.
  */
 import { createHash } from 'node:crypto';
+import { createClient } from '@redis/client';
 import { load } from '../../src/commands/load.js';
 import { exec } from '../../src/commands/exec.js';
 import { keySlot } from '../../src/redis/slot.js';
@@ -205,6 +207,42 @@ test('functions dump reads every primary; restore puts the libraries back on eve
   expect(restored.stdout).toContain('restored (APPEND) on 3 primaries');
   await everyNodeHas(sha);
 });
+
+test('a replica cut off from its primary, alive, is named as lagging; it shows the new code once its link is back', async () => {
+  // The replica stays up and answers, but cannot replicate: its primary turns its default user off
+  // (the replica links without a user), and rscript connects as a user of its own on every node.
+  for (const n of live()) n.cli('ACL', 'SETUSER', 'deployer', 'on', '>s3cret', '~*', '&*', '+@all');
+  const replica = live().find((n) => n.role() === 'replica')!;
+  const primary = cluster.byPort(Number(replica.info('replication', 'master_port')));
+  const admin = createClient({ url: `redis://deployer:s3cret@127.0.0.1:${primary.port}` });
+  await admin.connect();
+  try {
+    await admin.sendCommand(['ACL', 'SETUSER', 'default', 'off']);
+    await admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'replica']);
+    const deadline = Date.now() + 5000;
+    while (replica.info('replication', 'master_link_status') !== 'down' && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(replica.info('replication', 'master_link_status')).toBe('down');
+    const v = project.read('lua/counters.lua').toString().replace('reads a counter', 'reads a counter (lag)');
+    project.write('lua/counters.lua', v);
+    const r = await runCli(['load', '--url', `redis://deployer:s3cret@127.0.0.1:${primary.port}`], {
+      cwd: project.dir,
+      timeoutMs: 30000,
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(
+      `replica ${replica.label} of ${primary.label} does not show the new code of counters yet: check its replication link (INFO replication)`,
+    );
+    // The other replicas are not named: they received it.
+    expect(r.stderr.match(/does not show the new code/g)).toHaveLength(1);
+    expect(shaOn(replica)).not.toBe(sha1(v));
+    await admin.sendCommand(['ACL', 'SETUSER', 'default', 'on']);
+    await everyNodeHas(sha1(v));
+  } finally {
+    await admin.sendCommand(['ACL', 'SETUSER', 'default', 'on']).catch(() => undefined);
+    await admin.quit().catch(() => undefined);
+  }
+}, 60000);
 
 test('a replica that is down during the load is named on stderr; the others get the new code', async () => {
   const down = live().find((n) => n.role() === 'replica')!;
