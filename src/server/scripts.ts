@@ -3,7 +3,8 @@
  * together (auto-pipelined) under one deadline, EVALSHA, SCRIPT FLUSH and SCRIPT/FUNCTION KILL.
  */
 import { CheckFailedError, ConnectionError } from '../errors.js';
-import { replyCode, withDeadline, type Arg, type RedisConnection } from './connection.js';
+import { withDeadline, type Arg, type RedisConnection } from './connection.js';
+import { replyCode } from './failures.js';
 
 /**
  * Which SHAs the server has, in one round trip.
