@@ -19,8 +19,8 @@ import {
   type TopologySummary,
 } from '../server/topology.js';
 import type { Severity } from '../lint/finding.js';
-import type { Manifest } from '../manifest/manifest.js';
-import type { ManifestPlan } from '../manifest/plan.js';
+import type { Manifest, ManifestEntry } from '../manifest/manifest.js';
+import type { PlanRow } from '../manifest/plan.js';
 import { splitLibraries, type LocalLibrary } from '../registry/library.js';
 import { planLibraries, syncLibraries, type LaggingReplica, type LibraryRow } from './load-functions.js';
 
@@ -143,7 +143,8 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   });
 
   if (!options.check && options.lint !== false) await lintLibraries(libraries, libPlan.rows, previous, options);
-  const { described, saveLintCache } = await describeScripts(plan, previous, options);
+  const { docs, described, saveLintCache } = await describeScripts(plan.rows, previous, options);
+  for (const [name, doc] of docs) Object.assign(plan.next.scripts[name]!, doc);
   try {
     if (options.check) return result(false);
     // Said before the server is touched: a load whose manifest cannot be written leaves the server
@@ -250,31 +251,36 @@ async function loadMissing(
   return { statuses, problems, failed };
 }
 
+/** A script's KEYS and ARGV as the manifest records them. */
+type ScriptDocs = Pick<ManifestEntry, 'keys' | 'args' | 'minKeys' | 'minArgs'>;
+
 /**
- * Puts each script's KEYS and ARGV (their documented meaning) into the next manifest, and refuses
- * scripts with error-level lint findings before anything reaches the server (unless --no-lint). One parse per new or
- * changed script (none for a script the lint cache knows); unchanged scripts keep what the manifest
- * already says, so a load with nothing new never loads the Lua parser.
+ * Each script's KEYS and ARGV (their documented meaning) for the next manifest, by name; scripts with
+ * error-level lint findings are refused before anything reaches the server (unless --no-lint). One
+ * parse per new or changed script (none for a script the lint cache knows); unchanged scripts keep what
+ * the manifest already says, so a load with nothing new never loads the Lua parser. `described` counts
+ * the scripts read anew.
  */
 async function describeScripts(
-  plan: ManifestPlan,
+  rows: readonly PlanRow[],
   previous: Manifest | null,
   options: LoadOptions,
-): Promise<{ described: number; saveLintCache: () => void }> {
-  const todo = plan.rows.filter(({ script, status }) => {
+): Promise<{ docs: Map<string, ScriptDocs>; described: number; saveLintCache: () => void }> {
+  const docs = new Map<string, ScriptDocs>();
+  const todo = rows.filter(({ script, status }) => {
     const before = previous?.scripts[script.name];
     if (status === 'unchanged' && before?.keys && before.args) {
-      plan.next.scripts[script.name]!.keys = before.keys;
-      plan.next.scripts[script.name]!.args = before.args;
-      if (before.minKeys !== undefined) plan.next.scripts[script.name]!.minKeys = before.minKeys;
-      if (before.minArgs !== undefined) plan.next.scripts[script.name]!.minArgs = before.minArgs;
+      const kept: ScriptDocs = { keys: before.keys, args: before.args };
+      if (before.minKeys !== undefined) kept.minKeys = before.minKeys;
+      if (before.minArgs !== undefined) kept.minArgs = before.minArgs;
+      docs.set(script.name, kept);
       return false;
     }
     return true;
   });
   // --no-lint is also the fast path for bulk loads: no parse at all, so new and changed scripts get
   // no KEYS/ARGV metadata until a load with the linter (exec then reads the header itself).
-  if (todo.length === 0 || options.lint === false) return { described: 0, saveLintCache: () => undefined };
+  if (todo.length === 0 || options.lint === false) return { docs, described: 0, saveLintCache: () => undefined };
   const { checkScriptsDeferringSave } = await import('../lint/cached.js');
   const { checked, save } = await checkScriptsDeferringSave(
     todo.map((row) => row.script),
@@ -290,13 +296,15 @@ async function describeScripts(
   const problems: string[] = [];
   for (const [i, { script }] of todo.entries()) {
     const { findings, metadata } = checked[i]!;
-    const entry = plan.next.scripts[script.name]!;
-    entry.keys = metadata.keys.map((k) => k.doc ?? '');
-    entry.args = metadata.args.map((a) => a.doc ?? '');
+    const doc: ScriptDocs = {
+      keys: metadata.keys.map((k) => k.doc ?? ''),
+      args: metadata.args.map((a) => a.doc ?? ''),
+    };
     const minKeys = required(metadata.keys);
     const minArgs = required(metadata.args);
-    if (minKeys < metadata.keys.length) entry.minKeys = minKeys;
-    if (minArgs < metadata.args.length) entry.minArgs = minArgs;
+    if (minKeys < metadata.keys.length) doc.minKeys = minKeys;
+    if (minArgs < metadata.args.length) doc.minArgs = minArgs;
+    docs.set(script.name, doc);
     if (!gate) continue;
     for (const f of mapFindings(script, findings)) {
       if (f.severity !== 'error') continue;
@@ -316,7 +324,7 @@ async function describeScripts(
       `load refused before contacting the server; ${untouched(options.manifest, previous)}. Fix the error(s) (rscript lint explains them) or pass --no-lint`,
     ]);
   }
-  return { described: todo.length, saveLintCache: save };
+  return { docs, described: todo.length, saveLintCache: save };
 }
 
 /** The linter's error-level findings on new and changed libraries refuse the load, as for scripts. */
