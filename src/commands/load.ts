@@ -10,7 +10,7 @@ import type { LocalScript } from '../registry/script.js';
 import { locateScriptError } from '../redis/script-errors.js';
 import { lineMapper } from '../registry/include.js';
 import { mapFindings, sourceOf } from '../lint/map-findings.js';
-import { scriptExists, scriptLoadMany } from '../server/scripts.js';
+import { scriptExists, sendScriptLoads, type SentScriptLoads } from '../server/scripts.js';
 import {
   withTopology,
   type NodeRole,
@@ -178,8 +178,8 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
 
 /**
  * Every node, replicas too: SCRIPT LOAD is not replicated, and a failover must find the scripts there.
- * Every node's SCRIPT EXISTS first, then every node's SCRIPT LOADs at once: `whileServerWorks` (the
- * lint cache's write) runs when they are all sent, while no deadline is running.
+ * Every node's SCRIPT EXISTS first, then every node's SCRIPT LOADs at once; the lint cache is written
+ * once they are all sent, while the servers compile and before any deadline starts.
  */
 async function syncNodes(
   topology: Topology,
@@ -187,13 +187,13 @@ async function syncNodes(
   options: LoadOptions,
   previous: Manifest | null,
   rows: LoadRow[],
-  whileServerWorks: () => void,
+  saveLintCache: () => void,
 ): Promise<TopologySummary | undefined> {
   const shas = scripts.map((s) => s.sha);
   const cached = await Promise.all(topology.nodes.map((node) => scriptExists(node.conn, shas)));
-  const perNode = await Promise.all(
-    topology.nodes.map((node, i) => loadMissing(node.conn, scripts, cached[i]!, options, whileServerWorks)),
-  );
+  const sent = await Promise.all(topology.nodes.map((node, i) => sendMissing(node.conn, scripts, cached[i]!, options)));
+  if (sent.some((node) => node.loads !== undefined)) saveLintCache();
+  const perNode = await Promise.all(sent.map((node) => checkLoaded(node, options.target.timeoutMs)));
   rows.forEach((row, i) => {
     const statuses = perNode.map((n) => n.statuses[i]!);
     row.server = statuses.includes('would load') ? 'would load' : statuses.includes('loaded') ? 'loaded' : 'cached';
@@ -217,26 +217,40 @@ async function syncNodes(
   return topology.summary();
 }
 
-/** One node: SCRIPT LOAD (pipelined) of the scripts it lacks (`cached`: its SCRIPT EXISTS). */
-async function loadMissing(
+/** One node's SCRIPT LOADs of the scripts it lacks, written, their replies not awaited yet. */
+interface NodeLoads {
+  statuses: ServerStatus[];
+  /** The scripts sent, in the order of `loads`' replies. */
+  missing: LocalScript[];
+  /** None on a dry run, or when the node has every script. */
+  loads?: SentScriptLoads;
+}
+
+/** One node: SCRIPT LOAD (pipelined) of the scripts it lacks (`cached`: its SCRIPT EXISTS), sent. */
+async function sendMissing(
   conn: RedisConnection,
   scripts: LocalScript[],
   cached: boolean[],
   options: LoadOptions,
-  whileServerWorks: () => void,
-): Promise<{ statuses: ServerStatus[]; problems: string[]; failed: string[] }> {
+): Promise<NodeLoads> {
   const missing = scripts.filter((_, i) => !cached[i]);
   const statuses: ServerStatus[] = cached.map((c) => (c ? 'cached' : options.dryRun ? 'would load' : 'loaded'));
-  const problems: string[] = [];
-  const failed: string[] = [];
-  if (options.dryRun || missing.length === 0) return { statuses, problems, failed };
-
-  const outcomes = await scriptLoadMany(
+  if (options.dryRun || missing.length === 0) return { statuses, missing };
+  const loads = await sendScriptLoads(
     conn,
     missing.map((s) => s.bytes),
-    options.target.timeoutMs,
-    whileServerWorks,
   );
+  return { statuses, missing, loads };
+}
+
+/** One node's SCRIPT LOAD replies, under the deadline: compile errors located in their files, SHAs compared. */
+async function checkLoaded(
+  { statuses, missing, loads }: NodeLoads,
+  timeoutMs: number,
+): Promise<{ statuses: ServerStatus[]; problems: string[]; failed: string[] }> {
+  const problems: string[] = [];
+  const failed: string[] = [];
+  const outcomes = loads ? await loads.replies(timeoutMs) : [];
   outcomes.forEach((outcome, i) => {
     const script = missing[i]!;
     if (outcome.error !== undefined) {
