@@ -8,7 +8,8 @@ import { assemble, lineMapper, type SourceMap } from './registry/include.js';
 import { locateFunctionError, locateScriptError } from './redis/script-errors.js';
 import { entryAbsPath, readManifest, type Manifest } from './manifest/manifest.js';
 import { sha1hex } from './registry/script.js';
-import { replyCode, type RedisConnection } from './server/connection.js';
+import type { RedisConnection } from './server/connection.js';
+import { replyCode } from './server/failures.js';
 import { evalSha } from './server/scripts.js';
 
 /** What the runtime needs of a client: node-redis's `sendCommand` (RedisClient). */

@@ -7,7 +7,7 @@
  * connection) each call is one argv and one promise from `send`.
  */
 import type { Arg, RedisConnection, SendOptions } from '../server/connection.js';
-import { replyCode } from '../server/connection.js';
+import { replyCode } from '../server/failures.js';
 import { LatencyHistogram } from './histogram.js';
 
 /** No per-request deadline in the hot loop: a timer per call costs more than the call. */

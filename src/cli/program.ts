@@ -10,7 +10,7 @@ import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError } from '
 import { scrub } from '../secrets.js';
 import { andList } from '../text.js';
 import type { Config } from '../config/schema.js';
-import type { Target } from '../server/connection.js';
+import type { Target } from '../server/target.js';
 import { commandIndex, programOptionError, withArgvHint } from './argv-hints.js';
 import { EXIT_CODES, exitCodesHelp, PROGRAM_EXIT_CODES, PROGRAM_OPTIONS_HELP, shortUsage } from './help.js';
 import {
@@ -219,7 +219,7 @@ export async function run(argv: string[]): Promise<number> {
       if (!opts.yes) {
         // The URL is checked before asking (an empty REDIS_URL, an invalid one), and the question
         // names the server as every message does: host:port, never a password.
-        const { parseTarget, serverLabel } = await import('../server/connection.js');
+        const { parseTarget, serverLabel } = await import('../server/target.js');
         parseTarget(ctx.target);
         const server = serverLabel(ctx.target.url, ctx.target.urlFrom);
         if (!(await confirm(`Flush the ${cache} of ${server}? [y/N] `))) {
@@ -307,7 +307,7 @@ export async function run(argv: string[]): Promise<number> {
           );
         }
         if (opts.policy === 'flush' && !opts.yes) {
-          const { parseTarget, serverLabel } = await import('../server/connection.js');
+          const { parseTarget, serverLabel } = await import('../server/target.js');
           parseTarget(ctx.target);
           const server = serverLabel(ctx.target.url, ctx.target.urlFrom);
           if (

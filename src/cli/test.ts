@@ -6,7 +6,7 @@
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../errors.js';
 import type { GlobalFlags } from './options.js';
 import type { Config } from '../config/schema.js';
-import type { Target } from '../server/connection.js';
+import type { Target } from '../server/target.js';
 import { scrub } from '../secrets.js';
 
 export interface TestCommandInput {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, UsageError } from '../errors.js';
 import { entryAbsPath, readManifest, type Manifest } from '../manifest/manifest.js';
 import { manifestEntry, unknownScript } from '../manifest/resolve.js';
-import type { Target } from '../server/connection.js';
+import type { Target } from '../server/target.js';
 import { offersScriptShow } from '../server/identity.js';
 import { evictedScripts, scriptExists, scriptShow } from '../server/scripts.js';
 import { withTopology, type NodeRole, type ServerSummary, type TopologySummary } from '../server/topology.js';

@@ -1,4 +1,4 @@
-import type { Target } from '../server/connection.js';
+import type { Target } from '../server/target.js';
 import { functionFlush } from '../server/functions.js';
 import { scriptFlush } from '../server/scripts.js';
 import { withTopology, type NodeRole, type TopologySummary } from '../server/topology.js';

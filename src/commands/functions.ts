@@ -5,7 +5,7 @@
  * tool reads the other's file.
  */
 import { CheckFailedError } from '../errors.js';
-import type { Target } from '../server/connection.js';
+import type { Target } from '../server/target.js';
 import { functionDump, functionList, functionRestore, type RestorePolicy } from '../server/functions.js';
 import { withTopology, type NodeRole, type TopologySummary } from '../server/topology.js';
 

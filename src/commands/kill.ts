@@ -1,5 +1,5 @@
 import { CheckFailedError } from '../errors.js';
-import type { Target } from '../server/connection.js';
+import type { Target } from '../server/target.js';
 import { killOn, type KillOutcome } from '../server/scripts.js';
 import { withTopology, type NodeRole, type TopologySummary } from '../server/topology.js';
 

@@ -4,12 +4,13 @@ import { CheckFailedError, ConfigError, UsageError } from '../errors.js';
 import { readManifest, writeManifestAtomic } from '../manifest/manifest.js';
 import { planManifest, type LocalStatus } from '../manifest/plan.js';
 import { discoverScripts } from '../registry/discover.js';
-import { parseTarget, type RedisConnection, type Target } from '../server/connection.js';
+import type { RedisConnection } from '../server/connection.js';
+import { parseTarget, type Target } from '../server/target.js';
 import type { LocalScript } from '../registry/script.js';
 import { locateScriptError } from '../redis/script-errors.js';
 import { lineMapper } from '../registry/include.js';
 import { mapFindings, sourceOf } from '../lint/map-findings.js';
-import { scriptExists, scriptLoadMany } from '../server/scripts.js';
+import { scriptExists, sendScriptLoads, type SentScriptLoads } from '../server/scripts.js';
 import {
   withTopology,
   type NodeRole,
@@ -18,8 +19,8 @@ import {
   type TopologySummary,
 } from '../server/topology.js';
 import type { Severity } from '../lint/finding.js';
-import type { Manifest } from '../manifest/manifest.js';
-import type { ManifestPlan } from '../manifest/plan.js';
+import type { Manifest, ManifestEntry } from '../manifest/manifest.js';
+import type { PlanRow } from '../manifest/plan.js';
 import { splitLibraries, type LocalLibrary } from '../registry/library.js';
 import { planLibraries, syncLibraries, type LaggingReplica, type LibraryRow } from './load-functions.js';
 
@@ -142,7 +143,8 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   });
 
   if (!options.check && options.lint !== false) await lintLibraries(libraries, libPlan.rows, previous, options);
-  const { described, saveLintCache } = await describeScripts(plan, previous, options);
+  const { docs, described, saveLintCache } = await describeScripts(plan.rows, previous, options);
+  for (const [name, doc] of docs) Object.assign(plan.next.scripts[name]!, doc);
   try {
     if (options.check) return result(false);
     // Said before the server is touched: a load whose manifest cannot be written leaves the server
@@ -176,8 +178,8 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
 
 /**
  * Every node, replicas too: SCRIPT LOAD is not replicated, and a failover must find the scripts there.
- * Every node's SCRIPT EXISTS first, then every node's SCRIPT LOADs at once: `whileServerWorks` (the
- * lint cache's write) runs when they are all sent, while no deadline is running.
+ * Every node's SCRIPT EXISTS first, then every node's SCRIPT LOADs at once; the lint cache is written
+ * once they are all sent, while the servers compile and before any deadline starts.
  */
 async function syncNodes(
   topology: Topology,
@@ -185,13 +187,13 @@ async function syncNodes(
   options: LoadOptions,
   previous: Manifest | null,
   rows: LoadRow[],
-  whileServerWorks: () => void,
+  saveLintCache: () => void,
 ): Promise<TopologySummary | undefined> {
   const shas = scripts.map((s) => s.sha);
   const cached = await Promise.all(topology.nodes.map((node) => scriptExists(node.conn, shas)));
-  const perNode = await Promise.all(
-    topology.nodes.map((node, i) => loadMissing(node.conn, scripts, cached[i]!, options, whileServerWorks)),
-  );
+  const sent = await Promise.all(topology.nodes.map((node, i) => sendMissing(node.conn, scripts, cached[i]!, options)));
+  if (sent.some((node) => node.loads !== undefined)) saveLintCache();
+  const perNode = await Promise.all(sent.map((node) => checkLoaded(node, options.target.timeoutMs)));
   rows.forEach((row, i) => {
     const statuses = perNode.map((n) => n.statuses[i]!);
     row.server = statuses.includes('would load') ? 'would load' : statuses.includes('loaded') ? 'loaded' : 'cached';
@@ -215,26 +217,40 @@ async function syncNodes(
   return topology.summary();
 }
 
-/** One node: SCRIPT LOAD (pipelined) of the scripts it lacks (`cached`: its SCRIPT EXISTS). */
-async function loadMissing(
+/** One node's SCRIPT LOADs of the scripts it lacks, written, their replies not awaited yet. */
+interface NodeLoads {
+  statuses: ServerStatus[];
+  /** The scripts sent, in the order of `loads`' replies. */
+  missing: LocalScript[];
+  /** None on a dry run, or when the node has every script. */
+  loads?: SentScriptLoads;
+}
+
+/** One node: SCRIPT LOAD (pipelined) of the scripts it lacks (`cached`: its SCRIPT EXISTS), sent. */
+async function sendMissing(
   conn: RedisConnection,
   scripts: LocalScript[],
   cached: boolean[],
   options: LoadOptions,
-  whileServerWorks: () => void,
-): Promise<{ statuses: ServerStatus[]; problems: string[]; failed: string[] }> {
+): Promise<NodeLoads> {
   const missing = scripts.filter((_, i) => !cached[i]);
   const statuses: ServerStatus[] = cached.map((c) => (c ? 'cached' : options.dryRun ? 'would load' : 'loaded'));
-  const problems: string[] = [];
-  const failed: string[] = [];
-  if (options.dryRun || missing.length === 0) return { statuses, problems, failed };
-
-  const outcomes = await scriptLoadMany(
+  if (options.dryRun || missing.length === 0) return { statuses, missing };
+  const loads = await sendScriptLoads(
     conn,
     missing.map((s) => s.bytes),
-    options.target.timeoutMs,
-    whileServerWorks,
   );
+  return { statuses, missing, loads };
+}
+
+/** One node's SCRIPT LOAD replies, under the deadline: compile errors located in their files, SHAs compared. */
+async function checkLoaded(
+  { statuses, missing, loads }: NodeLoads,
+  timeoutMs: number,
+): Promise<{ statuses: ServerStatus[]; problems: string[]; failed: string[] }> {
+  const problems: string[] = [];
+  const failed: string[] = [];
+  const outcomes = loads ? await loads.replies(timeoutMs) : [];
   outcomes.forEach((outcome, i) => {
     const script = missing[i]!;
     if (outcome.error !== undefined) {
@@ -249,31 +265,36 @@ async function loadMissing(
   return { statuses, problems, failed };
 }
 
+/** A script's KEYS and ARGV as the manifest records them. */
+type ScriptDocs = Pick<ManifestEntry, 'keys' | 'args' | 'minKeys' | 'minArgs'>;
+
 /**
- * Puts each script's KEYS and ARGV (their documented meaning) into the next manifest, and refuses
- * scripts with error-level lint findings before anything reaches the server (unless --no-lint). One parse per new or
- * changed script (none for a script the lint cache knows); unchanged scripts keep what the manifest
- * already says, so a load with nothing new never loads the Lua parser.
+ * Each script's KEYS and ARGV (their documented meaning) for the next manifest, by name; scripts with
+ * error-level lint findings are refused before anything reaches the server (unless --no-lint). One
+ * parse per new or changed script (none for a script the lint cache knows); unchanged scripts keep what
+ * the manifest already says, so a load with nothing new never loads the Lua parser. `described` counts
+ * the scripts read anew.
  */
 async function describeScripts(
-  plan: ManifestPlan,
+  rows: readonly PlanRow[],
   previous: Manifest | null,
   options: LoadOptions,
-): Promise<{ described: number; saveLintCache: () => void }> {
-  const todo = plan.rows.filter(({ script, status }) => {
+): Promise<{ docs: Map<string, ScriptDocs>; described: number; saveLintCache: () => void }> {
+  const docs = new Map<string, ScriptDocs>();
+  const todo = rows.filter(({ script, status }) => {
     const before = previous?.scripts[script.name];
     if (status === 'unchanged' && before?.keys && before.args) {
-      plan.next.scripts[script.name]!.keys = before.keys;
-      plan.next.scripts[script.name]!.args = before.args;
-      if (before.minKeys !== undefined) plan.next.scripts[script.name]!.minKeys = before.minKeys;
-      if (before.minArgs !== undefined) plan.next.scripts[script.name]!.minArgs = before.minArgs;
+      const kept: ScriptDocs = { keys: before.keys, args: before.args };
+      if (before.minKeys !== undefined) kept.minKeys = before.minKeys;
+      if (before.minArgs !== undefined) kept.minArgs = before.minArgs;
+      docs.set(script.name, kept);
       return false;
     }
     return true;
   });
   // --no-lint is also the fast path for bulk loads: no parse at all, so new and changed scripts get
   // no KEYS/ARGV metadata until a load with the linter (exec then reads the header itself).
-  if (todo.length === 0 || options.lint === false) return { described: 0, saveLintCache: () => undefined };
+  if (todo.length === 0 || options.lint === false) return { docs, described: 0, saveLintCache: () => undefined };
   const { checkScriptsDeferringSave } = await import('../lint/cached.js');
   const { checked, save } = await checkScriptsDeferringSave(
     todo.map((row) => row.script),
@@ -289,13 +310,15 @@ async function describeScripts(
   const problems: string[] = [];
   for (const [i, { script }] of todo.entries()) {
     const { findings, metadata } = checked[i]!;
-    const entry = plan.next.scripts[script.name]!;
-    entry.keys = metadata.keys.map((k) => k.doc ?? '');
-    entry.args = metadata.args.map((a) => a.doc ?? '');
+    const doc: ScriptDocs = {
+      keys: metadata.keys.map((k) => k.doc ?? ''),
+      args: metadata.args.map((a) => a.doc ?? ''),
+    };
     const minKeys = required(metadata.keys);
     const minArgs = required(metadata.args);
-    if (minKeys < metadata.keys.length) entry.minKeys = minKeys;
-    if (minArgs < metadata.args.length) entry.minArgs = minArgs;
+    if (minKeys < metadata.keys.length) doc.minKeys = minKeys;
+    if (minArgs < metadata.args.length) doc.minArgs = minArgs;
+    docs.set(script.name, doc);
     if (!gate) continue;
     for (const f of mapFindings(script, findings)) {
       if (f.severity !== 'error') continue;
@@ -315,7 +338,7 @@ async function describeScripts(
       `load refused before contacting the server; ${untouched(options.manifest, previous)}. Fix the error(s) (rscript lint explains them) or pass --no-lint`,
     ]);
   }
-  return { described: todo.length, saveLintCache: save };
+  return { docs, described: todo.length, saveLintCache: save };
 }
 
 /** The linter's error-level findings on new and changed libraries refuse the load, as for scripts. */

@@ -2,7 +2,8 @@
  * Redis Functions verbs on one connection. Functions are data (saved in RDB/AOF, replicated), so
  * unlike the script cache they are written on primaries only; replicas receive them.
  */
-import { replyCode, type Arg, type RedisConnection } from './connection.js';
+import type { Arg, RedisConnection } from './connection.js';
+import { replyCode } from './failures.js';
 import { asRecord } from './cluster-nodes.js';
 import { sha1hex } from '../registry/script.js';
 

@@ -3,7 +3,8 @@
  * together (auto-pipelined) under one deadline, EVALSHA, SCRIPT FLUSH and SCRIPT/FUNCTION KILL.
  */
 import { CheckFailedError, ConnectionError } from '../errors.js';
-import { replyCode, withDeadline, type Arg, type RedisConnection } from './connection.js';
+import { withDeadline, type Arg, type RedisConnection } from './connection.js';
+import { replyCode } from './failures.js';
 
 /**
  * Which SHAs the server has, in one round trip.
@@ -23,8 +24,6 @@ export interface ScriptLoadReply {
 
 /**
  * SCRIPT LOAD for every body, pipelined: all written in the same tick, one deadline for the batch.
- * `whileServerWorks` runs once they are written (what the socket takes at once), while the server
- * compiles them, and before the deadline starts: the client's own work is not the server's silence.
  * SCRIPT LOAD, not EVAL: EVAL-created scripts can be evicted (7.4+), loaded ones cannot.
  * @see https://redis.io/commands/script-load/
  */
@@ -32,9 +31,34 @@ export async function scriptLoadMany(
   conn: RedisConnection,
   bodies: Buffer[],
   timeoutMs: number,
-  whileServerWorks?: () => void,
 ): Promise<ScriptLoadReply[]> {
-  const pending = bodies.map((body) =>
+  return sendBatch(conn, loadEach(conn, bodies), timeoutMs, `SCRIPT LOAD of ${bodies.length} script(s)`);
+}
+
+/** SCRIPT LOADs written to the socket, whose replies are not awaited yet (`sendScriptLoads`). */
+export interface SentScriptLoads {
+  /** The replies, under one deadline that starts now. */
+  replies(timeoutMs: number): Promise<ScriptLoadReply[]>;
+}
+
+/**
+ * `scriptLoadMany` in two steps: resolves once the loads are written (what the socket takes at once),
+ * and the deadline starts only when the caller asks for the replies. What the caller does in between
+ * runs while the server compiles (load writes its lint cache), and is not counted as the server's silence.
+ */
+export async function sendScriptLoads(conn: RedisConnection, bodies: Buffer[]): Promise<SentScriptLoads> {
+  const pending = loadEach(conn, bodies);
+  for (const p of pending) p.catch(() => undefined); // sendBatch takes them over in replies()
+  // The connection writes what was queued on the next tick (resp-client.ts): setImmediate comes after.
+  await new Promise((resolve) => setImmediate(resolve));
+  return {
+    replies: (timeoutMs) => sendBatch(conn, pending, timeoutMs, `SCRIPT LOAD of ${bodies.length} script(s)`),
+  };
+}
+
+/** One SCRIPT LOAD per body, sent now with no deadline of its own; an error reply is a result, not a failure. */
+function loadEach(conn: RedisConnection, bodies: Buffer[]): Promise<ScriptLoadReply>[] {
+  return bodies.map((body) =>
     conn.send(['SCRIPT', 'LOAD', body], { timeoutMs: 0 }).then(
       (sha): ScriptLoadReply => ({ sha: String(sha) }),
       (err: unknown): ScriptLoadReply => {
@@ -43,13 +67,6 @@ export async function scriptLoadMany(
       },
     ),
   );
-  if (whileServerWorks) {
-    for (const p of pending) p.catch(() => undefined); // sendBatch takes them over below
-    // The connection writes what was queued on the next tick (resp-client.ts): setImmediate comes after.
-    await new Promise((resolve) => setImmediate(resolve));
-    whileServerWorks();
-  }
-  return sendBatch(conn, pending, timeoutMs, `SCRIPT LOAD of ${bodies.length} script(s)`);
 }
 
 /** Waits for a batch under one deadline; the first connection failure fails the batch. */

@@ -10,7 +10,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CheckFailedError, ConfigError } from '../errors.js';
-import { connect, replyCode, type RedisConnection, type Target } from './connection.js';
+import { connect, type RedisConnection } from './connection.js';
+import { replyCode } from './failures.js';
+import type { Target } from './target.js';
 
 export interface SandboxOptions {
   /** The redis-server binary: a name looked up on PATH, or a path (config `redisServer`). */

@@ -12,20 +12,9 @@ import {
   type ClusterNodeInfo,
   type NodeRole,
 } from './cluster-nodes.js';
-import {
-  type BusyWait,
-  connectNode,
-  isBusyFailure,
-  noLuaError,
-  nodeLabel,
-  parseTarget,
-  replyCode,
-  type Arg,
-  type ParsedUrl,
-  type RedisConnection,
-  type SendOptions,
-  type Target,
-} from './connection.js';
+import { type BusyWait, connectNode, type Arg, type RedisConnection, type SendOptions } from './connection.js';
+import { isBusyFailure, noLuaError, replyCode } from './failures.js';
+import { nodeLabel, parseTarget, type ParsedUrl, type Target } from './target.js';
 
 import { describeServers, type ServerIdentity } from './identity.js';
 

@@ -15,7 +15,7 @@ import { kill } from '../../src/commands/kill.js';
 import { load } from '../../src/commands/load.js';
 import { UsageError } from '../../src/errors.js';
 import { readManifest } from '../../src/manifest/manifest.js';
-import type { Target } from '../../src/server/connection.js';
+import type { Target } from '../../src/server/target.js';
 import { evalSha } from '../../src/server/scripts.js';
 import { keySlot } from '../../src/redis/slot.js';
 import { openTopology, withTopology } from '../../src/server/topology.js';

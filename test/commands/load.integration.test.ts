@@ -10,7 +10,7 @@ import { commandCalls } from '../helpers/commandstats.js';
 import { useRedis } from '../helpers/use-redis.js';
 import { recordingProxy, silentListener } from '../helpers/tcp.js';
 import { connect } from '../../src/server/connection.js';
-import { scriptLoadMany } from '../../src/server/scripts.js';
+import { sendScriptLoads } from '../../src/server/scripts.js';
 import { serverUnderTest } from '../helpers/server-under-test.js';
 
 const server = useRedis();
@@ -347,7 +347,9 @@ test("the SCRIPT LOAD deadline does not count the client's own work while the se
       const until = Date.now() + 400;
       while (Date.now() < until);
     };
-    const outcomes = await scriptLoadMany(conn, [Buffer.from('return 1'), Buffer.from('return 2')], 200, busy);
+    const sent = await sendScriptLoads(conn, [Buffer.from('return 1'), Buffer.from('return 2')]);
+    busy();
+    const outcomes = await sent.replies(200);
     expect(outcomes.map((o) => o.error)).toEqual([undefined, undefined]);
   } finally {
     await conn.close();

@@ -11,7 +11,7 @@ import { createClient } from '@redis/client';
 import { load } from '../../src/commands/load.js';
 import { exec } from '../../src/commands/exec.js';
 import { keySlot } from '../../src/redis/slot.js';
-import type { Target } from '../../src/server/connection.js';
+import type { Target } from '../../src/server/target.js';
 import { startCluster, type ClusterNode, type TestCluster } from '../helpers/redis-cluster.js';
 import { makeProject, runCli, type Project } from '../helpers/cli.js';
 import { checkFailure } from '../helpers/failure.js';
