@@ -11,11 +11,6 @@ import { identityFromHello, type ServerIdentity } from './identity.js';
 import { describeFailure, knowErrorClasses, replyCode, type NodeOrigin } from './failures.js';
 import { nodeLabel, parseTarget, tlsOptions, type ParsedUrl, type Target } from './target.js';
 
-// Only for src/commands/bench.ts and src/commands/exec.ts, which still import these from here: they
-// belong to target.ts and failures.ts.
-export { nodeLabel, parseTarget, type Target } from './target.js';
-export { replyCode } from './failures.js';
-
 export type Arg = string | Buffer;
 export type { BatchDone } from './resp-client.js';
 
