@@ -19,7 +19,7 @@ import { openTopology, type Topology } from '../server/topology.js';
 import { runSetup, startSandbox, type Sandbox } from '../server/throwaway-server.js';
 import { locateFunctionError, locateScriptError } from '../redis/script-errors.js';
 import { lineMapper, type SourceMap } from '../registry/include.js';
-import { scriptExists, scriptLoadMany } from '../server/scripts.js';
+import { loadFailure, scriptExists, scriptLoadMany } from '../server/scripts.js';
 import { readManifest } from '../manifest/manifest.js';
 import { resolveFunction, resolveLocalFunction, type ResolvedFunction } from '../manifest/resolve-function.js';
 import { functionList, functionLoad } from '../server/functions.js';
@@ -416,11 +416,8 @@ async function ensureLoaded(
     timeoutMs,
   );
   for (const [i, outcome] of outcomes.entries()) {
-    if (outcome.error) {
-      const script = missing[i]!.resolved.script!;
-      const located = locateScriptError(outcome.error, script.path, script.bytes, lineMapper(script.map));
-      throw new CheckFailedError(located.text, located.source ? [located.source] : []);
-    }
+    const failure = loadFailure(missing[i]!.resolved.script!, outcome);
+    if (failure) throw new CheckFailedError(failure[0]!, failure.slice(1));
   }
 }
 

@@ -7,10 +7,8 @@ import { discoverScripts } from '../registry/discover.js';
 import type { RedisConnection } from '../server/connection.js';
 import { parseTarget, type Target } from '../server/target.js';
 import type { LocalScript } from '../registry/script.js';
-import { locateScriptError } from '../redis/script-errors.js';
-import { lineMapper } from '../registry/include.js';
 import { mapFindings, sourceOf } from '../lint/map-findings.js';
-import { scriptExists, sendScriptLoads, type SentScriptLoads } from '../server/scripts.js';
+import { loadFailure, scriptExists, sendScriptLoads, type SentScriptLoads } from '../server/scripts.js';
 import {
   withTopology,
   type NodeRole,
@@ -253,12 +251,9 @@ async function checkLoaded(
   const outcomes = loads ? await loads.replies(timeoutMs) : [];
   outcomes.forEach((outcome, i) => {
     const script = missing[i]!;
-    if (outcome.error !== undefined) {
-      const located = locateScriptError(outcome.error, script.path, script.bytes, lineMapper(script.map));
-      problems.push(located.text, ...(located.source ? [located.source] : []));
-      failed.push(script.name);
-    } else if (outcome.sha !== script.sha) {
-      problems.push(`${script.path}: the server hashed it to ${outcome.sha}, the local SHA1 is ${script.sha}`);
+    const failure = loadFailure(script, outcome);
+    if (failure) {
+      problems.push(...failure);
       failed.push(script.name);
     }
   });

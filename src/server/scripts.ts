@@ -5,6 +5,9 @@
 import { CheckFailedError, ConnectionError } from '../errors.js';
 import { withDeadline, type Arg, type RedisConnection } from './connection.js';
 import { replyCode } from './failures.js';
+import { locateScriptError } from '../redis/script-errors.js';
+import { lineMapper } from '../registry/include.js';
+import type { LocalScript } from '../registry/script.js';
 
 /**
  * Which SHAs the server has, in one round trip.
@@ -20,6 +23,20 @@ export interface ScriptLoadReply {
   sha?: string;
   /** The server's error reply (a compile error, an invalid shebang flag). */
   error?: string;
+}
+
+/**
+ * What went wrong with one script's SCRIPT LOAD, as the lines to print (`file:line: message`, then
+ * that line of the source), or undefined when the server holds it under the file's SHA1.
+ */
+export function loadFailure(script: LocalScript, reply: ScriptLoadReply): string[] | undefined {
+  if (reply.error !== undefined) {
+    const located = locateScriptError(reply.error, script.path, script.bytes, lineMapper(script.map));
+    return [located.text, ...(located.source ? [located.source] : [])];
+  }
+  if (reply.sha !== script.sha)
+    return [`${script.path}: the server hashed it to ${reply.sha}, the local SHA1 is ${script.sha}`];
+  return undefined;
 }
 
 /**
