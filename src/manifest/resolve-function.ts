@@ -85,11 +85,7 @@ export function resolveFunction(
   return {
     library,
     name,
-    flags: fn.flags,
-    keys: fn.keys,
-    args: fn.args,
-    ...(fn.minKeys !== undefined ? { minKeys: fn.minKeys } : {}),
-    ...(fn.minArgs !== undefined ? { minArgs: fn.minArgs } : {}),
+    ...contractOf(fn),
     path: toPosix(relative(cwd, abs)),
     bytes,
     ...(map ? { map } : {}),
@@ -143,15 +139,28 @@ export async function resolveLocalFunction(
   return {
     library: library.library,
     name,
-    flags: fn.flags,
-    keys: fn.keys,
-    args: fn.args,
-    ...(fn.minKeys !== undefined ? { minKeys: fn.minKeys } : {}),
-    ...(fn.minArgs !== undefined ? { minArgs: fn.minArgs } : {}),
+    ...contractOf(fn),
     path: toPosix(relative(options.cwd ?? process.cwd(), script.absPath)),
     bytes: script.bytes,
     ...(script.map ? { map: script.map } : {}),
     sha: script.sha,
     file: { bytes: script.bytes, sha: script.sha, ...(script.map ? { map: script.map } : {}) },
+  };
+}
+
+/** What a caller of a function must know: its flags, and its keys and args with how many are required. */
+function contractOf(fn: {
+  flags: string[];
+  keys: string[];
+  args: string[];
+  minKeys?: number;
+  minArgs?: number;
+}): Pick<ResolvedFunction, 'flags' | 'keys' | 'args' | 'minKeys' | 'minArgs'> {
+  return {
+    flags: fn.flags,
+    keys: fn.keys,
+    args: fn.args,
+    ...(fn.minKeys !== undefined ? { minKeys: fn.minKeys } : {}),
+    ...(fn.minArgs !== undefined ? { minArgs: fn.minArgs } : {}),
   };
 }
