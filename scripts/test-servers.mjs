@@ -57,7 +57,7 @@ const FILES = {
   'test/runtime/runtime.test.ts': ['runtime API (Scripts.run)'],
   'test/servers/identity.test.ts': ['load', 'exists', 'bench'],
   'test/servers/eviction.test.ts': ['exists', 'runtime API (Scripts.run)'],
-  'test/servers/script-show.test.ts': ['exec', 'exists'],
+  'test/servers/script-show.test.ts': ['exec', 'exists', 'info --server-copy'],
   'test/servers/no-lua.test.ts': ['load', 'exec', 'exists', 'bench', 'flush'],
   'test/functions/functions.integration.test.ts': ['functions: load, exec (FCALL), exists, flush, dump, restore'],
   'test/functions/functions-bench.e2e.test.ts': ['functions: bench, exec --sandbox'],

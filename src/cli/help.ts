@@ -95,9 +95,11 @@ export function exitCodesHelp(codes: ReadonlyArray<readonly [number, string]>): 
 
 export const PROGRAM_OPTIONS_HELP = `
 The options every command takes (-u/--url, --config, -m/--manifest, --timeout, --cluster, --tls-*,
---json, -v/--verbose; lint and info, which need no server, only --config, --json and -v) go
-after the command's name or before it: rscript --url redis://host:6379 exists. rscript <command>
---help lists those the command uses. rscript -v alone prints the version.`;
+--json, -v/--verbose; build and gen, which need no server, only --config, --json and -v) go
+after the command's name or before it: rscript --url redis://host:6379 exists. lint connects only
+given --url after its name, info only with --server-copy; otherwise the two leave the connection
+options aside. rscript <command> --help lists those the command uses. rscript -v alone prints the
+version.`;
 
 /** What `rscript` alone prints: how to call it, the commands' names, where the rest is. */
 export function shortUsage(commands: readonly string[]): string {

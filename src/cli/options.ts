@@ -114,13 +114,15 @@ function lintTarget(value: string): string {
 
 /** What a command does with the server and the manifest, which its common options' help follows. */
 export interface OptionUse {
-  /** False for a command that never connects (lint): it takes no --url, --timeout, --cluster, --tls-*. */
+  /** False for a command that never connects (build, gen): it takes no --url, --timeout, --cluster, --tls-*. */
   server: boolean;
   /**
    * What it does with the manifest, said in -m's help; undefined when it does not use it: -m is then
    * left out of its help, and still accepted (a shared alias or script may pass it to every command).
    */
   manifest?: 'read' | 'read and write';
+  /** --url's help where the command connects only when given it (lint) or asked to (info). */
+  urlHelp?: string;
 }
 
 /** Node's timers hold at most 2^31 - 1 ms (24.8 days); past that a timer fires at once. */
@@ -167,6 +169,14 @@ const keysArgs = (extra = ''): OptionSpec[] => [
 
 const yes = (help: string): OptionSpec => ({ long: '--yes', short: '-y', help });
 
+/** `--target` of lint and load: the linter's command table; `server` names the server read before the config. */
+const targetOption = (server: string): OptionSpec => ({
+  long: '--target',
+  arg: '<server>',
+  help: `the server the scripts must run on, for the linter: ${TARGETS.join(', ')} (default: the release of ${server}, else lint.target in the config, else ${DEFAULT_TARGET})`,
+  parse: lintTarget,
+});
+
 const SANDBOX_HELP = 'a throwaway redis-server (from PATH or "redisServer"), stopped afterwards; not with --url';
 
 /** Each command's own options, by the command's name (`functions dump`: by its full name). */
@@ -178,6 +188,7 @@ export const COMMAND_OPTIONS: Readonly<Record<string, readonly OptionSpec[]>> = 
     { long: '--no-cache', help: 'lint every new or changed script again instead of reusing the lint cache' },
     { long: '--all', help: 'list every script (past 50 unchanged ones already cached, the table counts them instead)' },
     { long: '--watch', help: 'load again on each save of a script, for a dev server (Ctrl-C to stop)' },
+    targetOption('the server it loads to'),
   ],
   exec: [
     ...keysArgs().map((o) => ({ ...o, default: [] })),
@@ -233,19 +244,19 @@ export const COMMAND_OPTIONS: Readonly<Record<string, readonly OptionSpec[]>> = 
       parse: wholeNumber('--max-warnings', 0),
     },
     { long: '--no-cache', help: 'check every script again instead of reusing the lint cache' },
-    {
-      long: '--target',
-      arg: '<server>',
-      help: `the server the scripts must run on: ${TARGETS.join(', ')} (default: lint.target in the config, else ${DEFAULT_TARGET})`,
-      parse: lintTarget,
-    },
+    targetOption('the --url server'),
   ],
   build: [{ long: '--out', short: '-o', arg: '<dir>', help: 'write <name>.lua files there instead of printing' }],
   gen: [
     { long: '--out', short: '-o', arg: '<file>', help: 'write the module there instead of printing it' },
     { long: '--check', help: 'exit 1 if the file given with --out is not what gen would write (write nothing)' },
   ],
-  info: [],
+  info: [
+    {
+      long: '--server-copy',
+      help: "read each script's copy from the server (SCRIPT SHOW, Valkey 8.0+) and compare it with the file",
+    },
+  ],
   bench: [
     ...keysArgs("; __rand_int__ is replaced per call (default: the fixture's)"),
     {
@@ -346,6 +357,7 @@ export function toOption(spec: OptionSpec): Option {
  */
 export function globalOptions(use: OptionUse = { server: true, manifest: 'read and write' }): Option[] {
   return GLOBAL_OPTIONS.filter((spec) => use.server || !spec.server).map((spec) => {
+    if (spec.long === '--url' && use.urlHelp) return toOption({ ...spec, help: use.urlHelp });
     if (spec.long !== '--manifest') return toOption(spec);
     const help = use.manifest
       ? `${spec.help} to ${use.manifest} (default rscript.lock.json)`

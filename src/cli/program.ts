@@ -94,7 +94,15 @@ export async function run(argv: string[]): Promise<number> {
         async (
           ctx,
           paths: string[],
-          opts: { dryRun?: boolean; check?: boolean; lint: boolean; cache: boolean; all?: boolean; watch?: boolean },
+          opts: {
+            dryRun?: boolean;
+            check?: boolean;
+            lint: boolean;
+            cache: boolean;
+            all?: boolean;
+            watch?: boolean;
+            target?: string;
+          },
         ) => {
           const { load } = await import('../commands/load.js');
           const { renderLoad } = await import('../output/render.js');
@@ -109,6 +117,7 @@ export async function run(argv: string[]): Promise<number> {
             lint: opts.lint,
             rules: ctx.config.lint.rules,
             lintTarget: ctx.config.lint.target,
+            lintTargetFlag: opts.target,
             lintHeaders: ctx.config.lint.headers,
             cache: opts.cache,
           };
@@ -328,16 +337,31 @@ export async function run(argv: string[]): Promise<number> {
       }),
     );
 
-  // No server: no --url, --timeout, --cluster or --tls-* after its name (before it, the program takes them).
-  command('lint', 'check scripts for Redis-specific Lua mistakes (no server needed)', { server: false })
+  // No server, unless --url follows its name: that server's release is the target. Before the name, the
+  // program takes --url and leaves it aside here (an alias may pass it to every command).
+  command('lint', 'check scripts for Redis-specific Lua mistakes (no server needed)', {
+    server: true,
+    urlHelp: "lint for this server's release (read at connect; nothing else is sent)",
+  })
     .argument('[paths...]', 'script folders or files (default: "scripts" in the config, else ./lua)')
     .action(
       action(
         async (
           ctx,
           paths: string[],
-          opts: { format?: 'text' | 'json' | 'sarif'; maxWarnings?: number; cache: boolean; target?: string },
+          opts: {
+            format?: 'text' | 'json' | 'sarif';
+            maxWarnings?: number;
+            cache: boolean;
+            target?: string;
+          } & GlobalFlags,
         ) => {
+          refuseConnectionFlagsWithout(
+            opts,
+            opts.url !== undefined,
+            'lint',
+            "--url: lint reads a server's release only when given its URL",
+          );
           // --json asks for JSON on stdout: SARIF is JSON, so an explicit --format sarif stays SARIF;
           // an explicit --format text cannot be both.
           if (ctx.flags.json && opts.format === 'text')
@@ -348,7 +372,9 @@ export async function run(argv: string[]): Promise<number> {
           const result = await lint({
             paths: paths.length > 0 ? paths : configuredScripts(ctx, 'lint'),
             rules: ctx.config.lint.rules,
-            target: opts.target ?? ctx.config.lint.target,
+            target: opts.target,
+            configTarget: ctx.config.lint.target,
+            ...(opts.url !== undefined ? { server: ctx.target } : {}),
             headers: ctx.config.lint.headers,
             cache: opts.cache,
             include: [ctx.config.include],
@@ -365,13 +391,16 @@ export async function run(argv: string[]): Promise<number> {
           const data =
             format === 'sarif'
               ? formatSarif(result.files, version(), (await import('../lint/lint.js')).RULES)
-              : { errors: result.errors, warnings: result.warnings, findings };
+              : { errors: result.errors, warnings: result.warnings, findings, target: result.target };
           const { colorLevel } = await import('../output/color.js');
+          const { describeTarget } = await import('../lint/target-ids.js');
+          // The target is said when read from a server (and with --verbose): the findings depend on it.
+          const said = ctx.flags.verbose || result.target.from === 'server';
           return {
             data,
             text: () =>
               format === 'text'
-                ? formatText(result.files, colorLevel(process.stdout) > 0)
+                ? `${formatText(result.files, colorLevel(process.stdout) > 0)}${said ? `checked against ${describeTarget(result.target)}` : ''}`
                 : JSON.stringify(data, null, 2),
             exitCode: result.errors > 0 || tooManyWarnings ? EXIT_FAILED : EXIT_OK,
           };
@@ -416,19 +445,29 @@ export async function run(argv: string[]): Promise<number> {
       }),
     );
 
+  // No server, unless --server-copy: then the connection options are read as every command reads them.
   command('info', 'show the catalog: what each script takes (KEYS, ARGV), its flags and what it returns', {
-    server: false,
+    server: true,
+    manifest: 'read',
+    urlHelp: 'the server --server-copy reads, redis://[user:password@]host:port[/db] or rediss:// (env REDIS_URL)',
   })
     .alias('ls')
     .argument('[script]', 'one script, by name, path (lua/rate_limit.lua) or SHA (default: all)')
     .action(
-      action(async (ctx, script: string | undefined) => {
+      action(async (ctx, script: string | undefined, opts: { serverCopy?: boolean } & GlobalFlags) => {
+        refuseConnectionFlagsWithout(
+          opts,
+          !!opts.serverCopy,
+          'info',
+          '--server-copy: info reads the server only to show its copy of the scripts',
+        );
         const { info } = await import('../commands/info.js');
         const { renderInfo } = await import('../output/render.js');
         const result = await info({
           script,
           paths: script === undefined ? configuredScripts(ctx, 'info') : ctx.config.scripts,
           include: [ctx.config.include],
+          ...(opts.serverCopy ? { serverCopy: { target: ctx.target, manifest: ctx.config.manifest } } : {}),
         });
         return {
           data: result,
@@ -632,6 +671,19 @@ function refuseServerFlagsWithSandbox(flags: GlobalFlags): void {
       `--sandbox and ${tls[0]} conflict: the throwaway local redis-server has no TLS; drop ${tls.join(' and ')}`,
     );
   }
+}
+
+/**
+ * lint and info connect only when asked (lint --url, info --server-copy): a connection flag after
+ * their name without that one would do nothing, and is refused. (Before the name, the program takes
+ * them for every command, and these two leave them aside.)
+ */
+function refuseConnectionFlagsWithout(opts: GlobalFlags, asked: boolean, command: string, why: string): void {
+  if (asked) return;
+  const given = (['url', 'timeout', 'cluster', 'tlsCa', 'tlsCert', 'tlsKey', 'tlsInsecure'] as const)
+    .filter((k) => opts[k] !== undefined)
+    .map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+  if (given.length > 0) throw new UsageError(`${command} ${given[0]} does nothing without ${why}`);
 }
 
 /**

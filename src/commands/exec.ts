@@ -10,8 +10,8 @@ import { replyCode } from '../server/failures.js';
 import type { Target } from '../server/target.js';
 import { locateScriptError } from '../redis/script-errors.js';
 import { lineMapper } from '../registry/include.js';
-import { offersScriptShow } from '../server/identity.js';
-import { evalSha, scriptShow } from '../server/scripts.js';
+import type { ServerIdentity } from '../server/identity.js';
+import { evalSha, serverCopyOf, type ServerCopy } from '../server/scripts.js';
 import { crossSlotError, slotOfKeys } from '../redis/slot.js';
 import { withSandbox, type Sandbox } from '../server/throwaway-server.js';
 import { withTopology, type NodeRole } from '../server/topology.js';
@@ -54,9 +54,9 @@ export interface ExecResult {
   /**
    * With `serverCopy`, on a server that offers SCRIPT SHOW: the server's copy of the manifest's SHA
    * against the file (`same`, or `differs` when the file changed since rscript load, with the
-   * server's source); `unavailable` with the reason otherwise.
+   * server's source); `not cached` or `unavailable` with the reason otherwise.
    */
-  serverCopy?: { status: 'same' | 'differs' | 'unavailable'; sha: string; source?: string; reason?: string };
+  serverCopy?: ServerCopy;
   /** Set when a Functions library's function ran (FCALL, or FCALL_RO for a no-writes function). */
   function?: { library: string; name: string; command: 'FCALL' | 'FCALL_RO' };
   /**
@@ -75,7 +75,6 @@ export async function exec(options: ExecOptions): Promise<ExecResult> {
   const infoRef = options.script.endsWith('.lua') ? options.script : resolved.name;
   checkArity(resolved.name, await expectedOf(resolved), options.keys.length, options.args.length, infoRef);
   const body = resolved.script?.bytes;
-  const lintErrors = await lintUnchecked(resolved, options);
   return withTopology(options.target, { lazy: true }, async (topology) => {
     // A cluster runs a script only when its keys share one slot: say so before sending anything.
     let slot: number | undefined;
@@ -91,33 +90,11 @@ export async function exec(options: ExecOptions): Promise<ExecResult> {
           body,
           raw: true,
         });
-        let serverCopy: ExecResult['serverCopy'];
-        if (options.serverCopy) {
-          // The copy rscript load put there: the manifest's SHA (the file's when they agree).
-          const sha = resolved.manifestSha ?? resolved.sha;
-          if (!offersScriptShow(node.conn.server)) {
-            serverCopy = {
-              status: 'unavailable',
-              sha,
-              reason: `${node.conn.server?.name ?? 'this server'} has no SCRIPT SHOW (Valkey 8.0+ has it)`,
-            };
-          } else {
-            const source = await scriptShow(node.conn, sha);
-            if (source === undefined)
-              serverCopy = { status: 'unavailable', sha, reason: `the server does not have sha ${sha.slice(0, 12)}` };
-            else if (!body)
-              serverCopy = {
-                status: 'unavailable',
-                sha,
-                source: source.toString('utf8'),
-                reason: 'no local file to compare with',
-              };
-            else
-              serverCopy = source.equals(body)
-                ? { status: 'same', sha }
-                : { status: 'differs', sha, source: source.toString('utf8') };
-          }
-        }
+        // The copy rscript load put there: the manifest's SHA (the file's when they agree).
+        const serverCopy = options.serverCopy
+          ? await serverCopyOf(node.conn, resolved.manifestSha ?? resolved.sha, body)
+          : undefined;
+        const lintErrors = await lintUnchecked(resolved, options, node.conn.server);
         return {
           script: resolved.name,
           sha: resolved.sha,
@@ -163,16 +140,23 @@ export async function exec(options: ExecOptions): Promise<ExecResult> {
 }
 
 /**
- * The error-level lint findings of the file that runs, when `rscript load` has not checked it: the
- * manifest documents KEYS and ARGV only for a SHA its linter read. Through the lint cache, as lint and
- * load; a linter that fails says nothing (the call is what the user asked for).
+ * The error-level lint findings of the file that ran, when `rscript load` has not checked it: the
+ * manifest documents KEYS and ARGV only for a SHA its linter read. Against the release of the server
+ * that ran it (then lint.target), through the lint cache, as lint and load; a linter that fails says
+ * nothing (the call is what the user asked for).
  */
-async function lintUnchecked(resolved: ResolvedScript, options: ExecOptions): Promise<MappedFinding[] | undefined> {
+async function lintUnchecked(
+  resolved: ResolvedScript,
+  options: ExecOptions,
+  server: ServerIdentity | undefined,
+): Promise<MappedFinding[] | undefined> {
   const script = resolved.script;
   if (!options.lint || !script || (resolved.keys && resolved.args)) return undefined;
   try {
     const { checkScripts } = await import('../lint/cached.js');
-    const [checked] = await checkScripts([script], { ...options.lint, cwd: options.cwd ?? process.cwd() });
+    const { chooseTarget } = await import('../lint/target-ids.js');
+    const target = chooseTarget({ servers: [server], config: options.lint.target }).id;
+    const [checked] = await checkScripts([script], { ...options.lint, target, cwd: options.cwd ?? process.cwd() });
     return mapFindings(script, checked?.findings ?? []).filter((f) => f.severity === 'error');
   } catch {
     return undefined;

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, UsageError } from '../errors.js';
-import { entryAbsPath, readManifest, type Manifest } from '../manifest/manifest.js';
+import { entryAbsPath, readManifest, type Manifest, type ManifestEntry } from '../manifest/manifest.js';
 import { manifestEntry, unknownScript } from '../manifest/resolve.js';
 import type { Target } from '../server/target.js';
-import { offersScriptShow } from '../server/identity.js';
-import { evictedScripts, scriptExists, scriptShow } from '../server/scripts.js';
+import { noScriptShow, offersScriptShow } from '../server/identity.js';
+import { evictedScripts, scriptExists, serverCopyOf } from '../server/scripts.js';
 import { withTopology, type NodeRole, type ServerSummary, type TopologySummary } from '../server/topology.js';
 import { functionList } from '../server/functions.js';
 import { assemble } from '../registry/include.js';
@@ -74,6 +74,21 @@ export interface LibraryExistsRow {
 }
 
 /**
+ * The text rscript load sent for a manifest entry: its file with the fragments spliced in; undefined
+ * when the file is gone.
+ */
+function localText(entry: ManifestEntry, manifestFile: string): Buffer | undefined {
+  const abs = entryAbsPath(entry, manifestFile);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(abs);
+  } catch {
+    return undefined;
+  }
+  return assemble(abs, bytes).bytes;
+}
+
+/**
  * The manifest name `ref` stands for: a name, the path of a script's file (`lua/x.lua`), or a SHA or
  * the 12 characters the tables print, as `exec` takes them (manifest/resolve.ts resolves it).
  */
@@ -126,28 +141,21 @@ export async function exists(options: ExistsOptions): Promise<ExistsResult> {
     if (options.serverCopy) {
       const show = topology.nodes.filter((n) => offersScriptShow(n.conn.server));
       if (show.length === 0) {
-        serverCopyNote = `${topology.server()?.name ?? 'this server'} has no SCRIPT SHOW (Valkey 8.0+ has it): the server's copies cannot be read back`;
+        serverCopyNote = `${noScriptShow(topology.server())}: the server's copies cannot be read back`;
       } else {
         await Promise.all(
           rows.map(async (row, i) => {
             // The first node that has it: a copy is the same on every node (same SHA, same bytes).
             const node = show.find((n) => perNode[topology.nodes.indexOf(n)]![i]);
             if (!node) return;
-            const source = await scriptShow(node.conn, row.sha);
-            if (source === undefined) return;
-            const entry = manifest.scripts[row.name]!;
-            let local: Buffer | undefined;
-            const abs = entryAbsPath(entry, options.manifest);
-            try {
-              local = readFileSync(abs);
-            } catch {
-              row.serverCopy = 'no file';
-              return;
-            }
-            // The server holds the assembled text (fragments spliced in), as rscript load sent it.
-            local = assemble(abs, local).bytes;
-            row.serverCopy = local.equals(source) ? 'same' : 'differs';
-            if (row.serverCopy === 'differs') row.serverSource = source.toString('utf8');
+            const copy = await serverCopyOf(
+              node.conn,
+              row.sha,
+              localText(manifest.scripts[row.name]!, options.manifest),
+            );
+            if (copy.status === 'not cached') return;
+            row.serverCopy = copy.status === 'same' ? 'same' : copy.status === 'differs' ? 'differs' : 'no file';
+            if (copy.status === 'differs') row.serverSource = copy.source;
           }),
         );
       }

@@ -6,14 +6,21 @@ import { UsageError } from '../errors.js';
 import { mapFindings, sourceOf } from '../lint/map-findings.js';
 import { libraryKind, positionIn } from '../registry/library.js';
 import type { LocalScript } from '../registry/script.js';
+import type { Target as ConnectionTarget } from '../server/target.js';
+import type { ServerIdentity } from '../server/identity.js';
+import { chooseTarget, type ChosenTarget } from '../lint/target-ids.js';
 
 export interface LintCommandOptions {
   paths: string[];
   /** The include folder (`include` in the config): its fragments are linted as part of the scripts that include them. */
   include?: string[];
   rules?: Record<string, Severity>;
-  /** The server the scripts must run on (`redis-7.4`); default redis-7.0. */
+  /** The server the scripts must run on (`redis-7.4`): `--target`, before all the others. */
   target?: string;
+  /** `lint --url`: the server whose release the scripts are linted for, before lint.target. */
+  server?: ConnectionTarget;
+  /** lint.target in the config; default redis-7.0. */
+  configTarget?: string;
   /** `always`: header-keys-argv checks every script, not only those with a KEYS[n]:/ARGV[n]: header. */
   headers?: 'convention' | 'always';
   cwd?: string;
@@ -33,15 +40,22 @@ export interface LintResult {
   files: LintedFile[];
   errors: number;
   warnings: number;
+  /** The server the scripts were checked against, and why that one. */
+  target: ChosenTarget;
 }
 
 /** Lints every script under the paths; pure apart from reading the files and the lint cache. */
 export async function lint(options: LintCommandOptions): Promise<LintResult> {
   const scripts = discoverScripts({ paths: options.paths, cwd: options.cwd, allowBom: true, include: options.include });
   if (scripts.length === 0) throw new UsageError(`no .lua files found under ${options.paths.join(', ')}`);
+  const target = chooseTarget({
+    flag: options.target,
+    servers: options.server && !options.target ? await serverReleases(options.server) : [],
+    config: options.configTarget,
+  });
   const checked = await checkScripts(scripts, {
     rules: options.rules,
-    target: options.target,
+    target: target.id,
     headers: options.headers,
     cache: options.cache,
     cwd: options.cwd ?? process.cwd(),
@@ -88,7 +102,16 @@ export async function lint(options: LintCommandOptions): Promise<LintResult> {
   }
   // Notes (severity info) count as neither.
   const count = (sev: string) => files.reduce((n, f) => n + f.findings.filter((x) => x.severity === sev).length, 0);
-  return { files, errors: count('error'), warnings: count('warning') };
+  return { files, errors: count('error'), warnings: count('warning'), target };
+}
+
+/**
+ * The release of every node of the server (HELLO's, read at connect: nothing else is sent). A server
+ * without Lua is no reason to refuse: its release is what the scripts are checked for.
+ */
+async function serverReleases(server: ConnectionTarget): Promise<Array<ServerIdentity | undefined>> {
+  const { withTopology } = await import('../server/topology.js');
+  return withTopology(server, { needsLua: false }, async (topology) => topology.nodes.map((n) => n.conn.server));
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   type TopologySummary,
 } from '../server/topology.js';
 import type { Severity } from '../lint/finding.js';
+import { chooseTarget, DEFAULT_TARGET, type ChosenTarget } from '../lint/target-ids.js';
 import type { Manifest, ManifestEntry } from '../manifest/manifest.js';
 import type { PlanRow } from '../manifest/plan.js';
 import { splitLibraries, type LocalLibrary } from '../registry/library.js';
@@ -38,9 +39,11 @@ export interface LoadOptions {
   lint?: boolean;
   /** Lint rule severities from the config. */
   rules?: Record<string, Severity>;
-  /** lint.target and lint.headers of the config. */
+  /** lint.target and lint.headers of the config; the connected server's release comes before lint.target. */
   lintTarget?: string;
   lintHeaders?: 'convention' | 'always';
+  /** `--target`: the linter's target, before the server's. */
+  lintTargetFlag?: string;
   cwd?: string;
   /** False: neither read nor write the lint cache (`--no-cache`). */
   cache?: boolean;
@@ -82,6 +85,8 @@ export interface LoadResult {
   removedLibraries?: string[];
   /** Replicas that did not show the new library code in time. */
   laggingReplicas?: LaggingReplica[];
+  /** The server the linter checked new and changed scripts against, and why that one (absent with --no-lint). */
+  lintTarget?: ChosenTarget;
 }
 
 /**
@@ -124,6 +129,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   }));
   let cluster: TopologySummary | undefined;
   let server: ServerSummary | undefined;
+  let lintTarget: ChosenTarget | undefined;
   const result = (manifestWritten: boolean): LoadResult => ({
     rows,
     removed: plan.removed,
@@ -138,23 +144,48 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     ...(libPlan.rows.length > 0 || libPlan.removed.length > 0
       ? { libraries: libPlan.rows, removedLibraries: libPlan.removed, laggingReplicas }
       : {}),
+    ...(lintTarget ? { lintTarget } : {}),
   });
+  const lint = options.lint !== false;
+  const targetOf = (servers: ReadonlyArray<ServerSummary | undefined>) =>
+    chooseTarget({ flag: options.lintTargetFlag, servers, config: options.lintTarget });
 
-  if (!options.check && options.lint !== false) await lintLibraries(libraries, libPlan.rows, previous, options);
-  const { docs, described, saveLintCache } = await describeScripts(plan.rows, previous, options);
-  for (const [name, doc] of docs) Object.assign(plan.next.scripts[name]!, doc);
+  // KEYS and ARGV read anew go into the next manifest.
+  const describe = async (target: ChosenTarget | undefined, lacking?: ReadonlySet<string>) => {
+    const described = await describeScripts(plan.rows, previous, options, target, lacking);
+    for (const [name, doc] of described.docs) Object.assign(plan.next.scripts[name]!, doc);
+    return described;
+  };
+
+  if (options.check) {
+    // No server: the manifest's KEYS and ARGV are read for the config's target (nothing is refused).
+    if (lint) lintTarget = targetOf([]);
+    (await describe(lintTarget)).saveLintCache();
+    return result(false);
+  }
+  // Said before the server is touched: a load whose manifest cannot be written leaves the server
+  // ahead of the lockfile.
+  if (!options.dryRun && !isDirectory(dirname(options.manifest))) {
+    throw new ConfigError(
+      `${options.manifest}: cannot write the manifest: the folder ${dirname(options.manifest)} does not exist (create it, or change "manifest")`,
+    );
+  }
+  let saveLintCache = (): void => undefined;
+  let described = 0;
   try {
-    if (options.check) return result(false);
-    // Said before the server is touched: a load whose manifest cannot be written leaves the server
-    // ahead of the lockfile.
-    if (!options.dryRun && !isDirectory(dirname(options.manifest))) {
-      throw new ConfigError(
-        `${options.manifest}: cannot write the manifest: the folder ${dirname(options.manifest)} does not exist (create it, or change "manifest")`,
-      );
-    }
     cluster = await withTopology(options.target, {}, async (topology) => {
       server = topology.server();
-      const summary = await syncNodes(topology, scripts, options, previous, rows, saveLintCache);
+      // Every node's SCRIPT EXISTS first: the linter checks the scripts a node lacks, which this load
+      // sends, against the server's release (its oldest node's on a cluster), known once connected.
+      const shas = scripts.map((s) => s.sha);
+      const cached = await Promise.all(topology.nodes.map((node) => scriptExists(node.conn, shas)));
+      const lacking = new Set(scripts.filter((_, i) => cached.some((c) => !c[i])).map((s) => s.name));
+      if (lint) {
+        lintTarget = targetOf(topology.nodes.map((n) => n.conn.server));
+        await lintLibraries(libraries, libPlan.rows, previous, options, lintTarget);
+      }
+      ({ described, saveLintCache } = await describe(lintTarget, lacking));
+      const summary = await syncNodes(topology, scripts, cached, options, previous, rows, saveLintCache);
       laggingReplicas = await syncLibraries(topology, libraries, libPlan.rows, {
         dryRun: options.dryRun,
         replicaWaitMs: Math.min(2000, options.target.timeoutMs),
@@ -176,19 +207,19 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
 
 /**
  * Every node, replicas too: SCRIPT LOAD is not replicated, and a failover must find the scripts there.
- * Every node's SCRIPT EXISTS first, then every node's SCRIPT LOADs at once; the lint cache is written
- * once they are all sent, while the servers compile and before any deadline starts.
+ * `cached`: every node's SCRIPT EXISTS (asked before the linter ran); then every node's SCRIPT LOADs
+ * at once; the lint cache is written once they are all sent, while the servers compile and before any
+ * deadline starts.
  */
 async function syncNodes(
   topology: Topology,
   scripts: LocalScript[],
+  cached: boolean[][],
   options: LoadOptions,
   previous: Manifest | null,
   rows: LoadRow[],
   saveLintCache: () => void,
 ): Promise<TopologySummary | undefined> {
-  const shas = scripts.map((s) => s.sha);
-  const cached = await Promise.all(topology.nodes.map((node) => scriptExists(node.conn, shas)));
   const sent = await Promise.all(topology.nodes.map((node, i) => sendMissing(node.conn, scripts, cached[i]!, options)));
   if (sent.some((node) => node.loads !== undefined)) saveLintCache();
   const perNode = await Promise.all(sent.map((node) => checkLoaded(node, options.target.timeoutMs)));
@@ -264,16 +295,19 @@ async function checkLoaded(
 type ScriptDocs = Pick<ManifestEntry, 'keys' | 'args' | 'minKeys' | 'minArgs'>;
 
 /**
- * Each script's KEYS and ARGV (their documented meaning) for the next manifest, by name; scripts with
- * error-level lint findings are refused before anything reaches the server (unless --no-lint). One
- * parse per new or changed script (none for a script the lint cache knows); unchanged scripts keep what
- * the manifest already says, so a load with nothing new never loads the Lua parser. `described` counts
- * the scripts read anew.
+ * Each script's KEYS and ARGV (their documented meaning) for the next manifest, by name, read from the
+ * new and changed scripts; error-level lint findings (unless --no-lint) in those and in the unchanged
+ * scripts a node lacks (`lacking`: what this load sends; absent with --check, which refuses nothing)
+ * refuse the load before anything is loaded. One parse per script checked (none for a script the lint
+ * cache knows); the others keep what the manifest says, so a load with nothing new, onto a server that
+ * has every script, never loads the Lua parser. `described` counts the scripts read anew.
  */
 async function describeScripts(
   rows: readonly PlanRow[],
   previous: Manifest | null,
   options: LoadOptions,
+  target: ChosenTarget | undefined,
+  lacking?: ReadonlySet<string>,
 ): Promise<{ docs: Map<string, ScriptDocs>; described: number; saveLintCache: () => void }> {
   const docs = new Map<string, ScriptDocs>();
   const todo = rows.filter(({ script, status }) => {
@@ -287,34 +321,39 @@ async function describeScripts(
     }
     return true;
   });
+  // Unchanged scripts are checked only for the gate: the server lacks them, and may be older than the
+  // one of the load that checked them first.
+  const gateOnly = lacking ? rows.filter((row) => !todo.includes(row) && lacking.has(row.script.name)) : [];
   // --no-lint is also the fast path for bulk loads: no parse at all, so new and changed scripts get
   // no KEYS/ARGV metadata until a load with the linter (exec then reads the header itself).
-  if (todo.length === 0 || options.lint === false) return { docs, described: 0, saveLintCache: () => undefined };
+  if (todo.length + gateOnly.length === 0 || options.lint === false)
+    return { docs, described: 0, saveLintCache: () => undefined };
   const { checkScriptsDeferringSave } = await import('../lint/cached.js');
   const { checked, save } = await checkScriptsDeferringSave(
-    todo.map((row) => row.script),
+    [...todo, ...gateOnly].map((row) => row.script),
     {
       rules: options.rules,
-      target: options.lintTarget,
+      target: target?.id,
       headers: options.lintHeaders,
       cache: options.cache,
       cwd: options.cwd ?? process.cwd(),
     },
   );
-  const gate = !options.check;
   const problems: string[] = [];
-  for (const [i, { script }] of todo.entries()) {
+  for (const [i, { script }] of [...todo, ...gateOnly].entries()) {
     const { findings, metadata } = checked[i]!;
-    const doc: ScriptDocs = {
-      keys: metadata.keys.map((k) => k.doc ?? ''),
-      args: metadata.args.map((a) => a.doc ?? ''),
-    };
-    const minKeys = required(metadata.keys);
-    const minArgs = required(metadata.args);
-    if (minKeys < metadata.keys.length) doc.minKeys = minKeys;
-    if (minArgs < metadata.args.length) doc.minArgs = minArgs;
-    docs.set(script.name, doc);
-    if (!gate) continue;
+    if (i < todo.length) {
+      const doc: ScriptDocs = {
+        keys: metadata.keys.map((k) => k.doc ?? ''),
+        args: metadata.args.map((a) => a.doc ?? ''),
+      };
+      const minKeys = required(metadata.keys);
+      const minArgs = required(metadata.args);
+      if (minKeys < metadata.keys.length) doc.minKeys = minKeys;
+      if (minArgs < metadata.args.length) doc.minArgs = minArgs;
+      docs.set(script.name, doc);
+    }
+    if (!lacking) continue;
     for (const f of mapFindings(script, findings)) {
       if (f.severity !== 'error') continue;
       const lines = sourceOf(script, f).split('\n');
@@ -328,10 +367,7 @@ async function describeScripts(
   }
   if (problems.length > 0) {
     save();
-    throw new CheckFailedError(problems[0]!, [
-      ...problems.slice(1),
-      `load refused before contacting the server; ${untouched(options.manifest, previous)}. Fix the error(s) (rscript lint explains them) or pass --no-lint`,
-    ]);
+    throw lintRefusal(problems, options, previous, target);
   }
   return { docs, described: todo.length, saveLintCache: save };
 }
@@ -342,6 +378,7 @@ async function lintLibraries(
   rows: LibraryRow[],
   previous: Manifest | null,
   options: LoadOptions,
+  target: ChosenTarget,
 ): Promise<void> {
   const todo = libraries.filter((_, i) => rows[i]!.status !== 'unchanged');
   if (todo.length === 0) return;
@@ -350,7 +387,7 @@ async function lintLibraries(
     todo.map((l) => l.script),
     {
       rules: options.rules,
-      target: options.lintTarget,
+      target: target.id,
       headers: options.lintHeaders,
       cache: options.cache,
       cwd: options.cwd ?? process.cwd(),
@@ -368,15 +405,33 @@ async function lintLibraries(
       if (source !== undefined) problems.push(`${f.line} | ${source.replace(/\r$/, '').slice(0, 200)}`);
     }
   });
-  if (problems.length > 0) {
-    throw new CheckFailedError(problems[0]!, [
-      ...problems.slice(1),
-      `load refused before contacting the server; ${untouched(options.manifest, previous)}. Fix the error(s) (rscript lint explains them) or pass --no-lint`,
-    ]);
-  }
+  if (problems.length > 0) throw lintRefusal(problems, options, previous, target);
 }
 
-/** What a failed load did to the manifest: nothing (there may be none yet). */
+/**
+ * The load refused by error-level findings: each, then what was (not) done and what to do. The
+ * linter's target is named when it is not the one `rscript lint` takes by itself.
+ */
+function lintRefusal(
+  problems: string[],
+  options: LoadOptions,
+  previous: Manifest | null,
+  target: ChosenTarget | undefined,
+): CheckFailedError {
+  // `rscript lint` alone takes lint.target, else the default.
+  const offline = options.lintTarget ?? DEFAULT_TARGET;
+  const lint =
+    !target || target.id === offline
+      ? 'rscript lint explains them'
+      : target.from === 'server'
+        ? `rscript lint --target ${target.id} explains them: load checks against the server's release, ${target.server}`
+        : `rscript lint --target ${target.id} explains them`;
+  return new CheckFailedError(problems[0]!, [
+    ...problems.slice(1),
+    `load refused before loading anything; ${untouched(options.manifest, previous)}. Fix the error(s) (${lint}) or pass --no-lint`,
+  ]);
+}
+
 /** `a, b, c` up to ten names, then `and N more`. */
 function names(list: string[]): string {
   const shown = list.slice(0, 10).join(', ');
@@ -387,6 +442,7 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** What a failed load did to the manifest: nothing (there may be none yet). */
 function untouched(manifest: string, previous: Manifest | null): string {
   return previous === null ? `the manifest ${manifest} was not written` : `the manifest ${manifest} was not changed`;
 }

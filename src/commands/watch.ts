@@ -250,9 +250,13 @@ export interface WatchLoadIO {
  */
 export async function watchLoad(options: LoadOptions, io: WatchLoadIO): Promise<number> {
   const cwd = options.cwd ?? process.cwd();
+  // The saved scripts are linted for the target the last load used (the dev server's release).
+  let target = options.lintTargetFlag ?? options.lintTarget;
   const attempt = async () => {
     try {
-      io.print(io.render(await load(options)));
+      const result = await load(options);
+      if (result.lintTarget) target = result.lintTarget.id;
+      io.print(io.render(result));
     } catch (err) {
       if (!(err instanceof RscriptError)) throw err;
       io.print([`rscript: ${err.message}`, ...err.detail.map((d) => `  ${d}`)].join('\n'));
@@ -281,7 +285,7 @@ export async function watchLoad(options: LoadOptions, io: WatchLoadIO): Promise<
               {
                 include: options.include,
                 rules: options.rules,
-                target: options.lintTarget,
+                target,
                 headers: options.lintHeaders,
               },
               cwd,

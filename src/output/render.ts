@@ -4,7 +4,7 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { ExecResult } from '../commands/exec.js';
-import type { ScriptInfo } from '../commands/info.js';
+import type { InfoServerCopy, ScriptInfo } from '../commands/info.js';
 import type { ExistsResult } from '../commands/exists.js';
 import type { FlushResult } from '../commands/flush.js';
 import type { FunctionsDumpResult, FunctionsRestoreResult } from '../commands/functions.js';
@@ -266,7 +266,7 @@ export function renderExec(r: ExecResult): string {
   if (!copy) return text;
   if (copy.status === 'same')
     return `${text}\n${out.dim(`the server's copy (SCRIPT SHOW ${shortSha(copy.sha)}) is the same as the file`)}`;
-  if (copy.status === 'unavailable') {
+  if (copy.status === 'unavailable' || copy.status === 'not cached') {
     const shown = copy.source !== undefined ? `\n${sourceBlock(copy.source).join('\n')}` : '';
     return `${text}\n${out.dim(`server's copy: ${copy.reason}`)}${shown}`;
   }
@@ -500,11 +500,16 @@ function clipDoc(doc: string): string | undefined {
  * the other. A clipped cell ends at a whole slot name where it can, with "…". (Those cells are plain
  * text, but for a dimmed "none", too short ever to be cut.)
  */
-function fitSlots(rows: string[][], columns: number): void {
+function fitSlots(rows: string[][], columns: number, copies: boolean): void {
   const widest = (c: number, head: string) => Math.max(head.length, ...rows.map((r) => displayWidth(r[c]!)));
-  // Six borders and a space each side of five cells. Too narrow a terminal still gets the two cells
-  // at their narrowest: a table a little wider than it, not three times as wide.
-  const room = Math.max(2 * MIN_SLOT_WIDTH, columns - 16 - widest(0, 'script') - widest(1, 'sha') - widest(4, 'flags'));
+  // Six borders and a space each side of five cells (seven and six with the server copy). Too narrow
+  // a terminal still gets the two cells at their narrowest: a table a little wider than it, not three
+  // times as wide.
+  const copy = copies ? 3 + widest(5, 'server copy') : 0;
+  const room = Math.max(
+    2 * MIN_SLOT_WIDTH,
+    columns - 16 - copy - widest(0, 'script') - widest(1, 'sha') - widest(4, 'flags'),
+  );
   const keys = widest(2, 'keys');
   const args = widest(3, 'args');
   if (keys + args <= room) return;
@@ -549,6 +554,11 @@ export function renderInfo(scripts: ScriptInfo[], detailed: boolean, columns?: n
   };
   const opt = (s: { optional?: true; doc?: string }) =>
     s.optional && !/\boptional\b/i.test(s.doc ?? '') ? ` ${out.dim('(optional)')}` : '';
+  const copies = scripts.filter((s) => s.serverCopy !== undefined);
+  // A server without SCRIPT SHOW: said once, not per script.
+  const unread =
+    copies.length > 0 && copies.every((s) => s.serverCopy!.status === 'unavailable' && !s.serverCopy!.source);
+  const copyColumn = copies.length > 0 && !unread;
   if (!detailed) {
     const rows = scripts.map((s) => [
       s.name,
@@ -556,14 +566,19 @@ export function renderInfo(scripts: ScriptInfo[], detailed: boolean, columns?: n
       [...s.keys.map((k, i) => slot(k, i, 'KEYS')), ...(s.moreKeys ? ['...'] : [])].join(', ') || out.dim('none'),
       [...s.args.map((a, i) => slot(a, i, 'ARGV')), ...(s.moreArgs ? ['...'] : [])].join(', ') || out.dim('none'),
       s.flags.join(',') || out.dim('-'),
+      ...(copyColumn ? [infoCopyCell(s.serverCopy)] : []),
     ]);
-    if (columns !== undefined) fitSlots(rows, columns);
+    if (columns !== undefined) fitSlots(rows, columns, copyColumn);
     const fns = scripts.filter((s) => s.library !== undefined).length;
     const counted =
       fns > 0
         ? `${plural(scripts.length - fns, 'script')} and ${plural(fns, 'function')} of ${plural(new Set(scripts.map((s) => s.library).filter(Boolean)).size, 'library').replace('librarys', 'libraries')}`
         : plural(scripts.length, 'script');
-    return `${table(['script', 'sha', 'keys', 'args', 'flags'], rows)}\n${counted}; rscript info <script> for one in full`;
+    const heads = ['script', 'sha', 'keys', 'args', 'flags', ...(copyColumn ? ['server copy'] : [])];
+    const notes = unread
+      ? [out.dim(`server copy: ${copies[0]!.serverCopy!.reason}: the server's copies cannot be read back`)]
+      : copies.flatMap((s) => (s.serverCopy!.status === 'differs' ? infoCopyLines(s, true) : []));
+    return [table(heads, rows), ...notes, `${counted}; rscript info <script> for one in full`].join('\n');
   }
   return scripts
     .map((s) => {
@@ -579,9 +594,42 @@ export function renderInfo(scripts: ScriptInfo[], detailed: boolean, columns?: n
       if (s.moreArgs) lines.push(`ARGV[${s.args.length + 1}..N]  ${s.moreArgs.doc ?? out.dim('(undocumented)')}`);
       if (s.returns) lines.push(`returns: ${s.returns}`);
       if (s.errors.length) lines.push(`errors: ${s.errors.join('; ')}`);
+      lines.push(...infoCopyLines(s, false));
       return lines.join('\n');
     })
     .join('\n\n');
+}
+
+/** The catalog's cell for a script's copy on the server (`-` for a function: libraries are exists's). */
+function infoCopyCell(copy: InfoServerCopy | undefined): string {
+  if (!copy) return out.dim('-');
+  const partly = copy.missingOn ? out.yellow(` (not on ${plural(copy.missingOn.length, 'node')})`) : '';
+  if (copy.status === 'same') return out.green('same as the file') + partly;
+  if (copy.status === 'differs') return out.red('DIFFERS from the file') + partly;
+  if (copy.status === 'not cached') return out.red('not cached');
+  return out.dim(copy.reason ?? 'unavailable');
+}
+
+/**
+ * A script's copy on the server, in words: one line, or the line and the server's source when it
+ * differs from the file. `named`: the line starts with the script's name (in the catalog).
+ */
+function infoCopyLines(s: ScriptInfo, named: boolean): string[] {
+  const copy = s.serverCopy;
+  if (!copy) return [];
+  const lead = named ? `${s.name}: the server's copy` : "server's copy";
+  const sha = `sha ${shortSha(copy.sha)}${copy.sha !== s.sha ? ', from the manifest' : ''}`;
+  const partly = copy.missingOn ? `; not on ${copy.missingOn.join(', ')} (rscript load puts it there)` : '';
+  if (copy.status === 'same') return [out.green(`${lead} (${sha}) is the same as the file`) + out.yellow(partly)];
+  if (copy.status === 'differs')
+    return [
+      out.red(`${lead} (${sha}) differs from the file, which changed since rscript load; the server has:`),
+      ...sourceBlock(copy.source ?? ''),
+      ...(partly ? [out.yellow(partly.slice(2))] : []),
+    ];
+  if (copy.status === 'not cached')
+    return [out.red(`${lead}: not cached (${copy.reason}; rscript load puts it there)`)];
+  return [out.dim(`${lead}: ${copy.reason}`), ...(copy.source !== undefined ? sourceBlock(copy.source) : [])];
 }
 
 /**

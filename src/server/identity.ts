@@ -68,8 +68,11 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
+/** A server's flavour, version and name: an identity, or a topology's summary of its nodes. */
+export type ServerRelease = Pick<ServerIdentity, 'flavour' | 'version' | 'name'>;
+
 /** Whether `server` is `flavour` at `version` or later. */
-export function serverAtLeast(server: ServerIdentity | undefined, flavour: string, version: string): boolean {
+export function serverAtLeast(server: ServerRelease | undefined, flavour: string, version: string): boolean {
   return server?.flavour === flavour && compareVersions(server.version, version) >= 0;
 }
 
@@ -77,8 +80,15 @@ export function serverAtLeast(server: ServerIdentity | undefined, flavour: strin
  * `SCRIPT SHOW <sha>` (Valkey 8.0+) returns a cached script's source.
  * @see https://valkey.io/commands/script-show/
  */
-export function offersScriptShow(server: ServerIdentity | undefined): boolean {
+export function offersScriptShow(server: ServerRelease | undefined): boolean {
   return serverAtLeast(server, 'valkey', '8.0.0');
+}
+
+/** Why the server cannot show a cached script's source (no SCRIPT SHOW), or undefined when it can. */
+export function noScriptShow(server: ServerRelease | undefined): string | undefined {
+  return offersScriptShow(server)
+    ? undefined
+    : `${server?.name ?? 'this server'} has no SCRIPT SHOW (Valkey 8.0+ has it)`;
 }
 
 /** The servers of a topology in one phrase: `Redis 8.0.2`, or `Redis 7.4.1 (3 nodes), Redis 8.0.2 (3 nodes)` while they differ. */

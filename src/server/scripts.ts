@@ -5,6 +5,7 @@
 import { CheckFailedError, ConnectionError } from '../errors.js';
 import { withDeadline, type Arg, type RedisConnection } from './connection.js';
 import { replyCode } from './failures.js';
+import { noScriptShow } from './identity.js';
 import { locateScriptError } from '../redis/script-errors.js';
 import { lineMapper } from '../registry/include.js';
 import type { LocalScript } from '../registry/script.js';
@@ -209,4 +210,34 @@ export async function scriptShow(conn: RedisConnection, sha: string): Promise<Bu
       return undefined;
     throw err;
   }
+}
+
+/**
+ * The server's copy of a script against the local text: `same`, `differs` (with the server's
+ * source), `not cached`, or `unavailable` with the reason (no SCRIPT SHOW there, or no local text to
+ * compare with: the server's source is given then).
+ */
+export interface ServerCopy {
+  status: 'same' | 'differs' | 'not cached' | 'unavailable';
+  /** The SHA asked for. */
+  sha: string;
+  /** The server's source, when it differs from the local text or there is none. */
+  source?: string;
+  reason?: string;
+}
+
+/**
+ * Reads the copy of `sha` the node holds (SCRIPT SHOW) and compares it with `local`, the text
+ * rscript load sent (fragments spliced in); `local` undefined: no file to compare with.
+ * @see https://valkey.io/commands/script-show/
+ */
+export async function serverCopyOf(conn: RedisConnection, sha: string, local: Buffer | undefined): Promise<ServerCopy> {
+  const missing = noScriptShow(conn.server);
+  if (missing) return { status: 'unavailable', sha, reason: missing };
+  const source = await scriptShow(conn, sha);
+  if (source === undefined)
+    return { status: 'not cached', sha, reason: `the server does not have sha ${sha.slice(0, 12)}` };
+  if (local === undefined)
+    return { status: 'unavailable', sha, source: source.toString('utf8'), reason: 'no local file to compare with' };
+  return local.equals(source) ? { status: 'same', sha } : { status: 'differs', sha, source: source.toString('utf8') };
 }

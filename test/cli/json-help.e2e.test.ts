@@ -209,7 +209,7 @@ test('--help lists the exit codes: the program all of them, each command only th
   expect(runs[1]!.stdout).toContain('--check');
 });
 
-test("each command's help says what it takes: names, paths or SHAs; -m read or written; lint no connection options", async () => {
+test("each command's help says what it takes: names, paths or SHAs; -m read or written; build no connection options", async () => {
   const help = async (command: string) => {
     const r = await cli(command, '--help');
     expect(r.code).toBe(0);
@@ -219,19 +219,19 @@ test("each command's help says what it takes: names, paths or SHAs; -m read or w
   const manifest = (text: string) => /-m, --manifest <file> +(.*)/.exec(text)?.[1];
   const texts = Object.fromEntries(
     await Promise.all(
-      ['load', 'exec', 'exists', 'flush', 'kill', 'lint', 'info', 'bench'].map(
+      ['load', 'exec', 'exists', 'flush', 'kill', 'lint', 'info', 'bench', 'build'].map(
         async (c) => [c, await help(c)] as const,
       ),
     ),
   );
   expect(manifest(texts.load!)).toBe('SHA manifest (lockfile) to read and write (default rscript.lock.json)');
-  for (const c of ['exec', 'exists', 'bench'])
+  for (const c of ['exec', 'exists', 'bench', 'info'])
     expect({ c, m: manifest(texts[c]!) }).toEqual({
       c,
       m: 'SHA manifest (lockfile) to read (default rscript.lock.json)',
     });
   // The commands that do not use the manifest leave -m out of their help (and still accept it: below).
-  for (const c of ['flush', 'kill', 'lint', 'info'])
+  for (const c of ['flush', 'kill', 'lint', 'build'])
     expect({ c, manifest: texts[c]!.includes('--manifest') }).toEqual({ c, manifest: false });
   expect(texts.exists).toMatch(
     /^ {2}names +manifest names, paths \(lua\/rate_limit\.lua\) or SHAs \(default: all in the manifest\)$/m,
@@ -239,15 +239,19 @@ test("each command's help says what it takes: names, paths or SHAs; -m read or w
   expect(texts.info).toMatch(
     /^ {2}script +one script, by name, path \(lua\/rate_limit\.lua\) or SHA \(default: all\)$/m,
   );
-  // lint and info need no server: none of the connection options, the others kept.
+  // build needs no server: none of the connection options, the others kept. lint and info take them
+  // for lint --url and info --server-copy.
   for (const flag of ['--url', '--timeout', '--cluster', '--tls-ca', '--tls-cert', '--tls-key', '--tls-insecure']) {
     expect({
       flag,
       lint: texts.lint!.includes(flag),
       info: texts.info!.includes(flag),
       exists: texts.exists!.includes(flag),
-    }).toEqual({ flag, lint: false, info: false, exists: true });
+      build: texts.build!.includes(flag),
+    }).toEqual({ flag, lint: true, info: true, exists: true, build: false });
   }
+  expect(texts.lint).toMatch(/-u, --url <url> +lint for this server's release/);
+  expect(texts.info).toMatch(/--server-copy +read each script's copy from the server \(SCRIPT SHOW, Valkey 8\.0\+\)/);
   for (const flag of ['--config', '--json', '--verbose'])
     expect({ flag, lint: texts.lint!.includes(flag) }).toEqual({ flag, lint: true });
 });
@@ -263,14 +267,28 @@ test('lint and info accept -m though they do not use it (an alias may pass it to
   }
 });
 
-test("lint takes no connection option after its name (it says why), but takes the program's before it", async () => {
+test('lint connects only given --url after its name; build takes no connection option (it says why)', async () => {
   const after = await cli('lint', '--url', server.url, 'lua');
-  expect({ code: after.code, stderr: after.stderr }).toEqual({
-    code: 2,
-    stderr: "rscript: unknown option '--url'\n  (lint needs no server: it takes no --url)\n",
-  });
+  expect({ code: after.code, stderr: after.stderr }).toEqual({ code: 0, stderr: '' });
+  expect(after.stdout).toMatch(
+    /^checked against (Redis|Valkey) \d+\.\d+ \(the server's release, (Redis|Valkey) [\d.]+\)$/m,
+  );
+  // Before the name, the program takes it for every command (an alias may pass it): lint leaves it aside.
   const before = await cli('--url', server.url, '--timeout', '100', 'lint', 'lua');
   expect({ code: before.code, stderr: before.stderr }).toEqual({ code: 0, stderr: '' });
+  expect(before.stdout).not.toContain('checked against');
+  // A connection option after the name without --url would do nothing: refused, saying why.
+  const alone = await cli('lint', '--timeout', '100', 'lua');
+  expect({ code: alone.code, stderr: alone.stderr }).toEqual({
+    code: 2,
+    stderr:
+      "rscript: lint --timeout does nothing without --url: lint reads a server's release only when given its URL\n",
+  });
+  const build = await cli('build', '--url', server.url);
+  expect({ code: build.code, stderr: build.stderr }).toEqual({
+    code: 2,
+    stderr: "rscript: unknown option '--url'\n  (build needs no server: it takes no --url)\n",
+  });
   // The program's own -V, which no command takes, is no connection option: no "needs no server" there.
   for (const [command, flag] of [
     ['load', '-V'],

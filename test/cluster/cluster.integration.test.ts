@@ -192,6 +192,28 @@ describe('exists', () => {
     expect(cachedOn(replica)).toEqual([1, 1, 1, 1]);
     expect((await exists({ names: [], manifest: manifest(), target })).missing).toBe(0);
   });
+
+  // Server-specific: SCRIPT SHOW is Valkey 8.0+; elsewhere the copy is unavailable, said once.
+  test('info --server-copy reads each copy from a node that has it, and names the nodes that lack it', async () => {
+    const replica = cluster.nodes.find((n) => n.role() === 'replica')!;
+    expect(replica.cli('SCRIPT', 'FLUSH')).toBe('OK');
+    try {
+      const json = await cli('info', '--server-copy', '--json');
+      expect(json.code).toBe(0);
+      const rows = JSON.parse(json.stdout) as Array<{ name: string; serverCopy: Record<string, unknown> }>;
+      expect(rows.map((r) => r.name).sort()).toEqual(['hello', 'incr', 'peek', 'saga_transfer']);
+      const text = await cli('info', '--server-copy');
+      if (serverUnderTest().atLeast('valkey', '8.0.0')) {
+        for (const row of rows) expect(row.serverCopy).toMatchObject({ status: 'same', missingOn: [replica.label] });
+        expect(text.stdout).toMatch(/│ hello +│ [0-9a-f]{12} │ .*│ same as the file \(not on 1 node\) │/);
+      } else {
+        for (const row of rows) expect(row.serverCopy).toMatchObject({ status: 'unavailable' });
+        expect(text.stdout).toContain(`server copy: ${serverUnderTest().name} has no SCRIPT SHOW`);
+      }
+    } finally {
+      expect((await cli('load')).code).toBe(0);
+    }
+  });
 });
 
 describe('exec', () => {

@@ -222,7 +222,7 @@ test('with the linter on, the same compile error is refused before the server se
   expect(err.message).toMatch(/^lua\/bad\.lua:4:1: .*\(syntax-error\)$/);
   expect(err.detail[0]).toBe('4 | return a +');
   expect(err.detail.at(-1)).toMatch(
-    /load refused before contacting the server; the manifest .*rscript\.lock\.json was not changed/,
+    /load refused before loading anything; the manifest .*rscript\.lock\.json was not changed/,
   );
   expect(commandCalls(server, 'script|load')).toBe(loadsBefore);
   expect(project.read(MANIFEST).equals(bytes)).toBe(true);

@@ -182,7 +182,7 @@ test('lint findings in a fragment are shown once, at the fragment, whichever scr
   const text = await cli('lint');
   expect(text.stdout).toContain(`lua/include/keys.lua\n  ${line}:`);
   expect(text.stdout).toContain("  return redis.call('GETT', k)");
-  // The load gate reports it at the fragment too, before contacting the server.
+  // The load gate reports it at the fragment too, before loading anything.
   const load = await cli('load');
   expect(load.code).toBe(1);
   expect(load.stderr).toMatch(

@@ -126,7 +126,7 @@ describe('rscript load --watch', () => {
       const round = w.output().slice(w.output().lastIndexOf('changed:'));
       expect(round).toMatch(/│ echo +│ [0-9a-f]{12} │ changed +│ loaded/);
       project.write('lua/echo.lua', 'return "v3"\nx = 1\n');
-      at = await w.waitFor(/load refused before contacting the server/, at);
+      at = await w.waitFor(/load refused before loading anything/, at);
       project.write('lua/echo.lua', 'return "v4"\n');
       await w.waitFor(/│ echo +│ [0-9a-f]{12} │ changed +│ loaded/, at);
     } finally {
