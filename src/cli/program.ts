@@ -362,6 +362,11 @@ export async function run(argv: string[]): Promise<number> {
             'lint',
             "--url: lint reads a server's release only when given its URL",
           );
+          // Both name the release to lint for: one would be dropped without a word.
+          if (opts.target !== undefined && opts.url !== undefined)
+            throw new UsageError(
+              'lint: --target and --url both name the server to lint for: choose one (--target names a release, --url reads it from a server)',
+            );
           // --json asks for JSON on stdout: SARIF is JSON, so an explicit --format sarif stays SARIF;
           // an explicit --format text cannot be both.
           if (ctx.flags.json && opts.format === 'text')
@@ -390,7 +395,7 @@ export async function run(argv: string[]): Promise<number> {
           }
           const data =
             format === 'sarif'
-              ? formatSarif(result.files, version(), (await import('../lint/lint.js')).RULES)
+              ? formatSarif(result.files, version(), (await import('../lint/lint.js')).RULES, result.target)
               : { errors: result.errors, warnings: result.warnings, findings, target: result.target };
           const { colorLevel } = await import('../output/color.js');
           const { describeTarget } = await import('../lint/target-ids.js');

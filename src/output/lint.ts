@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { isAbsolute } from 'node:path';
 import { Chalk } from 'chalk';
 import type { Finding, RuleInfo } from '../lint/finding.js';
+import type { ChosenTarget } from '../lint/target-ids.js';
 import { computeLineStarts } from '../lint/source.js';
 import { printable } from './printable.js';
 
@@ -81,7 +82,12 @@ function plural(n: number, word: string): string {
  * JSON report of cached findings.
  * @see https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
  */
-export function formatSarif(results: readonly FileResult[], toolVersion: string, rules: readonly RuleInfo[]): object {
+export function formatSarif(
+  results: readonly FileResult[],
+  toolVersion: string,
+  rules: readonly RuleInfo[],
+  target?: ChosenTarget,
+): object {
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -101,6 +107,8 @@ export function formatSarif(results: readonly FileResult[], toolVersion: string,
         },
         // Columns are counted in UTF-16 code units, as the linter counts them.
         columnKind: 'utf16CodeUnits',
+        // The findings depend on the server linted for (a run's property bag, SARIF 2.1.0 3.8).
+        ...(target ? { properties: { lintTarget: target } } : {}),
         results: results.flatMap((result) =>
           result.findings.map((f) => {
             const region: Record<string, number> = { startLine: f.line, startColumn: f.column };

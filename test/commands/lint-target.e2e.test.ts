@@ -169,6 +169,18 @@ test('lint --url lints for that server and says so; before the command name it i
     const json = JSON.parse((await cli('lint', '--url', server.url, '--json')).stdout);
     expect(json.target).toEqual({ id: server.target, from: 'server', server: server.name });
   }
+  const old = on('path');
+  if (old) {
+    // SARIF carries the target in its run's properties: a code-scanning upload says what was checked for.
+    const sarif = JSON.parse((await cli('lint', '--url', old.url, '--format', 'sarif')).stdout);
+    expect(sarif.runs[0].properties.lintTarget).toEqual({ id: 'redis-7.0', from: 'server', server: old.name });
+    // Both name the server to lint for: refused rather than one of them dropped.
+    const both = await cli('lint', '--url', old.url, '--target', 'redis-8.0');
+    expect({ code: both.code, stdout: both.stdout }).toEqual({ code: 2, stdout: '' });
+    expect(both.stderr).toBe(
+      'rscript: lint: --target and --url both name the server to lint for: choose one (--target names a release, --url reads it from a server)\n',
+    );
+  }
   const newer = on('redis-8.0.2');
   if (newer) {
     // An alias passing --url to every command: lint stays offline, on the default target.
