@@ -11,7 +11,10 @@
  * covering tests changed since the last run.
  */
 const MODULES = {
-  manifest: { mutate: ['src/manifest/manifest.ts', 'src/manifest/plan.ts'], tests: ['test/manifest/manifest.test.ts'] },
+  manifest: {
+    mutate: ['src/manifest/manifest.ts', 'src/manifest/plan.ts'],
+    tests: ['test/manifest/manifest.test.ts', 'test/manifest/plan.test.ts'],
+  },
   lint: {
     mutate: ['src/lint/analysis.ts', 'src/lint/rules/*.ts', '!src/lint/rules/index.ts', '!src/lint/rules/rule.ts'],
     tests: [

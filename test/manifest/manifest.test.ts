@@ -111,6 +111,16 @@ describe('parseManifest: every problem names the file', () => {
     ],
     ['a short sha', JSON.stringify({ version: 1, scripts: { a: { ...good, sha: 'abc' } } }), /scripts\["a"\]\.sha/],
     [
+      'a sha of 41 digits',
+      JSON.stringify({ version: 1, scripts: { a: { ...good, sha: `${SHA_A}0` } } }),
+      /scripts\["a"\]\.sha must be 40 lowercase hex/,
+    ],
+    [
+      'a sha after another character',
+      JSON.stringify({ version: 1, scripts: { a: { ...good, sha: `x${SHA_A}` } } }),
+      /scripts\["a"\]\.sha must be 40 lowercase hex/,
+    ],
+    [
       'a missing path',
       JSON.stringify({ version: 1, scripts: { a: { ...good, path: undefined } } }),
       /scripts\["a"\]\.path must be a non-empty string/,
@@ -375,6 +385,37 @@ describe('a lockfile with headers, fragments and libraries', () => {
     expect(Object.keys(JSON.parse(text).scripts.a)).toEqual(['path', 'sha', 'size', 'flags']);
   });
 
+  test('with libraries too, the text ends in a newline', () => {
+    expect(serializeManifest(full).endsWith('  }\n}\n')).toBe(true);
+  });
+
+  test("a library function's optional keys and args (minKeys, minArgs) are written and read back", () => {
+    const m: Manifest = {
+      version: 1,
+      scripts: {},
+      libraries: {
+        lib: {
+          path: 'lua/lib.lua',
+          sha: SHA_A,
+          size: 60,
+          functions: {
+            both: { flags: [], keys: ['k', 'k2'], args: ['a'], minKeys: 1, minArgs: 0 },
+            keysOnly: { flags: [], keys: ['k', 'k2'], args: [], minKeys: 1 },
+            argsOnly: { flags: [], keys: [], args: ['a', 'b'], minArgs: 1 },
+            plain: { flags: [], keys: ['k'], args: [] },
+          },
+        },
+      },
+    };
+    const text = serializeManifest(m);
+    expect(parseManifest(text, 'm.json')).toEqual(m);
+    const functions = JSON.parse(text).libraries.lib.functions;
+    expect(Object.keys(functions.both)).toEqual(['flags', 'keys', 'args', 'minKeys', 'minArgs']);
+    expect(Object.keys(functions.keysOnly)).toEqual(['flags', 'keys', 'args', 'minKeys']);
+    expect(Object.keys(functions.argsOnly)).toEqual(['flags', 'keys', 'args', 'minArgs']);
+    expect(Object.keys(functions.plain)).toEqual(['flags', 'keys', 'args']);
+  });
+
   test('a minKeys of 0 is written and read back (not dropped as falsy)', () => {
     const m: Manifest = {
       version: 1,
@@ -437,6 +478,18 @@ describe('a lockfile with headers, fragments and libraries', () => {
     ['a library size of 1.5', library({ size: 1.5 }), 'libraries["lib"].size must be a whole number'],
     ['a library size as text', library({ size: '1' }), 'libraries["lib"].size must be a whole number'],
     ['functions not an object', library({ functions: [] }), 'libraries["lib"].functions must be an object'],
+    ...[
+      ['a negative minKeys', { minKeys: -1 }, 'minKeys'],
+      ['a fractional minArgs', { minArgs: 1.5 }, 'minArgs'],
+      ['minKeys as text', { minKeys: '1' }, 'minKeys'],
+    ].map(
+      ([what, over, field]) =>
+        [
+          `a function with ${what as string}`,
+          library({ functions: { f: { flags: [], keys: ['k'], args: ['a'], ...(over as object) } } }),
+          `libraries["lib"].functions["f"].${field as string} must be a whole number`,
+        ] as [string, string, string],
+    ),
     ...[
       ['a function that is a list', []],
       ['a function without flags', { keys: [], args: [] }],
