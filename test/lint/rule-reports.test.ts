@@ -1,0 +1,212 @@
+/**
+ * What each rule tells the user: the message and hint of each of its cases, on the line it points at.
+ * The fixture tests (rules.test.ts) prove where a rule fires; these prove it says the right thing.
+ */
+import { lintSource, type Finding } from '../../src/lint/lint.js';
+import { lint } from './helpers.js';
+
+/** `rule@line:column [severity] message | hint` for each finding of one rule. */
+function said(findings: readonly Finding[], rule: string): string[] {
+  return findings
+    .filter((f) => f.rule === rule)
+    .map((f) => `${f.rule}@${f.line}:${f.column} [${f.severity}] ${f.message} | ${f.hint ?? ''}`);
+}
+
+const onTarget = (source: string, target: string) => lintSource(source, 't.lua', { target });
+
+describe('no-global-assignment', () => {
+  test('an assignment, a global function and a library field each get their own message and fix', () => {
+    const src = 'counter = 1\nfunction helper() return 1 end\nstring.x = 1\nfoo.bar = 1\nreturn 1\n';
+    const fails = ': Redis 7 aborts the script with "Attempt to modify a readonly table" when it runs';
+    expect(said(lint(src), 'no-global-assignment')).toEqual([
+      `no-global-assignment@1:1 [error] This assigns the global variable 'counter'${fails} | Declare it local: local counter = ...`,
+      `no-global-assignment@2:10 [error] This defines the global function 'helper'${fails} | Declare it local: local function helper(...)`,
+      `no-global-assignment@3:1 [error] This modifies the read-only table 'string'${fails} | Copy what you need into a local table instead of changing 'string'.`,
+    ]);
+  });
+
+  test('rawset on a sandbox table is reported; on KEYS, ARGV, a local or through a local rawset it is not', () => {
+    const src = [
+      "rawset(_G, 'a', 1)",
+      "rawset(KEYS, 1, 'a')",
+      "rawset(ARGV, 1, 'a')",
+      'local t = {}',
+      "rawset(t, 'a', 1)",
+      'local string = {}',
+      "rawset(string, 'a', 1)",
+      "rawget(_G, 'a')",
+      'rawset()',
+      'return 1',
+    ].join('\n');
+    expect(said(lint(src), 'no-global-assignment')).toEqual([
+      'no-global-assignment@1:1 [error] rawset on \'_G\': Redis 7 aborts the script with "Attempt to modify a readonly table" | Keep your values in a local table.',
+    ]);
+    const shadowed = "local rawset = function() end\nrawset(_G, 'a', 1)\nreturn 1\n";
+    expect(said(lint(shadowed), 'no-global-assignment')).toEqual([]);
+  });
+});
+
+describe('lua-api', () => {
+  const missingOs = `has no os library: the script fails with "Script attempted to access nonexistent global variable 'os'"`;
+
+  test('os on Redis 7.0: no os library at all; os.clock names the release that brought it', () => {
+    const src = 'local x = os.clock()\nlocal y = os.time()\nlocal z = os\nreturn 1\n';
+    expect(said(lint(src), 'lua-api')).toEqual([
+      `lua-api@1:11 [error] Redis 7.0 ${missingOs} (os.clock came with Redis 7.4) | Set "target" to redis-7.4 or later if every server has it; otherwise time with redis.call("TIME").`,
+      `lua-api@2:11 [error] Redis 7.0 ${missingOs} | Read the time with redis.call("TIME").`,
+      `lua-api@3:11 [error] Redis 7.0 ${missingOs} | Read the time with redis.call("TIME").`,
+    ]);
+  });
+
+  test('os from Redis 7.4 and on Valkey: os.clock passes, any other member (or os itself) is named', () => {
+    const src = 'local x = os.clock()\nlocal y = os . time()\nlocal z = os\nreturn 1\n';
+    const hint = 'Read the time with redis.call("TIME"); os.clock() measures CPU time only.';
+    expect(said(onTarget(src, 'redis-7.4'), 'lua-api')).toEqual([
+      `lua-api@2:11 [error] os.time does not exist in Redis 7.4's sandbox, which keeps only os.clock: the call fails with "attempt to call field 'time' (a nil value)" | ${hint}`,
+      `lua-api@3:11 [error] os does not exist in Redis 7.4's sandbox, which keeps only os.clock: the call fails with "attempt to call field '?' (a nil value)" | ${hint}`,
+    ]);
+    expect(said(onTarget(src, 'valkey-8.1'), 'lua-api').map((f) => f.slice(0, 24))).toEqual([
+      'lua-api@2:11 [error] os.',
+      'lua-api@3:11 [error] os ',
+    ]);
+    // os.clock far into a long line: the member is read where os stands, not from the line's start.
+    const late = `local pad = '${'x'.repeat(60)}' local t = os.clock()\nreturn 1\n`;
+    expect(said(onTarget(late, 'redis-7.4'), 'lua-api')).toEqual([]);
+    expect(said(lint(late), 'lua-api')[0]).toContain('(os.clock came with Redis 7.4)');
+  });
+
+  test('print, getfenv, setfenv, newproxy and server are each named; server only on Redis', () => {
+    const src =
+      "print('x')\nlocal g = getfenv\nlocal e = setfenv\nlocal n = newproxy\nlocal y = server.call('PING')\nreturn 1\n";
+    const disabled = (name: string, at: string) =>
+      `lua-api@${at} [error] ${name} is disabled by default since Redis 7.4.6 and 8.2.2 and Valkey 8.0.6 and 8.1.4 (security releases): the script fails with "Script attempted to access nonexistent global variable '${name}'" | Pass values as arguments or keep them in locals; scripts cannot rely on function environments.`;
+    expect(said(lint(src), 'lua-api')).toEqual([
+      `lua-api@1:1 [error] print was removed from the scripting sandbox in Redis 7.0: the script fails with "Script attempted to access nonexistent global variable 'print'" | Use redis.log(redis.LOG_NOTICE, msg) (it goes to the server log), or return the value.`,
+      disabled('getfenv', '2:11'),
+      disabled('setfenv', '3:11'),
+      disabled('newproxy', '4:11'),
+      `lua-api@5:11 [error] server is Valkey's name for the redis table (Valkey 7.2.4 and later); Redis 7.0 has no such global and fails with "Script attempted to access nonexistent global variable 'server'" | Write redis.call: Valkey accepts it too.`,
+    ]);
+    expect(said(onTarget(src, 'valkey-8.1'), 'lua-api').map((f) => f.split(' ')[0])).toEqual([
+      'lua-api@1:1',
+      'lua-api@2:11',
+      'lua-api@3:11',
+      'lua-api@4:11',
+    ]);
+  });
+
+  test('redis.replicate_commands() is a note; other redis calls are not', () => {
+    const src = "redis.replicate_commands()\nredis.set_repl(redis.REPL_ALL)\nreturn redis.call('PING')\n";
+    expect(said(lint(src), 'lua-api')).toEqual([
+      'lua-api@1:1 [info] redis.replicate_commands() does nothing since Redis 7.0: scripts are always replicated by their effects | Remove the call (it still returns true, so leaving it does no harm).',
+    ]);
+  });
+});
+
+describe('no-nil-compare', () => {
+  test('== nil and ~= nil alone are always false and always true; paired with false they are a note', () => {
+    const src = [
+      "local v = redis.call('GET', KEYS[1])",
+      'if v ~= nil then return 1 end',
+      'if v == nil or v == false then return 2 end',
+      'if v ~= nil and v ~= false then return 3 end',
+      'if nil == v then return 4 end',
+      'return 0',
+    ].join('\n');
+    const missing = 'A missing value comes back from redis.call as false, not nil: this';
+    expect(said(lint(src), 'no-nil-compare')).toEqual([
+      `no-nil-compare@2:4 [warning] ${missing} ~= nil test is always true | Test the value itself ("if value then").`,
+      `no-nil-compare@3:4 [info] ${missing} == nil half of the test never decides it | The test works; "not value" says the same in one.`,
+      `no-nil-compare@4:4 [info] ${missing} ~= nil half of the test never decides it | The test works; "if value then" says the same in one.`,
+      `no-nil-compare@5:4 [warning] ${missing} == nil test is always false | Test with "not value" (or "value == false").`,
+    ]);
+  });
+});
+
+describe('no-nil-in-reply-array', () => {
+  test('the message counts the elements before the first nil, in nested arrays too', () => {
+    const msg = (src: string) => lint(src).map((f) => `${f.rule}@${f.column} ${f.message}`);
+    const stops = 'no-nil-in-reply-array@';
+    expect(msg('return {nil, 1}\n')).toEqual([
+      `${stops}9 Redis stops converting the array at the first nil: this one comes first, so the caller gets an empty array`,
+    ]);
+    expect(msg('return {1, nil, 2}\n')).toEqual([
+      `${stops}12 Redis stops converting the array at the first nil: the caller gets only the 1 element before it`,
+    ]);
+    expect(msg('return {1, 2, nil}\n')).toEqual([
+      `${stops}15 Redis stops converting the array at the first nil: the caller gets only the 2 elements before it`,
+    ]);
+    expect(msg('return {1, {2, nil}}\n')).toEqual([
+      `${stops}16 Redis stops converting the array at the first nil: the caller gets only the 1 element before it`,
+    ]);
+    // A special reply is no array.
+    expect(msg("return {ok = 'x', 1, nil}\n")).toEqual([]);
+  });
+});
+
+describe('no-string-keys-in-reply', () => {
+  const msg = (src: string) => lint(src).map((f) => `${f.rule}@${f.line} ${f.message}`);
+  const drops = 'no-string-keys-in-reply@';
+
+  test('the message says what the caller gets', () => {
+    expect(msg('return {a = 1, 2}\n')).toEqual([
+      `${drops}1 Redis converts this table to an array and drops its string keys (a): the caller gets only its 1 positional value`,
+    ]);
+    expect(msg('return {a = 1, 2, 3}\n')).toEqual([
+      `${drops}1 Redis converts this table to an array and drops its string keys (a): the caller gets only its 2 positional values`,
+    ]);
+    expect(msg('local t = {a = 1}\ntable.insert(t, 5)\nreturn t\n')).toEqual([
+      `${drops}3 Redis converts 't' (the table built on line 1) to an array and drops its string keys (a): the caller gets only its array part`,
+    ]);
+    expect(msg('local t = {a = 1, b = 2, c = 3, d = 4, e = 5}\nreturn t\n')).toEqual([
+      `${drops}2 Redis converts 't' (the table built on line 1) to an array and drops its string keys (a, b, c, d, ... (5 keys)): the caller gets an empty array`,
+    ]);
+    expect(msg('return {ok = true, x = 1}\n')).toEqual([
+      `${drops}1 Redis converts this table to an array and drops its string keys (ok, x) (ok = true does not make a status/error reply: the value has the wrong type): the caller gets an empty array`,
+    ]);
+  });
+
+  test('an array of records: each record arrives empty', () => {
+    const [f] = lint('return {{a = 1}, {b = 2}}\n');
+    expect(f).toMatchObject({
+      rule: 'no-string-keys-in-reply',
+      line: 1,
+      message:
+        'The elements of this table are tables with string keys (a): Redis drops the keys, so each element reaches the caller as an empty array',
+      hint: 'Return each element as an array ({id, data, score}) or flatten them into one array, and document the layout under "Returns:".',
+    });
+  });
+});
+
+describe('wrong-arity', () => {
+  test('exactly or at least, singular or plural, and the command page of a subcommand', () => {
+    const src =
+      "redis.call('SET', 'k')\nredis.call('MSET')\nredis.call('GET')\nredis.call('CONFIG', 'GET')\nreturn 1\n";
+    const fails = 'redis.call fails with "ERR Wrong number of args calling Redis command from script"';
+    expect(said(lint(src), 'wrong-arity')).toEqual([
+      `wrong-arity@1:1 [error] SET takes at least 2 arguments, this call passes 1: ${fails} | See https://redis.io/commands/set/ for the syntax.`,
+      `wrong-arity@2:1 [error] MSET takes at least 2 arguments, this call passes 0: ${fails} | See https://redis.io/commands/mset/ for the syntax.`,
+      `wrong-arity@3:1 [error] GET takes exactly 1 argument, this call passes 0: ${fails} | See https://redis.io/commands/get/ for the syntax.`,
+      `wrong-arity@4:1 [error] CONFIG GET takes at least 1 argument, this call passes 0: ${fails} | See https://redis.io/commands/config-get/ for the syntax.`,
+    ]);
+  });
+});
+
+describe('unknown-suppression', () => {
+  test('a near miss names the id meant; anything else lists the ids', () => {
+    const findings = lint(
+      '-- rscript-disable-next-line no-such-thing\n-- rscript-disable-line no-nil-compar\nreturn 1\n',
+    );
+    expect(findings.map((f) => `${f.line}:${f.column}-${f.endColumn} ${f.message}`)).toEqual([
+      '1:30-43 unknown rule "no-such-thing" in rscript-disable-next-line: it silences nothing',
+      '2:25-38 unknown rule "no-nil-compar" in rscript-disable-line: it silences nothing; did you mean "no-nil-compare"?',
+    ]);
+    expect(findings[0]!.hint).toMatch(
+      /^Write a rule id as findings show it at the end of their line \(command-not-allowed/,
+    );
+    expect(findings[0]!.hint).toMatch(/or remove "no-such-thing"; an explanation goes after " -- "\.$/);
+    expect(findings[1]!.hint).toBe(
+      'Write "no-nil-compare" (the id at the end of a finding\'s line), or remove "no-nil-compar".',
+    );
+  });
+});
