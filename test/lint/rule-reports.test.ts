@@ -210,3 +210,48 @@ describe('unknown-suppression', () => {
     );
   });
 });
+
+describe('no-float-reply', () => {
+  const cols = (src: string) => lint(src).map((f) => `${f.rule}@${f.line}:${f.column}`);
+
+  test('arithmetic: / and ^ may give a fraction; + - * % and unary minus only from a fractional operand', () => {
+    const src = 'local r = 3.5\nreturn {2 ^ 3, 1 + r, 1 - r, 2 * r, r % 2, -r, -2, 1 + 2, 2 .. 1}\n';
+    expect(cols(src)).toEqual([
+      'no-float-reply@2:9',
+      'no-float-reply@2:16',
+      'no-float-reply@2:23',
+      'no-float-reply@2:30',
+      'no-float-reply@2:37',
+      'no-float-reply@2:44',
+    ]);
+    expect(lint('return 2.5\n')[0]).toMatchObject({
+      rule: 'no-float-reply',
+      message:
+        'This number may have a fractional part, and Redis converts a Lua number to an integer reply by truncating it (8.7 arrives as 8)',
+    });
+    expect(cols('return\n')).toEqual([]);
+  });
+
+  test('math: random() and the functions of a fractional argument; random(m, n), floor, huge and pi are whole', () => {
+    const src =
+      'return {math.random(), math.random(1, 10), math.max(1, 2.5), math.min(1, 2), math.abs(-1.5), math.fmod(7.5, 2), math.huge, math.pi, math.sqrt(2), math.floor(2.5)}\n';
+    expect(cols(src)).toEqual([
+      'no-float-reply@1:9',
+      'no-float-reply@1:44',
+      'no-float-reply@1:78',
+      'no-float-reply@1:94',
+      'no-float-reply@1:133',
+    ]);
+  });
+
+  test('a local rounded with math.floor or tostring before it is returned passes; a local tostring does not round', () => {
+    expect(cols('local x = 7 / 2\nx = math.floor(x)\nreturn x\n')).toEqual([]);
+    expect(cols('local x = 7 / 2\nx = tostring(x)\nreturn x\n')).toEqual([]);
+    expect(cols('local tostring = function(v) return v end\nlocal x = 7 / 2\nx = tostring(x)\nreturn x\n')).toEqual([
+      'no-float-reply@4:8',
+    ]);
+    // b gets a second value math.random() does not have: nil, not a fraction.
+    expect(cols('local a, b = math.random()\nreturn b\n')).toEqual([]);
+    expect(cols('local a, b = math.random()\nreturn a\n')).toEqual(['no-float-reply@2:8']);
+  });
+});
