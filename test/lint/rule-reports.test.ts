@@ -255,3 +255,73 @@ describe('no-float-reply', () => {
     expect(cols('local a, b = math.random()\nreturn a\n')).toEqual(['no-float-reply@2:8']);
   });
 });
+
+describe('keys-from-keys-array and no-keyspace-scan', () => {
+  test('a KEYS entry as the pattern of KEYS, SCAN, SSCAN, HSCAN or ZSCAN (after MATCH, any case) is reported', () => {
+    const src = [
+      '-- KEYS[1]: a',
+      '-- KEYS[2]: b',
+      "redis.call('KEYS', KEYS[1])",
+      "redis.call('SCAN', 0, 'MATCH', KEYS[1])",
+      "redis.call('SSCAN', KEYS[2], 0, 'MATCH', KEYS[1])",
+      "redis.call('HSCAN', KEYS[2], 0, 'COUNT', 10, 'MATCH', KEYS[1])",
+      "redis.call('ZSCAN', KEYS[2], 0, 'match', KEYS[1])",
+      "redis.call('SCAN', 0, 'MATCH')",
+      "redis.call('SCAN', 0, 'MATCH', 'user:*')",
+      "redis.call('SCAN', 0, 'COUNT', KEYS[1])",
+      'return 1',
+    ].join('\n');
+    const findings = lint(src).filter((f) => f.rule === 'keys-from-keys-array');
+    expect(findings.map((f) => `${f.line}:${f.column} ${f.message.slice(0, 45)}`)).toEqual([
+      '3:20 A KEYS entry is used as the KEYS pattern, not',
+      '4:32 A KEYS entry is used as the SCAN pattern, not',
+      '5:42 A KEYS entry is used as the SSCAN pattern, no',
+      '6:55 A KEYS entry is used as the HSCAN pattern, no',
+      '7:42 A KEYS entry is used as the ZSCAN pattern, no',
+    ]);
+    expect(findings[0]!.hint).toBe(
+      'Pass patterns in ARGV; KEYS is only for the names of keys the script reads or writes.',
+    );
+  });
+
+  test('each origin of a key that is not KEYS[i] has its own message and hint', () => {
+    const src = [
+      '-- KEYS[1]: a',
+      '-- KEYS[2]: b',
+      "redis.call('GET', KEYS[1] .. ':x')",
+      "redis.call('GET', 'lit')",
+      "redis.call('GET', ARGV[1])",
+      "local ks = redis.call('SMEMBERS', KEYS[2])",
+      "redis.call('GET', ks[1])",
+      'return 1',
+    ].join('\n');
+    const why =
+      ': Redis cannot see it before the script runs: in a cluster it may live on another node ("Script attempted to access a non local key in a cluster node"), and ACL key patterns are not checked against it';
+    const base = 'Pass every key the script touches in KEYS and let the caller build the names.';
+    const tag = `${base} Keys that must be used together need one hash tag ({order:7}:items, {order:7}:total) to share a cluster slot.`;
+    expect(said(lint(src), 'keys-from-keys-array')).toEqual([
+      `keys-from-keys-array@3:19 [warning] GET key is built by concatenation from a KEYS entry, so it is not declared itself${why} | ${base} A derived key only lands in the same cluster slot as KEYS[i] when KEYS[i] has a hash tag ({user:42}:cart and {user:42}:stock); declare it anyway.`,
+      `keys-from-keys-array@4:19 [warning] GET key "lit" is a literal, not KEYS[i]${why} | ${tag}`,
+      `keys-from-keys-array@5:19 [warning] GET key comes from ARGV, not KEYS${why} | ${tag}`,
+      `keys-from-keys-array@7:19 [warning] GET key is read from a Redis reply (SCAN, KEYS, SMEMBERS...), not passed in KEYS${why} | Keys found at run time cannot be declared: return them to the caller and act on them in a second call that passes them in KEYS, or keep such keys under one hash tag on a single node.`,
+    ]);
+  });
+
+  test('SCAN in a loop: a constant "0" or 0 cursor is one batch, not a walk; FLUSHALL has its own message', () => {
+    const src = [
+      "local c = '0'",
+      'while true do',
+      "  local r = redis.call('SCAN', '0')",
+      "  local s = redis.call('SCAN', 0)",
+      "  local t = redis.call('SCAN', c)",
+      "  redis.call('FLUSHALL')",
+      '  break',
+      'end',
+      'return 1',
+    ].join('\n');
+    expect(said(lint(src), 'no-keyspace-scan')).toEqual([
+      'no-keyspace-scan@5:13 [warning] SCAN in a loop inside a script walks the whole keyspace in one call: the script holds the server for all of it, exactly like KEYS | Return the cursor to the caller and call the script again with it (one SCAN batch per call), or keep an index set of the keys.',
+      "no-keyspace-scan@6:3 [warning] FLUSHALL deletes every key of every database in one O(n) call while the script holds the server | Delete the script's own keys (passed in KEYS); leave FLUSHALL to an operator, with ASYNC.",
+    ]);
+  });
+});
