@@ -325,3 +325,75 @@ describe('keys-from-keys-array and no-keyspace-scan', () => {
     ]);
   });
 });
+
+describe('smaller rules', () => {
+  test('no-unbounded-loop: a truthy constant (true, a number, a string, a table) in while, a falsy one in until', () => {
+    const src =
+      "while 1 do end\nwhile 'x' do end\nwhile {} do end\nwhile false do end\nrepeat until nil\nrepeat until false\nrepeat until true\nreturn 1\n";
+    const findings = lint(src);
+    expect(findings.map((f) => `${f.rule}@${f.line}:${f.column}`)).toEqual([
+      'no-unbounded-loop@1:1',
+      'no-unbounded-loop@2:1',
+      'no-unbounded-loop@3:1',
+      'no-unbounded-loop@5:1',
+      'no-unbounded-loop@6:1',
+    ]);
+    expect(findings[0]!.message).toMatch(/^This loop never ends: the script runs until busy-reply-threshold/);
+  });
+
+  test('header-keys-argv: without a header, KEYS[0] is still reported, then one note on the first read', () => {
+    expect(said(lint("local a = ARGV[0]\nreturn redis.call('GET', KEYS[1])\n"), 'header-keys-argv')).toEqual([
+      'header-keys-argv@1:11 [warning] ARGV[0] is always nil: Lua tables start at 1, so the first argument is ARGV[1] | Read ARGV[1] for the first argument, as callers count.',
+      'header-keys-argv@2:26 [info] This script reads KEYS/ARGV without a header documenting them in rscript\'s form: callers learn what to pass from elsewhere | Add "-- KEYS[1]: <meaning>" and "-- ARGV[1]: <meaning>" lines before the code (rscript info shows them), or set lint.headers to "always" to check every script.',
+    ]);
+  });
+
+  test('header-keys-argv: headers "always", or only an open range, checks every read', () => {
+    const reads = (f: readonly Finding[]) => said(f, 'header-keys-argv').map((s) => s.split(' is read here')[0]);
+    const always = lintSource("return redis.call('GET', KEYS[1]) .. ARGV[2]\n", 't.lua', { headers: 'always' });
+    expect(reads(always)).toEqual([
+      'header-keys-argv@1:26 [warning] KEYS[1]',
+      'header-keys-argv@1:38 [warning] ARGV[2]',
+    ]);
+    expect(said(always, 'header-keys-argv')[1]).toContain(
+      'callers cannot tell what to pass as argument 2 | Add a header line "-- ARGV[2]: <meaning> (<type>)" before the code.',
+    );
+    expect(reads(lint("-- KEYS[2..N]: k\nreturn redis.call('GET', KEYS[1]) .. ARGV[2]\n"))).toEqual([
+      'header-keys-argv@2:26 [warning] KEYS[1]',
+      'header-keys-argv@2:38 [warning] ARGV[2]',
+    ]);
+    expect(reads(lint("-- ARGV[1..N]: k\nreturn redis.call('GET', KEYS[2])\n"))).toEqual([
+      'header-keys-argv@2:26 [warning] KEYS[2]',
+    ]);
+  });
+
+  test('command-not-allowed-in-script: a blocking command is told to use its non-blocking form', () => {
+    const hints = said(
+      lint("redis.call('BLPOP', KEYS[1], 0)\nredis.call('MULTI')\nreturn 1\n"),
+      'command-not-allowed-in-script',
+    );
+    expect(hints).toEqual([
+      'command-not-allowed-in-script@1:1 [error] BLPOP cannot run inside a script: redis.call fails with "ERR This Redis command is not allowed from script" | Scripts cannot block: use the non-blocking form (LPOP instead of BLPOP) and let the client wait and retry.',
+      'command-not-allowed-in-script@2:1 [error] MULTI cannot run inside a script: redis.call fails with "ERR This Redis command is not allowed from script" | A script is already atomic (no MULTI needed) and cannot call other scripts; run this command from the client.',
+    ]);
+  });
+
+  test('no-undefined-global leaves setfenv and newproxy to lua-api, and a library field write hides nothing', () => {
+    const rules = lint('local e = setfenv\nlocal n = newproxy\nstring.foo = 1\nlocal y = foo\nreturn 1\n').map(
+      (f) => `${f.rule}@${f.line}`,
+    );
+    expect(rules).toEqual(['lua-api@1', 'lua-api@2', 'no-global-assignment@3', 'no-undefined-global@4']);
+  });
+
+  test('unknown-command: an unknown subcommand is named with its command, with a guess when one is close', () => {
+    const src =
+      "local v = redis.call('OBJECT', 'ENCODINGS', KEYS[1])\nlocal w = redis.call('CLIENT', 'NOSUCH')\nreturn 1\n";
+    const fails = 'redis.call fails with "ERR Unknown Redis command called from script"';
+    const table =
+      'The command table is Redis 7.0\'s ("target" in the config, or --target, selects another); for a command only some of your servers have, put "-- rscript-disable-next-line unknown-command" above the call.';
+    expect(said(lint(src), 'unknown-command')).toEqual([
+      `unknown-command@1:32 [error] 'ENCODINGS' is not a subcommand of OBJECT in Redis 7.0: ${fails} | Did you mean OBJECT ENCODING? ${table}`,
+      `unknown-command@2:32 [error] 'NOSUCH' is not a subcommand of CLIENT in Redis 7.0: ${fails} | ${table}`,
+    ]);
+  });
+});
