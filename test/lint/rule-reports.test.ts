@@ -397,3 +397,26 @@ describe('smaller rules', () => {
     ]);
   });
 });
+
+describe('a script that does not parse', () => {
+  test('still gets the findings that need no syntax tree: its shebang, its suppression comments, a library without a function', () => {
+    const src = '#!lua flags=bogus\n-- rscript-disable-line no-such-rule\nreturn (\n';
+    expect(lint(src).map((f) => `${f.rule}@${f.line}`)).toEqual([
+      'invalid-shebang@1',
+      'unknown-suppression@2',
+      // The parser stops at the end of the file, on the line after the last line break.
+      'syntax-error@4',
+    ]);
+    const library = "#!lua name=x\nredis.register_function('f', function() return 1 end)\nlocal = 1\n";
+    expect(lint(library).map((f) => `${f.rule}@${f.line}`)).toEqual(['syntax-error@3']);
+    // Without a register_function call the file is a script, and name= is no script option.
+    expect(lint('#!lua name=x\nlocal = 1\n').map((f) => `${f.rule}@${f.line}`)).toEqual([
+      'invalid-shebang@1',
+      'syntax-error@2',
+    ]);
+  });
+
+  test('header-keys-argv: KEYS[2..N] documents KEYS[2] itself', () => {
+    expect(lint("-- KEYS[2..N]: more\nreturn redis.call('GET', KEYS[2])\n")).toEqual([]);
+  });
+});
