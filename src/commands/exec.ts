@@ -1,5 +1,5 @@
 import { expandRandInt } from '../bench/rand-int.js';
-import type { Config } from '../config/schema.js';
+import type { BenchFixture, Config } from '../config/schema.js';
 import { CheckFailedError } from '../errors.js';
 import { typeReply, type TypedReply } from '../redis/typed-reply.js';
 import { checkArity, expectedOf } from '../lint/arity.js';
@@ -174,6 +174,21 @@ export interface SandboxExecOptions extends Omit<ExecOptions, 'target' | 'manife
 }
 
 /**
+ * The keys and args of a call on a throwaway server: the call's own, or, when it gives neither, its
+ * bench fixture's (each `__rand_int__` drawn on its own, as in one bench call).
+ */
+function callOf(
+  fixture: BenchFixture | undefined,
+  call: { keys: string[]; args: string[] },
+): { keys: string[]; args: string[]; fromFixture: boolean } {
+  const fromFixture =
+    call.keys.length === 0 && call.args.length === 0 && !!(fixture?.keys?.length || fixture?.args?.length);
+  if (!fromFixture) return { keys: call.keys, args: call.args, fromFixture };
+  const draw = (values: string[] | undefined) => (values ?? []).map((v) => expandRandInt(v, 1e12));
+  return { keys: draw(fixture!.keys), args: draw(fixture!.args), fromFixture };
+}
+
+/**
  * exec on a throwaway redis-server, after the setup of the script's bench fixture. With neither keys
  * nor args, the call uses the fixture's (each `__rand_int__` drawn on its own, as in one bench call):
  * the setup made data for those keys.
@@ -187,11 +202,7 @@ export async function execInSandbox(options: SandboxExecOptions): Promise<ExecRe
   if (fn) return execFunctionInSandbox(fn, options);
   const resolved = resolveScript(options.script, config);
   const fixture = config.bench[resolved.name];
-  const fromFixture =
-    options.keys.length === 0 && options.args.length === 0 && !!(fixture?.keys?.length || fixture?.args?.length);
-  const draw = (values: string[] | undefined) => (values ?? []).map((v) => expandRandInt(v, 1e12));
-  const keys = fromFixture ? draw(fixture!.keys) : options.keys;
-  const args = fromFixture ? draw(fixture!.args) : options.args;
+  const { keys, args, fromFixture } = callOf(fixture, options);
   // Too few keys or args: said before a server is started for nothing.
   const infoRef = options.script.endsWith('.lua') ? options.script : resolved.name;
   checkArity(resolved.name, await expectedOf(resolved), keys.length, args.length, infoRef);
@@ -236,11 +247,7 @@ async function execFunctionInSandbox(fn: ResolvedFunction, options: SandboxExecO
   }
   const { file } = fn;
   const fixture = config.bench[label] ?? config.bench[options.script];
-  const fromFixture =
-    options.keys.length === 0 && options.args.length === 0 && !!(fixture?.keys?.length || fixture?.args?.length);
-  const draw = (values: string[] | undefined) => (values ?? []).map((v) => expandRandInt(v, 1e12));
-  const keys = fromFixture ? draw(fixture!.keys) : options.keys;
-  const args = fromFixture ? draw(fixture!.args) : options.args;
+  const { keys, args, fromFixture } = callOf(fixture, options);
   checkArity(label, fn, keys.length, args.length);
   // The file runs, edited since the load or not: its lines are the ones error replies name.
   const running: ResolvedFunction = { ...fn, bytes: file.bytes, sha: file.sha, map: file.map };
