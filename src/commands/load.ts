@@ -44,6 +44,8 @@ export interface LoadOptions {
   lintHeaders?: 'convention' | 'always';
   /** `--target`: the linter's target, before the server's. */
   lintTargetFlag?: string;
+  /** Told the linter's target once it is chosen, also when the load is then refused. */
+  onLintTarget?: (target: ChosenTarget) => void;
   cwd?: string;
   /** False: neither read nor write the lint cache (`--no-cache`). */
   cache?: boolean;
@@ -147,8 +149,11 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     ...(lintTarget ? { lintTarget } : {}),
   });
   const lint = options.lint !== false;
-  const targetOf = (servers: ReadonlyArray<ServerSummary | undefined>) =>
-    chooseTarget({ flag: options.lintTargetFlag, servers, config: options.lintTarget });
+  const targetOf = (servers: ReadonlyArray<ServerSummary | undefined>) => {
+    const chosen = chooseTarget({ flag: options.lintTargetFlag, servers, config: options.lintTarget });
+    options.onLintTarget?.(chosen);
+    return chosen;
+  };
 
   // KEYS and ARGV read anew go into the next manifest.
   const describe = async (target: ChosenTarget | undefined, lacking?: ReadonlySet<string>) => {

@@ -250,12 +250,19 @@ export interface WatchLoadIO {
  */
 export async function watchLoad(options: LoadOptions, io: WatchLoadIO): Promise<number> {
   const cwd = options.cwd ?? process.cwd();
-  // The saved scripts are linted for the target the last load used (the dev server's release).
+  // The saved scripts are linted for the target the last load chose (the dev server's release), also
+  // when that load was refused.
   let target = options.lintTargetFlag ?? options.lintTarget;
+  const loadOptions: LoadOptions = {
+    ...options,
+    onLintTarget: (chosen) => {
+      target = chosen.id;
+      options.onLintTarget?.(chosen);
+    },
+  };
   const attempt = async () => {
     try {
-      const result = await load(options);
-      if (result.lintTarget) target = result.lintTarget.id;
+      const result = await load(loadOptions);
       io.print(io.render(result));
     } catch (err) {
       if (!(err instanceof RscriptError)) throw err;

@@ -6,6 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { BIN, makeProject, type Project } from '../helpers/cli.js';
 import { startRedis, type TestServer } from '../helpers/redis-server.js';
+import { serverUnderTest } from '../helpers/server-under-test.js';
+import { targetLabel, targetOfServer } from '../../src/lint/target-ids.js';
 
 let project: Project;
 let server: TestServer;
@@ -137,5 +139,32 @@ describe('rscript load --watch', () => {
       .match(/"([0-9a-f]{40})"/g)!
       .map((s: string) => s.slice(1, -1));
     expect(sha.some((s) => server.cli('EVALSHA', s, '0') === 'v4')).toBe(true);
+  }, 60_000);
+  it("lints a saved script for the server's release, also when the first load was refused", async () => {
+    // The config names another target than the server's release; os.time is reported for the
+    // server's, which the message names ("Redis 7.0 has no os library", "... in Redis 8.0's sandbox").
+    const own = targetOfServer(serverUnderTest())!;
+    const other = own === 'redis-7.0' ? 'redis-7.4' : 'redis-7.0';
+    project.write('.redisscriptsrc.json', JSON.stringify({ lint: { target: other } }));
+    project.write('lua/clock.lua', 'return os.time()\n');
+    const w = start(['load', '--watch', '--url', server.url]);
+    try {
+      let at = await w.waitFor(/watching .*\(Ctrl-C to stop\)\n/);
+      expect(w.output()).toMatch(/load refused before loading anything/);
+      project.write('lua/clock.lua', '-- still the clock\nreturn os.time()\n');
+      at = await w.waitFor(/changed: lua\/clock\.lua\n/, at);
+      const refused = await w.waitFor(/load refused before loading anything/, at);
+      // What the save's lint printed, before the load that follows it.
+      const saved = w.output().slice(at, refused);
+      const lint = saved.slice(0, saved.indexOf('rscript: '));
+      expect(lint).toMatch(/2:8 +error +.*lua-api/);
+      expect(lint).toContain(`${targetLabel(own)}`);
+      expect(lint).not.toContain(`${targetLabel(other)} `);
+      expect(lint).not.toContain(`${targetLabel(other)}'s`);
+    } finally {
+      expect(await stop(w.child)).toBe(130);
+      project.remove('.redisscriptsrc.json');
+      project.remove('lua/clock.lua');
+    }
   }, 60_000);
 });
