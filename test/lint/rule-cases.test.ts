@@ -108,3 +108,80 @@ describe('syntax-error', () => {
     expect(hintOf('local a, b = 1, 2 --[[ a note ]] return a // b\n')).toEqual([`1:44 ${DIVISION}`]);
   });
 });
+
+describe('the reply rules: which returns become the reply, and how a returned table is read', () => {
+  const drops = (src: string) =>
+    lint(src)
+      .filter((f) => f.rule === 'no-string-keys-in-reply')
+      .map((f) => `${f.line}:${f.column} ${f.message}`);
+  const converts = 'Redis converts this table to an array and drops its string keys';
+  const convertsT = "Redis converts 't' (the table built on line 1) to an array and drops its string keys";
+
+  test('the table a local function returns counts when the script returns its call, through two calls too', () => {
+    const src = 'local function g() return {a = 1} end\nlocal function f() return g() end\nreturn f()\n';
+    expect(drops(src)).toEqual([`1:20 ${converts} (a): the caller gets an empty array`]);
+    // A function whose call the script does not return gives no reply.
+    expect(drops('local function g() return {a = 1} end\nlocal function h() return g() end\nreturn 1\n')).toEqual([]);
+    // A bare return is no table.
+    expect(drops('if KEYS[1] then return end\nreturn {a = 1}\n')).toEqual([
+      `2:1 ${converts} (a): the caller gets an empty array`,
+    ]);
+  });
+
+  test('the hint names the three ways to return named values', () => {
+    expect(lint('return {a = 1}\n')[0]!.hint).toBe(
+      'Return an array ({1, remaining}) and document the positions under "Returns:", return {map = {k = v}} (a map for RESP3 callers, a flat key/value array for RESP2), or return cjson.encode(t).',
+    );
+  });
+
+  test('writes after construction: t[n] = v and table.insert add to the array, t.k and t["k"] are string keys', () => {
+    expect(drops("local t = {}\nt[10] = 1\nt['x1'] = 2\nt['1x'] = 3\nreturn t\n")).toEqual([
+      `5:1 ${convertsT} (x1, 1x): the caller gets only its array part`,
+    ]);
+    expect(drops('local t = {a = 1}\nt[1] = 5\nreturn t\n')).toEqual([
+      `3:1 ${convertsT} (a): the caller gets only its array part`,
+    ]);
+    expect(drops('local t = {a = 1, 2}\ntable.insert(t, 3)\nreturn t\n')).toEqual([
+      `3:1 ${convertsT} (a): the caller gets only its array part`,
+    ]);
+    // Without later writes the count is known.
+    expect(drops('local t = {a = 1, 2}\nreturn t\n')).toEqual([
+      `2:1 ${convertsT} (a): the caller gets only its 1 positional value`,
+    ]);
+    // A key written twice is named once.
+    expect(drops('local t = {a = 1}\nt.a = 2\nt.b = 3\nreturn t\n')).toEqual([
+      `4:1 ${convertsT} (a, b): the caller gets an empty array`,
+    ]);
+    expect(drops('return {a = 1, a = 2}\n')).toEqual([`1:1 ${converts} (a): the caller gets an empty array`]);
+    // A key set to nil does not exist.
+    expect(drops('return {a = nil, 1}\n')).toEqual([]);
+  });
+
+  test('four keys are all named; a fifth makes the list a count', () => {
+    expect(drops('return {a = 1, b = 2, c = 3, d = 4}\n')).toEqual([
+      `1:1 ${converts} (a, b, c, d): the caller gets an empty array`,
+    ]);
+  });
+
+  test('a special field makes a special reply only with a value of its type', () => {
+    expect(drops("return {err = 'x'}\n")).toEqual([]);
+    expect(drops('return {double = 1.5}\n')).toEqual([]);
+    expect(drops('return {map = {}}\n')).toEqual([]);
+    expect(drops('local v = 1\nreturn {ok = v}\n')).toEqual([]);
+    const wrong = (field: string) =>
+      ` (${field} does not make a status/error reply: the value has the wrong type): the caller gets`;
+    expect(drops('return {ok = 1}\n')).toEqual([`1:1 ${converts} (ok)${wrong('ok = 1')} an empty array`]);
+    expect(drops("return {double = 'x', 1}\n")).toEqual([
+      `1:1 ${converts} (double)${wrong("double = 'x'")} only its 1 positional value`,
+    ]);
+    expect(drops('return {ok = {}}\n')).toEqual([`1:1 ${converts} (ok)${wrong('ok = {...}')} an empty array`]);
+    expect(drops("return {map = 'x'}\n")).toEqual([`1:1 ${converts} (map)${wrong("map = 'x'")} an empty array`]);
+  });
+
+  test('an array of records is found whichever element is the first record', () => {
+    expect(drops('return {1, {a = 1}}\n')).toEqual([
+      '1:1 The elements of this table are tables with string keys (a): Redis drops the keys, so each element reaches the caller as an empty array',
+    ]);
+    expect(drops("return {ok = 'x', {a = 1}}\n")).toEqual([]);
+  });
+});
