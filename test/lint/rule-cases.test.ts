@@ -3,7 +3,7 @@
  * error gets, how a reply table is read, what a Functions library is told, which globals are left to
  * another rule. Each test asserts what `rscript lint` shows: rule, position, severity, message, hint.
  */
-import type { Finding } from '../../src/lint/lint.js';
+import { lintSource, type Finding } from '../../src/lint/lint.js';
 import { lint } from './helpers.js';
 
 /** `rule@line:column [severity] message | hint` for each finding of one rule. */
@@ -183,5 +183,94 @@ describe('the reply rules: which returns become the reply, and how a returned ta
       '1:1 The elements of this table are tables with string keys (a): Redis drops the keys, so each element reaches the caller as an empty array',
     ]);
     expect(drops("return {ok = 'x', {a = 1}}\n")).toEqual([]);
+  });
+});
+
+describe('Functions libraries', () => {
+  const LOAD_HINT =
+    'Only redis.register_function, redis.log, redis.LOG_* and redis.REDIS_VERSION* exist while a library loads: move this into a function.';
+  const member = (at: string, name: string) =>
+    `library-load-time@${at} [error] redis.${name} at load time: Redis refuses the library (ERR Error registering functions: ... nonexistent global variable '${name}') | ${LOAD_HINT}`;
+
+  test('load time: only the members of redis that exist then pass, matched by their whole name; other tables are free', () => {
+    const src = [
+      '#!lua name=x',
+      'local function f() return 1 end',
+      "local v = redis.call('GET', 'k')",
+      "local s = string.format('%d', 1)",
+      "redis.logger('x')",
+      "redis.syslog('x')",
+      'redis.log(redis.LOG_WARNING, redis.REDIS_VERSION .. redis.REDIS_VERSION_NUM)',
+      "redis.register_function('f', f)",
+    ].join('\n');
+    // The call comes after a function: only the code inside a function's body waits for a call.
+    expect(said(lint(src), 'library-load-time')).toEqual([
+      member('3:11', 'call'),
+      member('5:1', 'logger'),
+      member('6:1', 'syslog'),
+    ]);
+  });
+
+  test('load time: every kind of loop at the top level', () => {
+    const src =
+      "#!lua name=x\nrepeat until true\nfor k, v in pairs({}) do end\nfor i = 1, 2 do end\nwhile false do end\nredis.register_function('f', function() return 1 end)\n";
+    const loop = (line: number, column: number) =>
+      `library-load-time@${line}:${column} [error] a loop at load time runs at every FUNCTION LOAD, on every node, and Redis stops a load past 500 ms (ERR FUNCTION LOAD timeout) | Keep the top level to local definitions and redis.register_function calls; do the work inside a function.`;
+    expect(said(lint(src), 'library-load-time')).toEqual([loop(2, 1), loop(3, 1), loop(4, 1), loop(5, 1)]);
+  });
+
+  test('a file that registers functions without #!lua name= is told so, even when it does not parse', () => {
+    const noName = [
+      'library-register@1:1 [error] this file calls redis.register_function but its first line is not #!lua name=<library>: Redis refuses it (ERR Library name was not given), and rscript takes it for an EVAL script | Start the file with #!lua name=<library> (letters, digits and underscores).',
+    ];
+    expect(said(lint("#!lua\nredis.register_function('f', function() return 1 end)\n"), 'library-register')).toEqual(
+      noName,
+    );
+    const broken = lint("#!lua\nredis.register_function('f', function() return 1 end)\nlocal = 1\n");
+    expect(said(broken, 'library-register')).toEqual(noName);
+    expect(broken.map((f) => f.rule)).toEqual(['library-register', 'syntax-error']);
+  });
+
+  test('a library that registers no function', () => {
+    expect(
+      said(lint('#!lua name=x\n-- redis.register_function comes later\nlocal a = 1\n'), 'library-register'),
+    ).toEqual([
+      'library-register@1:1 [error] the library registers no function: Redis refuses it (ERR No functions registered) | Call redis.register_function at the top level.',
+    ]);
+  });
+
+  test('no-writes: only the writes inside the flagged function count, through redis.pcall too', () => {
+    const src = [
+      '#!lua name=x',
+      "redis.register_function('w', function(keys) return redis.call('SET', keys[1], 'v') end)",
+      "redis.register_function{function_name = 'r', flags = {'no-writes'}, callback = function(keys)",
+      "  redis.pcall('DEL', keys[1])",
+      "  return redis.call('GET', keys[1])",
+      'end}',
+      "redis.register_function('w2', function(keys) return redis.call('DEL', keys[1]) end)",
+    ].join('\n');
+    expect(said(lint(src), 'library-no-writes')).toEqual([
+      `library-no-writes@4:3 [error] DEL writes, but function "r" is registered with flags = {'no-writes'}: redis.pcall fails with "ERR Write commands are not allowed from read-only scripts." | Drop 'no-writes' from its flags (FCALL_RO and replicas then refuse it), or drop the write.`,
+    ]);
+  });
+});
+
+describe('no-undefined-global', () => {
+  test('the names lua-api explains are left to it, on Redis and on Valkey', () => {
+    const src = "print('x')\nlocal t = os.time()\nlocal g = getfenv\nlocal y = server.call('PING')\nreturn 1\n";
+    expect(lint(src).map((f) => `${f.rule}@${f.line}`)).toEqual(['lua-api@1', 'lua-api@2', 'lua-api@3', 'lua-api@4']);
+    expect(lintSource(src, 't.lua', { target: 'valkey-8.1' }).map((f) => `${f.rule}@${f.line}`)).toEqual([
+      'lua-api@1',
+      'lua-api@2',
+      'lua-api@3',
+    ]);
+  });
+
+  test('a global the script assigns is reported once, by no-global-assignment; any other name is still read as undefined', () => {
+    const findings = lint('counter = 1\nlocal a = counter\nlocal b = other\nreturn a\n');
+    expect(findings.map((f) => `${f.rule}@${f.line}`)).toEqual(['no-global-assignment@1', 'no-undefined-global@3']);
+    expect(said(findings, 'no-undefined-global')).toEqual([
+      `no-undefined-global@3:11 [warning] 'other' is not defined in Redis's Lua sandbox: the script fails with "Script attempted to access nonexistent global variable 'other'" when this line runs | Declare it with local, or check the spelling.`,
+    ]);
   });
 });
