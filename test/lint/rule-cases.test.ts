@@ -274,3 +274,51 @@ describe('no-undefined-global', () => {
     ]);
   });
 });
+
+describe('keys-from-keys-array', () => {
+  const WHY =
+    ': Redis cannot see it before the script runs: in a cluster it may live on another node ("Script attempted to access a non local key in a cluster node"), and ACL key patterns are not checked against it';
+  const TAG =
+    'Pass every key the script touches in KEYS and let the caller build the names. Keys that must be used together need one hash tag ({order:7}:items, {order:7}:total) to share a cluster slot.';
+
+  test('a key built by a string function, a method or a local builder names it; a concatenation names what it is made of', () => {
+    const src = [
+      '-- KEYS[1]: a',
+      '-- ARGV[1]: b',
+      'local q = {}',
+      "redis.call('SET', string.format('user:%s', ARGV[1]), 'v')",
+      "redis.call('SET', q:name(), 'v')",
+      "redis.call('SET', ('u'):rep(2), 'v')",
+      "local function key(id) return 'user:' .. id end",
+      "redis.call('SET', key(ARGV[1]), 'v')",
+      "redis.call('SET', 'a' .. 'b', 'v')",
+      "redis.call('SET', 'user:' .. ARGV[1], 'v')",
+      'return 1',
+    ].join('\n');
+    expect(said(lint(src), 'keys-from-keys-array')).toEqual([
+      `keys-from-keys-array@4:19 [warning] SET key is built with string.format, not passed in KEYS${WHY} | ${TAG}`,
+      `keys-from-keys-array@5:19 [warning] SET key is built with q:name(), not passed in KEYS${WHY} | ${TAG}`,
+      `keys-from-keys-array@6:19 [warning] SET key is built with :rep, not passed in KEYS${WHY} | ${TAG}`,
+      `keys-from-keys-array@8:19 [warning] SET key is built with key(), not passed in KEYS${WHY} | ${TAG}`,
+      `keys-from-keys-array@9:19 [warning] SET key is built by concatenation, not passed in KEYS${WHY} | ${TAG}`,
+      `keys-from-keys-array@10:19 [warning] SET key is built by concatenation from ARGV${WHY} | ${TAG}`,
+    ]);
+  });
+
+  test('the pattern is where each command has it: KEYS its one argument, SCAN after the cursor, SSCAN after key and cursor', () => {
+    const src = [
+      '-- KEYS[1]: a',
+      "redis.call('KEYS')",
+      "redis.call('KEYS', 'x', KEYS[1])",
+      "redis.call('SCAN', KEYS[1], 'MATCH', 'x')",
+      "redis.call('SCAN', 0, 'MATCH', KEYS[1], 'COUNT')",
+      "redis.call('SSCAN', KEYS[1], 'MATCH', KEYS[1], 'COUNT', 1)",
+      'return 1',
+    ].join('\n');
+    expect(
+      lint(src)
+        .filter((f) => f.rule === 'keys-from-keys-array')
+        .map((f) => `${f.line}:${f.column} ${f.message.split(',')[0]}`),
+    ).toEqual(['5:32 A KEYS entry is used as the SCAN pattern']);
+  });
+});
