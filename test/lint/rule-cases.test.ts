@@ -322,3 +322,12 @@ describe('keys-from-keys-array', () => {
     ).toEqual(['5:32 A KEYS entry is used as the SCAN pattern']);
   });
 });
+
+describe('header-keys-argv', () => {
+  test('a header whose only line is misread (KEYS[0]) still makes the script follow the convention', () => {
+    expect(said(lint("-- KEYS[0]: x\nreturn redis.call('GET', KEYS[1])\n"), 'header-keys-argv')).toEqual([
+      'header-keys-argv@1:4 [warning] KEYS[0] is always nil: Lua tables start at 1, so the first key is KEYS[1] | Number from 1, as callers count: write KEYS[1].',
+      'header-keys-argv@2:26 [warning] KEYS[1] is read here but the header does not document it: callers cannot tell what to pass as key 1 | Add a header line "-- KEYS[1]: <meaning> (<type>)" before the code.',
+    ]);
+  });
+});
