@@ -331,3 +331,45 @@ describe('header-keys-argv', () => {
     ]);
   });
 });
+
+describe('unknown-command and invalid-shebang', () => {
+  const UNKNOWN = 'fails with "ERR Unknown Redis command called from script"';
+  const TABLE =
+    'The command table is Redis 7.0\'s ("target" in the config, or --target, selects another); for a command only some of your servers have, put "-- rscript-disable-next-line unknown-command" above the call.';
+  const LATER =
+    'Set "target" in the config (or --target) to the oldest server the script must run on, if that server has it; otherwise do without the command.';
+
+  test('a module command is left alone; a later command says when it came, a typo gets a guess, through pcall too', () => {
+    const src = [
+      "redis.call('JSON.GET', 'k')",
+      "redis.call('HEXPIRE', 'h', 10, 'FIELDS', 1, 'f')",
+      "local x = redis.pcall('SETT', 'k', 'v')",
+      "redis.call('FUNCTION', 'NOSUCH')",
+      'return 1',
+    ].join('\n');
+    expect(said(lint(src), 'unknown-command')).toEqual([
+      `unknown-command@2:12 [error] 'HEXPIRE' is not a Redis 7.0 command: it came with Redis 7.4 and Valkey 9.0, and on Redis 7.0 redis.call ${UNKNOWN} | ${LATER}`,
+      `unknown-command@3:23 [error] 'SETT' is not a Redis 7.0 command: redis.pcall ${UNKNOWN} | Did you mean SET? ${TABLE}`,
+      `unknown-command@4:24 [error] 'NOSUCH' is not a subcommand of FUNCTION in Redis 7.0: redis.call ${UNKNOWN} | ${TABLE}`,
+    ]);
+  });
+
+  test('a subcommand a later release added is named as written, under its command in capitals', () => {
+    expect(said(lint("redis.call('client', 'no-touch', 'on')\nreturn 1\n"), 'unknown-command')).toEqual([
+      `unknown-command@1:22 [error] 'no-touch' is not a subcommand of CLIENT in Redis 7.0: it came with Redis 7.2 and Valkey 7.2, and on Redis 7.0 redis.call ${UNKNOWN} | ${LATER}`,
+    ]);
+  });
+
+  test('invalid-shebang: a byte order mark before #! is named, even when the rest does not parse', () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const expected = [
+      'invalid-shebang@1:1 [error] A UTF-8 byte order mark precedes "#!": Redis does not see the shebang and fails with "Error compiling script: unexpected symbol" | Save the file as UTF-8 without BOM so that "#!lua" is the very first bytes.',
+    ];
+    expect(
+      said(lint(Buffer.concat([bom, Buffer.from('#!lua flags=no-writes\nreturn 1\n')])), 'invalid-shebang'),
+    ).toEqual(expected);
+    expect(
+      said(lint(Buffer.concat([bom, Buffer.from('#!lua flags=no-writes\nlocal = 1\n')])), 'invalid-shebang'),
+    ).toEqual(expected);
+  });
+});
