@@ -373,3 +373,47 @@ describe('unknown-command and invalid-shebang', () => {
     ).toEqual(expected);
   });
 });
+
+describe('smaller cases', () => {
+  test('keys-from-keys-array: a hash field named "match" is no SCAN option', () => {
+    expect(
+      said(lint("-- KEYS[1]: a\nredis.call('HSET', KEYS[1], 'match', KEYS[1])\nreturn 1\n"), 'keys-from-keys-array'),
+    ).toEqual([]);
+  });
+
+  test('lua-api: the member is read right after os, not further along the line', () => {
+    expect(
+      said(lintSource('local z = os -- see pos.time\nreturn 1\n', 't.lua', { target: 'redis-7.4' }), 'lua-api'),
+    ).toEqual([
+      `lua-api@1:11 [error] os does not exist in Redis 7.4's sandbox, which keeps only os.clock: the call fails with "attempt to call field '?' (a nil value)" | Read the time with redis.call("TIME"); os.clock() measures CPU time only.`,
+    ]);
+  });
+
+  test('no-float-reply: abs, fmod and min of whole numbers are whole, not of a fraction is a boolean, tonumber does not round', () => {
+    const src =
+      'local r = 3.5\nlocal x = 7 / 2\nx = tonumber(x)\nreturn {math.abs(-2), math.fmod(7, 2), math.min(1, 2), not r, x}\n';
+    expect(lint(src).map((f) => `${f.rule}@${f.line}:${f.column}`)).toEqual(['no-float-reply@4:63']);
+  });
+
+  test('no-keyspace-scan: a constant cursor other than 0 in a loop is still a walk', () => {
+    expect(
+      lint("while true do\n  local r = redis.call('SCAN', 5)\n  break\nend\nreturn 1\n").map(
+        (f) => `${f.rule}@${f.line}:${f.column}`,
+      ),
+    ).toEqual(['no-keyspace-scan@2:13']);
+  });
+
+  test('unknown-command: an unknown command without arguments', () => {
+    expect(
+      lint("redis.call('GTE')\nreturn 1\n").map((f) => `${f.rule}@${f.line}:${f.column} ${f.hint?.slice(0, 17)}`),
+    ).toEqual(['unknown-command@1:12 Did you mean GET?']);
+  });
+
+  test('unknown-suppression: the hint lists every rule id, comma-separated', () => {
+    const [f] = lint('-- rscript-disable-line nope\nreturn 1\n');
+    expect(f!.hint).toContain(
+      '(command-not-allowed-in-script, header-keys-argv, invalid-shebang, keys-from-keys-array, lua-api, no-float-reply, ',
+    );
+    expect(f!.hint).toContain(', unknown-command, unknown-suppression, wrong-arity), or remove "nope"');
+  });
+});
