@@ -176,6 +176,7 @@ describe('the reply rules: which returns become the reply, and how a returned ta
     ]);
     expect(drops('return {ok = {}}\n')).toEqual([`1:1 ${converts} (ok)${wrong('ok = {...}')} an empty array`]);
     expect(drops("return {map = 'x'}\n")).toEqual([`1:1 ${converts} (map)${wrong("map = 'x'")} an empty array`]);
+    expect(drops('return {map = true}\n')).toEqual([`1:1 ${converts} (map)${wrong('map = true')} an empty array`]);
   });
 
   test('an array of records is found whichever element is the first record', () => {
@@ -379,6 +380,22 @@ describe('smaller cases', () => {
     expect(
       said(lint("-- KEYS[1]: a\nredis.call('HSET', KEYS[1], 'match', KEYS[1])\nreturn 1\n"), 'keys-from-keys-array'),
     ).toEqual([]);
+  });
+
+  test('keys-from-keys-array: a list value "match" is no SCAN option either', () => {
+    expect(
+      said(
+        lint("-- KEYS[1]: a\nredis.call('LPUSH', KEYS[1], 'x', 'match', KEYS[1])\nreturn 1\n"),
+        'keys-from-keys-array',
+      ),
+    ).toEqual([]);
+  });
+
+  test('no-undefined-global: writing a field of an undefined global does not define it', () => {
+    expect(lint('foo.bar = 1\nlocal y = foo\nreturn 1\n').map((f) => `${f.rule}@${f.line}:${f.column}`)).toEqual([
+      'no-undefined-global@1:1',
+      'no-undefined-global@2:11',
+    ]);
   });
 
   test('lua-api: the member is read right after os, not further along the line', () => {
