@@ -95,6 +95,9 @@ describe('syntax-error', () => {
     // The return sits in a block its end closed: the + is the mistake.
     expect(hintOf('if x then return 1 end + 1\n')).toEqual([`1:24 ${LOOK}`]);
     expect(hintOf('if x then return 1 end -- done\n+ 1\n')).toEqual([`2:1 ${LOOK}`]);
+    // A function closed inside a call or a table took its return with it.
+    expect(hintOf('f(function() return 1 end) = 1\n')).toEqual([`1:28 ${LOOK}`]);
+    expect(hintOf('local t = {function() return 1 end} = 2\n')).toEqual([`1:37 ${LOOK}`]);
     // A long comment between a call and return still separates them.
     expect(hintOf('f()--[[c]]return 1\nx = 2\n')).toEqual([`2:1 ${RETURN_LAST}`]);
   });
