@@ -98,6 +98,7 @@ describe('syntax-error', () => {
     // A function closed inside a call or a table took its return with it.
     expect(hintOf('f(function() return 1 end) = 1\n')).toEqual([`1:28 ${LOOK}`]);
     expect(hintOf('local t = {function() return 1 end} = 2\n')).toEqual([`1:37 ${LOOK}`]);
+    expect(hintOf('f(function() return 1 end ) = 1\n')).toEqual([`1:29 ${LOOK}`]);
     // A long comment between a call and return still separates them.
     expect(hintOf('f()--[[c]]return 1\nx = 2\n')).toEqual([`2:1 ${RETURN_LAST}`]);
   });
