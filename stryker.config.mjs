@@ -26,6 +26,7 @@ const MODULES = {
       'test/lint/seed.test.ts',
       'test/lint/analysis.test.ts',
       'test/lint/rule-reports.test.ts',
+      'test/lint/rule-cases.test.ts',
     ],
   },
   bench: {

@@ -64,13 +64,14 @@ export function syntaxHint(message: string, line: string, codeBefore = ''): stri
   for (const [pattern, hint] of NEWER_LUA) if (pattern.test(code)) return hint;
   if (code.includes('!=')) return 'Lua writes "not equal" as ~=, not !=.';
   // `return 1` then more code: Lua 5.1 wants return (and break) last in its block. (`return 1 end
-  // end`, stopped at an `end`, is one end too many.)
+  // end`, stopped at an `end`, is one end too many; `f(function() return 1 end) = 1` closed the
+  // return's block, brackets and all.)
   const atEnd = /^unexpected keyword 'end'|near 'end'/.test(message);
   if (
     !atEnd &&
     /^unexpected |^'(?:end|<eof>)' expected near '(?!<eof>)/.test(message) &&
     /(?:^|[\s;])(?:return|break)\b/.test(codeBefore) &&
-    !/\bend\s*$/.test(codeBefore.trim())
+    !/\bend[\s)\]},;]*$/.test(codeBefore.trim())
   ) {
     return "A return or break must be the last statement of its block: code follows it here, or the block holding it lacks its 'end' (write an early return as do return x end).";
   }
