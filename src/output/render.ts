@@ -278,9 +278,12 @@ export function renderExec(r: ExecResult): string {
 export function renderExists(r: ExistsResult, options: { all?: boolean } = {}): string {
   if (!r.libraries) return renderScriptsExist(r, options);
   // Without script rows, the server's notes (evicted scripts) still come first.
-  const parts = r.rows.length > 0 ? [renderScriptsExist(r, options)] : existsNotes(r);
-  parts.push(renderLibrariesExist(r.libraries, r.cluster));
-  return parts.join('\n');
+  const scripts = r.rows.length > 0 ? [renderScriptsExist(r, options)] : existsNotes(r);
+  const libraries = renderLibrariesExist(r.libraries, r.cluster);
+  // The last line is the verdict a log's tail shows: scripts missing while the libraries are all
+  // there put the libraries first.
+  const scriptsLast = r.missing > 0 && !r.librariesMissing && r.rows.length > 0;
+  return (scriptsLast ? [libraries, ...scripts] : [...scripts, libraries]).join('\n');
 }
 
 /** Each library: present everywhere, or the nodes that lack it and those holding other code. */

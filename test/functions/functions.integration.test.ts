@@ -11,6 +11,7 @@ import { exec } from '../../src/commands/exec.js';
 import { Scripts, ScriptReplyError } from '../../src/runtime.js';
 import { checkFailure } from '../helpers/failure.js';
 import { makeProject, runCli, type Project } from '../helpers/cli.js';
+import { serverUnderTest } from '../helpers/server-under-test.js';
 import { commandCalls } from '../helpers/commandstats.js';
 import { useRedis } from '../helpers/use-redis.js';
 import { COUNTERS } from '../helpers/libraries.js';
@@ -170,6 +171,18 @@ test('exists: present with the same code, drift (other code, missing) exits 1', 
   const gone = await runCli(['exists', '--url', server.url], { cwd: project.dir });
   expect(gone.code).toBe(1);
   expect(gone.stdout).toContain(`MISSING on 127.0.0.1:${server.port}`);
+});
+
+test('exists: scripts missing while the library is there: the last line says what is missing', async () => {
+  // A CI log's tail is the verdict a reader sees; exit 1 must not end on the library's "on the server".
+  project = makeProject({ 'lua/a.lua': COUNTER, 'lua/one.lua': 'return 1\n' });
+  await run();
+  server.cli('SCRIPT', 'FLUSH');
+  const r = await runCli(['exists', '--url', server.url], { cwd: project.dir });
+  expect(r.code).toBe(1);
+  const lines = r.stdout.trimEnd().split('\n');
+  expect(lines.at(-1)).toBe(`1 of 1 script missing on the server (${serverUnderTest().name}): run rscript load`);
+  expect(r.stdout).toContain("the library is on the server with the manifest's code");
 });
 
 test('exec: lib.fn or the bare name, FCALL_RO for no-writes, too few keys refused, error lines in the library file', async () => {
