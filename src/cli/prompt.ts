@@ -5,7 +5,12 @@ import { importModule } from '../import-module.js';
 /** Asks a yes/no question on the terminal: true for y or yes. Without a terminal, a usage error naming --yes. */
 export async function confirm(question: string, what = 'flush'): Promise<boolean> {
   if (!process.stdin.isTTY || !process.stderr.isTTY) {
-    throw new UsageError(`refusing to ${what} without confirmation: stdin is not a terminal; pass --yes`);
+    // The question's reason goes with the refusal: `its database holds 5 keys; rscript test empties ...`.
+    const reason = /^(.*?)[.;]?\s*Go on\?/s.exec(question)?.[1]?.trim();
+    throw new UsageError(
+      `refusing to ${what} without confirmation: stdin is not a terminal; pass --yes`,
+      reason ? [`${reason[0]!.toUpperCase()}${reason.slice(1)}.`] : [],
+    );
   }
   const { createInterface } = await importModule<typeof import('node:readline/promises')>('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });

@@ -394,6 +394,9 @@ describe('rscript bench', () => {
     const r = await bench(['touch', '-k', 'x', '-a', 'v', '--url', 'redis://192.0.2.1:6379', '-n', '10']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/refusing to bench without confirmation.*--yes/);
+    expect(r.stderr).toMatch(
+      /^ {2}192\.0\.2\.1:6379 is not a loopback address, and the bench of touch may write to its keys/m,
+    );
   });
 
   it.each(['0.0.0.0', '[::ffff:127.0.0.1]'])('does not ask before writing to %s: it is this machine', async (host) => {

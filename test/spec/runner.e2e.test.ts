@@ -291,6 +291,10 @@ describe('rscript test', () => {
       expect(refused.stderr).toMatch(
         /^rscript: refusing to test without confirmation: stdin is not a terminal; pass --yes$/m,
       );
+      // Why it asks, also when it cannot ('precious' and what the last case left).
+      expect(refused.stderr).toMatch(
+        /^ {2}Its database holds \d+ keys?; rscript test empties the database \(FLUSHDB\) before each case\.$/m,
+      );
       expect(server.cli('GET', 'precious')).toBe('data');
       // REDIS_URL alone does not pick the server: the run is on a throwaway one.
       const env = await runCli(['test', 'lua', '--resp', '3'], {
