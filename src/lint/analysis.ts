@@ -321,10 +321,13 @@ class Analyzer {
     }
   }
 
-  /** A condition that tests a slot (`if ARGV[2] then`, `if not ARGV[2]`, `ARGV[2] and ...`). */
+  /**
+   * A condition that tests a slot (`if ARGV[2] then`, `if not ARGV[2]`, `ARGV[2] and ...`,
+   * `if not ARGV[2] or ARGV[2] == "" then`).
+   */
   private tested(e: lua.Expression): void {
     if (e.type === 'UnaryExpression' && e.operator === 'not') this.markOptional(e.argument);
-    else if (e.type === 'LogicalExpression' && e.operator === 'and') this.tested(e.left);
+    else if (e.type === 'LogicalExpression') this.tested(e.left);
     else this.markOptional(e);
   }
 

@@ -7,6 +7,7 @@
  */
 import type * as lua from 'luaparse';
 import { analyse, callArguments, type Analysis, type Source } from '../../src/lint/analysis.js';
+import { extractMetadata } from '../../src/lint/metadata.js';
 import { parseLua } from '../../src/lint/parse.js';
 import { lint } from './helpers.js';
 
@@ -215,6 +216,12 @@ describe('slots read with a default', () => {
     expect(slots('if not ARGV[2] then return 1 end\n')).toEqual(['ARGV[2]?']);
     expect(slots('if ARGV[2] and ARGV[3] then return 1 end\n')).toEqual(['ARGV[2]?', 'ARGV[3]']);
     expect(slots('local x = ARGV[2] and ARGV[3]\n')).toEqual(['ARGV[2]?', 'ARGV[3]']);
+    expect(slots('if not ARGV[2] or ARGV[2] == "" then return 1 end\n')).toEqual(['ARGV[2]?', 'ARGV[2]']);
+    expect(slots('local ttl = (not ARGV[2] or ARGV[2] == "") and 60 or ARGV[2]\n')).toEqual([
+      'ARGV[2]?',
+      'ARGV[2]',
+      'ARGV[2]',
+    ]);
     // Negating a value needs it: -nil is an error.
     expect(slots('if -ARGV[2] then return 1 end\n')).toEqual(['ARGV[2]']);
   });
@@ -225,6 +232,14 @@ describe('slots read with a default', () => {
     expect(slots('if ARGV[1] == ARGV[2] then return 1 end\n')).toEqual(['ARGV[1]', 'ARGV[2]']);
     expect(slots('if ARGV[1] == "" then return 1 end\n')).toEqual(['ARGV[1]']);
   });
+});
+
+test('a slot tested with `if not ARGV[2] or ARGV[2] == "" then` may be left out by the caller', () => {
+  const script = (test: string) =>
+    `local ttl = 60\nif ${test} then ttl = 60 else ttl = tonumber(ARGV[2]) end\nreturn redis.call("SET", KEYS[1], ARGV[1], "EX", ttl)\n`;
+  expect(extractMetadata(script('not ARGV[2] or ARGV[2] == ""')).args).toEqual([{}, { optional: true }]);
+  expect(extractMetadata(script('not ARGV[2]')).args).toEqual([{}, { optional: true }]);
+  expect(extractMetadata(script('ARGV[2] == ""')).args).toEqual([{}, {}]);
 });
 
 describe('slots past a #KEYS/#ARGV test', () => {
