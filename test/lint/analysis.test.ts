@@ -26,6 +26,9 @@ describe('decodeLuaString', () => {
     ['"\\0711"', 'G1'],
     ['"\\9x"', '\tx'],
     ['"\\65\\066"', 'AB'],
+    ['"\\10"', '\n'],
+    ['"\\65."', 'A.'],
+    ['"\\65-1"', 'A-1'],
     // A backslash before a line end is a newline; \r\n and \n\r count as one.
     ['"a\\\nb"', 'a\nb'],
     ['"a\\\r\nb"', 'a\nb'],
@@ -41,6 +44,11 @@ describe('decodeLuaString', () => {
     ['[[\r\nline]]', 'line'],
     ['[[\n\nline]]', '\nline'],
     ['[[]]', ''],
+    // Only a newline right after the opening bracket is dropped; a quoted string holding [[ is quoted.
+    ['[[a\nb]]', 'a\nb'],
+    ['"a[[b]]"', 'a[[b]]'],
+    // A lone backslash at the end (no literal luaparse accepts ends so) is dropped.
+    ['"a\\"', 'a'],
   ])('%j is %j', (raw, value) => {
     expect(decodeLuaString(raw)).toBe(value);
   });
@@ -84,6 +92,8 @@ describe('literal values', () => {
     expect(numberValue(expr('"3"'))).toBeUndefined();
     expect(numberValue(expr('-x'))).toBeUndefined();
     expect(numberValue(expr('#x'))).toBeUndefined();
+    expect(numberValue(expr('not 3'))).toBeUndefined();
+    expect(stringValue(expr('not 3'))).toBeUndefined();
     expect(numberValue(undefined)).toBeUndefined();
     expect(stringValue(undefined)).toBeUndefined();
   });
