@@ -663,7 +663,6 @@ export function numberValue(e: lua.Expression | undefined): number | undefined {
  */
 function numberToLuaString(n: number): string {
   if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
-  if (n === 0) return '0';
   const [digits, exponent] = n.toExponential(13).split('e') as [string, string];
   const x = Number(exponent);
   if (x < -4 || x >= 14) {
