@@ -189,6 +189,9 @@ describe('loops around a call', () => {
     expect(findings('local error = print\nwhile true do error("x") end\n', 'no-unbounded-loop')).toEqual([
       expect.objectContaining({ line: 2, column: 1 }),
     ]);
+    expect(findings('while true do tostring("x") end\n', 'no-unbounded-loop')).toEqual([
+      expect.objectContaining({ line: 1, column: 1 }),
+    ]);
     expect(findings('while true do redis.log(redis.LOG_WARNING, "x") end\n', 'no-unbounded-loop')).toEqual([
       expect.objectContaining({ line: 1, column: 1 }),
     ]);
@@ -264,6 +267,8 @@ describe('slots past a #KEYS/#ARGV test', () => {
       '#ARGV >= 0',
       '#ARGV > -1',
       '#ARGV >= n',
+      // Lua cannot compare a number with a string: the script fails there.
+      '#ARGV > "2"',
       '#t >= 3',
       '-ARGV >= 3',
       '#ARGV[1] >= 3',
