@@ -167,6 +167,16 @@ describe('loops around a call', () => {
     expect(a.loops.map((l) => l.node.type)).toEqual(['WhileStatement']);
   });
 
+  test('the condition of a while loop is read before its body, outside the body’s locals', () => {
+    expect(sites('while redis.call("EXISTS", KEYS[1]) == 1 do redis.call("DEL", KEYS[2]) end\n')).toEqual([
+      'call: redis.call("EXISTS", KEYS[1])',
+      'call: redis.call("DEL", KEYS[2])',
+    ]);
+    expect(findings('while busy do local busy = false end\n', 'no-undefined-global')).toEqual([
+      expect.objectContaining({ line: 1, column: 7 }),
+    ]);
+  });
+
   test('a call only in a for loop is in a loop, with no while/repeat loop', () => {
     const a = analysed('for i = 1, 3 do redis.call("GET", KEYS[1]) end\n');
     expect(a.redisCalls.map((s) => [s.inLoop, s.loop])).toEqual([[true, undefined]]);
@@ -207,6 +217,8 @@ describe('slots read with a default', () => {
       'KEYS[2]?',
     ]);
     expect(slots('local a = math.abs(ARGV[2]) or 0\n')).toEqual(['ARGV[2]']);
+    // assert() fails on a missing slot: the default after it is never used for that.
+    expect(slots('local a = assert(ARGV[2], "missing") or ""\n')).toEqual(['ARGV[2]']);
     expect(slots('local a = ARGV[2] .. "x" or 0\n')).toEqual(['ARGV[2]']);
   });
 
@@ -219,6 +231,7 @@ describe('slots read with a default', () => {
     expect(slots('if not ARGV[2] then return 1 end\n')).toEqual(['ARGV[2]?']);
     expect(slots('if ARGV[2] and ARGV[3] then return 1 end\n')).toEqual(['ARGV[2]?', 'ARGV[3]']);
     expect(slots('local x = ARGV[2] and ARGV[3]\n')).toEqual(['ARGV[2]?', 'ARGV[3]']);
+    expect(slots('local x = not ARGV[2] and 1\n')).toEqual(['ARGV[2]?']);
     expect(slots('if not ARGV[2] or ARGV[2] == "" then return 1 end\n')).toEqual(['ARGV[2]?', 'ARGV[2]']);
     expect(slots('local ttl = (not ARGV[2] or ARGV[2] == "") and 60 or ARGV[2]\n')).toEqual([
       'ARGV[2]?',
