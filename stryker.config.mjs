@@ -25,6 +25,7 @@ const MODULES = {
       'test/lint/library.test.ts',
       'test/lint/seed.test.ts',
       'test/lint/analysis.test.ts',
+      'test/lint/analysis-cases.test.ts',
       'test/lint/rule-reports.test.ts',
       'test/lint/rule-cases.test.ts',
     ],

@@ -321,10 +321,13 @@ class Analyzer {
     }
   }
 
-  /** A condition that tests a slot (`if ARGV[2] then`, `if not ARGV[2]`, `ARGV[2] and ...`). */
+  /**
+   * A condition that tests a slot (`if ARGV[2] then`, `if not ARGV[2]`, `ARGV[2] and ...`,
+   * `if not ARGV[2] or ARGV[2] == "" then`).
+   */
   private tested(e: lua.Expression): void {
     if (e.type === 'UnaryExpression' && e.operator === 'not') this.markOptional(e.argument);
-    else if (e.type === 'LogicalExpression' && e.operator === 'and') this.tested(e.left);
+    else if (e.type === 'LogicalExpression') this.tested(e.left);
     else this.markOptional(e);
   }
 
@@ -654,10 +657,19 @@ export function numberValue(e: lua.Expression | undefined): number | undefined {
   return undefined;
 }
 
-/** Lua 5.1 formats numbers with "%.14g": integers print without a decimal point. */
+/**
+ * Lua 5.1 formats numbers with "%.14g": 14 significant digits, no trailing zeros, and e-notation when
+ * the exponent is below -4 or 14 and more (1e+14, 1e-05); the C library spells infinity "inf".
+ */
 function numberToLuaString(n: number): string {
-  if (Number.isInteger(n) && Math.abs(n) < 1e15) return String(n);
-  return String(Number(n.toPrecision(14)));
+  if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
+  const [digits, exponent] = n.toExponential(13).split('e') as [string, string];
+  const x = Number(exponent);
+  if (x < -4 || x >= 14) {
+    return `${digits.replace(/\.?0+$/, '')}e${x < 0 ? '-' : '+'}${String(Math.abs(x)).padStart(2, '0')}`;
+  }
+  const fixed = n.toFixed(13 - x);
+  return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
 }
 
 /**

@@ -26,6 +26,9 @@ describe('decodeLuaString', () => {
     ['"\\0711"', 'G1'],
     ['"\\9x"', '\tx'],
     ['"\\65\\066"', 'AB'],
+    ['"\\10"', '\n'],
+    ['"\\65."', 'A.'],
+    ['"\\65-1"', 'A-1'],
     // A backslash before a line end is a newline; \r\n and \n\r count as one.
     ['"a\\\nb"', 'a\nb'],
     ['"a\\\r\nb"', 'a\nb'],
@@ -41,6 +44,11 @@ describe('decodeLuaString', () => {
     ['[[\r\nline]]', 'line'],
     ['[[\n\nline]]', '\nline'],
     ['[[]]', ''],
+    // Only a newline right after the opening bracket is dropped; a quoted string holding [[ is quoted.
+    ['[[a\nb]]', 'a\nb'],
+    ['"a[[b]]"', 'a[[b]]'],
+    // A lone backslash at the end (no literal luaparse accepts ends so) is dropped.
+    ['"a\\"', 'a'],
   ])('%j is %j', (raw, value) => {
     expect(decodeLuaString(raw)).toBe(value);
   });
@@ -57,6 +65,21 @@ describe('literal values', () => {
     ['1/3', undefined],
     ['0.33333333333333331', '0.33333333333333'],
     ['-0.5', '-0.5'],
+    ['0', '0'],
+    ['99999999999999', '99999999999999'],
+    ['10000000000000', '10000000000000'],
+    ['12345678901234.4', '12345678901234'],
+    ['9.99999999999999', '10'],
+    // From an exponent of 14 on, and below -4, Lua writes e-notation.
+    ['100000000000000', '1e+14'],
+    ['1125899906842624', '1.1258999068426e+15'],
+    ['-1.5e20', '-1.5e+20'],
+    ['1e100', '1e+100'],
+    ['0.0001', '0.0001'],
+    ['0.00001', '1e-05'],
+    ['0.000012345', '1.2345e-05'],
+    ['1e999', 'inf'],
+    ['-1e999', '-inf'],
     ['x', undefined],
     ['not 1', undefined],
     ['{}', undefined],
@@ -70,6 +93,8 @@ describe('literal values', () => {
     expect(numberValue(expr('"3"'))).toBeUndefined();
     expect(numberValue(expr('-x'))).toBeUndefined();
     expect(numberValue(expr('#x'))).toBeUndefined();
+    expect(numberValue(expr('not 3'))).toBeUndefined();
+    expect(stringValue(expr('not 3'))).toBeUndefined();
     expect(numberValue(undefined)).toBeUndefined();
     expect(stringValue(undefined)).toBeUndefined();
   });
