@@ -515,6 +515,11 @@ describe('a lockfile with headers, fragments and libraries', () => {
     expect((error as Error).message).toMatch(/; fix it or delete it and run rscript load$/);
   });
 
+  test('a size of 0 is a size: an empty script or library file is read back, not refused', () => {
+    expect(parseManifest(entry({ size: 0 }), 'm.json').scripts.a!.size).toBe(0);
+    expect(parseManifest(library({ size: 0 }), 'm.json').libraries!.lib!.size).toBe(0);
+  });
+
   test('a lockfile with only "libraries", a version as text, or null is refused', () => {
     expect(() => parseManifest(JSON.stringify({ version: 1, libraries: {} }), 'm.json')).toThrow(
       /"scripts" must be an object/,
