@@ -101,6 +101,12 @@ describe('syntax-error', () => {
     expect(hintOf('f(function() return 1 end ) = 1\n')).toEqual([`1:29 ${LOOK}`]);
     // A long comment between a call and return still separates them.
     expect(hintOf('f()--[[c]]return 1\nx = 2\n')).toEqual([`2:1 ${RETURN_LAST}`]);
+    // Nothing but a string or a bracket between the value before and the return.
+    expect(hintOf('local s = "a"return s\nx = 2\n')).toEqual([`2:1 ${RETURN_LAST}`]);
+    expect(hintOf('for i = 1, 2 do local s = [[a]]break x = 2 end\n')).toEqual([`1:38 ${RETURN_LAST}`]);
+    expect(hintOf('f()return 1 x = 2\n')).toEqual([`1:13 ${RETURN_LAST}`]);
+    // t.return is no return (nor valid Lua): the hint stays the general one.
+    expect(hintOf('local t = {} t.return = 1\n')).toEqual([`1:16 ${LOOK}`]);
   });
 
   test('strings and comments of every form are left out before the line is searched', () => {

@@ -70,7 +70,7 @@ export function syntaxHint(message: string, line: string, codeBefore = ''): stri
   if (
     !atEnd &&
     /^unexpected |^'(?:end|<eof>)' expected near '(?!<eof>)/.test(message) &&
-    /(?:^|[\s;])(?:return|break)\b/.test(codeBefore) &&
+    /(?<![\w.:])(?:return|break)\b/.test(codeBefore) &&
     !/\bend[\s)\]},;]*$/.test(codeBefore.trim())
   ) {
     return "A return or break must be the last statement of its block: code follows it here, or the block holding it lacks its 'end' (write an early return as do return x end).";
