@@ -442,7 +442,13 @@ class Analyzer {
       this.result.globalWrites.push({ node: target, name: root.name, kind: 'field' });
     }
     if (binding && target.base === root && source.kind === 'expr') {
-      const key = target.type === 'MemberExpression' ? target.identifier.name : stringValue(target.index);
+      // t[10] = v is an array element even though Lua would print its key as "10"; t['10'] = v is a string key.
+      const key =
+        target.type === 'MemberExpression'
+          ? target.identifier.name
+          : target.index.type === 'StringLiteral'
+            ? stringValue(target.index)
+            : undefined;
       binding.fieldWrites.push({ key, value: source.expr });
     }
   }
@@ -663,6 +669,7 @@ export function numberValue(e: lua.Expression | undefined): number | undefined {
  */
 function numberToLuaString(n: number): string {
   if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
+  if (Object.is(n, -0)) return '-0'; // "%.14g" keeps the sign of a negative zero
   const [digits, exponent] = n.toExponential(13).split('e') as [string, string];
   const x = Number(exponent);
   if (x < -4 || x >= 14) {

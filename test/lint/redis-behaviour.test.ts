@@ -8,10 +8,13 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@redis/client';
+import type * as lua from 'luaparse';
 import type { CommandTable } from '../../src/redis/command-table.js';
 import { generateCommandTable } from '../../src/server/generate-command-table.js';
 import { COMMAND_TABLE, commandKeys } from '../../src/redis/commands.js';
 import { lintSource } from '../../src/lint/lint.js';
+import { stringValue } from '../../src/lint/analysis.js';
+import { parseLua } from '../../src/lint/parse.js';
 import { SANDBOX_GLOBALS } from '../../src/redis/lua-globals.js';
 import { startRedis, type TestServer } from '../helpers/redis-server.js';
 import { FIXTURES, SEED } from './helpers.js';
@@ -45,6 +48,12 @@ test.each([
   ['return {ok = true, remaining = 5}', 'no-string-keys-in-reply', []],
   ['return {1, 2, extra = 3}', 'no-string-keys-in-reply', [1, 2]],
   ['return {error = "boom"}', 'no-string-keys-in-reply', []],
+  // A key written as a string is a string key, even one that reads as a number.
+  ["local t = {} t[1] = 1 t['2'] = 2 return t", 'no-string-keys-in-reply', [1]],
+  // A special field with a value of the wrong type makes no special reply: the table is an array.
+  ['return {1, map = true}', 'no-string-keys-in-reply', [1]],
+  ['return {1, ok = 1}', 'no-string-keys-in-reply', [1]],
+  ["return {1, double = 'x'}", 'no-string-keys-in-reply', [1]],
   ['return {1, nil, 3}', 'no-nil-in-reply-array', [1]],
   ["return redis.call('GET', KEYS[1]) == nil", 'no-nil-compare', null],
 ])('%s: %s, and Redis replies %j', async (script, rule, reply) => {
@@ -111,6 +120,16 @@ test.each([
 ])('%j: %s, and Redis fails with %s', async (script, rule, error) => {
   expect(rulesOf(script)).toContain(rule);
   expect(await evalScript(script)).toEqual(expect.stringContaining(error));
+});
+
+test("a number literal reads as the string the server's tostring makes of it (the key or argument Redis receives)", async () => {
+  const literals = ['10', '-0', '0.1', '0.33333333333333331', '9.99999999999999', '100000000000000'];
+  literals.push('1125899906842624', '-1.5e20', '0.0001', '0.00001', '0.000012345', '1e999', '-1e999');
+  for (const text of literals) {
+    const { chunk } = parseLua(`return ${text}`);
+    const value = stringValue((chunk!.body[0] as lua.ReturnStatement).arguments[0]);
+    expect([text, await evalScript(`return tostring(${text})`)]).toEqual([text, value]);
+  }
 });
 
 test('the messages of invalid-shebang quote Redis word for word', async () => {

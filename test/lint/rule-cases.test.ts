@@ -148,6 +148,10 @@ describe('the reply rules: which returns become the reply, and how a returned ta
     expect(drops("local t = {}\nt[10] = 1\nt['x1'] = 2\nt['1x'] = 3\nreturn t\n")).toEqual([
       `5:1 ${convertsT} (x1, 1x): the caller gets only its array part`,
     ]);
+    // A string that looks like a number is still a string key: t['1'] is not t[1].
+    expect(drops("local t = {}\nt['1'] = 1\nt[2] = 2\nreturn t\n")).toEqual([
+      `4:1 ${convertsT} (1): the caller gets only its array part`,
+    ]);
     expect(drops('local t = {a = 1}\nt[1] = 5\nreturn t\n')).toEqual([
       `3:1 ${convertsT} (a): the caller gets only its array part`,
     ]);
@@ -178,15 +182,29 @@ describe('the reply rules: which returns become the reply, and how a returned ta
     expect(drops('return {double = 1.5}\n')).toEqual([]);
     expect(drops('return {map = {}}\n')).toEqual([]);
     expect(drops('local v = 1\nreturn {ok = v}\n')).toEqual([]);
-    const wrong = (field: string) =>
-      ` (${field} does not make a status/error reply: the value has the wrong type): the caller gets`;
-    expect(drops('return {ok = 1}\n')).toEqual([`1:1 ${converts} (ok)${wrong('ok = 1')} an empty array`]);
-    expect(drops("return {double = 'x', 1}\n")).toEqual([
-      `1:1 ${converts} (double)${wrong("double = 'x'")} only its 1 positional value`,
+    // The message names the reply the field would have made and the type it needs.
+    const wrong = (field: string, reply: string) => ` (${field} does not make ${reply}): the caller gets`;
+    expect(drops('return {ok = 1}\n')).toEqual([
+      `1:1 ${converts} (ok)${wrong('ok = 1', 'a status reply: ok needs a string')} an empty array`,
     ]);
-    expect(drops('return {ok = {}}\n')).toEqual([`1:1 ${converts} (ok)${wrong('ok = {...}')} an empty array`]);
-    expect(drops("return {map = 'x'}\n")).toEqual([`1:1 ${converts} (map)${wrong("map = 'x'")} an empty array`]);
-    expect(drops('return {map = true}\n')).toEqual([`1:1 ${converts} (map)${wrong('map = true')} an empty array`]);
+    expect(drops("return {double = 'x', 1}\n")).toEqual([
+      `1:1 ${converts} (double)${wrong("double = 'x'", 'a double reply: double needs a number')} only its 1 positional value`,
+    ]);
+    expect(drops('return {err = {}}\n')).toEqual([
+      `1:1 ${converts} (err)${wrong('err = {...}', 'an error reply: err needs a string')} an empty array`,
+    ]);
+    expect(drops("return {map = 'x'}\n")).toEqual([
+      `1:1 ${converts} (map)${wrong("map = 'x'", 'a map reply: map needs a table')} an empty array`,
+    ]);
+    expect(drops('return {set = true}\n')).toEqual([
+      `1:1 ${converts} (set)${wrong('set = true', 'a set reply: set needs a table')} an empty array`,
+    ]);
+    expect(drops('return {big_number = 1, verbatim_string = 2}\n')).toEqual([
+      `1:1 ${converts} (big_number, verbatim_string)${wrong('big_number = 1', 'a big number reply: big_number needs a string')} an empty array`,
+    ]);
+    expect(drops('return {verbatim_string = 2}\n')).toEqual([
+      `1:1 ${converts} (verbatim_string)${wrong('verbatim_string = 2', 'a verbatim string reply: verbatim_string needs a table')} an empty array`,
+    ]);
   });
 
   test('an array of records is found whichever element is the first record', () => {

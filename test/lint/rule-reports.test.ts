@@ -162,7 +162,7 @@ describe('no-string-keys-in-reply', () => {
       `${drops}2 Redis converts 't' (the table built on line 1) to an array and drops its string keys (a, b, c, d, ... (5 keys)): the caller gets an empty array`,
     ]);
     expect(msg('return {ok = true, x = 1}\n')).toEqual([
-      `${drops}1 Redis converts this table to an array and drops its string keys (ok, x) (ok = true does not make a status/error reply: the value has the wrong type): the caller gets an empty array`,
+      `${drops}1 Redis converts this table to an array and drops its string keys (ok, x) (ok = true does not make a status reply: ok needs a string): the caller gets an empty array`,
     ]);
   });
 

@@ -26,10 +26,7 @@ export const noStringKeysInReply: Rule = {
         ? `'${binding.name}' (the table built on line ${lineOf(ctx.source.lineStarts, rangeOf(returned.table)[0])})`
         : 'this table';
       if (shape.stringKeys.length > 0) {
-        const why =
-          shape.wrongSpecial.length > 0
-            ? ` (${shape.wrongSpecial[0]} does not make a status/error reply: the value has the wrong type)`
-            : '';
+        const why = shape.wrongSpecial.length > 0 ? ` (${shape.wrongSpecial[0]})` : '';
         const result =
           shape.elements.length === 0
             ? 'the caller gets an empty array'

@@ -31,21 +31,24 @@ export function replyReturns(a: Analysis): ReturnSite[] {
   return a.returns.filter((r) => fns.has(r.fn));
 }
 
-/** Fields that turn a table into a special reply, and the value type each needs (Redis 7). */
-const SPECIAL_FIELDS: Readonly<Record<string, 'string' | 'number' | 'table'>> = {
-  err: 'string',
-  ok: 'string',
-  big_number: 'string',
-  double: 'number',
-  map: 'table',
-  set: 'table',
-  verbatim_string: 'table',
+/** Fields that turn a table into a special reply, the value type each needs (Redis 7), the reply made. */
+const SPECIAL_FIELDS: Readonly<Record<string, { need: 'string' | 'number' | 'table'; reply: string }>> = {
+  err: { need: 'string', reply: 'an error reply' },
+  ok: { need: 'string', reply: 'a status reply' },
+  big_number: { need: 'string', reply: 'a big number reply' },
+  double: { need: 'number', reply: 'a double reply' },
+  map: { need: 'table', reply: 'a map reply' },
+  set: { need: 'table', reply: 'a set reply' },
+  verbatim_string: { need: 'table', reply: 'a verbatim string reply' },
 };
 
 export interface TableShape {
   /** The field that makes it a special reply (`err`, `ok`, `map`...), if any. */
   special?: string;
-  /** Special fields whose literal value has the wrong type (`ok = true`): they do not count. */
+  /**
+   * Special fields whose literal value has the wrong type, which therefore do not count, each as
+   * `ok = true does not make a status reply: ok needs a string`.
+   */
   wrongSpecial: string[];
   /** String keys Redis drops. */
   stringKeys: string[];
@@ -82,7 +85,7 @@ export function tableShape(
     }
   }
   for (const w of writes) {
-    if (w.key !== undefined && !/^\d+$/.test(w.key)) named.push({ key: w.key, value: w.value });
+    if (w.key !== undefined) named.push({ key: w.key, value: w.value });
     else {
       shape.elements.push(w.value);
       shape.grows = true;
@@ -91,10 +94,13 @@ export function tableShape(
   shape.elements.push(...inserts);
   for (const { key, value } of named) {
     if (value.type === 'NilLiteral') continue;
-    const need = Object.hasOwn(SPECIAL_FIELDS, key) ? SPECIAL_FIELDS[key] : undefined;
-    if (need) {
-      if (hasWrongType(value, need)) shape.wrongSpecial.push(`${key} = ${literalText(value)}`);
-      else shape.special ??= key;
+    const field = Object.hasOwn(SPECIAL_FIELDS, key) ? SPECIAL_FIELDS[key] : undefined;
+    if (field) {
+      if (hasWrongType(value, field.need)) {
+        shape.wrongSpecial.push(
+          `${key} = ${literalText(value)} does not make ${field.reply}: ${key} needs a ${field.need}`,
+        );
+      } else shape.special ??= key;
     }
     if (!shape.stringKeys.includes(key)) shape.stringKeys.push(key);
   }
