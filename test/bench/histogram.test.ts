@@ -189,6 +189,27 @@ describe('LatencyHistogram: what a bench reports from it', () => {
     ]);
   });
 
+  it('a sample of exactly a power of two opens its bin, it does not close the one before', () => {
+    const h = new LatencyHistogram();
+    for (const v of [600, 1024, 2048]) h.record(v);
+    expect(h.powerOfTwoBins()).toEqual([
+      { fromNs: 512, toNs: 1024, count: 1 },
+      { fromNs: 1024, toNs: 2048, count: 1 },
+      { fromNs: 2048, toNs: 4096, count: 1 },
+    ]);
+  });
+
+  it('samples under 512 ns keep their exact value, in the percentiles and in the bins', () => {
+    const h = new LatencyHistogram();
+    for (const v of [100, 200, 300]) h.record(v);
+    expect([h.percentile(0), h.percentile(50), h.percentile(100)]).toEqual([100, 200, 300]);
+    expect(h.powerOfTwoBins()).toEqual([
+      { fromNs: 64, toNs: 128, count: 1 },
+      { fromNs: 128, toNs: 256, count: 1 },
+      { fromNs: 256, toNs: 512, count: 1 },
+    ]);
+  });
+
   it('bins start at the bin of the minimum, not at 1 ns', () => {
     const h = new LatencyHistogram();
     h.record(1500);
