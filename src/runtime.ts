@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { assemble, lineMapper, type SourceMap } from './registry/include.js';
 import { locateFunctionError, locateScriptError } from './redis/script-errors.js';
-import { entryAbsPath, readManifest, type Manifest } from './manifest/manifest.js';
+import { DEFAULT_MANIFEST, entryAbsPath, readManifest, type Manifest } from './manifest/manifest.js';
 import { sha1hex } from './registry/script.js';
 import type { RedisConnection } from './server/connection.js';
 import { replyCode } from './server/failures.js';
@@ -175,7 +175,7 @@ export class Scripts {
   }
 
   /** Reads the manifest file (default `rscript.lock.json`) and every script it names, once. */
-  static fromManifest(manifestFile = 'rscript.lock.json'): Scripts {
+  static fromManifest(manifestFile = DEFAULT_MANIFEST): Scripts {
     const manifest = readManifest(manifestFile);
     if (!manifest) throw new Error(`${manifestFile}: no manifest; run rscript load first`);
     return new Scripts(manifest, manifestFile);

@@ -4,6 +4,7 @@
  */
 import type { Severity } from '../lint/finding.js';
 import { RULE_IDS } from '../lint/rule-ids.js';
+import { DEFAULT_MANIFEST } from '../manifest/manifest.js';
 import { DEFAULT_TARGET, TARGETS } from '../lint/target-ids.js';
 import { nearest } from '../suggest.js';
 
@@ -49,7 +50,7 @@ export const DEFAULTS: Config = {
   url: 'redis://127.0.0.1:6379',
   scripts: ['lua'],
   include: 'lua/include',
-  manifest: 'rscript.lock.json',
+  manifest: DEFAULT_MANIFEST,
   budgetMs: 50,
   timeoutMs: 5000,
   cluster: false,
