@@ -41,7 +41,8 @@ describe('rscript lint', () => {
   test('a clean folder exits 0 and says so', async () => {
     const r = await cli('lint');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/0 errors, 0 warnings in 1 file/);
+    // The summary is the last line: no blank line after it.
+    expect(r.stdout).toBe('0 errors, 0 warnings in 1 file\n');
   });
 
   test('an error-level finding exits 1 and shows file:line:col, the source line and a caret', async () => {
@@ -53,6 +54,7 @@ describe('rscript lint', () => {
     expect(r.stdout).toContain('return { ok = true, value = v }');
     expect(r.stdout).toMatch(/\^/);
     expect(r.stdout).toContain('no-string-keys-in-reply');
+    expect(r.stdout).toMatch(/\n\n1 error, 0 warnings in 2 files\n$/);
     expect(stackLines(r.stderr)).toEqual([]);
   });
 
