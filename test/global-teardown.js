@@ -4,8 +4,11 @@
  */
 import { readdirSync, rmSync } from 'node:fs';
 
-/** What the run itself puts there: the lint caches of the rscript processes the tests start. */
-const expected = (name) => name === 'cache' || name.startsWith('worker-cache-');
+/**
+ * What the run itself puts there: the lint caches of the rscript processes the tests start, and the
+ * compile cache of tsx (`tsx-<uid>`, in the temp folder), which runs the examples as the README does.
+ */
+const expected = (name) => name === 'cache' || name.startsWith('worker-cache-') || /^tsx-\d+$/.test(name);
 
 export default function globalTeardown() {
   const dir = process.env.RSCRIPT_JEST_RUN_DIR;
