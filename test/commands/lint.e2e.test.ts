@@ -186,6 +186,17 @@ describe('load and the linter', () => {
     expect(JSON.parse(ok.stdout).reply).toBe(5);
   });
 
+  test('exec passes on more keys and args than the header names: a script may take a variable number', async () => {
+    project.write(
+      'lua/many.lua',
+      '-- many: counts what it gets\n--\n-- KEYS[1]: a key (string)\n-- ARGV[1]: a value (string)\n-- Returns: keys and args received (array)\nreturn {#KEYS, #ARGV}\n',
+    );
+    expect((await cli('load')).code).toBe(0);
+    const r = await cli('exec', 'many', '--keys', 'a', 'b', '--args', '1', '2', '3', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).reply).toEqual([2, 3]);
+  });
+
   test('exec of a script file not in the manifest checks its header too', async () => {
     const r = await cli('exec', 'lua/good.lua');
     expect(r.code).toBe(2);
