@@ -26,13 +26,16 @@ export interface Registrations {
 
 type AnyNode = lua.Node & Record<string, unknown>;
 
-/** Calls `visit` on every node under `node` (depth first, children in source order). */
+/**
+ * Calls `visit` on every node under `node` (depth first, children in source order); a `visit` that
+ * returns false skips that node's children.
+ */
 export function walk(
   node: lua.Node,
-  visit: (n: lua.Node, parent: lua.Node | undefined) => void,
+  visit: (n: lua.Node, parent: lua.Node | undefined) => void | false,
   parent?: lua.Node,
 ): void {
-  visit(node, parent);
+  if (visit(node, parent) === false) return;
   for (const value of Object.values(node as AnyNode)) {
     if (Array.isArray(value)) {
       for (const child of value)

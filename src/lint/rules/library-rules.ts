@@ -23,8 +23,8 @@ export const libraryLoadTime: Rule = {
     if (!ctx.library) return;
     for (const statement of ctx.parsed.chunk!.body) {
       walk(statement, (node) => {
-        if (node.type === 'FunctionDeclaration') return;
-        if (insideFunction(ctx.parsed.chunk!, node)) return;
+        // A function's body runs when it is called, not when the library loads.
+        if (node.type === 'FunctionDeclaration') return false;
         if (
           node.type === 'MemberExpression' &&
           node.base.type === 'Identifier' &&
@@ -57,18 +57,6 @@ export const libraryLoadTime: Rule = {
     }
   },
 };
-
-/** True when `node` lies inside a function body of `chunk` (its code runs when the function is called). */
-function insideFunction(chunk: lua.Chunk, node: lua.Node): boolean {
-  const [from] = rangeOf(node);
-  let inside = false;
-  walk(chunk, (n) => {
-    if (inside || n.type !== 'FunctionDeclaration') return;
-    const [a, b] = rangeOf(n);
-    if (from > a && from < b) inside = true;
-  });
-  return inside;
-}
 
 export const libraryRegister: Rule = {
   id: 'library-register',
