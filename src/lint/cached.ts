@@ -174,7 +174,11 @@ function decode(file: CacheFile, sha: string): Entry | undefined {
     if (!Array.isArray(t) || t.length !== 8) return undefined;
     const [rule, severity, message, hint, line, column, endLine, endColumn] = t as unknown[];
     const sev = str(severity);
-    if (typeof str(rule) !== 'string' || (sev !== 'error' && sev !== 'warning') || typeof str(message) !== 'string')
+    if (
+      typeof str(rule) !== 'string' ||
+      (sev !== 'error' && sev !== 'warning' && sev !== 'info') ||
+      typeof str(message) !== 'string'
+    )
       return undefined;
     if (
       typeof line !== 'number' ||
