@@ -114,14 +114,23 @@ test('a command that loads a part reads it from dist/parts, and nothing else', (
 });
 
 test.each([[['--help']], [['--version']], [['load', '--help']]])(
-  '%j loads neither the Redis client nor the Lua parser nor the config loader',
+  '%j loads neither the Redis client nor the Lua parser nor the config loader nor the YAML parser',
   (args) => {
     const { status, files, packages } = runRecorded(args);
     expect(status).toBe(0);
     expect(partsOf(files)).toEqual([]);
-    for (const pkg of ['@redis/client', 'luaparse', 'cosmiconfig']) expect(packages.has(pkg)).toBe(false);
+    for (const pkg of ['@redis/client', 'luaparse', 'cosmiconfig', 'yaml']) expect(packages.has(pkg)).toBe(false);
   },
 );
+
+test('rscript test reads the YAML parser from its part, to read a spec', () => {
+  writeFileSync(join(work, 'broken.spec.yaml'), 'script: hello\ncases:\n  - name: [unclosed\n');
+  // The spec is read before any connection: nothing listens on port 1, and the YAML error comes first.
+  const { status, files, packages } = runRecorded(['test', 'broken.spec.yaml', '--url', 'redis://127.0.0.1:1']);
+  expect(status).toBe(2);
+  expect(partsOf(files)).toContain('yaml');
+  expect(packages.has('yaml')).toBe(true);
+});
 
 test('load --check (no server) loads no Redis code', () => {
   const { status, packages } = runRecorded(['load', '--check']);
