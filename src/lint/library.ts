@@ -32,6 +32,7 @@ type AnyNode = lua.Node & Record<string, unknown>;
  */
 export function walk(
   node: lua.Node,
+  // biome-ignore lint/suspicious/noConfusingVoidType: a visitor with no return statement returns void, and is the usual one
   visit: (n: lua.Node, parent: lua.Node | undefined) => void | false,
   parent?: lua.Node,
 ): void {

@@ -4,7 +4,6 @@
  * The script rules run on a library too, with each function's `keys`/`args` parameters read as
  * KEYS/ARGV (see lint.ts).
  */
-import type * as lua from 'luaparse';
 import { isRedisMember, walk } from '../library.js';
 import { displayName } from '../known-commands.js';
 import { rangeOf } from '../source.js';
