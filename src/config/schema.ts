@@ -4,7 +4,7 @@
  */
 import type { Severity } from '../lint/finding.js';
 import { RULE_IDS } from '../lint/rule-ids.js';
-import { DEFAULT_MANIFEST } from '../manifest/manifest.js';
+import { DEFAULT_MANIFEST } from '../manifest/default-name.js';
 import { DEFAULT_TARGET, TARGETS } from '../lint/target-ids.js';
 import { nearest } from '../suggest.js';
 

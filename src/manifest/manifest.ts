@@ -7,7 +7,6 @@ import { compareNames, toPosix } from '../registry/discover.js';
 import type { LocalScript } from '../registry/script.js';
 
 export const MANIFEST_VERSION = 1;
-export const DEFAULT_MANIFEST = 'rscript.lock.json';
 
 /** One script as the lockfile records it. */
 export interface ManifestEntry {
