@@ -10,7 +10,7 @@
  */
 import { sha1hex } from '../registry/script.js';
 import { cacheDir, readCache, writeCache } from '../cache/store.js';
-import type { Finding, Severity } from './finding.js';
+import { FINDING_SEVERITIES, type Finding, type Severity } from './finding.js';
 import type { ScriptMetadata, SlotDoc } from './metadata.js';
 
 declare const RSCRIPT_LINT_FINGERPRINT: string | undefined;
@@ -173,13 +173,8 @@ function decode(file: CacheFile, sha: string): Entry | undefined {
   for (const t of raw[0]) {
     if (!Array.isArray(t) || t.length !== 8) return undefined;
     const [rule, severity, message, hint, line, column, endLine, endColumn] = t as unknown[];
-    const sev = str(severity);
-    if (
-      typeof str(rule) !== 'string' ||
-      (sev !== 'error' && sev !== 'warning' && sev !== 'info') ||
-      typeof str(message) !== 'string'
-    )
-      return undefined;
+    const sev = FINDING_SEVERITIES.find((s) => s === str(severity));
+    if (typeof str(rule) !== 'string' || sev === undefined || typeof str(message) !== 'string') return undefined;
     if (
       typeof line !== 'number' ||
       typeof column !== 'number' ||
