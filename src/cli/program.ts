@@ -405,7 +405,7 @@ export async function run(argv: string[]): Promise<number> {
             data,
             text: () =>
               format === 'text'
-                ? `${formatText(result.files, colorLevel(process.stdout) > 0).trimEnd()}${said ? `\nchecked against ${describeTarget(result.target)}` : ''}`
+                ? `${formatText(result.files, colorLevel(process.stdout) > 0)}${said ? `\nchecked against ${describeTarget(result.target)}` : ''}`
                 : JSON.stringify(data, null, 2),
             exitCode: result.errors > 0 || tooManyWarnings ? EXIT_FAILED : EXIT_OK,
           };

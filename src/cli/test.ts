@@ -73,7 +73,7 @@ export async function testCommand(input: TestCommandInput): Promise<TestCommandO
       {
         print: (text) => process.stdout.write(scrub(text) + '\n'),
         summary: renderSummary,
-        lintReport: (linted) => formatText(linted.files, colorLevel(process.stdout) > 0).trimEnd(),
+        lintReport: (linted) => formatText(linted.files, colorLevel(process.stdout) > 0),
       },
       {
         include: [config.include],
@@ -123,7 +123,7 @@ export async function loadWatchCommand(
   const code = await watchLoad(options, {
     print: (text) => process.stdout.write(scrub(text) + '\n'),
     render: (result) => renderLoad(result, { all: flags.all }),
-    lintReport: (linted) => formatText(linted.files, colorLevel(process.stdout) > 0).trimEnd(),
+    lintReport: (linted) => formatText(linted.files, colorLevel(process.stdout) > 0),
   });
   return { data: null, text: '', exitCode: code };
 }

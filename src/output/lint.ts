@@ -16,7 +16,7 @@ export interface FileResult {
   findings: Finding[];
 }
 
-/** The human report; `color` turns ANSI colours on. Ends with a summary line and a newline. */
+/** The human report; `color` turns ANSI colours on. Ends with its summary line, without a newline (the printer ends the output). */
 export function formatText(results: readonly FileResult[], color: boolean): string {
   const c = new Chalk({ level: color ? 1 : 0 });
   const out: string[] = [];
@@ -49,7 +49,7 @@ export function formatText(results: readonly FileResult[], color: boolean): stri
   }
   const summary = `${plural(errors, 'error')}, ${plural(warnings, 'warning')}${notes > 0 ? `, ${plural(notes, 'note')}` : ''} in ${plural(results.length, 'file')}`;
   out.push(errors > 0 ? c.red.bold(summary) : warnings > 0 ? c.yellow.bold(summary) : c.green(summary));
-  return out.join('\n') + '\n';
+  return out.join('\n');
 }
 
 /**

@@ -43,9 +43,9 @@ describe('formatText', () => {
   });
 
   test('ends with the summary line', () => {
-    expect(text.endsWith('1 error, 2 warnings in 2 files\n')).toBe(true);
+    expect(text.endsWith('\n\n1 error, 2 warnings in 2 files')).toBe(true);
     expect(formatText([{ file: 'x.lua', source: 'return 1', findings: [] }], false)).toBe(
-      '0 errors, 0 warnings in 1 file\n',
+      '0 errors, 0 warnings in 1 file',
     );
   });
 
