@@ -72,10 +72,22 @@ const PARTS = {
 };
 const PART_OF = new Map(Object.entries(PARTS).flatMap(([name, part]) => part.imports.map((spec) => [spec, name])));
 
+/** The packages of the parts (`@redis/client`, `yaml`...): an import of any file of one goes to its part. */
+const PART_PACKAGES = [
+  ...new Set(
+    [...PART_OF.keys()].map((spec) =>
+      spec
+        .split('/')
+        .slice(0, spec.startsWith('@') ? 2 : 1)
+        .join('/'),
+    ),
+  ),
+];
+
 const toParts = {
   name: 'parts',
   setup(b) {
-    b.onResolve({ filter: /^(luaparse|cosmiconfig|@redis\/client|yaml)(\/|$)/ }, (args) => {
+    b.onResolve({ filter: new RegExp(`^(${PART_PACKAGES.join('|')})(/|$)`) }, (args) => {
       if (args.kind === 'require-call' && !/[\\/]src[\\/]/.test(args.importer)) return undefined;
       const part = PART_OF.get(args.path);
       if (part === undefined)
